@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 cluster on a private port for the real-database test suite.
+#   .ci/postgres-cluster.sh start   prints `export TEST_DATABASE_URL=...` on its last line
+#   .ci/postgres-cluster.sh stop
+# The tests connect as fte_app, a non-superuser application role (as in production), so the
+# privilege checks on audit_log are real. pgvector is created by the superuser in template1, the way
+# a managed provider makes it available.
+set -euo pipefail
+
+pg_bin=/usr/lib/postgresql/15/bin
+dir=${FTE_PG_DIR:-/tmp/fte-ci-postgres}
+port=${FTE_PG_PORT:-54329}
+password=fte_app_test_only
+
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+case "${1:-}" in
+  start)
+    "$0" stop >/dev/null 2>&1 || true
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+    as_owner "$pg_bin/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C \
+      --auth-local=trust --auth-host=scram-sha-256 >"$dir/initdb.log"
+    as_owner "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start -o \
+      "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" \
+      >/dev/null
+    psql="$pg_bin/psql -X -q -v ON_ERROR_STOP=1 -h $dir -p $port -U postgres"
+    as_owner $psql -d postgres -c \
+      "CREATE ROLE fte_app LOGIN PASSWORD '$password' CREATEDB NOSUPERUSER NOCREATEROLE;" \
+      -c "CREATE DATABASE fte_test OWNER fte_app;"
+    as_owner $psql -d template1 -c "CREATE EXTENSION vector;"
+    as_owner $psql -d fte_test -c "CREATE EXTENSION vector;"
+    echo "PostgreSQL 15 with pgvector on 127.0.0.1:$port (data in $dir)" >&2
+    echo "export TEST_DATABASE_URL=postgres://fte_app:$password@127.0.0.1:$port/fte_test"
+    ;;
+  stop)
+    if [ -f "$dir/data/postmaster.pid" ]; then
+      as_owner "$pg_bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
+    fi
+    rm -rf "$dir"
+    ;;
+  *)
+    echo "usage: $0 start|stop" >&2
+    exit 2
+    ;;
+esac

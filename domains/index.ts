@@ -1,0 +1,7 @@
+import type { DomainPack } from '../src/domain/domain-pack.ts'
+import { supportPack } from './support/index.ts'
+
+/** The domain packs this build ships, by name (`FTE_DOMAIN`). */
+export const domainPacks: Readonly<Record<string, DomainPack>> = {
+  support: supportPack,
+}

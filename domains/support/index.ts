@@ -1,0 +1,11 @@
+import { join } from 'node:path'
+import type { DomainPack } from '../../src/domain/domain-pack.ts'
+import { packageRoot } from '../../src/lib/package-root.ts'
+import { loadDemoData } from './seed/load-demo-data.ts'
+
+export const supportPack: DomainPack = {
+  name: 'support',
+  description: 'Customer support: customers, orders, tickets, refunds and the policy library',
+  migrations: { name: 'support', dir: join(packageRoot(), 'domains', 'support', 'migrations') },
+  loadDemoData: (db, options) => loadDemoData(db, options),
+}

@@ -1,0 +1,41 @@
+import { type Config, parseConfig } from '../config/config.ts'
+import { readEnvironment } from '../config/load-env.ts'
+import type { DomainPack } from '../domain/domain-pack.ts'
+import { FteError } from '../lib/errors.ts'
+import { createLogger, type Logger } from '../lib/logger.ts'
+import { domainPacks } from '../../domains/index.ts'
+
+/** What a command may touch of the outside world; tests pass their own. */
+export interface CliContext {
+  env: Readonly<Record<string, string | undefined>>
+  cwd: string
+  stdout: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream
+  /** Aborting it stops a long-running command such as `serve`. */
+  signal?: AbortSignal
+}
+
+export interface Runtime {
+  config: Config
+  logger: Logger
+  pack: DomainPack
+}
+
+/** Reads `.env` and the environment once, parses them, and picks the domain pack. */
+export function loadRuntime(context: CliContext): Runtime {
+  const config = parseConfig(readEnvironment(context.cwd, context.env), context.cwd)
+  const logger = createLogger({
+    level: config.log.level,
+    format: config.log.format,
+    destination: context.stderr,
+  })
+  const pack = domainPacks[config.domain]
+  if (pack === undefined) {
+    throw new FteError(
+      'config_invalid',
+      `FTE_DOMAIN: no domain pack named ${config.domain} (available: ${Object.keys(domainPacks).join(', ')})`,
+      { fault: 'caller' },
+    )
+  }
+  return { config, logger, pack }
+}

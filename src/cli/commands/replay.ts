@@ -1,0 +1,49 @@
+import { formatTimeline } from '../../audit/format-timeline.ts'
+import { loadTimeline } from '../../audit/replay.ts'
+import { migrationSources } from '../../domain/domain-pack.ts'
+import { FteError, NotFoundError } from '../../lib/errors.ts'
+import { connect } from '../../store/connect.ts'
+import { loadMigrations } from '../../store/migration-files.ts'
+import { migrationStatus } from '../../store/migrator.ts'
+import { type CliContext, loadRuntime } from '../cli-context.ts'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** `fte replay <conversation-id>`: the conversation's ordered timeline, read-only. */
+export async function replayCommand(
+  context: CliContext,
+  conversationId: string,
+  options: { json?: boolean },
+): Promise<void> {
+  if (!UUID.test(conversationId)) {
+    throw new FteError(
+      'invalid_input',
+      `"${conversationId.slice(0, 80)}" is not a conversation id (expected a UUID such as 3f2b8c1e-…)`,
+      { fault: 'caller' },
+    )
+  }
+  const { config, logger, pack } = loadRuntime(context)
+  const migrations = await loadMigrations(migrationSources(pack))
+  const db = await connect(config.database, logger)
+  try {
+    const pending = (await migrationStatus(db, migrations)).filter((s) => s.state !== 'applied')
+    if (pending.length > 0) {
+      throw new FteError(
+        'schema_not_ready',
+        `The database schema is not up to date (${pending.length} migrations not applied): run \`fte migrate\` first.`,
+        { fault: 'caller' },
+      )
+    }
+    const timeline = await loadTimeline(db, conversationId.toLowerCase())
+    if (timeline.conversation === null && timeline.events.length === 0) {
+      throw new NotFoundError(`No conversation and no audit trail with id ${conversationId}`)
+    }
+    context.stdout.write(
+      options.json
+        ? `${JSON.stringify(timeline, null, 2)}\n`
+        : formatTimeline(conversationId, timeline),
+    )
+  } finally {
+    await db.close()
+  }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// The `fte` entry point: the only place that touches process globals. The rest is imported after
+// the version check, so an old Node.js gets this message rather than a syntax error.
+
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(
+    `fte needs Node.js 22.18 or newer (this is ${process.versions.node}). Run it through npm ` +
+      '(npm start, npm run fte -- <command>), which uses the Node.js the project installs.\n',
+  )
+  process.exit(2)
+}
+
+const { runCli } = await import('./run-cli.ts')
+const controller = new AbortController()
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => controller.abort())
+}
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  env: process.env,
+  cwd: process.cwd(),
+  stdout: process.stdout,
+  stderr: process.stderr,
+  signal: controller.signal,
+})

@@ -1,0 +1,77 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander'
+import { errorMessage, FteError } from '../lib/errors.ts'
+import type { CliContext } from './cli-context.ts'
+import { migrateCommand } from './commands/migrate.ts'
+import { replayCommand } from './commands/replay.ts'
+import { serveCommand } from './commands/serve.ts'
+
+/** Exit codes: 0 done, 1 a failure at run time, 2 bad usage or configuration. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
+
+/** Runs one `fte` command line; returns the exit code instead of exiting. */
+export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
+  let exitCode: number = EXIT.ok
+  const program = new Command('fte')
+    .description(
+      'digital-fte: an AI Worker whose truth lives in Postgres + pgvector.\n' +
+        'Configuration comes from the environment and .env (see .env.example).',
+    )
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(text),
+    })
+    .showHelpAfterError('(run fte --help for usage)')
+
+  program
+    .command('serve')
+    .description('serve the Worker: apply migrations, load demo data when missing, answer /healthz')
+    .option('--host <host>', 'interface to listen on (default: HOST, or 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (default: PORT, or 3000)', parsePort)
+    .action(async (options: { host?: string; port?: number }) => {
+      await serveCommand(context, options)
+    })
+
+  program
+    .command('migrate')
+    .description('apply pending migrations (core, then the domain pack), each in a transaction')
+    .option('--status', 'show each migration as applied, pending, changed or missing; change nothing')
+    .option('--json', 'print JSON for machines')
+    .action(async (options: { status?: boolean; json?: boolean }) => {
+      exitCode = await migrateCommand(context, options)
+    })
+
+  program
+    .command('replay')
+    .description("print a conversation's ordered timeline: messages, audit rows, invocations")
+    .argument('<conversation-id>', 'the conversation UUID')
+    .option('--json', 'print JSON for machines')
+    .action(async (conversationId: string, options: { json?: boolean }) => {
+      await replayCommand(context, conversationId, options)
+    })
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+    return exitCode
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; anything else is a usage mistake.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage
+    }
+    context.stderr.write(`fte: ${describe(error)}\n`)
+    return error instanceof FteError && error.fault === 'caller' ? EXIT.usage : EXIT.failure
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof FteError) return error.message
+  return `unexpected error: ${errorMessage(error)}`
+}
+
+function parsePort(value: string): number {
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new InvalidArgumentError('must be an integer from 0 to 65535')
+  }
+  return port
+}

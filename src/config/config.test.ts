@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigError } from '../lib/errors.ts'
+import { packageRoot } from '../lib/package-root.ts'
+import { envSchema, parseConfig } from './config.ts'
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    parseConfig(env, '/work')
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems
+    throw error
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('parseConfig', () => {
+  it('gives an embedded database in .fte under the working directory when nothing is set', () => {
+    const config = parseConfig({}, '/work/app')
+    expect(config.database.url).toBeUndefined()
+    expect(config.database.dataDir).toBe('/work/app/.fte')
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 3000 })
+    expect(config.domain).toBe('support')
+    expect(config.demoData).toBe(true)
+  })
+
+  it('treats empty variables as unset, as a .env copied from .env.example leaves them', () => {
+    const config = parseConfig({ DATABASE_URL: '', PORT: '', FTE_DATA_DIR: '' }, '/w')
+    expect(config.database.url).toBeUndefined()
+    expect(config.server.port).toBe(3000)
+    expect(config.database.dataDir).toBe('/w/.fte')
+  })
+
+  it('accepts a Neon connection string with sslmode and channel_binding', () => {
+    const url =
+      'postgresql://neondb_owner:npg_s3cret@ep-cool-hill-a5b6.eu-central-1.aws.neon.tech/neondb?sslmode=require&channel_binding=require'
+    expect(parseConfig({ DATABASE_URL: url }, '/w').database.url).toBe(url)
+  })
+
+  it('lists every problem by variable name in one error', () => {
+    const problems = problemsOf({ PORT: '70000', LOG_LEVEL: 'loud', DATABASE_POOL_MAX: '0', FTE_DEMO_DATA: 'maybe' })
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'DATABASE_POOL_MAX',
+      'FTE_DEMO_DATA',
+      'LOG_LEVEL',
+      'PORT',
+    ])
+  })
+
+  it('never echoes the value of an invalid DATABASE_URL, which carries a password', () => {
+    const problems = problemsOf({ DATABASE_URL: 'mysql://admin:hunter2@db.example.com/app' })
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatch(/^DATABASE_URL: /)
+    expect(problems.join('\n')).not.toContain('hunter2')
+    expect(problems.join('\n')).not.toContain('db.example.com')
+  })
+
+  it('keeps an absolute FTE_DATA_DIR as it is', () => {
+    expect(parseConfig({ FTE_DATA_DIR: '/var/lib/fte' }, '/w').database.dataDir).toBe('/var/lib/fte')
+  })
+
+  it('refuses a port that is not a whole number', () => {
+    expect(problemsOf({ PORT: '80.5' })).toEqual(['PORT: must be an integer from 0 to 65535'])
+  })
+})
+
+describe('.env.example', () => {
+  it('documents every variable the configuration reads', () => {
+    const example = readFileSync(join(packageRoot(), '.env.example'), 'utf8')
+    const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]))
+    const missing = Object.keys(envSchema.shape).filter((name) => !documented.has(name))
+    expect(missing).toEqual([])
+  })
+})

@@ -1,0 +1,40 @@
+import type { AddressInfo } from 'node:net'
+import { createAdaptorServer } from '@hono/node-server'
+import type { Hono } from 'hono'
+import { FteError } from '../lib/errors.ts'
+
+export interface RunningServer {
+  /** `http://host:port`, with the port actually bound (useful with port 0). */
+  url: string
+  close(): Promise<void>
+}
+
+/** The thin Node adapter around the web-standard app. */
+export async function listen(app: Hono, host: string, port: number): Promise<RunningServer> {
+  const server = createAdaptorServer({ fetch: app.fetch })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        new FteError(
+          error.code === 'EADDRINUSE' ? 'port_in_use' : 'listen_failed',
+          error.code === 'EADDRINUSE'
+            ? `Port ${port} on ${host} is already in use: stop the other process, or choose another ` +
+                'port with PORT or --port.'
+            : `Cannot listen on ${host}:${port}: ${error.message}`,
+          { fault: 'caller', cause: error },
+        ),
+      )
+    })
+    server.listen(port, host, () => resolve())
+  })
+  const address = server.address() as AddressInfo
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()))
+        if ('closeAllConnections' in server) server.closeAllConnections()
+      }),
+  }
+}

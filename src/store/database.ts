@@ -1,0 +1,37 @@
+/**
+ * One interface over the embedded database (PGlite) and a Postgres server (node-postgres), so
+ * repositories, migrations and tests run the same SQL on both.
+ *
+ * Parameters are positional (`$1`, `$2`, …). Pass JSON values as strings (`JSON.stringify(x)`) and
+ * cast in SQL (`$1::jsonb`): the two drivers serialise JavaScript objects and arrays differently.
+ * Results use the same types on both: int8 and int4 as numbers, numeric as strings, timestamptz as
+ * Date, json/jsonb parsed, vectors as their text form (`[1,2,3]`).
+ */
+
+export type Row = Record<string, unknown>
+
+export interface QueryResult<R extends Row = Row> {
+  rows: R[]
+  /** Rows returned or affected. */
+  rowCount: number
+}
+
+export interface Queryable {
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>
+  /** Runs one or more statements with no parameters (migrations, DDL). */
+  exec(sql: string): Promise<void>
+}
+
+export type DatabaseKind = 'pglite' | 'postgres'
+
+export interface Database extends Queryable {
+  readonly kind: DatabaseKind
+  /** Where the data lives, safe to log: a folder, or a URL without its password. */
+  readonly description: string
+  /**
+   * Runs `work` in one transaction on one connection: committed when it resolves, rolled back when
+   * it throws (and the error rethrown).
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto'
+import { FteError } from '../lib/errors.ts'
+import type { Queryable } from './database.ts'
+
+export interface EmbeddingSpace {
+  model: string
+  dimensions: number
+}
+
+/** pgvector's HNSW limits: `vector` up to 2,000 dimensions, `halfvec` up to 4,000. */
+export function embeddingVectorType(dimensions: number): 'vector' | 'halfvec' {
+  if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 4000) {
+    throw new FteError(
+      'embedding_dimensions_unsupported',
+      `An HNSW index supports 1 to 4000 dimensions; the embedding model has ${dimensions}`,
+      { fault: 'caller' },
+    )
+  }
+  return dimensions <= 2000 ? 'vector' : 'halfvec'
+}
+
+/** The indexed expression; a search must order by exactly this to use the index. */
+export function embeddingExpression(dimensions: number): string {
+  return `(embedding::${embeddingVectorType(dimensions)}(${dimensions}))`
+}
+
+/** The rows of one embedding space; a search must filter by exactly this to use the index. */
+export function embeddingSpacePredicate(space: EmbeddingSpace): string {
+  return `model = ${quoteLiteral(space.model)} AND dimensions = ${space.dimensions}`
+}
+
+export function embeddingIndexName(space: EmbeddingSpace): string {
+  const digest = createHash('sha256').update(`${space.model}\n${space.dimensions}`).digest('hex')
+  return `embeddings_hnsw_${digest.slice(0, 16)}`
+}
+
+/**
+ * Creates the HNSW cosine index for one model's embeddings when it is missing: a partial index over
+ * that model's rows, cast to its fixed dimension, so the index is usable whatever the model.
+ */
+export async function ensureEmbeddingIndex(
+  db: Queryable,
+  space: EmbeddingSpace,
+): Promise<{ name: string; created: boolean }> {
+  const name = embeddingIndexName(space)
+  const existing = await db.query('SELECT 1 FROM pg_indexes WHERE indexname = $1', [name])
+  if (existing.rowCount > 0) return { name, created: false }
+  const ops = `${embeddingVectorType(space.dimensions)}_cosine_ops`
+  await db.exec(
+    `CREATE INDEX IF NOT EXISTS ${name} ON embeddings USING hnsw ` +
+      `(${embeddingExpression(space.dimensions)} ${ops}) WHERE ${embeddingSpacePredicate(space)}`,
+  )
+  return { name, created: true }
+}
+
+/** A SQL string literal, for DDL where parameters cannot go. */
+export function quoteLiteral(value: string): string {
+  if (value.includes('\0')) throw new FteError('invalid_input', 'NUL in a SQL literal', { fault: 'caller' })
+  return `'${value.replaceAll("'", "''")}'`
+}

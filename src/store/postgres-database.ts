@@ -1,0 +1,140 @@
+import pg from 'pg'
+import { parseIntoClientConfig } from 'pg-connection-string'
+import { DatabaseUnavailableError } from '../lib/errors.ts'
+import { redactUrl } from '../lib/logger.ts'
+import type { Database, Queryable, QueryResult, Row } from './database.ts'
+
+export interface PostgresOptions {
+  url: string
+  poolMax?: number
+  connectTimeoutMs?: number
+  applicationName?: string
+  /** Errors on idle pooled connections (a server restart, say); they must not crash the process. */
+  onIdleError?: (error: Error) => void
+  /** Told about connection-string adjustments worth an operator's attention. */
+  onNotice?: (message: string) => void
+}
+
+const INT8_OID = 20
+
+/** int8 as a number, as PGlite returns it; our bigints (audit ids, counts) stay far below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+}
+
+/** Opens a pool and proves it can reach the server before returning. */
+export async function openPostgres(options: PostgresOptions): Promise<Database> {
+  const safeUrl = redactUrl(options.url)
+  const pool = new pg.Pool({
+    ...clientConfig(options.url, options.onNotice),
+    max: options.poolMax ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    application_name: options.applicationName ?? 'digital-fte',
+    types,
+  })
+  pool.on('error', (error) => options.onIdleError?.(error))
+  try {
+    await pool.query('SELECT 1')
+  } catch (error) {
+    await pool.end().catch(() => {})
+    throw new DatabaseUnavailableError(
+      `Cannot reach the database at ${safeUrl}: ${describeConnectError(error, options)}`,
+      { cause: error },
+    )
+  }
+
+  return {
+    kind: 'postgres',
+    description: safeUrl,
+    query: (sql, params) => runQuery(pool, sql, params),
+    exec: async (sql) => {
+      await pool.query(sql)
+    },
+    transaction: async (work) => {
+      const client = await pool.connect()
+      let broken: Error | undefined
+      try {
+        await client.query('BEGIN')
+        const tx: Queryable = {
+          query: (sql, params) => runQuery(client, sql, params),
+          exec: async (sql) => {
+            await client.query(sql)
+          },
+        }
+        const result = await work(tx)
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          // A connection that cannot roll back is unusable: destroy it rather than reuse it.
+          broken = rollbackError
+        })
+        throw error
+      } finally {
+        client.release(broken)
+      }
+    },
+    close: () => pool.end(),
+  }
+}
+
+async function runQuery<R extends Row>(
+  client: pg.Pool | pg.PoolClient,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<QueryResult<R>> {
+  const result = await client.query<R>(sql, params as unknown[])
+  return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length }
+}
+
+/**
+ * Accepts libpq-style strings such as Neon's (`sslmode=require&channel_binding=require`).
+ * node-postgres verifies certificates for every sslmode that asks for TLS; we say so once instead of
+ * letting it print a warning on every start. `channel_binding` enables SCRAM-SHA-256-PLUS.
+ */
+function clientConfig(url: string, onNotice?: (message: string) => void): pg.ClientConfig {
+  const parsed = new URL(url)
+  const params = parsed.searchParams
+  const channelBinding = params.get('channel_binding')
+  params.delete('channel_binding')
+  const sslmode = params.get('sslmode')
+  if (
+    params.get('uselibpqcompat') !== 'true' &&
+    (sslmode === 'prefer' || sslmode === 'require' || sslmode === 'verify-ca')
+  ) {
+    params.set('sslmode', 'verify-full')
+    onNotice?.(
+      `sslmode=${sslmode}: the server certificate and host name are verified (as sslmode=verify-full)`,
+    )
+  }
+  return {
+    ...parseIntoClientConfig(parsed.toString()),
+    enableChannelBinding: channelBinding === 'require' || channelBinding === 'prefer',
+  }
+}
+
+function describeConnectError(error: unknown, options: PostgresOptions): string {
+  const e = error as { code?: string; message?: string }
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is the server running and listening on that host and port?)'
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name not found'
+    case '28P01':
+    case '28000':
+      return 'authentication failed (check the user name and password)'
+    case '3D000':
+      return 'the database does not exist'
+    case '57P03':
+      return 'the server is starting up or shutting down; try again shortly'
+    default:
+      if (/timeout/i.test(e.message ?? '')) {
+        return `no answer within ${options.connectTimeoutMs ?? 10_000} ms`
+      }
+      return e.message ?? String(error)
+  }
+}

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import pg from 'pg'
+import { describe, inject } from 'vitest'
+import type { Database } from '../../src/store/database.ts'
+import { openPglite } from '../../src/store/pglite-database.ts'
+import { openPostgres } from '../../src/store/postgres-database.ts'
+import { databaseUrlFor } from './database-url.ts'
+
+export type Schema = 'empty' | 'migrated'
+
+export interface TestDatabase extends Database {
+  /** A URL for another connection to the same database (real Postgres only). */
+  readonly url: string | undefined
+}
+
+export interface DatabaseTarget {
+  name: 'pglite' | 'postgres'
+  available: boolean
+  /** A fresh, private database: empty, or migrated with core + support. Closing discards it. */
+  open(schema: Schema): Promise<TestDatabase>
+}
+
+const snapshots = new Map<Schema, Promise<Blob>>()
+
+const pgliteTarget: DatabaseTarget = {
+  name: 'pglite',
+  available: true,
+  async open(schema) {
+    let snapshot = snapshots.get(schema)
+    if (snapshot === undefined) {
+      const path = inject(schema === 'empty' ? 'pgliteEmptySnapshot' : 'pgliteMigratedSnapshot')
+      snapshot = readFile(path).then((bytes) => new Blob([bytes]))
+      snapshots.set(schema, snapshot)
+    }
+    const db = await openPglite({ loadDataDir: await snapshot })
+    return Object.assign(db, { url: undefined })
+  },
+}
+
+const adminUrl = process.env.TEST_DATABASE_URL || undefined
+
+const postgresTarget: DatabaseTarget = {
+  name: 'postgres',
+  available: adminUrl !== undefined,
+  async open(schema) {
+    if (adminUrl === undefined) throw new Error('TEST_DATABASE_URL is not set')
+    const template = inject(schema === 'empty' ? 'postgresEmptyTemplate' : 'postgresMigratedTemplate')
+    if (template === null) throw new Error('the Postgres templates were not built')
+    const name = `fte_t_${randomBytes(6).toString('hex')}`
+    await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`)
+    const url = databaseUrlFor(adminUrl, name)
+    const db = await openPostgres({ url, poolMax: 20 })
+    return {
+      ...db,
+      url,
+      close: async () => {
+        await db.close()
+        await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      },
+    }
+  },
+}
+
+/** One admin statement on its own connection (CREATE/DROP DATABASE cannot share a transaction). */
+async function adminQuery(sql: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const client = new pg.Client({ connectionString: adminUrl })
+    await client.connect()
+    try {
+      await client.query(sql)
+      return
+    } catch (error) {
+      // Two copies of one template at the same instant: "source database is being accessed".
+      if ((error as { code?: string }).code !== '55006' || attempt >= 20) throw error
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
+    } finally {
+      await client.end()
+    }
+  }
+}
+
+export const databaseTargets: readonly DatabaseTarget[] = [pgliteTarget, postgresTarget]
+
+/**
+ * Declares the same suite once per database. Without TEST_DATABASE_URL the Postgres copy is
+ * reported as skipped, never as passed.
+ */
+export function describeEachDatabase(title: string, body: (target: DatabaseTarget) => void): void {
+  for (const target of databaseTargets) {
+    describe.skipIf(!target.available)(`${title} [${target.name}]`, () => body(target))
+  }
+}
