@@ -5,9 +5,9 @@ import pg from 'pg'
 import type { TestProject } from 'vitest/node'
 import { supportPack } from '../domains/support/index.ts'
 import { migrationSources } from '../src/domain/domain-pack.ts'
-import { openPglite } from '../src/store/pglite-database.ts'
 import { loadMigrations } from '../src/store/migration-files.ts'
 import { migrate } from '../src/store/migrator.ts'
+import { openPglite } from '../src/store/pglite-database.ts'
 import { openPostgres } from '../src/store/postgres-database.ts'
 import { databaseUrlFor } from './support/database-url.ts'
 
@@ -75,7 +75,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (adminUrl && templates.length > 0) {
       const admin = new pg.Client({ connectionString: adminUrl })
       await admin.connect()
-      for (const name of templates) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      for (const name of templates)
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
       await admin.end()
     }
   }

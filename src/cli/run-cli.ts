@@ -8,6 +8,9 @@ import { serveCommand } from './commands/serve.ts'
 /** Exit codes: 0 done, 1 a failure at run time, 2 bad usage or configuration. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
 
+/** Errors that mean the command line or the configuration must change before a retry can work. */
+const USAGE_CODES = new Set(['config_invalid', 'invalid_input'])
+
 /** Runs one `fte` command line; returns the exit code instead of exiting. */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
   let exitCode: number = EXIT.ok
@@ -35,7 +38,10 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   program
     .command('migrate')
     .description('apply pending migrations (core, then the domain pack), each in a transaction')
-    .option('--status', 'show each migration as applied, pending, changed or missing; change nothing')
+    .option(
+      '--status',
+      'show each migration as applied, pending, changed or missing; change nothing',
+    )
     .option('--json', 'print JSON for machines')
     .action(async (options: { status?: boolean; json?: boolean }) => {
       exitCode = await migrateCommand(context, options)
@@ -59,7 +65,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage
     }
     context.stderr.write(`fte: ${describe(error)}\n`)
-    return error instanceof FteError && error.fault === 'caller' ? EXIT.usage : EXIT.failure
+    return error instanceof FteError && USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.failure
   }
 }
 

@@ -39,7 +39,12 @@ describe('parseConfig', () => {
   })
 
   it('lists every problem by variable name in one error', () => {
-    const problems = problemsOf({ PORT: '70000', LOG_LEVEL: 'loud', DATABASE_POOL_MAX: '0', FTE_DEMO_DATA: 'maybe' })
+    const problems = problemsOf({
+      PORT: '70000',
+      LOG_LEVEL: 'loud',
+      DATABASE_POOL_MAX: '0',
+      FTE_DEMO_DATA: 'maybe',
+    })
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
       'DATABASE_POOL_MAX',
       'FTE_DEMO_DATA',
@@ -57,7 +62,9 @@ describe('parseConfig', () => {
   })
 
   it('keeps an absolute FTE_DATA_DIR as it is', () => {
-    expect(parseConfig({ FTE_DATA_DIR: '/var/lib/fte' }, '/w').database.dataDir).toBe('/var/lib/fte')
+    expect(parseConfig({ FTE_DATA_DIR: '/var/lib/fte' }, '/w').database.dataDir).toBe(
+      '/var/lib/fte',
+    )
   })
 
   it('refuses a port that is not a whole number', () => {

@@ -39,7 +39,8 @@ const integer = (min: number, max: number) => {
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error })
 }
 
-const lowerCase = (value: unknown) => (typeof value === 'string' ? value.trim().toLowerCase() : value)
+const lowerCase = (value: unknown) =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value
 
 const boolean = z.preprocess(
   lowerCase,
@@ -62,7 +63,10 @@ export const envSchema = z.object({
   HOST: setting(z.string(), '127.0.0.1'),
   PORT: setting(integer(0, 65_535), 3000),
   LOG_LEVEL: setting(
-    z.preprocess(lowerCase, z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
+    z.preprocess(
+      lowerCase,
+      z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
+    ),
     'info',
   ),
   LOG_FORMAT: optionalSetting(z.enum(['json', 'pretty'], { error: 'must be json or pretty' })),
@@ -84,7 +88,10 @@ export type EnvName = keyof typeof envSchema.shape
  * Parses the environment once, at an entry point. Throws a ConfigError that names every problem by
  * variable; values are never echoed. Relative paths resolve against `cwd`.
  */
-export function parseConfig(env: Readonly<Record<string, string | undefined>>, cwd: string): Config {
+export function parseConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): Config {
   const parsed = envSchema.safeParse(env)
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)

@@ -9,7 +9,11 @@ export class FteError extends Error {
   readonly code: string
   readonly fault: ErrorFault
 
-  constructor(code: string, message: string, options: { fault?: ErrorFault; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: { fault?: ErrorFault; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = new.target.name
     this.code = code
@@ -22,9 +26,13 @@ export class ConfigError extends FteError {
   readonly problems: readonly string[]
 
   constructor(problems: readonly string[]) {
-    super('config_invalid', `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
-      fault: 'caller',
-    })
+    super(
+      'config_invalid',
+      `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      {
+        fault: 'caller',
+      },
+    )
     this.problems = problems
   }
 }

@@ -17,11 +17,16 @@ export function createApp(options: AppOptions): Hono {
     return c.json(report, report.status === 'ok' ? 200 : 503)
   })
 
-  app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` }, 404))
+  app.notFound((c) =>
+    c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` }, 404),
+  )
 
   app.onError((error, c) => {
     options.logger.error({ err: error, path: c.req.path }, 'request failed')
-    return c.json({ error: 'internal_error', message: 'The request failed; see the server log.' }, 500)
+    return c.json(
+      { error: 'internal_error', message: 'The request failed; see the server log.' },
+      500,
+    )
   })
 
   return app

@@ -55,6 +55,7 @@ export async function ensureEmbeddingIndex(
 
 /** A SQL string literal, for DDL where parameters cannot go. */
 export function quoteLiteral(value: string): string {
-  if (value.includes('\0')) throw new FteError('invalid_input', 'NUL in a SQL literal', { fault: 'caller' })
+  if (value.includes('\0'))
+    throw new FteError('invalid_input', 'NUL in a SQL literal', { fault: 'caller' })
   return `'${value.replaceAll("'", "''")}'`
 }

@@ -14,15 +14,20 @@ describe('loadMigrations', () => {
   it('orders each source by version and sources as given', async () => {
     const core = await folder({ '002_b.sql': 'b', '001_a.sql': 'a', 'README.md': 'not sql' })
     const pack = await folder({ '001_x.sql': 'x' })
-    const ids = (await loadMigrations([{ name: 'core', dir: core }, { name: 'pack', dir: pack }])).map(
-      (m) => m.id,
-    )
+    const ids = (
+      await loadMigrations([
+        { name: 'core', dir: core },
+        { name: 'pack', dir: pack },
+      ])
+    ).map((m) => m.id)
     expect(ids).toEqual(['core/001_a.sql', 'core/002_b.sql', 'pack/001_x.sql'])
   })
 
   it('refuses a file that does not follow NNN_name.sql', async () => {
     const dir = await folder({ '1_init.sql': 'x' })
-    await expect(loadMigrations([{ name: 'core', dir }])).rejects.toThrow(/core\/1_init.sql.*NNN_name.sql/)
+    await expect(loadMigrations([{ name: 'core', dir }])).rejects.toThrow(
+      /core\/1_init.sql.*NNN_name.sql/,
+    )
   })
 
   it('refuses two files with one version', async () => {

@@ -28,7 +28,10 @@ export async function loadMigrations(sources: readonly MigrationSource[]): Promi
   const seenSources = new Set<string>()
   for (const source of sources) {
     if (seenSources.has(source.name)) {
-      throw new MigrationError('migration_invalid', `Two migration sources are named ${source.name}`)
+      throw new MigrationError(
+        'migration_invalid',
+        `Two migration sources are named ${source.name}`,
+      )
     }
     seenSources.add(source.name)
     all.push(...(await loadSource(source)))

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
@@ -120,7 +120,11 @@ describeEachDatabase('migrations', (target) => {
     expect(result.applied.map((m) => m.id)).toEqual(['core/001_good.sql'])
     expect(result.error?.code).toBe('migration_failed')
     expect(result.error?.message).toMatch(/core\/002_bad.sql failed.*no_such_table/)
-    const present = await db.query<{ good: string | null; half: string | null; after: string | null }>(
+    const present = await db.query<{
+      good: string | null
+      half: string | null
+      after: string | null
+    }>(
       "SELECT to_regclass('good_t')::text AS good, to_regclass('half_t')::text AS half, to_regclass('after_t')::text AS after",
     )
     expect(present.rows[0]).toEqual({ good: 'good_t', half: null, after: null })

@@ -114,7 +114,8 @@ export async function migrate(
         const existing = rows[0]
         if (existing !== undefined) {
           // Another process applied it while we waited for the lock.
-          if (existing.checksum !== migration.checksum) throw driftError({ ...migration, state: 'changed' })
+          if (existing.checksum !== migration.checksum)
+            throw driftError({ ...migration, state: 'changed' })
           return false
         }
         await tx.exec(migration.sql)

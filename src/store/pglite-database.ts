@@ -1,4 +1,4 @@
-import { type PGliteInterface, PGlite } from '@electric-sql/pglite'
+import { PGlite, type PGliteInterface } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
 import { FteError } from '../lib/errors.ts'
 import { lockDataDir } from './data-dir-lock.ts'
@@ -37,7 +37,8 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
   }
   return {
     kind: 'pglite',
-    description: options.dataDir === undefined ? 'embedded (in memory)' : `embedded (${options.dataDir})`,
+    description:
+      options.dataDir === undefined ? 'embedded (in memory)' : `embedded (${options.dataDir})`,
     query: (sql, params) => runQuery(pg, sql, params),
     exec: async (sql) => {
       await pg.exec(sql)

@@ -29,7 +29,7 @@ const types = {
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
   const safeUrl = redactUrl(options.url)
   const pool = new pg.Pool({
-    ...clientConfig(options.url, options.onNotice),
+    ...postgresClientConfig(options.url, options.onNotice),
     max: options.poolMax ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     application_name: options.applicationName ?? 'digital-fte',
@@ -46,6 +46,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     )
   }
 
+  let closing: Promise<void> | undefined
   return {
     kind: 'postgres',
     description: safeUrl,
@@ -77,7 +78,10 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         client.release(broken)
       }
     },
-    close: () => pool.end(),
+    close: () => {
+      closing ??= pool.end()
+      return closing
+    },
   }
 }
 
@@ -95,7 +99,10 @@ async function runQuery<R extends Row>(
  * node-postgres verifies certificates for every sslmode that asks for TLS; we say so once instead of
  * letting it print a warning on every start. `channel_binding` enables SCRAM-SHA-256-PLUS.
  */
-function clientConfig(url: string, onNotice?: (message: string) => void): pg.ClientConfig {
+export function postgresClientConfig(
+  url: string,
+  onNotice?: (message: string) => void,
+): pg.ClientConfig {
   const parsed = new URL(url)
   const params = parsed.searchParams
   const channelBinding = params.get('channel_binding')

@@ -45,7 +45,9 @@ const postgresTarget: DatabaseTarget = {
   available: adminUrl !== undefined,
   async open(schema) {
     if (adminUrl === undefined) throw new Error('TEST_DATABASE_URL is not set')
-    const template = inject(schema === 'empty' ? 'postgresEmptyTemplate' : 'postgresMigratedTemplate')
+    const template = inject(
+      schema === 'empty' ? 'postgresEmptyTemplate' : 'postgresMigratedTemplate',
+    )
     if (template === null) throw new Error('the Postgres templates were not built')
     const name = `fte_t_${randomBytes(6).toString('hex')}`
     await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`)

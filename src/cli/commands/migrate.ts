@@ -10,7 +10,10 @@ export interface MigrateOptions {
 }
 
 /** `fte migrate`: applies pending migrations. `--status`: shows each migration's state. */
-export async function migrateCommand(context: CliContext, options: MigrateOptions): Promise<number> {
+export async function migrateCommand(
+  context: CliContext,
+  options: MigrateOptions,
+): Promise<number> {
   const { config, logger, pack } = loadRuntime(context)
   const out = (text: string) => context.stdout.write(text)
   const migrations = await loadMigrations(migrationSources(pack))

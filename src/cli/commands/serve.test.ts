@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Capture } from '../../../test/support/capture.ts'
+import { openPglite } from '../../store/pglite-database.ts'
+import { runCli } from '../run-cli.ts'
+
+async function waitFor<T>(probe: () => T | undefined, what: string, limitMs = 90_000): Promise<T> {
+  const deadline = Date.now() + limitMs
+  for (;;) {
+    const value = probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe('fte serve on a fresh data folder', () => {
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fte-serve-'))
+  })
+  afterAll(() => rm(dir, { recursive: true, force: true }))
+
+  it('migrates, loads the demo data, answers /healthz, and shuts down cleanly', async () => {
+    const stderr = new Capture()
+    const controller = new AbortController()
+    const dataDir = join(dir, 'data')
+    const running = runCli(['serve', '--port', '0'], {
+      env: { FTE_DATA_DIR: dataDir, LOG_FORMAT: 'json' },
+      cwd: dir,
+      stdout: new Capture(),
+      stderr,
+      signal: controller.signal,
+    })
+    const url = await waitFor(
+      () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(stderr.text)?.[1],
+      'the server to listen',
+    )
+    const health = await fetch(`${url}/healthz`)
+    expect(health.status).toBe(200)
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      database: { status: 'ok', kind: 'pglite', migrationsApplied: 4 },
+    })
+    expect(stderr.text).toContain('loaded demo data')
+
+    controller.abort()
+    expect(await running).toBe(0)
+    expect(stderr.text).toContain('shutting down')
+
+    const db = await openPglite({ dataDir })
+    const { rows } = await db.query<{ orders: number; seed_runs: number }>(
+      `SELECT (SELECT count(*) FROM orders WHERE public_id = '4429')::int AS orders,
+              (SELECT count(*) FROM audit_log WHERE action = 'seed_run')::int AS seed_runs`,
+    )
+    await db.close()
+    expect(rows[0]).toEqual({ orders: 1, seed_runs: 1 })
+  })
+})
