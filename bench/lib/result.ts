@@ -1,0 +1,40 @@
+/** One benchmark row: a figure and the anchor it is compared with, measured in the same run. */
+export interface BenchResult {
+  name: string
+  unit: 'ms' | 'ops/s'
+  value: number
+  anchorName: string
+  anchorValue: number
+  /** value / anchor. For ms lower is better; for ops/s higher is better. */
+  ratio: number
+  notes?: string
+}
+
+export function compare(
+  name: string,
+  unit: BenchResult['unit'],
+  value: number,
+  anchorName: string,
+  anchorValue: number,
+  notes?: string,
+): BenchResult {
+  return {
+    name,
+    unit,
+    value,
+    anchorName,
+    anchorValue,
+    ratio: value / anchorValue,
+    ...(notes === undefined ? {} : { notes }),
+  }
+}
+
+export interface Skipped {
+  name: string
+  reason: string
+}
+
+export interface BenchOutcome {
+  results: BenchResult[]
+  skipped: Skipped[]
+}
