@@ -14,7 +14,10 @@ if (!process.argv.includes('--open-only')) {
     pack: supportPack,
     embedding: { model: 'fte-local-lexical-v1', dimensions: 384 },
     demoData: true,
-    logger: createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+    logger: createLogger({
+      level: 'silent',
+      destination: new Writable({ write: (_c, _e, cb) => cb() }),
+    }),
   })
 }
 await db.close()

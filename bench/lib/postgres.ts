@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { promisify } from 'node:util'
+import pg from 'pg'
+
+const run = promisify(execFile)
+const CLUSTER = new URL('../../.ci/postgres-cluster.sh', import.meta.url).pathname
+const BENCH_CLUSTER_ENV = { FTE_PG_DIR: '/tmp/fte-bench-postgres', FTE_PG_PORT: '54339' }
+
+export interface PostgresForBench {
+  /** A fresh database of its own; dropped by `release`. */
+  url: string
+  description: string
+  release(): Promise<void>
+}
+
+/**
+ * A real Postgres to measure against: BENCH_DATABASE_URL or TEST_DATABASE_URL when set (a role that
+ * may CREATE DATABASE), otherwise a throwaway local cluster when PostgreSQL 15 with pgvector is
+ * installed. Undefined, with the reason, when there is none.
+ */
+export async function postgresForBench(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<PostgresForBench | string> {
+  let adminUrl = env.BENCH_DATABASE_URL || env.TEST_DATABASE_URL || undefined
+  let stopCluster = async () => {}
+  let description = 'PostgreSQL from BENCH_DATABASE_URL / TEST_DATABASE_URL'
+  if (adminUrl === undefined) {
+    if (!existsSync('/usr/share/postgresql/15/extension/vector.control')) {
+      return 'no BENCH_DATABASE_URL or TEST_DATABASE_URL, and no local PostgreSQL 15 with pgvector (.ci/install-postgres.sh installs it)'
+    }
+    const started = await run('bash', [CLUSTER, 'start'], {
+      env: { ...process.env, ...BENCH_CLUSTER_ENV },
+    })
+    adminUrl = /TEST_DATABASE_URL=(\S+)/.exec(started.stdout)?.[1]
+    if (adminUrl === undefined) return 'the throwaway PostgreSQL cluster did not start'
+    description = 'PostgreSQL 15, throwaway local cluster (default settings)'
+    stopCluster = async () => {
+      await run('bash', [CLUSTER, 'stop'], { env: { ...process.env, ...BENCH_CLUSTER_ENV } })
+    }
+  }
+  const name = `fte_bench_${randomBytes(4).toString('hex')}`
+  await admin(adminUrl, `CREATE DATABASE ${name}`)
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    description,
+    release: async () => {
+      await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await stopCluster()
+    },
+  }
+}
+
+async function admin(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query(sql)
+  } finally {
+    await client.end()
+  }
+}

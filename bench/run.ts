@@ -1,0 +1,56 @@
+// `npm run bench`: every benchmark, each figure beside an anchor measured in the same run.
+// Writes bench/results/latest.md and latest.json (git-ignored) and prints the table.
+import { mkdir, writeFile } from 'node:fs/promises'
+import { arch, cpus, totalmem } from 'node:os'
+import { benchAuditWriter } from './audit-writer.bench.ts'
+import type { BenchOutcome, BenchResult } from './lib/result.ts'
+import { benchStoreStart } from './store-start.bench.ts'
+
+const report = (line: string) => process.stderr.write(`${line}\n`)
+const env = process.env
+
+const suites: Array<[string, () => Promise<BenchOutcome>]> = [
+  ['embedded database start-up', () => benchStoreStart(report)],
+  ['audit writer throughput', () => benchAuditWriter(env, report)],
+]
+
+const results: BenchResult[] = []
+const skipped: BenchOutcome['skipped'] = []
+for (const [name, run] of suites) {
+  report(`${name}...`)
+  const outcome = await run()
+  results.push(...outcome.results)
+  skipped.push(...outcome.skipped)
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} (${arch()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.versions.node}`
+const when = new Date().toISOString()
+const fmt = (value: number, unit: string) =>
+  unit === 'ms' ? `${value.toFixed(0)} ms` : `${value.toFixed(0)} ops/s`
+const lines = [
+  `# digital-fte benchmarks`,
+  '',
+  `${when} · ${machine}`,
+  '',
+  'ratio = figure / anchor, both measured in this run. For ms lower is better; for ops/s higher is better.',
+  '',
+  '| benchmark | figure | anchor | anchor figure | ratio | notes |',
+  '|---|---:|---|---:|---:|---|',
+  ...results.map(
+    (r) =>
+      `| ${r.name} | ${fmt(r.value, r.unit)} | ${r.anchorName} | ${fmt(r.anchorValue, r.unit)} | ${r.ratio.toFixed(2)}× | ${r.notes ?? ''} |`,
+  ),
+  ...(skipped.length === 0
+    ? []
+    : ['', 'Skipped:', ...skipped.map((s) => `- ${s.name}: ${s.reason}`)]),
+  '',
+]
+const dir = new URL('./results/', import.meta.url)
+await mkdir(dir, { recursive: true })
+await writeFile(new URL('latest.md', dir), lines.join('\n'))
+await writeFile(
+  new URL('latest.json', dir),
+  `${JSON.stringify({ when, machine, results, skipped }, null, 2)}\n`,
+)
+process.stdout.write(`\n${lines.join('\n')}`)
+report('written to bench/results/latest.md and latest.json')
