@@ -12,7 +12,7 @@ CREATE TABLE capability_invocations (
   status          TEXT NOT NULL CHECK (status IN ('ok', 'error', 'timeout')),
   latency_ms      INT NOT NULL CHECK (latency_ms >= 0),
   cost_usd        NUMERIC(14, 6) CHECK (cost_usd >= 0),
-  created_at      TIMESTAMPTZ NOT NULL DEFAULT now()
+  created_at      TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX capability_invocations_conversation
   ON capability_invocations (conversation_id, created_at);
@@ -32,7 +32,9 @@ CREATE TABLE audit_log (
   target          TEXT,
   payload         JSONB NOT NULL DEFAULT '{}'::jsonb,
   result          JSONB,
-  created_at      TIMESTAMPTZ NOT NULL DEFAULT now()
+  -- clock_timestamp, like messages: a replay interleaves the two in the order they were written,
+  -- even within one transaction
+  created_at      TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX audit_log_conversation ON audit_log (conversation_id, created_at);
 CREATE INDEX audit_log_action ON audit_log (action, created_at);

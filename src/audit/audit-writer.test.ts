@@ -78,7 +78,7 @@ describeEachDatabase('the audit writer', (target) => {
     expect(invocation.rows[0]?.result).toEqual({ refundId })
   })
 
-  it('leaves neither business nor audit rows of a write that fails before commit', async () => {
+  it('leaves neither the business row nor its audit rows when the work fails before commit', async () => {
     await expect(issueRefund(db, new Error('payment processor exploded'))).rejects.toThrow(
       'payment processor exploded',
     )

@@ -1,22 +1,28 @@
 import { invokeAudited, writeAudit } from '../../src/audit/audit-writer.ts'
 import type { Database } from '../../src/store/database.ts'
+import { conversations } from '../../src/store/repositories/conversations.ts'
 
 export const CONVERSATION = '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f'
 
 /**
  * A constructed conversation: the refund question, an order lookup that escalates, and the reply,
- * written in that order through the real audit writer.
+ * written in that order through the repositories and the real audit writer.
  */
 export async function buildConversation(db: Database): Promise<void> {
-  await db.exec(`
-    INSERT INTO conversations (id, user_id) VALUES ('${CONVERSATION}', 'demo|maya-okafor');
-    INSERT INTO messages (conversation_id, role, content) VALUES
-      ('${CONVERSATION}', 'user', 'I haven''t received my refund from order #4429, it''s been two weeks.');
-  `)
-  await writeAudit(db, {
-    action: 'message_received',
-    actor: 'worker:support',
-    conversationId: CONVERSATION,
+  await db.query(`INSERT INTO conversations (id, user_id) VALUES ($1, 'demo|maya-okafor')`, [
+    CONVERSATION,
+  ])
+  await db.transaction(async (tx) => {
+    await conversations.appendMessage(tx, {
+      conversationId: CONVERSATION,
+      role: 'user',
+      content: "I haven't received my refund from order #4429, it's been two weeks.",
+    })
+    await writeAudit(tx, {
+      action: 'message_received',
+      actor: 'worker:support',
+      conversationId: CONVERSATION,
+    })
   })
   await invokeAudited(
     db,
@@ -37,11 +43,13 @@ export async function buildConversation(db: Database): Promise<void> {
     },
     { now: sequence(0, 42) },
   )
-  await db.exec(`
-    INSERT INTO messages (conversation_id, role, content, input_tokens, output_tokens) VALUES
-      ('${CONVERSATION}', 'assistant', 'Your refund was issued on 8 November. I have escalated it.',
-       812, 64);
-  `)
+  await conversations.appendMessage(db, {
+    conversationId: CONVERSATION,
+    role: 'assistant',
+    content: 'Your refund was issued on 8 November. I have escalated it.',
+    inputTokens: 812,
+    outputTokens: 64,
+  })
 }
 
 function sequence(...values: number[]): () => number {

@@ -1,0 +1,147 @@
+import type { JsonObject } from '../../lib/json.ts'
+import type { Queryable } from '../database.ts'
+
+export type MessageRole = 'user' | 'assistant' | 'tool' | 'system'
+
+export interface Conversation {
+  id: string
+  userId: string
+  startedAt: Date
+  endedAt: Date | null
+  summary: string | null
+  metadata: JsonObject
+}
+
+export interface Message {
+  id: string
+  conversationId: string
+  role: MessageRole
+  content: string
+  inputTokens: number | null
+  outputTokens: number | null
+  createdAt: Date
+}
+
+export interface NewMessage {
+  conversationId: string
+  role: MessageRole
+  content: string
+  inputTokens?: number | undefined
+  outputTokens?: number | undefined
+}
+
+const CONVERSATION_COLUMNS = 'id, user_id, started_at, ended_at, summary, metadata'
+const MESSAGE_COLUMNS =
+  'id, conversation_id, role, content, input_tokens, output_tokens, created_at'
+
+/** Conversations and their messages. Pass a transaction to group writes with their audit rows. */
+export const conversations = {
+  async create(q: Queryable, userId: string, metadata: JsonObject = {}): Promise<Conversation> {
+    const { rows } = await q.query<ConversationRow>(
+      `INSERT INTO conversations (user_id, metadata) VALUES ($1, $2::jsonb)
+       RETURNING ${CONVERSATION_COLUMNS}`,
+      [userId, JSON.stringify(metadata)],
+    )
+    return toConversation(single(rows))
+  },
+
+  /** The conversation, only when it belongs to `userId`: ids from outside never cross users. */
+  async findForUser(q: Queryable, id: string, userId: string): Promise<Conversation | undefined> {
+    const { rows } = await q.query<ConversationRow>(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = $1 AND user_id = $2`,
+      [id, userId],
+    )
+    return rows[0] === undefined ? undefined : toConversation(rows[0])
+  },
+
+  async listForUser(q: Queryable, userId: string, limit = 50): Promise<Conversation[]> {
+    const { rows } = await q.query<ConversationRow>(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE user_id = $1
+       ORDER BY started_at DESC, id LIMIT $2`,
+      [userId, limit],
+    )
+    return rows.map(toConversation)
+  },
+
+  async end(q: Queryable, id: string, summary: string | null = null): Promise<void> {
+    await q.query(
+      'UPDATE conversations SET ended_at = now(), summary = coalesce($2, summary) WHERE id = $1',
+      [id, summary],
+    )
+  },
+
+  async appendMessage(q: Queryable, message: NewMessage): Promise<Message> {
+    const { rows } = await q.query<MessageRow>(
+      `INSERT INTO messages (conversation_id, role, content, input_tokens, output_tokens)
+       VALUES ($1, $2, $3, $4, $5) RETURNING ${MESSAGE_COLUMNS}`,
+      [
+        message.conversationId,
+        message.role,
+        message.content,
+        message.inputTokens ?? null,
+        message.outputTokens ?? null,
+      ],
+    )
+    return toMessage(single(rows))
+  },
+
+  /** Oldest first; `limit` keeps the newest ones. */
+  async messages(q: Queryable, conversationId: string, limit = 1000): Promise<Message[]> {
+    const { rows } = await q.query<MessageRow>(
+      `SELECT * FROM (
+         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1
+         ORDER BY created_at DESC, id DESC LIMIT $2
+       ) newest ORDER BY created_at, id`,
+      [conversationId, limit],
+    )
+    return rows.map(toMessage)
+  },
+}
+
+interface ConversationRow extends Record<string, unknown> {
+  id: string
+  user_id: string
+  started_at: Date
+  ended_at: Date | null
+  summary: string | null
+  metadata: JsonObject
+}
+
+interface MessageRow extends Record<string, unknown> {
+  id: string
+  conversation_id: string
+  role: MessageRole
+  content: string
+  input_tokens: number | null
+  output_tokens: number | null
+  created_at: Date
+}
+
+function toConversation(row: ConversationRow): Conversation {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    summary: row.summary,
+    metadata: row.metadata,
+  }
+}
+
+function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    role: row.role,
+    content: row.content,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    createdAt: row.created_at,
+  }
+}
+
+function single<T>(rows: T[]): T {
+  const row = rows[0]
+  if (row === undefined) throw new Error('an INSERT ... RETURNING returned no row')
+  return row
+}
