@@ -55,6 +55,36 @@ describe('openPostgres', () => {
     },
   )
 
+  const ca = process.env.TEST_DATABASE_CA
+  it.skipIf(!url || !ca)(
+    'connects to a real server over verified TLS with a Neon-shaped URL',
+    async () => {
+      const neonShaped = new URL(url ?? '')
+      neonShaped.search = `?sslmode=require&channel_binding=require&sslrootcert=${ca}`
+      const notices: string[] = []
+      const db = await openPostgres({
+        url: neonShaped.toString(),
+        onNotice: (n) => notices.push(n),
+      })
+      try {
+        const { rows } = await db.query<{ ssl: boolean }>(
+          'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+        )
+        expect(rows).toEqual([{ ssl: true }])
+        expect(notices[0]).toContain('sslmode=require')
+      } finally {
+        await db.close()
+      }
+    },
+  )
+
+  it.skipIf(!url || !ca)('refuses a server certificate it cannot verify, and says so', async () => {
+    const unverifiable = new URL(url ?? '')
+    unverifiable.search = '?sslmode=require'
+    const error = await openPostgres({ url: unverifiable.toString() }).catch((e: unknown) => e)
+    expect((error as Error).message).toContain("the server's TLS certificate could not be verified")
+  })
+
   it.skipIf(!url)('says the database does not exist', async () => {
     const missing = new URL(url ?? '')
     missing.pathname = '/no_such_database_here'

@@ -138,6 +138,16 @@ function describeConnectError(error: unknown, options: PostgresOptions): string 
       return 'the database does not exist'
     case '57P03':
       return 'the server is starting up or shutting down; try again shortly'
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'CERT_HAS_EXPIRED':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return (
+        `the server's TLS certificate could not be verified (${e.code}); for a private CA add ` +
+        'sslrootcert=/path/to/ca.pem to the URL'
+      )
     default:
       if (/timeout/i.test(e.message ?? '')) {
         return `no answer within ${options.connectTimeoutMs ?? 10_000} ms`
