@@ -22,7 +22,6 @@ CREATE TABLE messages (
   -- token counts let cost be reasoned about without re-counting
   input_tokens    INT CHECK (input_tokens >= 0),
   output_tokens   INT CHECK (output_tokens >= 0),
-  -- clock_timestamp, not now(): messages written in one transaction keep their order
   created_at      TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX messages_conversation ON messages (conversation_id, created_at);

@@ -32,8 +32,6 @@ CREATE TABLE audit_log (
   target          TEXT,
   payload         JSONB NOT NULL DEFAULT '{}'::jsonb,
   result          JSONB,
-  -- clock_timestamp, like messages: a replay interleaves the two in the order they were written,
-  -- even within one transaction
   created_at      TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX audit_log_conversation ON audit_log (conversation_id, created_at);
@@ -59,3 +57,8 @@ CREATE TRIGGER audit_log_no_truncate
   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change();
 
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM PUBLIC, CURRENT_USER;
+
+-- Messages draw their position from the audit log's sequence, so a replay interleaves the two in
+-- the order they were written, whatever the resolution of the clock.
+ALTER TABLE messages ADD COLUMN seq BIGINT NOT NULL DEFAULT nextval('audit_log_id_seq');
+CREATE INDEX messages_conversation_seq ON messages (conversation_id, seq);

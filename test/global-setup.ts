@@ -41,11 +41,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const adminUrl = process.env.TEST_DATABASE_URL
   const templates: string[] = []
+  const skipNotice =
+    '\nTEST_DATABASE_URL is not set: the real-Postgres half of the database suite is SKIPPED;\n' +
+    'only the embedded PGlite half runs. .ci/run sets it up (see README, "Tests").\n\n'
   if (adminUrl === undefined || adminUrl === '') {
-    process.stdout.write(
-      '\nTEST_DATABASE_URL is not set: the real-Postgres half of the database suite is SKIPPED;\n' +
-        'only the embedded PGlite half runs. .ci/run sets it up (see README, "Tests").\n\n',
-    )
+    process.stdout.write(skipNotice)
     project.provide('postgresEmptyTemplate', null)
     project.provide('postgresMigratedTemplate', null)
   } else {
@@ -72,6 +72,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   return async () => {
     await rm(dir, { recursive: true, force: true })
+    // Said again at the end, where the skipped count is, so it does not scroll away.
+    if (!adminUrl) process.stdout.write(skipNotice)
     if (adminUrl && templates.length > 0) {
       const admin = new pg.Client({ connectionString: adminUrl })
       await admin.connect()

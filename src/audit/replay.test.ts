@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { buildConversation, CONVERSATION } from '../../test/support/conversation-fixture.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import { writeAudit } from './audit-writer.ts'
 import { formatTimeline } from './format-timeline.ts'
 import { loadTimeline } from './replay.ts'
 
@@ -59,6 +60,19 @@ describeEachDatabase('replay', (target) => {
         '',
       ].join('\n'),
     )
+  })
+
+  it('keeps write order even when clocks disagree', async () => {
+    await db.query(`INSERT INTO conversations (id, user_id) VALUES ($1, 'u')`, [CONVERSATION])
+    await writeAudit(db, { action: 'message_received', actor: 'a', conversationId: CONVERSATION })
+    // A message written later but stamped earlier (a skewed or coarse clock) still comes second.
+    await db.query(
+      `INSERT INTO messages (conversation_id, role, content, created_at)
+       VALUES ($1, 'user', 'later', '2000-01-01T00:00:00Z')`,
+      [CONVERSATION],
+    )
+    const events = (await loadTimeline(db, CONVERSATION)).events
+    expect(events.map((e) => e.kind)).toEqual(['audit', 'message'])
   })
 
   it('returns an empty timeline for an unknown conversation', async () => {

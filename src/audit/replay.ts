@@ -59,90 +59,30 @@ export async function loadTimeline(db: Queryable, conversationId: string): Promi
   }>('SELECT id, user_id, started_at, ended_at, summary FROM conversations WHERE id = $1', [
     conversationId,
   ])
-  const messages = await db.query<{
-    id: string
-    role: string
-    content: string
-    input_tokens: number | null
-    output_tokens: number | null
-    created_at: Date
-  }>(
-    `SELECT id, role, content, input_tokens, output_tokens, created_at
-     FROM messages WHERE conversation_id = $1 ORDER BY created_at, id`,
+  // Ordered by position, not time: messages take their position from the audit log's sequence
+  // (migration 002), so rows written in one millisecond, or one transaction, keep their order.
+  const { rows } = await db.query<TimelineRow>(
+    `SELECT * FROM (
+       SELECT 'message' AS kind, m.created_at AS at, m.seq AS position, m.id::text AS message_id,
+              m.role, m.content, m.input_tokens, m.output_tokens,
+              NULL::bigint AS audit_id, NULL AS action, NULL AS actor, NULL AS target,
+              NULL::jsonb AS payload, NULL::jsonb AS result, NULL::uuid AS invocation_id,
+              NULL AS capability, NULL AS status, NULL::int AS latency_ms,
+              NULL::numeric AS cost_usd, NULL::jsonb AS arguments, NULL::jsonb AS invocation_result
+       FROM messages m WHERE m.conversation_id = $1
+       UNION ALL
+       SELECT 'audit', a.created_at, a.id, NULL, NULL, NULL, NULL, NULL,
+              a.id, a.action, a.actor, a.target, a.payload, a.result, ci.id,
+              ci.capability, ci.status, ci.latency_ms, ci.cost_usd, ci.arguments, ci.result
+       FROM audit_log a
+       LEFT JOIN capability_invocations ci
+         ON ci.id = a.invocation_id AND a.action = 'capability_invoked'
+       WHERE a.conversation_id = $1
+     ) timeline
+     ORDER BY position`,
     [conversationId],
   )
-  const audit = await db.query<{
-    id: number
-    action: string
-    actor: string
-    target: string | null
-    payload: Json
-    result: Json
-    created_at: Date
-    invocation_id: string | null
-    capability: string | null
-    status: string | null
-    latency_ms: number | null
-    cost_usd: string | null
-    arguments: Json
-    invocation_result: Json
-  }>(
-    `SELECT a.id, a.action, a.actor, a.target, a.payload, a.result, a.created_at,
-            ci.id AS invocation_id, ci.capability, ci.status, ci.latency_ms, ci.cost_usd,
-            ci.arguments, ci.result AS invocation_result
-     FROM audit_log a
-     LEFT JOIN capability_invocations ci
-       ON ci.id = a.invocation_id AND a.action = 'capability_invoked'
-     WHERE a.conversation_id = $1
-     ORDER BY a.created_at, a.id`,
-    [conversationId],
-  )
-
-  const events: TimelineEvent[] = [
-    ...messages.rows.map(
-      (m): TimelineEvent => ({
-        kind: 'message',
-        at: m.created_at,
-        id: m.id,
-        role: m.role,
-        content: m.content,
-        inputTokens: m.input_tokens,
-        outputTokens: m.output_tokens,
-      }),
-    ),
-    ...audit.rows.map(
-      (a): TimelineEvent => ({
-        kind: 'audit',
-        at: a.created_at,
-        id: a.id,
-        action: a.action,
-        actor: a.actor,
-        target: a.target,
-        payload: a.payload,
-        result: a.result,
-        invocation:
-          a.invocation_id === null
-            ? null
-            : {
-                id: a.invocation_id,
-                capability: a.capability ?? '',
-                status: a.status ?? '',
-                latencyMs: a.latency_ms ?? 0,
-                costUsd: a.cost_usd,
-                arguments: a.arguments,
-                result: a.invocation_result,
-              },
-      }),
-    ),
-  ]
-  // Rows written in one transaction share a timestamp: a message comes before the audit rows that
-  // record it, and audit rows keep their insertion order.
-  events.sort(
-    (a, b) =>
-      a.at.getTime() - b.at.getTime() ||
-      rank(a) - rank(b) ||
-      (a.kind === 'audit' && b.kind === 'audit' ? a.id - b.id : 0),
-  )
+  const events = rows.map(toEvent)
   const c = conversation.rows[0]
   return {
     conversation:
@@ -159,6 +99,61 @@ export async function loadTimeline(db: Queryable, conversationId: string): Promi
   }
 }
 
-function rank(event: TimelineEvent): number {
-  return event.kind === 'message' ? 0 : 1
+interface TimelineRow extends Record<string, unknown> {
+  kind: 'message' | 'audit'
+  at: Date
+  message_id: string | null
+  role: string | null
+  content: string | null
+  input_tokens: number | null
+  output_tokens: number | null
+  audit_id: number | null
+  action: string | null
+  actor: string | null
+  target: string | null
+  payload: Json
+  result: Json
+  invocation_id: string | null
+  capability: string | null
+  status: string | null
+  latency_ms: number | null
+  cost_usd: string | null
+  arguments: Json
+  invocation_result: Json
+}
+
+function toEvent(row: TimelineRow): TimelineEvent {
+  if (row.kind === 'message') {
+    return {
+      kind: 'message',
+      at: row.at,
+      id: row.message_id ?? '',
+      role: row.role ?? '',
+      content: row.content ?? '',
+      inputTokens: row.input_tokens,
+      outputTokens: row.output_tokens,
+    }
+  }
+  return {
+    kind: 'audit',
+    at: row.at,
+    id: row.audit_id ?? 0,
+    action: row.action ?? '',
+    actor: row.actor ?? '',
+    target: row.target,
+    payload: row.payload,
+    result: row.result,
+    invocation:
+      row.invocation_id === null
+        ? null
+        : {
+            id: row.invocation_id,
+            capability: row.capability ?? '',
+            status: row.status ?? '',
+            latencyMs: row.latency_ms ?? 0,
+            costUsd: row.cost_usd,
+            arguments: row.arguments,
+            result: row.invocation_result,
+          },
+  }
 }

@@ -23,19 +23,18 @@ export interface Runtime {
 
 /** Reads `.env` and the environment once, parses them, and picks the domain pack. */
 export function loadRuntime(context: CliContext): Runtime {
-  const config = parseConfig(readEnvironment(context.cwd, context.env), context.cwd)
+  const env = readEnvironment(context.cwd, context.env)
+  const config = parseConfig(env.values, {
+    cwd: context.cwd,
+    domains: Object.keys(domainPacks),
+    fromFile: env.fromFile,
+  })
   const logger = createLogger({
     level: config.log.level,
     format: config.log.format,
     destination: context.stderr,
   })
   const pack = domainPacks[config.domain]
-  if (pack === undefined) {
-    throw new FteError(
-      'config_invalid',
-      `FTE_DOMAIN: no domain pack named ${config.domain} (available: ${Object.keys(domainPacks).join(', ')})`,
-      { fault: 'caller' },
-    )
-  }
+  if (pack === undefined) throw new FteError('internal', `no domain pack ${config.domain}`)
   return { config, logger, pack }
 }

@@ -33,7 +33,13 @@ describe('fte usage', () => {
     const run = await fte(['migrat'], {})
     expect(run.code).toBe(2)
     expect(run.stderr).toContain("unknown command 'migrat'")
-    expect(run.stderr).toContain('fte --help')
+    expect(run.stderr).toContain('npm run fte -- --help')
+  })
+
+  it('prints the version', async () => {
+    const run = await fte(['--version'], {})
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^\d+\.\d+\.\d+\n$/)
   })
 
   it('exits 2 listing every configuration problem by name, without secrets', async () => {
@@ -44,7 +50,7 @@ describe('fte usage', () => {
     })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('Invalid configuration:')
-    expect(run.stderr).toMatch(/DATABASE_URL: .*\n.*DATABASE_POOL_MAX: .*\n.*PORT: /)
+    expect(run.stderr).toMatch(/DATABASE_POOL_MAX: .*\n.*DATABASE_URL: .*\n.*PORT: /)
     expect(run.stderr).not.toContain('sup3rsecret')
   })
 

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { errorMessage, FteError } from '../lib/errors.ts'
+import { packageRoot } from '../lib/package-root.ts'
 import type { CliContext } from './cli-context.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { replayCommand } from './commands/replay.ts'
@@ -24,7 +27,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
     })
-    .showHelpAfterError('(run fte --help for usage)')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .showHelpAfterError('(run fte --help, or npm run fte -- --help in the project, for usage)')
 
   program
     .command('serve')
@@ -72,6 +76,11 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
 function describe(error: unknown): string {
   if (error instanceof FteError) return error.message
   return `unexpected error: ${errorMessage(error)}`
+}
+
+function packageVersion(): string {
+  const file = join(packageRoot(), 'package.json')
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
 }
 
 function parsePort(value: string): number {

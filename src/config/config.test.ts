@@ -7,7 +7,7 @@ import { envSchema, parseConfig } from './config.ts'
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
-    parseConfig(env, '/work')
+    parseConfig(env, { cwd: '/work', domains: ['support'] })
   } catch (error) {
     if (error instanceof ConfigError) return error.problems
     throw error
@@ -17,7 +17,7 @@ function problemsOf(env: Record<string, string>): readonly string[] {
 
 describe('parseConfig', () => {
   it('gives an embedded database in .fte under the working directory when nothing is set', () => {
-    const config = parseConfig({}, '/work/app')
+    const config = parseConfig({}, { cwd: '/work/app' })
     expect(config.database.url).toBeUndefined()
     expect(config.database.dataDir).toBe('/work/app/.fte')
     expect(config.server).toEqual({ host: '127.0.0.1', port: 3000 })
@@ -26,7 +26,7 @@ describe('parseConfig', () => {
   })
 
   it('treats empty variables as unset, as a .env copied from .env.example leaves them', () => {
-    const config = parseConfig({ DATABASE_URL: '', PORT: '', FTE_DATA_DIR: '' }, '/w')
+    const config = parseConfig({ DATABASE_URL: '', PORT: '', FTE_DATA_DIR: '' }, { cwd: '/w' })
     expect(config.database.url).toBeUndefined()
     expect(config.server.port).toBe(3000)
     expect(config.database.dataDir).toBe('/w/.fte')
@@ -35,7 +35,7 @@ describe('parseConfig', () => {
   it('accepts a Neon connection string with sslmode and channel_binding', () => {
     const url =
       'postgresql://neondb_owner:npg_s3cret@ep-cool-hill-a5b6.eu-central-1.aws.neon.tech/neondb?sslmode=require&channel_binding=require'
-    expect(parseConfig({ DATABASE_URL: url }, '/w').database.url).toBe(url)
+    expect(parseConfig({ DATABASE_URL: url }, { cwd: '/w' }).database.url).toBe(url)
   })
 
   it('lists every problem by variable name in one error', () => {
@@ -62,7 +62,7 @@ describe('parseConfig', () => {
   })
 
   it('keeps an absolute FTE_DATA_DIR as it is', () => {
-    expect(parseConfig({ FTE_DATA_DIR: '/var/lib/fte' }, '/w').database.dataDir).toBe(
+    expect(parseConfig({ FTE_DATA_DIR: '/var/lib/fte' }, { cwd: '/w' }).database.dataDir).toBe(
       '/var/lib/fte',
     )
   })

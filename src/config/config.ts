@@ -45,7 +45,9 @@ const lowerCase = (value: unknown) =>
 const boolean = z.preprocess(
   lowerCase,
   z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], {
+      error: 'must be true or false (1/0 and yes/no also work)',
+    })
     .transform((value) => value === 'true' || value === '1' || value === 'yes'),
 )
 
@@ -84,24 +86,48 @@ export const envSchema = z.object({
 
 export type EnvName = keyof typeof envSchema.shape
 
+export interface ParseOptions {
+  /** Relative paths resolve against it. */
+  cwd: string
+  /** The domain packs this build ships; FTE_DOMAIN must name one. */
+  domains?: readonly string[]
+  /** Variables whose value came from `.env`, so a problem can say where to look. */
+  fromFile?: ReadonlySet<string>
+}
+
 /**
  * Parses the environment once, at an entry point. Throws a ConfigError that names every problem by
- * variable; values are never echoed. Relative paths resolve against `cwd`.
+ * variable; values are never echoed.
  */
 export function parseConfig(
   env: Readonly<Record<string, string | undefined>>,
-  cwd: string,
+  options: ParseOptions,
 ): Config {
   const parsed = envSchema.safeParse(env)
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-    throw new ConfigError(problems)
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ name: String(issue.path[0]), message: issue.message }))
+  const domain = parsed.success ? parsed.data.FTE_DOMAIN : undefined
+  if (domain !== undefined && options.domains && !options.domains.includes(domain)) {
+    problems.push({
+      name: 'FTE_DOMAIN',
+      message: `no domain pack named ${domain} (available: ${options.domains.join(', ')})`,
+    })
+  }
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError(
+      problems
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map(
+          (p) => `${p.name}${options.fromFile?.has(p.name) ? ' (from .env)' : ''}: ${p.message}`,
+        ),
+    )
   }
   const e = parsed.data
   return {
     database: {
       url: e.DATABASE_URL,
-      dataDir: isAbsolute(e.FTE_DATA_DIR) ? e.FTE_DATA_DIR : resolve(cwd, e.FTE_DATA_DIR),
+      dataDir: isAbsolute(e.FTE_DATA_DIR) ? e.FTE_DATA_DIR : resolve(options.cwd, e.FTE_DATA_DIR),
       poolMax: e.DATABASE_POOL_MAX,
       connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     },

@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
-import type { Hono } from 'hono'
 import { FteError } from '../lib/errors.ts'
 
 export interface RunningServer {
@@ -9,9 +8,15 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-/** The thin Node adapter around the web-standard app. */
-export async function listen(app: Hono, host: string, port: number): Promise<RunningServer> {
-  const server = createAdaptorServer({ fetch: app.fetch })
+export type FetchHandler = (request: Request) => Response | Promise<Response>
+
+/** The thin Node adapter around a web-standard handler. */
+export async function listen(
+  fetch: FetchHandler,
+  host: string,
+  port: number,
+): Promise<RunningServer> {
+  const server = createAdaptorServer({ fetch: (request: Request) => fetch(request) })
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(

@@ -1,16 +1,23 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { checksum, loadMigrations } from './migration-files.ts'
+
+const made: string[] = []
 
 async function folder(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'fte-mf-'))
+  made.push(dir)
   for (const [name, sql] of Object.entries(files)) await writeFile(join(dir, name), sql)
   return dir
 }
 
 describe('loadMigrations', () => {
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
+  })
+
   it('orders each source by version and sources as given', async () => {
     const core = await folder({ '002_b.sql': 'b', '001_a.sql': 'a', 'README.md': 'not sql' })
     const pack = await folder({ '001_x.sql': 'x' })

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { loadTimeline } from '../../../src/audit/replay.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
+import { DEMO_CONVERSATION_ID } from './demo-conversation.ts'
 import { demoData } from './demo-data.ts'
 import { loadDemoData } from './load-demo-data.ts'
 
@@ -9,7 +11,8 @@ async function tableCounts(db: TestDatabase) {
             (SELECT count(*) FROM orders)::int AS orders,
             (SELECT count(*) FROM tickets)::int AS tickets,
             (SELECT count(*) FROM refunds)::int AS refunds,
-            (SELECT count(*) FROM documents)::int AS documents`,
+            (SELECT count(*) FROM documents)::int AS documents,
+            (SELECT count(*) FROM conversations)::int AS conversations`,
   )
   return rows[0]
 }
@@ -28,6 +31,7 @@ describeEachDatabase('the support demo data', (target) => {
       tickets: demoData.tickets.length,
       refunds: demoData.refunds.length,
       documents: demoData.policies.length,
+      conversations: 1,
     }
     const first = await loadDemoData(db)
     expect(first.inserted).toEqual(expected)
@@ -40,6 +44,7 @@ describeEachDatabase('the support demo data', (target) => {
       tickets: 0,
       refunds: 0,
       documents: 0,
+      conversations: 0,
     })
     expect(await tableCounts(db)).toEqual(expected)
 
@@ -68,6 +73,22 @@ describeEachDatabase('the support demo data', (target) => {
     expect(rows[0]).toMatchObject({ tier: 'pro', refund_status: 'issued' })
     expect(rows[0]?.issued_at.toISOString()).toBe('2026-11-08T12:00:00.000Z')
     expect(rows[0]?.refund_cents).toBe(rows[0]?.amount_cents)
+  })
+
+  it('includes one demo conversation whose trail replays in order', async () => {
+    await loadDemoData(db)
+    const timeline = await loadTimeline(db, DEMO_CONVERSATION_ID)
+    expect(timeline.conversation?.userId).toBe('demo|daniel-reyes')
+    expect(
+      timeline.events.map((e) => (e.kind === 'message' ? e.role : `${e.action} ${e.target ?? ''}`)),
+    ).toEqual([
+      'user',
+      'message_received ',
+      'capability_invoked mcp:lookup_order',
+      'capability_invoked mcp:find_similar_cases',
+      'assistant',
+      'message_sent ',
+    ])
   })
 
   it('keeps at least 40 resolved past cases and the three policy documents', async () => {
@@ -101,6 +122,8 @@ describeEachDatabase('the support demo data', (target) => {
       tickets: 0,
       refunds: 0,
       documents: 0,
+      conversations: 0,
     })
+    expect((await db.query('SELECT 1 FROM audit_log')).rowCount).toBe(0)
   })
 })

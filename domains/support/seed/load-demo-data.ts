@@ -4,6 +4,7 @@ import { writeAudit } from '../../../src/audit/audit-writer.ts'
 import type { DemoDataResult } from '../../../src/domain/domain-pack.ts'
 import { packageRoot } from '../../../src/lib/package-root.ts'
 import type { Database, Queryable } from '../../../src/store/database.ts'
+import { loadDemoConversation } from './demo-conversation.ts'
 import { demoData } from './demo-data.ts'
 import type { DemoDataSet } from './demo-types.ts'
 
@@ -117,6 +118,7 @@ export async function loadDemoData(
          ON CONFLICT (source, external_id) DO NOTHING`,
         policies,
       ),
+      conversations: await loadDemoConversation(tx),
     }
     if (Object.values(inserted).some((count) => count > 0)) {
       await writeAudit(tx, {

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -25,17 +27,18 @@ describe('fte serve on a fresh data folder', () => {
 
   it('migrates, loads the demo data, answers /healthz, and shuts down cleanly', async () => {
     const stderr = new Capture()
+    const stdout = new Capture()
     const controller = new AbortController()
     const dataDir = join(dir, 'data')
     const running = runCli(['serve', '--port', '0'], {
       env: { FTE_DATA_DIR: dataDir, LOG_FORMAT: 'json' },
       cwd: dir,
-      stdout: new Capture(),
+      stdout,
       stderr,
       signal: controller.signal,
     })
     const url = await waitFor(
-      () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(stderr.text)?.[1],
+      () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout.text)?.[1],
       'the server to listen',
     )
     const health = await fetch(`${url}/healthz`)
@@ -57,5 +60,26 @@ describe('fte serve on a fresh data folder', () => {
     )
     await db.close()
     expect(rows[0]).toEqual({ orders: 1, seed_runs: 1 })
+  })
+
+  it('fails at once on a port in use, before creating any database', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const port = (blocker.address() as { port: number }).port
+    const stderr = new Capture()
+    const dataDir = join(dir, 'never-created')
+    try {
+      const code = await runCli(['serve', '--port', String(port)], {
+        env: { FTE_DATA_DIR: dataDir },
+        cwd: dir,
+        stdout: new Capture(),
+        stderr,
+      })
+      expect(code).toBe(1)
+      expect(stderr.text).toContain(`Port ${port} on 127.0.0.1 is already in use`)
+      expect(existsSync(dataDir)).toBe(false)
+    } finally {
+      blocker.close()
+    }
   })
 })

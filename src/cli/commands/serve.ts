@@ -1,7 +1,8 @@
 import { once } from 'node:events'
 import { createApp } from '../../server/app.ts'
-import { listen } from '../../server/listen.ts'
+import { type FetchHandler, listen } from '../../server/listen.ts'
 import { connect } from '../../store/connect.ts'
+import type { Database } from '../../store/database.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { prepareDatabase } from '../prepare-database.ts'
 
@@ -10,33 +11,46 @@ export interface ServeOptions {
   port?: number
 }
 
-/** Serves until the context's signal aborts; the database is closed cleanly on the way out. */
+/** What the server answers while the database is being prepared. */
+const starting: FetchHandler = () =>
+  Response.json(
+    { status: 'starting', message: 'The database is being prepared; try again in a moment.' },
+    { status: 503, headers: { 'retry-after': '1' } },
+  )
+
+/**
+ * Takes the port first (a clash fails at once, before any database work), prepares the database
+ * while answering 503 "starting", then serves until the context's signal aborts. The listener is
+ * closed before the database, so no request meets a closed database.
+ */
 export async function serveCommand(context: CliContext, options: ServeOptions): Promise<void> {
   const { config, logger, pack } = loadRuntime(context)
-  const host = options.host ?? config.server.host
-  const port = options.port ?? config.server.port
-  const db = await connect(config.database, logger)
+  let handle = starting
+  const server = await listen(
+    (request) => handle(request),
+    options.host ?? config.server.host,
+    options.port ?? config.server.port,
+  )
+  let db: Database | undefined
   try {
+    db = await connect(config.database, logger)
     await prepareDatabase(db, {
       pack,
       embedding: config.embedding,
       demoData: config.demoData,
       logger,
     })
-    const server = await listen(createApp({ db, logger }), host, port)
-    logger.info(
-      { url: server.url, database: db.description, domain: pack.name },
-      `digital-fte is serving on ${server.url} (health: ${server.url}/healthz)`,
+    handle = createApp({ db, logger }).fetch
+    logger.info({ url: server.url, database: db.description, domain: pack.name }, 'serving')
+    context.stdout.write(
+      `digital-fte is serving on ${server.url} (health: ${server.url}/healthz). Ctrl-C stops it.\n`,
     )
-    try {
-      if (context.signal !== undefined && !context.signal.aborted) {
-        await once(context.signal, 'abort')
-      }
-    } finally {
-      logger.info('shutting down')
-      await server.close()
+    if (context.signal !== undefined && !context.signal.aborted) {
+      await once(context.signal, 'abort')
     }
+    logger.info('shutting down')
   } finally {
-    await db.close()
+    await server.close()
+    await db?.close()
   }
 }

@@ -32,7 +32,7 @@ export interface NewMessage {
 
 const CONVERSATION_COLUMNS = 'id, user_id, started_at, ended_at, summary, metadata'
 const MESSAGE_COLUMNS =
-  'id, conversation_id, role, content, input_tokens, output_tokens, created_at'
+  'id, conversation_id, role, content, input_tokens, output_tokens, created_at, seq'
 
 /** Conversations and their messages. Pass a transaction to group writes with their audit rows. */
 export const conversations = {
@@ -90,8 +90,8 @@ export const conversations = {
     const { rows } = await q.query<MessageRow>(
       `SELECT * FROM (
          SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1
-         ORDER BY created_at DESC, id DESC LIMIT $2
-       ) newest ORDER BY created_at, id`,
+         ORDER BY seq DESC LIMIT $2
+       ) newest ORDER BY seq`,
       [conversationId, limit],
     )
     return rows.map(toMessage)

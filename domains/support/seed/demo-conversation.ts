@@ -1,0 +1,68 @@
+import { recordInvocation, writeAudit } from '../../../src/audit/audit-writer.ts'
+import type { Queryable } from '../../../src/store/database.ts'
+import { conversations } from '../../../src/store/repositories/conversations.ts'
+
+/** A fixed id, so the README can say `npm run fte -- replay <id>`. */
+export const DEMO_CONVERSATION_ID = '7a2e4c1b-5d3f-4e8a-9b6c-1f0e2d3c4b5a'
+
+/** Marks every row of the illustration as demo data, not something the Worker did. */
+const ACTOR = 'worker:support (demo data)'
+
+/**
+ * One illustrative conversation with its full trail — messages, audit rows, invocations — so a
+ * newcomer can see `fte replay` before the Worker exists. Written with the same repository and
+ * audit writer the Worker uses. Returns 0 when it is already there.
+ */
+export async function loadDemoConversation(tx: Queryable): Promise<number> {
+  const created = await tx.query(
+    `INSERT INTO conversations (id, user_id, metadata) VALUES ($1, 'demo|daniel-reyes', $2::jsonb)
+     ON CONFLICT (id) DO NOTHING`,
+    [DEMO_CONVERSATION_ID, JSON.stringify({ demo: true, channel: 'chat' })],
+  )
+  if (created.rowCount === 0) return 0
+  const conversationId = DEMO_CONVERSATION_ID
+
+  await conversations.appendMessage(tx, {
+    conversationId,
+    role: 'user',
+    content:
+      'Hi, order #4340 was supposed to arrive Thursday and USPS still says "in transit, arriving ' +
+      'late". I need it for my son\'s birthday on Saturday. Can you help?',
+  })
+  await writeAudit(tx, { action: 'message_received', actor: ACTOR, conversationId })
+  await recordInvocation(tx, {
+    capability: 'mcp:lookup_order',
+    actor: ACTOR,
+    conversationId,
+    arguments: { order_id: '4340' },
+    status: 'ok',
+    result: { order_id: '4340', status: 'shipped', amount_cents: 5200, placed_days_ago: 9 },
+    latencyMs: 38,
+  })
+  await recordInvocation(tx, {
+    capability: 'mcp:find_similar_cases',
+    actor: ACTOR,
+    conversationId,
+    arguments: { query: 'USPS parcel in transit, arriving late', limit: 3 },
+    status: 'ok',
+    result: { cases: ['T-1017', 'T-1018', 'T-1019'] },
+    latencyMs: 54,
+  })
+  await conversations.appendMessage(tx, {
+    conversationId,
+    role: 'assistant',
+    content:
+      'Order #4340 shipped 9 days ago with USPS and is running late. In a similar case (T-1017) a ' +
+      'USPS trace found a missorted parcel and it arrived three days later, so I have asked for a ' +
+      'trace on yours; your ticket T-1090 is being worked on and you will hear back within a day.',
+    inputTokens: 1840,
+    outputTokens: 96,
+  })
+  await writeAudit(tx, {
+    action: 'message_sent',
+    actor: ACTOR,
+    conversationId,
+    payload: { input_tokens: 1840, output_tokens: 96, model: 'demo' },
+  })
+  return 1
+}
