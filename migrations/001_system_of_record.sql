@@ -28,7 +28,7 @@ CREATE INDEX messages_conversation ON messages (conversation_id, created_at);
 
 CREATE TABLE documents (
   id          UUID PRIMARY KEY DEFAULT gen_random_uuid(),
-  -- 'policy_library', 'past_case', 'kb_article', ...
+  -- 'policy', 'past_case', 'kb_article', ...
   source      TEXT NOT NULL CHECK (source ~ '^[a-z][a-z0-9_]*$'),
   -- the document's id in its source (a policy slug, a ticket id): makes loading idempotent
   external_id TEXT,

@@ -13,7 +13,7 @@ const MISSING = '00000000-0000-4000-8000-0000000000ff'
 /** One valid row in every table; each case below breaks exactly one rule against these. */
 const FIXTURES = `
 INSERT INTO conversations (id, user_id) VALUES ('${CONV}', 'user-1');
-INSERT INTO documents (id, source, external_id, title, body) VALUES ('${DOC}', 'policy_library', 'p1', 'P', 'body');
+INSERT INTO documents (id, source, external_id, title, body) VALUES ('${DOC}', 'policy', 'p1', 'P', 'body');
 INSERT INTO users (id) VALUES ('user-1');
 INSERT INTO customers (id, email, name, tier) VALUES ('${CUST}', 'a@example.com', 'A', 'pro');
 INSERT INTO orders (id, customer_id, public_id, placed_at, amount_cents, status)
@@ -56,7 +56,7 @@ const REJECTED: ReadonlyArray<[string, string, string | readonly string[]]> = [
   ],
   [
     'a document loaded twice',
-    `INSERT INTO documents (source, external_id, title, body) VALUES ('policy_library', 'p1', 't', 'b')`,
+    `INSERT INTO documents (source, external_id, title, body) VALUES ('policy', 'p1', 't', 'b')`,
     UNIQUE,
   ],
   [

@@ -97,7 +97,7 @@ describeEachDatabase('the support demo data', (target) => {
     expect(resolved.rowCount).toBeGreaterThanOrEqual(40)
     const docs = await db.query<{ external_id: string; words: number }>(
       `SELECT external_id, array_length(regexp_split_to_array(body, '\\s+'), 1) AS words
-       FROM documents WHERE source = 'policy_library' ORDER BY external_id`,
+       FROM documents WHERE source = 'policy' ORDER BY external_id`,
     )
     expect(docs.rows.map((d) => d.external_id)).toEqual([
       'escalation-policy',

@@ -113,7 +113,7 @@ export async function loadDemoData(
       documents: await insert(
         tx,
         `INSERT INTO documents (source, external_id, title, body)
-         SELECT 'policy_library', external_id, title, body
+         SELECT 'policy', external_id, title, body
          FROM jsonb_to_recordset($1::jsonb) AS r(external_id text, title text, body text)
          ON CONFLICT (source, external_id) DO NOTHING`,
         policies,
