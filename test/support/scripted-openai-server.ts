@@ -1,0 +1,97 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface ScriptedResponse {
+  status?: number
+  headers?: Record<string, string>
+  body?: unknown
+  /** Never answer (the connection stays open until the server closes). */
+  hang?: boolean
+}
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  headers: IncomingHttpHeaders
+  body: unknown
+  at: number
+}
+
+/**
+ * A local server that speaks the OpenAI HTTP API by replaying scripted responses, one per request,
+ * and records what it was sent. When the script runs out, `fallback` answers.
+ */
+export class ScriptedOpenAiServer {
+  readonly requests: RecordedRequest[] = []
+  private readonly script: Array<
+    ScriptedResponse | ((request: RecordedRequest) => ScriptedResponse)
+  > = []
+  private server: Server | undefined
+  url = ''
+
+  private readonly fallback: (request: RecordedRequest) => ScriptedResponse
+
+  constructor(fallback: (request: RecordedRequest) => ScriptedResponse) {
+    this.fallback = fallback
+  }
+
+  enqueue(
+    ...responses: Array<ScriptedResponse | ((request: RecordedRequest) => ScriptedResponse)>
+  ): this {
+    this.script.push(...responses)
+    return this
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      let raw = ''
+      req.on('data', (chunk: Buffer) => {
+        raw += chunk.toString()
+      })
+      req.on('end', () => {
+        const request: RecordedRequest = {
+          method: req.method ?? '',
+          path: req.url ?? '',
+          headers: req.headers,
+          body: raw === '' ? undefined : JSON.parse(raw),
+          at: performance.now(),
+        }
+        this.requests.push(request)
+        const next = this.script.shift() ?? this.fallback
+        const response = typeof next === 'function' ? next(request) : next
+        if (response.hang) return
+        res.writeHead(response.status ?? 200, {
+          'content-type': 'application/json',
+          ...response.headers,
+        })
+        res.end(JSON.stringify(response.body ?? {}))
+      })
+    })
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve))
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`
+    return this
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections()
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()))
+  }
+}
+
+/** An `/embeddings` answer: a deterministic vector per input, listed in reverse to test ordering. */
+export function embeddingsResponse(request: RecordedRequest, dimensions: number): ScriptedResponse {
+  const input = (request.body as { input: string[] }).input
+  const data = input.map((text, index) => ({
+    object: 'embedding',
+    index,
+    embedding: Array.from({ length: dimensions }, (_, d) => ((text.length + d) % 7) / 7),
+  }))
+  return {
+    body: {
+      object: 'list',
+      model: (request.body as { model: string }).model,
+      data: data.reverse(),
+      usage: { prompt_tokens: input.length, total_tokens: input.length },
+    },
+  }
+}
