@@ -42,7 +42,9 @@ describe('the OpenAI-compatible embedder', () => {
     })
     expect(vectors).toHaveLength(250)
     // The server lists its answers in reverse; each vector still belongs to its own input.
-    texts.forEach((text, i) => expect(vectors[i]?.[0]).toBeCloseTo((text.length % 7) / 7, 10))
+    for (const [i, text] of texts.entries()) {
+      expect(vectors[i]?.[0]).toBeCloseTo((text.length % 7) / 7, 10)
+    }
   })
 
   it('waits as long as Retry-After says on a 429, then succeeds', async () => {
