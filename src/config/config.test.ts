@@ -72,6 +72,51 @@ describe('parseConfig', () => {
   })
 })
 
+describe('embedding configuration', () => {
+  it('defaults to the local embedder at 384 dimensions', () => {
+    expect(parseConfig({}, { cwd: '/w' }).embedding).toEqual({
+      provider: 'local',
+      model: 'fte-local-lexical-v1',
+      dimensions: 384,
+    })
+  })
+
+  it('knows the dimension of well-known models and takes OPENAI_API_KEY', () => {
+    const config = parseConfig(
+      { EMBEDDING_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-x' },
+      { cwd: '/w' },
+    )
+    expect(config.embedding).toMatchObject({
+      provider: 'openai',
+      model: 'text-embedding-3-small',
+      dimensions: 1536,
+      apiKey: 'sk-x',
+      baseUrl: 'https://api.openai.com/v1',
+    })
+  })
+
+  it('needs no key for another base URL, but a dimension for an unknown model', () => {
+    expect(
+      problemsOf({
+        EMBEDDING_PROVIDER: 'openai',
+        EMBEDDING_BASE_URL: 'http://127.0.0.1:11434/v1',
+        EMBEDDING_MODEL: 'my-embedder',
+      }),
+    ).toEqual([
+      'EMBEDDING_DIMENSIONS: required for my-embedder (the length of the vectors it returns)',
+    ])
+  })
+
+  it('asks for a key for the OpenAI API, and for the right provider for a non-local model', () => {
+    expect(problemsOf({ EMBEDDING_PROVIDER: 'openai' })).toEqual([
+      'EMBEDDING_API_KEY: required for the OpenAI API (or set OPENAI_API_KEY)',
+    ])
+    expect(problemsOf({ EMBEDDING_MODEL: 'text-embedding-3-small' })[0]).toMatch(
+      /^EMBEDDING_MODEL: .*set EMBEDDING_PROVIDER=openai/,
+    )
+  })
+})
+
 describe('.env.example', () => {
   it('documents every variable the configuration reads', () => {
     const example = readFileSync(join(packageRoot(), '.env.example'), 'utf8')

@@ -20,7 +20,34 @@ export interface Config {
   domain: string
   /** Load the domain pack's demo data when it is missing. */
   demoData: boolean
-  embedding: { model: string; dimensions: number }
+  embedding: EmbeddingConfig
+}
+
+export type EmbeddingConfig =
+  | { provider: 'local'; model: string; dimensions: number }
+  | {
+      provider: 'openai'
+      model: string
+      dimensions: number
+      baseUrl: string
+      apiKey: string | undefined
+      timeoutMs: number
+      maxRetries: number
+      batchSize: number
+    }
+
+/** The local embedder's model name; other names need EMBEDDING_PROVIDER=openai. */
+export const LOCAL_EMBEDDING_MODEL = 'fte-local-lexical-v1'
+const OPENAI_BASE_URL = 'https://api.openai.com/v1'
+/** Dimensions of well-known models, so EMBEDDING_DIMENSIONS can stay unset for them. */
+const KNOWN_DIMENSIONS: Readonly<Record<string, number>> = {
+  [LOCAL_EMBEDDING_MODEL]: 384,
+  'text-embedding-3-small': 1536,
+  'text-embedding-3-large': 3072,
+  'text-embedding-ada-002': 1536,
+  'nomic-embed-text': 768,
+  'mxbai-embed-large': 1024,
+  'all-minilm': 384,
 }
 
 /** Unset and empty both mean "use the default", as a .env copied from .env.example leaves them. */
@@ -77,11 +104,23 @@ export const envSchema = z.object({
     'support',
   ),
   FTE_DEMO_DATA: setting(boolean, true),
-  EMBEDDING_MODEL: setting(
-    z.string().max(200, { error: 'must be at most 200 characters' }),
-    'fte-local-lexical-v1',
+  EMBEDDING_PROVIDER: setting(
+    z.enum(['local', 'openai'], { error: 'must be local or openai (any OpenAI-compatible API)' }),
+    'local',
   ),
-  EMBEDDING_DIMENSIONS: setting(integer(1, 4000), 384),
+  EMBEDDING_MODEL: optionalSetting(
+    z.string().max(200, { error: 'must be at most 200 characters' }),
+  ),
+  EMBEDDING_DIMENSIONS: optionalSetting(integer(1, 4000)),
+  EMBEDDING_BASE_URL: setting(
+    z.string().refine(isHttpUrl, { error: 'must be an http:// or https:// URL' }),
+    OPENAI_BASE_URL,
+  ),
+  EMBEDDING_API_KEY: optionalSetting(z.string()),
+  OPENAI_API_KEY: optionalSetting(z.string()),
+  EMBEDDING_TIMEOUT_MS: setting(integer(100, 600_000), 30_000),
+  EMBEDDING_MAX_RETRIES: setting(integer(0, 10), 4),
+  EMBEDDING_BATCH_SIZE: setting(integer(1, 2048), 96),
 })
 
 export type EnvName = keyof typeof envSchema.shape
@@ -104,7 +143,7 @@ export function parseConfig(
   options: ParseOptions,
 ): Config {
   const parsed = envSchema.safeParse(env)
-  const problems = parsed.success
+  const problems: Problem[] = parsed.success
     ? []
     : parsed.error.issues.map((issue) => ({ name: String(issue.path[0]), message: issue.message }))
   const domain = parsed.success ? parsed.data.FTE_DOMAIN : undefined
@@ -114,7 +153,8 @@ export function parseConfig(
       message: `no domain pack named ${domain} (available: ${options.domains.join(', ')})`,
     })
   }
-  if (!parsed.success || problems.length > 0) {
+  const embedding = parsed.success ? embeddingConfig(parsed.data, problems) : undefined
+  if (!parsed.success || problems.length > 0 || embedding === undefined) {
     throw new ConfigError(
       problems
         .sort((a, b) => a.name.localeCompare(b.name))
@@ -135,7 +175,61 @@ export function parseConfig(
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     domain: e.FTE_DOMAIN,
     demoData: e.FTE_DEMO_DATA,
-    embedding: { model: e.EMBEDDING_MODEL, dimensions: e.EMBEDDING_DIMENSIONS },
+    embedding,
+  }
+}
+
+type Problem = { name: string; message: string }
+
+function embeddingConfig(
+  e: z.output<typeof envSchema>,
+  problems: Problem[],
+): EmbeddingConfig | undefined {
+  if (e.EMBEDDING_PROVIDER === 'local') {
+    const model = e.EMBEDDING_MODEL ?? LOCAL_EMBEDDING_MODEL
+    if (model !== LOCAL_EMBEDDING_MODEL) {
+      problems.push({
+        name: 'EMBEDDING_MODEL',
+        message: `the local embedder is ${LOCAL_EMBEDDING_MODEL}; for ${model} set EMBEDDING_PROVIDER=openai`,
+      })
+      return undefined
+    }
+    return { provider: 'local', model, dimensions: e.EMBEDDING_DIMENSIONS ?? 384 }
+  }
+  const model = e.EMBEDDING_MODEL ?? 'text-embedding-3-small'
+  const dimensions = e.EMBEDDING_DIMENSIONS ?? KNOWN_DIMENSIONS[model]
+  const apiKey = e.EMBEDDING_API_KEY ?? e.OPENAI_API_KEY
+  if (dimensions === undefined) {
+    problems.push({
+      name: 'EMBEDDING_DIMENSIONS',
+      message: `required for ${model} (the length of the vectors it returns)`,
+    })
+  }
+  if (apiKey === undefined && e.EMBEDDING_BASE_URL === OPENAI_BASE_URL) {
+    problems.push({
+      name: 'EMBEDDING_API_KEY',
+      message: 'required for the OpenAI API (or set OPENAI_API_KEY)',
+    })
+  }
+  if (dimensions === undefined) return undefined
+  return {
+    provider: 'openai',
+    model,
+    dimensions,
+    baseUrl: e.EMBEDDING_BASE_URL,
+    apiKey,
+    timeoutMs: e.EMBEDDING_TIMEOUT_MS,
+    maxRetries: e.EMBEDDING_MAX_RETRIES,
+    batchSize: e.EMBEDDING_BATCH_SIZE,
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return url.protocol === 'http:' || url.protocol === 'https:'
+  } catch {
+    return false
   }
 }
 

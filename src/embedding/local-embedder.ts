@@ -1,9 +1,8 @@
 import { stemmer } from 'stemmer'
+import { LOCAL_EMBEDDING_MODEL } from '../config/config.ts'
 import { FteError } from '../lib/errors.ts'
 import type { Embedder } from './embedder.ts'
 import { SYNONYM_GROUPS } from './local-lexicon.ts'
-
-export const LOCAL_MODEL = 'fte-local-lexical-v1'
 
 /**
  * The offline default embedder: no network, no weights, deterministic and fast.
@@ -23,7 +22,7 @@ export function createLocalEmbedder(dimensions = 384): Embedder {
     })
   }
   return {
-    model: LOCAL_MODEL,
+    model: LOCAL_EMBEDDING_MODEL,
     dimensions,
     embed: async (texts) => texts.map((text) => embedOne(text, dimensions)),
   }

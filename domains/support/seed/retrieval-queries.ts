@@ -87,12 +87,12 @@ export const retrievalQueries: readonly LabelledQuery[] = [
   },
   {
     query:
-      'Our business changed its name and now everyone has new work addresses. How do we move ' +
+      'Our business changed its name and now all of us have new work addresses. How do we move ' +
       "everybody's accounts across without them starting from scratch?",
     relevant: ['T-1012'],
   },
   {
-    query: 'need to change the email i log in with',
+    query: 'can i use a different e-mail to get into my profile?',
     relevant: ['T-1010', 'T-1011'],
   },
   {
@@ -161,8 +161,8 @@ export const retrievalQueries: readonly LabelledQuery[] = [
   },
   {
     query:
-      "part of our order arrived and that's fine, but please stop the rest that hasn't left your " +
-      'warehouse yet',
+      "half of what we bought already showed up, that's fine, but can you stop the rest that " +
+      "hasn't left your warehouse yet",
     relevant: ['T-1022'],
   },
   {
@@ -279,7 +279,7 @@ export const retrievalQueries: readonly LabelledQuery[] = [
     relevant: ['T-1038', 'T-1040'],
   },
   {
-    query: 'how do I get an invoice with my company details on it',
+    query: 'can I get a bill with my business info on it for tax purposes?',
     relevant: ['T-1038', 'T-1040'],
   },
   {
@@ -329,7 +329,7 @@ export const retrievalQueries: readonly LabelledQuery[] = [
     relevant: ['T-1045', 'T-1046'],
   },
   {
-    query: "I can't remove my profile, the button for it is disabled and won't let me click",
+    query: "I can't remove my profile, the option for it is disabled and won't let me click",
     relevant: ['T-1046'],
   },
   {
