@@ -3,6 +3,7 @@
 import { Writable } from 'node:stream'
 import { supportPack } from '../../domains/support/index.ts'
 import { prepareDatabase } from '../../src/cli/prepare-database.ts'
+import { createLocalEmbedder } from '../../src/embedding/local-embedder.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { openPglite } from '../../src/store/pglite-database.ts'
 
@@ -12,7 +13,7 @@ const db = await openPglite({ dataDir })
 if (!process.argv.includes('--open-only')) {
   await prepareDatabase(db, {
     pack: supportPack,
-    embedding: { model: 'fte-local-lexical-v1', dimensions: 384 },
+    embedder: createLocalEmbedder(),
     demoData: true,
     logger: createLogger({
       level: 'silent',

@@ -1,14 +1,17 @@
 import type { DomainPack } from '../domain/domain-pack.ts'
 import { migrationSources } from '../domain/domain-pack.ts'
+import { embedPendingDocuments } from '../embedding/document-indexer.ts'
+import type { Embedder } from '../embedding/embedder.ts'
+import { errorMessage } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
-import { type EmbeddingSpace, ensureEmbeddingIndex } from '../store/embedding-index.ts'
+import { ensureEmbeddingIndex } from '../store/embedding-index.ts'
 import { loadMigrations } from '../store/migration-files.ts'
 import { migrate } from '../store/migrator.ts'
 
 export interface PrepareOptions {
   pack: DomainPack
-  embedding: EmbeddingSpace
+  embedder: Embedder
   demoData: boolean
   logger: Logger
 }
@@ -26,15 +29,39 @@ export async function prepareDatabase(db: Database, options: PrepareOptions): Pr
     result.applied.length === 0 ? 'schema is up to date' : 'schema migrated',
   )
 
-  const index = await ensureEmbeddingIndex(db, options.embedding)
-  if (index.created) {
-    logger.info({ index: index.name, ...options.embedding }, 'created the embedding search index')
-  }
+  const { embedder } = options
+  const space = { model: embedder.model, dimensions: embedder.dimensions }
+  const index = await ensureEmbeddingIndex(db, space)
+  if (index.created)
+    logger.info({ index: index.name, ...space }, 'created the embedding search index')
 
   if (options.demoData && pack.loadDemoData !== undefined) {
     const { inserted } = await pack.loadDemoData(db)
     if (Object.values(inserted).some((n) => n > 0)) {
       logger.info({ domain: pack.name, inserted }, 'loaded demo data')
     }
+  }
+
+  // Documents not yet embedded with this model (the demo corpus on a first start). A provider that
+  // cannot be reached does not stop the server: search stays incomplete until a later start.
+  try {
+    const done = await embedPendingDocuments(db, embedder, {
+      onProgress: (p) => {
+        if (p.documents === 0 && p.total > 0) {
+          logger.info({ documents: p.total, model: embedder.model }, 'embedding documents')
+        }
+      },
+    })
+    if (done.documents > 0) {
+      logger.info(
+        { documents: done.documents, chunks: done.chunks, model: embedder.model },
+        'embedded documents',
+      )
+    }
+  } catch (error) {
+    logger.warn(
+      { err: errorMessage(error), model: embedder.model },
+      'could not embed documents; search is incomplete',
+    )
   }
 }

@@ -73,11 +73,11 @@ describe('parseConfig', () => {
 })
 
 describe('embedding configuration', () => {
-  it('defaults to the local embedder at 384 dimensions', () => {
+  it('defaults to the local embedder at 1024 dimensions', () => {
     expect(parseConfig({}, { cwd: '/w' }).embedding).toEqual({
       provider: 'local',
       model: 'fte-local-lexical-v1',
-      dimensions: 384,
+      dimensions: 1024,
     })
   })
 

@@ -41,7 +41,7 @@ export const LOCAL_EMBEDDING_MODEL = 'fte-local-lexical-v1'
 const OPENAI_BASE_URL = 'https://api.openai.com/v1'
 /** Dimensions of well-known models, so EMBEDDING_DIMENSIONS can stay unset for them. */
 const KNOWN_DIMENSIONS: Readonly<Record<string, number>> = {
-  [LOCAL_EMBEDDING_MODEL]: 384,
+  [LOCAL_EMBEDDING_MODEL]: 1024,
   'text-embedding-3-small': 1536,
   'text-embedding-3-large': 3072,
   'text-embedding-ada-002': 1536,
@@ -194,7 +194,7 @@ function embeddingConfig(
       })
       return undefined
     }
-    return { provider: 'local', model, dimensions: e.EMBEDDING_DIMENSIONS ?? 384 }
+    return { provider: 'local', model, dimensions: e.EMBEDDING_DIMENSIONS ?? 1024 }
   }
   const model = e.EMBEDDING_MODEL ?? 'text-embedding-3-small'
   const dimensions = e.EMBEDDING_DIMENSIONS ?? KNOWN_DIMENSIONS[model]

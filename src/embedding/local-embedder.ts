@@ -15,7 +15,7 @@ import { SYNONYM_GROUPS } from './local-lexicon.ts'
  * features. A paraphrase with no words, stems or listed synonyms in common scores low; use an
  * OpenAI-compatible model (EMBEDDING_PROVIDER=openai) for semantic similarity.
  */
-export function createLocalEmbedder(dimensions = 384): Embedder {
+export function createLocalEmbedder(dimensions = 1024): Embedder {
   if (!Number.isInteger(dimensions) || dimensions < 16 || dimensions > 4000) {
     throw new FteError('config_invalid', 'the local embedder needs 16 to 4000 dimensions', {
       fault: 'caller',
@@ -28,7 +28,7 @@ export function createLocalEmbedder(dimensions = 384): Embedder {
   }
 }
 
-const WEIGHTS = { word: 1, pair: 0.6, trigram: 0.25 }
+const WEIGHTS = { word: 1, pair: 0.3, trigram: 0.25 }
 
 export function embedOne(text: string, dimensions: number): number[] {
   const vector = new Float64Array(dimensions)

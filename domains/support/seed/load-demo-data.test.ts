@@ -11,7 +11,8 @@ async function tableCounts(db: TestDatabase) {
             (SELECT count(*) FROM orders)::int AS orders,
             (SELECT count(*) FROM tickets)::int AS tickets,
             (SELECT count(*) FROM refunds)::int AS refunds,
-            (SELECT count(*) FROM documents)::int AS documents,
+            (SELECT count(*) FROM documents WHERE source = 'policy')::int AS documents,
+            (SELECT count(*) FROM documents WHERE source = 'past_case')::int AS "pastCases",
             (SELECT count(*) FROM conversations)::int AS conversations`,
   )
   return rows[0]
@@ -31,6 +32,7 @@ describeEachDatabase('the support demo data', (target) => {
       tickets: demoData.tickets.length,
       refunds: demoData.refunds.length,
       documents: demoData.policies.length,
+      pastCases: demoData.tickets.filter((t) => t.status === 'resolved').length,
       conversations: 1,
     }
     const first = await loadDemoData(db)
@@ -44,6 +46,7 @@ describeEachDatabase('the support demo data', (target) => {
       tickets: 0,
       refunds: 0,
       documents: 0,
+      pastCases: 0,
       conversations: 0,
     })
     expect(await tableCounts(db)).toEqual(expected)
@@ -122,6 +125,7 @@ describeEachDatabase('the support demo data', (target) => {
       tickets: 0,
       refunds: 0,
       documents: 0,
+      pastCases: 0,
       conversations: 0,
     })
     expect((await db.query('SELECT 1 FROM audit_log')).rowCount).toBe(0)

@@ -118,6 +118,23 @@ export async function loadDemoData(
          ON CONFLICT (source, external_id) DO NOTHING`,
         policies,
       ),
+      pastCases: await insert(
+        tx,
+        `INSERT INTO documents (source, external_id, title, body, metadata)
+         SELECT 'past_case', r.ticket_id, r.title, r.body,
+                jsonb_build_object('ticket_id', r.ticket_id, 'category', r.category)
+         FROM jsonb_to_recordset($1::jsonb)
+           AS r(ticket_id text, title text, body text, category text)
+         ON CONFLICT (source, external_id) DO NOTHING`,
+        data.tickets
+          .filter((t) => t.status === 'resolved' && t.resolution !== undefined)
+          .map((t) => ({
+            ticket_id: t.publicId,
+            title: t.summary,
+            body: pastCaseBody(t.summary, t.resolution ?? ''),
+            category: t.category,
+          })),
+      ),
       conversations: await loadDemoConversation(tx),
     }
     if (Object.values(inserted).some((count) => count > 0)) {
@@ -131,6 +148,11 @@ export async function loadDemoData(
     }
     return { inserted }
   })
+}
+
+/** A resolved ticket as a document of the past-case library: what happened, then what fixed it. */
+export function pastCaseBody(summary: string, resolution: string): string {
+  return `${summary}\n\nResolution: ${resolution}`
 }
 
 async function insert(tx: Queryable, sql: string, rows: readonly object[]): Promise<number> {

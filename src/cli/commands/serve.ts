@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { createApp } from '../../server/app.ts'
 import { type FetchHandler, listen } from '../../server/listen.ts'
 import { connect } from '../../store/connect.ts'
@@ -36,7 +37,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
     db = await connect(config.database, logger)
     await prepareDatabase(db, {
       pack,
-      embedding: config.embedding,
+      embedder: createEmbedder(config.embedding),
       demoData: config.demoData,
       logger,
     })

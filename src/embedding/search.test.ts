@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
+import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import { embeddingIndexName, ensureEmbeddingIndex } from '../store/embedding-index.ts'
+import { embedPendingDocuments } from './document-indexer.ts'
+import type { Embedder } from './embedder.ts'
+import { createLocalEmbedder } from './local-embedder.ts'
+import { createSearch, searchQuery } from './search.ts'
+
+const local = createLocalEmbedder()
+
+describeEachDatabase('semantic search', (target) => {
+  let db: TestDatabase
+  beforeEach(async () => {
+    db = await target.open('migrated')
+  })
+  afterEach(() => db.close())
+
+  async function demoCorpus() {
+    await loadDemoData(db)
+    return embedPendingDocuments(db, local)
+  }
+
+  it('embeds every document once: a second run finds nothing to do', async () => {
+    const first = await demoCorpus()
+    expect(first.documents).toBe(52)
+    expect(first.chunks).toBeGreaterThanOrEqual(52)
+    const second = await embedPendingDocuments(db, local)
+    expect(second).toEqual({ documents: 0, chunks: 0, total: 0 })
+    const { rows } = await db.query<{ model: string; dimensions: number; n: number }>(
+      'SELECT model, dimensions, count(*)::int AS n FROM embeddings GROUP BY 1, 2',
+    )
+    expect(rows).toEqual([{ model: 'fte-local-lexical-v1', dimensions: 1024, n: first.chunks }])
+  })
+
+  it('returns only the requested source, nearest first, one hit per document', async () => {
+    await demoCorpus()
+    const search = createSearch(db, local)
+    const cases = await search.search({
+      text: 'my refund never reached my bank',
+      source: 'past_case',
+      k: 5,
+    })
+    expect(cases).toHaveLength(5)
+    expect(
+      cases.every((hit) => hit.kind === 'document' && typeof hit.metadata.ticket_id === 'string'),
+    ).toBe(true)
+    expect(new Set(cases.map((hit) => hit.id)).size).toBe(5)
+    expect(cases.map((hit) => hit.distance)).toEqual(
+      [...cases.map((hit) => hit.distance)].sort((a, b) => a - b),
+    )
+    // Ranking quality is measured by the labelled set (retrieval-quality.test.ts); here, sanity.
+    expect(cases.some((hit) => hit.metadata.category === 'refund_delay')).toBe(true)
+
+    const policies = await search.search({
+      text: 'my refund never reached my bank',
+      source: 'policy',
+      k: 5,
+    })
+    expect(policies.map((hit) => hit.title).sort()).toEqual([
+      'Escalation policy',
+      'Refund policy',
+      'Shipping policy',
+    ])
+  })
+
+  it('keeps conversation memory apart from documents', async () => {
+    await demoCorpus()
+    const conversation = await db.query<{ id: string }>(
+      `INSERT INTO conversations (user_id, summary) VALUES ('u', 'Asked for a refund to a closed bank account') RETURNING id`,
+    )
+    const [vector] = await local.embed(['Asked for a refund to a closed bank account'])
+    await db.query(
+      `INSERT INTO embeddings (conversation_id, chunk_index, chunk_text, model, dimensions, embedding)
+       VALUES ($1, 0, 'Asked for a refund to a closed bank account', $2, 1024, $3::vector)`,
+      [conversation.rows[0]?.id, local.model, `[${vector?.join(',')}]`],
+    )
+    const search = createSearch(db, local)
+    const memory = await search.search({ text: 'refund to my bank', source: 'conversation', k: 5 })
+    expect(memory.map((hit) => [hit.kind, hit.id])).toEqual([
+      ['conversation', conversation.rows[0]?.id],
+    ])
+    const documents = await search.search({ text: 'refund to my bank', source: 'past_case', k: 50 })
+    expect(documents.some((hit) => hit.id === conversation.rows[0]?.id)).toBe(false)
+  })
+
+  it('refuses to rank a query against a corpus held in another model, naming both', async () => {
+    await demoCorpus()
+    const other: Embedder = {
+      model: 'text-embedding-3-small',
+      dimensions: 1536,
+      embed: async (t) => t.map(() => []),
+    }
+    const search = createSearch(db, other)
+    await expect(search.search({ text: 'refund', source: 'past_case' })).rejects.toThrow(
+      /past_case corpus is embedded with fte-local-lexical-v1 \(1024 dimensions\), but queries are embedded with text-embedding-3-small \(1536 dimensions\)/,
+    )
+  })
+
+  it('flags a weak match and returns nothing from an empty corpus', async () => {
+    const search = createSearch(db, local, { weakDistance: 0.5 })
+    expect(await search.search({ text: 'anything', source: 'past_case' })).toEqual([])
+    await demoCorpus()
+    const hits = await search.search({
+      text: 'zebra migration patterns in the savannah',
+      source: 'past_case',
+      k: 3,
+    })
+    expect(hits.every((hit) => hit.weak)).toBe(true)
+  })
+
+  it('refuses a bad k, an empty text and a malformed source', async () => {
+    const search = createSearch(db, local)
+    await expect(search.search({ text: 'x', source: 'past_case', k: 0 })).rejects.toThrow(
+      /k must be/,
+    )
+    await expect(search.search({ text: '  ', source: 'past_case' })).rejects.toThrow(/1 to 8000/)
+    await expect(search.search({ text: 'x', source: "past_case'; --" })).rejects.toThrow(
+      /not a source name/,
+    )
+  })
+
+  if (target.name === 'postgres') {
+    it('uses the HNSW index for a large corpus (EXPLAIN)', async () => {
+      const space = { model: 'explain-test', dimensions: 384 }
+      await ensureEmbeddingIndex(db, space)
+      await db.exec(`
+        INSERT INTO documents (id, source, title, body)
+          VALUES ('00000000-0000-4000-8000-000000000001', 'past_case', 't', 'b');
+        INSERT INTO embeddings (document_id, chunk_index, chunk_text, model, dimensions, embedding)
+        SELECT '00000000-0000-4000-8000-000000000001', i, 'c', 'explain-test', 384,
+               (SELECT array_agg(random())::vector FROM generate_series(1, 384) WHERE i >= 0)
+        FROM generate_series(0, 4999) AS i;
+        ANALYZE embeddings; ANALYZE documents;
+      `)
+      const vector = `[${Array.from({ length: 384 }, (_, i) => (i % 5) / 5).join(',')}]`
+      const { sql, params } = searchQuery(space, 'past_case', vector, 20)
+      const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)
+      expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain(
+        `Index Scan using ${embeddingIndexName(space)}`,
+      )
+    })
+  }
+})

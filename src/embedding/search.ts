@@ -1,0 +1,188 @@
+import { FteError } from '../lib/errors.ts'
+import type { JsonObject } from '../lib/json.ts'
+import type { Database } from '../store/database.ts'
+import {
+  type EmbeddingSpace,
+  embeddingExpression,
+  embeddingSpacePredicate,
+  embeddingVectorType,
+} from '../store/embedding-index.ts'
+import { type Embedder, toVectorLiteral } from './embedder.ts'
+
+/** A document source such as `past_case` or `policy`, or `conversation` for conversation memory. */
+export type SearchSource = string
+
+export interface SearchRequest {
+  text: string
+  source: SearchSource
+  /** How many results; 1 to 50. Default 5. */
+  k?: number
+}
+
+export interface SearchHit {
+  kind: 'document' | 'conversation'
+  /** The document's or the conversation's id. */
+  id: string
+  title: string | null
+  /** The best-matching chunk of that document or conversation. */
+  chunk: string
+  chunkIndex: number
+  /** Cosine distance: 0 is identical, 1 unrelated, 2 opposite. */
+  distance: number
+  /** The distance is above the weak-match threshold: treat as "nothing similar found". */
+  weak: boolean
+  metadata: JsonObject
+}
+
+export interface SearchOptions {
+  /** Results farther than this are flagged weak. */
+  weakDistance?: number
+  /** HNSW candidate list size: higher finds more true neighbours, slower. */
+  efSearch?: number
+}
+
+/**
+ * The default weak-match threshold (cosine distance). For the local lexical embedder a match
+ * sharing little more than common words lands above it; see the retrieval-quality test.
+ */
+export const DEFAULT_WEAK_DISTANCE = 0.8
+
+export interface Search {
+  search(request: SearchRequest): Promise<SearchHit[]>
+}
+
+/**
+ * Nearest-neighbour search over one source at a time, always in the query embedder's own model:
+ * vectors of another model are never ranked, and a corpus held only in another model is refused
+ * with both names.
+ */
+export function createSearch(
+  db: Database,
+  embedder: Embedder,
+  options: SearchOptions = {},
+): Search {
+  const weakDistance = options.weakDistance ?? DEFAULT_WEAK_DISTANCE
+  const space = { model: embedder.model, dimensions: embedder.dimensions }
+  return {
+    async search(request) {
+      const k = request.k ?? 5
+      if (!Number.isInteger(k) || k < 1 || k > 50) {
+        throw new FteError('invalid_input', 'k must be a whole number from 1 to 50', {
+          fault: 'caller',
+        })
+      }
+      const text = request.text.trim()
+      if (text === '' || text.length > 8000) {
+        throw new FteError('invalid_input', 'the search text must have 1 to 8000 characters', {
+          fault: 'caller',
+        })
+      }
+      if (!/^[a-z][a-z0-9_]*$/.test(request.source)) {
+        throw new FteError('invalid_input', `"${request.source}" is not a source name`, {
+          fault: 'caller',
+        })
+      }
+      const conversations = request.source === 'conversation'
+      await refuseOtherModels(db, embedder, request.source, conversations)
+
+      const [vector] = await embedder.embed([text])
+      // Several chunks of one document may match: ask for more, keep each one's best.
+      const { sql, params } = searchQuery(
+        space,
+        request.source,
+        toVectorLiteral(vector ?? []),
+        k * 4,
+      )
+      const rows = await db.transaction(async (tx) => {
+        // Keep scanning the index until enough rows pass the source filter (pgvector 0.8).
+        await tx.exec(
+          `SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = ${Math.max(options.efSearch ?? 100, k * 4)}`,
+        )
+        const result = await tx.query<{
+          id: string
+          title: string | null
+          metadata: JsonObject | null
+          chunk_text: string
+          chunk_index: number
+          distance: number
+        }>(sql, params)
+        return result.rows
+      })
+      const best = new Map<string, SearchHit>()
+      for (const row of rows.sort((a, b) => a.distance - b.distance)) {
+        if (best.has(row.id) || best.size >= k) continue
+        best.set(row.id, {
+          kind: conversations ? 'conversation' : 'document',
+          id: row.id,
+          title: row.title,
+          chunk: row.chunk_text,
+          chunkIndex: row.chunk_index,
+          distance: row.distance,
+          weak: row.distance > weakDistance,
+          metadata: row.metadata ?? {},
+        })
+      }
+      return [...best.values()]
+    },
+  }
+}
+
+/**
+ * The nearest-neighbour query for one source in one embedding space, written so the planner can use
+ * that space's partial HNSW index: the same expression and the same predicate as the index.
+ */
+export function searchQuery(
+  space: EmbeddingSpace,
+  source: SearchSource,
+  vector: string,
+  limit: number,
+): { sql: string; params: unknown[] } {
+  const expression = embeddingExpression(space.dimensions)
+  const vectorType = `${embeddingVectorType(space.dimensions)}(${space.dimensions})`
+  const conversations = source === 'conversation'
+  const from = conversations
+    ? `FROM embeddings e JOIN conversations p ON p.id = e.conversation_id
+       WHERE ${embeddingSpacePredicate(space)} AND e.conversation_id IS NOT NULL`
+    : `FROM embeddings e JOIN documents p ON p.id = e.document_id
+       WHERE ${embeddingSpacePredicate(space)} AND e.document_id IS NOT NULL AND p.source = $3`
+  return {
+    sql: `SELECT p.id, ${conversations ? 'p.summary' : 'p.title'} AS title, p.metadata,
+                 e.chunk_text, e.chunk_index, ${expression} <=> $1::${vectorType} AS distance
+          ${from}
+          ORDER BY ${expression} <=> $1::${vectorType}
+          LIMIT $2`,
+    params: [vector, limit, ...(conversations ? [] : [source])],
+  }
+}
+
+async function refuseOtherModels(
+  db: Database,
+  embedder: Embedder,
+  source: string,
+  conversations: boolean,
+): Promise<void> {
+  const scope = conversations
+    ? 'e.conversation_id IS NOT NULL'
+    : 'e.document_id IN (SELECT id FROM documents WHERE source = $3)'
+  const params = [embedder.model, embedder.dimensions, ...(conversations ? [] : [source])]
+  const mine = await db.query(
+    `SELECT 1 FROM embeddings e WHERE e.model = $1 AND e.dimensions = $2 AND ${scope} LIMIT 1`,
+    params,
+  )
+  if (mine.rowCount > 0) return
+  const others = await db.query<{ model: string; dimensions: number }>(
+    `SELECT DISTINCT e.model, e.dimensions FROM embeddings e
+     WHERE NOT (e.model = $1 AND e.dimensions = $2) AND ${scope}`,
+    params,
+  )
+  if (others.rowCount === 0) return
+  const held = others.rows.map((r) => `${r.model} (${r.dimensions} dimensions)`).join(', ')
+  throw new FteError(
+    'embedding_model_mismatch',
+    `The ${source} corpus is embedded with ${held}, but queries are embedded with ` +
+      `${embedder.model} (${embedder.dimensions} dimensions); vectors of different models cannot ` +
+      `be compared. Run \`fte embed --reembed\` to move the corpus to ${embedder.model}, or set ` +
+      'EMBEDDING_MODEL back to the model the corpus holds.',
+    { fault: 'caller' },
+  )
+}
