@@ -116,6 +116,15 @@ describe('fte on the embedded database', () => {
       'message',
     ])
 
+    const search = await fte(['search', 'charged twice on my card', '-k', '2'], env)
+    expect(search.code).toBe(0)
+    expect(search.stdout).toContain(
+      'Nothing in past_case is embedded with fte-local-lexical-v1 yet.',
+    )
+    const badK = await fte(['search', 'x', '-k', '99'], env)
+    expect(badK.code).toBe(2)
+    expect(badK.stderr).toContain('must be a whole number from 1 to 50')
+
     const unknown = await fte(['replay', '00000000-0000-4000-8000-000000000000'], env)
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toContain('No conversation and no audit trail')

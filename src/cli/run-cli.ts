@@ -6,6 +6,7 @@ import { packageRoot } from '../lib/package-root.ts'
 import type { CliContext } from './cli-context.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { replayCommand } from './commands/replay.ts'
+import { searchCommand } from './commands/search.ts'
 import { serveCommand } from './commands/serve.ts'
 
 /** Exit codes: 0 done, 1 a failure at run time, 2 bad usage or configuration. */
@@ -60,6 +61,21 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       await replayCommand(context, conversationId, options)
     })
 
+  program
+    .command('search')
+    .description('semantic search over one source of the system of record')
+    .argument('<text>', 'what to look for, in plain words')
+    .option(
+      '--source <source>',
+      'past_case, policy, conversation, or another document source',
+      'past_case',
+    )
+    .option('-k, --k <n>', 'how many results (1-50)', parseCount, 5)
+    .option('--json', 'print JSON for machines')
+    .action(async (text: string, options: { source: string; k: number; json?: boolean }) => {
+      await searchCommand(context, text, options)
+    })
+
   try {
     await program.parseAsync([...argv], { from: 'user' })
     return exitCode
@@ -81,6 +97,14 @@ function describe(error: unknown): string {
 function packageVersion(): string {
   const file = join(packageRoot(), 'package.json')
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
+}
+
+function parseCount(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 50) {
+    throw new InvalidArgumentError('must be a whole number from 1 to 50')
+  }
+  return n
 }
 
 function parsePort(value: string): number {

@@ -49,6 +49,8 @@ describe('fte serve on a fresh data folder', () => {
     })
     expect(stderr.text).toContain('loaded demo data')
 
+    expect(stderr.text).toContain('embedded documents')
+
     controller.abort()
     expect(await running).toBe(0)
     expect(stderr.text).toContain('shutting down')
@@ -60,6 +62,20 @@ describe('fte serve on a fresh data folder', () => {
     )
     await db.close()
     expect(rows[0]).toEqual({ orders: 1, seed_runs: 1 })
+
+    // The demo corpus is searchable from the terminal once the server has embedded it.
+    const out = new Capture()
+    const code = await runCli(
+      ['search', 'my refund has not shown up', '--source', 'policy', '-k', '1'],
+      {
+        env: { FTE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+        cwd: dir,
+        stdout: out,
+        stderr: new Capture(),
+      },
+    )
+    expect(code).toBe(0)
+    expect(out.text).toMatch(/^1\. .* policy\n {3}distance \d\.\d{3}/)
   })
 
   it('fails at once on a port in use, before creating any database', async () => {
