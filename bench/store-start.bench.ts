@@ -35,7 +35,7 @@ export async function benchStoreStart(report: (line: string) => void): Promise<B
 
     out.results.push(
       compare(
-        'embedded cold start (empty data dir: initdb, migrate, demo data)',
+        'embedded cold start (empty data dir: initdb, migrate, demo data, embed the corpus)',
         'ms',
         median(cold),
         'embedded warm start (same data dir again)',
