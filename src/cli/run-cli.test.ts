@@ -85,6 +85,10 @@ describe('fte on the embedded database', () => {
     expect(before.stdout).toMatch(/pending +core\/001_system_of_record\.sql/)
     expect(before.stdout).toContain('0 applied, 4 pending')
 
+    const tooEarly = await fte(['search', 'refund'], env)
+    expect(tooEarly.code).toBe(1)
+    expect(tooEarly.stderr).toContain('schema is not up to date (4 migrations not applied)')
+
     const migrated = await fte(['migrate'], env)
     expect(migrated.code).toBe(0)
     expect(migrated.stdout).toMatch(/applied {2}support\/001_support\.sql/)

@@ -1,11 +1,8 @@
 import { formatTimeline } from '../../audit/format-timeline.ts'
 import { loadTimeline } from '../../audit/replay.ts'
-import { migrationSources } from '../../domain/domain-pack.ts'
 import { FteError, NotFoundError } from '../../lib/errors.ts'
-import { connect } from '../../store/connect.ts'
-import { loadMigrations } from '../../store/migration-files.ts'
-import { migrationStatus } from '../../store/migrator.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
+import { openMigratedDatabase } from '../open-migrated-database.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -22,18 +19,9 @@ export async function replayCommand(
       { fault: 'caller' },
     )
   }
-  const { config, logger, pack } = loadRuntime(context)
-  const migrations = await loadMigrations(migrationSources(pack))
-  const db = await connect(config.database, logger)
+  const runtime = loadRuntime(context)
+  const db = await openMigratedDatabase(runtime)
   try {
-    const pending = (await migrationStatus(db, migrations)).filter((s) => s.state !== 'applied')
-    if (pending.length > 0) {
-      throw new FteError(
-        'schema_not_ready',
-        `The database schema is not up to date (${pending.length} migrations not applied): run \`fte migrate\` first.`,
-        { fault: 'caller' },
-      )
-    }
     const timeline = await loadTimeline(db, conversationId.toLowerCase())
     if (timeline.conversation === null && timeline.events.length === 0) {
       throw new NotFoundError(`No conversation and no audit trail with id ${conversationId}`)

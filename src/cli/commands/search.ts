@@ -1,11 +1,7 @@
-import { migrationSources } from '../../domain/domain-pack.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { createSearch } from '../../embedding/search.ts'
-import { FteError } from '../../lib/errors.ts'
-import { connect } from '../../store/connect.ts'
-import { loadMigrations } from '../../store/migration-files.ts'
-import { migrationStatus } from '../../store/migrator.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
+import { openMigratedDatabase } from '../open-migrated-database.ts'
 
 export interface SearchCommandOptions {
   source: string
@@ -19,19 +15,10 @@ export async function searchCommand(
   text: string,
   options: SearchCommandOptions,
 ): Promise<void> {
-  const { config, logger, pack } = loadRuntime(context)
-  const migrations = await loadMigrations(migrationSources(pack))
-  const db = await connect(config.database, logger)
+  const runtime = loadRuntime(context)
+  const db = await openMigratedDatabase(runtime)
   try {
-    const pending = (await migrationStatus(db, migrations)).filter((s) => s.state !== 'applied')
-    if (pending.length > 0) {
-      throw new FteError(
-        'schema_not_ready',
-        'The database schema is not up to date: run `fte migrate` (or start the server) first.',
-        { fault: 'caller' },
-      )
-    }
-    const search = createSearch(db, createEmbedder(config.embedding))
+    const search = createSearch(db, createEmbedder(runtime.config.embedding))
     const hits = await search.search({ text, source: options.source, k: options.k })
     if (options.json) {
       context.stdout.write(`${JSON.stringify(hits, null, 2)}\n`)
@@ -39,7 +26,7 @@ export async function searchCommand(
     }
     if (hits.length === 0) {
       context.stdout.write(
-        `Nothing in ${options.source} is embedded with ${config.embedding.model} yet.\n`,
+        `Nothing in ${options.source} is embedded with ${runtime.config.embedding.model} yet.\n`,
       )
       return
     }

@@ -1,0 +1,28 @@
+import { migrationSources } from '../domain/domain-pack.ts'
+import { FteError } from '../lib/errors.ts'
+import { connect } from '../store/connect.ts'
+import type { Database } from '../store/database.ts'
+import { loadMigrations } from '../store/migration-files.ts'
+import { migrationStatus } from '../store/migrator.ts'
+import type { Runtime } from './cli-context.ts'
+
+/** The configured database, for commands that read it: refused when its schema is behind. */
+export async function openMigratedDatabase({ config, logger, pack }: Runtime): Promise<Database> {
+  const migrations = await loadMigrations(migrationSources(pack))
+  const db = await connect(config.database, logger)
+  try {
+    const behind = (await migrationStatus(db, migrations)).filter((s) => s.state !== 'applied')
+    if (behind.length > 0) {
+      throw new FteError(
+        'schema_not_ready',
+        `The database schema is not up to date (${behind.length} migrations not applied): ` +
+          'run `fte migrate`, or start the server, first.',
+        { fault: 'caller' },
+      )
+    }
+    return db
+  } catch (error) {
+    await db.close()
+    throw error
+  }
+}
