@@ -48,26 +48,12 @@ describeEachDatabase('audit_log is append-only', (target) => {
 
   if (target.name === 'postgres') {
     it('refuses through the trigger even a role given back the privileges', async () => {
-      const client = new pg.Client({ connectionString: db.url })
-      await client.connect()
-      try {
-        await client.query('BEGIN')
-        await client.query('GRANT UPDATE, DELETE, TRUNCATE ON audit_log TO CURRENT_USER')
-        for (const sql of [
-          `UPDATE audit_log SET actor = 'attacker'`,
-          'DELETE FROM audit_log',
-          'TRUNCATE audit_log',
-        ]) {
-          await client.query('SAVEPOINT attempt')
-          const message = await expectSqlState(() => client.query(sql), SQLSTATE.raiseException)
-          expect(message).toMatch(/audit_log is append-only/)
-          await client.query('ROLLBACK TO SAVEPOINT attempt')
-        }
-        await client.query('ROLLBACK')
-      } finally {
-        await client.end()
-      }
-      expect((await db.query(`SELECT * FROM audit_log WHERE actor = 'system'`)).rowCount).toBe(2)
+      const messages = await attemptEachChange(
+        db,
+        'GRANT UPDATE, DELETE, TRUNCATE ON audit_log TO CURRENT_USER',
+        SQLSTATE.raiseException,
+      )
+      for (const message of messages) expect(message).toMatch(/audit_log is append-only/)
     })
 
     it('refuses the application role even with the trigger disabled (privileges)', async () => {
@@ -76,26 +62,40 @@ describeEachDatabase('audit_log is append-only', (target) => {
         'SELECT rolsuper FROM pg_roles WHERE rolname = current_user',
       )
       expect(role.rows[0]?.rolsuper, 'TEST_DATABASE_URL must use a non-superuser role').toBe(false)
-
-      const client = new pg.Client({ connectionString: db.url })
-      await client.connect()
-      try {
-        await client.query('BEGIN')
-        await client.query('ALTER TABLE audit_log DISABLE TRIGGER USER')
-        for (const sql of [
-          `UPDATE audit_log SET actor = 'attacker'`,
-          'DELETE FROM audit_log',
-          'TRUNCATE audit_log',
-        ]) {
-          await client.query('SAVEPOINT attempt')
-          await expectSqlState(() => client.query(sql), SQLSTATE.insufficientPrivilege)
-          await client.query('ROLLBACK TO SAVEPOINT attempt')
-        }
-        await client.query('ROLLBACK')
-      } finally {
-        await client.end()
-      }
-      expect((await db.query(`SELECT * FROM audit_log WHERE actor = 'system'`)).rowCount).toBe(2)
+      await attemptEachChange(
+        db,
+        'ALTER TABLE audit_log DISABLE TRIGGER USER',
+        SQLSTATE.insufficientPrivilege,
+      )
     })
   }
 })
+
+/**
+ * On its own connection, inside a transaction that is rolled back: runs `setup` (which lifts one
+ * of the two protections), then tries UPDATE, DELETE and TRUNCATE, each expected to fail with
+ * `code`. Checks that the audit rows are untouched afterwards; returns the error messages.
+ */
+async function attemptEachChange(db: TestDatabase, setup: string, code: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: db.url })
+  await client.connect()
+  const messages: string[] = []
+  try {
+    await client.query('BEGIN')
+    await client.query(setup)
+    for (const sql of [
+      `UPDATE audit_log SET actor = 'attacker'`,
+      'DELETE FROM audit_log',
+      'TRUNCATE audit_log',
+    ]) {
+      await client.query('SAVEPOINT attempt')
+      messages.push(await expectSqlState(() => client.query(sql), code))
+      await client.query('ROLLBACK TO SAVEPOINT attempt')
+    }
+    await client.query('ROLLBACK')
+  } finally {
+    await client.end()
+  }
+  expect((await db.query(`SELECT * FROM audit_log WHERE actor = 'system'`)).rowCount).toBe(2)
+  return messages
+}

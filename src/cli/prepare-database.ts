@@ -5,7 +5,6 @@ import type { Embedder } from '../embedding/embedder.ts'
 import { errorMessage } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
-import { ensureEmbeddingIndex } from '../store/embedding-index.ts'
 import { loadMigrations } from '../store/migration-files.ts'
 import { migrate } from '../store/migrator.ts'
 
@@ -30,11 +29,6 @@ export async function prepareDatabase(db: Database, options: PrepareOptions): Pr
   )
 
   const { embedder } = options
-  const space = { model: embedder.model, dimensions: embedder.dimensions }
-  const index = await ensureEmbeddingIndex(db, space)
-  if (index.created)
-    logger.info({ index: index.name, ...space }, 'created the embedding search index')
-
   if (options.demoData && pack.loadDemoData !== undefined) {
     const { inserted } = await pack.loadDemoData(db)
     if (Object.values(inserted).some((n) => n > 0)) {
@@ -42,7 +36,8 @@ export async function prepareDatabase(db: Database, options: PrepareOptions): Pr
     }
   }
 
-  // Documents not yet embedded with this model (the demo corpus on a first start). A provider that
+  // Documents not yet embedded with this model (the demo corpus on a first start), and the model's
+  // search index (created by the indexer before it embeds anything). A provider that
   // cannot be reached does not stop the server: search stays incomplete until a later start.
   try {
     const done = await embedPendingDocuments(db, embedder, {

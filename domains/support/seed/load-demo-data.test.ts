@@ -5,6 +5,17 @@ import { DEMO_CONVERSATION_ID } from './demo-conversation.ts'
 import { demoData } from './demo-data.ts'
 import { loadDemoData } from './load-demo-data.ts'
 
+/** Every table of the demo data, empty. */
+const NOTHING = {
+  customers: 0,
+  orders: 0,
+  tickets: 0,
+  refunds: 0,
+  documents: 0,
+  pastCases: 0,
+  conversations: 0,
+}
+
 async function tableCounts(db: TestDatabase) {
   const { rows } = await db.query<Record<string, number>>(
     `SELECT (SELECT count(*) FROM customers)::int AS customers,
@@ -40,15 +51,7 @@ describeEachDatabase('the support demo data', (target) => {
     expect(await tableCounts(db)).toEqual(expected)
 
     const second = await loadDemoData(db)
-    expect(second.inserted).toEqual({
-      customers: 0,
-      orders: 0,
-      tickets: 0,
-      refunds: 0,
-      documents: 0,
-      pastCases: 0,
-      conversations: 0,
-    })
+    expect(second.inserted).toEqual(NOTHING)
     expect(await tableCounts(db)).toEqual(expected)
 
     const seedRuns = await db.query<{ result: unknown }>(
@@ -119,15 +122,7 @@ describeEachDatabase('the support demo data', (target) => {
       ],
     }
     await expect(loadDemoData(db, { data: broken })).rejects.toThrow()
-    expect(await tableCounts(db)).toEqual({
-      customers: 0,
-      orders: 0,
-      tickets: 0,
-      refunds: 0,
-      documents: 0,
-      pastCases: 0,
-      conversations: 0,
-    })
+    expect(await tableCounts(db)).toEqual(NOTHING)
     expect((await db.query('SELECT 1 FROM audit_log')).rowCount).toBe(0)
   })
 })
