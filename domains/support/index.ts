@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { DomainPack } from '../../src/domain/domain-pack.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
+import { resolvedTicketsImport } from './seed/csv-import.ts'
 import { loadDemoData } from './seed/load-demo-data.ts'
 
 export const supportPack: DomainPack = {
@@ -8,4 +9,5 @@ export const supportPack: DomainPack = {
   description: 'Customer support: customers, orders, tickets, refunds and the policy library',
   migrations: { name: 'support', dir: join(packageRoot(), 'domains', 'support', 'migrations') },
   loadDemoData: (db, options) => loadDemoData(db, options),
+  csvImport: resolvedTicketsImport,
 }

@@ -1,5 +1,6 @@
 import type { DomainPack } from '../domain/domain-pack.ts'
 import { migrationSources } from '../domain/domain-pack.ts'
+import { embedPendingConversations } from '../embedding/conversation-memory.ts'
 import { embedPendingDocuments } from '../embedding/document-indexer.ts'
 import type { Embedder } from '../embedding/embedder.ts'
 import { errorMessage } from '../lib/errors.ts'
@@ -51,6 +52,13 @@ export async function prepareDatabase(db: Database, options: PrepareOptions): Pr
       logger.info(
         { documents: done.documents, chunks: done.chunks, model: embedder.model },
         'embedded documents',
+      )
+    }
+    const remembered = await embedPendingConversations(db, embedder)
+    if (remembered.documents > 0) {
+      logger.info(
+        { conversations: remembered.documents, model: embedder.model },
+        'embedded conversation summaries',
       )
     }
   } catch (error) {

@@ -4,16 +4,18 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { errorMessage, FteError } from '../lib/errors.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { CliContext } from './cli-context.ts'
+import { embedCommand } from './commands/embed.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { replayCommand } from './commands/replay.ts'
 import { searchCommand } from './commands/search.ts'
+import { seedCommand } from './commands/seed.ts'
 import { serveCommand } from './commands/serve.ts'
 
 /** Exit codes: 0 done, 1 a failure at run time, 2 bad usage or configuration. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
 
 /** Errors that mean the command line or the configuration must change before a retry can work. */
-const USAGE_CODES = new Set(['config_invalid', 'invalid_input'])
+const USAGE_CODES = new Set(['config_invalid', 'invalid_input', 'seed_rows_invalid'])
 
 /** Runs one `fte` command line; returns the exit code instead of exiting. */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
@@ -74,6 +76,54 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .option('--json', 'print JSON for machines')
     .action(async (text: string, options: { source: string; k: number; json?: boolean }) => {
       await searchCommand(context, text, options)
+    })
+
+  program
+    .command('seed')
+    .description(
+      "import data into the domain's tables and embed it: a CSV file of the domain's rows, " +
+        'and/or a folder of markdown policy documents',
+    )
+    .argument(
+      '[file.csv]',
+      'support: resolved tickets, columns id,customer_email,summary,resolution ' +
+        '(optional: category, customer_name)',
+    )
+    .option('--policies <dir>', "load the folder's .md files as policy documents (add or update)")
+    .option(
+      '--skip-bad-rows',
+      'import the good rows and list the bad ones (default: any bad row imports nothing)',
+    )
+    .option('--json', 'print JSON for machines')
+    .addHelpText(
+      'after',
+      '\nRunning the same file again adds nothing. Each run that adds rows leaves one seed_run\n' +
+        'audit row with the counts. Examples:\n' +
+        '  fte seed domains/support/seed/resolved-tickets.csv\n' +
+        '  fte seed --policies domains/support/seed/policies',
+    )
+    .action(
+      async (
+        file: string | undefined,
+        options: { policies?: string; skipBadRows?: boolean; json?: boolean },
+      ) => {
+        await seedCommand(context, file, options)
+      },
+    )
+
+  program
+    .command('embed')
+    .description(
+      'embed what is missing with the configured model (documents, conversation summaries)',
+    )
+    .option(
+      '--reembed',
+      'move the whole corpus to the configured model in one transaction, removing other models',
+    )
+    .option('--conversation <id>', 'summarise one conversation into conversation memory')
+    .option('--json', 'print JSON for machines')
+    .action(async (options: { reembed?: boolean; conversation?: string; json?: boolean }) => {
+      await embedCommand(context, options)
     })
 
   try {

@@ -17,6 +17,8 @@ export interface SearchRequest {
   source: SearchSource
   /** How many results; 1 to 50. Default 5. */
   k?: number
+  /** Conversation memory only: search just this user's conversations (the verified `sub`). */
+  userId?: string
 }
 
 export interface SearchHit {
@@ -48,6 +50,12 @@ export interface SearchOptions {
  * distances overlap, so the flag is a hint, not a verdict; a semantic model separates them better.
  */
 export const DEFAULT_WEAK_DISTANCE = 0.85
+
+/**
+ * The HNSW candidate list a search scans by default (at least 4 × k). Measured in
+ * bench/vector-search.bench.ts against an exact scan: see the README's benchmark figures.
+ */
+export const DEFAULT_EF_SEARCH = 100
 
 export interface Search {
   search(request: SearchRequest): Promise<SearchHit[]>
@@ -85,6 +93,11 @@ export function createSearch(
         })
       }
       const conversations = request.source === 'conversation'
+      if (request.userId !== undefined && !conversations) {
+        throw new FteError('invalid_input', 'a user filter applies to conversation memory only', {
+          fault: 'caller',
+        })
+      }
       await refuseOtherModels(db, embedder, request.source, conversations)
 
       const [vector] = await embedder.embed([text])
@@ -94,11 +107,12 @@ export function createSearch(
         request.source,
         toVectorLiteral(vector ?? []),
         k * 4,
+        request.userId,
       )
       const rows = await db.transaction(async (tx) => {
         // Keep scanning the index until enough rows pass the source filter (pgvector 0.8).
         await tx.exec(
-          `SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = ${Math.max(options.efSearch ?? 100, k * 4)}`,
+          `SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = ${Math.max(options.efSearch ?? DEFAULT_EF_SEARCH, k * 4)}`,
         )
         const result = await tx.query<{
           id: string
@@ -138,13 +152,15 @@ export function searchQuery(
   source: SearchSource,
   vector: string,
   limit: number,
+  userId?: string,
 ): { sql: string; params: unknown[] } {
   const expression = embeddingExpression(space.dimensions)
   const vectorType = `${embeddingVectorType(space.dimensions)}(${space.dimensions})`
   const conversations = source === 'conversation'
   const from = conversations
     ? `FROM embeddings e JOIN conversations p ON p.id = e.conversation_id
-       WHERE ${embeddingSpacePredicate(space)} AND e.conversation_id IS NOT NULL`
+       WHERE ${embeddingSpacePredicate(space)} AND e.conversation_id IS NOT NULL
+         AND ($3::text IS NULL OR p.user_id = $3)`
     : `FROM embeddings e JOIN documents p ON p.id = e.document_id
        WHERE ${embeddingSpacePredicate(space)} AND e.document_id IS NOT NULL AND p.source = $3`
   return {
@@ -153,7 +169,7 @@ export function searchQuery(
           ${from}
           ORDER BY ${expression} <=> $1::${vectorType}
           LIMIT $2`,
-    params: [vector, limit, ...(conversations ? [] : [source])],
+    params: [vector, limit, conversations ? (userId ?? null) : source],
   }
 }
 

@@ -34,6 +34,18 @@ export function embeddingIndexName(space: EmbeddingSpace): string {
   return `embeddings_hnsw_${digest.slice(0, 16)}`
 }
 
+/** HNSW build parameters: links per node (`m`) and the candidate list while building. */
+export interface HnswBuild {
+  m: number
+  efConstruction: number
+}
+
+/**
+ * pgvector's defaults, kept after measuring (bench/vector-search.bench.ts): with `hnsw.ef_search`
+ * at the search's default they reach the recall target at 100k vectors.
+ */
+export const DEFAULT_HNSW_BUILD: HnswBuild = { m: 16, efConstruction: 64 }
+
 /**
  * Creates the HNSW cosine index for one model's embeddings when it is missing: a partial index over
  * that model's rows, cast to its fixed dimension, so the index is usable whatever the model.
@@ -41,6 +53,7 @@ export function embeddingIndexName(space: EmbeddingSpace): string {
 export async function ensureEmbeddingIndex(
   db: Queryable,
   space: EmbeddingSpace,
+  build: HnswBuild = DEFAULT_HNSW_BUILD,
 ): Promise<{ name: string; created: boolean }> {
   const name = embeddingIndexName(space)
   const existing = await db.query('SELECT 1 FROM pg_indexes WHERE indexname = $1', [name])
@@ -48,7 +61,9 @@ export async function ensureEmbeddingIndex(
   const ops = `${embeddingVectorType(space.dimensions)}_cosine_ops`
   await db.exec(
     `CREATE INDEX IF NOT EXISTS ${name} ON embeddings USING hnsw ` +
-      `(${embeddingExpression(space.dimensions)} ${ops}) WHERE ${embeddingSpacePredicate(space)}`,
+      `(${embeddingExpression(space.dimensions)} ${ops}) ` +
+      `WITH (m = ${Math.trunc(build.m)}, ef_construction = ${Math.trunc(build.efConstruction)}) ` +
+      `WHERE ${embeddingSpacePredicate(space)}`,
   )
   return { name, created: true }
 }

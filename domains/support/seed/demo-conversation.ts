@@ -1,4 +1,5 @@
 import { recordInvocation, writeAudit } from '../../../src/audit/audit-writer.ts'
+import { transcriptDigest } from '../../../src/embedding/conversation-memory.ts'
 import type { Queryable } from '../../../src/store/database.ts'
 import { conversations } from '../../../src/store/repositories/conversations.ts'
 
@@ -64,5 +65,9 @@ export async function loadDemoConversation(tx: Queryable): Promise<number> {
     conversationId,
     payload: { input_tokens: 1840, output_tokens: 96, model: 'demo' },
   })
+  // Ended and summarised, so conversation memory ("have we discussed this before?") has one
+  // conversation to find; the start-up embeds the summary.
+  const summary = await transcriptDigest.summarise(await conversations.messages(tx, conversationId))
+  await conversations.end(tx, conversationId, summary)
   return 1
 }

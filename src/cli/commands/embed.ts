@@ -1,0 +1,93 @@
+import {
+  embedPendingConversations,
+  rememberConversation,
+} from '../../embedding/conversation-memory.ts'
+import { createEmbedder } from '../../embedding/create-embedder.ts'
+import { embedPendingDocuments } from '../../embedding/document-indexer.ts'
+import { reembedCorpus } from '../../embedding/reembed.ts'
+import { FteError } from '../../lib/errors.ts'
+import { type CliContext, loadRuntime } from '../cli-context.ts'
+import { openMigratedDatabase } from '../open-migrated-database.ts'
+import { createProgress } from '../progress.ts'
+
+export interface EmbedCommandOptions {
+  reembed?: boolean
+  conversation?: string
+  json?: boolean
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * `fte embed`: embeds what is missing in the configured model (documents and conversation
+ * summaries); `--reembed` moves the whole corpus to it; `--conversation <id>` summarises one
+ * conversation into conversation memory.
+ */
+export async function embedCommand(
+  context: CliContext,
+  options: EmbedCommandOptions,
+): Promise<void> {
+  if (options.conversation !== undefined && !UUID.test(options.conversation)) {
+    throw new FteError(
+      'invalid_input',
+      `"${options.conversation}" is not a conversation id (a UUID)`,
+      {
+        fault: 'caller',
+      },
+    )
+  }
+  if (options.conversation !== undefined && options.reembed === true) {
+    throw new FteError('invalid_input', '--reembed and --conversation do not go together', {
+      fault: 'caller',
+    })
+  }
+  const runtime = loadRuntime(context)
+  const db = await openMigratedDatabase(runtime)
+  const embedder = createEmbedder(runtime.config.embedding)
+  const out = (line: string) => {
+    if (!options.json) context.stdout.write(`${line}\n`)
+  }
+  const progress = createProgress(context.stderr, 'embedding', 'items')
+  const onProgress = (p: { documents: number; total: number }) => {
+    if (p.total > 0) progress.update(p.documents, p.total)
+  }
+  let report: object
+  try {
+    if (options.conversation !== undefined) {
+      const r = await rememberConversation(db, embedder, options.conversation)
+      out(
+        `Remembered conversation ${options.conversation}: ${r.chunks} chunk${r.chunks === 1 ? '' : 's'} with ${embedder.model}.`,
+      )
+      report = { conversation: options.conversation, ...r, model: embedder.model }
+    } else if (options.reembed === true) {
+      const r = await reembedCorpus(db, embedder, { onProgress })
+      progress.stop()
+      out(
+        `The corpus is now embedded with ${r.model} (${r.dimensions} dimensions): ` +
+          `${r.documents} documents and ${r.conversations} conversations embedded, ${r.chunks} chunks.`,
+      )
+      for (const gone of r.removed) {
+        out(`Removed ${gone.chunks} chunks of ${gone.model} (${gone.dimensions} dimensions).`)
+      }
+      if (r.documents + r.conversations === 0 && r.removed.length === 0) {
+        out('Nothing to do: everything was already embedded with this model alone.')
+      }
+      report = r
+    } else {
+      const documents = await embedPendingDocuments(db, embedder, { onProgress })
+      progress.stop()
+      const conversations = await embedPendingConversations(db, embedder)
+      out(
+        documents.documents + conversations.documents === 0
+          ? `Nothing to embed: every document and conversation summary has ${embedder.model} vectors.`
+          : `Embedded ${documents.documents} documents and ${conversations.documents} conversation summaries ` +
+              `(${documents.chunks + conversations.chunks} chunks) with ${embedder.model}.`,
+      )
+      report = { model: embedder.model, documents, conversations }
+    }
+  } finally {
+    progress.stop()
+    await db.close()
+  }
+  if (options.json) context.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+}
