@@ -4,7 +4,9 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { arch, cpus, totalmem } from 'node:os'
 import { benchAuditWriter } from './audit-writer.bench.ts'
 import type { BenchOutcome, BenchResult } from './lib/result.ts'
+import { benchSeed } from './seed.bench.ts'
 import { benchStoreStart } from './store-start.bench.ts'
+import { benchVectorSearch } from './vector-search.bench.ts'
 
 const report = (line: string) => process.stderr.write(`${line}\n`)
 const env = process.env
@@ -12,11 +14,19 @@ const env = process.env
 const suites: Array<[string, () => Promise<BenchOutcome>]> = [
   ['embedded database start-up', () => benchStoreStart(report)],
   ['audit writer throughput', () => benchAuditWriter(env, report)],
+  ['seeding throughput', () => benchSeed(env, report)],
+  ['vector search', () => benchVectorSearch(env, report)],
 ]
 
 const results: BenchResult[] = []
 const skipped: BenchOutcome['skipped'] = []
+// BENCH_ONLY="vector,seeding" runs the suites whose names contain one of the words.
+const only =
+  env.BENCH_ONLY?.split(',')
+    .map((w) => w.trim())
+    .filter((w) => w !== '') ?? []
 for (const [name, run] of suites) {
+  if (only.length > 0 && !only.some((word) => name.includes(word))) continue
   report(`${name}...`)
   const outcome = await run()
   results.push(...outcome.results)
@@ -26,13 +36,13 @@ for (const [name, run] of suites) {
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} (${arch()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.versions.node}`
 const when = new Date().toISOString()
 const fmt = (value: number, unit: string) =>
-  unit === 'ms' ? `${value.toFixed(0)} ms` : `${value.toFixed(0)} ops/s`
+  unit === 'ms' ? `${value.toFixed(value < 10 ? 2 : 0)} ms` : `${value.toFixed(0)} ${unit}`
 const lines = [
   `# digital-fte benchmarks`,
   '',
   `${when} · ${machine}`,
   '',
-  'ratio = figure / anchor, both measured in this run. For ms lower is better; for ops/s higher is better.',
+  'ratio = figure / anchor, both measured in this run. For ms lower is better; for ops/s and docs/s higher is better.',
   '',
   '| benchmark | figure | anchor | anchor figure | ratio | notes |',
   '|---|---:|---|---:|---:|---|',

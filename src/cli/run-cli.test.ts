@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Capture } from '../../test/support/capture.ts'
 import { buildConversation, CONVERSATION } from '../../test/support/conversation-fixture.ts'
+import { packageRoot } from '../lib/package-root.ts'
 import { openPglite } from '../store/pglite-database.ts'
 import type { CliContext } from './cli-context.ts'
 import { runCli } from './run-cli.ts'
@@ -138,5 +139,66 @@ describe('fte on the embedded database', () => {
     const unknown = await fte(['replay', '00000000-0000-4000-8000-000000000000'], env)
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toContain('No conversation and no audit trail')
+  })
+
+  it('seeds a CSV and policies, embeds, re-embeds and remembers a conversation', async () => {
+    const sample = join(packageRoot(), 'domains', 'support', 'seed', 'resolved-tickets.csv')
+    const seeded = await fte(['seed', sample], env)
+    expect(seeded.code).toBe(0)
+    expect(seeded.stdout).toBe(
+      'Read 12 rows from resolved-tickets.csv.\n' +
+        'Added 9 customers, 12 tickets, 12 documents.\n' +
+        'Embedded 12 documents (12 chunks) with fte-local-lexical-v1.\n',
+    )
+    // Not a terminal: plain progress lines, ending on the final count.
+    expect(seeded.stderr).toContain('embedding: 12/12 documents (100%)')
+
+    const again = await fte(['seed', sample, '--json'], env)
+    expect(JSON.parse(again.stdout)).toMatchObject({ csv: { unchanged: 12, skipped: [] } })
+    const plainAgain = await fte(['seed', sample], env)
+    expect(plainAgain.stdout).toContain('12 rows were already in the database: left as they are.')
+    expect(plainAgain.stdout).toContain('Nothing new to import.')
+
+    const bad = join(dir, 'bad.csv')
+    await writeFile(bad, 'id,customer_email,summary,resolution\nx,a@b.co,s,r\n')
+    const refused = await fte(['seed', bad], env)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('1 of 1 rows in bad.csv cannot be imported')
+    expect(refused.stderr).toContain('line 2: id "x" is neither a number')
+
+    const nothing = await fte(['seed'], env)
+    expect(nothing.code).toBe(2)
+    expect(nothing.stderr).toContain('name a CSV file to import')
+
+    const policies = join(packageRoot(), 'domains', 'support', 'seed', 'policies')
+    const loaded = await fte(['seed', '--policies', policies], env)
+    expect(loaded.code).toBe(0)
+    expect(loaded.stdout).toMatch(
+      /^Read 3 markdown files from .*policies: 3 added, 0 updated, 0 unchanged\./,
+    )
+
+    const embed = await fte(['embed'], env)
+    expect(embed.stdout).toBe(
+      'Nothing to embed: every document and conversation summary has fte-local-lexical-v1 vectors.\n',
+    )
+    const remember = await fte(['embed', '--conversation', CONVERSATION], env)
+    expect(remember.code).toBe(0)
+    expect(remember.stdout).toBe(
+      `Remembered conversation ${CONVERSATION}: 1 chunk with fte-local-lexical-v1.\n`,
+    )
+    const memory = await fte(['search', 'refund for order 4429', '--source', 'conversation'], env)
+    expect(memory.stdout).toContain("Customer: I haven't received my refund from order #4429")
+
+    const small = { ...env, EMBEDDING_DIMENSIONS: '256' }
+    const mismatch = await fte(['search', 'refund'], small)
+    expect(mismatch.code).toBe(1)
+    expect(mismatch.stderr).toContain('Run `fte embed --reembed`')
+    const moved = await fte(['embed', '--reembed'], small)
+    expect(moved.code).toBe(0)
+    expect(moved.stdout).toMatch(
+      /^The corpus is now embedded with fte-local-lexical-v1 \(256 dimensions\): 15 documents and 1 conversations embedded, \d+ chunks\.\nRemoved \d+ chunks of fte-local-lexical-v1 \(1024 dimensions\)\.\n$/,
+    )
+    const found = await fte(['search', 'charged twice for one order', '-k', '1'], small)
+    expect(found.stdout).toContain('T-3  Duplicate charge on a single order')
   })
 })

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os'
 import { resolve } from 'node:path'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { FteError } from '../../lib/errors.ts'
-import { type SeedCsvResult, seedCsv } from '../../seed/seed-csv.ts'
+import { type SeedCsvImported, type SeedCsvResult, seedCsv } from '../../seed/seed-csv.ts'
 import { type SeedDocumentsResult, seedMarkdownDocuments } from '../../seed/seed-documents.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { openMigratedDatabase } from '../open-migrated-database.ts'
@@ -86,10 +86,7 @@ export async function seedCommand(
   if (options.json) context.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
 }
 
-function describeImport(
-  r: SeedCsvResult | Omit<SeedCsvResult, 'embedded'>,
-  out: (line: string) => void,
-) {
+function describeImport(r: SeedCsvImported, out: (line: string) => void) {
   out(`Read ${r.rows} row${r.rows === 1 ? '' : 's'} from ${r.file}.`)
   if (r.ignoredColumns.length > 0) out(`Ignored the columns: ${r.ignoredColumns.join(', ')}.`)
   const added = Object.entries(r.inserted)
