@@ -25,7 +25,8 @@ import { type BenchOutcome, compare } from './lib/result.ts'
  * The vectors are clustered, as embeddings are: CENTRES random centres, each point a centre plus
  * uniform noise of the same spread as the centres. Queries are fresh points drawn the same way. Uniformly
  * random vectors (no structure at all) are the hardest case for any approximate index and lower
- * recall at a given ef_search; real embeddings sit between the two.
+ * recall at a given ef_search; real embeddings sit between the two. BENCH_VECTOR_DATA=uniform
+ * measures that case.
  */
 
 const CENTRES = 500
@@ -40,6 +41,8 @@ interface Settings {
   queries: number
   build: HnswBuild
   efSearch: number[]
+  /** `clustered` (default) or `uniform`: no structure at all, the hardest case. */
+  data: 'clustered' | 'uniform'
 }
 
 function settingsFrom(env: Readonly<Record<string, string | undefined>>): Settings {
@@ -55,6 +58,7 @@ function settingsFrom(env: Readonly<Record<string, string | undefined>>): Settin
       efConstruction: Number(env.BENCH_HNSW_EF_CONSTRUCTION ?? DEFAULT_HNSW_BUILD.efConstruction),
     },
     efSearch: list(env.BENCH_EF_SEARCH, [40, DEFAULT_EF_SEARCH, 200]),
+    data: env.BENCH_VECTOR_DATA === 'uniform' ? 'uniform' : 'clustered',
   }
 }
 
@@ -82,7 +86,8 @@ export async function measureSearch(
   await db.exec(`DROP INDEX IF EXISTS ${embeddingIndexName(space)}`)
   await db.exec(`DROP TABLE IF EXISTS bench_centres;
     CREATE TABLE bench_centres AS
-      SELECT i, array(SELECT random() * 2 - 1 FROM generate_series(1, ${dimensions})
+      SELECT i, array(SELECT ${settings.data === 'uniform' ? '0' : 'random() * 2 - 1'}
+                      FROM generate_series(1, ${dimensions})
                       WHERE i >= 0)::vector AS v
       FROM generate_series(0, ${CENTRES - 1}) i`)
   const perDocument = 1 // a past case is one chunk: one document per vector
@@ -218,7 +223,7 @@ export async function benchVectorSearch(
 ): Promise<BenchOutcome> {
   const out: BenchOutcome = { results: [], skipped: [] }
   const settings = settingsFrom(env)
-  const build = `m ${settings.build.m}, ef_construction ${settings.build.efConstruction}`
+  const build = `m ${settings.build.m}, ef_construction ${settings.build.efConstruction}, ${settings.data} vectors`
   const native = new Map<string, SearchFigures>()
 
   const server = await postgresForBench(env)

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { resolvedTicketsImport } from '../../domains/support/seed/csv-import.ts'
 import { ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import type { CsvImport } from '../domain/domain-pack.ts'
 import { embedPendingDocuments } from '../embedding/document-indexer.ts'
 import { createLocalEmbedder } from '../embedding/local-embedder.ts'
 import { createOpenAiEmbedder } from '../embedding/openai-embedder.ts'
@@ -126,6 +127,32 @@ describeEachDatabase('fte seed <file.csv>', (target) => {
       embedded: { documents: 0, chunks: 0 },
     })
     expect(await counts()).toEqual(before)
+  })
+
+  it('lets two seeds of one file run at once: one imports, the other finds it done', async () => {
+    // Each import waits (up to 300 ms) for the other to reach the same point, so without the
+    // seed lock both would check for existing tickets before either had written any.
+    let arrived = 0
+    const rendezvous: CsvImport = {
+      ...resolvedTicketsImport,
+      async importRecords(tx, records) {
+        arrived++
+        for (let waited = 0; arrived < 2 && waited < 300; waited += 10) {
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+        return resolvedTicketsImport.importRecords(tx, records)
+      },
+    }
+    const run = () => seedCsv(db, local, rendezvous, SAMPLE, { actor: 'operator:test' })
+    const [a, b] = await Promise.all([run(), run()])
+    expect([a.inserted.tickets, b.inserted.tickets].sort()).toEqual([0, 12])
+    expect([a.unchanged, b.unchanged].sort()).toEqual([0, 12])
+    expect(await counts()).toMatchObject({
+      tickets: 12,
+      documents: 12,
+      embeddings: 12,
+      seed_runs: 1,
+    })
   })
 
   it('refuses a file with bad rows, listing each with its line and reason, and writes nothing', async () => {

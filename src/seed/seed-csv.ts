@@ -72,6 +72,8 @@ export async function seedCsv(
   const rows = csv.records.length + csv.problems.length
 
   const imported = await db.transaction(async (tx) => {
+    // Two seeds at once take turns: the second finds the first one's rows and leaves them be.
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('fte:seed'))`)
     const result = await importer.importRecords(tx, csv.records)
     const problems = [...csv.problems, ...result.problems].sort((a, b) => a.line - b.line)
     if (problems.length > 0 && options.skipBadRows !== true) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { FteError } from '../lib/errors.ts'
-import type { Queryable } from './database.ts'
+import type { Database, Queryable } from './database.ts'
 
 export interface EmbeddingSpace {
   model: string
@@ -51,21 +51,28 @@ export const DEFAULT_HNSW_BUILD: HnswBuild = { m: 16, efConstruction: 64 }
  * that model's rows, cast to its fixed dimension, so the index is usable whatever the model.
  */
 export async function ensureEmbeddingIndex(
-  db: Queryable,
+  db: Database,
   space: EmbeddingSpace,
   build: HnswBuild = DEFAULT_HNSW_BUILD,
 ): Promise<{ name: string; created: boolean }> {
   const name = embeddingIndexName(space)
-  const existing = await db.query('SELECT 1 FROM pg_indexes WHERE indexname = $1', [name])
-  if (existing.rowCount > 0) return { name, created: false }
+  const exists = async (q: Queryable) =>
+    (await q.query('SELECT 1 FROM pg_indexes WHERE indexname = $1', [name])).rowCount > 0
+  if (await exists(db)) return { name, created: false }
   const ops = `${embeddingVectorType(space.dimensions)}_cosine_ops`
-  await db.exec(
-    `CREATE INDEX IF NOT EXISTS ${name} ON embeddings USING hnsw ` +
-      `(${embeddingExpression(space.dimensions)} ${ops}) ` +
-      `WITH (m = ${Math.trunc(build.m)}, ef_construction = ${Math.trunc(build.efConstruction)}) ` +
-      `WHERE ${embeddingSpacePredicate(space)}`,
-  )
-  return { name, created: true }
+  // Two processes creating the same index at once collide in the catalog even with IF NOT EXISTS:
+  // they take turns, and the second finds the index made.
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`fte:index:${name}`])
+    if (await exists(tx)) return { name, created: false }
+    await tx.exec(
+      `CREATE INDEX IF NOT EXISTS ${name} ON embeddings USING hnsw ` +
+        `(${embeddingExpression(space.dimensions)} ${ops}) ` +
+        `WITH (m = ${Math.trunc(build.m)}, ef_construction = ${Math.trunc(build.efConstruction)}) ` +
+        `WHERE ${embeddingSpacePredicate(space)}`,
+    )
+    return { name, created: true }
+  })
 }
 
 /** A SQL string literal, for DDL where parameters cannot go. */
