@@ -163,7 +163,7 @@ describe('fte on the embedded database', () => {
     await writeFile(bad, 'id,customer_email,summary,resolution\nx,a@b.co,s,r\n')
     const refused = await fte(['seed', bad], env)
     expect(refused.code).toBe(2)
-    expect(refused.stderr).toContain('1 of 1 rows in bad.csv cannot be imported')
+    expect(refused.stderr).toContain('1 of 1 row in bad.csv cannot be imported')
     expect(refused.stderr).toContain('line 2: id "x" is neither a number')
 
     const nothing = await fte(['seed'], env)
@@ -192,11 +192,13 @@ describe('fte on the embedded database', () => {
     const small = { ...env, EMBEDDING_DIMENSIONS: '256' }
     const mismatch = await fte(['search', 'refund'], small)
     expect(mismatch.code).toBe(1)
-    expect(mismatch.stderr).toContain('Run `fte embed --reembed`')
+    expect(mismatch.stderr).toContain(
+      'Run `npm run fte -- embed --reembed` to move the whole corpus to fte-local-lexical-v1 (256 dimensions), or set EMBEDDING_DIMENSIONS back to 1024.',
+    )
     const moved = await fte(['embed', '--reembed'], small)
     expect(moved.code).toBe(0)
     expect(moved.stdout).toMatch(
-      /^The corpus is now embedded with fte-local-lexical-v1 \(256 dimensions\): 15 documents and 1 conversations embedded, \d+ chunks\.\nRemoved \d+ chunks of fte-local-lexical-v1 \(1024 dimensions\)\.\n$/,
+      /^The corpus is now embedded with fte-local-lexical-v1 \(256 dimensions\): 15 documents and 1 conversation embedded, \d+ chunks\.\nRemoved \d+ chunks of fte-local-lexical-v1 \(1024 dimensions\)\.\n$/,
     )
     const found = await fte(['search', 'charged twice for one order', '-k', '1'], small)
     expect(found.stdout).toContain('T-3  Duplicate charge on a single order')

@@ -34,7 +34,7 @@ describeEachDatabase('conversation memory', (target) => {
       source: 'conversation',
       k: 5,
     })
-    expect(memory[0]).toMatchObject({ kind: 'conversation', id: CONVERSATION })
+    expect(memory[0]).toMatchObject({ kind: 'conversation', id: CONVERSATION, title: null })
     expect(memory.every((hit) => hit.kind === 'conversation')).toBe(true)
     const mine = await search.search({
       text: 'refund for order 4429',
@@ -79,7 +79,7 @@ describeEachDatabase('conversation memory', (target) => {
   it('refuses a conversation with no messages', async () => {
     await expect(
       rememberConversation(db, local, '00000000-0000-4000-8000-000000000000'),
-    ).rejects.toThrow(/has no messages to remember/)
+    ).rejects.toThrow(/there is no conversation 00000000-0000-4000-8000-000000000000/)
   })
 
   it('leaves tool output and system text out of the digest', async () => {

@@ -2,6 +2,7 @@ import { FteError } from '../lib/errors.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import { ensureEmbeddingIndex } from '../store/embedding-index.ts'
 import { conversations, type Message } from '../store/repositories/conversations.ts'
+import { assertCorpusSpace } from './corpus-space.ts'
 import { embedDocuments, type IndexProgress, insertEmbeddings } from './document-indexer.ts'
 import type { Embedder } from './embedder.ts'
 
@@ -53,14 +54,21 @@ export async function rememberConversation(
   conversationId: string,
   summariser: Summariser = transcriptDigest,
 ): Promise<RememberResult> {
+  const { rows: found } = await db.query('SELECT 1 FROM conversations WHERE id = $1', [
+    conversationId,
+  ])
+  if (found.length === 0) {
+    throw new FteError('not_found', `there is no conversation ${conversationId}`, {
+      fault: 'caller',
+    })
+  }
   const messages = await conversations.messages(db, conversationId)
   if (messages.length === 0) {
-    throw new FteError(
-      'not_found',
-      `conversation ${conversationId} has no messages to remember (or does not exist)`,
-      { fault: 'caller' },
-    )
+    throw new FteError('not_found', `conversation ${conversationId} has no messages yet`, {
+      fault: 'caller',
+    })
   }
+  await assertCorpusSpace(db, embedder)
   const summary = (await summariser.summarise(messages)).trim()
   if (summary === '') {
     throw new FteError('invalid_input', `conversation ${conversationId} has nothing to summarise`, {

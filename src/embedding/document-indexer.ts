@@ -1,6 +1,7 @@
 import type { Database, Queryable } from '../store/database.ts'
 import { type EmbeddingSpace, ensureEmbeddingIndex } from '../store/embedding-index.ts'
 import { type Chunk, type ChunkOptions, chunkText } from './chunker.ts'
+import { assertCorpusSpace } from './corpus-space.ts'
 import { type Embedder, toVectorLiteral } from './embedder.ts'
 
 export interface IndexProgress {
@@ -27,13 +28,15 @@ interface PendingDocument extends Record<string, unknown> {
 
 /**
  * Chunks and embeds every document that has no embeddings for the embedder's model yet, and keeps
- * that model's search index. Safe to re-run: what is embedded is skipped.
+ * that model's search index. Safe to re-run: what is embedded is skipped. Refused when the corpus
+ * is held in another model (see `assertCorpusSpace`).
  */
 export async function embedPendingDocuments(
   db: Database,
   embedder: Embedder,
   options: IndexOptions = {},
 ): Promise<IndexProgress> {
+  await assertCorpusSpace(db, embedder)
   await ensureEmbeddingIndex(db, embedder)
   const sources = options.sources ?? null
   const { rows: pending } = await db.query<PendingDocument>(

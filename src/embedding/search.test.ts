@@ -109,6 +109,15 @@ describeEachDatabase('semantic search', (target) => {
     expect(hits.every((hit) => hit.weak)).toBe(true)
   })
 
+  it('says a source no document has is unknown, naming the ones there are', async () => {
+    await demoCorpus()
+    await expect(
+      createSearch(db, local).search({ text: 'refund', source: 'policies' }),
+    ).rejects.toThrow(
+      'No document has the source "policies". The library holds: past_case, policy; conversation memory is "conversation".',
+    )
+  })
+
   it('refuses a bad k, an empty text and a malformed source', async () => {
     const search = createSearch(db, local)
     await expect(search.search({ text: 'x', source: 'past_case', k: 0 })).rejects.toThrow(

@@ -7,6 +7,7 @@ import {
   embeddingSpacePredicate,
   embeddingVectorType,
 } from '../store/embedding-index.ts'
+import { describeSpaces, mismatchAdvice } from './corpus-space.ts'
 import { type Embedder, toVectorLiteral } from './embedder.ts'
 
 /** A document source such as `past_case` or `policy`, or `conversation` for conversation memory. */
@@ -25,6 +26,7 @@ export interface SearchHit {
   kind: 'document' | 'conversation'
   /** The document's or the conversation's id. */
   id: string
+  /** The document's title; null for a conversation (its summary is the chunk). */
   title: string | null
   /** The best-matching chunk of that document or conversation. */
   chunk: string
@@ -138,6 +140,7 @@ export function createSearch(
           metadata: row.metadata ?? {},
         })
       }
+      if (best.size === 0 && !conversations) await refuseUnknownSource(db, request.source)
       return [...best.values()]
     },
   }
@@ -164,13 +167,27 @@ export function searchQuery(
     : `FROM embeddings e JOIN documents p ON p.id = e.document_id
        WHERE ${embeddingSpacePredicate(space)} AND e.document_id IS NOT NULL AND p.source = $3`
   return {
-    sql: `SELECT p.id, ${conversations ? 'p.summary' : 'p.title'} AS title, p.metadata,
+    sql: `SELECT p.id, ${conversations ? 'NULL::text' : 'p.title'} AS title, p.metadata,
                  e.chunk_text, e.chunk_index, ${expression} <=> $1::${vectorType} AS distance
           ${from}
           ORDER BY ${expression} <=> $1::${vectorType}
           LIMIT $2`,
     params: [vector, limit, conversations ? (userId ?? null) : source],
   }
+}
+
+/** An empty result for a source no document has is a typo, not an empty library: say so. */
+async function refuseUnknownSource(db: Database, source: string): Promise<void> {
+  const { rows } = await db.query<{ source: string }>(
+    'SELECT DISTINCT source FROM documents ORDER BY source',
+  )
+  if (rows.length === 0 || rows.some((r) => r.source === source)) return
+  throw new FteError(
+    'invalid_input',
+    `No document has the source "${source}". The library holds: ` +
+      `${rows.map((r) => r.source).join(', ')}; conversation memory is "conversation".`,
+    { fault: 'caller' },
+  )
 }
 
 async function refuseOtherModels(
@@ -194,13 +211,11 @@ async function refuseOtherModels(
     params,
   )
   if (others.rowCount === 0) return
-  const held = others.rows.map((r) => `${r.model} (${r.dimensions} dimensions)`).join(', ')
   throw new FteError(
     'embedding_model_mismatch',
-    `The ${source} corpus is embedded with ${held}, but queries are embedded with ` +
-      `${embedder.model} (${embedder.dimensions} dimensions); vectors of different models cannot ` +
-      `be compared. Run \`fte embed --reembed\` to move the corpus to ${embedder.model}, or set ` +
-      'EMBEDDING_MODEL back to the model the corpus holds.',
+    `The ${source} corpus is embedded with ${describeSpaces(others.rows)}, but queries are ` +
+      `embedded with ${describeSpaces([embedder])}; vectors of different models or dimensions ` +
+      `cannot be compared. ${mismatchAdvice(others.rows, embedder)}`,
     { fault: 'caller' },
   )
 }

@@ -40,10 +40,14 @@ export async function readCsvFile(path: string, shape: CsvShape): Promise<CsvFil
     text = bytes.toString('utf8')
   } catch (error) {
     if (error instanceof FteError) throw error
-    throw new FteError('invalid_input', `cannot read ${path}: ${errorMessage(error)}`, {
-      fault: 'caller',
-      cause: error,
-    })
+    const code = (error as { code?: string }).code
+    const why =
+      code === 'ENOENT'
+        ? `there is no file ${path}`
+        : code === 'EISDIR'
+          ? `${path} is a folder; name a .csv file (policy folders go to --policies)`
+          : `cannot read ${path}: ${errorMessage(error)}`
+    throw new FteError('invalid_input', why, { fault: 'caller', cause: error })
   }
   return parseCsv(text, shape, path)
 }

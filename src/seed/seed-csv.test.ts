@@ -219,12 +219,28 @@ describeEachDatabase('fte seed <file.csv>', (target) => {
     expect(skipping.inserted.tickets).toBe(1)
   })
 
+  it('imports nothing while the corpus is held in another model', async () => {
+    await seed(SAMPLE)
+    const other = createLocalEmbedder(256)
+    const path = await csvFile('later.csv', [HEADER, '20,new@example.com,Later ticket,Fixed it'])
+    await expect(
+      seedCsv(db, other, resolvedTicketsImport, path, { actor: 'operator:test' }),
+    ).rejects.toThrow(
+      'The corpus is embedded with fte-local-lexical-v1 (1024 dimensions), but the configuration embeds with fte-local-lexical-v1 (256 dimensions); adding vectors of a second model would leave searches with part of the corpus. Run `npm run fte -- embed --reembed` to move the whole corpus to fte-local-lexical-v1 (256 dimensions), or set EMBEDDING_DIMENSIONS back to 1024.',
+    )
+    expect(await counts()).toMatchObject({ tickets: 12, embeddings: 12, seed_runs: 1 })
+    await expect(embedPendingDocuments(db, other)).rejects.toThrow(/corpus is embedded with/)
+  })
+
   it('refuses a file without the required columns, naming them', async () => {
     const path = await csvFile('columns.csv', ['id,email,summary', '1,a@b.co,x'])
     await expect(seed(path)).rejects.toThrow(
       'columns.csv has no customer_email, resolution columns. The first line must name the columns: id,customer_email,summary,resolution',
     )
-    await expect(seed(join(dir, 'missing.csv'))).rejects.toThrow(/cannot read .*missing\.csv/)
+    await expect(seed(join(dir, 'missing.csv'))).rejects.toThrow(
+      /^there is no file .*missing\.csv$/,
+    )
+    await expect(seed(dir)).rejects.toThrow(/is a folder; name a \.csv file/)
   })
 
   it('keeps the import when the embedding provider fails; a later run embeds what is missing', async () => {

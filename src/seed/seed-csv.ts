@@ -1,9 +1,11 @@
 import { basename } from 'node:path'
 import { writeAudit } from '../audit/audit-writer.ts'
 import type { CsvImport, RowProblem } from '../domain/domain-pack.ts'
+import { assertCorpusSpace } from '../embedding/corpus-space.ts'
 import { embedPendingDocuments, type IndexProgress } from '../embedding/document-indexer.ts'
 import type { Embedder } from '../embedding/embedder.ts'
 import { errorMessage, FteError } from '../lib/errors.ts'
+import { plural } from '../lib/words.ts'
 import type { Database } from '../store/database.ts'
 import { readCsvFile } from './read-csv.ts'
 
@@ -40,11 +42,13 @@ export class SeedRowsError extends FteError {
     const more = problems.length - shown.length
     super(
       'seed_rows_invalid',
-      `${problems.length} of ${rows} rows in ${file} cannot be imported, so nothing was imported:\n` +
+      `${problems.length} of ${plural(rows, 'row')} in ${file} cannot be imported, so nothing was imported:\n` +
         shown.map((p) => `  line ${p.line}: ${p.reason}`).join('\n') +
         (more > 0 ? `\n  … and ${more} more` : '') +
-        `\nFix ${problems.length === 1 ? 'it' : 'them'} and run again, or add --skip-bad-rows to ` +
-        `import the ${rows - problems.length} good rows and leave these out.`,
+        (problems.length === rows
+          ? '\nNo row can be imported: is this the right file?'
+          : `\nFix ${problems.length === 1 ? 'it' : 'them'} and run again, or add --skip-bad-rows ` +
+            `to import the ${plural(rows - problems.length, 'good row')} and leave these out.`),
       { fault: 'caller' },
     )
     this.problems = problems
@@ -69,6 +73,8 @@ export async function seedCsv(
 ): Promise<SeedCsvResult> {
   const file = basename(path)
   const csv = await readCsvFile(path, importer)
+  // Before anything is written: rows imported now could not be embedded in this model.
+  await assertCorpusSpace(db, embedder)
   const rows = csv.records.length + csv.problems.length
 
   const imported = await db.transaction(async (tx) => {

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { writeAudit } from '../audit/audit-writer.ts'
+import { assertCorpusSpace } from '../embedding/corpus-space.ts'
 import {
   type DocumentText,
   type EmbeddedChunk,
@@ -55,6 +56,7 @@ export async function seedMarkdownDocuments(
   options: SeedDocumentsOptions,
 ): Promise<SeedDocumentsResult> {
   const files = await readMarkdownFolder(directory)
+  await assertCorpusSpace(db, embedder)
   const { rows: held } = await db.query<{
     id: string
     external_id: string
@@ -153,14 +155,14 @@ export async function readMarkdownFolder(directory: string): Promise<MarkdownDoc
   try {
     names = (await readdir(directory)).filter((n) => n.toLowerCase().endsWith('.md')).sort()
   } catch (error) {
-    throw new FteError(
-      'invalid_input',
-      `cannot read the folder ${directory}: ${errorMessage(error)}`,
-      {
-        fault: 'caller',
-        cause: error,
-      },
-    )
+    const code = (error as { code?: string }).code
+    const why =
+      code === 'ENOENT'
+        ? `there is no folder ${directory}`
+        : code === 'ENOTDIR'
+          ? `${directory} is a file; --policies takes a folder of .md files`
+          : `cannot read the folder ${directory}: ${errorMessage(error)}`
+    throw new FteError('invalid_input', why, { fault: 'caller', cause: error })
   }
   if (names.length === 0) {
     throw new FteError('invalid_input', `${directory} has no .md files to load`, {

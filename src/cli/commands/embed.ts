@@ -6,6 +6,7 @@ import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { embedPendingDocuments } from '../../embedding/document-indexer.ts'
 import { reembedCorpus } from '../../embedding/reembed.ts'
 import { FteError } from '../../lib/errors.ts'
+import { plural } from '../../lib/words.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { openMigratedDatabase } from '../open-migrated-database.ts'
 import { createProgress } from '../progress.ts'
@@ -56,7 +57,7 @@ export async function embedCommand(
     if (options.conversation !== undefined) {
       const r = await rememberConversation(db, embedder, options.conversation)
       out(
-        `Remembered conversation ${options.conversation}: ${r.chunks} chunk${r.chunks === 1 ? '' : 's'} with ${embedder.model}.`,
+        `Remembered conversation ${options.conversation}: ${plural(r.chunks, 'chunk')} with ${embedder.model}.`,
       )
       report = { conversation: options.conversation, ...r, model: embedder.model }
     } else if (options.reembed === true) {
@@ -64,7 +65,7 @@ export async function embedCommand(
       progress.stop()
       out(
         `The corpus is now embedded with ${r.model} (${r.dimensions} dimensions): ` +
-          `${r.documents} documents and ${r.conversations} conversations embedded, ${r.chunks} chunks.`,
+          `${plural(r.documents, 'document')} and ${plural(r.conversations, 'conversation')} embedded, ${plural(r.chunks, 'chunk')}.`,
       )
       for (const gone of r.removed) {
         out(`Removed ${gone.chunks} chunks of ${gone.model} (${gone.dimensions} dimensions).`)
@@ -80,8 +81,8 @@ export async function embedCommand(
       out(
         documents.documents + conversations.documents === 0
           ? `Nothing to embed: every document and conversation summary has ${embedder.model} vectors.`
-          : `Embedded ${documents.documents} documents and ${conversations.documents} conversation summaries ` +
-              `(${documents.chunks + conversations.chunks} chunks) with ${embedder.model}.`,
+          : `Embedded ${plural(documents.documents, 'document')} and ${plural(conversations.documents, 'conversation summary', 'conversation summaries')} ` +
+              `(${plural(documents.chunks + conversations.chunks, 'chunk')}) with ${embedder.model}.`,
       )
       report = { model: embedder.model, documents, conversations }
     }

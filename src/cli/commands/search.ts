@@ -33,8 +33,9 @@ export async function searchCommand(
     for (const [i, hit] of hits.entries()) {
       const label = typeof hit.metadata.ticket_id === 'string' ? `${hit.metadata.ticket_id}  ` : ''
       const weak = hit.weak ? '  (weak match)' : ''
+      const title = hit.kind === 'conversation' ? `conversation ${hit.id}` : (hit.title ?? hit.id)
       context.stdout.write(
-        `${i + 1}. ${label}${hit.title ?? hit.id}\n   distance ${hit.distance.toFixed(3)}${weak}\n` +
+        `${i + 1}. ${label}${title}\n   distance ${hit.distance.toFixed(3)}${weak}\n` +
           `   ${hit.chunk.replace(/\s+/g, ' ').slice(0, 240)}\n`,
       )
     }

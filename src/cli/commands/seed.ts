@@ -2,6 +2,7 @@ import { userInfo } from 'node:os'
 import { resolve } from 'node:path'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { FteError } from '../../lib/errors.ts'
+import { plural } from '../../lib/words.ts'
 import { type SeedCsvImported, type SeedCsvResult, seedCsv } from '../../seed/seed-csv.ts'
 import { type SeedDocumentsResult, seedMarkdownDocuments } from '../../seed/seed-documents.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
@@ -87,38 +88,40 @@ export async function seedCommand(
 }
 
 function describeImport(r: SeedCsvImported, out: (line: string) => void) {
-  out(`Read ${r.rows} row${r.rows === 1 ? '' : 's'} from ${r.file}.`)
+  out(`Read ${plural(r.rows, 'row')} from ${r.file}.`)
   if (r.ignoredColumns.length > 0) out(`Ignored the columns: ${r.ignoredColumns.join(', ')}.`)
   const added = Object.entries(r.inserted)
     .filter(([, n]) => n > 0)
-    .map(([table, n]) => `${n} ${table}`)
+    .map(([table, n]) => plural(n, table.replace(/s$/, ''), table))
   if (added.length > 0) out(`Added ${added.join(', ')}.`)
   if (r.unchanged > 0) {
-    out(
-      `${r.unchanged} row${r.unchanged === 1 ? ' was' : 's were'} already in the database: left as they are.`,
-    )
+    out(`${plural(r.unchanged, 'row was', 'rows were')} already in the database: left as they are.`)
   }
   if (added.length === 0 && r.skipped.length === 0) out('Nothing new to import.')
   if (r.skipped.length > 0) {
-    out(`Left out ${r.skipped.length} bad row${r.skipped.length === 1 ? '' : 's'}:`)
+    out(`Left out ${plural(r.skipped.length, 'bad row')}:`)
     for (const p of r.skipped) out(`  line ${p.line}: ${p.reason}`)
   }
 }
 
 function describeEmbedding(e: SeedCsvResult['embedded'], out: (line: string) => void) {
   if (e.documents > 0) {
-    out(`Embedded ${e.documents} documents (${e.chunks} chunks) with ${e.model}.`)
+    out(
+      `Embedded ${plural(e.documents, 'document')} (${plural(e.chunks, 'chunk')}) with ${e.model}.`,
+    )
   }
 }
 
 function describePolicies(r: SeedDocumentsResult, out: (line: string) => void) {
   out(
-    `Read ${r.files} markdown file${r.files === 1 ? '' : 's'} from ${r.directory}: ` +
+    `Read ${plural(r.files, 'markdown file')} from ${r.directory}: ` +
       `${r.added.length} added, ${r.updated.length} updated, ${r.unchanged} unchanged.`,
   )
   if (r.added.length > 0) out(`Added: ${r.added.join(', ')}.`)
   if (r.updated.length > 0) out(`Updated (old chunks replaced): ${r.updated.join(', ')}.`)
-  if (r.embedded.chunks > 0) out(`Embedded ${r.embedded.chunks} chunks with ${r.embedded.model}.`)
+  if (r.embedded.chunks > 0) {
+    out(`Embedded ${plural(r.embedded.chunks, 'chunk')} with ${r.embedded.model}.`)
+  }
 }
 
 /** The audit actor for a command run by hand: the operator's login when the system knows it. */

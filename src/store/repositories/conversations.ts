@@ -65,7 +65,7 @@ export const conversations = {
 
   async end(q: Queryable, id: string, summary: string | null = null): Promise<void> {
     await q.query(
-      'UPDATE conversations SET ended_at = now(), summary = coalesce($2, summary) WHERE id = $1',
+      'UPDATE conversations SET ended_at = clock_timestamp(), summary = coalesce($2, summary) WHERE id = $1',
       [id, summary],
     )
   },
