@@ -3,7 +3,7 @@ import { migrationSources } from '../domain/domain-pack.ts'
 import { embedPendingConversations } from '../embedding/conversation-memory.ts'
 import { embedPendingDocuments } from '../embedding/document-indexer.ts'
 import type { Embedder } from '../embedding/embedder.ts'
-import { errorMessage } from '../lib/errors.ts'
+import { errorMessage, FteError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
 import { loadMigrations } from '../store/migration-files.ts'
@@ -62,9 +62,12 @@ export async function prepareDatabase(db: Database, options: PrepareOptions): Pr
       )
     }
   } catch (error) {
+    const mismatch = error instanceof FteError && error.code === 'embedding_model_mismatch'
     logger.warn(
       { err: errorMessage(error), model: embedder.model },
-      'could not embed documents; search is incomplete',
+      mismatch
+        ? 'the corpus is held in another embedding model: searches are refused until it is moved'
+        : 'could not embed documents; search is incomplete',
     )
   }
 }

@@ -1,0 +1,56 @@
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { supportPack } from '../../domains/support/index.ts'
+import { Capture } from '../../test/support/capture.ts'
+import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import { createLocalEmbedder } from '../embedding/local-embedder.ts'
+import { createSearch } from '../embedding/search.ts'
+import { createLogger } from '../lib/logger.ts'
+import { prepareDatabase } from './prepare-database.ts'
+
+describeEachDatabase('start-up preparation', (target) => {
+  let db: TestDatabase
+  beforeEach(async () => {
+    db = await target.open('migrated')
+  })
+  afterEach(() => db.close())
+
+  function prepare(embedder = createLocalEmbedder()) {
+    const lines = new Capture()
+    const logger = createLogger({ level: 'info', format: 'json', destination: lines })
+    return prepareDatabase(db, { pack: supportPack, embedder, demoData: true, logger }).then(() =>
+      lines.text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { msg: string; err?: string }),
+    )
+  }
+
+  it('embeds the demo corpus and conversation memory on a first start, nothing on the next', async () => {
+    const first = await prepare()
+    expect(first.map((l) => l.msg)).toEqual(
+      expect.arrayContaining([
+        'loaded demo data',
+        'embedded documents',
+        'embedded conversation summaries',
+      ]),
+    )
+    const hits = await createSearch(db, createLocalEmbedder()).search({
+      text: 'parcel late',
+      source: 'conversation',
+    })
+    expect(hits).toHaveLength(1)
+    const second = await prepare()
+    expect(second.map((l) => l.msg)).toEqual(['schema is up to date'])
+  })
+
+  it('serves on, warning, when the configured model differs from the corpus', async () => {
+    await prepare()
+    const lines = await prepare(createLocalEmbedder(256))
+    const warning = lines.find((l) => l.msg.startsWith('the corpus is held in another'))
+    expect(warning?.err).toContain('set EMBEDDING_DIMENSIONS back to 1024')
+    const { rows } = await db.query<{ dimensions: number }>(
+      'SELECT DISTINCT dimensions FROM embeddings',
+    )
+    expect(rows).toEqual([{ dimensions: 1024 }])
+  })
+})
