@@ -1,6 +1,8 @@
 import { join } from 'node:path'
 import type { DomainPack } from '../../src/domain/domain-pack.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
+import { SUPPORT_PERSONA, SUPPORT_RULES } from './gateway/persona.ts'
+import { supportTools } from './gateway/tools.ts'
 import { resolvedTicketsImport } from './seed/csv-import.ts'
 import { loadDemoData } from './seed/load-demo-data.ts'
 
@@ -10,4 +12,5 @@ export const supportPack: DomainPack = {
   migrations: { name: 'support', dir: join(packageRoot(), 'domains', 'support', 'migrations') },
   loadDemoData: (db, options) => loadDemoData(db, options),
   csvImport: resolvedTicketsImport,
+  gateway: { persona: SUPPORT_PERSONA, rules: SUPPORT_RULES, tools: supportTools },
 }

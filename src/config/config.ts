@@ -21,6 +21,19 @@ export interface Config {
   /** Load the domain pack's demo data when it is missing. */
   demoData: boolean
   embedding: EmbeddingConfig
+  gateway: GatewayConfig
+}
+
+export interface GatewayConfig {
+  /** Signs session handles; unset: a key kept in the database, shared by every replica on it. */
+  sessionSecret: string | undefined
+  sessionTtlSeconds: number
+  /** Per tool call: the statement timeout and the whole call's limit. */
+  toolTimeoutMs: number
+  /** Tool calls one identity may have running at once. */
+  maxConcurrentPerIdentity: number
+  /** Who `fte mcp` (stdio) acts as: the local operator. */
+  stdio: { sub: string; role: 'staff' | 'customer' }
 }
 
 export type EmbeddingConfig =
@@ -121,6 +134,20 @@ export const envSchema = z.object({
   EMBEDDING_TIMEOUT_MS: setting(integer(100, 600_000), 30_000),
   EMBEDDING_MAX_RETRIES: setting(integer(0, 10), 4),
   EMBEDDING_BATCH_SIZE: setting(integer(1, 2048), 96),
+  SESSION_SECRET: optionalSetting(
+    z.string().min(32, { error: 'must be at least 32 characters (value not shown)' }),
+  ),
+  SESSION_TTL_SECONDS: setting(integer(60, 86_400), 1800),
+  TOOL_TIMEOUT_MS: setting(integer(100, 120_000), 5000),
+  MCP_MAX_CONCURRENT_PER_IDENTITY: setting(integer(1, 1000), 8),
+  MCP_STDIO_SUB: setting(
+    z.string().regex(/^[\x21-\x7e]{1,255}$/, { error: 'must be 1-255 printable characters' }),
+    'local|operator',
+  ),
+  MCP_STDIO_ROLE: setting(
+    z.enum(['staff', 'customer'], { error: 'must be staff or customer' }),
+    'staff',
+  ),
 })
 
 export type EnvName = keyof typeof envSchema.shape
@@ -176,6 +203,13 @@ export function parseConfig(
     domain: e.FTE_DOMAIN,
     demoData: e.FTE_DEMO_DATA,
     embedding,
+    gateway: {
+      sessionSecret: e.SESSION_SECRET,
+      sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+      toolTimeoutMs: e.TOOL_TIMEOUT_MS,
+      maxConcurrentPerIdentity: e.MCP_MAX_CONCURRENT_PER_IDENTITY,
+      stdio: { sub: e.MCP_STDIO_SUB, role: e.MCP_STDIO_ROLE },
+    },
   }
 }
 

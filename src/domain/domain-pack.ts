@@ -1,4 +1,6 @@
 import { join } from 'node:path'
+import type { Search } from '../embedding/search.ts'
+import type { GatewayTool } from '../gateway/gateway-tool.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import type { MigrationSource } from '../store/migration-files.ts'
@@ -20,6 +22,21 @@ export interface DomainPack {
   loadDemoData?(db: Database, options?: { now?: Date }): Promise<DemoDataResult>
   /** What `fte seed <file.csv>` imports for this domain. */
   csvImport?: CsvImport
+  /** The pack's part of the MCP gateway: its `domain_*` tools, rules and persona. */
+  gateway?: GatewayPack
+}
+
+export interface GatewayPack {
+  /** Who the Worker is for this domain, in a paragraph. */
+  persona: string
+  /** The domain's rules, after the core's (which include the fail-closed paragraph). */
+  rules: string
+  tools(services: GatewayServices): GatewayTool[]
+}
+
+/** What the core lends a pack's tools. */
+export interface GatewayServices {
+  search: Search
 }
 
 /** One data row of a CSV file: its line number in the file and its fields by column name. */

@@ -1,6 +1,6 @@
 import { FteError } from '../lib/errors.ts'
 import type { JsonObject } from '../lib/json.ts'
-import type { Database } from '../store/database.ts'
+import type { Database, Queryable } from '../store/database.ts'
 import {
   type EmbeddingSpace,
   embeddingExpression,
@@ -60,7 +60,8 @@ export const DEFAULT_WEAK_DISTANCE = 0.85
 export const DEFAULT_EF_SEARCH = 100
 
 export interface Search {
-  search(request: SearchRequest): Promise<SearchHit[]>
+  /** `on`: run inside that open transaction (a gateway tool's) instead of a new one. */
+  search(request: SearchRequest, on?: Queryable): Promise<SearchHit[]>
 }
 
 /**
@@ -76,7 +77,7 @@ export function createSearch(
   const weakDistance = options.weakDistance ?? DEFAULT_WEAK_DISTANCE
   const space = { model: embedder.model, dimensions: embedder.dimensions }
   return {
-    async search(request) {
+    async search(request, on) {
       const k = request.k ?? 5
       if (!Number.isInteger(k) || k < 1 || k > 50) {
         throw new FteError('invalid_input', 'k must be a whole number from 1 to 50', {
@@ -100,7 +101,7 @@ export function createSearch(
           fault: 'caller',
         })
       }
-      await refuseOtherModels(db, embedder, request.source, conversations)
+      await refuseOtherModels(on ?? db, embedder, request.source, conversations)
 
       const [vector] = await embedder.embed([text])
       // Several chunks of one document may match: ask for more, keep each one's best.
@@ -111,7 +112,7 @@ export function createSearch(
         k * 4,
         request.userId,
       )
-      const rows = await db.transaction(async (tx) => {
+      const run = async (tx: Queryable) => {
         // Keep scanning the index until enough rows pass the source filter (pgvector 0.8).
         await tx.exec(
           `SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = ${Math.max(options.efSearch ?? DEFAULT_EF_SEARCH, k * 4)}`,
@@ -125,7 +126,8 @@ export function createSearch(
           distance: number
         }>(sql, params)
         return result.rows
-      })
+      }
+      const rows = on === undefined ? await db.transaction(run) : await run(on)
       const best = new Map<string, SearchHit>()
       for (const row of rows.sort((a, b) => a.distance - b.distance)) {
         if (best.has(row.id) || best.size >= k) continue
@@ -140,7 +142,7 @@ export function createSearch(
           metadata: row.metadata ?? {},
         })
       }
-      if (best.size === 0 && !conversations) await refuseUnknownSource(db, request.source)
+      if (best.size === 0 && !conversations) await refuseUnknownSource(on ?? db, request.source)
       return [...best.values()]
     },
   }
@@ -177,7 +179,7 @@ export function searchQuery(
 }
 
 /** An empty result for a source no document has is a typo, not an empty library: say so. */
-async function refuseUnknownSource(db: Database, source: string): Promise<void> {
+async function refuseUnknownSource(db: Queryable, source: string): Promise<void> {
   const { rows } = await db.query<{ source: string }>(
     'SELECT DISTINCT source FROM documents ORDER BY source',
   )
@@ -191,7 +193,7 @@ async function refuseUnknownSource(db: Database, source: string): Promise<void> 
 }
 
 async function refuseOtherModels(
-  db: Database,
+  db: Queryable,
   embedder: Embedder,
   source: string,
   conversations: boolean,

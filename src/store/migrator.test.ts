@@ -16,6 +16,8 @@ const EXPECTED_TABLES = [
   'documents',
   'embeddings',
   'fte_migrations',
+  'gateway_secrets',
+  'idempotency_records',
   'messages',
   'notes',
   'orders',

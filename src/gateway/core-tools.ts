@@ -1,0 +1,267 @@
+import { z } from 'zod'
+import { FteError } from '../lib/errors.ts'
+import type { JsonObject } from '../lib/json.ts'
+import { defineTool, type GatewayTool } from './gateway-tool.ts'
+import type { GatewayDeps } from './run-tool.ts'
+import { issueSessionHandle } from './session-handle.ts'
+
+const SESSION = z
+  .string()
+  .max(4096)
+  .optional()
+  .describe('The session handle from begin_session (omit it when your client sends it in _meta).')
+const READ = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+}
+const MAX_STATE_BYTES = 16 * 1024
+
+/** The core's rules; the pack's follow. The fail-closed paragraph is the one that matters most. */
+export const CORE_RULES = `1. Call begin_session first on every new request, and pass its session handle to every other tool.
+2. The tools are the only source of truth about customers, orders, tickets, refunds and policy. Quote what they return; never invent ids, amounts, dates, statuses or policy.
+3. The user is already identified by their sign-in. Never ask for, accept or pass a user id; you can only see what this user may see.
+4. Refunds and escalations are decided by the server. If a refund comes back blocked, tell the user the reason and escalate when it says to; do not try to get around it.
+5. Fail closed: if a tool returns an error, times out or says the system of record is unavailable, do not answer from memory, do not guess and do not make anything up. Tell the user you cannot check right now and offer to try again or to hand over to a person.`
+
+export interface CoreToolsOptions {
+  deps: GatewayDeps
+  persona: string
+  rules: string
+  conversationMetaKey: string
+}
+
+/** begin_session, health, user_* and config_*: the tools every domain shares. */
+export function coreTools(options: CoreToolsOptions): GatewayTool[] {
+  const { deps, persona, rules } = options
+  return [
+    defineTool({
+      name: 'begin_session',
+      title: 'Begin a session (call this first)',
+      description:
+        'CALL THIS FIRST on any new request, before any other tool. Returns the rules you must ' +
+        "follow (including what to do when a tool fails), the persona, the user's saved state, and " +
+        `a session handle that every other tool needs. The handle lasts ${Math.round(deps.sessionTtlSeconds / 60)} minutes; ` +
+        'when a tool says the session is missing or expired, call begin_session again.',
+      input: z.strictObject({}),
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
+      needsSession: false,
+      async run(ctx) {
+        const { tx, identity } = ctx
+        await tx.query(
+          `INSERT INTO users (id, email) VALUES ($1, $2)
+           ON CONFLICT (id) DO UPDATE SET last_seen_at = now(), email = coalesce(EXCLUDED.email, users.email)`,
+          [identity.sub, identity.email ?? null],
+        )
+        const asked = ctx.meta[options.conversationMetaKey]
+        let conversationId: string
+        if (typeof asked === 'string' && /^[0-9a-f-]{36}$/i.test(asked)) {
+          const { rows } = await tx.query<{ user_id: string }>(
+            'SELECT user_id FROM conversations WHERE id = $1',
+            [asked],
+          )
+          const owner = rows[0]?.user_id
+          if (owner !== undefined && owner !== identity.sub) {
+            throw new FteError('not_found', `No conversation ${asked} was found for you.`, {
+              fault: 'caller',
+            })
+          }
+          if (owner === undefined) {
+            await tx.query('INSERT INTO conversations (id, user_id) VALUES ($1, $2)', [
+              asked,
+              identity.sub,
+            ])
+          }
+          conversationId = asked
+        } else {
+          const { rows } = await tx.query<{ id: string }>(
+            'INSERT INTO conversations (user_id) VALUES ($1) RETURNING id',
+            [identity.sub],
+          )
+          conversationId = rows[0]?.id ?? ''
+        }
+        const { rows: states } = await tx.query<{ state: JsonObject }>(
+          'SELECT state FROM user_state WHERE user_id = $1',
+          [identity.sub],
+        )
+        const { handle, claims } = await issueSessionHandle(deps.sessionKey, {
+          sub: identity.sub,
+          conversationId,
+          ttlSeconds: deps.sessionTtlSeconds,
+        })
+        await ctx.record({
+          action: 'session_started',
+          conversationId,
+          target: `session:${claims.sessionId.slice(0, 8)}`,
+          payload: { role: identity.role, expires_at: claims.expiresAt.toISOString() },
+        })
+        const state = states[0]?.state ?? {}
+        const allRules = `${CORE_RULES}\n${rules}`
+        return {
+          data: {
+            session_handle: handle,
+            expires_at: claims.expiresAt.toISOString(),
+            conversation_id: conversationId,
+            user: { role: identity.role },
+            rules: allRules,
+            persona,
+            state,
+          },
+          text:
+            `Session started (expires ${claims.expiresAt.toISOString()}). Pass this session handle to every other tool:\n${handle}\n\n` +
+            `Persona: ${persona}\n\nRules:\n${allRules}\n\nSaved state: ${JSON.stringify(state)}`,
+        }
+      },
+    }),
+
+    defineTool({
+      name: 'health',
+      title: 'Check the system of record',
+      description:
+        'Says whether the database behind every other tool is reachable. Needs no session. Use it ' +
+        'when tools fail, to tell the user whether the system is down.',
+      input: z.strictObject({}),
+      annotations: READ,
+      needsSession: false,
+      async run(ctx) {
+        await ctx.tx.query('SELECT 1')
+        return { data: { database: 'reachable' }, text: 'The system of record is reachable.' }
+      },
+    }),
+
+    defineTool({
+      name: 'user_get_profile',
+      title: "Get the signed-in user's profile",
+      description:
+        'Returns who the signed-in user is to this system: their role (customer or staff), email ' +
+        'and when they were first seen. Use it when the user asks "who am I signed in as".',
+      input: z.strictObject({ session: SESSION }),
+      annotations: READ,
+      async run(ctx) {
+        const { rows } = await ctx.tx.query<{ email: string | null; created_at: Date }>(
+          'SELECT email, created_at FROM users WHERE id = $1',
+          [ctx.identity.sub],
+        )
+        const data = {
+          role: ctx.identity.role,
+          email: rows[0]?.email ?? null,
+          first_seen: rows[0]?.created_at.toISOString() ?? null,
+        }
+        return {
+          data,
+          text: `Signed in as ${data.email ?? 'a user without an email'} (${data.role}).`,
+        }
+      },
+    }),
+
+    defineTool({
+      name: 'user_save_state',
+      title: 'Remember something about the user',
+      description:
+        'Saves small facts to remember about the user across conversations (preferences, where ' +
+        'they left off), merged into their saved state; a key set to null is forgotten. ' +
+        'begin_session returns the saved state. At most 16 KB.',
+      input: z.strictObject({
+        session: SESSION,
+        state: z.record(z.string().max(100), z.json()).describe('Keys to set (null removes one)'),
+      }),
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+      async run(ctx, input) {
+        if (Buffer.byteLength(JSON.stringify(input.state)) > MAX_STATE_BYTES) {
+          throw new FteError(
+            'invalid_input',
+            `The state is larger than ${MAX_STATE_BYTES} bytes.`,
+            {
+              fault: 'caller',
+            },
+          )
+        }
+        const { rows } = await ctx.tx.query<{ state: JsonObject }>(
+          `INSERT INTO user_state (user_id, state) VALUES ($1, jsonb_strip_nulls($2::jsonb))
+           ON CONFLICT (user_id) DO UPDATE
+             SET state = jsonb_strip_nulls(user_state.state || $2::jsonb), updated_at = now()
+           RETURNING state`,
+          [ctx.identity.sub, JSON.stringify(input.state)],
+        )
+        const state = rows[0]?.state ?? {}
+        if (Buffer.byteLength(JSON.stringify(state)) > MAX_STATE_BYTES) {
+          throw new FteError(
+            'invalid_input',
+            `The saved state would exceed ${MAX_STATE_BYTES} bytes.`,
+            {
+              fault: 'caller',
+            },
+          )
+        }
+        return { data: { state }, text: `Saved. The user's state is now ${JSON.stringify(state)}.` }
+      },
+    }),
+
+    defineTool({
+      name: 'user_save_note',
+      title: 'Save a note',
+      description:
+        'Saves a note for the signed-in user ("note that…", "remember that…", "write down…") and ' +
+        'returns its id. The note and its audit row are written together.',
+      input: z.strictObject({
+        session: SESSION,
+        text: z.string().trim().min(1).max(10_000),
+      }),
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
+      sensitive: ['text'],
+      async run(ctx, input) {
+        const { rows } = await ctx.tx.query<{ id: string }>(
+          `INSERT INTO notes (user_id, conversation_id, note_text) VALUES ($1, $2, $3) RETURNING id`,
+          [ctx.identity.sub, ctx.conversationId ?? null, input.text],
+        )
+        const id = rows[0]?.id ?? ''
+        await ctx.record({
+          action: 'note_saved',
+          target: `note:${id}`,
+          payload: { length: input.text.length },
+        })
+        return { data: { note_id: id }, text: `Note saved (${id}).` }
+      },
+    }),
+
+    defineTool({
+      name: 'config_get_rules',
+      title: 'Get the rules',
+      description: 'Returns the rules the assistant must follow, the same as begin_session gives.',
+      input: z.strictObject({ session: SESSION }),
+      annotations: READ,
+      async run() {
+        const all = `${CORE_RULES}\n${rules}`
+        return { data: { rules: all }, text: all }
+      },
+    }),
+
+    defineTool({
+      name: 'config_get_persona',
+      title: 'Get the persona',
+      description:
+        'Returns who the assistant is and how it speaks, the same as begin_session gives.',
+      input: z.strictObject({ session: SESSION }),
+      annotations: READ,
+      async run() {
+        return { data: { persona }, text: persona }
+      },
+    }),
+  ]
+}

@@ -1,0 +1,57 @@
+import type { z } from 'zod'
+import type { AuditEntry } from '../audit/audit-writer.ts'
+import type { JsonObject } from '../lib/json.ts'
+import type { Queryable } from '../store/database.ts'
+import type { Identity } from './identity.ts'
+import type { SessionClaims } from './session-handle.ts'
+
+/** MCP tool annotations, set truthfully: clients decide what to confirm from them. */
+export interface ToolAnnotations {
+  readOnlyHint: boolean
+  destructiveHint: boolean
+  idempotentHint: boolean
+  openWorldHint: boolean
+}
+
+export interface ToolResult {
+  /** The structured result (MCP `structuredContent`), also recorded on the invocation row. */
+  data: JsonObject
+  /** The same, readable: what a model or a person reads first. */
+  text: string
+}
+
+export interface ToolContext {
+  /** The call's transaction: business rows and audit rows commit together or not at all. */
+  tx: Queryable
+  identity: Identity
+  /** Undefined only for the tools callable before `begin_session`. */
+  session: SessionClaims | undefined
+  /** The conversation the call belongs to (the session's), when there is one. */
+  conversationId: string | undefined
+  /** Appends an audit row to this call's transaction, linked to its invocation. */
+  record(entry: Omit<AuditEntry, 'invocationId' | 'actor'> & { actor?: string }): Promise<number>
+  signal: AbortSignal
+  /** The request's `_meta`, as the client sent it. */
+  meta: Readonly<Record<string, unknown>>
+}
+
+export interface GatewayTool<S extends z.ZodObject = z.ZodObject> {
+  /** `begin_session`, `health`, `domain_*`, `user_*` or `config_*`. */
+  name: string
+  title: string
+  /** The routing surface: what it does, when to use it, the words that should trigger it. */
+  description: string
+  /** Strict: unknown fields are refused. */
+  input: S
+  annotations: ToolAnnotations
+  /** False for the tools callable without a session (`begin_session`, `health`). */
+  needsSession?: boolean
+  /** Arguments holding personal data or free text: hashed in the audit trail, not stored. */
+  sensitive?: readonly string[]
+  run(context: ToolContext, input: z.output<S>): Promise<ToolResult>
+}
+
+/** Narrows a tool list's element type without losing each tool's own input type. */
+export function defineTool<S extends z.ZodObject>(tool: GatewayTool<S>): GatewayTool {
+  return tool as unknown as GatewayTool
+}

@@ -1,0 +1,460 @@
+import type { Client } from '@modelcontextprotocol/client'
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { z } from 'zod'
+import { supportPack } from '../../domains/support/index.ts'
+import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
+import {
+  begin,
+  call,
+  connect,
+  DANIEL,
+  MAYA,
+  STAFF,
+  testGateway,
+} from '../../test/support/gateway-client.ts'
+import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import { embedPendingDocuments } from '../embedding/document-indexer.ts'
+import { createLocalEmbedder } from '../embedding/local-embedder.ts'
+import { defineTool } from './gateway-tool.ts'
+import { REMINDER, UNAVAILABLE } from './run-tool.ts'
+import { issueSessionHandle } from './session-handle.ts'
+import { sessionKey } from './session-key.ts'
+
+describeEachDatabase('MCP gateway', (target) => {
+  let db: TestDatabase
+  beforeEach(async () => {
+    db = await target.open('migrated')
+    await loadDemoData(db)
+    await embedPendingDocuments(db, createLocalEmbedder())
+  })
+  afterEach(() => db.close())
+
+  async function count(sql: string, params: unknown[] = []): Promise<number> {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (${sql}) x`,
+      params,
+    )
+    return rows[0]?.n ?? 0
+  }
+
+  /** A delivered order of a non-enterprise customer, recent, never refunded. */
+  async function refundableOrder(maxCents = 25_000) {
+    const { rows } = await db.query<{
+      public_id: string
+      amount_cents: number
+      auth_subject: string
+    }>(
+      `SELECT o.public_id, o.amount_cents, c.auth_subject FROM orders o
+       JOIN customers c ON c.id = o.customer_id
+       WHERE o.status = 'delivered' AND c.tier IN ('free', 'pro') AND o.amount_cents <= $1
+         AND o.placed_at > now() - interval '13 days'
+         AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id)
+       ORDER BY o.public_id LIMIT 1`,
+      [maxCents],
+    )
+    const order = rows[0]
+    if (order === undefined) throw new Error('the demo data has no refundable order')
+    return order
+  }
+
+  it('lists the tools by group, strict and truthfully annotated', async () => {
+    const client = await connect(await testGateway(db), MAYA)
+    const { tools } = await client.listTools()
+    const names = tools.map((t) => t.name).sort()
+    expect(names).toEqual(
+      [
+        'begin_session',
+        'config_get_persona',
+        'config_get_rules',
+        'domain_escalate_ticket',
+        'domain_find_similar_cases',
+        'domain_get_ticket',
+        'domain_issue_refund',
+        'domain_list_tickets',
+        'domain_lookup_customer',
+        'domain_lookup_order',
+        'domain_open_ticket',
+        'domain_search_policies',
+        'health',
+        'user_get_profile',
+        'user_save_note',
+        'user_save_state',
+      ].sort(),
+    )
+    for (const tool of tools) {
+      expect(tool.inputSchema.additionalProperties, tool.name).toBe(false)
+      expect(JSON.stringify(tool.inputSchema), tool.name).not.toMatch(/user_id|"sub"|identity/)
+    }
+    const refund = tools.find((t) => t.name === 'domain_issue_refund')
+    expect(refund?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true })
+    const lookup = tools.find((t) => t.name === 'domain_lookup_order')
+    expect(lookup?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false })
+    expect(tools.find((t) => t.name === 'begin_session')?.description).toMatch(/^CALL THIS FIRST/)
+  })
+
+  it('begins a session: rules with the fail-closed paragraph, a handle, a conversation, an audit row', async () => {
+    const client = await connect(await testGateway(db), MAYA)
+    const reply = await call(client, 'begin_session')
+    expect(reply.isError).toBe(false)
+    expect(String(reply.data.rules)).toContain('Fail closed: if a tool returns an error')
+    expect(String(reply.data.session_handle)).toMatch(/^fses_/)
+    const conversation = String(reply.data.conversation_id)
+    expect(
+      await count(`SELECT 1 FROM conversations WHERE id = $1 AND user_id = 'demo|maya-okafor'`, [
+        conversation,
+      ]),
+    ).toBe(1)
+    expect(
+      await count(
+        `SELECT 1 FROM audit_log WHERE action = 'session_started' AND conversation_id = $1`,
+        [conversation],
+      ),
+    ).toBe(1)
+
+    // Later calls of the session are audited under its conversation.
+    const session = String(reply.data.session_handle)
+    const order = await call(client, 'domain_lookup_order', { session, order: '#4429' })
+    expect(order.isError).toBe(false)
+    expect(order.text.endsWith(REMINDER)).toBe(true)
+    expect(
+      await count(
+        `SELECT 1 FROM capability_invocations WHERE capability = 'mcp:domain_lookup_order' AND conversation_id = $1`,
+        [conversation],
+      ),
+    ).toBe(1)
+  })
+
+  it("refuses a call without, with a forged, an expired or another user's session handle", async () => {
+    const gateway = await testGateway(db)
+    const maya = await connect(gateway, MAYA)
+    const daniel = await connect(gateway, DANIEL)
+    const mayas = await begin(maya)
+    const key = await sessionKey(db, undefined)
+    const expired = await issueSessionHandle(key, {
+      sub: MAYA.sub,
+      conversationId: crypto.randomUUID(),
+      ttlSeconds: -120,
+    })
+    const forged = await issueSessionHandle(new TextEncoder().encode('x'.repeat(32)), {
+      sub: MAYA.sub,
+      conversationId: crypto.randomUUID(),
+      ttlSeconds: 600,
+    })
+    const attempts: Array<[Client, string | undefined, RegExp]> = [
+      [maya, undefined, /No session handle was given/],
+      [maya, forged.handle, /not valid/],
+      [maya, expired.handle, /expired/],
+      [maya, mayas.slice('fses_'.length), /not a session handle/],
+      [daniel, mayas, /belongs to someone else/],
+    ]
+    for (const [client, session, message] of attempts) {
+      const reply = await call(client, 'domain_lookup_order', {
+        order: '4429',
+        ...(session ? { session } : {}),
+      })
+      expect(reply.isError).toBe(true)
+      expect(reply.text).toMatch(message)
+      expect(reply.text).toContain('Call begin_session first')
+      expect(reply.text).not.toContain('4429')
+    }
+    // Each refusal is still an invocation row.
+    expect(
+      await count(
+        `SELECT 1 FROM capability_invocations WHERE capability = 'mcp:domain_lookup_order' AND status = 'error'`,
+      ),
+    ).toBe(attempts.length)
+    // The handle also travels in _meta, for harnesses that keep it from the model.
+    const viaMeta = await call(
+      maya,
+      'domain_lookup_order',
+      { order: '4429' },
+      { 'io.digital-fte/session': mayas },
+    )
+    expect(viaMeta.isError).toBe(false)
+  })
+
+  it("keeps a customer to their own orders, tickets and refunds; staff see anyone's", async () => {
+    const gateway = await testGateway(db)
+    const maya = await connect(gateway, MAYA)
+    const session = await begin(maya)
+    const { rows } = await db.query<{ public_id: string; ticket: string }>(
+      `SELECT o.public_id, t.public_id AS ticket FROM orders o JOIN customers c ON c.id = o.customer_id
+       JOIN tickets t ON t.customer_id = c.id WHERE c.auth_subject = 'demo|daniel-reyes' LIMIT 1`,
+    )
+    const daniels = rows[0]
+    if (daniels === undefined) throw new Error('no order for Daniel')
+    for (const [tool, args] of [
+      ['domain_lookup_order', { order: daniels.public_id }],
+      ['domain_get_ticket', { ticket: daniels.ticket }],
+      [
+        'domain_issue_refund',
+        {
+          order: daniels.public_id,
+          amount_cents: 100,
+          reason: 'test',
+          idempotency_key: 'isolation-1',
+        },
+      ],
+    ] as const) {
+      const reply = await call(maya, tool, { session, ...args })
+      expect(reply.isError, tool).toBe(true)
+      expect(reply.text, tool).toMatch(/^No (order|ticket) .* was found for you\.$/)
+    }
+    expect(await count(`SELECT 1 FROM refunds WHERE reason = 'test'`)).toBe(0)
+
+    const staff = await connect(gateway, STAFF)
+    const staffSession = await begin(staff)
+    const seen = await call(staff, 'domain_lookup_order', {
+      session: staffSession,
+      order: daniels.public_id,
+    })
+    expect(seen.isError).toBe(false)
+    const asStaff = await call(staff, 'domain_lookup_customer', { session: staffSession })
+    expect(asStaff.text).toContain('name the customer by customer_email')
+  })
+
+  it('treats SQL in every string argument as data', async () => {
+    const client = await connect(await testGateway(db), STAFF)
+    const session = await begin(client)
+    const evil = "4429'; DELETE FROM refunds; --"
+    const before = await count('SELECT 1 FROM refunds')
+    for (const [tool, args] of [
+      ['domain_lookup_order', { order: evil }],
+      ['domain_get_ticket', { ticket: evil }],
+      ['domain_lookup_customer', { customer_email: "a@b.co' OR '1'='1" }],
+      ['domain_find_similar_cases', { description: evil }],
+      ['user_save_note', { text: evil }],
+    ] as const) {
+      const reply = await call(client, tool, { session, ...args })
+      expect(reply.text, tool).not.toMatch(/syntax error/i)
+    }
+    expect(await count('SELECT 1 FROM refunds')).toBe(before)
+    expect(await count(`SELECT 1 FROM notes WHERE note_text = $1`, [evil])).toBe(1)
+  })
+
+  it('blocks a second refund on #4429 (refunded in full, not yet arrived) and says to escalate', async () => {
+    const client = await connect(await testGateway(db), MAYA)
+    const session = await begin(client)
+    const refundsBefore = await count('SELECT 1 FROM refunds')
+    const reply = await call(client, 'domain_issue_refund', {
+      session,
+      order: '#4429',
+      amount_cents: 4800,
+      reason: 'Refund never arrived',
+      idempotency_key: 'maya-4429-second',
+    })
+    expect(reply.isError).toBe(false)
+    expect(reply.data).toMatchObject({ status: 'blocked', rule: 'already_refunded' })
+    expect(reply.text).toMatch(/already been refunded in full .* escalate to billing/)
+    expect(await count('SELECT 1 FROM refunds')).toBe(refundsBefore)
+    expect(
+      await count(
+        `SELECT 1 FROM audit_log WHERE action = 'refund_blocked' AND target = 'order:4429'`,
+      ),
+    ).toBe(1)
+  })
+
+  it('issues an eligible refund once per key, replays it, and refuses the key for other input', async () => {
+    const order = await refundableOrder()
+    const client = await connect(await testGateway(db), STAFF)
+    const session = await begin(client)
+    const ask = {
+      session,
+      order: order.public_id,
+      amount_cents: 500,
+      reason: 'One mug arrived chipped',
+      idempotency_key: 'refund-key-0001',
+    }
+    const first = await call(client, 'domain_issue_refund', ask)
+    expect(first.data).toMatchObject({ status: 'issued', amount_cents: 500 })
+    const again = await call(client, 'domain_issue_refund', ask)
+    expect(again.data).toMatchObject({
+      status: 'issued',
+      refund_id: first.data.refund_id,
+      replayed: true,
+    })
+    const other = await call(client, 'domain_issue_refund', { ...ask, amount_cents: 600 })
+    expect(other.isError).toBe(true)
+    expect(other.text).toContain('already used for a different refund request')
+    expect(
+      await count(
+        `SELECT 1 FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.public_id = $1`,
+        [order.public_id],
+      ),
+    ).toBe(1)
+    expect(await count(`SELECT 1 FROM audit_log WHERE action = 'refund_issued'`)).toBe(1)
+    // The invocation row of the issuing call is linked to its refund_issued row.
+    expect(
+      await count(
+        `SELECT 1 FROM audit_log a JOIN capability_invocations ci ON ci.id = a.invocation_id
+         WHERE a.action = 'refund_issued' AND ci.capability = 'mcp:domain_issue_refund' AND ci.status = 'ok'`,
+      ),
+    ).toBe(1)
+    // The free-text reason is not kept in the audit trail.
+    expect(
+      await count(`SELECT 1 FROM capability_invocations WHERE arguments::text LIKE '%chipped%'`),
+    ).toBe(0)
+  })
+
+  it('answers 50 concurrent refunds with one key with exactly one refund', async () => {
+    const order = await refundableOrder()
+    const gateway = await testGateway(db)
+    const client = await connect(gateway, STAFF)
+    const session = await begin(client)
+    const ask = {
+      session,
+      order: order.public_id,
+      amount_cents: 700,
+      reason: 'Late delivery goodwill',
+      idempotency_key: 'same-key-50',
+    }
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, () => call(client, 'domain_issue_refund', ask)),
+    )
+    expect(replies.every((r) => !r.isError && r.data.status === 'issued')).toBe(true)
+    expect(new Set(replies.map((r) => r.data.refund_id)).size).toBe(1)
+    expect(
+      await count(
+        `SELECT 1 FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.public_id = $1`,
+        [order.public_id],
+      ),
+    ).toBe(1)
+    expect(await count(`SELECT 1 FROM audit_log WHERE action = 'refund_issued'`)).toBe(1)
+  })
+
+  it('never refunds more than the order amount under 20 concurrent refunds', async () => {
+    const order = await refundableOrder()
+    const client = await connect(await testGateway(db), STAFF)
+    const session = await begin(client)
+    const share = Math.ceil(order.amount_cents / 8)
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call(client, 'domain_issue_refund', {
+          session,
+          order: order.public_id,
+          amount_cents: share,
+          reason: `Part ${i}`,
+          idempotency_key: `distinct-key-${i}`,
+        }),
+      ),
+    )
+    const issued = replies.filter((r) => r.data.status === 'issued').length
+    expect(issued).toBe(Math.floor(order.amount_cents / share))
+    const { rows } = await db.query<{ total: number }>(
+      `SELECT coalesce(sum(r.amount_cents), 0)::int AS total FROM refunds r
+       JOIN orders o ON o.id = r.order_id WHERE o.public_id = $1`,
+      [order.public_id],
+    )
+    expect(rows[0]?.total).toBeLessThanOrEqual(order.amount_cents)
+    expect(await count(`SELECT 1 FROM audit_log WHERE action = 'refund_issued'`)).toBe(issued)
+    expect(await count(`SELECT 1 FROM audit_log WHERE action = 'refund_blocked'`)).toBe(20 - issued)
+  })
+
+  it('escalates a ticket, opens one, saves a note and state, and reports health', async () => {
+    const client = await connect(await testGateway(db), MAYA)
+    const session = await begin(client)
+    const { rows } = await db.query<{ public_id: string }>(
+      `SELECT t.public_id FROM tickets t JOIN customers c ON c.id = t.customer_id
+       WHERE c.auth_subject = $1 AND t.status IN ('open', 'in_progress') LIMIT 1`,
+      [MAYA.sub],
+    )
+    const ticket = rows[0]?.public_id
+    if (ticket === undefined) throw new Error('Maya has no open ticket')
+    const escalated = await call(client, 'domain_escalate_ticket', {
+      session,
+      ticket,
+      reason: 'Refund not received after two weeks',
+    })
+    expect(escalated.data).toMatchObject({
+      ticket_id: ticket,
+      status: 'escalated',
+      team: 'billing',
+    })
+    expect(
+      await count(`SELECT 1 FROM audit_log WHERE action = 'ticket_escalated' AND target = $1`, [
+        `ticket:${ticket}`,
+      ]),
+    ).toBe(1)
+
+    const opened = await call(client, 'domain_open_ticket', {
+      session,
+      summary: 'The lamp shade is missing',
+      order: '#4429',
+    })
+    expect(String(opened.data.ticket_id)).toMatch(/^T-5\d{3}$/)
+
+    const note = await call(client, 'user_save_note', { session, text: 'Prefers email over phone' })
+    expect(await count(`SELECT 1 FROM notes WHERE id = $1`, [note.data.note_id])).toBe(1)
+    expect(
+      await count(`SELECT 1 FROM audit_log WHERE action = 'note_saved' AND target = $1`, [
+        `note:${note.data.note_id}`,
+      ]),
+    ).toBe(1)
+
+    await call(client, 'user_save_state', {
+      session,
+      state: { language: 'en', last_order: '4429' },
+    })
+    const state = await call(client, 'user_save_state', { session, state: { last_order: null } })
+    expect(state.data).toEqual({ state: { language: 'en' } })
+    const next = await call(client, 'begin_session')
+    expect(next.data.state).toEqual({ language: 'en' })
+
+    expect((await call(client, 'health')).data).toEqual({ database: 'reachable' })
+    const similar = await call(client, 'domain_find_similar_cases', {
+      session,
+      description: 'my refund has not reached my card',
+    })
+    expect(Array.isArray(similar.data.cases)).toBe(true)
+    const unknownField = await call(client, 'domain_lookup_order', {
+      session,
+      order: '4429',
+      user_id: 'someone',
+    })
+    expect(unknownField.isError).toBe(true)
+    expect(unknownField.text).toMatch(/Unrecognized key.*user_id/)
+  })
+
+  it('fails closed when the database is gone: no data, an instruction not to improvise', async () => {
+    const client = await connect(await testGateway(db), MAYA)
+    const session = await begin(client)
+    await db.close()
+    const reply = await call(client, 'domain_lookup_order', { session, order: '4429' })
+    expect(reply.isError).toBe(true)
+    expect(reply.text).toBe(UNAVAILABLE)
+    db = await target.open('migrated')
+  })
+
+  it('cancels a tool at its time limit and records the timeout', async () => {
+    const slow = defineTool({
+      name: 'domain_slow',
+      title: 'Slow',
+      description: 'Sleeps.',
+      input: z.strictObject({ session: z.string().optional() }),
+      annotations: {
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+      async run(ctx) {
+        // PGlite runs a statement on the event loop, so only Postgres can cancel a slow query; on
+        // both, a slow wait outside the database (a provider, say) is cut off at the limit.
+        if (target.name === 'postgres') await ctx.tx.query('SELECT pg_sleep(3)')
+        else await new Promise((resolve) => setTimeout(resolve, 3000))
+        return { data: {}, text: 'done' }
+      },
+    })
+    const pack = { ...supportPack, gateway: { persona: 'p', rules: 'r', tools: () => [slow] } }
+    const client = await connect(await testGateway(db, { pack, toolTimeoutMs: 300 }), MAYA)
+    const session = await begin(client)
+    const reply = await call(client, 'domain_slow', { session })
+    expect(reply.isError).toBe(true)
+    expect(reply.text).toMatch(/^The call timed out\./)
+    expect(
+      await count(
+        `SELECT 1 FROM capability_invocations WHERE capability = 'mcp:domain_slow' AND status = 'timeout'`,
+      ),
+    ).toBe(1)
+  })
+})

@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  type CallToolResult,
+  McpServer,
+  type StandardSchemaWithJSON,
+} from '@modelcontextprotocol/server'
+import type { z } from 'zod'
+import type { DomainPack } from '../domain/domain-pack.ts'
+import type { Embedder } from '../embedding/embedder.ts'
+import { createSearch } from '../embedding/search.ts'
+import { FteError } from '../lib/errors.ts'
+import type { Logger } from '../lib/logger.ts'
+import { packageRoot } from '../lib/package-root.ts'
+import type { Database } from '../store/database.ts'
+import { coreTools } from './core-tools.ts'
+import type { GatewayTool } from './gateway-tool.ts'
+import type { Identity } from './identity.ts'
+import { callTool, type GatewayDeps, META } from './run-tool.ts'
+import { sessionKey } from './session-key.ts'
+
+export interface GatewayOptions {
+  db: Database
+  pack: DomainPack
+  embedder: Embedder
+  logger: Logger
+  sessionSecret: string | undefined
+  sessionTtlSeconds: number
+  toolTimeoutMs: number
+  maxConcurrentPerIdentity: number
+}
+
+/** The gateway, transport-free: its tools and what they need. One per process. */
+export interface Gateway {
+  tools: readonly GatewayTool[]
+  deps: GatewayDeps
+  /** A fresh MCP server for one caller (one connection, or one stateless HTTP request). */
+  serverFor(identity: Identity): McpServer
+}
+
+const INSTRUCTIONS =
+  'The only road to the system of record. Call begin_session first on every new request and ' +
+  'pass its session handle to every other tool. If a tool fails, do not answer from memory.'
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { pack } = options
+  if (pack.gateway === undefined) {
+    throw new FteError('internal', `the ${pack.name} domain pack has no gateway tools`)
+  }
+  const deps: GatewayDeps = {
+    db: options.db,
+    sessionKey: await sessionKey(options.db, options.sessionSecret),
+    sessionTtlSeconds: options.sessionTtlSeconds,
+    toolTimeoutMs: options.toolTimeoutMs,
+    maxConcurrentPerIdentity: options.maxConcurrentPerIdentity,
+    logger: options.logger,
+  }
+  const search = createSearch(options.db, options.embedder)
+  const tools = [
+    ...coreTools({
+      deps,
+      persona: pack.gateway.persona,
+      rules: pack.gateway.rules,
+      conversationMetaKey: META.conversation,
+    }),
+    ...pack.gateway.tools({ search }),
+  ]
+  const names = new Set<string>()
+  for (const tool of tools) {
+    if (!/^(begin_session|health|(domain|user|config)_[a-z0-9_]+)$/.test(tool.name)) {
+      throw new FteError('internal', `gateway tool ${tool.name} does not follow the naming rule`)
+    }
+    if (names.has(tool.name))
+      throw new FteError('internal', `two gateway tools are named ${tool.name}`)
+    names.add(tool.name)
+  }
+  const version = packageVersion()
+  return {
+    tools,
+    deps,
+    serverFor(identity) {
+      const server = new McpServer({ name: 'digital-fte', version }, { instructions: INSTRUCTIONS })
+      for (const tool of tools) {
+        server.registerTool<
+          StandardSchemaWithJSON,
+          StandardSchemaWithJSON<Record<string, unknown>>
+        >(
+          tool.name,
+          {
+            title: tool.title,
+            description: tool.description,
+            inputSchema: advertised(tool.input),
+            annotations: { title: tool.title, ...tool.annotations },
+          },
+          async (args, ctx): Promise<CallToolResult> => ({
+            ...(await callTool(
+              deps,
+              tool,
+              identity,
+              args as Record<string, unknown>,
+              ctx.mcpReq._meta as Record<string, unknown> | undefined,
+              ctx.mcpReq.signal,
+            )),
+          }),
+        )
+      }
+      return server
+    },
+  }
+}
+
+/**
+ * The tool's schema as `tools/list` shows it, with the SDK's own validation switched off: the
+ * gateway validates every call itself, so a refused call is audited like any other.
+ */
+function advertised(schema: z.ZodObject): StandardSchemaWithJSON<Record<string, unknown>> {
+  const standard = (schema as unknown as StandardSchemaWithJSON<Record<string, unknown>>)[
+    '~standard'
+  ]
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'digital-fte',
+      validate: (value: unknown) => ({ value: (value ?? {}) as Record<string, unknown> }),
+      jsonSchema: standard.jsonSchema,
+    },
+  } as StandardSchemaWithJSON<Record<string, unknown>>
+}
+
+function packageVersion(): string {
+  return (
+    JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }
+  ).version
+}

@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto'
+import type { z } from 'zod'
+import { invokeAudited, recordInvocation } from '../audit/audit-writer.ts'
+import { errorMessage, FteError } from '../lib/errors.ts'
+import type { Json, JsonObject } from '../lib/json.ts'
+import type { Logger } from '../lib/logger.ts'
+import type { Database } from '../store/database.ts'
+import { SQLSTATE, sqlState } from '../store/sql-error.ts'
+import type { GatewayTool, ToolResult } from './gateway-tool.ts'
+import type { Identity } from './identity.ts'
+import { type SessionClaims, verifySessionHandle } from './session-handle.ts'
+
+/** Ends every successful result: the rules, one line, every time. */
+export const REMINDER =
+  'Rules: answer only from tool results; never invent ids, amounts, dates or policy; if a tool ' +
+  'fails, say you cannot check right now.'
+
+/** The fail-closed answer when the system of record cannot be reached or the call failed. */
+export const UNAVAILABLE =
+  'The system of record is unavailable right now, so this could not be checked. Do not answer ' +
+  'from memory and do not invent data (no order numbers, amounts, dates or statuses): tell the ' +
+  'user you cannot check at the moment and offer to try again or to hand over to a person.'
+
+/** `_meta` keys a client may send with a call. */
+export const META = {
+  session: 'io.digital-fte/session',
+  conversation: 'io.digital-fte/conversation',
+  trace: 'io.digital-fte/trace',
+} as const
+
+/** Error codes that mean the caller must change something; everything else fails closed. */
+const CALLER_CODES = new Set([
+  'invalid_input',
+  'not_found',
+  'session_invalid',
+  'forbidden',
+  'conflict',
+  'too_many_calls',
+  'embedding_model_mismatch',
+])
+
+export interface GatewayDeps {
+  db: Database
+  sessionKey: Uint8Array
+  sessionTtlSeconds: number
+  toolTimeoutMs: number
+  maxConcurrentPerIdentity: number
+  logger: Logger
+}
+
+export interface CallOutcome {
+  content: Array<{ type: 'text'; text: string }>
+  structuredContent?: JsonObject
+  isError?: boolean
+}
+
+/** Calls in flight per identity, in this process. */
+const inFlight = new Map<string, number>()
+
+/**
+ * One gateway tool call, whatever the transport: the per-identity concurrency limit, input
+ * validation, the session contract, then the tool in one audited transaction with a statement
+ * timeout and an overall limit. Success → structured result + text + the rules reminder; any
+ * failure → an `isError` result (fail closed), recorded as an `error` or `timeout` invocation.
+ */
+export async function callTool(
+  deps: GatewayDeps,
+  tool: GatewayTool,
+  identity: Identity,
+  rawArguments: Record<string, unknown> | undefined,
+  meta: Record<string, unknown> | undefined,
+  signal?: AbortSignal,
+): Promise<CallOutcome> {
+  const running = inFlight.get(identity.sub) ?? 0
+  if (running >= deps.maxConcurrentPerIdentity) {
+    return refusal(
+      new FteError(
+        'too_many_calls',
+        `Too many tool calls at once for this user (limit ${deps.maxConcurrentPerIdentity}); wait for the running ones to finish.`,
+        { fault: 'caller' },
+      ),
+    )
+  }
+  inFlight.set(identity.sub, running + 1)
+  const started = performance.now()
+  const args = { ...(rawArguments ?? {}) }
+  const metaSession = typeof meta?.[META.session] === 'string' ? meta[META.session] : undefined
+  const handle =
+    typeof args.session === 'string' ? args.session : (metaSession as string | undefined)
+  const trace = typeof meta?.[META.trace] === 'string' ? (meta[META.trace] as string) : undefined
+  const recorded = auditArguments(tool, args, trace)
+  let session: SessionClaims | undefined
+  try {
+    const parsed = tool.input.safeParse(args)
+    if (!parsed.success)
+      throw new FteError('invalid_input', describeIssues(parsed.error), { fault: 'caller' })
+    if (tool.needsSession !== false) {
+      session = await verifySessionHandle(deps.sessionKey, handle, identity.sub)
+    }
+    const conversationId = session?.conversationId
+    let text = ''
+    const data = await invokeAudited(
+      deps.db,
+      {
+        capability: `mcp:${tool.name}`,
+        actor: `gateway:${identity.sub}`,
+        arguments: recorded,
+        conversationId: conversationId ?? null,
+      },
+      async ({ tx, record }) => {
+        await tx.exec(`SET LOCAL statement_timeout = ${Math.trunc(deps.toolTimeoutMs)}`)
+        const timeout = new AbortController()
+        const cancel = () => timeout.abort()
+        signal?.addEventListener('abort', cancel, { once: true })
+        let timer: NodeJS.Timeout | undefined
+        try {
+          const result: ToolResult = await Promise.race([
+            tool.run(
+              {
+                tx,
+                identity,
+                session,
+                conversationId,
+                record: (entry) => record({ actor: `gateway:${identity.sub}`, ...entry }),
+                signal: timeout.signal,
+                meta: meta ?? {},
+              },
+              parsed.data as z.output<typeof tool.input>,
+            ),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => {
+                timeout.abort()
+                reject(
+                  new FteError(
+                    'timeout',
+                    `${tool.name} did not finish within ${deps.toolTimeoutMs} ms`,
+                  ),
+                )
+              }, deps.toolTimeoutMs)
+            }),
+          ])
+          text = result.text
+          return result.data
+        } finally {
+          clearTimeout(timer)
+          signal?.removeEventListener('abort', cancel)
+        }
+      },
+    )
+    return {
+      content: [{ type: 'text', text: `${text}\n\n${REMINDER}` }],
+      structuredContent: data,
+    }
+  } catch (error) {
+    const outcome = refusal(error)
+    if (outcome.recordHere) {
+      // Refused before the transaction (bad input, no session): still one invocation row.
+      await recordInvocation(deps.db, {
+        capability: `mcp:${tool.name}`,
+        actor: `gateway:${identity.sub}`,
+        arguments: recorded,
+        conversationId: session?.conversationId ?? null,
+        status: 'error',
+        result: { error: (error as FteError).code, message: errorMessage(error) },
+        latencyMs: performance.now() - started,
+      }).catch(() => {})
+    }
+    if (!isCallerError(error)) {
+      deps.logger.warn({ tool: tool.name, err: errorMessage(error) }, 'tool call failed closed')
+    }
+    return { content: outcome.content, isError: true }
+  } finally {
+    const now = (inFlight.get(identity.sub) ?? 1) - 1
+    if (now <= 0) inFlight.delete(identity.sub)
+    else inFlight.set(identity.sub, now)
+  }
+}
+
+function isCallerError(error: unknown): boolean {
+  return error instanceof FteError && CALLER_CODES.has(error.code)
+}
+
+function refusal(error: unknown): CallOutcome & { recordHere: boolean } {
+  if (isCallerError(error)) {
+    const code = (error as FteError).code
+    return {
+      content: [{ type: 'text', text: (error as Error).message }],
+      isError: true,
+      // invokeAudited recorded the failures that happened inside it (not_found, conflict, ...).
+      recordHere:
+        code === 'invalid_input' || code === 'session_invalid' || code === 'too_many_calls',
+    }
+  }
+  const timedOut =
+    (error instanceof FteError && error.code === 'timeout') ||
+    sqlState(error) === SQLSTATE.queryCanceled
+  return {
+    content: [
+      {
+        type: 'text',
+        text: timedOut ? `The call timed out. ${UNAVAILABLE}` : UNAVAILABLE,
+      },
+    ],
+    isError: true,
+    recordHere: false,
+  }
+}
+
+function describeIssues(error: z.ZodError): string {
+  const issues = error.issues.map((issue) => {
+    const path = issue.path.join('.')
+    return path === '' ? issue.message : `${path}: ${issue.message}`
+  })
+  return `Invalid arguments: ${issues.join('; ')}`
+}
+
+/** The arguments as the audit trail keeps them: no session handle, sensitive values hashed. */
+function auditArguments(
+  tool: GatewayTool,
+  args: Record<string, unknown>,
+  trace: string | undefined,
+): JsonObject {
+  const kept: JsonObject = {}
+  for (const [name, value] of Object.entries(args)) {
+    if (name === 'session') continue
+    kept[name] =
+      tool.sensitive?.includes(name) && typeof value === 'string'
+        ? {
+            sha256: createHash('sha256').update(value).digest('hex').slice(0, 16),
+            length: value.length,
+          }
+        : (value as Json)
+  }
+  if (trace !== undefined) kept._trace = trace.slice(0, 200)
+  return kept
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto'
+import { errors, jwtVerify, SignJWT } from 'jose'
+import { FteError } from '../lib/errors.ts'
+
+/**
+ * Session handles are JWTs of their own type: header `typ` fte-session+jwt, audience
+ * fte:mcp-session, HMAC-signed with the gateway's session key, and carried with an `fses_` prefix.
+ * An access token fails every one of those checks, and a handle fails an access token's, so
+ * neither can stand in for the other.
+ */
+const PREFIX = 'fses_'
+const TYP = 'fte-session+jwt'
+const AUDIENCE = 'fte:mcp-session'
+const ISSUER = 'fte-gateway'
+
+export interface SessionClaims {
+  /** 128 random bits, base64url. */
+  sessionId: string
+  sub: string
+  conversationId: string
+  expiresAt: Date
+}
+
+export class SessionError extends FteError {
+  constructor(message: string) {
+    super(
+      'session_invalid',
+      `${message} Call begin_session first, then pass the session handle it returns.`,
+      { fault: 'caller' },
+    )
+  }
+}
+
+export async function issueSessionHandle(
+  key: Uint8Array,
+  claims: { sub: string; conversationId: string; ttlSeconds: number },
+): Promise<{ handle: string; claims: SessionClaims }> {
+  const sessionId = randomBytes(16).toString('base64url')
+  const expiresAt = new Date(Date.now() + claims.ttlSeconds * 1000)
+  const jwt = await new SignJWT({ cid: claims.conversationId })
+    .setProtectedHeader({ alg: 'HS256', typ: TYP })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setSubject(claims.sub)
+    .setJti(sessionId)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+    .sign(key)
+  return {
+    handle: `${PREFIX}${jwt}`,
+    claims: { sessionId, sub: claims.sub, conversationId: claims.conversationId, expiresAt },
+  }
+}
+
+/** The handle's claims, when it is genuine, unexpired and the caller's own; SessionError if not. */
+export async function verifySessionHandle(
+  key: Uint8Array,
+  handle: string | undefined,
+  sub: string,
+): Promise<SessionClaims> {
+  if (handle === undefined || handle === '') throw new SessionError('No session handle was given.')
+  if (!handle.startsWith(PREFIX)) {
+    throw new SessionError('That is not a session handle (an access token is not one).')
+  }
+  let payload: Awaited<ReturnType<typeof jwtVerify>>['payload']
+  try {
+    ;({ payload } = await jwtVerify(handle.slice(PREFIX.length), key, {
+      algorithms: ['HS256'],
+      typ: TYP,
+      audience: AUDIENCE,
+      issuer: ISSUER,
+      requiredClaims: ['exp', 'sub', 'jti'],
+      clockTolerance: 30,
+    }))
+  } catch (error) {
+    throw new SessionError(
+      error instanceof errors.JWTExpired
+        ? 'The session has expired.'
+        : 'The session handle is not valid.',
+    )
+  }
+  if (payload.sub !== sub) throw new SessionError('The session handle belongs to someone else.')
+  const conversationId = payload.cid
+  if (
+    typeof conversationId !== 'string' ||
+    payload.jti === undefined ||
+    payload.exp === undefined
+  ) {
+    throw new SessionError('The session handle is not valid.')
+  }
+  return {
+    sessionId: payload.jti,
+    sub,
+    conversationId,
+    expiresAt: new Date(payload.exp * 1000),
+  }
+}
