@@ -11,6 +11,8 @@ export interface CliContext {
   cwd: string
   stdout: NodeJS.WritableStream
   stderr: NodeJS.WritableStream
+  /** Read by `fte mcp` (the stdio transport); process.stdin when unset. */
+  stdin?: NodeJS.ReadableStream
   /** Aborting it stops a long-running command such as `serve`. */
   signal?: AbortSignal
 }

@@ -5,6 +5,7 @@ import { errorMessage, FteError } from '../lib/errors.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { CliContext } from './cli-context.ts'
 import { embedCommand } from './commands/embed.ts'
+import { mcpCommand } from './commands/mcp.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { replayCommand } from './commands/replay.ts'
 import { searchCommand } from './commands/search.ts'
@@ -76,6 +77,16 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .option('--json', 'print JSON for machines')
     .action(async (text: string, options: { source: string; k: number; json?: boolean }) => {
       await searchCommand(context, text, options)
+    })
+
+  program
+    .command('mcp')
+    .description(
+      'serve the MCP gateway over stdio (for Claude Code, OpenCode, the MCP Inspector): ' +
+        'acts as MCP_STDIO_SUB with MCP_STDIO_ROLE; logs go to stderr',
+    )
+    .action(async () => {
+      await mcpCommand(context)
     })
 
   program

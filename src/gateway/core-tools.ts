@@ -26,7 +26,8 @@ export const CORE_RULES = `1. Call begin_session first on every new request, and
 5. Fail closed: if a tool returns an error, times out or says the system of record is unavailable, do not answer from memory, do not guess and do not make anything up. Tell the user you cannot check right now and offer to try again or to hand over to a person.`
 
 export interface CoreToolsOptions {
-  deps: GatewayDeps
+  ready: Promise<GatewayDeps>
+  sessionTtlSeconds: number
   persona: string
   rules: string
   conversationMetaKey: string
@@ -34,7 +35,7 @@ export interface CoreToolsOptions {
 
 /** begin_session, health, user_* and config_*: the tools every domain shares. */
 export function coreTools(options: CoreToolsOptions): GatewayTool[] {
-  const { deps, persona, rules } = options
+  const { persona, rules, sessionTtlSeconds } = options
   return [
     defineTool({
       name: 'begin_session',
@@ -42,7 +43,7 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
       description:
         'CALL THIS FIRST on any new request, before any other tool. Returns the rules you must ' +
         "follow (including what to do when a tool fails), the persona, the user's saved state, and " +
-        `a session handle that every other tool needs. The handle lasts ${Math.round(deps.sessionTtlSeconds / 60)} minutes; ` +
+        `a session handle that every other tool needs. The handle lasts ${Math.round(sessionTtlSeconds / 60)} minutes; ` +
         'when a tool says the session is missing or expired, call begin_session again.',
       input: z.strictObject({}),
       annotations: {
@@ -90,10 +91,10 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
           'SELECT state FROM user_state WHERE user_id = $1',
           [identity.sub],
         )
-        const { handle, claims } = await issueSessionHandle(deps.sessionKey, {
+        const { handle, claims } = await issueSessionHandle((await options.ready).sessionKey, {
           sub: identity.sub,
           conversationId,
-          ttlSeconds: deps.sessionTtlSeconds,
+          ttlSeconds: sessionTtlSeconds,
         })
         await ctx.record({
           action: 'session_started',

@@ -20,7 +20,8 @@ import { callTool, type GatewayDeps, META } from './run-tool.ts'
 import { sessionKey } from './session-key.ts'
 
 export interface GatewayOptions {
-  db: Database
+  /** A promise lets the gateway answer the MCP handshake while the database is still opening. */
+  db: Database | Promise<Database>
   pack: DomainPack
   embedder: Embedder
   logger: Logger
@@ -33,7 +34,8 @@ export interface GatewayOptions {
 /** The gateway, transport-free: its tools and what they need. One per process. */
 export interface Gateway {
   tools: readonly GatewayTool[]
-  deps: GatewayDeps
+  /** Settles when the database is open and the session key loaded; rejects if they fail. */
+  ready: Promise<GatewayDeps>
   /** A fresh MCP server for one caller (one connection, or one stateless HTTP request). */
   serverFor(identity: Identity): McpServer
 }
@@ -42,23 +44,33 @@ const INSTRUCTIONS =
   'The only road to the system of record. Call begin_session first on every new request and ' +
   'pass its session handle to every other tool. If a tool fails, do not answer from memory.'
 
-export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+export function createGateway(options: GatewayOptions): Gateway {
   const { pack } = options
   if (pack.gateway === undefined) {
     throw new FteError('internal', `the ${pack.name} domain pack has no gateway tools`)
   }
-  const deps: GatewayDeps = {
-    db: options.db,
-    sessionKey: await sessionKey(options.db, options.sessionSecret),
-    sessionTtlSeconds: options.sessionTtlSeconds,
-    toolTimeoutMs: options.toolTimeoutMs,
-    maxConcurrentPerIdentity: options.maxConcurrentPerIdentity,
-    logger: options.logger,
+  const ready = Promise.resolve(options.db).then(
+    async (db): Promise<GatewayDeps> => ({
+      db,
+      sessionKey: await sessionKey(db, options.sessionSecret),
+      sessionTtlSeconds: options.sessionTtlSeconds,
+      toolTimeoutMs: options.toolTimeoutMs,
+      maxConcurrentPerIdentity: options.maxConcurrentPerIdentity,
+      logger: options.logger,
+    }),
+  )
+  // A failure is reported by every tool call (fail closed), not as an unhandled rejection.
+  ready.catch(() => {})
+  const searchReady = Promise.resolve(options.db).then((db) => createSearch(db, options.embedder))
+  searchReady.catch(() => {})
+  const search = {
+    search: async (...args: Parameters<ReturnType<typeof createSearch>['search']>) =>
+      (await searchReady).search(...args),
   }
-  const search = createSearch(options.db, options.embedder)
   const tools = [
     ...coreTools({
-      deps,
+      ready,
+      sessionTtlSeconds: options.sessionTtlSeconds,
       persona: pack.gateway.persona,
       rules: pack.gateway.rules,
       conversationMetaKey: META.conversation,
@@ -77,7 +89,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const version = packageVersion()
   return {
     tools,
-    deps,
+    ready,
     serverFor(identity) {
       const server = new McpServer({ name: 'digital-fte', version }, { instructions: INSTRUCTIONS })
       for (const tool of tools) {
@@ -94,7 +106,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           },
           async (args, ctx): Promise<CallToolResult> => ({
             ...(await callTool(
-              deps,
+              ready,
               tool,
               identity,
               args as Record<string, unknown>,

@@ -64,13 +64,19 @@ const inFlight = new Map<string, number>()
  * failure → an `isError` result (fail closed), recorded as an `error` or `timeout` invocation.
  */
 export async function callTool(
-  deps: GatewayDeps,
+  ready: GatewayDeps | Promise<GatewayDeps>,
   tool: GatewayTool,
   identity: Identity,
   rawArguments: Record<string, unknown> | undefined,
   meta: Record<string, unknown> | undefined,
   signal?: AbortSignal,
 ): Promise<CallOutcome> {
+  let deps: GatewayDeps
+  try {
+    deps = await ready
+  } catch {
+    return { content: [{ type: 'text', text: UNAVAILABLE }], isError: true }
+  }
   const running = inFlight.get(identity.sub) ?? 0
   if (running >= deps.maxConcurrentPerIdentity) {
     return refusal(

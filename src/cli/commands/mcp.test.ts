@@ -1,0 +1,97 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Client } from '@modelcontextprotocol/client'
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { call } from '../../../test/support/gateway-client.ts'
+import { packageRoot } from '../../lib/package-root.ts'
+
+describe('fte mcp (stdio) with the official SDK client', () => {
+  let dir: string
+  let client: Client
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fte-mcp-'))
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [join(packageRoot(), 'src', 'cli', 'main.ts'), 'mcp'],
+      cwd: dir,
+      env: { FTE_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn', PATH: process.env.PATH ?? '' },
+      stderr: 'pipe',
+    })
+    client = new Client({ name: 'stdio-test', version: '1.0.0' })
+    await client.connect(transport)
+  })
+  afterAll(async () => {
+    await client?.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('lists the tools and answers a session of calls as the local operator', async () => {
+    expect(client.getInstructions()).toContain('Call begin_session first')
+    const { tools } = await client.listTools()
+    expect(tools.map((t) => t.name)).toContain('domain_issue_refund')
+    const begun = await call(client, 'begin_session')
+    expect(begun.isError).toBe(false)
+    expect(begun.data.user).toEqual({ role: 'staff' })
+    const session = String(begun.data.session_handle)
+    const order = await call(client, 'domain_lookup_order', { session, order: '#4429' })
+    expect(order.isError).toBe(false)
+    expect(order.text).toMatch(/^Order #4429: \$\d+\.\d\d, \w+, placed \d{4}-\d\d-\d\d; refund/)
+    const refund = await call(client, 'domain_issue_refund', {
+      session,
+      order: '4429',
+      amount_cents: 100,
+      reason: 'Trying to pay twice',
+      idempotency_key: 'stdio-test-0001',
+    })
+    expect(refund.data.status).toBe('blocked')
+  })
+})
+
+describe('the shipped client configurations start the gateway', () => {
+  async function handshake(command: string, args: string[]): Promise<string[]> {
+    const dir = await mkdtemp(join(tmpdir(), 'fte-mcp-config-'))
+    const client = new Client({ name: 'config-test', version: '1.0.0' })
+    try {
+      await client.connect(
+        new StdioClientTransport({
+          command,
+          args,
+          cwd: packageRoot(),
+          env: { ...process.env, FTE_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn' } as Record<
+            string,
+            string
+          >,
+          stderr: 'pipe',
+        }),
+      )
+      const reply = await call(client, 'health')
+      expect(reply.data).toEqual({ database: 'reachable' })
+      return (await client.listTools()).tools.map((t) => t.name)
+    } finally {
+      await client.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+
+  it('.mcp.json (Claude Code)', async () => {
+    const config = JSON.parse(await readFile(join(packageRoot(), '.mcp.json'), 'utf8')) as {
+      mcpServers: Record<string, { command: string; args: string[] }>
+    }
+    const server = config.mcpServers['digital-fte']
+    if (server === undefined) throw new Error('.mcp.json has no digital-fte server')
+    expect(await handshake(server.command, server.args)).toContain('begin_session')
+  })
+
+  it('opencode.json (OpenCode)', async () => {
+    const config = JSON.parse(await readFile(join(packageRoot(), 'opencode.json'), 'utf8')) as {
+      mcp: Record<string, { type: string; command: string[] }>
+    }
+    const server = config.mcp['digital-fte']
+    if (server === undefined) throw new Error('opencode.json has no digital-fte server')
+    expect(server.type).toBe('local')
+    const [command = '', ...args] = server.command
+    expect(await handshake(command, args)).toContain('begin_session')
+  })
+})

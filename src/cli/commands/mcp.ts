@@ -1,0 +1,69 @@
+import type { Readable, Writable } from 'node:stream'
+import { StdioServerTransport } from '@modelcontextprotocol/server/stdio'
+import { createEmbedder } from '../../embedding/create-embedder.ts'
+import { createGateway } from '../../gateway/gateway.ts'
+import type { Identity } from '../../gateway/identity.ts'
+import { errorMessage } from '../../lib/errors.ts'
+import { connect } from '../../store/connect.ts'
+import type { Database } from '../../store/database.ts'
+import { type CliContext, loadRuntime } from '../cli-context.ts'
+import { prepareDatabase } from '../prepare-database.ts'
+
+/**
+ * `fte mcp`: the gateway over stdio, for Claude Code, OpenCode and the MCP Inspector. It answers
+ * the handshake and `tools/list` at once and opens the database meanwhile; tool calls wait for it
+ * (and fail closed if it cannot be opened). The caller is the local operator named in
+ * MCP_STDIO_SUB / MCP_STDIO_ROLE. stdout carries the protocol only; logs go to stderr.
+ */
+export async function mcpCommand(context: CliContext): Promise<void> {
+  const { config, logger, pack } = loadRuntime(context)
+  const embedder = createEmbedder(config.embedding)
+  const opening: Promise<Database> = connect(config.database, logger).then(async (db) => {
+    try {
+      await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
+      return db
+    } catch (error) {
+      await db.close()
+      throw error
+    }
+  })
+  opening.catch((error: unknown) =>
+    logger.error(
+      { err: errorMessage(error) },
+      'the database could not be opened: every tool call will fail closed',
+    ),
+  )
+  const identity: Identity = {
+    sub: config.gateway.stdio.sub,
+    role: config.gateway.stdio.role,
+    scopes: config.gateway.stdio.role === 'staff' ? ['read', 'write', 'staff'] : ['read', 'write'],
+  }
+  const gateway = createGateway({
+    db: opening,
+    pack,
+    embedder,
+    logger,
+    sessionSecret: config.gateway.sessionSecret,
+    sessionTtlSeconds: config.gateway.sessionTtlSeconds,
+    toolTimeoutMs: config.gateway.toolTimeoutMs,
+    maxConcurrentPerIdentity: config.gateway.maxConcurrentPerIdentity,
+  })
+  const server = gateway.serverFor(identity)
+  const transport = new StdioServerTransport(
+    (context.stdin ?? process.stdin) as Readable,
+    context.stdout as Writable,
+  )
+  const closed = new Promise<void>((resolve) => {
+    transport.onclose = () => resolve()
+    context.signal?.addEventListener('abort', () => resolve(), { once: true })
+  })
+  await server.connect(transport)
+  logger.info({ sub: identity.sub, role: identity.role, domain: pack.name }, 'MCP gateway on stdio')
+  try {
+    await closed
+  } finally {
+    await server.close().catch(() => {})
+    const db = await opening.catch(() => undefined)
+    await db?.close()
+  }
+}
