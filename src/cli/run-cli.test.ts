@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Capture } from '../../test/support/capture.ts'
 import { buildConversation, CONVERSATION } from '../../test/support/conversation-fixture.ts'
+import { devIssuer, verifyDevToken } from '../auth/dev-token.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import { openPglite } from '../store/pglite-database.ts'
 import type { CliContext } from './cli-context.ts'
@@ -194,6 +195,17 @@ describe('fte on the embedded database', () => {
     expect(moved.stdout).toMatch(
       /^The corpus is now embedded with fte-local-lexical-v1 \(256 dimensions\): 15 documents and 1 conversation embedded, \d+ chunks\.\nRemoved \d+ chunks of fte-local-lexical-v1 \(1024 dimensions\)\.\n$/,
     )
+    const minted = await fte(['token', '--sub', 'demo|maya-okafor', '--ttl', '600'], env)
+    expect(minted.code).toBe(0)
+    const identity = await verifyDevToken(
+      await devIssuer(dataDir),
+      minted.stdout.trim(),
+      'http://127.0.0.1:3000/mcp',
+    )
+    expect(identity).toMatchObject({ sub: 'demo|maya-okafor', role: 'customer' })
+    expect(minted.stderr).toContain('Development only')
+    expect((await fte(['token', '--role', 'admin'], env)).code).toBe(2)
+
     const found = await fte(['search', 'charged twice for one order', '-k', '1'], small)
     expect(found.stdout).toContain('T-3  Duplicate charge on a single order')
   })

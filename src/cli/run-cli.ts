@@ -11,6 +11,7 @@ import { replayCommand } from './commands/replay.ts'
 import { searchCommand } from './commands/search.ts'
 import { seedCommand } from './commands/seed.ts'
 import { serveCommand } from './commands/serve.ts'
+import { tokenCommand } from './commands/token.ts'
 
 /** Exit codes: 0 done, 1 a failure at run time, 2 bad usage or configuration. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
@@ -90,6 +91,24 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     })
 
   program
+    .command('token')
+    .description('print a development access token for /mcp (while no real issuer is configured)')
+    .option('--sub <subject>', 'who the token speaks for', 'demo|maya-okafor')
+    .option(
+      '--role <role>',
+      'customer (only their own data) or staff (any customer)',
+      parseRole,
+      'customer',
+    )
+    .option('--email <email>', 'a verified email claim')
+    .option('--ttl <seconds>', 'lifetime in seconds (60-86400)', parseTtl, 3600)
+    .action(
+      async (options: { sub: string; role: 'customer' | 'staff'; email?: string; ttl: number }) => {
+        await tokenCommand(context, options)
+      },
+    )
+
+  program
     .command('seed')
     .description(
       "import data into the domain's tables and embed it: a CSV file of the domain's rows, " +
@@ -164,6 +183,20 @@ function parseCount(value: string): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 1 || n > 50) {
     throw new InvalidArgumentError('must be a whole number from 1 to 50')
+  }
+  return n
+}
+
+function parseRole(value: string): 'customer' | 'staff' {
+  if (value !== 'customer' && value !== 'staff')
+    throw new InvalidArgumentError('must be customer or staff')
+  return value
+}
+
+function parseTtl(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 60 || n > 86_400) {
+    throw new InvalidArgumentError('must be a whole number of seconds from 60 to 86400')
   }
   return n
 }

@@ -14,7 +14,12 @@ export interface Config {
     poolMax: number
     connectTimeoutMs: number
   }
-  server: { host: string; port: number }
+  server: {
+    host: string
+    port: number
+    /** The URL clients reach this server at; tokens are issued for `${publicUrl}/mcp`. */
+    publicUrl: string | undefined
+  }
   log: { level: LogLevel; format: 'json' | 'pretty' | undefined }
   /** The domain pack served, e.g. `support`. */
   domain: string
@@ -104,6 +109,12 @@ export const envSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: setting(integer(100, 600_000), 10_000),
   HOST: setting(z.string(), '127.0.0.1'),
   PORT: setting(integer(0, 65_535), 3000),
+  PUBLIC_URL: optionalSetting(
+    z
+      .string()
+      .refine(isHttpUrl, { error: 'must be an http:// or https:// URL' })
+      .transform((url) => url.replace(/\/+$/, '')),
+  ),
   LOG_LEVEL: setting(
     z.preprocess(
       lowerCase,
@@ -198,7 +209,7 @@ export function parseConfig(
       poolMax: e.DATABASE_POOL_MAX,
       connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     },
-    server: { host: e.HOST, port: e.PORT },
+    server: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     domain: e.FTE_DOMAIN,
     demoData: e.FTE_DEMO_DATA,
@@ -214,6 +225,13 @@ export function parseConfig(
 }
 
 type Problem = { name: string; message: string }
+
+/** Where clients reach the server: PUBLIC_URL, or http://HOST:PORT. */
+export function publicUrl(server: Config['server'], port = server.port): string {
+  if (server.publicUrl !== undefined) return server.publicUrl
+  const host = server.host.includes(':') ? `[${server.host}]` : server.host
+  return `http://${host}:${port}`
+}
 
 function embeddingConfig(
   e: z.output<typeof envSchema>,

@@ -1,5 +1,9 @@
 import { once } from 'node:events'
+import { devIssuer, verifyDevToken } from '../../auth/dev-token.ts'
+import { publicUrl } from '../../config/config.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
+import { createGateway } from '../../gateway/gateway.ts'
+import { mcpHttpHandler } from '../../gateway/http.ts'
 import { createApp } from '../../server/app.ts'
 import { type FetchHandler, listen } from '../../server/listen.ts'
 import { connect } from '../../store/connect.ts'
@@ -35,16 +39,37 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
   let db: Database | undefined
   try {
     db = await connect(config.database, logger)
+    const embedder = createEmbedder(config.embedding)
     await prepareDatabase(db, {
       pack,
-      embedder: createEmbedder(config.embedding),
+      embedder,
       demoData: config.demoData,
       logger,
     })
-    handle = createApp({ db, logger }).fetch
+    const base = publicUrl(config.server, Number(new URL(server.url).port))
+    const gateway = createGateway({
+      db,
+      pack,
+      embedder,
+      logger,
+      sessionSecret: config.gateway.sessionSecret,
+      sessionTtlSeconds: config.gateway.sessionTtlSeconds,
+      toolTimeoutMs: config.gateway.toolTimeoutMs,
+      maxConcurrentPerIdentity: config.gateway.maxConcurrentPerIdentity,
+    })
+    await gateway.ready
+    const issuer = await devIssuer(config.database.dataDir)
+    const mcp = mcpHttpHandler({
+      gateway,
+      verify: (token) => verifyDevToken(issuer, token, `${base}/mcp`),
+      publicUrl: base,
+      logger,
+    })
+    handle = createApp({ db, logger, mcp }).fetch
     logger.info({ url: server.url, database: db.description, domain: pack.name }, 'serving')
     context.stdout.write(
-      `digital-fte is serving on ${server.url} (health: ${server.url}/healthz). Ctrl-C stops it.\n`,
+      `digital-fte is serving on ${server.url} (health: ${server.url}/healthz, MCP: ${base}/mcp ` +
+        'with a token from `npm run fte -- token`). Ctrl-C stops it.\n',
     )
     if (context.signal !== undefined && !context.signal.aborted) {
       await once(context.signal, 'abort')

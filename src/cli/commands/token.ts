@@ -1,0 +1,38 @@
+import { devIssuer, issueDevToken } from '../../auth/dev-token.ts'
+import { publicUrl } from '../../config/config.ts'
+import { FteError } from '../../lib/errors.ts'
+import { type CliContext, loadRuntime } from '../cli-context.ts'
+
+export interface TokenOptions {
+  sub: string
+  role: 'customer' | 'staff'
+  email?: string
+  ttl: number
+}
+
+/**
+ * `fte token`: a development access token for `/mcp`, signed with the key in the data folder, for
+ * curl, the MCP Inspector or a remote client while no real issuer is configured.
+ */
+export async function tokenCommand(context: CliContext, options: TokenOptions): Promise<void> {
+  if (!/^[\x21-\x7e]{1,255}$/.test(options.sub)) {
+    throw new FteError('invalid_input', '--sub must be 1-255 printable characters without spaces', {
+      fault: 'caller',
+    })
+  }
+  const { config } = loadRuntime(context)
+  const issuer = await devIssuer(config.database.dataDir)
+  const audience = `${publicUrl(config.server)}/mcp`
+  const token = await issueDevToken(issuer, {
+    sub: options.sub,
+    role: options.role,
+    email: options.email,
+    ttlSeconds: options.ttl,
+    audience,
+  })
+  context.stdout.write(`${token}\n`)
+  context.stderr.write(
+    `A ${options.role} token for ${options.sub}, valid ${options.ttl} s, for ${audience}.\n` +
+      'Send it as "Authorization: Bearer <token>". Development only: anyone with the data folder can mint these.\n',
+  )
+}

@@ -1,0 +1,155 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
+import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
+import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import { type DevIssuer, devIssuer, issueDevToken, verifyDevToken } from '../auth/dev-token.ts'
+import { createLogger } from '../lib/logger.ts'
+import { createApp } from '../server/app.ts'
+import { listen } from '../server/listen.ts'
+import { mcpHttpHandler } from './http.ts'
+
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: {
+    protocolVersion: '2025-11-25',
+    capabilities: {},
+    clientInfo: { name: 'raw', version: '1' },
+  },
+}
+
+describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
+  let db: TestDatabase
+  let dir: string
+  let issuer: DevIssuer
+  let server: { url: string; close(): Promise<void> }
+  let resource: string
+
+  beforeEach(async () => {
+    db = await target.open('migrated')
+    await loadDemoData(db)
+    dir = await mkdtemp(join(tmpdir(), 'fte-http-'))
+    issuer = await devIssuer(dir)
+    const gateway = await testGateway(db)
+    const logger = createLogger({ level: 'silent' })
+    let base = ''
+    const mcp = mcpHttpHandler({
+      gateway,
+      verify: (token) => verifyDevToken(issuer, token, `${base}/mcp`),
+      publicUrl: 'http://127.0.0.1',
+      logger,
+    })
+    server = await listen(createApp({ db, logger, mcp }).fetch, '127.0.0.1', 0)
+    base = server.url
+    resource = `${server.url}/mcp`
+  })
+  afterEach(async () => {
+    await server.close()
+    await db.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  const token = (
+    sub = 'demo|maya-okafor',
+    role: 'customer' | 'staff' = 'customer',
+    audience = resource,
+  ) => issueDevToken(issuer, { sub, role, ttlSeconds: 600, audience })
+
+  function post(headers: Record<string, string>, url = resource): Promise<Response> {
+    return fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...headers,
+      },
+      body: JSON.stringify(INITIALIZE),
+    })
+  }
+
+  it('serves the official SDK client with a bearer token, as that identity', async () => {
+    const client = new Client({ name: 'http-test', version: '1.0.0' })
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(resource), {
+        requestInit: { headers: { Authorization: `Bearer ${await token()}` } },
+      }),
+    )
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('begin_session')
+    const session = await begin(client)
+    const order = await call(client, 'domain_lookup_order', { session, order: '#4429' })
+    expect(order.isError).toBe(false)
+    expect(order.data.order).toBe('#4429')
+    const { rows } = await db.query<{ actor: string }>(
+      `SELECT actor FROM capability_invocations WHERE capability = 'mcp:domain_lookup_order'`,
+    )
+    expect(rows).toEqual([{ actor: 'gateway:demo|maya-okafor' }])
+    await client.close()
+  })
+
+  it('answers 401 without a token, with a bad one, or with a session handle as the token', async () => {
+    const none = await post({})
+    expect(none.status).toBe(401)
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer /)
+
+    const otherKey = await devIssuer(join(dir, 'other'))
+    const forged = await issueDevToken(otherKey, {
+      sub: 'demo|maya-okafor',
+      role: 'staff',
+      ttlSeconds: 600,
+      audience: resource,
+    })
+    const wrongAudience = await token(
+      'demo|maya-okafor',
+      'customer',
+      'http://elsewhere.example/mcp',
+    )
+    const client = new Client({ name: 'handle-thief', version: '1.0.0' })
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(resource), {
+        requestInit: { headers: { Authorization: `Bearer ${await token()}` } },
+      }),
+    )
+    const handle = await begin(client)
+    await client.close()
+    for (const bad of [forged, wrongAudience, handle, 'not.a.jwt', `${await token()}x`]) {
+      const response = await post({ authorization: `Bearer ${bad}` })
+      expect(response.status, bad.slice(0, 20)).toBe(401)
+      expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"')
+    }
+    const inQuery = await post({}, `${resource}?access_token=${await token()}`)
+    expect(inQuery.status).toBe(401)
+  })
+
+  it('refuses a foreign Origin or Host (DNS rebinding) with 403', async () => {
+    const auth = { authorization: `Bearer ${await token()}` }
+    expect((await post({ ...auth, origin: 'https://evil.example' })).status).toBe(403)
+    expect((await post({ ...auth, origin: 'http://localhost:5173' })).status).not.toBe(403)
+    // fetch() will not send another Host header; node:http will.
+    const rebinding = await new Promise<{ status: number }>((resolve, reject) => {
+      const body = JSON.stringify(INITIALIZE)
+      const req = request(resource, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          host: 'evil.example',
+          'content-length': Buffer.byteLength(body),
+          ...auth,
+        },
+      })
+      req.on('response', (res) => {
+        res.resume()
+        resolve({ status: res.statusCode ?? 0 })
+      })
+      req.on('error', reject)
+      req.end(body)
+    })
+    expect(rebinding.status).toBe(403)
+  })
+})

@@ -1,0 +1,89 @@
+import {
+  createMcpHandler,
+  hostHeaderValidationResponse,
+  localhostAllowedHostnames,
+  localhostAllowedOrigins,
+  originValidationResponse,
+} from '@modelcontextprotocol/server'
+import { FteError } from '../lib/errors.ts'
+import type { Logger } from '../lib/logger.ts'
+import type { Gateway } from './gateway.ts'
+import type { Identity } from './identity.ts'
+
+/** Largest JSON-RPC body accepted on /mcp. */
+export const MAX_MCP_BODY_BYTES = 1024 * 1024
+
+export interface McpHttpOptions {
+  gateway: Gateway
+  /** The identity a bearer token proves; throws when it proves none. */
+  verify(token: string): Promise<Identity>
+  /** This server's public URL: its host is allowed besides localhost. */
+  publicUrl: string
+  logger: Logger
+}
+
+/**
+ * `/mcp`: stateless streamable HTTP. In order: Host and Origin checked against DNS rebinding, the
+ * body size capped, the bearer token verified (only from the Authorization header), then the
+ * request handed to a fresh MCP server for that identity.
+ */
+export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => Promise<Response> {
+  const publicHost = new URL(options.publicUrl).hostname
+  const hostnames = [...new Set([...localhostAllowedHostnames(), publicHost])]
+  const origins = [...new Set([...localhostAllowedOrigins(), publicHost])]
+  const handler = createMcpHandler(
+    ({ authInfo }) => options.gateway.serverFor(authInfo?.extra?.identity as Identity),
+    {
+      responseMode: 'json',
+      legacy: 'stateless',
+      onerror: (error) => options.logger.debug({ err: error.message }, 'MCP request rejected'),
+    },
+  )
+  const challenge = (description: string) =>
+    Response.json(
+      { error: 'invalid_token', error_description: description },
+      {
+        status: 401,
+        headers: {
+          'www-authenticate': `Bearer realm="digital-fte", error="invalid_token", error_description="${description}"`,
+        },
+      },
+    )
+  return async (request) => {
+    const rejected =
+      hostHeaderValidationResponse(request, hostnames) ?? originValidationResponse(request, origins)
+    if (rejected !== undefined) return rejected
+    const length = Number(request.headers.get('content-length') ?? '0')
+    if (length > MAX_MCP_BODY_BYTES) {
+      return Response.json(
+        { error: 'payload_too_large', message: `At most ${MAX_MCP_BODY_BYTES} bytes per request.` },
+        { status: 413 },
+      )
+    }
+    if (new URL(request.url).searchParams.has('access_token')) {
+      return challenge('Send the token in the Authorization header, never in the URL.')
+    }
+    const header = request.headers.get('authorization') ?? ''
+    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header)
+    if (match?.[1] === undefined) {
+      return Response.json(
+        { error: 'unauthorized', error_description: 'A bearer token is required.' },
+        { status: 401, headers: { 'www-authenticate': 'Bearer realm="digital-fte"' } },
+      )
+    }
+    let identity: Identity
+    try {
+      identity = await options.verify(match[1])
+    } catch (error) {
+      return challenge(error instanceof FteError ? error.message : 'The access token is not valid.')
+    }
+    return handler.fetch(request, {
+      authInfo: {
+        token: match[1],
+        clientId: identity.sub,
+        scopes: [...identity.scopes],
+        extra: { identity },
+      },
+    })
+  }
+}
