@@ -23,10 +23,8 @@ const READ = {
   openWorldHint: false,
 }
 const ORDER_REF = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
+  .union([z.string().trim().min(1).max(64), z.number().int().min(0).max(999_999_999_999)])
+  .transform(String)
   .describe('The order number as the customer writes it (#4429 or 4429) or its UUID')
 const TICKET_REF = z.string().trim().min(1).max(64).describe('The ticket id (T-1042) or its UUID')
 const EMAIL = z.string().trim().toLowerCase().max(254).email()

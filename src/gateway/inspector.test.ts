@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { supportPack } from '../../domains/support/index.ts'
+import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
+import { testGateway } from '../../test/support/gateway-client.ts'
+import { devIssuer, issueDevToken, verifyDevToken } from '../auth/dev-token.ts'
+import { migrationSources } from '../domain/domain-pack.ts'
+import { createLogger } from '../lib/logger.ts'
+import { packageRoot } from '../lib/package-root.ts'
+import { createApp } from '../server/app.ts'
+import { listen } from '../server/listen.ts'
+import { loadMigrations } from '../store/migration-files.ts'
+import { migrate } from '../store/migrator.ts'
+import { openPglite } from '../store/pglite-database.ts'
+import { mcpHttpHandler } from './http.ts'
+
+const run = promisify(execFile)
+const INSPECTOR = join(
+  packageRoot(),
+  'node_modules',
+  '@modelcontextprotocol',
+  'inspector',
+  'clients',
+  'launcher',
+  'build',
+  'index.js',
+)
+
+/** The MCP Inspector's CLI (a client none of us wrote); returns its parsed JSON answer. */
+async function inspector(args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, [INSPECTOR, '--cli', ...args], {
+    cwd: packageRoot(),
+    timeout: 60_000,
+  })
+  return JSON.parse(stdout) as Record<string, unknown>
+}
+
+describe('the MCP Inspector CLI', () => {
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fte-inspector-'))
+  })
+  afterAll(() => rm(dir, { recursive: true, force: true }))
+
+  it('lists and calls tools over stdio (fte mcp)', async () => {
+    const env = ['-e', `FTE_DATA_DIR=${join(dir, 'stdio')}`, '-e', 'LOG_LEVEL=warn']
+    const server = [process.execPath, join(packageRoot(), 'src', 'cli', 'main.ts'), 'mcp']
+    const listed = await inspector([...env, ...server, '--method', 'tools/list'])
+    const names = (listed.tools as Array<{ name: string }>).map((t) => t.name)
+    expect(names).toContain('domain_find_similar_cases')
+    const health = await inspector([
+      ...env,
+      ...server,
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'health',
+    ])
+    expect(health.structuredContent).toEqual({ database: 'reachable' })
+    // A tool answering isError makes the Inspector exit non-zero (5), printing the result.
+    const refused = await inspector([
+      ...env,
+      ...server,
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'domain_lookup_order',
+      '--tool-arg',
+      'order=4429',
+    ]).catch((error: { code?: number; stdout?: string }) => ({
+      exit: error.code,
+      ...(JSON.parse(error.stdout ?? '{}') as Record<string, unknown>),
+    }))
+    expect(refused).toMatchObject({ exit: 5, isError: true })
+    expect(JSON.stringify(refused)).toContain('Call begin_session first')
+  })
+
+  it('lists and calls tools over HTTP (/mcp) with a bearer token', async () => {
+    const db = await openPglite()
+    const issuer = await devIssuer(join(dir, 'http'))
+    let server: { url: string; close(): Promise<void> } | undefined
+    try {
+      const migrated = await migrate(db, await loadMigrations(migrationSources(supportPack)))
+      if (migrated.error) throw migrated.error
+      await loadDemoData(db)
+      const logger = createLogger({ level: 'silent' })
+      let resource = ''
+      const mcp = mcpHttpHandler({
+        gateway: await testGateway(db),
+        verify: (token) => verifyDevToken(issuer, token, resource),
+        publicUrl: 'http://127.0.0.1',
+        logger,
+      })
+      server = await listen(createApp({ db, logger, mcp }).fetch, '127.0.0.1', 0)
+      resource = `${server.url}/mcp`
+      const token = await issueDevToken(issuer, {
+        sub: 'demo|maya-okafor',
+        role: 'customer',
+        ttlSeconds: 600,
+        audience: resource,
+      })
+      const http = [resource, '--transport', 'http', '--header', `Authorization: Bearer ${token}`]
+      const listed = await inspector([...http, '--method', 'tools/list'])
+      expect((listed.tools as unknown[]).length).toBe(16)
+      const begun = await inspector([
+        ...http,
+        '--method',
+        'tools/call',
+        '--tool-name',
+        'begin_session',
+      ])
+      expect((begun.structuredContent as { user: unknown }).user).toEqual({ role: 'customer' })
+    } finally {
+      await server?.close()
+      await db.close()
+    }
+  })
+})
