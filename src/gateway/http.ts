@@ -34,7 +34,7 @@ export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => P
   const handler = createMcpHandler(
     ({ authInfo }) => options.gateway.serverFor(authInfo?.extra?.identity as Identity),
     {
-      responseMode: 'json',
+      responseMode: 'auto',
       legacy: 'stateless',
       onerror: (error) => options.logger.debug({ err: error.message }, 'MCP request rejected'),
     },
