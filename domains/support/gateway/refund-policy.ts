@@ -20,6 +20,8 @@ export interface RefundCase {
   orderStatus: string
   orderAmountCents: number
   placedAt: Date
+  /** When it was delivered; unknown for older orders (the window then runs from the order date). */
+  deliveredAt: Date | null
   tier: Tier
   /** Refunds already issued or settled on the order (failed ones do not count). */
   refundedCents: number
@@ -73,13 +75,17 @@ export function decideRefund(c: RefundCase): RefundDecision {
         `(${dollars(remaining)} of ${dollars(c.orderAmountCents)}; ${dollars(c.refundedCents)} already refunded).`,
     }
   }
-  const days = (c.now.getTime() - c.placedAt.getTime()) / 86_400_000
+  // A placed order is a cancellation (no window); a delivered one is a return, counted from delivery.
   const window = REFUND_POLICY.windowDays[c.tier]
-  if (days > window) {
+  const since = c.deliveredAt ?? c.placedAt
+  const days = (c.now.getTime() - since.getTime()) / 86_400_000
+  if (c.orderStatus === 'delivered' && days > window) {
     return {
       allowed: false,
       code: 'outside_window',
-      reason: `Order #${c.orderPublicId} is ${Math.floor(days)} days old; the ${c.tier} tier's refund window is ${window} days.`,
+      reason:
+        `Order #${c.orderPublicId} was ${c.deliveredAt === null ? 'ordered' : 'delivered'} ` +
+        `${Math.floor(days)} days ago; the ${c.tier} tier's refund window is ${window} days from delivery.`,
     }
   }
   if (c.amountCents > REFUND_POLICY.staffLimitCents) {

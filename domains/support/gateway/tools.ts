@@ -80,6 +80,7 @@ interface OrderRow extends Record<string, unknown> {
   public_id: string
   customer_id: string
   placed_at: Date
+  delivered_at: Date | null
   amount_cents: number
   status: string
   tier: Tier
@@ -102,7 +103,8 @@ async function findOrder(ctx: ToolContext, ref: string, lock: boolean): Promise<
   const scope = await customerScope(ctx)
   const where = orderWhere(ref)
   const { rows } = await ctx.tx.query<OrderRow>(
-    `SELECT o.id, o.public_id, o.customer_id, o.placed_at, o.amount_cents, o.status, c.tier
+    `SELECT o.id, o.public_id, o.customer_id, o.placed_at, o.delivered_at, o.amount_cents,
+            o.status, c.tier
      FROM orders o JOIN customers c ON c.id = o.customer_id
      WHERE ${where.clause} AND ($2::uuid IS NULL OR o.customer_id = $2)
      ${lock ? 'FOR UPDATE OF o' : ''}`,
@@ -254,6 +256,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
           amount: dollars(order.amount_cents),
           amount_cents: order.amount_cents,
           placed_at: order.placed_at.toISOString(),
+          delivered_at: order.delivered_at?.toISOString() ?? null,
           refunds: refunds.map((r) => ({
             amount: dollars(r.amount_cents),
             amount_cents: r.amount_cents,
@@ -495,6 +498,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
           orderStatus: order.status,
           orderAmountCents: order.amount_cents,
           placedAt: order.placed_at,
+          deliveredAt: order.delivered_at,
           tier: order.tier,
           refundedCents: refunded,
           amountCents: input.amount_cents,

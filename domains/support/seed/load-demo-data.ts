@@ -50,16 +50,22 @@ export async function loadDemoData(
       ),
       orders: await insert(
         tx,
-        `INSERT INTO orders (public_id, customer_id, placed_at, amount_cents, status)
-         SELECT r.public_id, c.id, r.placed_at, r.amount_cents, r.status
+        `INSERT INTO orders (public_id, customer_id, placed_at, delivered_at, amount_cents, status)
+         SELECT r.public_id, c.id, r.placed_at, r.delivered_at, r.amount_cents, r.status
          FROM jsonb_to_recordset($1::jsonb)
-           AS r(public_id text, customer_email text, placed_at timestamptz, amount_cents int, status text)
+           AS r(public_id text, customer_email text, placed_at timestamptz,
+                delivered_at timestamptz, amount_cents int, status text)
          JOIN customers c ON c.email = r.customer_email
          ON CONFLICT (public_id) DO NOTHING`,
         data.orders.map((o) => ({
           public_id: o.publicId,
           customer_email: o.customerEmail,
           placed_at: daysAgo(o.placedDaysAgo),
+          // Demo parcels arrive three days after the order (or today, if that is sooner).
+          delivered_at:
+            o.status === 'delivered' || o.status === 'refunded'
+              ? daysAgo(Math.max(0, o.placedDaysAgo - 3))
+              : null,
           amount_cents: o.amountCents,
           status: o.status,
         })),

@@ -45,7 +45,7 @@ describe('fte serve on a fresh data folder', () => {
     expect(health.status).toBe(200)
     expect(await health.json()).toMatchObject({
       status: 'ok',
-      database: { status: 'ok', kind: 'pglite', migrationsApplied: 7 },
+      database: { status: 'ok', kind: 'pglite', migrationsApplied: 8 },
     })
     expect(stderr.text).toContain('loaded demo data')
 
