@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { arch, cpus, totalmem } from 'node:os'
 import { benchAuditWriter } from './audit-writer.bench.ts'
 import type { BenchOutcome, BenchResult } from './lib/result.ts'
+import { benchMcp } from './mcp.bench.ts'
 import { benchSeed } from './seed.bench.ts'
 import { benchStoreStart } from './store-start.bench.ts'
 import { benchVectorSearch } from './vector-search.bench.ts'
@@ -16,6 +17,7 @@ const suites: Array<[string, () => Promise<BenchOutcome>]> = [
   ['audit writer throughput', () => benchAuditWriter(env, report)],
   ['seeding throughput', () => benchSeed(env, report)],
   ['vector search', () => benchVectorSearch(env, report)],
+  ['MCP gateway', () => benchMcp(env, report)],
 ]
 
 const results: BenchResult[] = []

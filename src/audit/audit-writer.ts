@@ -102,6 +102,8 @@ export interface InvokeOptions {
   /** Monotonic milliseconds; injectable for tests. */
   now?: () => number
   costUsd?: number | string
+  /** Postgres cancels a statement of the call that runs longer (recorded as a timeout). */
+  statementTimeoutMs?: number
 }
 
 /**
@@ -120,27 +122,32 @@ export async function invokeAudited<T extends Json>(
   const started = now()
   const invocationId = randomUUID()
   try {
-    return await db.transaction(async (tx) => {
-      const result = await work({
-        tx,
-        invocationId,
-        record: (entry) =>
-          writeAudit(tx, {
-            ...entry,
-            conversationId: entry.conversationId ?? call.conversationId,
-            invocationId,
-          }),
-      })
-      await recordInvocation(tx, {
-        ...call,
-        id: invocationId,
-        status: 'ok',
-        result,
-        latencyMs: now() - started,
-        costUsd: options.costUsd,
-      })
-      return result
-    })
+    return await db.transaction(
+      async (tx) => {
+        const result = await work({
+          tx,
+          invocationId,
+          record: (entry) =>
+            writeAudit(tx, {
+              ...entry,
+              conversationId: entry.conversationId ?? call.conversationId,
+              invocationId,
+            }),
+        })
+        await recordInvocation(tx, {
+          ...call,
+          id: invocationId,
+          status: 'ok',
+          result,
+          latencyMs: now() - started,
+          costUsd: options.costUsd,
+        })
+        return result
+      },
+      options.statementTimeoutMs === undefined
+        ? {}
+        : { statementTimeoutMs: options.statementTimeoutMs },
+    )
   } catch (error) {
     try {
       await recordInvocation(db, {

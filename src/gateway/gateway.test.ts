@@ -425,6 +425,41 @@ describeEachDatabase('MCP gateway', (target) => {
     db = await target.open('migrated')
   })
 
+  it('refuses calls beyond the per-identity concurrency limit, clearly', async () => {
+    const wait = defineTool({
+      name: 'domain_wait',
+      title: 'Wait',
+      description: 'Waits a moment.',
+      input: z.strictObject({ session: z.string().optional() }),
+      annotations: {
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+      async run() {
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        return { data: {}, text: 'done' }
+      },
+    })
+    const pack = { ...supportPack, gateway: { persona: 'p', rules: 'r', tools: () => [wait] } }
+    const gateway = await testGateway(db, { pack, maxConcurrentPerIdentity: 2 })
+    const maya = await connect(gateway, MAYA)
+    const session = await begin(maya)
+    const replies = await Promise.all(
+      Array.from({ length: 4 }, () => call(maya, 'domain_wait', { session })),
+    )
+    expect(replies.filter((r) => !r.isError)).toHaveLength(2)
+    expect(replies.filter((r) => r.isError).map((r) => r.text)).toEqual([
+      'Too many tool calls at once for this user (limit 2); wait for the running ones to finish.',
+      'Too many tool calls at once for this user (limit 2); wait for the running ones to finish.',
+    ])
+    // Another user is not held up by Maya's calls.
+    const daniel = await connect(gateway, DANIEL)
+    const theirs = await call(daniel, 'domain_wait', { session: await begin(daniel) })
+    expect(theirs.isError).toBe(false)
+  })
+
   it('cancels a tool at its time limit and records the timeout', async () => {
     const slow = defineTool({
       name: 'domain_slow',

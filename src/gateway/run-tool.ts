@@ -79,13 +79,14 @@ export async function callTool(
   }
   const running = inFlight.get(identity.sub) ?? 0
   if (running >= deps.maxConcurrentPerIdentity) {
-    return refusal(
+    const { content } = refusal(
       new FteError(
         'too_many_calls',
         `Too many tool calls at once for this user (limit ${deps.maxConcurrentPerIdentity}); wait for the running ones to finish.`,
         { fault: 'caller' },
       ),
     )
+    return { content, isError: true }
   }
   inFlight.set(identity.sub, running + 1)
   const started = performance.now()
@@ -114,7 +115,6 @@ export async function callTool(
         conversationId: conversationId ?? null,
       },
       async ({ tx, record }) => {
-        await tx.exec(`SET LOCAL statement_timeout = ${Math.trunc(deps.toolTimeoutMs)}`)
         const timeout = new AbortController()
         const cancel = () => timeout.abort()
         signal?.addEventListener('abort', cancel, { once: true })
@@ -152,6 +152,7 @@ export async function callTool(
           signal?.removeEventListener('abort', cancel)
         }
       },
+      { statementTimeoutMs: Math.trunc(deps.toolTimeoutMs) },
     )
     return {
       content: [{ type: 'text', text: `${text}\n\n${REMINDER}` }],

@@ -32,6 +32,20 @@ export interface Database extends Queryable {
    * Runs `work` in one transaction on one connection: committed when it resolves, rolled back when
    * it throws (and the error rethrown).
    */
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>
+  transaction<T>(work: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>
   close(): Promise<void>
+}
+
+export interface TransactionOptions {
+  /** Cancels any statement of the transaction that runs longer (Postgres; PGlite cannot). */
+  statementTimeoutMs?: number
+}
+
+/** `SET LOCAL` statements for the options, to send with BEGIN; '' for none. */
+export function transactionSettings(options: TransactionOptions | undefined): string {
+  const ms = options?.statementTimeoutMs
+  if (ms === undefined) return ''
+  if (!Number.isInteger(ms) || ms < 1)
+    throw new Error('statementTimeoutMs must be a positive integer')
+  return `SET LOCAL statement_timeout = ${ms}`
 }

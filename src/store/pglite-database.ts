@@ -2,7 +2,13 @@ import { PGlite, type PGliteInterface } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
 import { FteError } from '../lib/errors.ts'
 import { lockDataDir } from './data-dir-lock.ts'
-import type { Database, Queryable, QueryResult, Row } from './database.ts'
+import {
+  type Database,
+  type Queryable,
+  type QueryResult,
+  type Row,
+  transactionSettings,
+} from './database.ts'
 
 export interface PgliteOptions {
   /** A folder to persist to; unset keeps the database in memory. */
@@ -43,15 +49,17 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
     exec: async (sql) => {
       await pg.exec(sql)
     },
-    transaction: (work) =>
-      pg.transaction((tx) =>
-        work({
+    transaction: (work, options) =>
+      pg.transaction(async (tx) => {
+        const settings = transactionSettings(options)
+        if (settings !== '') await tx.exec(settings)
+        return work({
           query: (sql, params) => runQuery(tx, sql, params),
           exec: async (sql) => {
             await tx.exec(sql)
           },
-        } satisfies Queryable),
-      ),
+        } satisfies Queryable)
+      }),
     dumpDataDir: () => pg.dumpDataDir('none'),
     close: async () => {
       try {

@@ -2,7 +2,13 @@ import pg from 'pg'
 import { parseIntoClientConfig } from 'pg-connection-string'
 import { DatabaseUnavailableError } from '../lib/errors.ts'
 import { redactUrl } from '../lib/logger.ts'
-import type { Database, Queryable, QueryResult, Row } from './database.ts'
+import {
+  type Database,
+  type Queryable,
+  type QueryResult,
+  type Row,
+  transactionSettings,
+} from './database.ts'
 
 export interface PostgresOptions {
   url: string
@@ -54,11 +60,13 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     exec: async (sql) => {
       await pool.query(sql)
     },
-    transaction: async (work) => {
+    transaction: async (work, options) => {
       const client = await pool.connect()
       let broken: Error | undefined
       try {
-        await client.query('BEGIN')
+        // One round trip for BEGIN and the transaction's settings.
+        const settings = transactionSettings(options)
+        await client.query(settings === '' ? 'BEGIN' : `BEGIN; ${settings}`)
         const tx: Queryable = {
           query: (sql, params) => runQuery(client, sql, params),
           exec: async (sql) => {

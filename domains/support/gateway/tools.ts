@@ -35,35 +35,50 @@ function notFound(what: string): FteError {
   return new FteError('not_found', `No ${what} was found for you.`, { fault: 'caller' })
 }
 
-/** The customer a customer identity may see; null for staff, who may see every customer. */
-async function customerScope(ctx: ToolContext): Promise<string | null> {
-  if (ctx.identity.role === 'staff') return null
-  const { rows } = await ctx.tx.query<{ id: string }>(
-    `SELECT id FROM customers
-     WHERE auth_subject = $1 OR (auth_subject IS NULL AND $2::text IS NOT NULL AND email = $2)
-     ORDER BY (auth_subject = $1) DESC LIMIT 1`,
-    [ctx.identity.sub, ctx.identity.email?.toLowerCase() ?? null],
-  )
-  const id = rows[0]?.id
-  if (id === undefined) throw notFound('customer record linked to your sign-in')
-  return id
+/**
+ * What a caller may see, as a predicate on a `customers` row: staff every customer, a customer the
+ * row linked to their sign-in (its auth_subject, or its email when the issuer verified it and the
+ * row has no subject yet). Its three parameters start at `$first`.
+ */
+function ownRows(
+  ctx: ToolContext,
+  alias: string,
+  first: number,
+): { sql: string; params: unknown[] } {
+  const [staff, sub, email] = [`$${first}`, `$${first + 1}`, `$${first + 2}`]
+  return {
+    sql: `(${staff}::boolean OR ${alias}.auth_subject = ${sub}
+           OR (${alias}.auth_subject IS NULL AND ${email}::text IS NOT NULL AND ${alias}.email = ${email}))`,
+    params: [
+      ctx.identity.role === 'staff',
+      ctx.identity.sub,
+      ctx.identity.email?.toLowerCase() ?? null,
+    ],
+  }
 }
 
-/** The customer a call is about: the caller's own, or (staff) the one named by email. */
+/** The customer a call is about, in one query: the caller's own, or (staff) the one named by email. */
 async function targetCustomer(ctx: ToolContext, email: string | undefined): Promise<CustomerRow> {
-  const scope = await customerScope(ctx)
-  if (scope === null && email === undefined) {
+  const staff = ctx.identity.role === 'staff'
+  if (staff && email === undefined) {
     throw new FteError('invalid_input', 'As staff, name the customer by customer_email.', {
       fault: 'caller',
     })
   }
+  const scope = ownRows(ctx, 'c', 2)
   const { rows } = await ctx.tx.query<CustomerRow>(
-    `SELECT id, email, name, tier, created_at FROM customers
-     WHERE ($1::uuid IS NOT NULL AND id = $1) OR ($1::uuid IS NULL AND email = $2)`,
-    [scope, email ?? null],
+    `SELECT c.id, c.email, c.name, c.tier, c.created_at,
+            (SELECT count(*)::int FROM orders WHERE customer_id = c.id) AS orders,
+            (SELECT count(*)::int FROM tickets WHERE customer_id = c.id
+               AND status IN ('open', 'in_progress', 'escalated')) AS open_tickets
+     FROM customers c
+     WHERE ${scope.sql} AND ($1::text IS NULL OR NOT $2::boolean OR c.email = $1)
+     ORDER BY (c.auth_subject IS NOT DISTINCT FROM $3) DESC LIMIT 1`,
+    [staff ? (email ?? null) : null, ...scope.params],
   )
   const row = rows[0]
-  if (row === undefined) throw notFound('customer')
+  if (row === undefined)
+    throw notFound(staff ? 'customer' : 'customer record linked to your sign-in')
   return row
 }
 
@@ -73,6 +88,8 @@ interface CustomerRow extends Record<string, unknown> {
   name: string
   tier: Tier
   created_at: Date
+  orders: number
+  open_tickets: number
 }
 
 interface OrderRow extends Record<string, unknown> {
@@ -100,15 +117,15 @@ function orderWhere(ref: string): { clause: string; value: string } {
 }
 
 async function findOrder(ctx: ToolContext, ref: string, lock: boolean): Promise<OrderRow> {
-  const scope = await customerScope(ctx)
   const where = orderWhere(ref)
+  const scope = ownRows(ctx, 'c', 2)
   const { rows } = await ctx.tx.query<OrderRow>(
     `SELECT o.id, o.public_id, o.customer_id, o.placed_at, o.delivered_at, o.amount_cents,
             o.status, c.tier
      FROM orders o JOIN customers c ON c.id = o.customer_id
-     WHERE ${where.clause} AND ($2::uuid IS NULL OR o.customer_id = $2)
+     WHERE ${where.clause} AND ${scope.sql}
      ${lock ? 'FOR UPDATE OF o' : ''}`,
-    [where.value, scope],
+    [where.value, ...scope.params],
   )
   const order = rows[0]
   if (order === undefined) throw notFound(`order ${ref.slice(0, 64)}`)
@@ -134,7 +151,6 @@ const TICKET_COLUMNS = `t.id, t.public_id, t.customer_id, c.email AS customer_em
   t.resolved_at`
 
 async function findTicket(ctx: ToolContext, ref: string, lock: boolean): Promise<TicketRow> {
-  const scope = await customerScope(ctx)
   const trimmed = ref.trim()
   const byUuid = UUID.test(trimmed)
   if (!byUuid && !/^T-[0-9]{1,12}$/i.test(trimmed)) {
@@ -146,14 +162,14 @@ async function findTicket(ctx: ToolContext, ref: string, lock: boolean): Promise
       },
     )
   }
+  const scope = ownRows(ctx, 'c', 2)
   const { rows } = await ctx.tx.query<TicketRow>(
     `SELECT ${TICKET_COLUMNS}
      FROM tickets t JOIN customers c ON c.id = t.customer_id
      LEFT JOIN orders o ON o.id = t.order_id
-     WHERE ${byUuid ? 't.id = $1::uuid' : 't.public_id = upper($1)'}
-       AND ($2::uuid IS NULL OR t.customer_id = $2)
+     WHERE ${byUuid ? 't.id = $1::uuid' : 't.public_id = upper($1)'} AND ${scope.sql}
      ${lock ? 'FOR UPDATE OF t' : ''}`,
-    [trimmed, scope],
+    [trimmed, ...scope.params],
   )
   const ticket = rows[0]
   if (ticket === undefined) throw notFound(`ticket ${ref.slice(0, 64)}`)
@@ -204,13 +220,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
       sensitive: ['customer_email'],
       async run(ctx, input) {
         const c = await targetCustomer(ctx, input.customer_email)
-        const { rows } = await ctx.tx.query<{ orders: number; open_tickets: number }>(
-          `SELECT (SELECT count(*)::int FROM orders WHERE customer_id = $1) AS orders,
-                  (SELECT count(*)::int FROM tickets WHERE customer_id = $1
-                     AND status IN ('open', 'in_progress', 'escalated')) AS open_tickets`,
-          [c.id],
-        )
-        const counts = rows[0] ?? { orders: 0, open_tickets: 0 }
+        const counts = { orders: c.orders, open_tickets: c.open_tickets }
         const data = {
           customer: {
             name: c.name,

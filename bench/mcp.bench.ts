@@ -1,0 +1,280 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
+import { supportPack } from '../domains/support/index.ts'
+import { devIssuer, issueDevToken, verifyDevToken } from '../src/auth/dev-token.ts'
+import { prepareDatabase } from '../src/cli/prepare-database.ts'
+import { createLocalEmbedder } from '../src/embedding/local-embedder.ts'
+import { createGateway } from '../src/gateway/gateway.ts'
+import { mcpHttpHandler } from '../src/gateway/http.ts'
+import { createLogger } from '../src/lib/logger.ts'
+import { createApp } from '../src/server/app.ts'
+import { listen } from '../src/server/listen.ts'
+import { openPostgres } from '../src/store/postgres-database.ts'
+import { median } from './lib/measure.ts'
+import { postgresForBench } from './lib/postgres.ts'
+import { type BenchOutcome, compare } from './lib/result.ts'
+import { bareHttp } from './probes/bare-mcp-server.ts'
+
+const CLIENTS = 20
+const CALLS_PER_CLIENT = 25
+const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname
+const BARE = new URL('./probes/bare-mcp-server.ts', import.meta.url).pathname
+
+interface Run {
+  perSecond: number
+  p50: number
+  p99: number
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN
+}
+
+/** `clients` connected clients each making `calls` calls one after another, all at once. */
+async function load(
+  clients: Client[],
+  calls: number,
+  call: (client: Client, session: string, i: number) => Promise<unknown>,
+  sessions: string[],
+): Promise<Run> {
+  const times: number[] = []
+  const started = performance.now()
+  await Promise.all(
+    clients.map(async (client, c) => {
+      for (let i = 0; i < calls; i++) {
+        const t = performance.now()
+        await call(client, sessions[c] ?? '', i)
+        times.push(performance.now() - t)
+      }
+    }),
+  )
+  const seconds = (performance.now() - started) / 1000
+  return { perSecond: times.length / seconds, p50: median(times), p99: percentile(times, 0.99) }
+}
+
+async function connectHttp(url: string, token?: string): Promise<Client> {
+  const client = new Client({ name: 'bench', version: '1.0.0' })
+  await client.connect(
+    new StreamableHTTPClientTransport(
+      new URL(url),
+      token === undefined ? {} : { requestInit: { headers: { Authorization: `Bearer ${token}` } } },
+    ),
+  )
+  return client
+}
+
+async function checked(promise: Promise<{ isError?: unknown }>): Promise<void> {
+  const result = await promise
+  if (result.isError === true) throw new Error(`a benchmark call failed: ${JSON.stringify(result)}`)
+}
+
+const notes = (r: Run) => `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`
+
+export async function benchMcp(
+  env: Readonly<Record<string, string | undefined>>,
+  report: (line: string) => void,
+): Promise<BenchOutcome> {
+  const out: BenchOutcome = { results: [], skipped: [] }
+  const dir = await mkdtemp(join(tmpdir(), 'fte-bench-mcp-'))
+  const logger = createLogger({ level: 'silent' })
+  const bare = await bareHttp()
+  try {
+    // Anchor: the bare SDK server over HTTP, the same clients and concurrency.
+    const bareClients = await Promise.all(
+      Array.from({ length: CLIENTS }, () => connectHttp(bare.url)),
+    )
+    await load(bareClients, 5, (c) => checked(c.callTool({ name: 'noop', arguments: {} })), [])
+    const anchor = await load(
+      bareClients,
+      CALLS_PER_CLIENT,
+      (c) => checked(c.callTool({ name: 'noop', arguments: {} })),
+      [],
+    )
+    await Promise.all(bareClients.map((c) => c.close()))
+    report(`  bare SDK server over HTTP: ${Math.round(anchor.perSecond)} calls/s`)
+
+    const server = await postgresForBench(env)
+    if (typeof server === 'string') {
+      out.skipped.push({ name: 'MCP gateway over HTTP on PostgreSQL', reason: server })
+    } else {
+      try {
+        const db = await openPostgres({ url: server.url, poolMax: 20 })
+        try {
+          await prepareDatabase(db, {
+            pack: supportPack,
+            embedder: createLocalEmbedder(),
+            demoData: true,
+            logger,
+          })
+          const issuer = await devIssuer(dir)
+          let resource = ''
+          const gateway = createGateway({
+            db,
+            pack: supportPack,
+            embedder: createLocalEmbedder(),
+            logger,
+            sessionSecret: undefined,
+            sessionTtlSeconds: 3600,
+            toolTimeoutMs: 10_000,
+            maxConcurrentPerIdentity: 1000,
+          })
+          const mcp = mcpHttpHandler({
+            gateway,
+            verify: (token) => verifyDevToken(issuer, token, resource),
+            publicUrl: 'http://127.0.0.1',
+            logger,
+          })
+          const http = await listen(createApp({ db, logger, mcp }).fetch, '127.0.0.1', 0)
+          resource = `${http.url}/mcp`
+          try {
+            const token = await issueDevToken(issuer, {
+              sub: 'demo|maya-okafor',
+              role: 'customer',
+              ttlSeconds: 3600,
+              audience: resource,
+            })
+            const clients = await Promise.all(
+              Array.from({ length: CLIENTS }, () => connectHttp(resource, token)),
+            )
+            const sessions = await Promise.all(
+              clients.map(async (c) => {
+                const r = await c.callTool({ name: 'begin_session', arguments: {} })
+                return String((r.structuredContent as { session_handle: string }).session_handle)
+              }),
+            )
+            const lookup = (c: Client, session: string) =>
+              checked(c.callTool({ name: 'domain_lookup_customer', arguments: { session } }))
+            const similar = (c: Client, session: string, i: number) =>
+              checked(
+                c.callTool({
+                  name: 'domain_find_similar_cases',
+                  arguments: {
+                    session,
+                    description: `my refund has not arrived on my card, case ${i}`,
+                  },
+                }),
+              )
+            await load(clients, 5, lookup, sessions)
+            const lookups = await load(clients, CALLS_PER_CLIENT, lookup, sessions)
+            const searches = await load(clients, CALLS_PER_CLIENT, similar, sessions)
+            await Promise.all(clients.map((c) => c.close()))
+            report(
+              `  gateway over HTTP: lookup ${Math.round(lookups.perSecond)} calls/s, similar cases ${Math.round(searches.perSecond)} calls/s`,
+            )
+            out.results.push(
+              compare(
+                `domain_lookup_customer over HTTP, ${CLIENTS} concurrent clients, PostgreSQL`,
+                'ops/s',
+                lookups.perSecond,
+                'bare SDK server, no-op tool, same clients',
+                anchor.perSecond,
+                `${notes(lookups)} (bare: ${notes(anchor)}); token check, session check, audited transaction`,
+              ),
+              compare(
+                `domain_find_similar_cases over HTTP, ${CLIENTS} concurrent clients, PostgreSQL`,
+                'ops/s',
+                searches.perSecond,
+                'bare SDK server, no-op tool, same clients',
+                anchor.perSecond,
+                `${notes(searches)}; local embedder + HNSW search + audit`,
+              ),
+            )
+          } finally {
+            await http.close()
+          }
+        } finally {
+          await db.close()
+        }
+      } finally {
+        await server.release()
+      }
+    }
+
+    // stdio: `fte mcp` on the embedded database against the bare server over stdio.
+    const stdioEnv = {
+      ...process.env,
+      FTE_DATA_DIR: join(dir, 'stdio'),
+      LOG_LEVEL: 'silent',
+      // 20 calls in flight from one client: above the default per-identity limit of 8.
+      MCP_MAX_CONCURRENT_PER_IDENTITY: '100',
+    } as Record<string, string>
+    const ready = async (command: string, args: string[]) => {
+      const started = performance.now()
+      const client = new Client({ name: 'bench', version: '1.0.0' })
+      await client.connect(
+        new StdioClientTransport({ command, args, env: stdioEnv, stderr: 'ignore' }),
+      )
+      await client.listTools()
+      return { client, ms: performance.now() - started }
+    }
+    // The first start creates the embedded database; readiness is measured on later starts.
+    const first = await ready(process.execPath, [MAIN, 'mcp'])
+    await checked(first.client.callTool({ name: 'health', arguments: {} }))
+    await first.client.close()
+    const fteReady: number[] = []
+    const bareReady: number[] = []
+    for (let i = 0; i < 3; i++) {
+      const f = await ready(process.execPath, [MAIN, 'mcp'])
+      fteReady.push(f.ms)
+      await f.client.close()
+      const b = await ready(process.execPath, [BARE, 'stdio'])
+      bareReady.push(b.ms)
+      await b.client.close()
+    }
+    out.results.push(
+      compare(
+        'fte mcp: spawn to tools/list answered (embedded database)',
+        'ms',
+        median(fteReady),
+        'bare SDK server over stdio, the same',
+        median(bareReady),
+        'median of 3; the database opens while the handshake is answered',
+      ),
+    )
+
+    const fte = await ready(process.execPath, [MAIN, 'mcp'])
+    const bareStdio = await ready(process.execPath, [BARE, 'stdio'])
+    try {
+      const begun = await fte.client.callTool({ name: 'begin_session', arguments: {} })
+      const session = String((begun.structuredContent as { session_handle: string }).session_handle)
+      const lookup = (c: Client) =>
+        checked(
+          c.callTool({
+            name: 'domain_lookup_customer',
+            arguments: { session, customer_email: 'maya.okafor@example.com' },
+          }),
+        )
+      const noop = (c: Client) => checked(c.callTool({ name: 'noop', arguments: {} }))
+      // One stdio connection, 20 calls in flight at a time.
+      const many = (client: Client) => Array.from({ length: CLIENTS }, () => client)
+      await load(many(fte.client), 5, lookup, [])
+      const fteRun = await load(many(fte.client), CALLS_PER_CLIENT, lookup, [])
+      await load(many(bareStdio.client), 5, noop, [])
+      const bareRun = await load(many(bareStdio.client), CALLS_PER_CLIENT, noop, [])
+      report(
+        `  stdio: gateway ${Math.round(fteRun.perSecond)} calls/s, bare ${Math.round(bareRun.perSecond)} calls/s`,
+      )
+      out.results.push(
+        compare(
+          'domain_lookup_customer over stdio (fte mcp, embedded database), 20 in flight',
+          'ops/s',
+          fteRun.perSecond,
+          'bare SDK server over stdio, no-op tool',
+          bareRun.perSecond,
+          `${notes(fteRun)} (bare: ${notes(bareRun)})`,
+        ),
+      )
+    } finally {
+      await fte.client.close()
+      await bareStdio.client.close()
+    }
+  } finally {
+    bare.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+  return out
+}
