@@ -97,6 +97,8 @@ export async function callTool(
   const trace = typeof meta?.[META.trace] === 'string' ? (meta[META.trace] as string) : undefined
   const recorded = auditArguments(tool, args, trace)
   let session: SessionClaims | undefined
+  // Refusals before the transaction are recorded here; inside it, invokeAudited records them.
+  let inTransaction = false
   try {
     const parsed = tool.input.safeParse(args)
     if (!parsed.success)
@@ -106,6 +108,7 @@ export async function callTool(
     }
     const conversationId = session?.conversationId
     let text = ''
+    inTransaction = true
     const data = await invokeAudited(
       deps.db,
       {
@@ -160,7 +163,7 @@ export async function callTool(
     }
   } catch (error) {
     const outcome = refusal(error)
-    if (outcome.recordHere) {
+    if (!inTransaction) {
       // Refused before the transaction (bad input, no session): still one invocation row.
       await recordInvocation(deps.db, {
         capability: `mcp:${tool.name}`,
@@ -187,16 +190,9 @@ function isCallerError(error: unknown): boolean {
   return error instanceof FteError && CALLER_CODES.has(error.code)
 }
 
-function refusal(error: unknown): CallOutcome & { recordHere: boolean } {
+function refusal(error: unknown): CallOutcome {
   if (isCallerError(error)) {
-    const code = (error as FteError).code
-    return {
-      content: [{ type: 'text', text: (error as Error).message }],
-      isError: true,
-      // invokeAudited recorded the failures that happened inside it (not_found, conflict, ...).
-      recordHere:
-        code === 'invalid_input' || code === 'session_invalid' || code === 'too_many_calls',
-    }
+    return { content: [{ type: 'text', text: (error as Error).message }], isError: true }
   }
   const timedOut =
     (error instanceof FteError && error.code === 'timeout') ||
@@ -209,7 +205,6 @@ function refusal(error: unknown): CallOutcome & { recordHere: boolean } {
       },
     ],
     isError: true,
-    recordHere: false,
   }
 }
 
