@@ -322,6 +322,36 @@ describeEachDatabase('MCP gateway', (target) => {
     expect(await count(`SELECT 1 FROM audit_log WHERE action = 'refund_issued'`)).toBe(1)
   })
 
+  it('lets one idempotency key sent at once for two orders refund at most once', async () => {
+    const { rows } = await db.query<{ public_id: string }>(
+      `SELECT o.public_id FROM orders o JOIN customers c ON c.id = o.customer_id
+       WHERE o.status = 'delivered' AND c.tier IN ('free', 'pro') AND o.amount_cents >= 200
+         AND o.placed_at > now() - interval '13 days'
+         AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id)
+       ORDER BY o.public_id LIMIT 2`,
+    )
+    if (rows.length < 2) throw new Error('the demo data needs two refundable orders')
+    const client = await connect(await testGateway(db), STAFF)
+    const session = await begin(client)
+    const replies = await Promise.all(
+      rows.map((order) =>
+        call(client, 'domain_issue_refund', {
+          session,
+          order: order.public_id,
+          amount_cents: 100,
+          reason: 'Goodwill',
+          idempotency_key: 'one-key-two-orders',
+        }),
+      ),
+    )
+    expect(replies.filter((r) => r.data.status === 'issued')).toHaveLength(1)
+    const refused = replies.find((r) => r.isError)
+    expect(refused?.text).toMatch(/different refund request|clashed with another/)
+    expect(
+      await count(`SELECT 1 FROM refunds WHERE idempotency_key LIKE '%:one-key-two-orders'`),
+    ).toBe(1)
+  })
+
   it('never refunds more than the order amount under 20 concurrent refunds', async () => {
     const order = await refundableOrder()
     const client = await connect(await testGateway(db), STAFF)

@@ -194,6 +194,18 @@ function refusal(error: unknown): CallOutcome {
   if (isCallerError(error)) {
     return { content: [{ type: 'text', text: (error as Error).message }], isError: true }
   }
+  if (sqlState(error) === SQLSTATE.uniqueViolation) {
+    // Two calls raced for one key (an idempotency key sent twice at once, say); ours rolled back.
+    return {
+      content: [
+        {
+          type: 'text',
+          text: 'This request clashed with another made at the same moment (the same idempotency key?) and was not carried out. Retry it.',
+        },
+      ],
+      isError: true,
+    }
+  }
   const timedOut =
     (error instanceof FteError && error.code === 'timeout') ||
     sqlState(error) === SQLSTATE.queryCanceled
