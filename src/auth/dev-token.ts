@@ -108,10 +108,13 @@ export async function verifyDevToken(
     }
   } catch (error) {
     if (error instanceof TokenError) throw error
-    throw new TokenError(
-      error instanceof errors.JWTExpired
-        ? 'The access token has expired.'
-        : 'The access token is not valid.',
-    )
+    if (error instanceof errors.JWTExpired) throw new TokenError('The access token has expired.')
+    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') {
+      throw new TokenError(
+        `The access token is for another server; this one is ${audience}. Mint one for it with ` +
+          '`npm run fte -- token` run with the same PORT (or PUBLIC_URL) as the server, or --resource.',
+      )
+    }
+    throw new TokenError('The access token is not valid.')
   }
 }

@@ -102,8 +102,18 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     )
     .option('--email <email>', 'a verified email claim')
     .option('--ttl <seconds>', 'lifetime in seconds (60-86400)', parseTtl, 3600)
+    .option(
+      '--resource <url>',
+      "the server's /mcp URL (default: PUBLIC_URL or http://HOST:PORT, plus /mcp)",
+    )
     .action(
-      async (options: { sub: string; role: 'customer' | 'staff'; email?: string; ttl: number }) => {
+      async (options: {
+        sub: string
+        role: 'customer' | 'staff'
+        email?: string
+        ttl: number
+        resource?: string
+      }) => {
         await tokenCommand(context, options)
       },
     )

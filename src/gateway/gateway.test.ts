@@ -202,6 +202,12 @@ describeEachDatabase('MCP gateway', (target) => {
     }
     expect(await count(`SELECT 1 FROM refunds WHERE reason = 'test'`)).toBe(0)
 
+    const asDaniel = await call(maya, 'domain_lookup_customer', {
+      session,
+      customer_email: 'daniel.reyes@example.org',
+    })
+    expect(asDaniel.isError).toBe(true)
+    expect(asDaniel.text).not.toContain('Daniel')
     const staff = await connect(gateway, STAFF)
     const staffSession = await begin(staff)
     const seen = await call(staff, 'domain_lookup_order', {
@@ -499,6 +505,11 @@ describeEachDatabase('MCP gateway', (target) => {
       ['domain_open_ticket', { summary: 'hi' }, /summary: Too small/],
       ['user_save_state', { state: 'not an object' }, /state: Invalid input/],
       ['user_save_note', { text: '' }, /text: Too small/],
+      [
+        'domain_issue_refund',
+        { order: '4429', amount_cents: 100, reason: 'late', idempotency_key: 'short' },
+        /idempotency_key: must be 8-200 characters of letters, digits and \. _ : -/,
+      ],
     ]
     for (const [tool, args, message] of bad) {
       const r = await call(client, tool, { session, ...args })

@@ -122,6 +122,11 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
       expect(response.status, bad.slice(0, 20)).toBe(401)
       expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"')
     }
+    const elsewhere = await post({ authorization: `Bearer ${wrongAudience}` })
+    expect(((await elsewhere.json()) as { error_description: string }).error_description).toBe(
+      `The access token is for another server; this one is ${resource}. Mint one for it with ` +
+        '`npm run fte -- token` run with the same PORT (or PUBLIC_URL) as the server, or --resource.',
+    )
     const inQuery = await post({}, `${resource}?access_token=${await token()}`)
     expect(inQuery.status).toBe(401)
   })

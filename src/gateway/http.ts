@@ -52,7 +52,13 @@ export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => P
   return async (request) => {
     const rejected =
       hostHeaderValidationResponse(request, hostnames) ?? originValidationResponse(request, origins)
-    if (rejected !== undefined) return rejected
+    if (rejected !== undefined) {
+      options.logger.info(
+        { host: request.headers.get('host'), origin: request.headers.get('origin') },
+        'refused an MCP request: Host or Origin not allowed',
+      )
+      return rejected
+    }
     const length = Number(request.headers.get('content-length') ?? '0')
     if (length > MAX_MCP_BODY_BYTES) {
       return Response.json(
@@ -67,7 +73,11 @@ export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => P
     const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header)
     if (match?.[1] === undefined) {
       return Response.json(
-        { error: 'unauthorized', error_description: 'A bearer token is required.' },
+        {
+          error: 'unauthorized',
+          error_description:
+            'A bearer token is required (Authorization: Bearer <token>); for development, `npm run fte -- token` prints one.',
+        },
         { status: 401, headers: { 'www-authenticate': 'Bearer realm="digital-fte"' } },
       )
     }
@@ -75,7 +85,10 @@ export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => P
     try {
       identity = await options.verify(match[1])
     } catch (error) {
-      return challenge(error instanceof FteError ? error.message : 'The access token is not valid.')
+      const description =
+        error instanceof FteError ? error.message : 'The access token is not valid.'
+      options.logger.info({ reason: description }, 'refused an MCP request: invalid token')
+      return challenge(description)
     }
     return handler.fetch(request, {
       authInfo: {

@@ -74,8 +74,13 @@ export async function callTool(
   let deps: GatewayDeps
   try {
     deps = await ready
-  } catch {
-    return { content: [{ type: 'text', text: UNAVAILABLE }], isError: true }
+  } catch (error) {
+    // For the operator reading the client's tool output: why (messages carry no secrets).
+    const why =
+      error instanceof FteError
+        ? ` (The gateway could not open its database: ${error.message})`
+        : ''
+    return { content: [{ type: 'text', text: `${UNAVAILABLE}${why}` }], isError: true }
   }
   const running = inFlight.get(identity.sub) ?? 0
   if (running >= deps.maxConcurrentPerIdentity) {

@@ -8,6 +8,7 @@ import {
 } from '../../../src/gateway/gateway-tool.ts'
 import { FteError } from '../../../src/lib/errors.ts'
 import type { JsonObject } from '../../../src/lib/json.ts'
+import { plural } from '../../../src/lib/words.ts'
 import { decideRefund, type Tier } from './refund-policy.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -72,9 +73,9 @@ async function targetCustomer(ctx: ToolContext, email: string | undefined): Prom
             (SELECT count(*)::int FROM tickets WHERE customer_id = c.id
                AND status IN ('open', 'in_progress', 'escalated')) AS open_tickets
      FROM customers c
-     WHERE ${scope.sql} AND ($1::text IS NULL OR NOT $2::boolean OR c.email = $1)
+     WHERE ${scope.sql} AND ($1::text IS NULL OR c.email = $1)
      ORDER BY (c.auth_subject IS NOT DISTINCT FROM $3) DESC LIMIT 1`,
-    [staff ? (email ?? null) : null, ...scope.params],
+    [email ?? null, ...scope.params],
   )
   const row = rows[0]
   if (row === undefined)
@@ -233,7 +234,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         }
         return {
           data,
-          text: `${c.name} <${c.email}>, ${c.tier} tier, customer since ${data.customer.customer_since}; ${counts.orders} orders, ${counts.open_tickets} open tickets.`,
+          text: `${c.name} <${c.email}>, ${c.tier} tier, customer since ${data.customer.customer_since}; ${plural(counts.orders, 'order')}, ${plural(counts.open_tickets, 'open ticket')}.`,
         }
       },
     }),
@@ -457,7 +458,9 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         reason: z.string().trim().min(3).max(500).describe('What is being refunded and why'),
         idempotency_key: z
           .string()
-          .regex(/^[A-Za-z0-9._:-]{8,200}$/)
+          .regex(/^[A-Za-z0-9._:-]{8,200}$/, {
+            error: 'must be 8-200 characters of letters, digits and . _ : -',
+          })
           .describe(
             '8-200 characters of letters, digits . _ : -; the same key replays the first answer',
           ),

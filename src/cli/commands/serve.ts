@@ -68,8 +68,8 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
     handle = createApp({ db, logger, mcp }).fetch
     logger.info({ url: server.url, database: db.description, domain: pack.name }, 'serving')
     context.stdout.write(
-      `digital-fte is serving on ${server.url} (health: ${server.url}/healthz, MCP: ${base}/mcp ` +
-        'with a token from `npm run fte -- token`). Ctrl-C stops it.\n',
+      `digital-fte is serving on ${server.url} (health: ${server.url}/healthz). Ctrl-C stops it.\n` +
+        `MCP: ${base}/mcp, with a token from: npm run fte -- token --resource ${base}/mcp\n`,
     )
     if (context.signal !== undefined && !context.signal.aborted) {
       await once(context.signal, 'abort')

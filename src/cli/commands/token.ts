@@ -8,6 +8,8 @@ export interface TokenOptions {
   role: 'customer' | 'staff'
   email?: string
   ttl: number
+  /** The /mcp URL the token is for; default PUBLIC_URL or http://HOST:PORT, plus /mcp. */
+  resource?: string
 }
 
 /**
@@ -22,7 +24,14 @@ export async function tokenCommand(context: CliContext, options: TokenOptions): 
   }
   const { config } = loadRuntime(context)
   const issuer = await devIssuer(config.database.dataDir)
-  const audience = `${publicUrl(config.server)}/mcp`
+  const audience = options.resource ?? `${publicUrl(config.server)}/mcp`
+  if (!/^https?:\/\/\S+\/mcp$/.test(audience)) {
+    throw new FteError(
+      'invalid_input',
+      "--resource must be the server's /mcp URL, such as http://127.0.0.1:3300/mcp",
+      { fault: 'caller' },
+    )
+  }
   const token = await issueDevToken(issuer, {
     sub: options.sub,
     role: options.role,
