@@ -4,15 +4,11 @@ import { join } from 'node:path'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 import { supportPack } from '../domains/support/index.ts'
-import { devIssuer, issueDevToken, verifyDevToken } from '../src/auth/dev-token.ts'
 import { prepareDatabase } from '../src/cli/prepare-database.ts'
 import { createLocalEmbedder } from '../src/embedding/local-embedder.ts'
-import { createGateway } from '../src/gateway/gateway.ts'
-import { mcpHttpHandler } from '../src/gateway/http.ts'
 import { createLogger } from '../src/lib/logger.ts'
-import { createApp } from '../src/server/app.ts'
-import { listen } from '../src/server/listen.ts'
 import { openPostgres } from '../src/store/postgres-database.ts'
+import { serveGatewayOverHttp } from '../test/support/gateway-http.ts'
 import { median } from './lib/measure.ts'
 import { postgresForBench } from './lib/postgres.ts'
 import { type BenchOutcome, compare } from './lib/result.ts'
@@ -110,33 +106,13 @@ export async function benchMcp(
             demoData: true,
             logger,
           })
-          const issuer = await devIssuer(dir)
-          let resource = ''
-          const gateway = createGateway({
-            db,
-            pack: supportPack,
-            embedder: createLocalEmbedder(),
+          const served = await serveGatewayOverHttp(db, dir, {
             logger,
-            sessionSecret: undefined,
-            sessionTtlSeconds: 3600,
-            toolTimeoutMs: 10_000,
             maxConcurrentPerIdentity: 1000,
           })
-          const mcp = mcpHttpHandler({
-            gateway,
-            verify: (token) => verifyDevToken(issuer, token, resource),
-            publicUrl: 'http://127.0.0.1',
-            logger,
-          })
-          const http = await listen(createApp({ db, logger, mcp }).fetch, '127.0.0.1', 0)
-          resource = `${http.url}/mcp`
+          const resource = served.resource
           try {
-            const token = await issueDevToken(issuer, {
-              sub: 'demo|maya-okafor',
-              role: 'customer',
-              ttlSeconds: 3600,
-              audience: resource,
-            })
+            const token = await served.token()
             const clients = await Promise.all(
               Array.from({ length: CLIENTS }, () => connectHttp(resource, token)),
             )
@@ -184,7 +160,7 @@ export async function benchMcp(
               ),
             )
           } finally {
-            await http.close()
+            await served.close()
           }
         } finally {
           await db.close()

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
 import {
+  embedderFor,
   embeddingsResponse,
   ScriptedOpenAiServer,
 } from '../../test/support/scripted-openai-server.ts'
@@ -9,7 +10,6 @@ import { embeddingIndexName } from '../store/embedding-index.ts'
 import { embedPendingConversations } from './conversation-memory.ts'
 import { embedPendingDocuments } from './document-indexer.ts'
 import { createLocalEmbedder } from './local-embedder.ts'
-import { createOpenAiEmbedder } from './openai-embedder.ts'
 import { reembedCorpus } from './reembed.ts'
 import { createSearch } from './search.ts'
 
@@ -78,15 +78,7 @@ describeEachDatabase('fte embed --reembed', (target) => {
         : { status: 500, body: { error: { message: 'model crashed' } } }
     }).start()
     try {
-      const failing = createOpenAiEmbedder({
-        baseUrl: server.url,
-        apiKey: 'test-key',
-        model: 'text-embedding-3-small',
-        dimensions: 8,
-        timeoutMs: 2000,
-        maxRetries: 0,
-        batchSize: 16,
-      })
+      const failing = embedderFor(server)
       await expect(reembedCorpus(db, failing, { batchSize: 16 })).rejects.toThrow()
       expect(calls).toBe(2)
     } finally {

@@ -1,21 +1,12 @@
 import { z } from 'zod'
 import { FteError } from '../lib/errors.ts'
 import type { JsonObject } from '../lib/json.ts'
-import { defineTool, type GatewayTool } from './gateway-tool.ts'
+import { defineTool, type GatewayTool, READ_ONLY, SESSION_ARGUMENT } from './gateway-tool.ts'
 import type { GatewayDeps } from './run-tool.ts'
 import { issueSessionHandle } from './session-handle.ts'
 
-const SESSION = z
-  .string()
-  .max(4096)
-  .optional()
-  .describe('The session handle from begin_session (omit it when your client sends it in _meta).')
-const READ = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-}
+const SESSION = SESSION_ARGUMENT
+const READ = READ_ONLY
 const MAX_STATE_BYTES = 16 * 1024
 
 /** The core's rules; the pack's follow. The fail-closed paragraph is the one that matters most. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import { z } from 'zod'
 import type { AuditEntry } from '../audit/audit-writer.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { Queryable } from '../store/database.ts'
@@ -54,4 +54,19 @@ export interface GatewayTool<S extends z.ZodObject = z.ZodObject> {
 /** Narrows a tool list's element type without losing each tool's own input type. */
 export function defineTool<S extends z.ZodObject>(tool: GatewayTool<S>): GatewayTool {
   return tool as unknown as GatewayTool
+}
+
+/** The session handle argument every session-bound tool takes (or reads from `_meta`). */
+export const SESSION_ARGUMENT = z
+  .string()
+  .max(4096)
+  .optional()
+  .describe('The session handle from begin_session (omit it when your client sends it in _meta).')
+
+/** Annotations of a tool that only reads. */
+export const READ_ONLY: ToolAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
 }

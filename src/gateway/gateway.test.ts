@@ -13,12 +13,26 @@ import {
   testGateway,
 } from '../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import type { DomainPack } from '../domain/domain-pack.ts'
 import { embedPendingDocuments } from '../embedding/document-indexer.ts'
 import { createLocalEmbedder } from '../embedding/local-embedder.ts'
-import { defineTool } from './gateway-tool.ts'
+import { defineTool, type GatewayTool, READ_ONLY } from './gateway-tool.ts'
 import { REMINDER, UNAVAILABLE } from './run-tool.ts'
 import { issueSessionHandle } from './session-handle.ts'
 import { sessionKey } from './session-key.ts'
+
+/** The support pack with its tools swapped for one test tool that runs `run`. */
+function packWith(name: string, run: GatewayTool['run']): DomainPack {
+  const tool = defineTool({
+    name,
+    title: name,
+    description: 'A test tool.',
+    input: z.strictObject({ session: z.string().optional() }),
+    annotations: READ_ONLY,
+    run,
+  })
+  return { ...supportPack, gateway: { persona: 'p', rules: 'r', tools: () => [tool] } }
+}
 
 describeEachDatabase('MCP gateway', (target) => {
   let db: TestDatabase
@@ -557,23 +571,10 @@ describeEachDatabase('MCP gateway', (target) => {
   })
 
   it('refuses calls beyond the per-identity concurrency limit, clearly', async () => {
-    const wait = defineTool({
-      name: 'domain_wait',
-      title: 'Wait',
-      description: 'Waits a moment.',
-      input: z.strictObject({ session: z.string().optional() }),
-      annotations: {
-        readOnlyHint: true,
-        destructiveHint: false,
-        idempotentHint: true,
-        openWorldHint: false,
-      },
-      async run() {
-        await new Promise((resolve) => setTimeout(resolve, 200))
-        return { data: {}, text: 'done' }
-      },
+    const pack = packWith('domain_wait', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      return { data: {}, text: 'done' }
     })
-    const pack = { ...supportPack, gateway: { persona: 'p', rules: 'r', tools: () => [wait] } }
     const gateway = await testGateway(db, { pack, maxConcurrentPerIdentity: 2 })
     const maya = await connect(gateway, MAYA)
     const session = await begin(maya)
@@ -592,26 +593,13 @@ describeEachDatabase('MCP gateway', (target) => {
   })
 
   it('cancels a tool at its time limit and records the timeout', async () => {
-    const slow = defineTool({
-      name: 'domain_slow',
-      title: 'Slow',
-      description: 'Sleeps.',
-      input: z.strictObject({ session: z.string().optional() }),
-      annotations: {
-        readOnlyHint: true,
-        destructiveHint: false,
-        idempotentHint: true,
-        openWorldHint: false,
-      },
-      async run(ctx) {
-        // PGlite runs a statement on the event loop, so only Postgres can cancel a slow query; on
-        // both, a slow wait outside the database (a provider, say) is cut off at the limit.
-        if (target.name === 'postgres') await ctx.tx.query('SELECT pg_sleep(3)')
-        else await new Promise((resolve) => setTimeout(resolve, 3000))
-        return { data: {}, text: 'done' }
-      },
+    // PGlite runs a statement on the event loop, so only Postgres can cancel a slow query; on
+    // both, a slow wait outside the database (a provider, say) is cut off at the limit.
+    const pack = packWith('domain_slow', async (ctx) => {
+      if (target.name === 'postgres') await ctx.tx.query('SELECT pg_sleep(3)')
+      else await new Promise((resolve) => setTimeout(resolve, 3000))
+      return { data: {}, text: 'done' }
     })
-    const pack = { ...supportPack, gateway: { persona: 'p', rules: 'r', tools: () => [slow] } }
     const client = await connect(await testGateway(db, { pack, toolTimeoutMs: 300 }), MAYA)
     const session = await begin(client)
     const reply = await call(client, 'domain_slow', { session })

@@ -5,13 +5,10 @@ import { join } from 'node:path'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
-import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
+import { begin, call } from '../../test/support/gateway-client.ts'
+import { type GatewayOverHttp, serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
-import { type DevIssuer, devIssuer, issueDevToken, verifyDevToken } from '../auth/dev-token.ts'
-import { createLogger } from '../lib/logger.ts'
-import { createApp } from '../server/app.ts'
-import { listen } from '../server/listen.ts'
-import { mcpHttpHandler } from './http.ts'
+import { devIssuer, issueDevToken } from '../auth/dev-token.ts'
 
 const INITIALIZE = {
   jsonrpc: '2.0',
@@ -27,30 +24,18 @@ const INITIALIZE = {
 describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
   let db: TestDatabase
   let dir: string
-  let issuer: DevIssuer
-  let server: { url: string; close(): Promise<void> }
+  let served: GatewayOverHttp
   let resource: string
 
   beforeEach(async () => {
     db = await target.open('migrated')
     await loadDemoData(db)
     dir = await mkdtemp(join(tmpdir(), 'fte-http-'))
-    issuer = await devIssuer(dir)
-    const gateway = await testGateway(db)
-    const logger = createLogger({ level: 'silent' })
-    let base = ''
-    const mcp = mcpHttpHandler({
-      gateway,
-      verify: (token) => verifyDevToken(issuer, token, `${base}/mcp`),
-      publicUrl: 'http://127.0.0.1',
-      logger,
-    })
-    server = await listen(createApp({ db, logger, mcp }).fetch, '127.0.0.1', 0)
-    base = server.url
-    resource = `${server.url}/mcp`
+    served = await serveGatewayOverHttp(db, dir)
+    resource = served.resource
   })
   afterEach(async () => {
-    await server.close()
+    await served.close()
     await db.close()
     await rm(dir, { recursive: true, force: true })
   })
@@ -59,7 +44,7 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
     sub = 'demo|maya-okafor',
     role: 'customer' | 'staff' = 'customer',
     audience = resource,
-  ) => issueDevToken(issuer, { sub, role, ttlSeconds: 600, audience })
+  ) => issueDevToken(served.issuer, { sub, role, ttlSeconds: 600, audience })
 
   function post(headers: Record<string, string>, url = resource): Promise<Response> {
     return fetch(url, {

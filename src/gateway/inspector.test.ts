@@ -6,17 +6,12 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { supportPack } from '../../domains/support/index.ts'
 import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
-import { testGateway } from '../../test/support/gateway-client.ts'
-import { devIssuer, issueDevToken, verifyDevToken } from '../auth/dev-token.ts'
+import { type GatewayOverHttp, serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { migrationSources } from '../domain/domain-pack.ts'
-import { createLogger } from '../lib/logger.ts'
 import { packageRoot } from '../lib/package-root.ts'
-import { createApp } from '../server/app.ts'
-import { listen } from '../server/listen.ts'
 import { loadMigrations } from '../store/migration-files.ts'
 import { migrate } from '../store/migrator.ts'
 import { openPglite } from '../store/pglite-database.ts'
-import { mcpHttpHandler } from './http.ts'
 
 const run = promisify(execFile)
 const INSPECTOR = join(
@@ -81,28 +76,14 @@ describe('the MCP Inspector CLI', () => {
 
   it('lists and calls tools over HTTP (/mcp) with a bearer token', async () => {
     const db = await openPglite()
-    const issuer = await devIssuer(join(dir, 'http'))
-    let server: { url: string; close(): Promise<void> } | undefined
+    let served: GatewayOverHttp | undefined
     try {
       const migrated = await migrate(db, await loadMigrations(migrationSources(supportPack)))
       if (migrated.error) throw migrated.error
       await loadDemoData(db)
-      const logger = createLogger({ level: 'silent' })
-      let resource = ''
-      const mcp = mcpHttpHandler({
-        gateway: await testGateway(db),
-        verify: (token) => verifyDevToken(issuer, token, resource),
-        publicUrl: 'http://127.0.0.1',
-        logger,
-      })
-      server = await listen(createApp({ db, logger, mcp }).fetch, '127.0.0.1', 0)
-      resource = `${server.url}/mcp`
-      const token = await issueDevToken(issuer, {
-        sub: 'demo|maya-okafor',
-        role: 'customer',
-        ttlSeconds: 600,
-        audience: resource,
-      })
+      served = await serveGatewayOverHttp(db, join(dir, 'http'))
+      const resource = served.resource
+      const token = await served.token()
       const http = [resource, '--transport', 'http', '--header', `Authorization: Bearer ${token}`]
       const listed = await inspector([...http, '--method', 'tools/list'])
       expect((listed.tools as unknown[]).length).toBe(16)
@@ -115,7 +96,7 @@ describe('the MCP Inspector CLI', () => {
       ])
       expect((begun.structuredContent as { user: unknown }).user).toEqual({ role: 'customer' })
     } finally {
-      await server?.close()
+      await served?.close()
       await db.close()
     }
   })

@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { resolvedTicketsImport } from '../../domains/support/seed/csv-import.ts'
-import { ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
+import { embedderFor, ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import type { CsvImport } from '../domain/domain-pack.ts'
 import { embedPendingDocuments } from '../embedding/document-indexer.ts'
 import { createLocalEmbedder } from '../embedding/local-embedder.ts'
-import { createOpenAiEmbedder } from '../embedding/openai-embedder.ts'
 import { createSearch } from '../embedding/search.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import { type SeedCsvResult, SeedRowsError, seedCsv } from './seed-csv.ts'
@@ -249,15 +248,7 @@ describeEachDatabase('fte seed <file.csv>', (target) => {
       body: { error: { message: 'overloaded' } },
     })).start()
     try {
-      const failing = createOpenAiEmbedder({
-        baseUrl: server.url,
-        apiKey: 'test-key',
-        model: 'text-embedding-3-small',
-        dimensions: 8,
-        timeoutMs: 2000,
-        maxRetries: 0,
-        batchSize: 16,
-      })
+      const failing = embedderFor(server)
       const error = await seedCsv(db, failing, resolvedTicketsImport, SAMPLE, {
         actor: 'operator:test',
       }).catch((e: unknown) => e)

@@ -12,18 +12,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { supportPack } from '../../domains/support/index.ts'
 import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
-import { devIssuer, issueDevToken, verifyDevToken } from '../../src/auth/dev-token.ts'
 import { migrationSources } from '../../src/domain/domain-pack.ts'
-import { createLocalEmbedder } from '../../src/embedding/local-embedder.ts'
-import { createGateway } from '../../src/gateway/gateway.ts'
-import { mcpHttpHandler } from '../../src/gateway/http.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
-import { createApp } from '../../src/server/app.ts'
-import { listen } from '../../src/server/listen.ts'
 import { loadMigrations } from '../../src/store/migration-files.ts'
 import { migrate } from '../../src/store/migrator.ts'
 import { openPglite } from '../../src/store/pglite-database.ts'
+import { serveGatewayOverHttp } from '../support/gateway-http.ts'
 
 const dir = await mkdtemp(join(tmpdir(), 'fte-conformance-'))
 const db = await openPglite()
@@ -33,32 +28,9 @@ try {
   const migrated = await migrate(db, await loadMigrations(migrationSources(supportPack)))
   if (migrated.error) throw migrated.error
   await loadDemoData(db)
-  const issuer = await devIssuer(dir)
-  let resource = ''
-  const gateway = createGateway({
-    db,
-    pack: supportPack,
-    embedder: createLocalEmbedder(),
-    logger,
-    sessionSecret: undefined,
-    sessionTtlSeconds: 600,
-    toolTimeoutMs: 5000,
-    maxConcurrentPerIdentity: 50,
-  })
-  const mcp = mcpHttpHandler({
-    gateway,
-    verify: (token) => verifyDevToken(issuer, token, resource),
-    publicUrl: 'http://127.0.0.1',
-    logger,
-  })
-  const server = await listen(createApp({ db, logger, mcp }).fetch, '127.0.0.1', 0)
-  resource = `${server.url}/mcp`
-  const token = await issueDevToken(issuer, {
-    sub: 'demo|maya-okafor',
-    role: 'customer',
-    ttlSeconds: 3600,
-    audience: resource,
-  })
+  const served = await serveGatewayOverHttp(db, dir, { logger })
+  const resource = served.resource
+  const token = await served.token()
   const target = new URL(resource)
   const proxy = createServer((incoming, outgoing) => {
     const forwarded = request(
@@ -105,7 +77,7 @@ try {
     child.stderr?.pipe(process.stderr)
   })
   proxy.close()
-  await server.close()
+  await served.close()
 } finally {
   await db.close()
   await rm(dir, { recursive: true, force: true })

@@ -1,5 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Embedder } from '../../src/embedding/embedder.ts'
+import { createOpenAiEmbedder } from '../../src/embedding/openai-embedder.ts'
 
 export interface ScriptedResponse {
   status?: number
@@ -94,4 +96,17 @@ export function embeddingsResponse(request: RecordedRequest, dimensions: number)
       usage: { prompt_tokens: input.length, total_tokens: input.length },
     },
   }
+}
+
+/** An OpenAI-compatible embedder pointed at `server`, failing fast: no retries. */
+export function embedderFor(server: ScriptedOpenAiServer, dimensions = 8): Embedder {
+  return createOpenAiEmbedder({
+    baseUrl: server.url,
+    apiKey: 'test-key',
+    model: 'text-embedding-3-small',
+    dimensions,
+    timeoutMs: 2000,
+    maxRetries: 0,
+    batchSize: 16,
+  })
 }

@@ -4,6 +4,8 @@ import type { GatewayServices } from '../../../src/domain/domain-pack.ts'
 import {
   defineTool,
   type GatewayTool,
+  READ_ONLY,
+  SESSION_ARGUMENT,
   type ToolContext,
 } from '../../../src/gateway/gateway-tool.ts'
 import { FteError } from '../../../src/lib/errors.ts'
@@ -12,17 +14,8 @@ import { plural } from '../../../src/lib/words.ts'
 import { decideRefund, type Tier } from './refund-policy.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const SESSION = z
-  .string()
-  .max(4096)
-  .optional()
-  .describe('The session handle from begin_session (omit it when your client sends it in _meta).')
-const READ = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-}
+const SESSION = SESSION_ARGUMENT
+const READ = READ_ONLY
 const ORDER_REF = z
   .union([z.string().trim().min(1).max(64), z.number().int().min(0).max(999_999_999_999)])
   .transform(String)
