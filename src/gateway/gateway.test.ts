@@ -12,10 +12,12 @@ import {
   STAFF,
   testGateway,
 } from '../../test/support/gateway-client.ts'
+import { TcpProxy } from '../../test/support/tcp-proxy.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import type { DomainPack } from '../domain/domain-pack.ts'
 import { embedPendingDocuments } from '../embedding/document-indexer.ts'
 import { createLocalEmbedder } from '../embedding/local-embedder.ts'
+import { openPostgres } from '../store/postgres-database.ts'
 import { defineTool, type GatewayTool, READ_ONLY } from './gateway-tool.ts'
 import { REMINDER, UNAVAILABLE } from './run-tool.ts'
 import { issueSessionHandle } from './session-handle.ts'
@@ -591,6 +593,45 @@ describeEachDatabase('MCP gateway', (target) => {
     const theirs = await call(daniel, 'domain_wait', { session: await begin(daniel) })
     expect(theirs.isError).toBe(false)
   })
+
+  if (target.name === 'postgres') {
+    it('fails closed while Postgres is unreachable, and recovers when it is back', async () => {
+      const url = new URL(db.url ?? '')
+      const proxy = await new TcpProxy(url.hostname, Number(url.port)).start()
+      url.port = String(proxy.port)
+      const viaProxy = await openPostgres({
+        url: url.toString(),
+        poolMax: 4,
+        connectTimeoutMs: 2000,
+      })
+      try {
+        const client = await connect(await testGateway(viaProxy), MAYA)
+        const session = await begin(client)
+        const refundsBefore = await count('SELECT 1 FROM refunds')
+        await proxy.cut()
+        for (const [tool, args] of [
+          ['domain_lookup_order', { order: '4429' }],
+          [
+            'domain_issue_refund',
+            { order: '4429', amount_cents: 100, reason: 'outage', idempotency_key: 'outage-key-1' },
+          ],
+          ['health', {}],
+        ] as const) {
+          const reply = await call(client, tool, tool === 'health' ? {} : { session, ...args })
+          expect(reply.isError, tool).toBe(true)
+          expect(reply.text, tool).toBe(UNAVAILABLE)
+          expect(reply.text).not.toMatch(/\$\d|#4429|T-\d/)
+        }
+        await proxy.restore()
+        const back = await call(client, 'domain_lookup_order', { session, order: '4429' })
+        expect(back.isError).toBe(false)
+        expect(await count('SELECT 1 FROM refunds')).toBe(refundsBefore)
+      } finally {
+        await viaProxy.close()
+        await proxy.cut().catch(() => {})
+      }
+    })
+  }
 
   it('cancels a tool at its time limit and records the timeout', async () => {
     // PGlite runs a statement on the event loop, so only Postgres can cancel a slow query; on

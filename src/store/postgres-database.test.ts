@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { TcpProxy } from '../../test/support/tcp-proxy.ts'
 import { DatabaseUnavailableError } from '../lib/errors.ts'
 import { openPostgres, postgresClientConfig } from './postgres-database.ts'
 
@@ -52,6 +53,34 @@ describe('openPostgres', () => {
       const error = await openPostgres({ url: wrong.toString() }).catch((e: unknown) => e)
       expect((error as Error).message).toContain('authentication failed')
       expect((error as Error).message).not.toContain('not-the-password')
+    },
+  )
+
+  it.skipIf(!url)(
+    'survives the server dropping a connection in the middle of a transaction, and recovers',
+    async () => {
+      const target = new URL(url ?? '')
+      const proxy = await new TcpProxy(target.hostname, Number(target.port)).start()
+      target.port = String(proxy.port)
+      const db = await openPostgres({ url: target.toString(), poolMax: 2, connectTimeoutMs: 2000 })
+      try {
+        // The line goes down while the transaction holds its connection between two statements:
+        // the client's error event must not crash the process; the next statement fails instead.
+        const outcome = await db
+          .transaction(async (tx) => {
+            await tx.query('SELECT 1')
+            await proxy.cut()
+            await new Promise((resolve) => setTimeout(resolve, 100))
+            await tx.query('SELECT 2')
+          })
+          .catch((error: unknown) => error)
+        expect(outcome).toBeInstanceOf(Error)
+        await proxy.restore()
+        expect((await db.query<{ n: number }>('SELECT 3 AS n')).rows).toEqual([{ n: 3 }])
+      } finally {
+        await db.close()
+        await proxy.cut()
+      }
     },
   )
 

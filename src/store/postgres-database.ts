@@ -63,6 +63,12 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     transaction: async (work, options) => {
       const client = await pool.connect()
       let broken: Error | undefined
+      // The server can drop the connection while it is checked out (an outage, a restart): without
+      // a listener the client's 'error' event would crash the process. Its next query fails anyway.
+      const dropped = (error: Error) => {
+        broken = error
+      }
+      client.on('error', dropped)
       try {
         // One round trip for BEGIN and the transaction's settings.
         const settings = transactionSettings(options)
@@ -83,6 +89,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         })
         throw error
       } finally {
+        client.removeListener('error', dropped)
         client.release(broken)
       }
     },
