@@ -12,6 +12,7 @@ import {
 } from 'jose'
 import type { Identity } from '../gateway/identity.ts'
 import { FteError } from '../lib/errors.ts'
+import { ExpiringCache } from '../lib/expiring-cache.ts'
 
 /**
  * Development access tokens, until a real issuer is configured: EdDSA-signed JWTs (`typ` at+jwt)
@@ -81,12 +82,19 @@ export class TokenError extends FteError {
   }
 }
 
+/** Tokens already verified, per key and audience, until they expire. */
+const verified = new ExpiringCache<{ key: CryptoKey; audience: string; identity: Identity }>()
+
 /** The identity a development token proves, or TokenError (never says more than "invalid"). */
 export async function verifyDevToken(
   issuer: Pick<DevIssuer, 'publicKey'>,
   token: string,
   audience: string,
 ): Promise<Identity> {
+  const known = verified.get(token)
+  if (known !== undefined && known.key === issuer.publicKey && known.audience === audience) {
+    return known.identity
+  }
   try {
     const { payload } = await jwtVerify(token, issuer.publicKey, {
       algorithms: ['EdDSA'],
@@ -100,12 +108,15 @@ export async function verifyDevToken(
     const sub = payload.sub ?? ''
     if (sub === '' || sub.length > 255)
       throw new TokenError('The access token has no usable subject.')
-    return {
+    const identity: Identity = {
       sub,
       role: scopes.includes('staff') ? 'staff' : 'customer',
       scopes,
       ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
     }
+    // Kept no longer than the token lives, less the clock tolerance jwtVerify allowed it.
+    verified.set(token, { key: issuer.publicKey, audience, identity }, (payload.exp ?? 0) * 1000)
+    return identity
   } catch (error) {
     if (error instanceof TokenError) throw error
     if (error instanceof errors.JWTExpired) throw new TokenError('The access token has expired.')

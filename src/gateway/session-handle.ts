@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { errors, jwtVerify, SignJWT } from 'jose'
 import { FteError } from '../lib/errors.ts'
+import { ExpiringCache } from '../lib/expiring-cache.ts'
 
 /**
  * Session handles are JWTs of their own type: header `typ` fte-session+jwt, audience
@@ -52,6 +53,9 @@ export async function issueSessionHandle(
   }
 }
 
+/** Handles already verified, until they expire: a session makes many calls with one handle. */
+const verified = new ExpiringCache<{ key: Uint8Array; claims: SessionClaims }>()
+
 /** The handle's claims, when it is genuine, unexpired and the caller's own; SessionError if not. */
 export async function verifySessionHandle(
   key: Uint8Array,
@@ -61,6 +65,12 @@ export async function verifySessionHandle(
   if (handle === undefined || handle === '') throw new SessionError('No session handle was given.')
   if (!handle.startsWith(PREFIX)) {
     throw new SessionError('That is not a session handle (an access token is not one).')
+  }
+  const known = verified.get(handle)
+  if (known !== undefined && known.key === key) {
+    if (known.claims.sub !== sub)
+      throw new SessionError('The session handle belongs to someone else.')
+    return known.claims
   }
   let payload: Awaited<ReturnType<typeof jwtVerify>>['payload']
   try {
@@ -88,10 +98,12 @@ export async function verifySessionHandle(
   ) {
     throw new SessionError('The session handle is not valid.')
   }
-  return {
+  const claims = {
     sessionId: payload.jti,
     sub,
     conversationId,
     expiresAt: new Date(payload.exp * 1000),
   }
+  verified.set(handle, { key, claims }, claims.expiresAt.getTime())
+  return claims
 }
