@@ -5,8 +5,6 @@ import { defineTool, type GatewayTool, READ_ONLY, SESSION_ARGUMENT } from './gat
 import type { GatewayDeps } from './run-tool.ts'
 import { issueSessionHandle } from './session-handle.ts'
 
-const SESSION = SESSION_ARGUMENT
-const READ = READ_ONLY
 const MAX_STATE_BYTES = 16 * 1024
 
 /** The core's rules; the pack's follow. The fail-closed paragraph is the one that matters most. */
@@ -119,7 +117,7 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
         'Says whether the database behind every other tool is reachable. Needs no session. Use it ' +
         'when tools fail, to tell the user whether the system is down.',
       input: z.strictObject({}),
-      annotations: READ,
+      annotations: READ_ONLY,
       needsSession: false,
       async run(ctx) {
         await ctx.tx.query('SELECT 1')
@@ -133,8 +131,8 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
       description:
         'Returns who the signed-in user is to this system: their role (customer or staff), email ' +
         'and when they were first seen. Use it when the user asks "who am I signed in as".',
-      input: z.strictObject({ session: SESSION }),
-      annotations: READ,
+      input: z.strictObject({ session: SESSION_ARGUMENT }),
+      annotations: READ_ONLY,
       async run(ctx) {
         const { rows } = await ctx.tx.query<{ email: string | null; created_at: Date }>(
           'SELECT email, created_at FROM users WHERE id = $1',
@@ -160,7 +158,7 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
         'they left off), merged into their saved state; a key set to null is forgotten. ' +
         'begin_session returns the saved state. At most 16 KB.',
       input: z.strictObject({
-        session: SESSION,
+        session: SESSION_ARGUMENT,
         state: z.record(z.string().max(100), z.json()).describe('Keys to set (null removes one)'),
       }),
       annotations: {
@@ -207,7 +205,7 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
         'Saves a note for the signed-in user ("note that…", "remember that…", "write down…") and ' +
         'returns its id. The note and its audit row are written together.',
       input: z.strictObject({
-        session: SESSION,
+        session: SESSION_ARGUMENT,
         text: z.string().trim().min(1).max(10_000),
       }),
       annotations: {
@@ -236,8 +234,8 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
       name: 'config_get_rules',
       title: 'Get the rules',
       description: 'Returns the rules the assistant must follow, the same as begin_session gives.',
-      input: z.strictObject({ session: SESSION }),
-      annotations: READ,
+      input: z.strictObject({ session: SESSION_ARGUMENT }),
+      annotations: READ_ONLY,
       async run() {
         const all = `${CORE_RULES}\n${rules}`
         return { data: { rules: all }, text: all }
@@ -249,8 +247,8 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
       title: 'Get the persona',
       description:
         'Returns who the assistant is and how it speaks, the same as begin_session gives.',
-      input: z.strictObject({ session: SESSION }),
-      annotations: READ,
+      input: z.strictObject({ session: SESSION_ARGUMENT }),
+      annotations: READ_ONLY,
       async run() {
         return { data: { persona }, text: persona }
       },

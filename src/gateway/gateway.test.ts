@@ -54,24 +54,33 @@ describeEachDatabase('MCP gateway', (target) => {
   }
 
   /** A delivered order of a non-enterprise customer, recent, never refunded. */
-  async function refundableOrder(maxCents = 25_000) {
-    const { rows } = await db.query<{
-      public_id: string
-      amount_cents: number
-      auth_subject: string
-    }>(
-      `SELECT o.public_id, o.amount_cents, c.auth_subject FROM orders o
+  /** Delivered orders of non-enterprise customers, recent, never refunded: refundable. */
+  async function refundableOrders(count = 1) {
+    const { rows } = await db.query<{ public_id: string; amount_cents: number }>(
+      `SELECT o.public_id, o.amount_cents FROM orders o
        JOIN customers c ON c.id = o.customer_id
-       WHERE o.status = 'delivered' AND c.tier IN ('free', 'pro') AND o.amount_cents <= $1
+       WHERE o.status = 'delivered' AND c.tier IN ('free', 'pro')
+         AND o.amount_cents BETWEEN 200 AND 25000
          AND o.placed_at > now() - interval '13 days'
          AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id)
-       ORDER BY o.public_id LIMIT 1`,
-      [maxCents],
+       ORDER BY o.public_id LIMIT $1`,
+      [count],
     )
-    const order = rows[0]
+    if (rows.length < count)
+      throw new Error(`the demo data has fewer than ${count} refundable orders`)
+    return rows
+  }
+
+  async function refundableOrder() {
+    const [order] = await refundableOrders(1)
     if (order === undefined) throw new Error('the demo data has no refundable order')
     return order
   }
+
+  const refundsOn = (order: { public_id: string }) =>
+    count(`SELECT 1 FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.public_id = $1`, [
+      order.public_id,
+    ])
 
   it('lists the tools by group, strict and truthfully annotated', async () => {
     const client = await connect(await testGateway(db), MAYA)
@@ -298,12 +307,7 @@ describeEachDatabase('MCP gateway', (target) => {
     const other = await call(client, 'domain_issue_refund', { ...ask, amount_cents: 600 })
     expect(other.isError).toBe(true)
     expect(other.text).toContain('already used for a different refund request')
-    expect(
-      await count(
-        `SELECT 1 FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.public_id = $1`,
-        [order.public_id],
-      ),
-    ).toBe(1)
+    expect(await refundsOn(order)).toBe(1)
     expect(await count(`SELECT 1 FROM audit_log WHERE action = 'refund_issued'`)).toBe(1)
     // The invocation row of the issuing call is linked to its refund_issued row.
     expect(
@@ -335,24 +339,12 @@ describeEachDatabase('MCP gateway', (target) => {
     )
     expect(replies.every((r) => !r.isError && r.data.status === 'issued')).toBe(true)
     expect(new Set(replies.map((r) => r.data.refund_id)).size).toBe(1)
-    expect(
-      await count(
-        `SELECT 1 FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.public_id = $1`,
-        [order.public_id],
-      ),
-    ).toBe(1)
+    expect(await refundsOn(order)).toBe(1)
     expect(await count(`SELECT 1 FROM audit_log WHERE action = 'refund_issued'`)).toBe(1)
   })
 
   it('lets one idempotency key sent at once for two orders refund at most once', async () => {
-    const { rows } = await db.query<{ public_id: string }>(
-      `SELECT o.public_id FROM orders o JOIN customers c ON c.id = o.customer_id
-       WHERE o.status = 'delivered' AND c.tier IN ('free', 'pro') AND o.amount_cents >= 200
-         AND o.placed_at > now() - interval '13 days'
-         AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id)
-       ORDER BY o.public_id LIMIT 2`,
-    )
-    if (rows.length < 2) throw new Error('the demo data needs two refundable orders')
+    const rows = await refundableOrders(2)
     const client = await connect(await testGateway(db), STAFF)
     const session = await begin(client)
     const replies = await Promise.all(
@@ -532,8 +524,17 @@ describeEachDatabase('MCP gateway', (target) => {
       expect(r.isError, tool).toBe(true)
       expect(r.text, tool).toMatch(message)
     }
+    const huge = await call(client, 'domain_lookup_order', { session, order: 'x'.repeat(100_000) })
+    expect(huge.isError).toBe(true)
+    expect(
+      await count(
+        `SELECT 1 FROM capability_invocations WHERE arguments = '{"_truncated": true, "keys": ["order"]}'::jsonb`,
+      ),
+    ).toBe(1)
     // Refused calls are audited too, one invocation row each.
-    expect(await count('SELECT 1 FROM capability_invocations')).toBe(invocationsBefore + bad.length)
+    expect(await count('SELECT 1 FROM capability_invocations')).toBe(
+      invocationsBefore + bad.length + 1,
+    )
     expect(
       await count(
         `SELECT 1 FROM capability_invocations WHERE arguments->>'_trace' = 'trace-abc-123'`,

@@ -6,6 +6,7 @@ import {
   type StandardSchemaWithJSON,
 } from '@modelcontextprotocol/server'
 import type { z } from 'zod'
+import type { GatewayConfig } from '../config/config.ts'
 import type { DomainPack } from '../domain/domain-pack.ts'
 import type { Embedder } from '../embedding/embedder.ts'
 import { createSearch } from '../embedding/search.ts'
@@ -19,16 +20,13 @@ import type { Identity } from './identity.ts'
 import { callTool, type GatewayDeps, META } from './run-tool.ts'
 import { sessionKey } from './session-key.ts'
 
-export interface GatewayOptions {
+/** The gateway's settings (GATEWAY_* configuration) and what it runs on. */
+export interface GatewayOptions extends Omit<GatewayConfig, 'stdio'> {
   /** A promise lets the gateway answer the MCP handshake while the database is still opening. */
   db: Database | Promise<Database>
   pack: DomainPack
   embedder: Embedder
   logger: Logger
-  sessionSecret: string | undefined
-  sessionTtlSeconds: number
-  toolTimeoutMs: number
-  maxConcurrentPerIdentity: number
 }
 
 /** The gateway, transport-free: its tools and what they need. One per process. */

@@ -21,6 +21,9 @@ export const UNAVAILABLE =
   'from memory and do not invent data (no order numbers, amounts, dates or statuses): tell the ' +
   'user you cannot check at the moment and offer to try again or to hand over to a person.'
 
+/** Characters of a call's arguments kept in its invocation row. */
+const MAX_AUDITED_ARGUMENTS = 8192
+
 /** `_meta` keys a client may send with a call. */
 export const META = {
   session: 'io.digital-fte/session',
@@ -251,5 +254,9 @@ function auditArguments(
         : (value as Json)
   }
   if (trace !== undefined) kept._trace = trace.slice(0, 200)
+  // Arguments are recorded before they are validated: an oversized one is summarised, not stored.
+  if (JSON.stringify(kept).length > MAX_AUDITED_ARGUMENTS) {
+    return { _truncated: true, keys: Object.keys(kept).slice(0, 50) }
+  }
   return kept
 }

@@ -14,8 +14,6 @@ import { plural } from '../../../src/lib/words.ts'
 import { decideRefund, type Tier } from './refund-policy.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const SESSION = SESSION_ARGUMENT
-const READ = READ_ONLY
 const ORDER_REF = z
   .union([z.string().trim().min(1).max(64), z.number().int().min(0).max(999_999_999_999)])
   .transform(String)
@@ -207,10 +205,10 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         'know who you are helping and their tier ("who am I", "my account", "my plan"). A customer ' +
         'gets their own record; staff name the customer by email.',
       input: z.strictObject({
-        session: SESSION,
+        session: SESSION_ARGUMENT,
         customer_email: EMAIL.optional().describe('Staff only: the customer to look up'),
       }),
-      annotations: READ,
+      annotations: READ_ONLY,
       sensitive: ['customer_email'],
       async run(ctx, input) {
         const c = await targetCustomer(ctx, input.customer_email)
@@ -240,8 +238,8 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         'delivered, refunded, cancelled), date, and every refund on it with its status and date. ' +
         'Use it whenever the user mentions an order number, a delivery, a charge or a refund ' +
         '("where is my order", "refund for #4429", "I was charged").',
-      input: z.strictObject({ session: SESSION, order: ORDER_REF }),
-      annotations: READ,
+      input: z.strictObject({ session: SESSION_ARGUMENT, order: ORDER_REF }),
+      annotations: READ_ONLY,
       async run(ctx, input) {
         const order = await findOrder(ctx, input.order, false)
         const { rows: refunds } = await ctx.tx.query<{
@@ -291,8 +289,8 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
       description:
         'Returns one support ticket by id (T-1042) or UUID: status, category, order, summary and ' +
         'resolution. Use it when the user quotes a ticket number or asks about "my ticket".',
-      input: z.strictObject({ session: SESSION, ticket: TICKET_REF }),
-      annotations: READ,
+      input: z.strictObject({ session: SESSION_ARGUMENT, ticket: TICKET_REF }),
+      annotations: READ_ONLY,
       async run(ctx, input) {
         const t = await findTicket(ctx, input.ticket, false)
         return {
@@ -310,7 +308,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         'when the user asks about their tickets, cases or earlier requests ("my open tickets", ' +
         '"did I report this before"). Staff name the customer by email.',
       input: z.strictObject({
-        session: SESSION,
+        session: SESSION_ARGUMENT,
         customer_email: EMAIL.optional().describe('Staff only: whose tickets'),
         status: z
           .enum(['open', 'in_progress', 'resolved', 'escalated'])
@@ -318,7 +316,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
           .describe('Only tickets in this status'),
         limit: z.number().int().min(1).max(50).default(10),
       }),
-      annotations: READ,
+      annotations: READ_ONLY,
       sensitive: ['customer_email'],
       async run(ctx, input) {
         const c = await targetCustomer(ctx, input.customer_email)
@@ -350,7 +348,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         'complaint or symptom ("has this happened before", "how was this fixed"). Weak matches ' +
         'mean nothing similar was found: do not present them as precedent.',
       input: z.strictObject({
-        session: SESSION,
+        session: SESSION_ARGUMENT,
         description: z
           .string()
           .trim()
@@ -359,7 +357,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
           .describe("The problem, in the user's words"),
         limit: z.number().int().min(1).max(10).default(5),
       }),
-      annotations: READ,
+      annotations: READ_ONLY,
       sensitive: ['description'],
       async run(ctx, input) {
         const hits = await search.search(
@@ -409,11 +407,11 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         'closest to the question. Use it before stating any rule, window, limit or timeframe ' +
         '("how long does a refund take", "can I return this", "what is the policy").',
       input: z.strictObject({
-        session: SESSION,
+        session: SESSION_ARGUMENT,
         question: z.string().trim().min(3).max(2000),
         limit: z.number().int().min(1).max(10).default(3),
       }),
-      annotations: READ,
+      annotations: READ_ONLY,
       async run(ctx, input) {
         const hits = await search.search(
           { text: input.question, source: 'policy', k: input.limit },
@@ -445,7 +443,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         'billing. Returns issued (with the refund) or blocked (with the reason to tell the user). ' +
         'Give a fresh idempotency_key per refund and reuse it only to retry the same request.',
       input: z.strictObject({
-        session: SESSION,
+        session: SESSION_ARGUMENT,
         order: ORDER_REF,
         amount_cents: z.number().int().min(1).max(10_000_000).describe('The amount, in cents'),
         reason: z.string().trim().min(3).max(500).describe('What is being refunded and why'),
@@ -586,7 +584,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         'billing, a refund has not arrived after it was issued, the user is upset or asks for a ' +
         'person, or a pro/enterprise issue stays unresolved.',
       input: z.strictObject({
-        session: SESSION,
+        session: SESSION_ARGUMENT,
         ticket: TICKET_REF,
         reason: z.string().trim().min(3).max(1000).describe('Why it needs a person, briefly'),
         team: z.enum(TEAMS).optional().describe('Leave out to let the server suggest one'),
@@ -635,7 +633,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         'its id (T-5001). Use it when the user reports a new problem that needs follow-up and no ' +
         'open ticket covers it. Staff name the customer by email.',
       input: z.strictObject({
-        session: SESSION,
+        session: SESSION_ARGUMENT,
         summary: z.string().trim().min(5).max(1000).describe('The problem in one or two sentences'),
         order: ORDER_REF.optional(),
         customer_email: EMAIL.optional().describe('Staff only: for whom'),

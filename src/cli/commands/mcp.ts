@@ -43,10 +43,7 @@ export async function mcpCommand(context: CliContext): Promise<void> {
     pack,
     embedder,
     logger,
-    sessionSecret: config.gateway.sessionSecret,
-    sessionTtlSeconds: config.gateway.sessionTtlSeconds,
-    toolTimeoutMs: config.gateway.toolTimeoutMs,
-    maxConcurrentPerIdentity: config.gateway.maxConcurrentPerIdentity,
+    ...config.gateway,
   })
   const server = gateway.serverFor(identity)
   const transport = new StdioServerTransport(

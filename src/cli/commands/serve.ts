@@ -52,10 +52,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
       pack,
       embedder,
       logger,
-      sessionSecret: config.gateway.sessionSecret,
-      sessionTtlSeconds: config.gateway.sessionTtlSeconds,
-      toolTimeoutMs: config.gateway.toolTimeoutMs,
-      maxConcurrentPerIdentity: config.gateway.maxConcurrentPerIdentity,
+      ...config.gateway,
     })
     await gateway.ready
     const issuer = await devIssuer(config.database.dataDir)
