@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { FteError } from '../lib/errors.ts'
-import { invokeAudited, recordInvocation } from './audit-writer.ts'
+import type { Database } from '../store/database.ts'
+import {
+  type InvocationRecord,
+  invocationRecorder,
+  invokeAudited,
+  recordInvocation,
+  recordInvocations,
+} from './audit-writer.ts'
 
 const ORDER_4429 = `
 INSERT INTO customers (id, email, name, tier)
@@ -173,5 +180,132 @@ describeEachDatabase('the audit writer', (target) => {
       }),
     ).rejects.toThrow()
     expect(await counts(db)).toMatchObject({ audit: 0, invocations: 0 })
+  })
+
+  const lookup = (i: number, conversationId?: string): InvocationRecord => ({
+    capability: 'mcp:lookup_order',
+    actor: `gateway:user-${i}`,
+    arguments: { order: String(4000 + i) },
+    conversationId,
+    status: 'ok',
+    result: { i },
+    latencyMs: i,
+  })
+
+  it('records several invocations and their audit rows in one statement, in order', async () => {
+    const ids = await recordInvocations(db, [
+      lookup(1),
+      lookup(2),
+      { ...lookup(3), status: 'error' },
+    ])
+    const { rows } = await db.query(
+      `SELECT ci.id, ci.actor, ci.arguments, ci.result, ci.status, ci.latency_ms,
+              a.action, a.target, a.payload, a.result AS audit_result
+       FROM capability_invocations ci JOIN audit_log a ON a.invocation_id = ci.id
+       ORDER BY a.id`,
+    )
+    expect(rows).toEqual(
+      [1, 2, 3].map((i) => ({
+        id: ids[i - 1],
+        actor: `gateway:user-${i}`,
+        arguments: { order: String(4000 + i) },
+        result: { i },
+        status: i === 3 ? 'error' : 'ok',
+        latency_ms: i,
+        action: 'capability_invoked',
+        target: 'mcp:lookup_order',
+        payload: { arguments: { order: String(4000 + i) }, latency_ms: i },
+        audit_result: { status: i === 3 ? 'error' : 'ok' },
+      })),
+    )
+  })
+
+  it('group-commits concurrent records: fewer statements, each settled once its row is stored', async () => {
+    let statements = 0
+    const counting: Database = {
+      ...db,
+      query: (sql, params) => {
+        statements++
+        return db.query(sql, params)
+      },
+    }
+    const record = invocationRecorder(counting)
+    const ids = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        record(lookup(i)).then(async (id) => {
+          // Settled means stored: the row is there when the promise resolves.
+          const { rows } = await db.query('SELECT 1 FROM capability_invocations WHERE id = $1', [
+            id,
+          ])
+          expect(rows).toHaveLength(1)
+          return id
+        }),
+      ),
+    )
+    expect(new Set(ids).size).toBe(40)
+    expect(await counts(db)).toMatchObject({ invocations: 40, audit: 40 })
+    // The first record is written at once; the 39 that arrive meanwhile go in one more statement.
+    expect(statements).toBe(2)
+  })
+
+  it('fails only the bad record of a batch', async () => {
+    const record = invocationRecorder(db)
+    const missingConversation = '00000000-0000-4000-8000-0000000000ff'
+    const results = await Promise.allSettled([
+      record(lookup(1)),
+      record(lookup(2)),
+      record(lookup(3, missingConversation)),
+      record(lookup(4)),
+    ])
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ])
+    expect(await counts(db)).toMatchObject({ invocations: 3, audit: 3 })
+  })
+
+  it('records read-only work after it, and refuses business events from it', async () => {
+    const reads = { db, transaction: true, recorder: invocationRecorder(db) }
+    const call = { capability: 'mcp:lookup_order', actor: 'gateway:demo|maya', arguments: {} }
+    const status = await invokeAudited(
+      db,
+      call,
+      async ({ tx }) => {
+        const { rows } = await tx.query<{ status: string }>(
+          `SELECT status FROM orders WHERE public_id = '4429'`,
+        )
+        return { status: rows[0]?.status ?? null }
+      },
+      { reads },
+    )
+    expect(status).toEqual({ status: 'delivered' })
+    await expect(
+      invokeAudited(
+        db,
+        call,
+        async ({ record }) => {
+          await record({ action: 'refund_issued', actor: 'x' })
+          return {}
+        },
+        { reads },
+      ),
+    ).rejects.toThrow(/read-only/)
+    // A read-only transaction refuses a write even when the tool tries one.
+    await expect(
+      invokeAudited(
+        db,
+        call,
+        async ({ tx }) => {
+          await tx.query(`UPDATE orders SET status = 'refunded' WHERE public_id = '4429'`)
+          return {}
+        },
+        { reads },
+      ),
+    ).rejects.toThrow(/read-only/)
+    const { rows } = await db.query('SELECT status FROM capability_invocations ORDER BY created_at')
+    expect(rows).toEqual([{ status: 'ok' }, { status: 'error' }, { status: 'error' }])
+    expect(await counts(db)).toMatchObject({ refund_issued: 0 })
   })
 })

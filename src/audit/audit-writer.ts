@@ -60,35 +60,108 @@ export async function writeAudit(q: Queryable, entry: AuditEntry): Promise<numbe
  * two are atomic even outside a transaction. Returns the invocation id.
  */
 export async function recordInvocation(q: Queryable, record: InvocationRecord): Promise<string> {
-  const latencyMs = Math.max(0, Math.round(record.latencyMs))
-  const { rows } = await q.query<{ id: string }>(
-    `WITH invocation AS (
-       INSERT INTO capability_invocations
-         (id, conversation_id, actor, capability, arguments, result, status, latency_ms, cost_usd)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9)
-       RETURNING id, conversation_id, actor, capability
-     )
-     INSERT INTO audit_log (conversation_id, invocation_id, actor, action, target, payload, result)
-     SELECT conversation_id, id, actor, 'capability_invoked', capability, $10::jsonb, $11::jsonb
-     FROM invocation
-     RETURNING invocation_id AS id`,
-    [
-      record.id ?? randomUUID(),
-      record.conversationId ?? null,
-      record.actor,
-      record.capability,
-      JSON.stringify(record.arguments),
-      JSON.stringify(record.result),
-      record.status,
-      latencyMs,
-      record.costUsd ?? null,
-      JSON.stringify({ arguments: record.arguments, latency_ms: latencyMs }),
-      JSON.stringify({ status: record.status }),
-    ],
-  )
-  const id = rows[0]?.id
+  const [id] = await recordInvocations(q, [record])
   if (id === undefined) throw new FteError('internal', 'recording an invocation returned no row')
   return id
+}
+
+/** Several invocations and their `capability_invoked` rows in one statement; their ids, in order. */
+export async function recordInvocations(
+  q: Queryable,
+  records: readonly InvocationRecord[],
+): Promise<string[]> {
+  const rows = records.map((record, ord) => ({
+    ord,
+    id: record.id ?? randomUUID(),
+    conversation_id: record.conversationId ?? null,
+    actor: record.actor,
+    capability: record.capability,
+    arguments: record.arguments,
+    result: record.result,
+    status: record.status,
+    latency_ms: Math.max(0, Math.round(record.latencyMs)),
+    cost_usd: record.costUsd ?? null,
+  }))
+  const { rowCount } = await q.query(
+    `WITH input AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+         ord int, id uuid, conversation_id uuid, actor text, capability text, arguments jsonb,
+         result jsonb, status text, latency_ms int, cost_usd numeric)
+     ), invocation AS (
+       INSERT INTO capability_invocations
+         (id, conversation_id, actor, capability, arguments, result, status, latency_ms, cost_usd)
+       SELECT id, conversation_id, actor, capability, arguments, result, status, latency_ms, cost_usd
+       FROM input ORDER BY ord
+       RETURNING id
+     )
+     INSERT INTO audit_log (conversation_id, invocation_id, actor, action, target, payload, result)
+     SELECT i.conversation_id, i.id, i.actor, 'capability_invoked', i.capability,
+            jsonb_build_object('arguments', i.arguments, 'latency_ms', i.latency_ms),
+            jsonb_build_object('status', i.status)
+     FROM input i JOIN invocation USING (id)
+     ORDER BY i.ord`,
+    [JSON.stringify(rows)],
+  )
+  if (rowCount !== rows.length) {
+    throw new FteError('internal', `recorded ${rowCount} of ${rows.length} invocations`)
+  }
+  return rows.map((row) => row.id)
+}
+
+/** Records one invocation, resolving with its id once the row is committed. */
+export type InvocationRecorder = (record: InvocationRecord) => Promise<string>
+
+/**
+ * Group commit for invocations that stand alone (a read's: no business write shares their
+ * transaction). A record is written at once when nothing else is being written; records that arrive
+ * while a batch is in flight go together in the next statement, so under load the database commits
+ * once per batch instead of once per call, and nobody waits for a timer. Each `record` resolves only
+ * after its row is committed. A failed batch is retried record by record, so a bad record fails
+ * alone.
+ */
+export function invocationRecorder(db: Database, maxBatch = 200): InvocationRecorder {
+  interface Waiting {
+    record: InvocationRecord & { id: string }
+    resolve(id: string): void
+    reject(error: unknown): void
+  }
+  let waiting: Waiting[] = []
+  let writing = false
+
+  async function drain(): Promise<void> {
+    writing = true
+    try {
+      while (waiting.length > 0) {
+        const batch = waiting.slice(0, maxBatch)
+        waiting = waiting.slice(batch.length)
+        try {
+          await recordInvocations(
+            db,
+            batch.map((w) => w.record),
+          )
+          for (const w of batch) w.resolve(w.record.id)
+        } catch (error) {
+          if (batch.length === 1) {
+            batch[0]?.reject(error)
+            continue
+          }
+          await Promise.all(
+            batch.map((w) =>
+              recordInvocations(db, [w.record]).then(() => w.resolve(w.record.id), w.reject),
+            ),
+          )
+        }
+      }
+    } finally {
+      writing = false
+    }
+  }
+
+  return (record) =>
+    new Promise<string>((resolve, reject) => {
+      waiting.push({ record: { ...record, id: record.id ?? randomUUID() }, resolve, reject })
+      if (!writing) void drain()
+    })
 }
 
 export interface AuditedWork {
@@ -104,6 +177,12 @@ export interface InvokeOptions {
   costUsd?: number | string
   /** Postgres cancels a statement of the call that runs longer (recorded as a timeout). */
   statementTimeoutMs?: number
+  /**
+   * Work that writes nothing: it runs on `db` (with `transaction`, in a transaction of its own;
+   * otherwise statement by statement), and the invocation is recorded afterwards by `recorder`,
+   * before `invokeAudited` returns. `record` refuses business events.
+   */
+  reads?: { db: Database; transaction: boolean; recorder: InvocationRecorder }
 }
 
 /**
@@ -121,42 +200,56 @@ export async function invokeAudited<T extends Json>(
   const now = options.now ?? (() => performance.now())
   const started = now()
   const invocationId = randomUUID()
+  const settings =
+    options.statementTimeoutMs === undefined
+      ? {}
+      : { statementTimeoutMs: options.statementTimeoutMs }
+  const invocation = (status: InvocationStatus, result: Json): InvocationRecord => ({
+    ...call,
+    id: invocationId,
+    status,
+    result,
+    latencyMs: now() - started,
+    costUsd: options.costUsd,
+  })
+  const reads = options.reads
   try {
-    return await db.transaction(
-      async (tx) => {
-        const result = await work({
-          tx,
-          invocationId,
-          record: (entry) =>
-            writeAudit(tx, {
-              ...entry,
-              conversationId: entry.conversationId ?? call.conversationId,
-              invocationId,
-            }),
-        })
-        await recordInvocation(tx, {
-          ...call,
-          id: invocationId,
-          status: 'ok',
-          result,
-          latencyMs: now() - started,
-          costUsd: options.costUsd,
-        })
-        return result
-      },
-      options.statementTimeoutMs === undefined
-        ? {}
-        : { statementTimeoutMs: options.statementTimeoutMs },
-    )
-  } catch (error) {
-    try {
-      await recordInvocation(db, {
-        ...call,
-        id: invocationId,
-        status: isTimeout(error) ? 'timeout' : 'error',
-        result: { error: errorCode(error), message: errorMessage(error) },
-        latencyMs: now() - started,
+    if (reads !== undefined) {
+      const readOnly = (q: Queryable): AuditedWork => ({
+        tx: q,
+        invocationId,
+        record: () =>
+          Promise.reject(
+            new FteError('internal', 'a read-only call cannot record business events'),
+          ),
       })
+      const result = reads.transaction
+        ? await reads.db.transaction((tx) => work(readOnly(tx)), { ...settings, readOnly: true })
+        : await work(readOnly(reads.db))
+      await reads.recorder(invocation('ok', result))
+      return result
+    }
+    return await db.transaction(async (tx) => {
+      const result = await work({
+        tx,
+        invocationId,
+        record: (entry) =>
+          writeAudit(tx, {
+            ...entry,
+            conversationId: entry.conversationId ?? call.conversationId,
+            invocationId,
+          }),
+      })
+      await recordInvocation(tx, invocation('ok', result))
+      return result
+    }, settings)
+  } catch (error) {
+    const failed = invocation(isTimeout(error) ? 'timeout' : 'error', {
+      error: errorCode(error),
+      message: errorMessage(error),
+    })
+    try {
+      await (reads?.recorder ?? ((record) => recordInvocation(db, record)))(failed)
     } catch {
       // The database may be what failed; the original error is the one worth reporting.
     }

@@ -118,6 +118,7 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
         'when tools fail, to tell the user whether the system is down.',
       input: z.strictObject({}),
       annotations: READ_ONLY,
+      isolation: 'statement',
       needsSession: false,
       async run(ctx) {
         await ctx.tx.query('SELECT 1')
@@ -133,6 +134,7 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
         'and when they were first seen. Use it when the user asks "who am I signed in as".',
       input: z.strictObject({ session: SESSION_ARGUMENT }),
       annotations: READ_ONLY,
+      isolation: 'statement',
       async run(ctx) {
         const { rows } = await ctx.tx.query<{ email: string | null; created_at: Date }>(
           'SELECT email, created_at FROM users WHERE id = $1',
@@ -236,6 +238,7 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
       description: 'Returns the rules the assistant must follow, the same as begin_session gives.',
       input: z.strictObject({ session: SESSION_ARGUMENT }),
       annotations: READ_ONLY,
+      isolation: 'statement',
       async run() {
         const all = `${CORE_RULES}\n${rules}`
         return { data: { rules: all }, text: all }
@@ -249,6 +252,7 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
         'Returns who the assistant is and how it speaks, the same as begin_session gives.',
       input: z.strictObject({ session: SESSION_ARGUMENT }),
       annotations: READ_ONLY,
+      isolation: 'statement',
       async run() {
         return { data: { persona }, text: persona }
       },

@@ -21,14 +21,18 @@ export interface ToolResult {
 }
 
 export interface ToolContext {
-  /** The call's transaction: business rows and audit rows commit together or not at all. */
+  /**
+   * Where the tool runs its SQL. A tool that writes: the call's transaction, whose business rows
+   * and audit rows commit together or not at all. A read-only tool: a read-only transaction, or,
+   * with `isolation: 'statement'`, read-only statements on their own.
+   */
   tx: Queryable
   identity: Identity
   /** Undefined only for the tools callable before `begin_session`. */
   session: SessionClaims | undefined
   /** The conversation the call belongs to (the session's), when there is one. */
   conversationId: string | undefined
-  /** Appends an audit row to this call's transaction, linked to its invocation. */
+  /** Appends an audit row to this call's transaction, linked to its invocation (not for reads). */
   record(entry: Omit<AuditEntry, 'invocationId' | 'actor'> & { actor?: string }): Promise<number>
   signal: AbortSignal
   /** The request's `_meta`, as the client sent it. */
@@ -48,6 +52,13 @@ export interface GatewayTool<S extends z.ZodObject = z.ZodObject> {
   needsSession?: boolean
   /** Arguments holding personal data or free text: hashed in the audit trail, not stored. */
   sensitive?: readonly string[]
+  /**
+   * Read-only tools only. `'statement'` when its reads need not share one snapshot (a single
+   * statement, or statements that cannot contradict each other): it then runs without a
+   * transaction, which saves the BEGIN and COMMIT round trips; every statement is still read-only
+   * and cancelled at the time limit. The default, `'snapshot'`, gives it a read-only transaction.
+   */
+  isolation?: 'statement' | 'snapshot'
   run(context: ToolContext, input: z.output<S>): Promise<ToolResult>
 }
 

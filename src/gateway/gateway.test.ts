@@ -3,6 +3,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { z } from 'zod'
 import { supportPack } from '../../domains/support/index.ts'
 import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
+import { Capture } from '../../test/support/capture.ts'
 import {
   begin,
   call,
@@ -17,20 +18,27 @@ import { describeEachDatabase, type TestDatabase } from '../../test/support/test
 import type { DomainPack } from '../domain/domain-pack.ts'
 import { embedPendingDocuments } from '../embedding/document-indexer.ts'
 import { createLocalEmbedder } from '../embedding/local-embedder.ts'
+import { createLogger } from '../lib/logger.ts'
+import type { Database } from '../store/database.ts'
 import { openPostgres } from '../store/postgres-database.ts'
 import { defineTool, type GatewayTool, READ_ONLY } from './gateway-tool.ts'
 import { REMINDER, UNAVAILABLE } from './run-tool.ts'
 import { issueSessionHandle } from './session-handle.ts'
 import { sessionKey } from './session-key.ts'
 
-/** The support pack with its tools swapped for one test tool that runs `run`. */
-function packWith(name: string, run: GatewayTool['run']): DomainPack {
+/** The support pack with its tools swapped for one read-only test tool that runs `run`. */
+function packWith(
+  name: string,
+  run: GatewayTool['run'],
+  isolation?: GatewayTool['isolation'],
+): DomainPack {
   const tool = defineTool({
     name,
     title: name,
     description: 'A test tool.',
     input: z.strictObject({ session: z.string().optional() }),
     annotations: READ_ONLY,
+    ...(isolation === undefined ? {} : { isolation }),
     run,
   })
   return { ...supportPack, gateway: { persona: 'p', rules: 'r', tools: () => [tool] } }
@@ -53,7 +61,6 @@ describeEachDatabase('MCP gateway', (target) => {
     return rows[0]?.n ?? 0
   }
 
-  /** A delivered order of a non-enterprise customer, recent, never refunded. */
   /** Delivered orders of non-enterprise customers, recent, never refunded: refundable. */
   async function refundableOrders(count = 1) {
     const { rows } = await db.query<{ public_id: string; amount_cents: number }>(
@@ -573,6 +580,51 @@ describeEachDatabase('MCP gateway', (target) => {
     db = await target.open('migrated')
   })
 
+  it('answers a read only once its audit row is stored, and fails closed when it cannot be', async () => {
+    const client = await connect(await testGateway(db), MAYA)
+    const session = await begin(client)
+    // The audit trail refuses this one tool's rows (a stand-in for a full disk, say).
+    await db.exec(
+      `ALTER TABLE capability_invocations ADD CONSTRAINT refuse_lookups
+         CHECK (capability <> 'mcp:domain_lookup_customer') NOT VALID`,
+    )
+    const refused = await call(client, 'domain_lookup_customer', { session })
+    expect(refused.isError).toBe(true)
+    expect(refused.text).toBe(UNAVAILABLE)
+    expect(refused.text).not.toContain('Maya')
+    await db.exec('ALTER TABLE capability_invocations DROP CONSTRAINT refuse_lookups')
+    const answered = await call(client, 'domain_lookup_customer', { session })
+    expect(answered.isError).toBe(false)
+    expect(
+      await count(
+        `SELECT 1 FROM capability_invocations i JOIN audit_log a ON a.invocation_id = i.id
+         WHERE i.capability = 'mcp:domain_lookup_customer' AND i.status = 'ok'`,
+      ),
+    ).toBe(1)
+  })
+
+  it('lets a read-only tool read but never write', async () => {
+    const attempt = async (isolation: GatewayTool['isolation']) => {
+      const pack = packWith(
+        'domain_sneaky',
+        async (ctx) => {
+          await ctx.tx.query(`UPDATE orders SET status = 'cancelled' WHERE public_id = '4429'`)
+          return { data: {}, text: 'written' }
+        },
+        isolation,
+      )
+      const client = await connect(await testGateway(db, { pack }), MAYA)
+      return call(client, 'domain_sneaky', { session: await begin(client) })
+    }
+    expect((await attempt('snapshot')).isError).toBe(true)
+    // Postgres refuses a write on the read connections themselves; PGlite has a single connection
+    // with no read-only default, so there only a transaction-bound read is checked.
+    if (target.name === 'postgres') expect((await attempt('statement')).isError).toBe(true)
+    expect(
+      await count(`SELECT 1 FROM orders WHERE public_id = '4429' AND status = 'cancelled'`),
+    ).toBe(0)
+  })
+
   it('refuses calls beyond the per-identity concurrency limit, clearly', async () => {
     const pack = packWith('domain_wait', async () => {
       await new Promise((resolve) => setTimeout(resolve, 200))
@@ -589,6 +641,12 @@ describeEachDatabase('MCP gateway', (target) => {
       'Too many tool calls at once for this user (limit 2); wait for the running ones to finish.',
       'Too many tool calls at once for this user (limit 2); wait for the running ones to finish.',
     ])
+    expect(
+      await count(
+        `SELECT 1 FROM capability_invocations WHERE capability = 'mcp:domain_wait'
+         AND status = 'error' AND result->>'error' = 'too_many_calls'`,
+      ),
+    ).toBe(2)
     // Another user is not held up by Maya's calls.
     const daniel = await connect(gateway, DANIEL)
     const theirs = await call(daniel, 'domain_wait', { session: await begin(daniel) })
@@ -631,6 +689,55 @@ describeEachDatabase('MCP gateway', (target) => {
         await viaProxy.close()
         await proxy.cut().catch(() => {})
       }
+    })
+  }
+
+  if (target.name === 'postgres') {
+    it('has Postgres cancel a read run without a transaction at the time limit', async () => {
+      const pack = packWith(
+        'domain_slow_read',
+        async (ctx) => {
+          await ctx.tx.query('SELECT pg_sleep(3)')
+          return { data: {}, text: 'done' }
+        },
+        'statement',
+      )
+      const client = await connect(await testGateway(db, { pack, toolTimeoutMs: 300 }), MAYA)
+      const reply = await call(client, 'domain_slow_read', { session: await begin(client) })
+      expect(reply.text).toMatch(/^The call timed out\./)
+      // The server stopped the statement itself: it is not left running for its 3 seconds.
+      const sleeping = () =>
+        count(
+          `SELECT 1 FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(3)' AND state = 'active'`,
+        )
+      for (let i = 0; i < 20 && (await sleeping()) > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(await sleeping()).toBe(0)
+      expect(
+        await count(
+          `SELECT 1 FROM capability_invocations WHERE capability = 'mcp:domain_slow_read' AND status = 'timeout'`,
+        ),
+      ).toBe(1)
+    })
+
+    it('runs reads in transactions when read-only connections cannot be opened', async () => {
+      const warnings = new Capture()
+      const logger = createLogger({ level: 'warn', format: 'json', destination: warnings })
+      // A pooler that rejects the startup parameters refuses every connection of the read pool.
+      const refusing: Database = {
+        ...db,
+        forReads: () => ({
+          ...db,
+          query: () =>
+            Promise.reject(new Error('unsupported startup parameter: statement_timeout')),
+        }),
+      }
+      const client = await connect(await testGateway(refusing, { logger }), MAYA)
+      const reply = await call(client, 'domain_lookup_customer', { session: await begin(client) })
+      expect(reply.isError).toBe(false)
+      expect(reply.text).toContain('Maya')
+      expect(warnings.text).toContain('reads run in transactions instead')
     })
   }
 

@@ -6,11 +6,12 @@ import {
   type StandardSchemaWithJSON,
 } from '@modelcontextprotocol/server'
 import type { z } from 'zod'
+import { invocationRecorder } from '../audit/audit-writer.ts'
 import type { GatewayConfig } from '../config/config.ts'
 import type { DomainPack } from '../domain/domain-pack.ts'
 import type { Embedder } from '../embedding/embedder.ts'
 import { createSearch } from '../embedding/search.ts'
-import { FteError } from '../lib/errors.ts'
+import { errorMessage, FteError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { Database } from '../store/database.ts'
@@ -50,6 +51,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const ready = Promise.resolve(options.db).then(
     async (db): Promise<GatewayDeps> => ({
       db,
+      ...(await readsOn(db, options)),
+      recorder: invocationRecorder(db),
       sessionKey: await sessionKey(db, options.sessionSecret),
       sessionTtlSeconds: options.sessionTtlSeconds,
       toolTimeoutMs: options.toolTimeoutMs,
@@ -83,25 +86,33 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (names.has(tool.name))
       throw new FteError('internal', `two gateway tools are named ${tool.name}`)
     names.add(tool.name)
+    if (tool.isolation !== undefined && !tool.annotations.readOnlyHint) {
+      throw new FteError('internal', `gateway tool ${tool.name} writes, so it needs a transaction`)
+    }
   }
   const version = packageVersion()
+  // Built once: a stateless HTTP request gets a fresh server, but the tools it lists never change.
+  const listed = tools.map((tool) => ({
+    tool,
+    config: {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: advertised(tool.input),
+      annotations: { title: tool.title, ...tool.annotations },
+    },
+  }))
   return {
     tools,
     ready,
     serverFor(identity) {
       const server = new McpServer({ name: 'digital-fte', version }, { instructions: INSTRUCTIONS })
-      for (const tool of tools) {
+      for (const { tool, config } of listed) {
         server.registerTool<
           StandardSchemaWithJSON,
           StandardSchemaWithJSON<Record<string, unknown>>
         >(
           tool.name,
-          {
-            title: tool.title,
-            description: tool.description,
-            inputSchema: advertised(tool.input),
-            annotations: { title: tool.title, ...tool.annotations },
-          },
+          config,
           async (args, ctx): Promise<CallToolResult> => ({
             ...(await callTool(
               ready,
@@ -116,6 +127,29 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       return server
     },
+  }
+}
+
+/**
+ * Where read-only tools run: read-only statements cancelled at the tool time limit. The limit and
+ * the read-only default travel as connection startup parameters; a server or pooler that refuses
+ * them gets reads in transactions on the main pool instead (SET LOCAL works everywhere).
+ */
+async function readsOn(
+  db: Database,
+  options: GatewayOptions,
+): Promise<Pick<GatewayDeps, 'reads' | 'readStatements'>> {
+  const reads = db.forReads({ statementTimeoutMs: Math.trunc(options.toolTimeoutMs) })
+  if (reads === db) return { reads, readStatements: true }
+  try {
+    await reads.query('SELECT 1')
+    return { reads, readStatements: true }
+  } catch (error) {
+    options.logger.warn(
+      { err: errorMessage(error) },
+      'read-only connections with a statement limit could not be opened; reads run in transactions instead',
+    )
+    return { reads: db, readStatements: false }
   }
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { z } from 'zod'
-import { invokeAudited, recordInvocation } from '../audit/audit-writer.ts'
+import { type InvocationRecorder, invokeAudited } from '../audit/audit-writer.ts'
 import { errorMessage, FteError } from '../lib/errors.ts'
 import type { Json, JsonObject } from '../lib/json.ts'
 import type { Logger } from '../lib/logger.ts'
@@ -44,6 +44,12 @@ const CALLER_CODES = new Set([
 
 export interface GatewayDeps {
   db: Database
+  /** For read-only tools: read-only statements cancelled at the tool time limit. */
+  reads: Database
+  /** False when `reads` cannot limit a statement on its own: every read then gets a transaction. */
+  readStatements: boolean
+  /** Group commit for the invocations of reads and refused calls (no business write beside them). */
+  recorder: InvocationRecorder
   sessionKey: Uint8Array
   sessionTtlSeconds: number
   toolTimeoutMs: number
@@ -87,14 +93,23 @@ export async function callTool(
   }
   const running = inFlight.get(identity.sub) ?? 0
   if (running >= deps.maxConcurrentPerIdentity) {
-    const { content } = refusal(
-      new FteError(
-        'too_many_calls',
-        `Too many tool calls at once for this user (limit ${deps.maxConcurrentPerIdentity}); wait for the running ones to finish.`,
-        { fault: 'caller' },
-      ),
+    const tooMany = new FteError(
+      'too_many_calls',
+      `Too many tool calls at once for this user (limit ${deps.maxConcurrentPerIdentity}); wait for the running ones to finish.`,
+      { fault: 'caller' },
     )
-    return { content, isError: true }
+    // Recorded like any refusal, but without the arguments: a flood is not worth storing twice.
+    await deps
+      .recorder({
+        capability: `mcp:${tool.name}`,
+        actor: `gateway:${identity.sub}`,
+        arguments: {},
+        status: 'error',
+        result: { error: tooMany.code, message: tooMany.message },
+        latencyMs: 0,
+      })
+      .catch(() => {})
+    return { content: refusal(tooMany).content, isError: true }
   }
   inFlight.set(identity.sub, running + 1)
   const started = performance.now()
@@ -163,7 +178,18 @@ export async function callTool(
           signal?.removeEventListener('abort', cancel)
         }
       },
-      { statementTimeoutMs: Math.trunc(deps.toolTimeoutMs) },
+      {
+        statementTimeoutMs: Math.trunc(deps.toolTimeoutMs),
+        ...(tool.annotations.readOnlyHint
+          ? {
+              reads: {
+                db: deps.reads,
+                transaction: tool.isolation !== 'statement' || !deps.readStatements,
+                recorder: deps.recorder,
+              },
+            }
+          : {}),
+      },
     )
     return {
       content: [{ type: 'text', text: `${text}\n\n${REMINDER}` }],
@@ -173,15 +199,17 @@ export async function callTool(
     const outcome = refusal(error)
     if (!inTransaction) {
       // Refused before the transaction (bad input, no session): still one invocation row.
-      await recordInvocation(deps.db, {
-        capability: `mcp:${tool.name}`,
-        actor: `gateway:${identity.sub}`,
-        arguments: recorded,
-        conversationId: session?.conversationId ?? null,
-        status: 'error',
-        result: { error: (error as FteError).code, message: errorMessage(error) },
-        latencyMs: performance.now() - started,
-      }).catch(() => {})
+      await deps
+        .recorder({
+          capability: `mcp:${tool.name}`,
+          actor: `gateway:${identity.sub}`,
+          arguments: recorded,
+          conversationId: session?.conversationId ?? null,
+          status: 'error',
+          result: { error: (error as FteError).code, message: errorMessage(error) },
+          latencyMs: performance.now() - started,
+        })
+        .catch(() => {})
     }
     if (!isCallerError(error)) {
       deps.logger.warn({ tool: tool.name, err: errorMessage(error) }, 'tool call failed closed')

@@ -33,19 +33,36 @@ export interface Database extends Queryable {
    * it throws (and the error rethrown).
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>
+  /**
+   * The same database for reads run outside a transaction: every statement refuses to write and is
+   * cancelled after `statementTimeoutMs`. Postgres: a pool of its own per limit, opened on first
+   * use and closed with this one. PGlite has a single connection and cannot cancel a statement: it
+   * answers with itself, which neither refuses writes nor cancels.
+   */
+  forReads(options: { statementTimeoutMs: number }): Database
   close(): Promise<void>
 }
 
 export interface TransactionOptions {
   /** Cancels any statement of the transaction that runs longer (Postgres; PGlite cannot). */
   statementTimeoutMs?: number
+  /** Refuses any write in the transaction. */
+  readOnly?: boolean
 }
 
-/** `SET LOCAL` statements for the options, to send with BEGIN; '' for none. */
+/** The statements that apply the options, to send with BEGIN; '' for none. */
 export function transactionSettings(options: TransactionOptions | undefined): string {
+  const settings: string[] = []
+  if (options?.readOnly === true) settings.push('SET TRANSACTION READ ONLY')
   const ms = options?.statementTimeoutMs
-  if (ms === undefined) return ''
+  if (ms !== undefined) {
+    assertTimeout(ms)
+    settings.push(`SET LOCAL statement_timeout = ${ms}`)
+  }
+  return settings.join('; ')
+}
+
+export function assertTimeout(ms: number): void {
   if (!Number.isInteger(ms) || ms < 1)
     throw new Error('statementTimeoutMs must be a positive integer')
-  return `SET LOCAL statement_timeout = ${ms}`
 }

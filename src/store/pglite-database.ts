@@ -41,7 +41,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
       { fault: 'system', cause: error },
     )
   }
-  return {
+  const db: PgliteDatabase = {
     kind: 'pglite',
     description:
       options.dataDir === undefined ? 'embedded (in memory)' : `embedded (${options.dataDir})`,
@@ -60,6 +60,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
           },
         } satisfies Queryable)
       }),
+    forReads: () => db,
     dumpDataDir: () => pg.dumpDataDir('none'),
     close: async () => {
       try {
@@ -69,6 +70,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
       }
     },
   }
+  return db
 }
 
 async function runQuery<R extends Row>(

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto'
 import pg from 'pg'
 import { parseIntoClientConfig } from 'pg-connection-string'
 import { DatabaseUnavailableError } from '../lib/errors.ts'
 import { redactUrl } from '../lib/logger.ts'
 import {
+  assertTimeout,
   type Database,
   type Queryable,
   type QueryResult,
@@ -34,13 +36,14 @@ const types = {
 /** Opens a pool and proves it can reach the server before returning. */
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
   const safeUrl = redactUrl(options.url)
-  const pool = new pg.Pool({
+  const config: pg.PoolConfig = {
     ...postgresClientConfig(options.url, options.onNotice),
     max: options.poolMax ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     application_name: options.applicationName ?? 'digital-fte',
     types,
-  })
+  }
+  const pool = new pg.Pool(config)
   pool.on('error', (error) => options.onIdleError?.(error))
   try {
     await pool.query('SELECT 1')
@@ -52,11 +55,57 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     )
   }
 
+  // Read pools by statement limit, opened on first use and closed with the main pool.
+  const readPools = new Map<number, { pool: pg.Pool; db: Database }>()
   let closing: Promise<void> | undefined
   return {
+    ...over(pool, safeUrl),
+    forReads: ({ statementTimeoutMs }) => {
+      assertTimeout(statementTimeoutMs)
+      let entry = readPools.get(statementTimeoutMs)
+      if (entry === undefined) {
+        const readPool = new pg.Pool({
+          ...config,
+          application_name: `${config.application_name} (reads)`,
+          // Startup parameters, not SET: they hold on every connection, behind a pooler too.
+          statement_timeout: statementTimeoutMs,
+          options: [config.options, '-c default_transaction_read_only=on']
+            .filter((o) => o !== undefined && o !== '')
+            .join(' '),
+        })
+        readPool.on('error', (error) => options.onIdleError?.(error))
+        const db: Database = {
+          // The gateway's reads are a few fixed statements, run over and over: prepared once per
+          // connection, they are not parsed and planned again on every call.
+          ...over(readPool, `${safeUrl} (reads)`, statementNames()),
+          forReads: () => db,
+          close: async () => {},
+        }
+        entry = { pool: readPool, db }
+        readPools.set(statementTimeoutMs, entry)
+      }
+      return entry.db
+    },
+    close: () => {
+      closing ??= Promise.all([
+        pool.end(),
+        ...[...readPools.values()].map((entry) => entry.pool.end()),
+      ]).then(() => {})
+      return closing
+    },
+  }
+}
+
+/** The queries and transactions of a Database over one pool. */
+function over(
+  pool: pg.Pool,
+  description: string,
+  prepared?: (sql: string) => string | undefined,
+): Omit<Database, 'forReads' | 'close'> {
+  return {
     kind: 'postgres',
-    description: safeUrl,
-    query: (sql, params) => runQuery(pool, sql, params),
+    description,
+    query: (sql, params) => runQuery(pool, sql, params, prepared?.(sql)),
     exec: async (sql) => {
       await pool.query(sql)
     },
@@ -74,7 +123,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         const settings = transactionSettings(options)
         await client.query(settings === '' ? 'BEGIN' : `BEGIN; ${settings}`)
         const tx: Queryable = {
-          query: (sql, params) => runQuery(client, sql, params),
+          query: (sql, params) => runQuery(client, sql, params, prepared?.(sql)),
           exec: async (sql) => {
             await client.query(sql)
           },
@@ -93,10 +142,22 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         client.release(broken)
       }
     },
-    close: () => {
-      closing ??= pool.end()
-      return closing
-    },
+  }
+}
+
+/**
+ * A prepared-statement name per SQL text, up to `limit` texts; SQL built on the fly beyond that runs
+ * unprepared rather than filling every connection with statements.
+ */
+function statementNames(limit = 500): (sql: string) => string | undefined {
+  const names = new Map<string, string>()
+  return (sql) => {
+    let name = names.get(sql)
+    if (name === undefined && names.size < limit) {
+      name = `fte_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`
+      names.set(sql, name)
+    }
+    return name
   }
 }
 
@@ -104,8 +165,13 @@ async function runQuery<R extends Row>(
   client: pg.Pool | pg.PoolClient,
   sql: string,
   params: readonly unknown[] = [],
+  name?: string,
 ): Promise<QueryResult<R>> {
-  const result = await client.query<R>(sql, params as unknown[])
+  const result = await client.query<R>(
+    name === undefined
+      ? { text: sql, values: params as unknown[] }
+      : { name, text: sql, values: params as unknown[] },
+  )
   return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length }
 }
 

@@ -209,6 +209,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         customer_email: EMAIL.optional().describe('Staff only: the customer to look up'),
       }),
       annotations: READ_ONLY,
+      isolation: 'statement',
       sensitive: ['customer_email'],
       async run(ctx, input) {
         const c = await targetCustomer(ctx, input.customer_email)
@@ -291,6 +292,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         'resolution. Use it when the user quotes a ticket number or asks about "my ticket".',
       input: z.strictObject({ session: SESSION_ARGUMENT, ticket: TICKET_REF }),
       annotations: READ_ONLY,
+      isolation: 'statement',
       async run(ctx, input) {
         const t = await findTicket(ctx, input.ticket, false)
         return {
@@ -317,6 +319,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         limit: z.number().int().min(1).max(50).default(10),
       }),
       annotations: READ_ONLY,
+      isolation: 'statement',
       sensitive: ['customer_email'],
       async run(ctx, input) {
         const c = await targetCustomer(ctx, input.customer_email)
