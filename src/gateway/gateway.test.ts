@@ -721,13 +721,13 @@ describeEachDatabase('MCP gateway', (target) => {
       ).toBe(1)
     })
 
-    it('runs reads in transactions when read-only connections cannot be opened', async () => {
+    it('keeps working on the main pool when its own pools cannot be opened', async () => {
       const warnings = new Capture()
       const logger = createLogger({ level: 'warn', format: 'json', destination: warnings })
-      // A pooler that rejects the startup parameters refuses every connection of the read pool.
+      // A pooler that rejects a startup parameter refuses every connection of such a pool.
       const refusing: Database = {
         ...db,
-        forReads: () => ({
+        pool: () => ({
           ...db,
           query: () =>
             Promise.reject(new Error('unsupported startup parameter: statement_timeout')),
@@ -737,7 +737,13 @@ describeEachDatabase('MCP gateway', (target) => {
       const reply = await call(client, 'domain_lookup_customer', { session: await begin(client) })
       expect(reply.isError).toBe(false)
       expect(reply.text).toContain('Maya')
-      expect(warnings.text).toContain('reads run in transactions instead')
+      expect(warnings.text).toContain("the gateway's read connections could not be opened")
+      expect(warnings.text).toContain("the gateway's audit connections could not be opened")
+      expect(
+        await count(
+          `SELECT 1 FROM capability_invocations WHERE capability = 'mcp:domain_lookup_customer' AND status = 'ok'`,
+        ),
+      ).toBe(1)
     })
   }
 

@@ -51,8 +51,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const ready = Promise.resolve(options.db).then(
     async (db): Promise<GatewayDeps> => ({
       db,
-      ...(await readsOn(db, options)),
-      recorder: invocationRecorder(db),
+      ...(await poolsOf(db, options)),
       sessionKey: await sessionKey(db, options.sessionSecret),
       sessionTtlSeconds: options.sessionTtlSeconds,
       toolTimeoutMs: options.toolTimeoutMs,
@@ -131,25 +130,42 @@ export function createGateway(options: GatewayOptions): Gateway {
 }
 
 /**
- * Where read-only tools run: read-only statements cancelled at the tool time limit. The limit and
- * the read-only default travel as connection startup parameters; a server or pooler that refuses
- * them gets reads in transactions on the main pool instead (SET LOCAL works everywhere).
+ * The gateway's own pools, so that it neither starves the rest of the process nor is starved by it:
+ * read-only tools run read-only statements cancelled at the tool time limit, and the invocations
+ * of reads are group-committed through a connection or two of their own. The read limits travel as
+ * connection startup parameters; a server or pooler that refuses them (or any other failure to
+ * open a pool) leaves that work on the main pool, reads in transactions (SET LOCAL works
+ * everywhere).
  */
-async function readsOn(
+async function poolsOf(
   db: Database,
   options: GatewayOptions,
-): Promise<Pick<GatewayDeps, 'reads' | 'readStatements'>> {
-  const reads = db.forReads({ statementTimeoutMs: Math.trunc(options.toolTimeoutMs) })
-  if (reads === db) return { reads, readStatements: true }
-  try {
-    await reads.query('SELECT 1')
-    return { reads, readStatements: true }
-  } catch (error) {
-    options.logger.warn(
-      { err: errorMessage(error) },
-      'read-only connections with a statement limit could not be opened; reads run in transactions instead',
-    )
-    return { reads: db, readStatements: false }
+): Promise<Pick<GatewayDeps, 'reads' | 'readStatements' | 'recorder'>> {
+  const usable = async (pool: Database, what: string): Promise<boolean> => {
+    if (pool === db) return true
+    try {
+      await pool.query('SELECT 1')
+      return true
+    } catch (error) {
+      options.logger.warn(
+        { err: errorMessage(error) },
+        `the gateway's ${what} connections could not be opened; that work uses the main pool`,
+      )
+      return false
+    }
+  }
+  const reads = db.pool({
+    purpose: 'gateway reads',
+    readOnly: true,
+    statementTimeoutMs: Math.trunc(options.toolTimeoutMs),
+  })
+  // The recorder writes one statement at a time; the second connection serves its retries.
+  const audit = db.pool({ purpose: 'gateway audit', max: 2 })
+  const [readsOk, auditOk] = await Promise.all([usable(reads, 'read'), usable(audit, 'audit')])
+  return {
+    reads: readsOk ? reads : db,
+    readStatements: readsOk,
+    recorder: invocationRecorder(auditOk ? audit : db),
   }
 }
 

@@ -6,11 +6,9 @@ import { checkHealth } from './health.ts'
 export interface AppOptions {
   db: Database
   logger: Logger
-  /** The MCP gateway over streamable HTTP, mounted at /mcp. */
-  mcp?: (request: Request) => Promise<Response>
 }
 
-/** The HTTP surface, web-standard: later issues mount the gateway, API and UI here. */
+/** The HTTP surface, web-standard: later issues mount the API and UI here (`listen` serves /mcp). */
 export function createApp(options: AppOptions): Hono {
   const app = new Hono()
 
@@ -18,9 +16,6 @@ export function createApp(options: AppOptions): Hono {
     const report = await checkHealth(options.db)
     return c.json(report, report.status === 'ok' ? 200 : 503)
   })
-
-  const mcp = options.mcp
-  if (mcp !== undefined) app.all('/mcp', (c) => mcp(c.req.raw))
 
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` }, 404),

@@ -1,5 +1,8 @@
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createAdaptorServer } from '@hono/node-server'
+import { getRequestListener } from '@hono/node-server'
+import { type NodeIncomingMessageLike, toNodeHandler } from '@modelcontextprotocol/node'
+import { MAX_MCP_BODY_BYTES } from '../gateway/http.ts'
 import { FteError } from '../lib/errors.ts'
 
 export interface RunningServer {
@@ -10,13 +13,37 @@ export interface RunningServer {
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>
 
-/** The thin Node adapter around a web-standard handler. */
+export interface Handlers {
+  /** Every route (Hono's Node adapter). */
+  fetch: FetchHandler
+  /**
+   * `/mcp`, when given: through the MCP SDK's own Node adapter, which reads the (capped) body into
+   * memory instead of streaming it through web streams. It is the path of every tool call, and
+   * the leaner adapter measurably raises the gateway's throughput.
+   */
+  mcp?: FetchHandler
+}
+
+/** The thin Node adapters around web-standard handlers. */
 export async function listen(
-  fetch: FetchHandler,
+  handlers: Handlers,
   host: string,
   port: number,
 ): Promise<RunningServer> {
-  const server = createAdaptorServer({ fetch: (request: Request) => fetch(request) })
+  const rest = getRequestListener((request: Request) => handlers.fetch(request))
+  const { mcp } = handlers
+  const viaSdk =
+    mcp === undefined
+      ? undefined
+      : toNodeHandler(
+          { fetch: (request: Request) => Promise.resolve(mcp(request)) },
+          { maxRequestBodySize: MAX_MCP_BODY_BYTES },
+        )
+  const server = createServer((req, res) => {
+    if (viaSdk !== undefined && req.url?.split('?')[0] === '/mcp')
+      void viaSdk(req as NodeIncomingMessageLike, res)
+    else void rest(req, res)
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(

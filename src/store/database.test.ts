@@ -18,16 +18,17 @@ describeEachDatabase('the database layer', (target) => {
   })
 
   if (target.name === 'pglite') {
-    it('answers reads with itself: one connection, nothing to limit it apart', () => {
-      expect(db.forReads({ statementTimeoutMs: 250 })).toBe(db)
+    it('answers for a dedicated pool with itself: it has one connection', () => {
+      expect(db.pool({ purpose: 'reads', readOnly: true, statementTimeoutMs: 250 })).toBe(db)
     })
   }
 
   if (target.name === 'postgres') {
-    it('gives reads a pool of their own: read-only, limited, statements prepared', async () => {
-      const reads = db.forReads({ statementTimeoutMs: 250 })
-      expect(db.forReads({ statementTimeoutMs: 250 })).toBe(reads)
-      expect(db.forReads({ statementTimeoutMs: 500 })).not.toBe(reads)
+    it('opens dedicated pools: read-only and limited as asked, statements prepared', async () => {
+      const options = { purpose: 'reads', readOnly: true, statementTimeoutMs: 250 }
+      const reads = db.pool(options)
+      expect(db.pool({ ...options })).toBe(reads)
+      expect(db.pool({ ...options, statementTimeoutMs: 500 })).not.toBe(reads)
       await expect(reads.query(`UPDATE customers SET tier = 'free'`)).rejects.toThrow(
         /read-only transaction/,
       )
@@ -43,7 +44,13 @@ describeEachDatabase('the database layer', (target) => {
           'SELECT count(*) FROM customers WHERE tier = $1',
         )
       })
-      // The main pool is untouched: it writes, and has no statement limit.
+      const { rows: names } = await reads.query<{ application_name: string }>(
+        'SHOW application_name',
+      )
+      expect(names[0]?.application_name).toMatch(/\(reads\)$/)
+      // A pool with no limits asked for has none; the main pool is untouched by either.
+      const audit = db.pool({ purpose: 'audit', max: 2 })
+      await audit.query(`UPDATE customers SET tier = 'enterprise'`)
       await db.query(`UPDATE customers SET tier = 'free'`)
       const { rows } = await db.query<{ statement_timeout: string }>('SHOW statement_timeout')
       expect(rows).toEqual([{ statement_timeout: '0' }])

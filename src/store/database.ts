@@ -34,13 +34,26 @@ export interface Database extends Queryable {
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>
   /**
-   * The same database for reads run outside a transaction: every statement refuses to write and is
-   * cancelled after `statementTimeoutMs`. Postgres: a pool of its own per limit, opened on first
-   * use and closed with this one. PGlite has a single connection and cannot cancel a statement: it
-   * answers with itself, which neither refuses writes nor cancels.
+   * The same database through a pool of its own, for a part of the system that runs a few fixed
+   * statements over and over and must neither starve the rest nor be starved by it (the gateway's
+   * reads, its audit writer). Its statements are prepared once per connection. Postgres: opened on
+   * first use (one per distinct options) and closed with this one. PGlite has a single connection
+   * and cannot cancel a statement: it answers with itself, which neither refuses writes nor
+   * cancels.
    */
-  forReads(options: { statementTimeoutMs: number }): Database
+  pool(options: PoolOptions): Database
   close(): Promise<void>
+}
+
+export interface PoolOptions {
+  /** What the pool is for: names its connections (`application_name`). */
+  purpose: string
+  /** Connections at most; by default as many as the main pool. */
+  max?: number
+  /** Every statement refuses to write. */
+  readOnly?: boolean
+  /** Every statement is cancelled after this long. */
+  statementTimeoutMs?: number
 }
 
 export interface TransactionOptions {

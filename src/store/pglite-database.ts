@@ -60,7 +60,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
           },
         } satisfies Queryable)
       }),
-    forReads: () => db,
+    pool: () => db,
     dumpDataDir: () => pg.dumpDataDir('none'),
     close: async () => {
       try {

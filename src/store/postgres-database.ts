@@ -55,41 +55,47 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     )
   }
 
-  // Read pools by statement limit, opened on first use and closed with the main pool.
-  const readPools = new Map<number, { pool: pg.Pool; db: Database }>()
+  // Dedicated pools by purpose, opened on first use and closed with the main pool.
+  const dedicated = new Map<string, { pool: pg.Pool; db: Database }>()
   let closing: Promise<void> | undefined
   return {
     ...over(pool, safeUrl),
-    forReads: ({ statementTimeoutMs }) => {
-      assertTimeout(statementTimeoutMs)
-      let entry = readPools.get(statementTimeoutMs)
+    pool: (wanted) => {
+      const key = JSON.stringify(wanted)
+      let entry = dedicated.get(key)
       if (entry === undefined) {
-        const readPool = new pg.Pool({
+        if (wanted.statementTimeoutMs !== undefined) assertTimeout(wanted.statementTimeoutMs)
+        const own = new pg.Pool({
           ...config,
-          application_name: `${config.application_name} (reads)`,
+          max: wanted.max ?? config.max,
+          application_name: `${config.application_name} (${wanted.purpose})`,
           // Startup parameters, not SET: they hold on every connection, behind a pooler too.
-          statement_timeout: statementTimeoutMs,
-          options: [config.options, '-c default_transaction_read_only=on']
-            .filter((o) => o !== undefined && o !== '')
-            .join(' '),
+          ...(wanted.statementTimeoutMs === undefined
+            ? {}
+            : { statement_timeout: wanted.statementTimeoutMs }),
+          ...(wanted.readOnly === true
+            ? {
+                options: [config.options, '-c default_transaction_read_only=on']
+                  .filter((o) => o !== undefined && o !== '')
+                  .join(' '),
+              }
+            : {}),
         })
-        readPool.on('error', (error) => options.onIdleError?.(error))
+        own.on('error', (error) => options.onIdleError?.(error))
         const db: Database = {
-          // The gateway's reads are a few fixed statements, run over and over: prepared once per
-          // connection, they are not parsed and planned again on every call.
-          ...over(readPool, `${safeUrl} (reads)`, statementNames()),
-          forReads: () => db,
+          ...over(own, `${safeUrl} (${wanted.purpose})`, statementNames()),
+          pool: () => db,
           close: async () => {},
         }
-        entry = { pool: readPool, db }
-        readPools.set(statementTimeoutMs, entry)
+        entry = { pool: own, db }
+        dedicated.set(key, entry)
       }
       return entry.db
     },
     close: () => {
       closing ??= Promise.all([
         pool.end(),
-        ...[...readPools.values()].map((entry) => entry.pool.end()),
+        ...[...dedicated.values()].map((entry) => entry.pool.end()),
       ]).then(() => {})
       return closing
     },
@@ -101,7 +107,7 @@ function over(
   pool: pg.Pool,
   description: string,
   prepared?: (sql: string) => string | undefined,
-): Omit<Database, 'forReads' | 'close'> {
+): Omit<Database, 'pool' | 'close'> {
   return {
     kind: 'postgres',
     description,

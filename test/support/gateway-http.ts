@@ -45,7 +45,7 @@ export async function serveGatewayOverHttp(
     publicUrl: 'http://127.0.0.1',
     logger,
   })
-  const server = await listen(createApp({ db, logger, mcp }).fetch, '127.0.0.1', 0)
+  const server = await listen({ fetch: createApp({ db, logger }).fetch, mcp }, '127.0.0.1', 0)
   resource = `${server.url}/mcp`
   return {
     resource,

@@ -31,8 +31,9 @@ const starting: FetchHandler = () =>
 export async function serveCommand(context: CliContext, options: ServeOptions): Promise<void> {
   const { config, logger, pack } = loadRuntime(context)
   let handle = starting
+  let mcpHandle = starting
   const server = await listen(
-    (request) => handle(request),
+    { fetch: (request) => handle(request), mcp: (request) => mcpHandle(request) },
     options.host ?? config.server.host,
     options.port ?? config.server.port,
   )
@@ -62,7 +63,8 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
       publicUrl: base,
       logger,
     })
-    handle = createApp({ db, logger, mcp }).fetch
+    handle = createApp({ db, logger }).fetch
+    mcpHandle = mcp
     logger.info({ url: server.url, database: db.description, domain: pack.name }, 'serving')
     context.stdout.write(
       `digital-fte is serving on ${server.url} (health: ${server.url}/healthz). Ctrl-C stops it.\n` +
