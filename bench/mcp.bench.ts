@@ -16,7 +16,9 @@ import { bareHttp } from './probes/bare-mcp-server.ts'
 
 const CLIENTS = 20
 const CALLS_PER_CLIENT = 25
-const ROUNDS = 5
+const ROUNDS = 6
+/** Calls per client in one HTTP round: about a second of work, so a round is not all noise. */
+const HTTP_CALLS_PER_CLIENT = 50
 const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname
 const BARE = new URL('./probes/bare-mcp-server.ts', import.meta.url).pathname
 
@@ -73,7 +75,7 @@ const notes = (r: Run) => `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} m
 
 /**
  * The gateway over HTTP against the bare server, in interleaved rounds (bare, lookup, similar cases,
- * again and again) so that a slow spell of a shared machine falls on all three alike; each figure
+ * in turning order) so that a slow spell of a shared machine falls on all three alike; each figure
  * is the median of its rounds.
  */
 async function overHttp(
@@ -108,17 +110,29 @@ async function overHttp(
     await load(clients, 5, lookup, sessions)
     await load(clients, 5, similar, sessions)
     const rounds: Array<{ bare: Run; lookup: Run; similar: Run }> = []
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 100))
     for (let round = 0; round < ROUNDS; round++) {
-      rounds.push({
-        bare: await load(bareClients, CALLS_PER_CLIENT, noop, []),
-        lookup: await load(clients, CALLS_PER_CLIENT, lookup, sessions),
-        similar: await load(clients, CALLS_PER_CLIENT, similar, sessions),
-      })
+      // The order turns each round, so no figure always follows the heaviest (and pays its GC).
+      const steps = {
+        bare: () => load(bareClients, HTTP_CALLS_PER_CLIENT, noop, []),
+        lookup: () => load(clients, HTTP_CALLS_PER_CLIENT, lookup, sessions),
+        similar: () => load(clients, HTTP_CALLS_PER_CLIENT, similar, sessions),
+      }
+      const order = (['bare', 'lookup', 'similar'] as const).map(
+        (_, i, all) => all[(i + round) % all.length] as keyof typeof steps,
+      )
+      const runs: Partial<Record<keyof typeof steps, Run>> = {}
+      for (const step of order) {
+        await settle()
+        runs[step] = await steps[step]()
+      }
+      rounds.push(runs as { bare: Run; lookup: Run; similar: Run })
     }
     const anchor = medianRun(rounds.map((r) => r.bare))
     const lookups = medianRun(rounds.map((r) => r.lookup))
     const searches = medianRun(rounds.map((r) => r.similar))
-    const lookupRatios = rounds.map((r) => (r.lookup.perSecond / r.bare.perSecond).toFixed(2))
+    const paired = rounds.map((r) => r.lookup.perSecond / r.bare.perSecond)
+    const lookupRatios = paired.map((ratio) => ratio.toFixed(2))
     report(
       `  over HTTP, medians of ${ROUNDS} rounds: bare ${Math.round(anchor.perSecond)} calls/s, lookup ${Math.round(lookups.perSecond)}, similar cases ${Math.round(searches.perSecond)} (lookup/bare by round: ${lookupRatios.join(', ')})`,
     )
@@ -130,7 +144,7 @@ async function overHttp(
         lookups.perSecond,
         anchorName,
         anchor.perSecond,
-        `${notes(lookups)} (bare: ${notes(anchor)}); lookup/bare by round ${lookupRatios.join(', ')}; token check, session check, read-only statement, invocation group-committed before the answer`,
+        `${notes(lookups)} (bare: ${notes(anchor)}); lookup/bare by round ${lookupRatios.join(', ')} (median ${median(paired).toFixed(2)}); token check, session check, read-only statement, invocation group-committed before the answer`,
       ),
       compare(
         `domain_find_similar_cases over HTTP, ${CLIENTS} concurrent clients, PostgreSQL`,

@@ -35,8 +35,12 @@ export interface Gateway {
   tools: readonly GatewayTool[]
   /** Settles when the database is open and the session key loaded; rejects if they fail. */
   ready: Promise<GatewayDeps>
-  /** A fresh MCP server for one caller (one connection, or one stateless HTTP request). */
-  serverFor(identity: Identity): McpServer
+  /**
+   * A fresh MCP server for one caller (one connection, or one stateless HTTP request). `only`: the
+   * request is a call of that tool, so the server needs no other (an unknown name gets them all,
+   * and the usual "not found").
+   */
+  serverFor(identity: Identity, only?: string): McpServer
 }
 
 const INSTRUCTIONS =
@@ -103,9 +107,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     tools,
     ready,
-    serverFor(identity) {
+    serverFor(identity, only) {
       const server = new McpServer({ name: 'digital-fte', version }, { instructions: INSTRUCTIONS })
-      for (const { tool, config } of listed) {
+      const called = listed.filter(({ tool }) => tool.name === only)
+      for (const { tool, config } of called.length === 1 ? called : listed) {
         server.registerTool<
           StandardSchemaWithJSON,
           StandardSchemaWithJSON<Record<string, unknown>>

@@ -77,6 +77,35 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
     await client.close()
   })
 
+  it('answers calls, unknown tools and malformed bodies as the SDK does, tools still all listed', async () => {
+    const client = new Client({ name: 'http-test', version: '1.0.0' })
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(resource), {
+        requestInit: { headers: { Authorization: `Bearer ${await token()}` } },
+      }),
+    )
+    const session = await begin(client)
+    expect((await call(client, 'domain_lookup_customer', { session })).isError).toBe(false)
+    await expect(client.callTool({ name: 'domain_no_such_tool', arguments: {} })).rejects.toThrow(
+      /domain_no_such_tool not found/,
+    )
+    const listed = (await client.listTools()).tools.map((t) => t.name)
+    expect(listed).toEqual(expect.arrayContaining(['begin_session', 'domain_issue_refund']))
+    expect(listed.length).toBeGreaterThan(15)
+    await client.close()
+    const malformed = await fetch(resource, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${await token()}`,
+      },
+      body: '{"jsonrpc": "2.0", "method": "tools/call", ',
+    })
+    expect(malformed.status).toBe(400)
+    expect(await malformed.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 } })
+  })
+
   it('answers 401 without a token, with a bad one, or with a session handle as the token', async () => {
     const none = await post({})
     expect(none.status).toBe(401)

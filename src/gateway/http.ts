@@ -32,7 +32,11 @@ export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => P
   const hostnames = [...new Set([...localhostAllowedHostnames(), publicHost])]
   const origins = [...new Set([...localhostAllowedOrigins(), publicHost])]
   const handler = createMcpHandler(
-    ({ authInfo }) => options.gateway.serverFor(authInfo?.extra?.identity as Identity),
+    ({ authInfo }) =>
+      options.gateway.serverFor(
+        authInfo?.extra?.identity as Identity,
+        authInfo?.extra?.tool as string | undefined,
+      ),
     {
       responseMode: 'auto',
       legacy: 'stateless',
@@ -90,13 +94,40 @@ export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => P
       options.logger.info({ reason: description }, 'refused an MCP request: invalid token')
       return challenge(description)
     }
-    return handler.fetch(request, {
-      authInfo: {
-        token: match[1],
-        clientId: identity.sub,
-        scopes: [...identity.scopes],
-        extra: { identity },
+    // Read here (the SDK takes it pre-parsed) to see which tool a tools/call names: that request's
+    // server then registers only that tool instead of every one.
+    const text = request.method === 'POST' ? await request.text() : undefined
+    const parsedBody = text === undefined ? undefined : parseJson(text)
+    return handler.fetch(
+      parsedBody === undefined && text !== undefined
+        ? new Request(request, { body: text }) // not JSON: the SDK answers the parse error
+        : request,
+      {
+        authInfo: {
+          token: match[1],
+          clientId: identity.sub,
+          scopes: [...identity.scopes],
+          extra: { identity, tool: calledTool(parsedBody) },
+        },
+        ...(parsedBody === undefined ? {} : { parsedBody }),
       },
-    })
+    )
   }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** The tool a single `tools/call` message names, if that is what the body is. */
+function calledTool(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined
+  const message = body as { method?: unknown; params?: { name?: unknown } }
+  return message.method === 'tools/call' && typeof message.params?.name === 'string'
+    ? message.params.name
+    : undefined
 }
