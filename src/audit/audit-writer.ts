@@ -171,12 +171,14 @@ export interface AuditedWork {
   record(entry: Omit<AuditEntry, 'invocationId'>): Promise<number>
 }
 
-export interface InvokeOptions {
+export interface InvokeOptions<T extends Json = Json> {
   /** Monotonic milliseconds; injectable for tests. */
   now?: () => number
   costUsd?: number | string
   /** Postgres cancels a statement of the call that runs longer (recorded as a timeout). */
   statementTimeoutMs?: number
+  /** What the invocation row keeps of the result (personal data hashed, say); the result itself. */
+  recordedResult?: (result: T) => Json
   /**
    * Work that writes nothing: it runs on `db` (with `transaction`, in a transaction of its own;
    * otherwise statement by statement), and the invocation is recorded afterwards by `recorder`,
@@ -195,7 +197,7 @@ export async function invokeAudited<T extends Json>(
   db: Database,
   call: CapabilityCall,
   work: (context: AuditedWork) => Promise<T>,
-  options: InvokeOptions = {},
+  options: InvokeOptions<T> = {},
 ): Promise<T> {
   const now = options.now ?? (() => performance.now())
   const started = now()
@@ -204,6 +206,7 @@ export async function invokeAudited<T extends Json>(
     options.statementTimeoutMs === undefined
       ? {}
       : { statementTimeoutMs: options.statementTimeoutMs }
+  const recorded = options.recordedResult ?? ((result: T): Json => result)
   const invocation = (status: InvocationStatus, result: Json): InvocationRecord => ({
     ...call,
     id: invocationId,
@@ -226,7 +229,7 @@ export async function invokeAudited<T extends Json>(
       const result = reads.transaction
         ? await reads.db.transaction((tx) => work(readOnly(tx)), { ...settings, readOnly: true })
         : await work(readOnly(reads.db))
-      await reads.recorder(invocation('ok', result))
+      await reads.recorder(invocation('ok', recorded(result)))
       return result
     }
     return await db.transaction(async (tx) => {
@@ -240,7 +243,7 @@ export async function invokeAudited<T extends Json>(
             invocationId,
           }),
       })
-      await recordInvocation(tx, invocation('ok', result))
+      await recordInvocation(tx, invocation('ok', recorded(result)))
       return result
     }, settings)
   } catch (error) {

@@ -15,7 +15,7 @@ export const CORE_RULES = `1. Call begin_session first on every new request, and
 5. Fail closed: if a tool returns an error, times out or says the system of record is unavailable, do not answer from memory, do not guess and do not make anything up. Tell the user you cannot check right now and offer to try again or to hand over to a person.`
 
 export interface CoreToolsOptions {
-  ready: Promise<GatewayDeps>
+  ready: () => Promise<GatewayDeps>
   sessionTtlSeconds: number
   persona: string
   rules: string
@@ -80,7 +80,7 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
           'SELECT state FROM user_state WHERE user_id = $1',
           [identity.sub],
         )
-        const { handle, claims } = await issueSessionHandle((await options.ready).sessionKey, {
+        const { handle, claims } = await issueSessionHandle((await options.ready()).sessionKey, {
           sub: identity.sub,
           conversationId,
           ttlSeconds: sessionTtlSeconds,

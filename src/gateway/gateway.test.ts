@@ -239,7 +239,7 @@ describeEachDatabase('MCP gateway', (target) => {
       customer_email: 'daniel.reyes@example.org',
     })
     expect(asDaniel.isError).toBe(true)
-    expect(asDaniel.text).not.toContain('Daniel')
+    expect(asDaniel.text).toBe('No customer with that email was found for you.')
     const staff = await connect(gateway, STAFF)
     const staffSession = await begin(staff)
     const seen = await call(staff, 'domain_lookup_order', {
@@ -595,6 +595,13 @@ describeEachDatabase('MCP gateway', (target) => {
     await db.exec('ALTER TABLE capability_invocations DROP CONSTRAINT refuse_lookups')
     const answered = await call(client, 'domain_lookup_customer', { session })
     expect(answered.isError).toBe(false)
+    expect(answered.text).toContain('maya.okafor@example.com')
+    // The model got the email; the audit trail keeps only its digest.
+    const { rows: kept } = await db.query<{ result: { customer: { email: unknown } } }>(
+      `SELECT result FROM capability_invocations WHERE capability = 'mcp:domain_lookup_customer' AND status = 'ok'`,
+    )
+    expect(kept[0]?.result.customer.email).toEqual({ sha256: expect.any(String), length: 23 })
+    expect(JSON.stringify(kept)).not.toContain('maya.okafor@')
     expect(
       await count(
         `SELECT 1 FROM capability_invocations i JOIN audit_log a ON a.invocation_id = i.id

@@ -23,8 +23,12 @@ import { sessionKey } from './session-key.ts'
 
 /** The gateway's settings (GATEWAY_* configuration) and what it runs on. */
 export interface GatewayOptions extends Omit<GatewayConfig, 'stdio'> {
-  /** A promise lets the gateway answer the MCP handshake while the database is still opening. */
-  db: Database | Promise<Database>
+  /**
+   * A promise lets the gateway answer the MCP handshake while the database is still opening. A
+   * function opens it, and opens it again on a later call after a failure (a database that was
+   * busy or down when the process started), at most once every few seconds.
+   */
+  db: Database | Promise<Database> | (() => Promise<Database>)
   pack: DomainPack
   embedder: Embedder
   logger: Logger
@@ -33,8 +37,11 @@ export interface GatewayOptions extends Omit<GatewayConfig, 'stdio'> {
 /** The gateway, transport-free: its tools and what they need. One per process. */
 export interface Gateway {
   tools: readonly GatewayTool[]
-  /** Settles when the database is open and the session key loaded; rejects if they fail. */
-  ready: Promise<GatewayDeps>
+  /**
+   * Settles when the database is open and the session key loaded; rejects if they fail (the latest
+   * attempt, when the database is opened by a function).
+   */
+  readonly ready: Promise<GatewayDeps>
   /**
    * A fresh MCP server for one caller (one connection, or one stateless HTTP request). `only`: the
    * request is a call of that tool, so the server needs no other (an unknown name gets them all,
@@ -42,6 +49,9 @@ export interface Gateway {
    */
   serverFor(identity: Identity, only?: string): McpServer
 }
+
+/** How soon after a failed attempt a tool call may try to open the database again. */
+const REOPEN_MS = 2000
 
 const INSTRUCTIONS =
   'The only road to the system of record. Call begin_session first on every new request and ' +
@@ -52,8 +62,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   if (pack.gateway === undefined) {
     throw new FteError('internal', `the ${pack.name} domain pack has no gateway tools`)
   }
-  const ready = Promise.resolve(options.db).then(
-    async (db): Promise<GatewayDeps> => ({
+  const open = async (): Promise<GatewayDeps> => {
+    const db = await (typeof options.db === 'function' ? options.db() : options.db)
+    return {
       db,
       ...(await poolsOf(db, options)),
       sessionKey: await sessionKey(db, options.sessionSecret),
@@ -61,15 +72,38 @@ export function createGateway(options: GatewayOptions): Gateway {
       toolTimeoutMs: options.toolTimeoutMs,
       maxConcurrentPerIdentity: options.maxConcurrentPerIdentity,
       logger: options.logger,
-    }),
-  )
-  // A failure is reported by every tool call (fail closed), not as an unhandled rejection.
-  ready.catch(() => {})
-  const searchReady = Promise.resolve(options.db).then((db) => createSearch(db, options.embedder))
-  searchReady.catch(() => {})
+    }
+  }
+  let attempt = { deps: open(), at: Date.now(), failed: false }
+  const watch = (current: typeof attempt) => {
+    // A failure is reported by every tool call (fail closed), not as an unhandled rejection.
+    current.deps.catch(() => {
+      current.failed = true
+    })
+    return current
+  }
+  watch(attempt)
+  const ready = (): Promise<GatewayDeps> => {
+    if (
+      attempt.failed &&
+      typeof options.db === 'function' &&
+      Date.now() - attempt.at >= REOPEN_MS
+    ) {
+      attempt = watch({ deps: open(), at: Date.now(), failed: false })
+    }
+    return attempt.deps
+  }
+  const searches = new WeakMap<Database, ReturnType<typeof createSearch>>()
   const search = {
-    search: async (...args: Parameters<ReturnType<typeof createSearch>['search']>) =>
-      (await searchReady).search(...args),
+    search: async (...args: Parameters<ReturnType<typeof createSearch>['search']>) => {
+      const { db } = await ready()
+      let service = searches.get(db)
+      if (service === undefined) {
+        service = createSearch(db, options.embedder)
+        searches.set(db, service)
+      }
+      return service.search(...args)
+    },
   }
   const tools = [
     ...coreTools({
@@ -106,7 +140,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   }))
   return {
     tools,
-    ready,
+    get ready() {
+      return ready()
+    },
     serverFor(identity, only) {
       const server = new McpServer({ name: 'digital-fte', version }, { instructions: INSTRUCTIONS })
       const called = listed.filter(({ tool }) => tool.name === only)
@@ -119,7 +155,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           config,
           async (args, ctx): Promise<CallToolResult> => ({
             ...(await callTool(
-              ready,
+              ready(),
               tool,
               identity,
               args as Record<string, unknown>,

@@ -180,6 +180,7 @@ export async function callTool(
       },
       {
         statementTimeoutMs: Math.trunc(deps.toolTimeoutMs),
+        recordedResult: auditResult,
         ...(tool.annotations.readOnlyHint
           ? {
               reads: {
@@ -264,6 +265,26 @@ function describeIssues(error: z.ZodError): string {
   return `Invalid arguments: ${issues.join('; ')}`
 }
 
+/** What the audit trail keeps of a value it must not hold in clear: enough to match, not to read. */
+function digest(value: string): JsonObject {
+  return {
+    sha256: createHash('sha256').update(value).digest('hex').slice(0, 16),
+    length: value.length,
+  }
+}
+
+/** A result as the audit trail keeps it: every email in it hashed (the model got them in clear). */
+function auditResult(value: Json): Json {
+  if (Array.isArray(value)) return value.map(auditResult)
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      /email/i.test(key) && typeof inner === 'string' ? digest(inner) : auditResult(inner),
+    ]),
+  )
+}
+
 /** The arguments as the audit trail keeps them: no session handle, sensitive values hashed. */
 function auditArguments(
   tool: GatewayTool,
@@ -274,12 +295,7 @@ function auditArguments(
   for (const [name, value] of Object.entries(args)) {
     if (name === 'session') continue
     kept[name] =
-      tool.sensitive?.includes(name) && typeof value === 'string'
-        ? {
-            sha256: createHash('sha256').update(value).digest('hex').slice(0, 16),
-            length: value.length,
-          }
-        : (value as Json)
+      tool.sensitive?.includes(name) && typeof value === 'string' ? digest(value) : (value as Json)
   }
   if (trace !== undefined) kept._trace = trace.slice(0, 200)
   // Arguments are recorded before they are validated: an oversized one is summarised, not stored.

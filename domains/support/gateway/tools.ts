@@ -69,8 +69,12 @@ async function targetCustomer(ctx: ToolContext, email: string | undefined): Prom
     [email ?? null, ...scope.params],
   )
   const row = rows[0]
-  if (row === undefined)
-    throw notFound(staff ? 'customer' : 'customer record linked to your sign-in')
+  if (row === undefined) {
+    if (staff) throw notFound('customer')
+    // A customer naming another customer's email: their own record may well exist.
+    if (email !== undefined) throw notFound('customer with that email')
+    throw notFound('customer record linked to your sign-in')
+  }
   return row
 }
 

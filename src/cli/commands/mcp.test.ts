@@ -6,6 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call } from '../../../test/support/gateway-client.ts'
 import { packageRoot } from '../../lib/package-root.ts'
+import { openPglite } from '../../store/pglite-database.ts'
 
 describe('fte mcp (stdio) with the official SDK client', () => {
   let dir: string
@@ -46,6 +47,44 @@ describe('fte mcp (stdio) with the official SDK client', () => {
       idempotency_key: 'stdio-test-0001',
     })
     expect(refund.data.status).toBe('blocked')
+  })
+})
+
+describe('fte mcp when the database is busy at start', () => {
+  it('fails closed, saying why, and opens the database on a later call once it is free', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fte-mcp-busy-'))
+    // This process holds the embedded database, as a running `fte serve` would.
+    const holder = await openPglite({ dataDir: join(dir, 'data') })
+    const client = new Client({ name: 'stdio-busy', version: '1.0.0' })
+    try {
+      await client.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [join(packageRoot(), 'src', 'cli', 'main.ts'), 'mcp'],
+          cwd: dir,
+          env: {
+            FTE_DATA_DIR: join(dir, 'data'),
+            LOG_LEVEL: 'silent',
+            PATH: process.env.PATH ?? '',
+          },
+          stderr: 'pipe',
+        }),
+      )
+      const busy = await call(client, 'health')
+      expect(busy.isError).toBe(true)
+      expect(busy.text).toContain(`in use by process ${process.pid}`)
+      await holder.close()
+      let reply = busy
+      for (let i = 0; i < 40 && reply.isError; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250))
+        reply = await call(client, 'health')
+      }
+      expect(reply.data).toEqual({ database: 'reachable' })
+    } finally {
+      await client.close()
+      await holder.close()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
 

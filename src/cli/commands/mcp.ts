@@ -12,34 +12,39 @@ import { prepareDatabase } from '../prepare-database.ts'
 /**
  * `fte mcp`: the gateway over stdio, for Claude Code, OpenCode and the MCP Inspector. It answers
  * the handshake and `tools/list` at once and opens the database meanwhile; tool calls wait for it
- * (and fail closed if it cannot be opened). The caller is the local operator named in
+ * (and fail closed if it cannot be opened, until a later call opens it). The caller is the local operator named in
  * MCP_STDIO_SUB / MCP_STDIO_ROLE. stdout carries the protocol only; logs go to stderr.
  */
 export async function mcpCommand(context: CliContext): Promise<void> {
   const { config, logger, pack } = loadRuntime(context)
   const embedder = createEmbedder(config.embedding)
-  const opening: Promise<Database> = connect(config.database, logger).then(async (db) => {
-    try {
-      await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
-      return db
-    } catch (error) {
-      await db.close()
-      throw error
-    }
-  })
-  opening.catch((error: unknown) =>
-    logger.error(
-      { err: errorMessage(error) },
-      'the database could not be opened: every tool call will fail closed',
-    ),
-  )
+  // Opened again on a later tool call if this fails: the embedded database may be held by an
+  // `fte serve` that stops later, or the server may be down when the client starts us.
+  const open = (): Promise<Database> =>
+    connect(config.database, logger)
+      .then(async (db) => {
+        try {
+          await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
+          return db
+        } catch (error) {
+          await db.close()
+          throw error
+        }
+      })
+      .catch((error: unknown) => {
+        logger.error(
+          { err: errorMessage(error) },
+          'the database could not be opened: tool calls fail closed, and a later one tries again',
+        )
+        throw error
+      })
   const identity: Identity = {
     sub: config.gateway.stdio.sub,
     role: config.gateway.stdio.role,
     scopes: config.gateway.stdio.role === 'staff' ? ['read', 'write', 'staff'] : ['read', 'write'],
   }
   const gateway = createGateway({
-    db: opening,
+    db: open,
     pack,
     embedder,
     logger,
@@ -60,7 +65,7 @@ export async function mcpCommand(context: CliContext): Promise<void> {
     await closed
   } finally {
     await server.close().catch(() => {})
-    const db = await opening.catch(() => undefined)
-    await db?.close()
+    const deps = await gateway.ready.catch(() => undefined)
+    await deps?.db.close()
   }
 }

@@ -68,7 +68,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
     logger.info({ url: server.url, database: db.description, domain: pack.name }, 'serving')
     context.stdout.write(
       `digital-fte is serving on ${server.url} (health: ${server.url}/healthz). Ctrl-C stops it.\n` +
-        `MCP: ${base}/mcp, with a token from: npm run fte -- token --resource ${base}/mcp\n`,
+        `MCP: ${base}/mcp, with a token from: npm run --silent fte -- token --resource ${base}/mcp\n`,
     )
     if (context.signal !== undefined && !context.signal.aborted) {
       await once(context.signal, 'abort')
