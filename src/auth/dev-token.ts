@@ -2,17 +2,15 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import {
   type CryptoKey,
-  errors,
+  calculateJwkThumbprint,
   exportJWK,
   generateKeyPair,
   importJWK,
   type JWK,
-  jwtVerify,
   SignJWT,
 } from 'jose'
 import type { Identity } from '../gateway/identity.ts'
-import { FteError } from '../lib/errors.ts'
-import { ExpiringCache } from '../lib/expiring-cache.ts'
+import { type TokenVerifier, tokenVerifier } from './token-verifier.ts'
 
 /**
  * Development access tokens, until a real issuer is configured: EdDSA-signed JWTs (`typ` at+jwt)
@@ -23,7 +21,10 @@ export const DEV_ISSUER = 'fte-dev-issuer'
 const KEY_FILE = 'dev-issuer-key.json'
 
 export interface DevIssuer {
-  publicKey: CryptoKey
+  /** With `kid` (its thumbprint), `alg` and `use`. */
+  publicJwk: JWK
+  /** The same with its private part: the development authorization server signs with it. */
+  privateJwk: JWK
   privateKey: CryptoKey
 }
 
@@ -47,10 +48,12 @@ export async function devIssuer(dataDir: string): Promise<DevIssuer> {
     )
     await chmod(path, 0o600)
   }
-  const { d: _private, ...publicJwk } = jwk
+  const { d: _private, ...publicPart } = jwk
+  const named = { kid: await calculateJwkThumbprint(publicPart), alg: 'EdDSA', use: 'sig' }
   return {
     privateKey: (await importJWK(jwk, 'EdDSA')) as CryptoKey,
-    publicKey: (await importJWK(publicJwk, 'EdDSA')) as CryptoKey,
+    publicJwk: { ...publicPart, ...named },
+    privateJwk: { ...jwk, ...named },
   }
 }
 
@@ -76,56 +79,11 @@ export async function issueDevToken(issuer: DevIssuer, request: DevTokenRequest)
     .sign(issuer.privateKey)
 }
 
-export class TokenError extends FteError {
-  constructor(message: string) {
-    super('token_invalid', message, { fault: 'caller' })
-  }
-}
-
-/** Tokens already verified, per key and audience, until they expire. */
-const verified = new ExpiringCache<{ key: CryptoKey; audience: string; identity: Identity }>()
-
-/** The identity a development token proves, or TokenError (never says more than "invalid"). */
-export async function verifyDevToken(
-  issuer: Pick<DevIssuer, 'publicKey'>,
-  token: string,
-  audience: string,
-): Promise<Identity> {
-  const known = verified.get(token)
-  if (known !== undefined && known.key === issuer.publicKey && known.audience === audience) {
-    return known.identity
-  }
-  try {
-    const { payload } = await jwtVerify(token, issuer.publicKey, {
-      algorithms: ['EdDSA'],
-      typ: 'at+jwt',
-      issuer: DEV_ISSUER,
-      audience,
-      requiredClaims: ['exp', 'sub'],
-      clockTolerance: 60,
-    })
-    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : []
-    const sub = payload.sub ?? ''
-    if (sub === '' || sub.length > 255)
-      throw new TokenError('The access token has no usable subject.')
-    const identity: Identity = {
-      sub,
-      role: scopes.includes('staff') ? 'staff' : 'customer',
-      scopes,
-      ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
-    }
-    // Kept no longer than the token lives, less the clock tolerance jwtVerify allowed it.
-    verified.set(token, { key: issuer.publicKey, audience, identity }, (payload.exp ?? 0) * 1000)
-    return identity
-  } catch (error) {
-    if (error instanceof TokenError) throw error
-    if (error instanceof errors.JWTExpired) throw new TokenError('The access token has expired.')
-    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') {
-      throw new TokenError(
-        `The access token is for another server; this one is ${audience}. Mint one for it with ` +
-          '`npm run fte -- token` run with the same PORT (or PUBLIC_URL) as the server, or --resource.',
-      )
-    }
-    throw new TokenError('The access token is not valid.')
-  }
+/** Checks this server's development tokens: the development issuer, its key, this audience. */
+export function devTokenVerifier(issuer: DevIssuer, audience: string): TokenVerifier {
+  return tokenVerifier({
+    issuer: DEV_ISSUER,
+    audience,
+    keys: { set: { keys: [issuer.publicJwk] } },
+  })
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Capture } from '../../test/support/capture.ts'
 import { buildConversation, CONVERSATION } from '../../test/support/conversation-fixture.ts'
-import { devIssuer, verifyDevToken } from '../auth/dev-token.ts'
+import { devIssuer, devTokenVerifier } from '../auth/dev-token.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import { openPglite } from '../store/pglite-database.ts'
 import type { CliContext } from './cli-context.ts'
@@ -197,11 +197,10 @@ describe('fte on the embedded database', () => {
     )
     const minted = await fte(['token', '--sub', 'demo|maya-okafor', '--ttl', '600'], env)
     expect(minted.code).toBe(0)
-    const identity = await verifyDevToken(
+    const identity = await devTokenVerifier(
       await devIssuer(dataDir),
-      minted.stdout.trim(),
       'http://127.0.0.1:3000/mcp',
-    )
+    )(minted.stdout.trim())
     expect(identity).toMatchObject({ sub: 'demo|maya-okafor', role: 'customer' })
     expect(minted.stderr).toContain('Development only')
     expect((await fte(['token', '--role', 'admin'], env)).code).toBe(2)

@@ -3,12 +3,16 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { generateKeyPair, SignJWT } from 'jose'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
-import { begin, call } from '../../test/support/gateway-client.ts'
+import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
 import { type GatewayOverHttp, serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { devIssuer, issueDevToken } from '../auth/dev-token.ts'
+import { tokenVerifier } from '../auth/token-verifier.ts'
+import { createLogger } from '../lib/logger.ts'
+import { mcpHttpHandler } from './http.ts'
 
 const INITIALIZE = {
   jsonrpc: '2.0',
@@ -106,6 +110,42 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
     expect(await malformed.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 } })
   })
 
+  it('answers 503, never a pass, while the issuer keys cannot be fetched', async () => {
+    const handler = mcpHttpHandler({
+      gateway: await testGateway(db),
+      // Nothing listens on port 9 (discard) here: the keys are out of reach.
+      verify: tokenVerifier({
+        issuer: 'https://issuer.test',
+        audience: 'http://127.0.0.1/mcp',
+        keys: { url: 'http://127.0.0.1:9/jwks', timeoutMs: 500 },
+      }),
+      publicUrl: 'http://127.0.0.1',
+      logger: createLogger({ level: 'silent' }),
+    })
+    const token = await new SignJWT({ scope: 'read' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'k' })
+      .setIssuer('https://issuer.test')
+      .setAudience('http://127.0.0.1/mcp')
+      .setSubject('demo|maya-okafor')
+      .setExpirationTime('5m')
+      .sign((await generateKeyPair('EdDSA')).privateKey)
+    const response = await handler(
+      new Request('http://127.0.0.1/mcp', {
+        method: 'POST',
+        headers: {
+          host: '127.0.0.1',
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify(INITIALIZE),
+      }),
+    )
+    expect(response.status).toBe(503)
+    expect(response.headers.get('retry-after')).toBe('5')
+    expect(await response.json()).toMatchObject({ error: 'temporarily_unavailable' })
+  })
+
   it('answers 401 without a token, with a bad one, or with a session handle as the token', async () => {
     const none = await post({})
     expect(none.status).toBe(401)
@@ -139,7 +179,7 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
     const elsewhere = await post({ authorization: `Bearer ${wrongAudience}` })
     expect(((await elsewhere.json()) as { error_description: string }).error_description).toBe(
       `The access token is for another server; this one is ${resource}. Mint one for it with ` +
-        '`npm run fte -- token` run with the same PORT (or PUBLIC_URL) as the server, or --resource.',
+        '`npm run --silent fte -- token` run with the same PORT (or PUBLIC_URL) as the server, or --resource.',
     )
     const inQuery = await post({}, `${resource}?access_token=${await token()}`)
     expect(inQuery.status).toBe(401)

@@ -5,7 +5,8 @@ import {
   localhostAllowedOrigins,
   originValidationResponse,
 } from '@modelcontextprotocol/server'
-import { FteError } from '../lib/errors.ts'
+import { KeysUnavailableError } from '../auth/token-verifier.ts'
+import { errorMessage, FteError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Gateway } from './gateway.ts'
 import type { Identity } from './identity.ts'
@@ -19,6 +20,11 @@ export interface McpHttpOptions {
   verify(token: string): Promise<Identity>
   /** This server's public URL: its host is allowed besides localhost. */
   publicUrl: string
+  /**
+   * Where this resource's Protected Resource Metadata (RFC 9728) is served: named in every 401 so
+   * that a client can find the authorization server and sign in.
+   */
+  resourceMetadataUrl?: string
   logger: Logger
 }
 
@@ -43,13 +49,17 @@ export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => P
       onerror: (error) => options.logger.debug({ err: error.message }, 'MCP request rejected'),
     },
   )
+  const metadata =
+    options.resourceMetadataUrl === undefined
+      ? ''
+      : `, resource_metadata="${options.resourceMetadataUrl}"`
   const challenge = (description: string) =>
     Response.json(
       { error: 'invalid_token', error_description: description },
       {
         status: 401,
         headers: {
-          'www-authenticate': `Bearer realm="digital-fte", error="invalid_token", error_description="${description}"`,
+          'www-authenticate': `Bearer realm="digital-fte", error="invalid_token", error_description="${description.replaceAll('"', "'")}"${metadata}`,
         },
       },
     )
@@ -80,15 +90,26 @@ export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => P
         {
           error: 'unauthorized',
           error_description:
-            'A bearer token is required (Authorization: Bearer <token>); for development, `npm run fte -- token` prints one.',
+            'A bearer token is required (Authorization: Bearer <token>); for development, `npm run --silent fte -- token` prints one.',
         },
-        { status: 401, headers: { 'www-authenticate': 'Bearer realm="digital-fte"' } },
+        { status: 401, headers: { 'www-authenticate': `Bearer realm="digital-fte"${metadata}` } },
       )
     }
     let identity: Identity
     try {
       identity = await options.verify(match[1])
     } catch (error) {
+      if (error instanceof KeysUnavailableError) {
+        // Not the caller's fault: no 401 (a client would throw its token away), and never a pass.
+        options.logger.warn(
+          { err: errorMessage(error.cause) },
+          'cannot verify tokens: keys unavailable',
+        )
+        return Response.json(
+          { error: 'temporarily_unavailable', error_description: error.message },
+          { status: 503, headers: { 'retry-after': '5' } },
+        )
+      }
       const description =
         error instanceof FteError ? error.message : 'The access token is not valid.'
       options.logger.info({ reason: description }, 'refused an MCP request: invalid token')

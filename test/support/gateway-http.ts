@@ -1,8 +1,8 @@
 import {
   type DevIssuer,
   devIssuer,
+  devTokenVerifier,
   issueDevToken,
-  verifyDevToken,
 } from '../../src/auth/dev-token.ts'
 import { mcpHttpHandler } from '../../src/gateway/http.ts'
 import type { Identity } from '../../src/gateway/identity.ts'
@@ -33,7 +33,7 @@ export async function serveGatewayOverHttp(
 ): Promise<GatewayOverHttp> {
   const logger = options.logger ?? createLogger({ level: 'silent' })
   const issuer = await devIssuer(keyDir)
-  let resource = ''
+  let verify = (_token: string): Promise<Identity> => Promise.reject(new Error('not listening yet'))
   const mcp = mcpHttpHandler({
     gateway: await testGateway(db, {
       logger,
@@ -41,12 +41,13 @@ export async function serveGatewayOverHttp(
         ? {}
         : { maxConcurrentPerIdentity: options.maxConcurrentPerIdentity }),
     }),
-    verify: (token) => verifyDevToken(issuer, token, resource),
+    verify: (token) => verify(token),
     publicUrl: 'http://127.0.0.1',
     logger,
   })
   const server = await listen({ fetch: createApp({ db, logger }).fetch, mcp }, '127.0.0.1', 0)
-  resource = `${server.url}/mcp`
+  const resource = `${server.url}/mcp`
+  verify = devTokenVerifier(issuer, resource)
   return {
     resource,
     issuer,

@@ -23,7 +23,7 @@ export interface DatabaseTarget {
 
 const snapshots = new Map<Schema, Promise<Blob>>()
 
-const pgliteTarget: DatabaseTarget = {
+export const pgliteTarget: DatabaseTarget = {
   name: 'pglite',
   available: true,
   async open(schema) {

@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { devIssuer, verifyDevToken } from '../../auth/dev-token.ts'
+import { devIssuer, devTokenVerifier } from '../../auth/dev-token.ts'
 import { publicUrl } from '../../config/config.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { createGateway } from '../../gateway/gateway.ts'
@@ -59,7 +59,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
     const issuer = await devIssuer(config.database.dataDir)
     const mcp = mcpHttpHandler({
       gateway,
-      verify: (token) => verifyDevToken(issuer, token, `${base}/mcp`),
+      verify: devTokenVerifier(issuer, `${base}/mcp`),
       publicUrl: base,
       logger,
     })

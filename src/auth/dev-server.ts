@@ -1,0 +1,330 @@
+import { randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { text } from 'node:stream/consumers'
+import type { JWK } from 'jose'
+import Provider, {
+  type Adapter,
+  type AdapterPayload,
+  type AsymmetricSigningAlgorithm,
+  errors,
+} from 'oidc-provider'
+
+/** What the gateway's tokens may carry: read, write, refund, and staff (act on any customer). */
+export const RESOURCE_SCOPES = ['read', 'write', 'refund', 'staff'] as const
+
+/** Someone the development server can sign in as. */
+export interface DevAccount {
+  sub: string
+  name: string
+  email: string
+  role: 'customer' | 'staff'
+}
+
+/** A script's client-credentials client and the scopes its tokens carry. */
+export interface ScriptClient {
+  clientId: string
+  clientSecret: string
+  scope: string
+}
+
+export interface DevAuthServerOptions {
+  /** The resource tokens are for (their `aud`): this server's `/mcp` URL. */
+  resource: string
+  /** The signing key (a private JWK with `kid` and `alg`). */
+  signingKey: JWK
+  /** Who may sign in: looked up on every sign-in, so new demo customers appear. */
+  accounts: () => Promise<DevAccount[]>
+  scriptClients?: ScriptClient[]
+  /** Loopback only: this is a development server. Default 127.0.0.1. */
+  host?: string
+  /** Default 0: any free port. */
+  port?: number
+  /** Tests: no page; every sign-in is this account (a `sub`), approved at once. */
+  autoSignIn?: string
+  /** Access token lifetime in seconds. Default 3600. */
+  accessTokenTtlSeconds?: number
+}
+
+export interface DevAuthServer {
+  /** The issuer URL (`iss` of its tokens), which serves the discovery metadata and the JWKS. */
+  issuer: string
+  close(): Promise<void>
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
+
+/**
+ * The bundled development authorization server: a real OAuth 2.1 / OpenID issuer (oidc-provider)
+ * on a loopback port, with discovery metadata, a JWKS, open dynamic client registration,
+ * authorization code with PKCE (S256 only), client credentials for scripts, and JWT access tokens
+ * for one resource. Its sign-in page lets you pick a demo customer or the demo staff user. State
+ * lives in memory: a restart forgets registrations, and clients register again.
+ */
+export async function startDevAuthServer(options: DevAuthServerOptions): Promise<DevAuthServer> {
+  const host = options.host ?? '127.0.0.1'
+  if (!LOOPBACK.has(host)) {
+    throw new Error(`the development authorization server listens on loopback only, not ${host}`)
+  }
+  const server = createServer()
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  const issuer = `http://${host === '::1' ? '[::1]' : host}:${port}`
+  const { resource } = options
+  const alg = (options.signingKey.alg ?? 'EdDSA') as AsymmetricSigningAlgorithm
+  const ttl = options.accessTokenTtlSeconds ?? 3600
+  const scriptScopes = new Map((options.scriptClients ?? []).map((c) => [c.clientId, c.scope]))
+  const account = async (sub: string) => (await options.accounts()).find((a) => a.sub === sub)
+
+  const provider = new Provider(issuer, {
+    adapter: memoryAdapter(),
+    clients: (options.scriptClients ?? []).map((c) => ({
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      response_types: [],
+    })),
+    jwks: { keys: [options.signingKey] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    scopes: ['openid', 'offline_access'],
+    // A client's registered `scope` would become an allow-list and block a later step-up: what a
+    // token may carry is decided per account (the grant) and per script client instead.
+    // (The validator runs once per listed property, present or not: one of our own does it.)
+    extraClientMetadata: {
+      properties: ['x_fte'],
+      validator(_ctx, _key, _value, metadata) {
+        delete (metadata as { scope?: unknown }).scope
+      },
+    },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    clientDefaults: { id_token_signed_response_alg: alg },
+    enabledJWA: { idTokenSigningAlgValues: [alg] },
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: false },
+      dPoP: { enabled: false },
+      revocation: { enabled: true },
+      registration: {
+        enabled: true,
+        initialAccessToken: false,
+        issueRegistrationAccessToken: false,
+      },
+      clientCredentials: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => resource,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (ctx, indicator, client) => {
+          if (indicator !== resource) throw new errors.InvalidTarget()
+          return {
+            scope:
+              ctx.oidc.params?.grant_type === 'client_credentials'
+                ? (scriptScopes.get(client.clientId) ?? '')
+                : RESOURCE_SCOPES.join(' '),
+            audience: resource,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: ttl,
+            jwt: { sign: { alg } },
+          }
+        },
+      },
+    },
+    async extraTokenClaims(_ctx, token) {
+      const accountId = (token as { accountId?: string }).accountId
+      const found = accountId === undefined ? undefined : await account(accountId)
+      return found === undefined ? undefined : { email: found.email, email_verified: true }
+    },
+    async findAccount(_ctx, sub) {
+      const found = await account(sub)
+      if (found === undefined) return undefined
+      return {
+        accountId: sub,
+        claims: async () => ({ sub, email: found.email, email_verified: true, name: found.name }),
+      }
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    ttl: {
+      AccessToken: ttl,
+      AuthorizationCode: 60,
+      ClientCredentials: ttl,
+      IdToken: 3600,
+      Interaction: 600,
+      Session: 8 * 3600,
+      Grant: 8 * 3600,
+      RefreshToken: 24 * 3600,
+    },
+    clientBasedCORS: (_ctx, origin) =>
+      /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(origin),
+    async renderError(ctx, out) {
+      ctx.type = 'json'
+      ctx.body = out
+    },
+  })
+
+  /** Signs in `sub` and grants what that account may have of what the client asked for. */
+  async function finish(req: IncomingMessage, res: ServerResponse, sub: string): Promise<void> {
+    const details = await provider.interactionDetails(req, res)
+    const params = details.params as { client_id: string; scope?: string; resource?: string }
+    const who = await account(sub)
+    if (who === undefined) throw new Error(`no demo account ${sub}`)
+    const grant =
+      details.grantId === undefined
+        ? new provider.Grant({ accountId: sub, clientId: params.client_id })
+        : await provider.Grant.find(details.grantId)
+    if (grant === undefined) throw new Error('the grant of this sign-in expired; start again')
+    const requested = String(params.scope ?? '')
+      .split(' ')
+      .filter(Boolean)
+    const allowed = new Set<string>(
+      who.role === 'staff' ? RESOURCE_SCOPES : RESOURCE_SCOPES.filter((s) => s !== 'staff'),
+    )
+    const standard = requested.filter((s) => s === 'openid' || s === 'offline_access')
+    if (standard.length > 0) grant.addOIDCScope(standard.join(' '))
+    // Asked for nothing in particular: everything the account may have.
+    const asked = requested.filter((s) => (RESOURCE_SCOPES as readonly string[]).includes(s))
+    const wanted = asked.length > 0 ? asked : [...allowed]
+    const indicator = params.resource ?? resource
+    const granted = wanted.filter((s) => allowed.has(s))
+    const refused = wanted.filter((s) => !allowed.has(s))
+    if (granted.length > 0) grant.addResourceScope(indicator, granted.join(' '))
+    // Refused explicitly, so the consent check does not ask again and again.
+    if (refused.length > 0) grant.rejectResourceScope(indicator, refused.join(' '))
+    const grantId = await grant.save()
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: sub }, consent: details.grantId === undefined ? { grantId } : {} },
+      { mergeWithLastSubmission: false },
+    )
+  }
+
+  async function interaction(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      if (req.method === 'GET' && options.autoSignIn !== undefined) {
+        await finish(req, res, options.autoSignIn)
+        return
+      }
+      if (req.method === 'GET') {
+        const { uid, params } = await provider.interactionDetails(req, res)
+        res.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy':
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+        })
+        res.end(signInPage(uid, String(params.client_id ?? ''), await options.accounts()))
+        return
+      }
+      const form = new URLSearchParams(await text(req))
+      await finish(req, res, form.get('account') ?? '')
+    } catch (error) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' })
+      res.end(`Sign-in failed: ${(error as Error).message}\n`)
+    }
+  }
+
+  const callback = provider.callback()
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (/^\/interaction\/[\w-]+$/.test(new URL(req.url ?? '/', issuer).pathname)) {
+      void interaction(req, res)
+    } else {
+      void callback(req, res)
+    }
+  })
+  return {
+    issuer,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  )
+}
+
+/** The sign-in page: one button per demo account. Client names come from anyone: escaped. */
+function signInPage(uid: string, clientId: string, accounts: DevAccount[]): string {
+  const buttons = accounts
+    .map(
+      (a) =>
+        `<button name="account" value="${escapeHtml(a.sub)}">${escapeHtml(a.name)}` +
+        ` <small>${escapeHtml(a.email)} · ${a.role}</small></button>`,
+    )
+    .join('\n')
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in · digital-fte (development)</title>
+<style>body{font:16px system-ui;max-width:32rem;margin:3rem auto}button{display:block;width:100%;margin:.4rem 0;padding:.6rem;text-align:left}</style>
+</head><body>
+<h1>Sign in</h1>
+<p>Development sign-in for <code>${escapeHtml(clientId)}</code>: choose who you are.</p>
+<form method="post" action="/interaction/${escapeHtml(uid)}">
+${buttons}
+</form>
+</body></html>
+`
+}
+
+/** oidc-provider's storage, in memory: one map per server. */
+function memoryAdapter(): (model: string) => Adapter {
+  const store = new Map<string, { payload: AdapterPayload; expiresAt: number | undefined }>()
+  const byGrant = new Map<string, Set<string>>()
+  const get = (key: string): AdapterPayload | undefined => {
+    const hit = store.get(key)
+    if (hit === undefined) return undefined
+    if (hit.expiresAt !== undefined && hit.expiresAt <= Date.now()) {
+      store.delete(key)
+      return undefined
+    }
+    return hit.payload
+  }
+  const index = (key: string) => (get(key) as { id?: string } | undefined)?.id
+  return (model) => ({
+    async upsert(id, payload, expiresIn) {
+      const key = `${model}:${id}`
+      const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : undefined
+      store.set(key, { payload, expiresAt })
+      if (model === 'Session' && payload.uid !== undefined) {
+        store.set(`uid:${payload.uid}`, { payload: { id } as AdapterPayload, expiresAt })
+      }
+      if (payload.userCode !== undefined) {
+        store.set(`userCode:${payload.userCode}`, { payload: { id } as AdapterPayload, expiresAt })
+      }
+      if (payload.grantId !== undefined) {
+        const keys = byGrant.get(payload.grantId) ?? new Set<string>()
+        keys.add(key)
+        byGrant.set(payload.grantId, keys)
+      }
+    },
+    async find(id) {
+      return get(`${model}:${id}`)
+    },
+    async findByUid(uid) {
+      const id = index(`uid:${uid}`)
+      return id === undefined ? undefined : get(`${model}:${id}`)
+    },
+    async findByUserCode(userCode) {
+      const id = index(`userCode:${userCode}`)
+      return id === undefined ? undefined : get(`${model}:${id}`)
+    },
+    async consume(id) {
+      const payload = get(`${model}:${id}`)
+      if (payload !== undefined) payload.consumed = Math.floor(Date.now() / 1000)
+    },
+    async destroy(id) {
+      store.delete(`${model}:${id}`)
+    },
+    async revokeByGrantId(grantId) {
+      for (const key of byGrant.get(grantId) ?? []) store.delete(key)
+      byGrant.delete(grantId)
+    },
+  })
+}

@@ -1,0 +1,132 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
+} from '@modelcontextprotocol/client'
+import { decodeJwt } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
+import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
+import { HeadlessOAuth } from '../../test/support/headless-oauth.ts'
+import { pgliteTarget, type TestDatabase } from '../../test/support/test-databases.ts'
+import { mcpHttpHandler } from '../gateway/http.ts'
+import { createLogger } from '../lib/logger.ts'
+import { createApp } from '../server/app.ts'
+import { type FetchHandler, listen, type RunningServer } from '../server/listen.ts'
+import { type DevAccount, type DevAuthServer, startDevAuthServer } from './dev-server.ts'
+import { devIssuer } from './dev-token.ts'
+import { protectedResourceMetadata, resourceMetadataUrl } from './protected-resource.ts'
+import { tokenVerifier } from './token-verifier.ts'
+
+const ACCOUNTS: DevAccount[] = [
+  {
+    sub: 'demo|maya-okafor',
+    name: 'Maya Okafor',
+    email: 'maya.okafor@example.com',
+    role: 'customer',
+  },
+  { sub: 'demo|staff-sam', name: 'Sam (staff)', email: 'sam@example.com', role: 'staff' },
+]
+
+describe('signing in with OAuth through the development authorization server', () => {
+  let db: TestDatabase
+  let dir: string
+  let server: RunningServer
+  let auth: DevAuthServer
+  let resource: string
+
+  beforeAll(async () => {
+    db = await pgliteTarget.open('migrated')
+    await loadDemoData(db)
+    dir = await mkdtemp(join(tmpdir(), 'fte-oauth-'))
+    const logger = createLogger({ level: 'silent' })
+    // The port first: the resource URL is the tokens' audience.
+    let app: FetchHandler = () => new Response('starting', { status: 503 })
+    let mcp: FetchHandler = app
+    server = await listen(
+      { fetch: (request) => app(request), mcp: (request) => mcp(request) },
+      '127.0.0.1',
+      0,
+    )
+    resource = `${server.url}/mcp`
+    auth = await startDevAuthServer({
+      resource,
+      signingKey: (await devIssuer(dir)).privateJwk,
+      accounts: async () => ACCOUNTS,
+      autoSignIn: 'demo|maya-okafor',
+    })
+    mcp = mcpHttpHandler({
+      gateway: await testGateway(db),
+      verify: tokenVerifier({
+        issuer: auth.issuer,
+        audience: resource,
+        keys: { url: `${auth.issuer}/jwks` },
+      }),
+      publicUrl: 'http://127.0.0.1',
+      resourceMetadataUrl: resourceMetadataUrl(resource),
+      logger,
+    })
+    app = createApp({
+      db,
+      logger,
+      protectedResources: [protectedResourceMetadata(resource, auth.issuer)],
+    }).fetch
+  })
+  afterAll(async () => {
+    await server?.close()
+    await auth?.close()
+    await db?.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('takes the official SDK client from a 401 through discovery, registration and PKCE to the tools', async () => {
+    const oauth = new HeadlessOAuth()
+    const transport = () =>
+      new StreamableHTTPClientTransport(new URL(resource), { authProvider: oauth })
+    const first = new Client({ name: 'oauth-e2e', version: '1.0.0' })
+    const attempt = transport()
+    // No token yet: 401 → metadata → registration → authorization (PKCE) → redirect with a code.
+    await expect(first.connect(attempt)).rejects.toThrow(UnauthorizedError)
+    expect(oauth.callback?.get('code')).toBeTruthy()
+    await attempt.finishAuth(oauth.callback ?? new URLSearchParams())
+
+    const client = new Client({ name: 'oauth-e2e', version: '1.0.0' })
+    await client.connect(transport())
+    const session = await begin(client)
+    const me = await call(client, 'domain_lookup_customer', { session })
+    expect(me.isError).toBe(false)
+    expect(me.text).toContain('Maya Okafor')
+    await client.close()
+
+    const token = decodeJwt(oauth.tokens()?.access_token ?? '')
+    expect(token).toMatchObject({ iss: auth.issuer, aud: resource, sub: 'demo|maya-okafor' })
+    // A customer gets what a customer may have, and not staff.
+    expect(String(token.scope).split(' ').sort()).toEqual(['read', 'refund', 'write'])
+  })
+
+  it('publishes where to sign in, and names it in every 401', async () => {
+    const metadata = await fetch(resourceMetadataUrl(resource))
+    expect(metadata.status).toBe(200)
+    expect(await metadata.json()).toEqual({
+      resource,
+      authorization_servers: [auth.issuer],
+      scopes_supported: ['read', 'write', 'refund', 'staff'],
+      bearer_methods_supported: ['header'],
+      resource_name: 'digital-fte',
+    })
+    const refused = await fetch(resource, { method: 'POST', body: '{}' })
+    expect(refused.status).toBe(401)
+    expect(refused.headers.get('www-authenticate')).toContain(
+      `resource_metadata="${resourceMetadataUrl(resource)}"`,
+    )
+    const discovery = await fetch(`${auth.issuer}/.well-known/oauth-authorization-server`)
+    expect(await discovery.json()).toMatchObject({
+      issuer: auth.issuer,
+      code_challenge_methods_supported: ['S256'],
+      registration_endpoint: `${auth.issuer}/reg`,
+    })
+  })
+})
