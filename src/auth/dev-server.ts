@@ -9,9 +9,7 @@ import Provider, {
   type AsymmetricSigningAlgorithm,
   errors,
 } from 'oidc-provider'
-
-/** What the gateway's tokens may carry: read, write, refund, and staff (act on any customer). */
-export const RESOURCE_SCOPES = ['read', 'write', 'refund', 'staff'] as const
+import { RESOURCE_SCOPES, scopesFor } from './scopes.ts'
 
 /** Someone the development server can sign in as. */
 export interface DevAccount {
@@ -103,6 +101,8 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     clientDefaults: { id_token_signed_response_alg: alg },
     enabledJWA: { idTokenSigningAlgValues: [alg] },
+    // OAuth 2.1: the authorization code flow only (no implicit, no hybrid), always with PKCE.
+    responseTypes: ['code'],
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
@@ -179,9 +179,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     const requested = String(params.scope ?? '')
       .split(' ')
       .filter(Boolean)
-    const allowed = new Set<string>(
-      who.role === 'staff' ? RESOURCE_SCOPES : RESOURCE_SCOPES.filter((s) => s !== 'staff'),
-    )
+    const allowed = new Set<string>(scopesFor(who.role))
     const standard = requested.filter((s) => s === 'openid' || s === 'offline_access')
     if (standard.length > 0) grant.addOIDCScope(standard.join(' '))
     // Asked for nothing in particular: everything the account may have.

@@ -10,17 +10,18 @@ import {
   SignJWT,
 } from 'jose'
 import type { Identity } from '../gateway/identity.ts'
+import { scopesFor } from './scopes.ts'
 import { type TokenVerifier, tokenVerifier } from './token-verifier.ts'
 
 /**
- * Development access tokens, until a real issuer is configured: EdDSA-signed JWTs (`typ` at+jwt)
- * from a key pair kept in the data folder (mode 600), audience = this server's `/mcp` URL. Nothing
- * reaches the gateway over HTTP without one, so nothing is unauthenticated by accident.
+ * The development issuer, while no real one is configured: an EdDSA key pair kept in the data
+ * folder (mode 600). The development authorization server signs its access tokens with it, and
+ * `fte token` mints the same tokens directly (`typ` at+jwt, audience = this server's `/mcp` URL).
+ * Nothing reaches the gateway over HTTP without one, so nothing is unauthenticated by accident.
  */
-export const DEV_ISSUER = 'fte-dev-issuer'
 const KEY_FILE = 'dev-issuer-key.json'
 
-export interface DevIssuer {
+export interface DevKey {
   /** With `kid` (its thumbprint), `alg` and `use`. */
   publicJwk: JWK
   /** The same with its private part: the development authorization server signs with it. */
@@ -28,8 +29,18 @@ export interface DevIssuer {
   privateKey: CryptoKey
 }
 
+export interface DevIssuer extends DevKey {
+  /** The issuer URL its tokens name: the development authorization server's. */
+  url: string
+}
+
+/** The development issuer at `url`, with the key of `dataDir`. */
+export async function devIssuer(dataDir: string, url: string): Promise<DevIssuer> {
+  return { ...(await devKey(dataDir)), url }
+}
+
 /** The key pair in `dataDir`, created on first use. */
-export async function devIssuer(dataDir: string): Promise<DevIssuer> {
+export async function devKey(dataDir: string): Promise<DevKey> {
   const path = `${dataDir}/${KEY_FILE}`
   let jwk: JWK
   try {
@@ -67,10 +78,14 @@ export interface DevTokenRequest {
 }
 
 export async function issueDevToken(issuer: DevIssuer, request: DevTokenRequest): Promise<string> {
-  const scope = request.role === 'staff' ? 'read write staff' : 'read write'
-  return new SignJWT({ scope, ...(request.email === undefined ? {} : { email: request.email }) })
-    .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt' })
-    .setIssuer(DEV_ISSUER)
+  // Everything the role may have.
+  const scope = scopesFor(request.role).join(' ')
+  return new SignJWT({
+    scope,
+    ...(request.email === undefined ? {} : { email: request.email, email_verified: true }),
+  })
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: String(issuer.publicJwk.kid) })
+    .setIssuer(issuer.url)
     .setAudience(request.audience)
     .setSubject(request.sub)
     .setIssuedAt()
@@ -82,7 +97,7 @@ export async function issueDevToken(issuer: DevIssuer, request: DevTokenRequest)
 /** Checks this server's development tokens: the development issuer, its key, this audience. */
 export function devTokenVerifier(issuer: DevIssuer, audience: string): TokenVerifier {
   return tokenVerifier({
-    issuer: DEV_ISSUER,
+    issuer: issuer.url,
     audience,
     keys: { set: { keys: [issuer.publicJwk] } },
   })

@@ -17,8 +17,9 @@ import { createLogger } from '../lib/logger.ts'
 import { createApp } from '../server/app.ts'
 import { type FetchHandler, listen, type RunningServer } from '../server/listen.ts'
 import { type DevAccount, type DevAuthServer, startDevAuthServer } from './dev-server.ts'
-import { devIssuer } from './dev-token.ts'
+import { devKey } from './dev-token.ts'
 import { protectedResourceMetadata, resourceMetadataUrl } from './protected-resource.ts'
+import { startSignIn } from './sign-in.ts'
 import { tokenVerifier } from './token-verifier.ts'
 
 const ACCOUNTS: DevAccount[] = [
@@ -54,7 +55,7 @@ describe('signing in with OAuth through the development authorization server', (
     resource = `${server.url}/mcp`
     auth = await startDevAuthServer({
       resource,
-      signingKey: (await devIssuer(dir)).privateJwk,
+      signingKey: (await devKey(dir)).privateJwk,
       accounts: async () => ACCOUNTS,
       autoSignIn: 'demo|maya-okafor',
     })
@@ -128,5 +129,63 @@ describe('signing in with OAuth through the development authorization server', (
       code_challenge_methods_supported: ['S256'],
       registration_endpoint: `${auth.issuer}/reg`,
     })
+  })
+
+  it('serves scripts with client credentials, and an external issuer is found by discovery', async () => {
+    const issuerOfScripts = await startDevAuthServer({
+      resource,
+      signingKey: (await devKey(join(dir, 'scripts'))).privateJwk,
+      accounts: async () => [],
+      scriptClients: [
+        { clientId: 'nightly-report', clientSecret: 'not-a-real-secret', scope: 'read' },
+      ],
+    })
+    try {
+      const response = await fetch(`${issuerOfScripts.issuer}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('nightly-report:not-a-real-secret').toString('base64')}`,
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', resource, scope: 'read' }),
+      })
+      expect(response.status).toBe(200)
+      const { access_token: token } = (await response.json()) as { access_token: string }
+      // This server, told to trust that issuer (AUTH_ISSUER), finds its keys by discovery.
+      const signIn = await startSignIn({
+        auth: {
+          issuer: issuerOfScripts.issuer,
+          audience: undefined,
+          jwksUrl: undefined,
+          devPort: 0,
+        },
+        resource,
+        dataDir: dir,
+        accounts: async () => [],
+      })
+      expect(signIn.development).toBe(false)
+      expect(await signIn.verify(token)).toEqual({
+        sub: 'nightly-report',
+        role: 'customer',
+        scopes: ['read'],
+      })
+      await expect(
+        startSignIn({
+          auth: {
+            issuer: 'http://127.0.0.1:9',
+            audience: undefined,
+            jwksUrl: undefined,
+            devPort: 0,
+          },
+          resource,
+          dataDir: dir,
+          accounts: async () => [],
+        }),
+      ).rejects.toThrow(
+        /Cannot find the key set of AUTH_ISSUER http:\/\/127.0.0.1:9 .*set AUTH_JWKS_URL/,
+      )
+    } finally {
+      await issuerOfScripts.close()
+    }
   })
 })

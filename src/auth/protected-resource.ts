@@ -1,4 +1,4 @@
-import { RESOURCE_SCOPES } from './dev-server.ts'
+import { RESOURCE_SCOPES } from './scopes.ts'
 
 /** Protected Resource Metadata (RFC 9728) for one resource of this server. */
 export interface ProtectedResourceMetadata {

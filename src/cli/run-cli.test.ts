@@ -197,8 +197,9 @@ describe('fte on the embedded database', () => {
     )
     const minted = await fte(['token', '--sub', 'demo|maya-okafor', '--ttl', '600'], env)
     expect(minted.code).toBe(0)
+    // The development issuer's URL: PORT (3000) + 1.
     const identity = await devTokenVerifier(
-      await devIssuer(dataDir),
+      await devIssuer(dataDir, 'http://127.0.0.1:3001'),
       'http://127.0.0.1:3000/mcp',
     )(minted.stdout.trim())
     expect(identity).toMatchObject({ sub: 'demo|maya-okafor', role: 'customer' })

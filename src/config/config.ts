@@ -27,6 +27,18 @@ export interface Config {
   demoData: boolean
   embedding: EmbeddingConfig
   gateway: GatewayConfig
+  auth: AuthConfig
+}
+
+export interface AuthConfig {
+  /** An external issuer (Clerk, Auth0, ...); unset: `fte serve` runs the development one. */
+  issuer: string | undefined
+  /** The `aud` tokens must carry; unset: this server's `/mcp` URL. */
+  audience: string | undefined
+  /** The issuer's key set; unset: read from its discovery metadata. */
+  jwksUrl: string | undefined
+  /** The development authorization server's loopback port (PORT + 1 unless set). */
+  devPort: number
 }
 
 export interface GatewayConfig {
@@ -151,6 +163,17 @@ export const envSchema = z.object({
   SESSION_TTL_SECONDS: setting(integer(60, 86_400), 1800),
   TOOL_TIMEOUT_MS: setting(integer(100, 120_000), 5000),
   MCP_MAX_CONCURRENT_PER_IDENTITY: setting(integer(1, 1000), 8),
+  AUTH_ISSUER: optionalSetting(
+    z
+      .string()
+      .refine(isHttpUrl, { error: 'must be an http:// or https:// URL' })
+      .transform((url) => url.replace(/\/+$/, '')),
+  ),
+  AUTH_AUDIENCE: optionalSetting(z.string().min(1).max(500)),
+  AUTH_JWKS_URL: optionalSetting(
+    z.string().refine(isHttpUrl, { error: 'must be an http:// or https:// URL' }),
+  ),
+  AUTH_DEV_PORT: optionalSetting(integer(0, 65_535)),
   MCP_STDIO_SUB: setting(
     z.string().regex(/^[\x21-\x7e]{1,255}$/, { error: 'must be 1-255 printable characters' }),
     'local|operator',
@@ -221,7 +244,18 @@ export function parseConfig(
       maxConcurrentPerIdentity: e.MCP_MAX_CONCURRENT_PER_IDENTITY,
       stdio: { sub: e.MCP_STDIO_SUB, role: e.MCP_STDIO_ROLE },
     },
+    auth: {
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      jwksUrl: e.AUTH_JWKS_URL,
+      devPort: e.AUTH_DEV_PORT ?? (e.PORT === 0 || e.PORT === 65_535 ? 0 : e.PORT + 1),
+    },
   }
+}
+
+/** The development authorization server's issuer URL (its tokens' `iss`). */
+export function devIssuerUrl(auth: AuthConfig, port = auth.devPort): string {
+  return `http://127.0.0.1:${port}`
 }
 
 type Problem = { name: string; message: string }

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import type { DevAccount } from '../auth/dev-server.ts'
 import type { Search } from '../embedding/search.ts'
 import type { GatewayTool } from '../gateway/gateway-tool.ts'
 import { packageRoot } from '../lib/package-root.ts'
@@ -24,6 +25,8 @@ export interface DomainPack {
   csvImport?: CsvImport
   /** The pack's part of the MCP gateway: its `domain_*` tools, rules and persona. */
   gateway?: GatewayPack
+  /** Who the development sign-in offers (demo customers, demo staff). */
+  devAccounts?(db: Database): Promise<DevAccount[]>
 }
 
 export interface GatewayPack {

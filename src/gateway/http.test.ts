@@ -151,7 +151,7 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
     expect(none.status).toBe(401)
     expect(none.headers.get('www-authenticate')).toMatch(/^Bearer /)
 
-    const otherKey = await devIssuer(join(dir, 'other'))
+    const otherKey = await devIssuer(join(dir, 'other'), served.issuer.url)
     const forged = await issueDevToken(otherKey, {
       sub: 'demo|maya-okafor',
       role: 'staff',

@@ -32,7 +32,8 @@ export async function serveGatewayOverHttp(
   options: { logger?: Logger; maxConcurrentPerIdentity?: number } = {},
 ): Promise<GatewayOverHttp> {
   const logger = options.logger ?? createLogger({ level: 'silent' })
-  const issuer = await devIssuer(keyDir)
+  // Tokens minted here directly: no authorization server runs at this issuer URL.
+  const issuer = await devIssuer(keyDir, 'http://127.0.0.1:1')
   let verify = (_token: string): Promise<Identity> => Promise.reject(new Error('not listening yet'))
   const mcp = mcpHttpHandler({
     gateway: await testGateway(db, {

@@ -74,7 +74,10 @@ async function adminQuery(sql: string): Promise<void> {
       return
     } catch (error) {
       // Two copies of one template at the same instant: "source database is being accessed".
-      if ((error as { code?: string }).code !== '55006' || attempt >= 20) throw error
+      // A DROP ... WITH (FORCE) racing a backend that is still exiting (its role already gone)
+      // is refused as a lack of privilege: it passes once the backend is gone.
+      const code = (error as { code?: string }).code
+      if ((code !== '55006' && code !== '42501') || attempt >= 20) throw error
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
     } finally {
       await client.end()

@@ -1,5 +1,6 @@
 import { once } from 'node:events'
-import { devIssuer, devTokenVerifier } from '../../auth/dev-token.ts'
+import { protectedResourceMetadata, resourceMetadataUrl } from '../../auth/protected-resource.ts'
+import { type SignIn, startSignIn } from '../../auth/sign-in.ts'
 import { publicUrl } from '../../config/config.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { createGateway } from '../../gateway/gateway.ts'
@@ -38,6 +39,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
     options.port ?? config.server.port,
   )
   let db: Database | undefined
+  let signIn: SignIn | undefined
   try {
     db = await connect(config.database, logger)
     const embedder = createEmbedder(config.embedding)
@@ -56,19 +58,34 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
       ...config.gateway,
     })
     await gateway.ready
-    const issuer = await devIssuer(config.database.dataDir)
+    const resource = config.auth.audience ?? `${base}/mcp`
+    signIn = await startSignIn({
+      auth: config.auth,
+      resource,
+      dataDir: config.database.dataDir,
+      accounts: async () => (db === undefined ? [] : ((await pack.devAccounts?.(db)) ?? [])),
+    })
     const mcp = mcpHttpHandler({
       gateway,
-      verify: devTokenVerifier(issuer, `${base}/mcp`),
+      verify: signIn.verify,
       publicUrl: base,
+      resourceMetadataUrl: resourceMetadataUrl(resource),
       logger,
     })
-    handle = createApp({ db, logger }).fetch
+    handle = createApp({
+      db,
+      logger,
+      protectedResources: [protectedResourceMetadata(resource, signIn.issuer)],
+    }).fetch
     mcpHandle = mcp
     logger.info({ url: server.url, database: db.description, domain: pack.name }, 'serving')
     context.stdout.write(
       `digital-fte is serving on ${server.url} (health: ${server.url}/healthz). Ctrl-C stops it.\n` +
-        `MCP: ${base}/mcp, with a token from: npm run --silent fte -- token --resource ${base}/mcp\n`,
+        `MCP: ${base}/mcp. Clients sign in at ${signIn.issuer}` +
+        (signIn.development
+          ? ' (development sign-in: pick a demo user);\n' +
+            `for scripts, a token from: npm run --silent fte -- token --resource ${resource}\n`
+          : '.\n'),
     )
     if (context.signal !== undefined && !context.signal.aborted) {
       await once(context.signal, 'abort')
@@ -76,6 +93,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
     logger.info('shutting down')
   } finally {
     await server.close()
+    await signIn?.close()
     await db?.close()
   }
 }

@@ -1,5 +1,5 @@
 import { devIssuer, issueDevToken } from '../../auth/dev-token.ts'
-import { publicUrl } from '../../config/config.ts'
+import { devIssuerUrl, publicUrl } from '../../config/config.ts'
 import { FteError } from '../../lib/errors.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 
@@ -13,8 +13,9 @@ export interface TokenOptions {
 }
 
 /**
- * `fte token`: a development access token for `/mcp`, signed with the key in the data folder, for
- * curl, the MCP Inspector or a remote client while no real issuer is configured.
+ * `fte token`: a development access token for `/mcp`, as the development authorization server
+ * would issue it (its issuer, its key in the data folder), for scripts, curl and the MCP Inspector
+ * while no real issuer is configured.
  */
 export async function tokenCommand(context: CliContext, options: TokenOptions): Promise<void> {
   if (!/^[\x21-\x7e]{1,255}$/.test(options.sub)) {
@@ -23,7 +24,14 @@ export async function tokenCommand(context: CliContext, options: TokenOptions): 
     })
   }
   const { config } = loadRuntime(context)
-  const issuer = await devIssuer(config.database.dataDir)
+  if (config.auth.issuer !== undefined) {
+    throw new FteError(
+      'invalid_input',
+      `AUTH_ISSUER is set (${config.auth.issuer}): the server accepts that issuer's tokens only, so get one from it.`,
+      { fault: 'caller' },
+    )
+  }
+  const issuer = await devIssuer(config.database.dataDir, devIssuerUrl(config.auth))
   const audience = options.resource ?? `${publicUrl(config.server)}/mcp`
   if (!/^https?:\/\/\S+\/mcp$/.test(audience)) {
     throw new FteError(

@@ -1,0 +1,98 @@
+import type { AuthConfig } from '../config/config.ts'
+import { FteError } from '../lib/errors.ts'
+import { type DevAccount, startDevAuthServer } from './dev-server.ts'
+import { devKey } from './dev-token.ts'
+import { type TokenVerifier, tokenVerifier } from './token-verifier.ts'
+
+/** Who signs users in for this server, and how their tokens are checked. */
+export interface SignIn {
+  /** The authorization server's issuer URL, published in the protected-resource metadata. */
+  issuer: string
+  /** True when it is the bundled development server, running in this process. */
+  development: boolean
+  verify: TokenVerifier
+  close(): Promise<void>
+}
+
+export interface SignInOptions {
+  auth: AuthConfig
+  /** The resource tokens must be for: this server's `/mcp` URL (or AUTH_AUDIENCE). */
+  resource: string
+  dataDir: string
+  /** Who the development server offers. */
+  accounts: () => Promise<DevAccount[]>
+}
+
+/**
+ * AUTH_ISSUER set: tokens from that issuer, checked against its key set (AUTH_JWKS_URL, or the
+ * `jwks_uri` of its discovery metadata). Unset: the bundled development authorization server on
+ * a loopback port (AUTH_DEV_PORT), signing with the development key in the data folder.
+ */
+export async function startSignIn(options: SignInOptions): Promise<SignIn> {
+  const { auth, resource } = options
+  if (auth.issuer !== undefined) {
+    const jwksUrl = auth.jwksUrl ?? (await discoverJwksUrl(auth.issuer))
+    return {
+      issuer: auth.issuer,
+      development: false,
+      verify: tokenVerifier({ issuer: auth.issuer, audience: resource, keys: { url: jwksUrl } }),
+      close: async () => {},
+    }
+  }
+  const key = await devKey(options.dataDir)
+  const server = await startDevAuthServer({
+    resource,
+    signingKey: key.privateJwk,
+    accounts: options.accounts,
+    port: auth.devPort,
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw new FteError(
+      'port_in_use',
+      error.code === 'EADDRINUSE'
+        ? `The development sign-in port ${auth.devPort} is in use: stop the other process, or set AUTH_DEV_PORT.`
+        : `The development sign-in server could not start: ${error.message}`,
+      { fault: 'caller', cause: error },
+    )
+  })
+  return {
+    issuer: server.issuer,
+    development: true,
+    // The key is at hand: no need to fetch the server's own JWKS over HTTP.
+    verify: tokenVerifier({
+      issuer: server.issuer,
+      audience: resource,
+      keys: { set: { keys: [key.publicJwk] } },
+    }),
+    close: () => server.close(),
+  }
+}
+
+/** The issuer's `jwks_uri`, from its OAuth (RFC 8414) or OpenID discovery metadata. */
+async function discoverJwksUrl(issuer: string): Promise<string> {
+  const tried: string[] = []
+  for (const path of [
+    '/.well-known/oauth-authorization-server',
+    '/.well-known/openid-configuration',
+  ]) {
+    const url = `${issuer}${path}`
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5000) })
+      if (response.ok) {
+        const metadata = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown }
+        if (metadata.issuer === issuer && typeof metadata.jwks_uri === 'string') {
+          return metadata.jwks_uri
+        }
+        tried.push(`${url}: no jwks_uri for issuer ${issuer}`)
+      } else {
+        tried.push(`${url}: HTTP ${response.status}`)
+      }
+    } catch (error) {
+      tried.push(`${url}: ${(error as Error).message}`)
+    }
+  }
+  throw new FteError(
+    'config_invalid',
+    `Cannot find the key set of AUTH_ISSUER ${issuer} (${tried.join('; ')}). Check the URL, or set AUTH_JWKS_URL.`,
+    { fault: 'caller' },
+  )
+}
