@@ -74,7 +74,7 @@ async function discoverJwksUrl(issuer: string): Promise<string> {
     '/.well-known/oauth-authorization-server',
     '/.well-known/openid-configuration',
   ]) {
-    const url = `${issuer}${path}`
+    const url = `${issuer.replace(/\/$/, '')}${path}`
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(5000) })
       if (response.ok) {

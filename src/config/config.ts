@@ -163,11 +163,9 @@ export const envSchema = z.object({
   SESSION_TTL_SECONDS: setting(integer(60, 86_400), 1800),
   TOOL_TIMEOUT_MS: setting(integer(100, 120_000), 5000),
   MCP_MAX_CONCURRENT_PER_IDENTITY: setting(integer(1, 1000), 8),
+  // Kept exactly as given: tokens must name it character for character (Auth0's ends in '/').
   AUTH_ISSUER: optionalSetting(
-    z
-      .string()
-      .refine(isHttpUrl, { error: 'must be an http:// or https:// URL' })
-      .transform((url) => url.replace(/\/+$/, '')),
+    z.string().refine(isHttpUrl, { error: 'must be an http:// or https:// URL' }),
   ),
   AUTH_AUDIENCE: optionalSetting(z.string().min(1).max(500)),
   AUTH_JWKS_URL: optionalSetting(
