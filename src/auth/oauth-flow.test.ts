@@ -12,13 +12,12 @@ import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
 import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
 import { HeadlessOAuth } from '../../test/support/headless-oauth.ts'
 import { pgliteTarget, type TestDatabase } from '../../test/support/test-databases.ts'
-import { mcpHttpHandler } from '../gateway/http.ts'
 import { createLogger } from '../lib/logger.ts'
-import { createApp } from '../server/app.ts'
 import { type FetchHandler, listen, type RunningServer } from '../server/listen.ts'
+import { servedHandlers } from '../server/served-handlers.ts'
 import { type DevAccount, type DevAuthServer, startDevAuthServer } from './dev-server.ts'
 import { devKey } from './dev-token.ts'
-import { protectedResourceMetadata, resourceMetadataUrl } from './protected-resource.ts'
+import { resourceMetadataUrl } from './protected-resource.ts'
 import { startSignIn } from './sign-in.ts'
 import { tokenVerifier } from './token-verifier.ts'
 
@@ -59,22 +58,20 @@ describe('signing in with OAuth through the development authorization server', (
       accounts: async () => ACCOUNTS,
       autoSignIn: 'demo|maya-okafor',
     })
-    mcp = mcpHttpHandler({
+    ;({ fetch: app, mcp } = servedHandlers({
+      db,
+      logger,
       gateway: await testGateway(db),
+      resource,
+      publicUrl: 'http://127.0.0.1',
+      issuer: auth.issuer,
+      // As for any external issuer: its keys fetched from its JWKS URL.
       verify: tokenVerifier({
         issuer: auth.issuer,
         audience: resource,
         keys: { url: `${auth.issuer}/jwks` },
       }),
-      publicUrl: 'http://127.0.0.1',
-      resourceMetadataUrl: resourceMetadataUrl(resource),
-      logger,
-    })
-    app = createApp({
-      db,
-      logger,
-      protectedResources: [protectedResourceMetadata(resource, auth.issuer)],
-    }).fetch
+    }))
   })
   afterAll(async () => {
     await server?.close()
@@ -152,36 +149,21 @@ describe('signing in with OAuth through the development authorization server', (
       expect(response.status).toBe(200)
       const { access_token: token } = (await response.json()) as { access_token: string }
       // This server, told to trust that issuer (AUTH_ISSUER), finds its keys by discovery.
-      const signIn = await startSignIn({
-        auth: {
-          issuer: issuerOfScripts.issuer,
-          audience: undefined,
-          jwksUrl: undefined,
-          devPort: 0,
-        },
-        resource,
-        dataDir: dir,
-        accounts: async () => [],
-      })
+      const trusting = (issuer: string) =>
+        startSignIn({
+          auth: { issuer, audience: undefined, jwksUrl: undefined, devPort: 0 },
+          resource,
+          dataDir: dir,
+          accounts: async () => [],
+        })
+      const signIn = await trusting(issuerOfScripts.issuer)
       expect(signIn.development).toBe(false)
       expect(await signIn.verify(token)).toEqual({
         sub: 'nightly-report',
         role: 'customer',
         scopes: ['read'],
       })
-      await expect(
-        startSignIn({
-          auth: {
-            issuer: 'http://127.0.0.1:9',
-            audience: undefined,
-            jwksUrl: undefined,
-            devPort: 0,
-          },
-          resource,
-          dataDir: dir,
-          accounts: async () => [],
-        }),
-      ).rejects.toThrow(
+      await expect(trusting('http://127.0.0.1:9')).rejects.toThrow(
         /Cannot find the key set of AUTH_ISSUER http:\/\/127.0.0.1:9 .*set AUTH_JWKS_URL/,
       )
     } finally {

@@ -1,12 +1,10 @@
 import { once } from 'node:events'
-import { protectedResourceMetadata, resourceMetadataUrl } from '../../auth/protected-resource.ts'
 import { type SignIn, startSignIn } from '../../auth/sign-in.ts'
 import { publicUrl } from '../../config/config.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { createGateway } from '../../gateway/gateway.ts'
-import { mcpHttpHandler } from '../../gateway/http.ts'
-import { createApp } from '../../server/app.ts'
 import { type FetchHandler, listen } from '../../server/listen.ts'
+import { servedHandlers } from '../../server/served-handlers.ts'
 import { connect } from '../../store/connect.ts'
 import type { Database } from '../../store/database.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
@@ -65,19 +63,17 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
       dataDir: config.database.dataDir,
       accounts: async () => (db === undefined ? [] : ((await pack.devAccounts?.(db)) ?? [])),
     })
-    const mcp = mcpHttpHandler({
-      gateway,
-      verify: signIn.verify,
-      publicUrl: base,
-      resourceMetadataUrl: resourceMetadataUrl(resource),
-      logger,
-    })
-    handle = createApp({
+    const served = servedHandlers({
       db,
       logger,
-      protectedResources: [protectedResourceMetadata(resource, signIn.issuer)],
-    }).fetch
-    mcpHandle = mcp
+      gateway,
+      resource,
+      publicUrl: base,
+      issuer: signIn.issuer,
+      verify: signIn.verify,
+    })
+    handle = served.fetch
+    mcpHandle = served.mcp
     logger.info({ url: server.url, database: db.description, domain: pack.name }, 'serving')
     context.stdout.write(
       `digital-fte is serving on ${server.url} (health: ${server.url}/healthz). Ctrl-C stops it.\n` +
