@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import type { DomainPack } from '../../src/domain/domain-pack.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
 import { supportDevAccounts } from './gateway/dev-accounts.ts'
+import { linkCustomer } from './gateway/link-identity.ts'
 import { SUPPORT_PERSONA, SUPPORT_RULES } from './gateway/persona.ts'
 import { supportTools } from './gateway/tools.ts'
 import { resolvedTicketsImport } from './seed/csv-import.ts'
@@ -13,6 +14,11 @@ export const supportPack: DomainPack = {
   migrations: { name: 'support', dir: join(packageRoot(), 'domains', 'support', 'migrations') },
   loadDemoData: (db, options) => loadDemoData(db, options),
   csvImport: resolvedTicketsImport,
-  gateway: { persona: SUPPORT_PERSONA, rules: SUPPORT_RULES, tools: supportTools },
+  gateway: {
+    persona: SUPPORT_PERSONA,
+    rules: SUPPORT_RULES,
+    tools: supportTools,
+    linkIdentity: linkCustomer,
+  },
   devAccounts: supportDevAccounts,
 }

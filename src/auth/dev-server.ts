@@ -27,8 +27,11 @@ export interface ScriptClient {
 }
 
 export interface DevAuthServerOptions {
-  /** The resource tokens are for (their `aud`): this server's `/mcp` URL. */
-  resource: string
+  /**
+   * The resources it issues tokens for (their `aud`, one per token): this server's `/mcp` URL
+   * first (the default when a client names none), then the server's own URL (its `/api`).
+   */
+  resources: readonly [string, ...string[]]
   /** The signing key (a private JWK with `kid` and `alg`). */
   signingKey: JWK
   /** Who may sign in: looked up on every sign-in, so new demo customers appear. */
@@ -56,7 +59,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
  * The bundled development authorization server: a real OAuth 2.1 / OpenID issuer (oidc-provider)
  * on a loopback port, with discovery metadata, a JWKS, open dynamic client registration,
  * authorization code with PKCE (S256 only), client credentials for scripts, and JWT access tokens
- * for one resource. Its sign-in page lets you pick a demo customer or the demo staff user. State
+ * for this server's resources. Its sign-in page lets you pick a demo customer or the demo staff user. State
  * lives in memory: a restart forgets registrations, and clients register again.
  */
 export async function startDevAuthServer(options: DevAuthServerOptions): Promise<DevAuthServer> {
@@ -71,7 +74,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
   })
   const { port } = server.address() as AddressInfo
   const issuer = `http://${host === '::1' ? '[::1]' : host}:${port}`
-  const { resource } = options
+  const [resource] = options.resources
   const alg = (options.signingKey.alg ?? 'EdDSA') as AsymmetricSigningAlgorithm
   const ttl = options.accessTokenTtlSeconds ?? 3600
   const scriptScopes = new Map((options.scriptClients ?? []).map((c) => [c.clientId, c.scope]))
@@ -119,13 +122,13 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
         defaultResource: () => resource,
         useGrantedResource: () => true,
         getResourceServerInfo: (ctx, indicator, client) => {
-          if (indicator !== resource) throw new errors.InvalidTarget()
+          if (!options.resources.includes(indicator)) throw new errors.InvalidTarget()
           return {
             scope:
               ctx.oidc.params?.grant_type === 'client_credentials'
                 ? (scriptScopes.get(client.clientId) ?? '')
                 : RESOURCE_SCOPES.join(' '),
-            audience: resource,
+            audience: indicator,
             accessTokenFormat: 'jwt',
             accessTokenTTL: ttl,
             jwt: { sign: { alg } },
@@ -184,8 +187,10 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     if (standard.length > 0) grant.addOIDCScope(standard.join(' '))
     // Asked for nothing in particular: everything the account may have.
     const asked = requested.filter((s) => (RESOURCE_SCOPES as readonly string[]).includes(s))
-    const wanted = asked.length > 0 ? asked : [...allowed]
+    const wanted: string[] = asked.length > 0 ? asked : [...allowed]
     const indicator = params.resource ?? resource
+    // Staff is who the account is, not something a client asks for: always granted to staff.
+    if (who.role === 'staff' && !wanted.includes('staff')) wanted.push('staff')
     const granted = wanted.filter((s) => allowed.has(s))
     const refused = wanted.filter((s) => !allowed.has(s))
     if (granted.length > 0) grant.addResourceScope(indicator, granted.join(' '))

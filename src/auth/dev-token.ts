@@ -16,7 +16,7 @@ import { type TokenVerifier, tokenVerifier } from './token-verifier.ts'
 /**
  * The development issuer, while no real one is configured: an EdDSA key pair kept in the data
  * folder (mode 600). The development authorization server signs its access tokens with it, and
- * `fte token` mints the same tokens directly (`typ` at+jwt, audience = this server's `/mcp` URL).
+ * `fte auth token` mints the same tokens directly (`typ` at+jwt, audience = this server's `/mcp` URL).
  * Nothing reaches the gateway over HTTP without one, so nothing is unauthenticated by accident.
  */
 const KEY_FILE = 'dev-issuer-key.json'
@@ -75,11 +75,13 @@ export interface DevTokenRequest {
   ttlSeconds: number
   /** The resource the token is for: this server's `/mcp` URL. */
   audience: string
+  /** Default: every scope the role may have. */
+  scopes?: readonly string[] | undefined
 }
 
 export async function issueDevToken(issuer: DevIssuer, request: DevTokenRequest): Promise<string> {
-  // Everything the role may have.
-  const scope = scopesFor(request.role).join(' ')
+  // Unless asked for less: everything the role may have.
+  const scope = (request.scopes ?? scopesFor(request.role)).join(' ')
   return new SignJWT({
     scope,
     ...(request.email === undefined ? {} : { email: request.email, email_verified: true }),
@@ -95,7 +97,10 @@ export async function issueDevToken(issuer: DevIssuer, request: DevTokenRequest)
 }
 
 /** Checks this server's development tokens: the development issuer, its key, this audience. */
-export function devTokenVerifier(issuer: DevIssuer, audience: string): TokenVerifier {
+export function devTokenVerifier(
+  issuer: DevIssuer,
+  audience: string | readonly string[],
+): TokenVerifier {
   return tokenVerifier({
     issuer: issuer.url,
     audience,

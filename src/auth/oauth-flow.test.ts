@@ -14,7 +14,7 @@ import { HeadlessOAuth } from '../../test/support/headless-oauth.ts'
 import { pgliteTarget, type TestDatabase } from '../../test/support/test-databases.ts'
 import { createLogger } from '../lib/logger.ts'
 import { type FetchHandler, listen, type RunningServer } from '../server/listen.ts'
-import { servedHandlers } from '../server/served-handlers.ts'
+import { servedHandlers, servedResources } from '../server/served-handlers.ts'
 import { type DevAccount, type DevAuthServer, startDevAuthServer } from './dev-server.ts'
 import { devKey } from './dev-token.ts'
 import { resourceMetadataUrl } from './protected-resource.ts'
@@ -51,9 +51,10 @@ describe('signing in with OAuth through the development authorization server', (
       '127.0.0.1',
       0,
     )
-    resource = `${server.url}/mcp`
+    const resources = servedResources(server.url)
+    ;[resource] = resources
     auth = await startDevAuthServer({
-      resource,
+      resources,
       signingKey: (await devKey(dir)).privateJwk,
       accounts: async () => ACCOUNTS,
       autoSignIn: 'demo|maya-okafor',
@@ -62,13 +63,12 @@ describe('signing in with OAuth through the development authorization server', (
       db,
       logger,
       gateway: await testGateway(db),
-      resource,
-      publicUrl: 'http://127.0.0.1',
+      publicUrl: server.url,
       issuer: auth.issuer,
       // As for any external issuer: its keys fetched from its JWKS URL.
       verify: tokenVerifier({
         issuer: auth.issuer,
-        audience: resource,
+        audience: resources,
         keys: { url: `${auth.issuer}/jwks` },
       }),
     }))
@@ -130,7 +130,7 @@ describe('signing in with OAuth through the development authorization server', (
 
   it('serves scripts with client credentials, and an external issuer is found by discovery', async () => {
     const issuerOfScripts = await startDevAuthServer({
-      resource,
+      resources: [resource],
       signingKey: (await devKey(join(dir, 'scripts'))).privateJwk,
       accounts: async () => [],
       scriptClients: [
@@ -152,7 +152,7 @@ describe('signing in with OAuth through the development authorization server', (
       const trusting = (issuer: string) =>
         startSignIn({
           auth: { issuer, audience: undefined, jwksUrl: undefined, devPort: 0 },
-          resource,
+          resources: [resource],
           dataDir: dir,
           accounts: async () => [],
         })

@@ -16,8 +16,11 @@ export interface SignIn {
 
 export interface SignInOptions {
   auth: AuthConfig
-  /** The resource tokens must be for: this server's `/mcp` URL (or AUTH_AUDIENCE). */
-  resource: string
+  /**
+   * This server's resource URLs, `/mcp`'s first: what the development server issues tokens for,
+   * and (unless AUTH_AUDIENCE says otherwise) what a token's audience must be one of.
+   */
+  resources: readonly [string, ...string[]]
   dataDir: string
   /** Who the development server offers. */
   accounts: () => Promise<DevAccount[]>
@@ -29,19 +32,20 @@ export interface SignInOptions {
  * a loopback port (AUTH_DEV_PORT), signing with the development key in the data folder.
  */
 export async function startSignIn(options: SignInOptions): Promise<SignIn> {
-  const { auth, resource } = options
+  const { auth, resources } = options
+  const audience = auth.audience ?? resources
   if (auth.issuer !== undefined) {
     const jwksUrl = auth.jwksUrl ?? (await discoverJwksUrl(auth.issuer))
     return {
       issuer: auth.issuer,
       development: false,
-      verify: tokenVerifier({ issuer: auth.issuer, audience: resource, keys: { url: jwksUrl } }),
+      verify: tokenVerifier({ issuer: auth.issuer, audience, keys: { url: jwksUrl } }),
       close: async () => {},
     }
   }
   const key = await devKey(options.dataDir)
   const server = await startDevAuthServer({
-    resource,
+    resources,
     signingKey: key.privateJwk,
     accounts: options.accounts,
     port: auth.devPort,
@@ -60,7 +64,7 @@ export async function startSignIn(options: SignInOptions): Promise<SignIn> {
     // The key is at hand: no need to fetch the server's own JWKS over HTTP.
     verify: tokenVerifier({
       issuer: server.issuer,
-      audience: resource,
+      audience,
       keys: { set: { keys: [key.publicJwk] } },
     }),
     close: () => server.close(),

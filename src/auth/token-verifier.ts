@@ -33,8 +33,11 @@ export const CLOCK_TOLERANCE_SECONDS = 30
 export interface TokenVerifierOptions {
   /** The issuer tokens must name (`iss`). */
   issuer: string
-  /** The resource tokens must be for (`aud`): this server's canonical URL for the route. */
-  audience: string
+  /**
+   * What tokens must be for (`aud`): this server's canonical resource URLs (`/mcp`'s and the
+   * server's own, for `/api`), any one of them; or AUTH_AUDIENCE.
+   */
+  audience: string | readonly string[]
   /**
    * The issuer's keys: its JWKS URL (fetched with a time limit, cached, and fetched again for an
    * unknown key id at most once per cooldown), or a key set at hand (the development issuer).
@@ -62,7 +65,7 @@ export class KeysUnavailableError extends FteError {
 
 export type TokenVerifier = (token: string) => Promise<Identity>
 
-/** The identity an access token proves, checked against one issuer and one audience. */
+/** The identity an access token proves, checked against one issuer and this server's audiences. */
 export function tokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const keys =
     'set' in options.keys
@@ -81,12 +84,12 @@ export function tokenVerifier(options: TokenVerifierOptions): TokenVerifier {
       ;({ payload } = await jwtVerify(token, keys, {
         algorithms: ACCESS_TOKEN_ALGORITHMS,
         issuer: options.issuer,
-        audience: options.audience,
+        audience: [options.audience].flat(),
         requiredClaims: ['exp', 'sub'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       }))
     } catch (error) {
-      throw describe(error, options.audience)
+      throw describe(error, [options.audience].flat()[0] ?? '')
     }
     const identity = identityOf(payload)
     // Kept no longer than the token lives (past that, jwtVerify decides within its tolerance).
@@ -129,7 +132,7 @@ function describe(error: unknown, audience: string): Error {
   if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') {
     return new TokenError(
       `The access token is for another server; this one is ${audience}. Mint one for it with ` +
-        '`npm run --silent fte -- token` run with the same PORT (or PUBLIC_URL) as the server, or --resource.',
+        '`npm run --silent fte -- auth token` run with the same PORT (or PUBLIC_URL) as the server, or --resource.',
     )
   }
   if (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') {

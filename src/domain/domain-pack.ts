@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import type { DevAccount } from '../auth/dev-server.ts'
 import type { Search } from '../embedding/search.ts'
 import type { GatewayTool } from '../gateway/gateway-tool.ts'
+import type { Identity } from '../gateway/identity.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import type { MigrationSource } from '../store/migration-files.ts'
@@ -35,6 +36,11 @@ export interface GatewayPack {
   /** The domain's rules, after the core's (which include the fail-closed paragraph). */
   rules: string
   tools(services: GatewayServices): GatewayTool[]
+  /**
+   * Called by `begin_session` inside its transaction, after the `users` row is upserted: links the
+   * signed-in person to the pack's own records (support: a customer row, by verified email).
+   */
+  linkIdentity?(tx: Queryable, identity: Identity): Promise<void>
 }
 
 /** What the core lends a pack's tools. */

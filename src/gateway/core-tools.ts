@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { FteError } from '../lib/errors.ts'
 import type { JsonObject } from '../lib/json.ts'
+import type { Queryable } from '../store/database.ts'
 import { defineTool, type GatewayTool, READ_ONLY, SESSION_ARGUMENT } from './gateway-tool.ts'
+import type { Identity } from './identity.ts'
 import type { GatewayDeps } from './run-tool.ts'
 import { issueSessionHandle } from './session-handle.ts'
 
@@ -20,6 +22,8 @@ export interface CoreToolsOptions {
   persona: string
   rules: string
   conversationMetaKey: string
+  /** The pack's link from a signed-in person to its own records. */
+  linkIdentity?: ((tx: Queryable, identity: Identity) => Promise<void>) | undefined
 }
 
 /** begin_session, health, user_* and config_*: the tools every domain shares. */
@@ -42,6 +46,8 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
         openWorldHint: false,
       },
       needsSession: false,
+      // Starting a session records who is here, but asks nothing more of a token than to read.
+      scope: 'read',
       async run(ctx) {
         const { tx, identity } = ctx
         await tx.query(
@@ -49,6 +55,7 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
            ON CONFLICT (id) DO UPDATE SET last_seen_at = now(), email = coalesce(EXCLUDED.email, users.email)`,
           [identity.sub, identity.email ?? null],
         )
+        await options.linkIdentity?.(tx, identity)
         const asked = ctx.meta[options.conversationMetaKey]
         let conversationId: string
         if (typeof asked === 'string' && /^[0-9a-f-]{36}$/i.test(asked)) {

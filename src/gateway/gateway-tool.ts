@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { AuditEntry } from '../audit/audit-writer.ts'
+import type { ResourceScope } from '../auth/scopes.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { Queryable } from '../store/database.ts'
 import type { Identity } from './identity.ts'
@@ -59,7 +60,17 @@ export interface GatewayTool<S extends z.ZodObject = z.ZodObject> {
    * and cancelled at the time limit. The default, `'snapshot'`, gives it a read-only transaction.
    */
   isolation?: 'statement' | 'snapshot'
+  /**
+   * The scope a caller's token must carry to call it. Default: `read` for a read-only tool, `write`
+   * for one that writes. Anything that moves money says `refund`.
+   */
+  scope?: Exclude<ResourceScope, 'staff'>
   run(context: ToolContext, input: z.output<S>): Promise<ToolResult>
+}
+
+/** The scope a call of `tool` needs. */
+export function requiredScope(tool: GatewayTool): ResourceScope {
+  return tool.scope ?? (tool.annotations.readOnlyHint ? 'read' : 'write')
 }
 
 /** Narrows a tool list's element type without losing each tool's own input type. */

@@ -17,8 +17,9 @@ import { packageRoot } from '../lib/package-root.ts'
 import type { Database } from '../store/database.ts'
 import { coreTools } from './core-tools.ts'
 import type { GatewayTool } from './gateway-tool.ts'
+import { requiredScope } from './gateway-tool.ts'
 import type { Identity } from './identity.ts'
-import { callTool, type GatewayDeps, META } from './run-tool.ts'
+import { callTool, type GatewayDeps, META, recordRefusal, scopeRefusal } from './run-tool.ts'
 import { sessionKey } from './session-key.ts'
 
 /** The gateway's settings (GATEWAY_* configuration) and what it runs on. */
@@ -48,6 +49,15 @@ export interface Gateway {
    * and the usual "not found").
    */
   serverFor(identity: Identity, only?: string): McpServer
+  /**
+   * For a transport that can refuse a call before it reaches a server (HTTP's 403): the scope
+   * `identity` lacks to call tool `name`, the refusal recorded like any other. Undefined when the
+   * token has the scope, or there is no such tool (the server answers that).
+   */
+  refuseUnscoped(
+    identity: Identity,
+    name: string,
+  ): Promise<{ scope: string; message: string } | undefined>
 }
 
 /** How soon after a failed attempt a tool call may try to open the database again. */
@@ -112,6 +122,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       persona: pack.gateway.persona,
       rules: pack.gateway.rules,
       conversationMetaKey: META.conversation,
+      linkIdentity: pack.gateway.linkIdentity,
     }),
     ...pack.gateway.tools({ search }),
   ]
@@ -166,6 +177,14 @@ export function createGateway(options: GatewayOptions): Gateway {
         )
       }
       return server
+    },
+    async refuseUnscoped(identity, name) {
+      const tool = tools.find((t) => t.name === name)
+      const refused = tool === undefined ? undefined : scopeRefusal(tool, identity)
+      if (tool === undefined || refused === undefined) return undefined
+      const deps = await ready().catch(() => undefined)
+      if (deps !== undefined) await recordRefusal(deps, tool, identity, refused)
+      return { scope: requiredScope(tool), message: refused.message }
     },
   }
 }

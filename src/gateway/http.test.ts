@@ -179,7 +179,7 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
     const elsewhere = await post({ authorization: `Bearer ${wrongAudience}` })
     expect(((await elsewhere.json()) as { error_description: string }).error_description).toBe(
       `The access token is for another server; this one is ${resource}. Mint one for it with ` +
-        '`npm run --silent fte -- token` run with the same PORT (or PUBLIC_URL) as the server, or --resource.',
+        '`npm run --silent fte -- auth token` run with the same PORT (or PUBLIC_URL) as the server, or --resource.',
     )
     const inQuery = await post({}, `${resource}?access_token=${await token()}`)
     expect(inQuery.status).toBe(401)

@@ -5,8 +5,8 @@ import {
   localhostAllowedOrigins,
   originValidationResponse,
 } from '@modelcontextprotocol/server'
-import { KeysUnavailableError } from '../auth/token-verifier.ts'
-import { errorMessage, FteError } from '../lib/errors.ts'
+import { authenticate, insufficientScope } from '../auth/bearer.ts'
+import type { TokenVerifier } from '../auth/token-verifier.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Gateway } from './gateway.ts'
 import type { Identity } from './identity.ts'
@@ -17,7 +17,7 @@ export const MAX_MCP_BODY_BYTES = 1024 * 1024
 export interface McpHttpOptions {
   gateway: Gateway
   /** The identity a bearer token proves; throws when it proves none. */
-  verify(token: string): Promise<Identity>
+  verify: TokenVerifier
   /** This server's public URL: its host is allowed besides localhost. */
   publicUrl: string
   /**
@@ -49,20 +49,6 @@ export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => P
       onerror: (error) => options.logger.debug({ err: error.message }, 'MCP request rejected'),
     },
   )
-  const metadata =
-    options.resourceMetadataUrl === undefined
-      ? ''
-      : `, resource_metadata="${options.resourceMetadataUrl}"`
-  const challenge = (description: string) =>
-    Response.json(
-      { error: 'invalid_token', error_description: description },
-      {
-        status: 401,
-        headers: {
-          'www-authenticate': `Bearer realm="digital-fte", error="invalid_token", error_description="${description.replaceAll('"', "'")}"${metadata}`,
-        },
-      },
-    )
   return async (request) => {
     const rejected =
       hostHeaderValidationResponse(request, hostnames) ?? originValidationResponse(request, origins)
@@ -80,55 +66,32 @@ export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => P
         { status: 413 },
       )
     }
-    if (new URL(request.url).searchParams.has('access_token')) {
-      return challenge('Send the token in the Authorization header, never in the URL.')
-    }
-    const header = request.headers.get('authorization') ?? ''
-    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header)
-    if (match?.[1] === undefined) {
-      return Response.json(
-        {
-          error: 'unauthorized',
-          error_description:
-            'A bearer token is required (Authorization: Bearer <token>); for development, `npm run --silent fte -- token` prints one.',
-        },
-        { status: 401, headers: { 'www-authenticate': `Bearer realm="digital-fte"${metadata}` } },
-      )
-    }
-    let identity: Identity
-    try {
-      identity = await options.verify(match[1])
-    } catch (error) {
-      if (error instanceof KeysUnavailableError) {
-        // Not the caller's fault: no 401 (a client would throw its token away), and never a pass.
-        options.logger.warn(
-          { err: errorMessage(error.cause) },
-          'cannot verify tokens: keys unavailable',
-        )
-        return Response.json(
-          { error: 'temporarily_unavailable', error_description: error.message },
-          { status: 503, headers: { 'retry-after': '5' } },
-        )
-      }
-      const description =
-        error instanceof FteError ? error.message : 'The access token is not valid.'
-      options.logger.info({ reason: description }, 'refused an MCP request: invalid token')
-      return challenge(description)
-    }
+    const checked = await authenticate(request, options)
+    if (checked instanceof Response) return checked
+    const { identity, token } = checked
     // Read here (the SDK takes it pre-parsed) to see which tool a tools/call names: that request's
     // server then registers only that tool instead of every one.
     const text = request.method === 'POST' ? await request.text() : undefined
     const parsedBody = text === undefined ? undefined : parseJson(text)
+    const tool = calledTool(parsedBody)
+    if (tool !== undefined) {
+      // Refused here, with a status a client can act on: it asks the user for the scope.
+      const refused = await options.gateway.refuseUnscoped(identity, tool)
+      if (refused !== undefined) {
+        options.logger.info({ tool, scope: refused.scope }, 'refused an MCP call: scope missing')
+        return insufficientScope(refused.scope, refused.message, options.resourceMetadataUrl)
+      }
+    }
     return handler.fetch(
       parsedBody === undefined && text !== undefined
         ? new Request(request, { body: text }) // not JSON: the SDK answers the parse error
         : request,
       {
         authInfo: {
-          token: match[1],
+          token,
           clientId: identity.sub,
           scopes: [...identity.scopes],
-          extra: { identity, tool: calledTool(parsedBody) },
+          extra: { identity, tool },
         },
         ...(parsedBody === undefined ? {} : { parsedBody }),
       },

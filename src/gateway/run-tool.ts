@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto'
 import type { z } from 'zod'
 import { type InvocationRecorder, invokeAudited } from '../audit/audit-writer.ts'
+import { missingScopeMessage } from '../auth/scopes.ts'
 import { errorMessage, FteError } from '../lib/errors.ts'
 import type { Json, JsonObject } from '../lib/json.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
 import { SQLSTATE, sqlState } from '../store/sql-error.ts'
-import type { GatewayTool, ToolResult } from './gateway-tool.ts'
+import { type GatewayTool, requiredScope, type ToolResult } from './gateway-tool.ts'
 import type { Identity } from './identity.ts'
 import { type SessionClaims, verifySessionHandle } from './session-handle.ts'
 
@@ -37,6 +38,7 @@ const CALLER_CODES = new Set([
   'not_found',
   'session_invalid',
   'forbidden',
+  'insufficient_scope',
   'conflict',
   'too_many_calls',
   'embedding_model_mismatch',
@@ -91,6 +93,11 @@ export async function callTool(
         : ''
     return { content: [{ type: 'text', text: `${UNAVAILABLE}${why}` }], isError: true }
   }
+  const refused = scopeRefusal(tool, identity)
+  if (refused !== undefined) {
+    await recordRefusal(deps, tool, identity, refused)
+    return { content: refusal(refused).content, isError: true }
+  }
   const running = inFlight.get(identity.sub) ?? 0
   if (running >= deps.maxConcurrentPerIdentity) {
     const tooMany = new FteError(
@@ -99,16 +106,7 @@ export async function callTool(
       { fault: 'caller' },
     )
     // Recorded like any refusal, but without the arguments: a flood is not worth storing twice.
-    await deps
-      .recorder({
-        capability: `mcp:${tool.name}`,
-        actor: `gateway:${identity.sub}`,
-        arguments: {},
-        status: 'error',
-        result: { error: tooMany.code, message: tooMany.message },
-        latencyMs: 0,
-      })
-      .catch(() => {})
+    await recordRefusal(deps, tool, identity, tooMany)
     return { content: refusal(tooMany).content, isError: true }
   }
   inFlight.set(identity.sub, running + 1)
@@ -200,17 +198,11 @@ export async function callTool(
     const outcome = refusal(error)
     if (!inTransaction) {
       // Refused before the transaction (bad input, no session): still one invocation row.
-      await deps
-        .recorder({
-          capability: `mcp:${tool.name}`,
-          actor: `gateway:${identity.sub}`,
-          arguments: recorded,
-          conversationId: session?.conversationId ?? null,
-          status: 'error',
-          result: { error: (error as FteError).code, message: errorMessage(error) },
-          latencyMs: performance.now() - started,
-        })
-        .catch(() => {})
+      await recordRefusal(deps, tool, identity, error, {
+        arguments: recorded,
+        conversationId: session?.conversationId ?? null,
+        latencyMs: performance.now() - started,
+      })
     }
     if (!isCallerError(error)) {
       deps.logger.warn({ tool: tool.name, err: errorMessage(error) }, 'tool call failed closed')
@@ -221,6 +213,42 @@ export async function callTool(
     if (now <= 0) inFlight.delete(identity.sub)
     else inFlight.set(identity.sub, now)
   }
+}
+
+/** The refusal a call of `tool` by `identity` gets when its token lacks the scope the tool needs. */
+export function scopeRefusal(tool: GatewayTool, identity: Identity): FteError | undefined {
+  const scope = requiredScope(tool)
+  if (identity.scopes.includes(scope)) return undefined
+  return new FteError('insufficient_scope', missingScopeMessage(scope, tool.name), {
+    fault: 'caller',
+  })
+}
+
+/**
+ * The invocation row of a call refused before it ran: its status `error`, its reason, and (unless
+ * given) no arguments. A failure to record is swallowed: the call is refused either way.
+ */
+export async function recordRefusal(
+  deps: Pick<GatewayDeps, 'recorder'>,
+  tool: GatewayTool,
+  identity: Identity,
+  error: unknown,
+  extra: { arguments?: JsonObject; conversationId?: string | null; latencyMs?: number } = {},
+): Promise<void> {
+  await deps
+    .recorder({
+      capability: `mcp:${tool.name}`,
+      actor: `gateway:${identity.sub}`,
+      arguments: extra.arguments ?? {},
+      conversationId: extra.conversationId ?? null,
+      status: 'error',
+      result: {
+        error: error instanceof FteError ? error.code : 'internal',
+        message: errorMessage(error),
+      },
+      latencyMs: extra.latencyMs ?? 0,
+    })
+    .catch(() => {})
 }
 
 function isCallerError(error: unknown): boolean {

@@ -1,5 +1,8 @@
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
+import { authenticate, type BearerCheck, insufficientScope } from '../auth/bearer.ts'
 import { type ProtectedResourceMetadata, resourceMetadataUrl } from '../auth/protected-resource.ts'
+import { missingScopeMessage, type ResourceScope } from '../auth/scopes.ts'
+import type { Identity } from '../gateway/identity.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
 import { checkHealth } from './health.ts'
@@ -12,11 +15,18 @@ export interface AppOptions {
    * its resource's path: how a client finds where to sign in.
    */
   protectedResources?: readonly ProtectedResourceMetadata[]
+  /**
+   * How `/api/*` checks its callers. Without it the API is not served (every `/api` path is 404):
+   * it is never open.
+   */
+  api?: BearerCheck
 }
 
-/** The HTTP surface, web-standard: later issues mount the API and UI here (`listen` serves /mcp). */
-export function createApp(options: AppOptions): Hono {
-  const app = new Hono()
+type Env = { Variables: { identity: Identity } }
+
+/** The HTTP surface, web-standard: later issues mount more of the API and the UI here. */
+export function createApp(options: AppOptions): Hono<Env> {
+  const app = new Hono<Env>()
 
   app.get('/healthz', async (c) => {
     const report = await checkHealth(options.db)
@@ -31,6 +41,32 @@ export function createApp(options: AppOptions): Hono {
         'cache-control': 'public, max-age=300',
       }),
     )
+  }
+
+  const { api } = options
+  if (api !== undefined) {
+    // Every /api path, known or not, needs a valid token first: an unknown path reveals nothing.
+    app.use('/api/*', async (c, next) => {
+      const checked = await authenticate(c.req.raw, api)
+      if (checked instanceof Response) return checked
+      c.set('identity', checked.identity)
+      return next()
+    })
+    const needs =
+      (scope: ResourceScope): MiddlewareHandler<Env> =>
+      async (c, next) => {
+        if (!c.get('identity').scopes.includes(scope)) {
+          const what = `${c.req.method} ${c.req.routePath}`
+          return insufficientScope(scope, missingScopeMessage(scope, what), api.resourceMetadataUrl)
+        }
+        return next()
+      }
+
+    /** Who the token says you are: what the web UI shows, and a quick check for a script. */
+    app.get('/api/me', needs('read'), (c) => {
+      const { sub, role, scopes, email } = c.get('identity')
+      return c.json({ sub, role, scopes, ...(email === undefined ? {} : { email }) })
+    })
   }
 
   app.notFound((c) =>

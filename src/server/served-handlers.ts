@@ -11,32 +11,44 @@ export interface ServedOptions {
   db: Database
   logger: Logger
   gateway: Gateway
-  /** `/mcp`'s canonical URL: the tokens' audience, described by the protected-resource metadata. */
-  resource: string
-  /** This server's public URL (its host is allowed besides localhost). */
+  /**
+   * This server's public URL, without a trailing slash: the canonical resource of `/api` (its
+   * metadata at the root), and with `/mcp` appended, of the gateway. Its host is allowed besides
+   * localhost.
+   */
   publicUrl: string
   /** The authorization server clients are sent to, and how its tokens are checked. */
   issuer: string
   verify: TokenVerifier
 }
 
+/** This server's resources, as tokens name them: `/mcp`'s first, then the server's own (`/api`). */
+export function servedResources(publicUrl: string): [string, string] {
+  return [`${publicUrl}/mcp`, publicUrl]
+}
+
 /**
- * What a ready `fte serve` answers: the app with the protected-resource metadata for `/mcp`, and
- * `/mcp` behind the bearer check, its 401s naming that metadata.
+ * What a ready `fte serve` answers: the protected-resource metadata of `/mcp` and of the server
+ * itself, `/api/*` and `/mcp` behind the bearer check, each 401 and 403 naming its metadata.
  */
 export function servedHandlers(options: ServedOptions): Required<Handlers> {
-  const { db, logger, resource } = options
+  const { db, logger, verify } = options
+  const [mcp, root] = servedResources(options.publicUrl)
   return {
     fetch: createApp({
       db,
       logger,
-      protectedResources: [protectedResourceMetadata(resource, options.issuer)],
+      protectedResources: [
+        protectedResourceMetadata(mcp, options.issuer),
+        protectedResourceMetadata(root, options.issuer),
+      ],
+      api: { verify, resourceMetadataUrl: resourceMetadataUrl(root), logger },
     }).fetch,
     mcp: mcpHttpHandler({
       gateway: options.gateway,
-      verify: options.verify,
+      verify,
       publicUrl: options.publicUrl,
-      resourceMetadataUrl: resourceMetadataUrl(resource),
+      resourceMetadataUrl: resourceMetadataUrl(mcp),
       logger,
     }),
   }

@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/client'
 import { InMemoryTransport } from '@modelcontextprotocol/server'
 import { supportPack } from '../../domains/support/index.ts'
+import { scopesFor } from '../../src/auth/scopes.ts'
 import type { DomainPack } from '../../src/domain/domain-pack.ts'
 import { createLocalEmbedder } from '../../src/embedding/local-embedder.ts'
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/gateway.ts'
@@ -11,17 +12,17 @@ import type { Database } from '../../src/store/database.ts'
 export const MAYA: Identity = {
   sub: 'demo|maya-okafor',
   role: 'customer',
-  scopes: ['read', 'write'],
+  scopes: scopesFor('customer'),
 }
 export const DANIEL: Identity = {
   sub: 'demo|daniel-reyes',
   role: 'customer',
-  scopes: ['read', 'write'],
+  scopes: scopesFor('customer'),
 }
 export const STAFF: Identity = {
   sub: 'demo|staff-sam',
   role: 'staff',
-  scopes: ['read', 'write', 'staff'],
+  scopes: scopesFor('staff'),
 }
 
 export async function testGateway(

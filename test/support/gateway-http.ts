@@ -4,27 +4,28 @@ import {
   devTokenVerifier,
   issueDevToken,
 } from '../../src/auth/dev-token.ts'
-import { mcpHttpHandler } from '../../src/gateway/http.ts'
 import type { Identity } from '../../src/gateway/identity.ts'
 import type { Logger } from '../../src/lib/logger.ts'
 import { createLogger } from '../../src/lib/logger.ts'
-import { createApp } from '../../src/server/app.ts'
-import { listen } from '../../src/server/listen.ts'
+import { type Handlers, listen } from '../../src/server/listen.ts'
+import { servedHandlers, servedResources } from '../../src/server/served-handlers.ts'
 import type { Database } from '../../src/store/database.ts'
 import { testGateway } from './gateway-client.ts'
 
 export interface GatewayOverHttp {
-  /** The `/mcp` URL, which is also the tokens' audience. */
+  /** The server's URL: the resource of `/api`. */
+  url: string
+  /** The `/mcp` URL: the resource (the tokens' audience) of the gateway. */
   resource: string
   issuer: DevIssuer
-  /** A development token for this server. */
-  token(sub?: string, role?: Identity['role']): Promise<string>
+  /** A development token for `/mcp`; every scope of the role unless `scopes` says otherwise. */
+  token(sub?: string, role?: Identity['role'], scopes?: readonly string[]): Promise<string>
   close(): Promise<void>
 }
 
 /**
- * The app with `/mcp` mounted, on a free loopback port, the way `fte serve` wires it: development
- * tokens from a key in `keyDir`, the real Host/Origin and bearer checks.
+ * What `fte serve` answers once ready (servedHandlers), on a free loopback port: development
+ * tokens from a key in `keyDir`, the real Host/Origin, bearer and scope checks.
  */
 export async function serveGatewayOverHttp(
   db: Database,
@@ -34,26 +35,38 @@ export async function serveGatewayOverHttp(
   const logger = options.logger ?? createLogger({ level: 'silent' })
   // Tokens minted here directly: no authorization server runs at this issuer URL.
   const issuer = await devIssuer(keyDir, 'http://127.0.0.1:1')
-  let verify = (_token: string): Promise<Identity> => Promise.reject(new Error('not listening yet'))
-  const mcp = mcpHttpHandler({
-    gateway: await testGateway(db, {
-      logger,
-      ...(options.maxConcurrentPerIdentity === undefined
-        ? {}
-        : { maxConcurrentPerIdentity: options.maxConcurrentPerIdentity }),
-    }),
-    verify: (token) => verify(token),
-    publicUrl: 'http://127.0.0.1',
+  const gateway = await testGateway(db, {
     logger,
+    ...(options.maxConcurrentPerIdentity === undefined
+      ? {}
+      : { maxConcurrentPerIdentity: options.maxConcurrentPerIdentity }),
   })
-  const server = await listen({ fetch: createApp({ db, logger }).fetch, mcp }, '127.0.0.1', 0)
-  const resource = `${server.url}/mcp`
-  verify = devTokenVerifier(issuer, resource)
+  let handlers: Required<Handlers> | undefined
+  const starting = () => new Response('starting', { status: 503 })
+  const server = await listen(
+    {
+      fetch: (request) => handlers?.fetch(request) ?? starting(),
+      mcp: (request) => handlers?.mcp(request) ?? starting(),
+    },
+    '127.0.0.1',
+    0,
+  )
+  // The port first: the resource URLs are the tokens' audiences.
+  handlers = servedHandlers({
+    db,
+    logger,
+    gateway,
+    publicUrl: server.url,
+    issuer: issuer.url,
+    verify: devTokenVerifier(issuer, servedResources(server.url)),
+  })
+  const [resource] = servedResources(server.url)
   return {
+    url: server.url,
     resource,
     issuer,
-    token: (sub = 'demo|maya-okafor', role = 'customer') =>
-      issueDevToken(issuer, { sub, role, ttlSeconds: 3600, audience: resource }),
+    token: (sub = 'demo|maya-okafor', role = 'customer', scopes = undefined) =>
+      issueDevToken(issuer, { sub, role, ttlSeconds: 3600, audience: resource, scopes }),
     close: () => server.close(),
   }
 }

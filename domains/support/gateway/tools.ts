@@ -469,6 +469,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         idempotentHint: true,
         openWorldHint: false,
       },
+      scope: 'refund',
       sensitive: ['reason'],
       async run(ctx, input) {
         const order = await findOrder(ctx, input.order, true)

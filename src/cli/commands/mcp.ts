@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream'
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio'
+import { scopesFor } from '../../auth/scopes.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { createGateway } from '../../gateway/gateway.ts'
 import type { Identity } from '../../gateway/identity.ts'
@@ -41,7 +42,8 @@ export async function mcpCommand(context: CliContext): Promise<void> {
   const identity: Identity = {
     sub: config.gateway.stdio.sub,
     role: config.gateway.stdio.role,
-    scopes: config.gateway.stdio.role === 'staff' ? ['read', 'write', 'staff'] : ['read', 'write'],
+    // The local operator: everything the role may do.
+    scopes: scopesFor(config.gateway.stdio.role),
   }
   const gateway = createGateway({
     db: open,

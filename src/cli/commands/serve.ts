@@ -4,7 +4,7 @@ import { publicUrl } from '../../config/config.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { createGateway } from '../../gateway/gateway.ts'
 import { type FetchHandler, listen } from '../../server/listen.ts'
-import { servedHandlers } from '../../server/served-handlers.ts'
+import { servedHandlers, servedResources } from '../../server/served-handlers.ts'
 import { connect } from '../../store/connect.ts'
 import type { Database } from '../../store/database.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
@@ -56,10 +56,10 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
       ...config.gateway,
     })
     await gateway.ready
-    const resource = config.auth.audience ?? `${base}/mcp`
+    const resources = servedResources(base)
     signIn = await startSignIn({
       auth: config.auth,
-      resource,
+      resources,
       dataDir: config.database.dataDir,
       accounts: async () => (db === undefined ? [] : ((await pack.devAccounts?.(db)) ?? [])),
     })
@@ -67,7 +67,6 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
       db,
       logger,
       gateway,
-      resource,
       publicUrl: base,
       issuer: signIn.issuer,
       verify: signIn.verify,
@@ -80,7 +79,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
         `MCP: ${base}/mcp. Clients sign in at ${signIn.issuer}` +
         (signIn.development
           ? ' (development sign-in: pick a demo user);\n' +
-            `for scripts, a token from: npm run --silent fte -- token --resource ${resource}\n`
+            `for scripts, a token from: npm run --silent fte -- auth token --resource ${resources[0]}\n`
           : '.\n'),
     )
     if (context.signal !== undefined && !context.signal.aborted) {
