@@ -1,7 +1,7 @@
 import type { Identity } from '../gateway/identity.ts'
 import { errorMessage, FteError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
-import { SIGN_IN_SCOPES } from './scopes.ts'
+import { RESOURCE_SCOPES } from './scopes.ts'
 import { KeysUnavailableError, type TokenVerifier } from './token-verifier.ts'
 
 /** How a protected route checks its caller (RFC 6750, with the challenges of RFC 9728). */
@@ -27,7 +27,8 @@ export async function authenticate(
   request: Request,
   check: BearerCheck,
 ): Promise<{ identity: Identity; token: string } | Response> {
-  const metadata = `${metadataParameter(check.resourceMetadataUrl)}, scope="${SIGN_IN_SCOPES.join(' ')}"`
+  // Every scope: the issuer grants each account what it may have (staff only to staff).
+  const metadata = `${metadataParameter(check.resourceMetadataUrl)}, scope="${RESOURCE_SCOPES.join(' ')}"`
   const challenge = (description: string) =>
     Response.json(
       { error: 'invalid_token', error_description: description },

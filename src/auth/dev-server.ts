@@ -41,8 +41,11 @@ export interface DevAuthServerOptions {
   host?: string
   /** Default 0: any free port. */
   port?: number
-  /** Tests: no page; every sign-in is this account (a `sub`), approved at once. */
-  autoSignIn?: string
+  /**
+   * For tests and headless scripts: no page; while this returns an account's `sub`, every sign-in
+   * is that account, approved at once.
+   */
+  autoSignIn?: () => string | undefined
   /** Access token lifetime in seconds. Default 3600. */
   accessTokenTtlSeconds?: number
 }
@@ -187,10 +190,8 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     if (standard.length > 0) grant.addOIDCScope(standard.join(' '))
     // Asked for nothing in particular: everything the account may have.
     const asked = requested.filter((s) => (RESOURCE_SCOPES as readonly string[]).includes(s))
-    const wanted: string[] = asked.length > 0 ? asked : [...allowed]
+    const wanted = asked.length > 0 ? asked : [...allowed]
     const indicator = params.resource ?? resource
-    // Staff is who the account is, not something a client asks for: always granted to staff.
-    if (who.role === 'staff' && !wanted.includes('staff')) wanted.push('staff')
     const granted = wanted.filter((s) => allowed.has(s))
     const refused = wanted.filter((s) => !allowed.has(s))
     if (granted.length > 0) grant.addResourceScope(indicator, granted.join(' '))
@@ -207,8 +208,9 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
 
   async function interaction(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      if (req.method === 'GET' && options.autoSignIn !== undefined) {
-        await finish(req, res, options.autoSignIn)
+      const auto = options.autoSignIn?.()
+      if (req.method === 'GET' && auto !== undefined) {
+        await finish(req, res, auto)
         return
       }
       if (req.method === 'GET') {

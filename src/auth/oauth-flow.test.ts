@@ -7,7 +7,7 @@ import {
   UnauthorizedError,
 } from '@modelcontextprotocol/client'
 import { decodeJwt } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
 import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
 import { HeadlessOAuth } from '../../test/support/headless-oauth.ts'
@@ -16,7 +16,7 @@ import { createLogger } from '../lib/logger.ts'
 import { type FetchHandler, listen, type RunningServer } from '../server/listen.ts'
 import { servedHandlers, servedResources } from '../server/served-handlers.ts'
 import { type DevAccount, type DevAuthServer, startDevAuthServer } from './dev-server.ts'
-import { devKey } from './dev-token.ts'
+import { devIssuer, devKey, issueDevToken } from './dev-token.ts'
 import { resourceMetadataUrl } from './protected-resource.ts'
 import { startSignIn } from './sign-in.ts'
 import { tokenVerifier } from './token-verifier.ts'
@@ -29,6 +29,13 @@ const ACCOUNTS: DevAccount[] = [
     role: 'customer',
   },
   { sub: 'demo|staff-sam', name: 'Sam (staff)', email: 'sam@example.com', role: 'staff' },
+  // Names come from data anyone may have written: the page must show them, never run them.
+  {
+    sub: 'demo|mallory',
+    name: '<img src=x onerror=alert(1)>',
+    email: 'mallory@example.com',
+    role: 'customer',
+  },
 ]
 
 describe('signing in with OAuth through the development authorization server', () => {
@@ -37,6 +44,8 @@ describe('signing in with OAuth through the development authorization server', (
   let server: RunningServer
   let auth: DevAuthServer
   let resource: string
+  /** Who the development server signs in without a page (undefined: the page is shown). */
+  let automatic: string | undefined = 'demo|maya-okafor'
 
   beforeAll(async () => {
     db = await pgliteTarget.open('migrated')
@@ -57,7 +66,7 @@ describe('signing in with OAuth through the development authorization server', (
       resources,
       signingKey: (await devKey(dir)).privateJwk,
       accounts: async () => ACCOUNTS,
-      autoSignIn: 'demo|maya-okafor',
+      autoSignIn: () => automatic,
     })
     ;({ fetch: app, mcp } = servedHandlers({
       db,
@@ -72,6 +81,9 @@ describe('signing in with OAuth through the development authorization server', (
         keys: { url: `${auth.issuer}/jwks` },
       }),
     }))
+  })
+  beforeEach(() => {
+    automatic = 'demo|maya-okafor'
   })
   afterAll(async () => {
     await server?.close()
@@ -103,6 +115,89 @@ describe('signing in with OAuth through the development authorization server', (
     expect(token).toMatchObject({ iss: auth.issuer, aud: resource, sub: 'demo|maya-okafor' })
     // A customer gets what a customer may have, and not staff.
     expect(String(token.scope).split(' ').sort()).toEqual(['read', 'refund', 'write'])
+  })
+
+  /** The SDK client's sign-in, start to finish: 401, discovery, registration, PKCE, the token. */
+  async function signIn(oauth: HeadlessOAuth): Promise<Client> {
+    const transport = () =>
+      new StreamableHTTPClientTransport(new URL(resource), { authProvider: oauth })
+    const attempt = transport()
+    await expect(
+      new Client({ name: 'oauth-e2e', version: '1.0.0' }).connect(attempt),
+    ).rejects.toThrow(UnauthorizedError)
+    await attempt.finishAuth(oauth.callback ?? new URLSearchParams())
+    const client = new Client({ name: 'oauth-e2e', version: '1.0.0' })
+    await client.connect(transport())
+    return client
+  }
+
+  it('signs in whoever is picked on the sign-in page: staff get the staff scope', async () => {
+    automatic = undefined
+    const oauth = new HeadlessOAuth({ account: 'demo|staff-sam' })
+    const client = await signIn(oauth)
+    const page = oauth.signInPage ?? ''
+    expect(page).toContain('Maya Okafor')
+    expect(page).toContain('Sam (staff)')
+    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    expect(page).not.toContain('<img')
+    const token = decodeJwt(oauth.tokens()?.access_token ?? '')
+    expect(token.sub).toBe('demo|staff-sam')
+    // The client asked for what the 401 named (every scope); staff is granted to staff only.
+    expect(String(token.scope).split(' ').sort()).toEqual(['read', 'refund', 'staff', 'write'])
+    const session = await begin(client)
+    const someone = await call(client, 'domain_lookup_customer', {
+      session,
+      customer_email: 'daniel.reyes@example.org',
+    })
+    expect(someone.isError).toBe(false)
+    expect(someone.text).toContain('Daniel Reyes')
+    await client.close()
+  })
+
+  it('asks for a missing scope with 403, and the SDK client signs in again for it (step-up)', async () => {
+    automatic = undefined
+    // A token that may only read, from this issuer (as a script might hold).
+    const readOnly = await issueDevToken(await devIssuer(dir, auth.issuer), {
+      sub: 'demo|maya-okafor',
+      role: 'customer',
+      scopes: ['read'],
+      ttlSeconds: 600,
+      audience: resource,
+    })
+    const oauth = new HeadlessOAuth({
+      account: 'demo|maya-okafor',
+      tokens: { access_token: readOnly, token_type: 'Bearer', scope: 'read', issuer: auth.issuer },
+    })
+    const transport = new StreamableHTTPClientTransport(new URL(resource), {
+      authProvider: oauth,
+    })
+    const client = new Client({ name: 'step-up', version: '1.0.0' })
+    await client.connect(transport)
+    const session = await begin(client)
+    const refund = {
+      session,
+      order: '#4429',
+      amount_cents: 500,
+      reason: 'step-up test',
+      idempotency_key: 'step-up-0001',
+    }
+    // 403 insufficient_scope (scope="refund") → the client sends the user to sign in again.
+    await expect(call(client, 'domain_issue_refund', refund)).rejects.toThrow(UnauthorizedError)
+    const { rows: refused } = await db.query<{ result: { error: string; message: string } }>(
+      `SELECT result FROM capability_invocations
+       WHERE capability = 'mcp:domain_issue_refund' AND actor = 'gateway:demo|maya-okafor'
+         AND result->>'error' = 'insufficient_scope'`,
+    )
+    expect(refused).toHaveLength(1)
+    expect(refused[0]?.result.message).toContain('needs the "refund" scope')
+    await transport.finishAuth(oauth.callback ?? new URLSearchParams())
+    expect(String(decodeJwt(oauth.tokens()?.access_token ?? '').scope).split(' ')).toEqual(
+      expect.arrayContaining(['read', 'refund']),
+    )
+    // Now the call reaches the refund policy (#4429 is refunded in full already).
+    const answered = await call(client, 'domain_issue_refund', refund)
+    expect(answered.data).toMatchObject({ status: 'blocked', rule: 'already_refunded' })
+    await client.close()
   })
 
   it('publishes where to sign in, and names it in every 401', async () => {

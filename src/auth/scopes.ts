@@ -8,13 +8,6 @@ export const RESOURCE_SCOPES = ['read', 'write', 'refund', 'staff'] as const
 
 export type ResourceScope = (typeof RESOURCE_SCOPES)[number]
 
-/**
- * What a 401 asks a client to request when it signs in: all a customer may do. `staff` is not
- * asked for: an issuer grants it to staff (the development server does), and a client that needs
- * more later is told so by a 403 naming the scope.
- */
-export const SIGN_IN_SCOPES: readonly ResourceScope[] = ['read', 'write', 'refund']
-
 /** What a role may have: everything for staff, all but `staff` for a customer. */
 export function scopesFor(role: Identity['role']): ResourceScope[] {
   return role === 'staff' ? [...RESOURCE_SCOPES] : RESOURCE_SCOPES.filter((s) => s !== 'staff')

@@ -251,6 +251,68 @@ describeEachDatabase('MCP gateway', (target) => {
     expect(asStaff.text).toContain('name the customer by customer_email')
   })
 
+  it('refuses a tool whose scope the identity lacks, on any transport, and records it', async () => {
+    const reader = await connect(await testGateway(db), { ...MAYA, scopes: ['read'] })
+    const session = await begin(reader)
+    expect((await call(reader, 'domain_lookup_order', { session, order: '4429' })).isError).toBe(
+      false,
+    )
+    for (const [tool, args, scope] of [
+      ['user_save_note', { text: 'hello' }, 'write'],
+      [
+        'domain_issue_refund',
+        { order: '4429', amount_cents: 100, reason: 'scope test', idempotency_key: 'scope-0001' },
+        'refund',
+      ],
+    ] as const) {
+      const reply = await call(reader, tool, { session, ...args })
+      expect(reply.isError, tool).toBe(true)
+      expect(reply.text, tool).toContain(`${tool} needs the "${scope}" scope`)
+      expect(
+        await count(
+          `SELECT 1 FROM capability_invocations
+           WHERE capability = $1 AND result->>'error' = 'insufficient_scope'`,
+          [`mcp:${tool}`],
+        ),
+      ).toBe(1)
+    }
+    expect(await count('SELECT 1 FROM notes')).toBe(0)
+    expect(await count(`SELECT 1 FROM refunds WHERE reason = 'scope test'`)).toBe(0)
+  })
+
+  it("links a customer's first session to their customer row by verified email, once", async () => {
+    await db.query(
+      `INSERT INTO customers (email, name, tier) VALUES ('new.person@example.com', 'New Person', 'free')`,
+    )
+    const gateway = await testGateway(db)
+    const signedIn = { sub: 'issuer|new-person', role: 'customer', scopes: MAYA.scopes } as const
+    // No email (or one the issuer did not verify, which the verifier drops): no link.
+    const anonymous = await connect(gateway, signedIn)
+    const before = await call(anonymous, 'domain_lookup_customer', {
+      session: await begin(anonymous),
+    })
+    expect(before.isError).toBe(true)
+    const client = await connect(gateway, { ...signedIn, email: 'new.person@example.com' })
+    const session = await begin(client)
+    const me = await call(client, 'domain_lookup_customer', { session })
+    expect(me.text).toContain('New Person')
+    const { rows } = await db.query<{ auth_subject: string; user_email: string }>(
+      `SELECT c.auth_subject, u.email AS user_email FROM customers c
+       JOIN users u ON u.id = c.auth_subject WHERE c.email = 'new.person@example.com'`,
+    )
+    expect(rows).toEqual([
+      { auth_subject: 'issuer|new-person', user_email: 'new.person@example.com' },
+    ])
+    // Someone else with the same email later does not take the row over.
+    const other = await connect(gateway, {
+      ...signedIn,
+      sub: 'other-issuer|someone',
+      email: 'new.person@example.com',
+    })
+    const theirs = await call(other, 'domain_lookup_customer', { session: await begin(other) })
+    expect(theirs.isError).toBe(true)
+  })
+
   it('treats SQL in every string argument as data', async () => {
     const client = await connect(await testGateway(db), STAFF)
     const session = await begin(client)

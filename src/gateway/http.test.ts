@@ -2,7 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import {
+  Client,
+  InsufficientScopeError,
+  StreamableHTTPClientTransport,
+} from '@modelcontextprotocol/client'
 import { generateKeyPair, SignJWT } from 'jose'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
@@ -182,6 +186,97 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
         '`npm run --silent fte -- auth token` run with the same PORT (or PUBLIC_URL) as the server, or --resource.',
     )
     const inQuery = await post({}, `${resource}?access_token=${await token()}`)
+    expect(inQuery.status).toBe(401)
+  })
+
+  it('answers a call the token has no scope for with 403 insufficient_scope naming the scope', async () => {
+    const readOnly = await served.token('demo|maya-okafor', 'customer', ['read'])
+    const refundsBefore = await db.query('SELECT 1 FROM refunds')
+    const response = await fetch(resource, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${readOnly}`,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: {
+          name: 'domain_issue_refund',
+          arguments: {
+            order: '#4429',
+            amount_cents: 100,
+            reason: 'x',
+            idempotency_key: 'k-00000001',
+          },
+        },
+      }),
+    })
+    expect(response.status).toBe(403)
+    const challenge = response.headers.get('www-authenticate') ?? ''
+    expect(challenge).toMatch(/^Bearer /)
+    expect(challenge).toContain('error="insufficient_scope"')
+    expect(challenge).toContain('scope="refund"')
+    expect(challenge).toContain(
+      `resource_metadata="${served.url}/.well-known/oauth-protected-resource/mcp"`,
+    )
+    expect(await response.json()).toMatchObject({ error: 'insufficient_scope', scope: 'refund' })
+    // Refused before it ran, and recorded as a refusal.
+    expect((await db.query('SELECT 1 FROM refunds')).rows).toHaveLength(refundsBefore.rows.length)
+    const { rows } = await db.query<{ status: string; error: string }>(
+      `SELECT status, result->>'error' AS error FROM capability_invocations
+       WHERE capability = 'mcp:domain_issue_refund'`,
+    )
+    expect(rows).toEqual([{ status: 'error', error: 'insufficient_scope' }])
+
+    // The official client (no way to sign in again here) surfaces it as InsufficientScopeError.
+    const client = new Client({ name: 'read-only', version: '1.0.0' })
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(resource), {
+        requestInit: { headers: { Authorization: `Bearer ${readOnly}` } },
+      }),
+    )
+    const session = await begin(client)
+    expect((await call(client, 'domain_lookup_order', { session, order: '#4429' })).isError).toBe(
+      false,
+    )
+    await expect(call(client, 'user_save_note', { session, text: 'hello' })).rejects.toThrow(
+      InsufficientScopeError,
+    )
+    await client.close()
+  })
+
+  it("keeps /api behind the same bearer check, and publishes the server's own metadata", async () => {
+    const rootMetadata = `${served.url}/.well-known/oauth-protected-resource`
+    const metadata = await fetch(rootMetadata)
+    expect(metadata.status).toBe(200)
+    expect(await metadata.json()).toMatchObject({
+      resource: served.url,
+      authorization_servers: [served.issuer.url],
+    })
+    for (const path of ['/api/me', '/api/no-such-route']) {
+      const anonymous = await fetch(`${served.url}${path}`)
+      expect(anonymous.status, path).toBe(401)
+      expect(anonymous.headers.get('www-authenticate')).toBe(
+        `Bearer realm="digital-fte", resource_metadata="${rootMetadata}", scope="read write refund staff"`,
+      )
+    }
+    const bearer = (t: string) => ({ headers: { authorization: `Bearer ${t}` } })
+    const me = await fetch(`${served.url}/api/me`, bearer(await token('demo|staff-sam', 'staff')))
+    expect(me.status).toBe(200)
+    expect(await me.json()).toEqual({
+      sub: 'demo|staff-sam',
+      role: 'staff',
+      scopes: ['read', 'write', 'refund', 'staff'],
+    })
+    expect((await fetch(`${served.url}/api/no-such-route`, bearer(await token()))).status).toBe(404)
+    const writeOnly = await served.token('demo|maya-okafor', 'customer', ['write'])
+    const refused = await fetch(`${served.url}/api/me`, bearer(writeOnly))
+    expect(refused.status).toBe(403)
+    expect(refused.headers.get('www-authenticate')).toContain('scope="read"')
+    const inQuery = await fetch(`${served.url}/api/me?access_token=${await token()}`)
     expect(inQuery.status).toBe(401)
   })
 

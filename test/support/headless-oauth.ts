@@ -15,10 +15,19 @@ export class HeadlessOAuth implements OAuthClientProvider {
   readonly redirectUrl = 'http://127.0.0.1:53682/callback'
   /** The query of the last redirect to `redirectUrl`: code, state, iss. */
   callback: URLSearchParams | undefined
+  /** The last sign-in page shown, when the server showed one. */
+  signInPage: string | undefined
+  /** Who to pick on a sign-in page (its form's `account` value), like a person clicking. */
+  readonly account: string | undefined
   #client: OAuthClientInformationMixed | undefined
   #tokens: OAuthTokens | undefined
   #verifier = ''
   #discovery: OAuthDiscoveryState | undefined
+
+  constructor(options: { account?: string; tokens?: OAuthTokens } = {}) {
+    this.account = options.account
+    this.#tokens = options.tokens
+  }
 
   get clientMetadata(): OAuthClientMetadata {
     return {
@@ -54,16 +63,42 @@ export class HeadlessOAuth implements OAuthClientProvider {
 
   async redirectToAuthorization(url: URL): Promise<void> {
     const cookies = new Map<string, string>()
+    const remember = (response: Response) => {
+      for (const cookie of response.headers.getSetCookie()) {
+        const pair = cookie.split(';')[0] ?? ''
+        const at = pair.indexOf('=')
+        cookies.set(pair.slice(0, at), pair.slice(at + 1))
+      }
+    }
     let next = url
     for (let hop = 0; hop < 10; hop++) {
       const response = await fetch(next, {
         redirect: 'manual',
         headers: { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
       })
-      for (const cookie of response.headers.getSetCookie()) {
-        const pair = cookie.split(';')[0] ?? ''
-        const at = pair.indexOf('=')
-        cookies.set(pair.slice(0, at), pair.slice(at + 1))
+      remember(response)
+      if (response.status === 200 && this.account !== undefined) {
+        // The sign-in page: submit its form as if the account's button were clicked.
+        const page = await response.text()
+        this.signInPage = page
+        const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1]
+        if (action === undefined) throw new Error(`no sign-in form at ${next}`)
+        const submitted = await fetch(new URL(action.replaceAll('&amp;', '&'), next), {
+          method: 'POST',
+          redirect: 'manual',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          },
+          body: new URLSearchParams({ account: this.account }),
+        })
+        remember(submitted)
+        const after = submitted.headers.get('location')
+        if (after === null) {
+          throw new Error(`sign-in refused (${submitted.status}): ${await submitted.text()}`)
+        }
+        next = new URL(after, next)
+        continue
       }
       const location = response.headers.get('location')
       if (location === null) {
