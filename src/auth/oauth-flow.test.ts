@@ -73,13 +73,15 @@ describe('signing in with OAuth through the development authorization server', (
       logger,
       gateway: await testGateway(db),
       publicUrl: server.url,
-      issuer: auth.issuer,
-      // As for any external issuer: its keys fetched from its JWKS URL.
-      verify: tokenVerifier({
+      access: {
         issuer: auth.issuer,
-        audience: resources,
-        keys: { url: `${auth.issuer}/jwks` },
-      }),
+        // As for any external issuer: its keys fetched from its JWKS URL.
+        verify: tokenVerifier({
+          issuer: auth.issuer,
+          audience: resources,
+          keys: { url: `${auth.issuer}/jwks` },
+        }),
+      },
     }))
   })
   beforeEach(() => {
@@ -246,7 +248,13 @@ describe('signing in with OAuth through the development authorization server', (
       // This server, told to trust that issuer (AUTH_ISSUER), finds its keys by discovery.
       const trusting = (issuer: string) =>
         startSignIn({
-          auth: { issuer, audience: undefined, jwksUrl: undefined, devPort: 0 },
+          auth: {
+            issuer,
+            audience: undefined,
+            jwksUrl: undefined,
+            devPort: 0,
+            disabled: undefined,
+          },
           resources: [resource],
           dataDir: dir,
           accounts: async () => [],

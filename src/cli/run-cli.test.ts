@@ -195,16 +195,41 @@ describe('fte on the embedded database', () => {
     expect(moved.stdout).toMatch(
       /^The corpus is now embedded with fte-local-lexical-v1 \(256 dimensions\): 15 documents and 1 conversation embedded, \d+ chunks\.\nRemoved \d+ chunks of fte-local-lexical-v1 \(1024 dimensions\)\.\n$/,
     )
-    const minted = await fte(['token', '--sub', 'demo|maya-okafor', '--ttl', '600'], env)
+    const minted = await fte(['auth', 'token', '--sub', 'demo|maya-okafor', '--ttl', '600'], env)
     expect(minted.code).toBe(0)
     // The development issuer's URL: PORT (3000) + 1.
-    const identity = await devTokenVerifier(
+    const verify = devTokenVerifier(
       await devIssuer(dataDir, 'http://127.0.0.1:3001'),
       'http://127.0.0.1:3000/mcp',
-    )(minted.stdout.trim())
-    expect(identity).toMatchObject({ sub: 'demo|maya-okafor', role: 'customer' })
+    )
+    expect(await verify(minted.stdout.trim())).toEqual({
+      sub: 'demo|maya-okafor',
+      role: 'customer',
+      scopes: ['read', 'write', 'refund'],
+    })
     expect(minted.stderr).toContain('Development only')
-    expect((await fte(['token', '--role', 'admin'], env)).code).toBe(2)
+    const staff = await fte(
+      ['auth', 'token', '--sub', 'demo|staff-sam', '--scope', 'read,staff'],
+      env,
+    )
+    expect(await verify(staff.stdout.trim())).toMatchObject({
+      role: 'staff',
+      scopes: ['read', 'staff'],
+    })
+    for (const bad of [
+      ['--role', 'admin'],
+      ['--scope', 'read,admin'],
+      ['--scope', 'read', '--role', 'staff'],
+      ['--sub', 'two words'],
+    ]) {
+      expect((await fte(['auth', 'token', ...bad], env)).code, bad.join(' ')).toBe(2)
+    }
+    const elsewhere = await fte(['auth', 'token'], {
+      ...env,
+      AUTH_ISSUER: 'https://auth.example.com',
+    })
+    expect(elsewhere.code).toBe(2)
+    expect(elsewhere.stderr).toContain('AUTH_ISSUER is set (https://auth.example.com)')
 
     const found = await fte(['search', 'charged twice for one order', '-k', '1'], small)
     expect(found.stdout).toContain('T-3  Duplicate charge on a single order')

@@ -4,6 +4,12 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { errorMessage, FteError } from '../lib/errors.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { CliContext } from './cli-context.ts'
+import {
+  authDevServerCommand,
+  authTokenCommand,
+  type DevServerOptions,
+  type TokenOptions,
+} from './commands/auth.ts'
 import { embedCommand } from './commands/embed.ts'
 import { mcpCommand } from './commands/mcp.ts'
 import { migrateCommand } from './commands/migrate.ts'
@@ -11,7 +17,6 @@ import { replayCommand } from './commands/replay.ts'
 import { searchCommand } from './commands/search.ts'
 import { seedCommand } from './commands/seed.ts'
 import { serveCommand } from './commands/serve.ts'
-import { tokenCommand } from './commands/token.ts'
 
 /** Exit codes: 0 done, 1 a failure at run time, 2 bad usage or configuration. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
@@ -90,33 +95,51 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       await mcpCommand(context)
     })
 
-  program
+  const auth = program
+    .command('auth')
+    .description('development sign-in: tokens for scripts, and the authorization server alone')
+  auth
     .command('token')
-    .description('print a development access token for /mcp (while no real issuer is configured)')
+    .description(
+      "print a development access token for /mcp, signed with the development issuer's key " +
+        '(the token is the last line of output)',
+    )
     .option('--sub <subject>', 'who the token speaks for', 'demo|maya-okafor')
     .option(
-      '--role <role>',
-      'customer (only their own data) or staff (any customer)',
-      parseRole,
-      'customer',
+      '--scope <scopes>',
+      'space- or comma-separated, from: read, write, refund, staff (default: all of the role)',
     )
-    .option('--email <email>', 'a verified email claim')
+    .option('--role <role>', 'customer or staff: every scope of that role', parseRole)
+    .option('--email <email>', 'a verified email claim (links a customer by email)')
     .option('--ttl <seconds>', 'lifetime in seconds (60-86400)', parseTtl, 3600)
     .option(
       '--resource <url>',
       "the server's /mcp URL (default: PUBLIC_URL or http://HOST:PORT, plus /mcp)",
     )
-    .action(
-      async (options: {
-        sub: string
-        role: 'customer' | 'staff'
-        email?: string
-        ttl: number
-        resource?: string
-      }) => {
-        await tokenCommand(context, options)
-      },
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        "  TOKEN=$(npm run --silent fte -- auth token --sub 'demo|maya-okafor' 2>/dev/null)\n" +
+        "  npm run --silent fte -- auth token --sub 'demo|staff-sam' --role staff\n" +
+        '  npm run --silent fte -- auth token --scope read    # may look, may not write or refund',
     )
+    .action(async (options: TokenOptions) => {
+      await authTokenCommand(context, options)
+    })
+  auth
+    .command('dev-server')
+    .description(
+      'run the development authorization server alone on AUTH_DEV_PORT (loopback only); ' +
+        'servers then trust it with AUTH_ISSUER',
+    )
+    .option(
+      '--resource <url...>',
+      "more servers' URLs to issue tokens for (replicas); this server's own is always included",
+    )
+    .option('--auto <subject>', 'sign everyone in as this demo account, without a page')
+    .action(async (options: DevServerOptions) => {
+      await authDevServerCommand(context, options)
+    })
 
   program
     .command('seed')

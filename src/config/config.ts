@@ -33,12 +33,17 @@ export interface Config {
 export interface AuthConfig {
   /** An external issuer (Clerk, Auth0, ...); unset: `fte serve` runs the development one. */
   issuer: string | undefined
-  /** The `aud` tokens must carry; unset: this server's `/mcp` URL. */
+  /** The `aud` tokens must carry; unset: one of this server's URLs (`/mcp`'s, or its own). */
   audience: string | undefined
   /** The issuer's key set; unset: read from its discovery metadata. */
   jwksUrl: string | undefined
   /** The development authorization server's loopback port (PORT + 1 unless set). */
   devPort: number
+  /**
+   * AUTH_DISABLED: no sign-in, everyone is this stand-in. For a personal demo on loopback only;
+   * `allowNetwork` (AUTH_DISABLED_ALLOW_NETWORK) lets it bind elsewhere.
+   */
+  disabled: { sub: string; role: 'staff' | 'customer'; allowNetwork: boolean } | undefined
 }
 
 export interface GatewayConfig {
@@ -172,6 +177,16 @@ export const envSchema = z.object({
     z.string().refine(isHttpUrl, { error: 'must be an http:// or https:// URL' }),
   ),
   AUTH_DEV_PORT: optionalSetting(integer(0, 65_535)),
+  AUTH_DISABLED: setting(boolean, false),
+  AUTH_DISABLED_SUB: setting(
+    z.string().regex(/^[\x21-\x7e]{1,255}$/, { error: 'must be 1-255 printable characters' }),
+    'demo|maya-okafor',
+  ),
+  AUTH_DISABLED_ROLE: setting(
+    z.enum(['staff', 'customer'], { error: 'must be staff or customer' }),
+    'customer',
+  ),
+  AUTH_DISABLED_ALLOW_NETWORK: setting(boolean, false),
   MCP_STDIO_SUB: setting(
     z.string().regex(/^[\x21-\x7e]{1,255}$/, { error: 'must be 1-255 printable characters' }),
     'local|operator',
@@ -212,6 +227,12 @@ export function parseConfig(
       message: `no domain pack named ${domain} (available: ${options.domains.join(', ')})`,
     })
   }
+  if (parsed.success && parsed.data.AUTH_DISABLED && parsed.data.AUTH_ISSUER !== undefined) {
+    problems.push({
+      name: 'AUTH_DISABLED',
+      message: 'cannot be combined with AUTH_ISSUER: unset one of them',
+    })
+  }
   const embedding = parsed.success ? embeddingConfig(parsed.data, problems) : undefined
   if (!parsed.success || problems.length > 0 || embedding === undefined) {
     throw new ConfigError(
@@ -247,6 +268,13 @@ export function parseConfig(
       audience: e.AUTH_AUDIENCE,
       jwksUrl: e.AUTH_JWKS_URL,
       devPort: e.AUTH_DEV_PORT ?? (e.PORT === 0 || e.PORT === 65_535 ? 0 : e.PORT + 1),
+      disabled: e.AUTH_DISABLED
+        ? {
+            sub: e.AUTH_DISABLED_SUB,
+            role: e.AUTH_DISABLED_ROLE,
+            allowNetwork: e.AUTH_DISABLED_ALLOW_NETWORK,
+          }
+        : undefined,
     },
   }
 }

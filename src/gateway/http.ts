@@ -5,27 +5,17 @@ import {
   localhostAllowedOrigins,
   originValidationResponse,
 } from '@modelcontextprotocol/server'
-import { authenticate, insufficientScope } from '../auth/bearer.ts'
-import type { TokenVerifier } from '../auth/token-verifier.ts'
-import type { Logger } from '../lib/logger.ts'
+import { authenticate, type BearerCheck, insufficientScope } from '../auth/bearer.ts'
 import type { Gateway } from './gateway.ts'
 import type { Identity } from './identity.ts'
 
 /** Largest JSON-RPC body accepted on /mcp. */
 export const MAX_MCP_BODY_BYTES = 1024 * 1024
 
-export interface McpHttpOptions {
+export interface McpHttpOptions extends BearerCheck {
   gateway: Gateway
-  /** The identity a bearer token proves; throws when it proves none. */
-  verify: TokenVerifier
   /** This server's public URL: its host is allowed besides localhost. */
   publicUrl: string
-  /**
-   * Where this resource's Protected Resource Metadata (RFC 9728) is served: named in every 401 so
-   * that a client can find the authorization server and sign in.
-   */
-  resourceMetadataUrl?: string
-  logger: Logger
 }
 
 /**

@@ -1,11 +1,16 @@
+import type { BearerCheck } from '../auth/bearer.ts'
 import { protectedResourceMetadata, resourceMetadataUrl } from '../auth/protected-resource.ts'
 import type { TokenVerifier } from '../auth/token-verifier.ts'
 import type { Gateway } from '../gateway/gateway.ts'
 import { mcpHttpHandler } from '../gateway/http.ts'
+import type { Identity } from '../gateway/identity.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
 import { createApp } from './app.ts'
-import type { Handlers } from './listen.ts'
+import type { FetchHandler, Handlers } from './listen.ts'
+
+/** Who signs callers in: an issuer whose tokens are verified, or nobody (AUTH_DISABLED). */
+export type Access = { issuer: string; verify: TokenVerifier } | { standIn: Identity }
 
 export interface ServedOptions {
   db: Database
@@ -17,9 +22,7 @@ export interface ServedOptions {
    * localhost.
    */
   publicUrl: string
-  /** The authorization server clients are sent to, and how its tokens are checked. */
-  issuer: string
-  verify: TokenVerifier
+  access: Access
 }
 
 /** This server's resources, as tokens name them: `/mcp`'s first, then the server's own (`/api`). */
@@ -27,29 +30,60 @@ export function servedResources(publicUrl: string): [string, string] {
   return [`${publicUrl}/mcp`, publicUrl]
 }
 
+/** What every request log line says while AUTH_DISABLED is on. */
+export const AUTH_DISABLED_WARNING =
+  'AUTH IS DISABLED: this request was not signed in (AUTH_DISABLED=1, a personal demo only)'
+
 /**
  * What a ready `fte serve` answers: the protected-resource metadata of `/mcp` and of the server
- * itself, `/api/*` and `/mcp` behind the bearer check, each 401 and 403 naming its metadata.
+ * itself, `/api/*` and `/mcp` behind the bearer check, each 401 and 403 naming its metadata; one
+ * log line per request (method, path without its query, status, time).
  */
 export function servedHandlers(options: ServedOptions): Required<Handlers> {
-  const { db, logger, verify } = options
+  const { db, logger, access } = options
   const [mcp, root] = servedResources(options.publicUrl)
+  const check = (resource: string): BearerCheck =>
+    'standIn' in access
+      ? { verify: () => Promise.resolve(access.standIn), standIn: access.standIn, logger }
+      : { verify: access.verify, resourceMetadataUrl: resourceMetadataUrl(resource), logger }
+  const log = requestLog(logger, 'standIn' in access)
   return {
-    fetch: createApp({
-      db,
-      logger,
-      protectedResources: [
-        protectedResourceMetadata(mcp, options.issuer),
-        protectedResourceMetadata(root, options.issuer),
-      ],
-      api: { verify, resourceMetadataUrl: resourceMetadataUrl(root), logger },
-    }).fetch,
-    mcp: mcpHttpHandler({
-      gateway: options.gateway,
-      verify,
-      publicUrl: options.publicUrl,
-      resourceMetadataUrl: resourceMetadataUrl(mcp),
-      logger,
-    }),
+    fetch: log(
+      createApp({
+        db,
+        logger,
+        // Nobody to sign in with while authentication is disabled: no metadata to send clients to.
+        protectedResources:
+          'standIn' in access
+            ? []
+            : [
+                protectedResourceMetadata(mcp, access.issuer),
+                protectedResourceMetadata(root, access.issuer),
+              ],
+        api: check(root),
+      }).fetch,
+    ),
+    mcp: log(
+      mcpHttpHandler({ gateway: options.gateway, publicUrl: options.publicUrl, ...check(mcp) }),
+    ),
   }
+}
+
+/** One line per request; a warning on every one while authentication is disabled. */
+function requestLog(logger: Logger, unauthenticated: boolean) {
+  return (handler: FetchHandler): FetchHandler =>
+    async (request) => {
+      const started = performance.now()
+      const response = await handler(request)
+      const line = {
+        method: request.method,
+        // The path only: a query string may hold what must never be logged (a token).
+        path: new URL(request.url).pathname,
+        status: response.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      }
+      if (unauthenticated) logger.warn({ ...line, auth: 'DISABLED' }, AUTH_DISABLED_WARNING)
+      else logger.info(line, 'request')
+      return response
+    }
 }

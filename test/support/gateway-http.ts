@@ -57,8 +57,7 @@ export async function serveGatewayOverHttp(
     logger,
     gateway,
     publicUrl: server.url,
-    issuer: issuer.url,
-    verify: devTokenVerifier(issuer, servedResources(server.url)),
+    access: { issuer: issuer.url, verify: devTokenVerifier(issuer, servedResources(server.url)) },
   })
   const [resource] = servedResources(server.url)
   return {

@@ -3,8 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
+} from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Capture } from '../../../test/support/capture.ts'
+import { begin, call } from '../../../test/support/gateway-client.ts'
+import { HeadlessOAuth } from '../../../test/support/headless-oauth.ts'
 import { openPglite } from '../../store/pglite-database.ts'
 import { runCli } from '../run-cli.ts'
 
@@ -98,4 +105,145 @@ describe('fte serve on a fresh data folder', () => {
       blocker.close()
     }
   })
+
+  it('serves sign-in from a standalone development server it trusts (AUTH_ISSUER)', async () => {
+    const [port, devPort] = [await freePort(), await freePort()]
+    const env = {
+      FTE_DATA_DIR: join(dir, 'shared-issuer'),
+      PORT: String(port),
+      AUTH_DEV_PORT: String(devPort),
+      LOG_LEVEL: 'warn',
+    }
+    const issuer = `http://127.0.0.1:${devPort}`
+    const stop = new AbortController()
+    const issuerOut = new Capture()
+    const issuerRun = runCli(['auth', 'dev-server', '--auto', 'demo|maya-okafor'], {
+      env,
+      cwd: dir,
+      stdout: issuerOut,
+      stderr: new Capture(),
+      signal: stop.signal,
+    })
+    await waitFor(() => (issuerOut.text.includes('Ctrl-C') ? true : undefined), 'the issuer')
+    expect(issuerOut.text).toContain(`AUTH_ISSUER=${issuer} npm start`)
+    const serveOut = new Capture()
+    const serving = runCli(['serve'], {
+      env: { ...env, AUTH_ISSUER: issuer },
+      cwd: dir,
+      stdout: serveOut,
+      stderr: new Capture(),
+      signal: stop.signal,
+    })
+    try {
+      await waitFor(() => (serveOut.text.includes('Ctrl-C') ? true : undefined), 'the server')
+      expect(serveOut.text).toContain(`Clients sign in at ${issuer}.`)
+      const resource = `http://127.0.0.1:${port}/mcp`
+      const oauth = new HeadlessOAuth()
+      const attempt = new StreamableHTTPClientTransport(new URL(resource), { authProvider: oauth })
+      await expect(new Client({ name: 'cli-e2e', version: '1' }).connect(attempt)).rejects.toThrow(
+        UnauthorizedError,
+      )
+      await attempt.finishAuth(oauth.callback ?? new URLSearchParams())
+      const client = new Client({ name: 'cli-e2e', version: '1' })
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(resource), { authProvider: oauth }),
+      )
+      const me = await call(client, 'domain_lookup_customer', { session: await begin(client) })
+      expect(me.text).toContain('Maya Okafor')
+      await client.close()
+
+      // fte auth token mints for this issuer too: it is the development one.
+      const out = new Capture()
+      const minted = await runCli(['auth', 'token', '--scope', 'read'], {
+        env: { ...env, AUTH_ISSUER: issuer },
+        cwd: dir,
+        stdout: out,
+        stderr: new Capture(),
+      })
+      expect(minted).toBe(0)
+      const token = out.text.trim().split('\n').at(-1) ?? ''
+      const who = await fetch(`http://127.0.0.1:${port}/api/me`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+      expect(await who.json()).toEqual({
+        sub: 'demo|maya-okafor',
+        role: 'customer',
+        scopes: ['read'],
+      })
+    } finally {
+      stop.abort()
+      expect(await serving).toBe(0)
+      expect(await issuerRun).toBe(0)
+    }
+  })
+
+  it('AUTH_DISABLED=1: a stand-in user, a warning at start and on every request, loopback only', async () => {
+    const dataDir = join(dir, 'no-auth')
+    const exposed = new Capture()
+    const refused = await runCli(['serve', '--host', '0.0.0.0', '--port', '0'], {
+      env: { FTE_DATA_DIR: dataDir, AUTH_DISABLED: '1' },
+      cwd: dir,
+      stdout: new Capture(),
+      stderr: exposed,
+    })
+    expect(refused).toBe(2)
+    expect(exposed.text).toContain('listens on loopback only, not 0.0.0.0')
+    expect(exposed.text).toContain('AUTH_DISABLED_ALLOW_NETWORK=1')
+    expect(existsSync(dataDir)).toBe(false)
+
+    const stop = new AbortController()
+    const stdout = new Capture()
+    const stderr = new Capture()
+    const serving = runCli(['serve', '--port', '0'], {
+      env: { FTE_DATA_DIR: dataDir, AUTH_DISABLED: '1', LOG_FORMAT: 'json', AUTH_DEV_PORT: '0' },
+      cwd: dir,
+      stdout,
+      stderr,
+      signal: stop.signal,
+    })
+    try {
+      const url = await waitFor(
+        () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout.text)?.[1],
+        'the server to listen',
+      )
+      expect(stdout.text).toContain(
+        'WARNING: AUTH IS DISABLED. No sign-in: every request acts as demo|maya-okafor (customer).',
+      )
+      expect(stderr.text).toContain('AUTH IS DISABLED (AUTH_DISABLED=1)')
+      // No token needed, and none looked at: the official client, with no auth at all.
+      const client = new Client({ name: 'no-auth', version: '1' })
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)))
+      const me = await call(client, 'domain_lookup_customer', { session: await begin(client) })
+      expect(me.text).toContain('Maya Okafor')
+      await client.close()
+      const who = await fetch(`${url}/api/me`)
+      expect(await who.json()).toEqual({
+        sub: 'demo|maya-okafor',
+        role: 'customer',
+        scopes: ['read', 'write', 'refund'],
+      })
+      // Nowhere to sign in, so no metadata sending clients anywhere.
+      expect((await fetch(`${url}/.well-known/oauth-protected-resource/mcp`)).status).toBe(404)
+      const requests = stderr.text
+        .split('\n')
+        .filter((line) => line.includes('"path":'))
+        .map((line) => JSON.parse(line) as { msg: string; auth: string; level: number })
+      expect(requests.length).toBeGreaterThanOrEqual(4)
+      for (const line of requests) {
+        expect(line).toMatchObject({ auth: 'DISABLED', level: 40 })
+        expect(line.msg).toContain('AUTH IS DISABLED')
+      }
+    } finally {
+      stop.abort()
+      expect(await serving).toBe(0)
+    }
+  })
 })
+
+async function freePort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as { port: number }
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}

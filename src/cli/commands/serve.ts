@@ -1,10 +1,12 @@
 import { once } from 'node:events'
+import { scopesFor } from '../../auth/scopes.ts'
 import { type SignIn, startSignIn } from '../../auth/sign-in.ts'
 import { publicUrl } from '../../config/config.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { createGateway } from '../../gateway/gateway.ts'
+import { FteError } from '../../lib/errors.ts'
 import { type FetchHandler, listen } from '../../server/listen.ts'
-import { servedHandlers, servedResources } from '../../server/served-handlers.ts'
+import { type Access, servedHandlers, servedResources } from '../../server/served-handlers.ts'
 import { connect } from '../../store/connect.ts'
 import type { Database } from '../../store/database.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
@@ -29,11 +31,22 @@ const starting: FetchHandler = () =>
  */
 export async function serveCommand(context: CliContext, options: ServeOptions): Promise<void> {
   const { config, logger, pack } = loadRuntime(context)
+  const host = options.host ?? config.server.host
+  const { disabled } = config.auth
+  if (disabled !== undefined && !disabled.allowNetwork && !isLoopback(host)) {
+    throw new FteError(
+      'config_invalid',
+      `AUTH_DISABLED=1 lets anyone who reaches the server act as ${disabled.sub}, so it listens on ` +
+        `loopback only, not ${host}. Use HOST=127.0.0.1, turn AUTH_DISABLED off, or, if you really ` +
+        'mean to expose it, set AUTH_DISABLED_ALLOW_NETWORK=1.',
+      { fault: 'caller' },
+    )
+  }
   let handle = starting
   let mcpHandle = starting
   const server = await listen(
     { fetch: (request) => handle(request), mcp: (request) => mcpHandle(request) },
-    options.host ?? config.server.host,
+    host,
     options.port ?? config.server.port,
   )
   let db: Database | undefined
@@ -56,31 +69,42 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
       ...config.gateway,
     })
     await gateway.ready
-    const resources = servedResources(base)
-    signIn = await startSignIn({
-      auth: config.auth,
-      resources,
-      dataDir: config.database.dataDir,
-      accounts: async () => (db === undefined ? [] : ((await pack.devAccounts?.(db)) ?? [])),
-    })
-    const served = servedHandlers({
-      db,
-      logger,
-      gateway,
-      publicUrl: base,
-      issuer: signIn.issuer,
-      verify: signIn.verify,
-    })
+    let access: Access
+    let banner: string
+    if (disabled === undefined) {
+      const resources = servedResources(base)
+      signIn = await startSignIn({
+        auth: config.auth,
+        resources,
+        dataDir: config.database.dataDir,
+        accounts: async () => (db === undefined ? [] : ((await pack.devAccounts?.(db)) ?? [])),
+      })
+      access = { issuer: signIn.issuer, verify: signIn.verify }
+      banner =
+        `Clients sign in at ${signIn.issuer}` +
+        (signIn.development
+          ? ' (development sign-in: pick a demo user);\n' +
+            `for scripts, a token from: npm run --silent fte -- auth token --resource ${resources[0]}\n`
+          : '.\n')
+    } else {
+      access = {
+        standIn: { sub: disabled.sub, role: disabled.role, scopes: scopesFor(disabled.role) },
+      }
+      logger.warn(
+        { sub: disabled.sub, role: disabled.role, host },
+        'AUTH IS DISABLED (AUTH_DISABLED=1): no sign-in; every request acts as the stand-in user. A personal demo only.',
+      )
+      banner =
+        `WARNING: AUTH IS DISABLED. No sign-in: every request acts as ${disabled.sub} (${disabled.role}).\n` +
+        'For a personal demo only; unset AUTH_DISABLED before anyone else can reach this server.\n'
+    }
+    const served = servedHandlers({ db, logger, gateway, publicUrl: base, access })
     handle = served.fetch
     mcpHandle = served.mcp
     logger.info({ url: server.url, database: db.description, domain: pack.name }, 'serving')
     context.stdout.write(
       `digital-fte is serving on ${server.url} (health: ${server.url}/healthz). Ctrl-C stops it.\n` +
-        `MCP: ${base}/mcp. Clients sign in at ${signIn.issuer}` +
-        (signIn.development
-          ? ' (development sign-in: pick a demo user);\n' +
-            `for scripts, a token from: npm run --silent fte -- auth token --resource ${resources[0]}\n`
-          : '.\n'),
+        `MCP: ${base}/mcp. ${banner}`,
     )
     if (context.signal !== undefined && !context.signal.aborted) {
       await once(context.signal, 'abort')
@@ -91,4 +115,9 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
     await signIn?.close()
     await db?.close()
   }
+}
+
+/** 127.0.0.0/8, ::1 or localhost: reachable from this machine only. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
 }

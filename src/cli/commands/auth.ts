@@ -1,0 +1,179 @@
+import { once } from 'node:events'
+import type { DevAccount } from '../../auth/dev-server.ts'
+import { startDevAuthServer } from '../../auth/dev-server.ts'
+import { devIssuer, devKey, issueDevToken } from '../../auth/dev-token.ts'
+import { RESOURCE_SCOPES, type ResourceScope, scopesFor } from '../../auth/scopes.ts'
+import { devIssuerUrl, publicUrl } from '../../config/config.ts'
+import { createEmbedder } from '../../embedding/create-embedder.ts'
+import type { Identity } from '../../gateway/identity.ts'
+import { errorMessage, FteError } from '../../lib/errors.ts'
+import { servedResources } from '../../server/served-handlers.ts'
+import { connect } from '../../store/connect.ts'
+import type { Database } from '../../store/database.ts'
+import { type CliContext, loadRuntime, type Runtime } from '../cli-context.ts'
+import { prepareDatabase } from '../prepare-database.ts'
+
+export interface TokenOptions {
+  sub: string
+  /** Default: every scope the role may have. */
+  scope?: string
+  role?: Identity['role']
+  email?: string
+  ttl: number
+  /** The /mcp URL the token is for; default PUBLIC_URL or http://HOST:PORT, plus /mcp. */
+  resource?: string
+}
+
+/**
+ * `fte auth token`: a development access token, as the development authorization server would
+ * issue it (its issuer, its key in the data folder), for scripts, curl and the MCP Inspector while
+ * the server trusts that issuer. What it says goes to stderr first; the token is the last line.
+ */
+export async function authTokenCommand(context: CliContext, options: TokenOptions): Promise<void> {
+  if (!/^[\x21-\x7e]{1,255}$/.test(options.sub)) {
+    throw usage('--sub must be 1-255 printable characters without spaces')
+  }
+  if (options.scope !== undefined && options.role !== undefined) {
+    throw usage('give --scope or --role, not both (staff is the "staff" scope)')
+  }
+  const scopes =
+    options.scope === undefined ? scopesFor(options.role ?? 'customer') : parseScopes(options.scope)
+  const role: Identity['role'] = scopes.includes('staff') ? 'staff' : 'customer'
+  const { config } = loadRuntime(context)
+  const devUrl = devIssuerUrl(config.auth)
+  // A standalone development server (fte auth dev-server) named as the issuer is still ours.
+  if (config.auth.issuer !== undefined && config.auth.issuer !== devUrl) {
+    throw usage(
+      `AUTH_ISSUER is set (${config.auth.issuer}): the server accepts that issuer's tokens only, so get one from it.`,
+    )
+  }
+  const audience = options.resource ?? servedResources(publicUrl(config.server))[0]
+  if (!/^https?:\/\/\S+\/mcp$/.test(audience)) {
+    throw usage("--resource must be the server's /mcp URL, such as http://127.0.0.1:3000/mcp")
+  }
+  const token = await issueDevToken(await devIssuer(config.database.dataDir, devUrl), {
+    sub: options.sub,
+    role,
+    scopes,
+    email: options.email,
+    ttlSeconds: options.ttl,
+    audience,
+  })
+  context.stderr.write(
+    `A development token for ${options.sub} (scopes: ${scopes.join(' ')}), valid ${options.ttl} s, for ${audience}.\n` +
+      'Send it as "Authorization: Bearer <token>". Development only: anyone with the data folder can mint these.\n',
+  )
+  context.stdout.write(`${token}\n`)
+}
+
+export interface DevServerOptions {
+  /** Resources to issue tokens for, beyond this server's own (other replicas' URLs). */
+  resource?: string[]
+  /** Sign everyone in as this `sub`, without a page (headless tests and scripts). */
+  auto?: string
+}
+
+/**
+ * `fte auth dev-server`: the development authorization server on its own, on AUTH_DEV_PORT. Start
+ * it first, then point one or more servers at it with AUTH_ISSUER (how replicas share a sign-in).
+ * Its demo accounts are read from the database once, at start, so that an embedded database is
+ * free again for `fte serve`.
+ */
+export async function authDevServerCommand(
+  context: CliContext,
+  options: DevServerOptions,
+): Promise<void> {
+  const runtime = loadRuntime(context)
+  const { config, logger } = runtime
+  // This server's own first (the default for a client that names none), then any others.
+  const resources = [
+    ...new Set([
+      ...servedResources(publicUrl(config.server)),
+      ...(options.resource ?? []).map(checkedResource),
+    ]),
+  ] as [string, ...string[]]
+  const accounts = await demoAccounts(runtime)
+  if (options.auto !== undefined && !accounts.some((a) => a.sub === options.auto)) {
+    throw usage(
+      `--auto ${options.auto} is not a demo account; the accounts are: ${accounts.map((a) => a.sub).join(', ')}`,
+    )
+  }
+  const server = await startDevAuthServer({
+    resources,
+    signingKey: (await devKey(config.database.dataDir)).privateJwk,
+    accounts: async () => accounts,
+    port: config.auth.devPort,
+    ...(options.auto === undefined ? {} : { autoSignIn: () => options.auto }),
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw new FteError(
+      'port_in_use',
+      error.code === 'EADDRINUSE'
+        ? `Port ${config.auth.devPort} is in use (an fte serve runs its own sign-in there): stop it, or set AUTH_DEV_PORT.`
+        : `The development sign-in server could not start: ${error.message}`,
+      { fault: 'caller', cause: error },
+    )
+  })
+  logger.info({ issuer: server.issuer, resources }, 'development authorization server')
+  context.stdout.write(
+    `Development sign-in on ${server.issuer} (loopback only), for ${resources.join(', ')}.\n` +
+      `Point a server at it: AUTH_ISSUER=${server.issuer} npm start. ` +
+      `${accounts.length} demo account${accounts.length === 1 ? '' : 's'}` +
+      `${options.auto === undefined ? '' : `; everyone is signed in as ${options.auto}`}. Ctrl-C stops it.\n`,
+  )
+  try {
+    if (context.signal !== undefined && !context.signal.aborted) {
+      await once(context.signal, 'abort')
+    }
+  } finally {
+    await server.close()
+  }
+}
+
+/**
+ * The pack's demo accounts, read once from a database made ready as `fte serve` would (so it may
+ * be started first, on a fresh clone); none, with a warning, when the database cannot be opened.
+ */
+async function demoAccounts({ config, logger, pack }: Runtime): Promise<DevAccount[]> {
+  if (pack.devAccounts === undefined) return []
+  let db: Database | undefined
+  try {
+    db = await connect(config.database, logger)
+    await prepareDatabase(db, {
+      pack,
+      embedder: createEmbedder(config.embedding),
+      demoData: config.demoData,
+      logger,
+    })
+    return await pack.devAccounts(db)
+  } catch (error) {
+    logger.warn(
+      { err: errorMessage(error) },
+      'the demo accounts could not be read (is the embedded database held by a running fte serve? start this first): the sign-in page will be empty',
+    )
+    return []
+  } finally {
+    await db?.close()
+  }
+}
+
+function parseScopes(value: string): ResourceScope[] {
+  const given = value.split(/[\s,]+/).filter(Boolean)
+  const unknown = given.filter((s) => !(RESOURCE_SCOPES as readonly string[]).includes(s))
+  if (given.length === 0 || unknown.length > 0) {
+    throw usage(
+      `--scope takes scopes from: ${RESOURCE_SCOPES.join(', ')}${unknown.length > 0 ? ` (not ${unknown.join(', ')})` : ''}`,
+    )
+  }
+  return [...new Set(given)] as ResourceScope[]
+}
+
+function checkedResource(url: string): string {
+  if (!/^https?:\/\/[^\s/]+(\/mcp)?$/.test(url)) {
+    throw usage(`--resource ${url}: give a server URL (http://host:port) or its /mcp URL`)
+  }
+  return url
+}
+
+function usage(message: string): FteError {
+  return new FteError('invalid_input', message, { fault: 'caller' })
+}
