@@ -9,6 +9,7 @@ import {
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
+import { Capture } from '../../test/support/capture.ts'
 import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
 import { HeadlessOAuth } from '../../test/support/headless-oauth.ts'
 import { pgliteTarget, type TestDatabase } from '../../test/support/test-databases.ts'
@@ -44,6 +45,7 @@ describe('signing in with OAuth through the development authorization server', (
   let server: RunningServer
   let auth: DevAuthServer
   let resource: string
+  const log = new Capture()
   /** Who the development server signs in without a page (undefined: the page is shown). */
   let automatic: string | undefined = 'demo|maya-okafor'
 
@@ -51,7 +53,8 @@ describe('signing in with OAuth through the development authorization server', (
     db = await pgliteTarget.open('migrated')
     await loadDemoData(db)
     dir = await mkdtemp(join(tmpdir(), 'fte-oauth-'))
-    const logger = createLogger({ level: 'silent' })
+    // Everything, at the most detailed level: one test reads it for secrets.
+    const logger = createLogger({ level: 'trace', format: 'json', destination: log })
     // The port first: the resource URL is the tokens' audience.
     let app: FetchHandler = () => new Response('starting', { status: 503 })
     let mcp: FetchHandler = app
@@ -71,7 +74,7 @@ describe('signing in with OAuth through the development authorization server', (
     ;({ fetch: app, mcp } = servedHandlers({
       db,
       logger,
-      gateway: await testGateway(db),
+      gateway: await testGateway(db, { logger }),
       publicUrl: server.url,
       access: {
         issuer: auth.issuer,
@@ -200,6 +203,61 @@ describe('signing in with OAuth through the development authorization server', (
     const answered = await call(client, 'domain_issue_refund', refund)
     expect(answered.data).toMatchObject({ status: 'blocked', rule: 'already_refunded' })
     await client.close()
+  })
+
+  it('logs and audits a whole run, at the most detailed level, without a token, code or handle', async () => {
+    const from = log.text.length
+    automatic = undefined
+    const oauth = new HeadlessOAuth({ account: 'demo|maya-okafor' })
+    const client = await signIn(oauth)
+    const session = await begin(client)
+    const token = oauth.tokens()?.access_token ?? ''
+    expect((await call(client, 'domain_lookup_order', { session, order: '4429' })).isError).toBe(
+      false,
+    )
+    // Wrong on purpose: a forged handle, a handle as the bearer, a token in the URL, a bad token.
+    await call(client, 'domain_lookup_order', { session: `${session}x`, order: '4429' })
+    await client.close()
+    const post = (url: string, bearer?: string) =>
+      fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }),
+        },
+        body: '{}',
+      })
+    expect((await post(resource, session)).status).toBe(401)
+    expect((await post(`${resource}?access_token=${token}`)).status).toBe(401)
+    expect((await post(resource, `${token}x`)).status).toBe(401)
+    expect((await fetch(`${server.url}/api/me?access_token=${token}`)).status).toBe(401)
+
+    const written = log.text.slice(from)
+    const lines = written.split('\n').filter(Boolean)
+    expect(lines.filter((line) => line.includes('"path":')).length).toBeGreaterThan(8)
+    const secrets = [
+      token,
+      session,
+      oauth.callback?.get('code') ?? '',
+      oauth.codeVerifier(),
+      String(oauth.clientInformation()?.client_id ?? ''),
+    ]
+    for (const secret of secrets) {
+      expect(secret.length).toBeGreaterThan(10)
+      expect(written).not.toContain(secret)
+    }
+    expect(written).not.toMatch(/eyJ[\w-]{10,}\.eyJ/) // no JWT of any kind
+    expect(written).not.toContain('fses_') // no session handle
+    for (const secret of [token, session]) {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM capability_invocations
+                 WHERE arguments::text LIKE '%' || $1 || '%' OR result::text LIKE '%' || $1 || '%')
+              + (SELECT count(*) FROM audit_log WHERE payload::text LIKE '%' || $1 || '%') AS n`,
+        [secret.slice(-40)],
+      )
+      expect(Number(rows[0]?.n)).toBe(0)
+    }
   })
 
   it('publishes where to sign in, and names it in every 401', async () => {

@@ -301,15 +301,19 @@ function digest(value: string): JsonObject {
   }
 }
 
-/** A result as the audit trail keeps it: every email in it hashed (the model got them in clear). */
+/**
+ * A result as the audit trail keeps it: every email in it hashed (the model got them in clear),
+ * and no credential at all (the session handle begin_session returns).
+ */
 function auditResult(value: Json): Json {
   if (Array.isArray(value)) return value.map(auditResult)
   if (value === null || typeof value !== 'object') return value
   return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [
-      key,
-      /email/i.test(key) && typeof inner === 'string' ? digest(inner) : auditResult(inner),
-    ]),
+    Object.entries(value).map(([key, inner]) => {
+      if (typeof inner !== 'string') return [key, auditResult(inner)]
+      if (/handle|token|secret/i.test(key)) return [key, '[redacted]']
+      return [key, /email/i.test(key) ? digest(inner) : inner]
+    }),
   )
 }
 
