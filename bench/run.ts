@@ -7,6 +7,7 @@ import type { BenchOutcome, BenchResult } from './lib/result.ts'
 import { benchMcp } from './mcp.bench.ts'
 import { benchSeed } from './seed.bench.ts'
 import { benchStoreStart } from './store-start.bench.ts'
+import { benchTokenVerification } from './token-verify.bench.ts'
 import { benchVectorSearch } from './vector-search.bench.ts'
 
 const report = (line: string) => process.stderr.write(`${line}\n`)
@@ -18,6 +19,7 @@ const suites: Array<[string, () => Promise<BenchOutcome>]> = [
   ['seeding throughput', () => benchSeed(env, report)],
   ['vector search', () => benchVectorSearch(env, report)],
   ['MCP gateway', () => benchMcp(env, report)],
+  ['token verification', () => benchTokenVerification(env, report)],
 ]
 
 const results: BenchResult[] = []
@@ -38,13 +40,15 @@ for (const [name, run] of suites) {
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} (${arch()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.versions.node}`
 const when = new Date().toISOString()
 const fmt = (value: number, unit: string) =>
-  unit === 'ms' ? `${value.toFixed(value < 10 ? 2 : 0)} ms` : `${value.toFixed(0)} ${unit}`
+  unit === 'ms' || unit === 'µs'
+    ? `${value.toFixed(value < 10 ? 2 : 0)} ${unit}`
+    : `${value.toFixed(0)} ${unit}`
 const lines = [
   `# digital-fte benchmarks`,
   '',
   `${when} · ${machine}`,
   '',
-  'ratio = figure / anchor, both measured in this run. For ms lower is better; for ops/s and docs/s higher is better.',
+  'ratio = figure / anchor, both measured in this run. For µs and ms lower is better; for ops/s and docs/s higher is better.',
   '',
   '| benchmark | figure | anchor | anchor figure | ratio | notes |',
   '|---|---:|---|---:|---:|---|',
