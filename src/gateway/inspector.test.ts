@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,7 +6,11 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { supportPack } from '../../domains/support/index.ts'
 import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
+import { Capture } from '../../test/support/capture.ts'
 import { type GatewayOverHttp, serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
+import { browseSignIn } from '../../test/support/headless-oauth.ts'
+import { freePort, waitFor } from '../../test/support/ports.ts'
+import { runCli } from '../cli/run-cli.ts'
 import { migrationSources } from '../domain/domain-pack.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import { loadMigrations } from '../store/migration-files.ts'
@@ -98,6 +102,81 @@ describe('the MCP Inspector CLI', () => {
     } finally {
       await served?.close()
       await db.close()
+    }
+  })
+
+  it('signs in through OAuth against the development server of fte serve, as a person would', async () => {
+    const [port, devPort, callbackPort] = [await freePort(), await freePort(), await freePort()]
+    const stop = new AbortController()
+    const out = new Capture()
+    const serving = runCli(['serve'], {
+      env: {
+        FTE_DATA_DIR: join(dir, 'oauth'),
+        PORT: String(port),
+        AUTH_DEV_PORT: String(devPort),
+        LOG_LEVEL: 'warn',
+      },
+      cwd: dir,
+      stdout: out,
+      stderr: new Capture(),
+      signal: stop.signal,
+    })
+    try {
+      await waitFor(() => (out.text.includes('Ctrl-C') ? true : undefined), 'fte serve')
+      const callbackUrl = `http://127.0.0.1:${callbackPort}/oauth/callback`
+      // No TTY here: MCP_AUTO_OPEN_ENABLED has it print the sign-in URL and try a browser, which
+      // BROWSER=true turns into a no-op; this test is the browser.
+      const child = spawn(
+        process.execPath,
+        [
+          INSPECTOR,
+          '--cli',
+          `http://127.0.0.1:${port}/mcp`,
+          '--callback-url',
+          callbackUrl,
+          '--method',
+          'tools/call',
+          '--tool-name',
+          'begin_session',
+        ],
+        {
+          cwd: dir,
+          env: {
+            ...process.env,
+            HOME: join(dir, 'inspector-home'),
+            MCP_AUTO_OPEN_ENABLED: 'true',
+            BROWSER: 'true',
+            MCP_INSPECTOR_SECRET_STORE: 'memory',
+          },
+        },
+      )
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString()
+      })
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString()
+      })
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+      const signInUrl = await waitFor(
+        () => /Please navigate to: (\S+)/.exec(stderr)?.[1],
+        'the Inspector to ask for a sign-in',
+        30_000,
+      )
+      const asked = new URL(signInUrl)
+      expect(asked.origin).toBe(`http://127.0.0.1:${devPort}`)
+      expect(asked.searchParams.get('code_challenge_method')).toBe('S256')
+      expect(asked.searchParams.get('resource')).toBe(`http://127.0.0.1:${port}/mcp`)
+      // The person picks Maya on the sign-in page; the browser lands on the Inspector's listener.
+      const { callback } = await browseSignIn(asked, callbackUrl, 'demo|maya-okafor')
+      expect((await fetch(callback)).status).toBe(200)
+      expect(await exited).toBe(0)
+      const begun = JSON.parse(stdout) as { structuredContent: { user: unknown } }
+      expect(begun.structuredContent.user).toEqual({ role: 'customer' })
+    } finally {
+      stop.abort()
+      await serving
     }
   })
 })

@@ -62,59 +62,63 @@ export class HeadlessOAuth implements OAuthClientProvider {
   }
 
   async redirectToAuthorization(url: URL): Promise<void> {
-    const cookies = new Map<string, string>()
-    const remember = (response: Response) => {
-      for (const cookie of response.headers.getSetCookie()) {
-        const pair = cookie.split(';')[0] ?? ''
-        const at = pair.indexOf('=')
-        cookies.set(pair.slice(0, at), pair.slice(at + 1))
-      }
+    const browsed = await browseSignIn(url, this.redirectUrl, this.account)
+    this.signInPage = browsed.page
+    const error = browsed.callback.searchParams.get('error')
+    if (error !== null) {
+      throw new Error(`${error}: ${browsed.callback.searchParams.get('error_description') ?? ''}`)
     }
-    let next = url
-    for (let hop = 0; hop < 10; hop++) {
-      const response = await fetch(next, {
-        redirect: 'manual',
-        headers: { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-      })
-      remember(response)
-      if (response.status === 200 && this.account !== undefined) {
-        // The sign-in page: submit its form as if the account's button were clicked.
-        const page = await response.text()
-        this.signInPage = page
-        const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1]
-        if (action === undefined) throw new Error(`no sign-in form at ${next}`)
-        const submitted = await fetch(new URL(action.replaceAll('&amp;', '&'), next), {
-          method: 'POST',
-          redirect: 'manual',
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-          },
-          body: new URLSearchParams({ account: this.account }),
-        })
-        remember(submitted)
-        const after = submitted.headers.get('location')
-        if (after === null) {
-          throw new Error(`sign-in refused (${submitted.status}): ${await submitted.text()}`)
-        }
-        next = new URL(after, next)
-        continue
-      }
-      const location = response.headers.get('location')
-      if (location === null) {
-        throw new Error(`sign-in stopped at ${next} (${response.status}): ${await response.text()}`)
-      }
-      const target = new URL(location, next)
-      if (target.href.startsWith(this.redirectUrl)) {
-        const error = target.searchParams.get('error')
-        if (error !== null) {
-          throw new Error(`${error}: ${target.searchParams.get('error_description') ?? ''}`)
-        }
-        this.callback = target.searchParams
-        return
-      }
-      next = target
-    }
-    throw new Error('sign-in redirected too many times')
+    this.callback = browsed.callback.searchParams
   }
+}
+
+/**
+ * A browser's part of a sign-in, by `fetch`: follows the authorization server's redirects (with
+ * its cookies) from `url` until one leads to `redirectUrl`, and returns that URL without visiting
+ * it. On a sign-in page it submits the form for `account`, as a person clicking would.
+ */
+export async function browseSignIn(
+  url: URL,
+  redirectUrl: string,
+  account?: string,
+): Promise<{ callback: URL; page: string | undefined }> {
+  const cookies = new Map<string, string>()
+  const remember = (response: Response) => {
+    for (const cookie of response.headers.getSetCookie()) {
+      const pair = cookie.split(';')[0] ?? ''
+      const at = pair.indexOf('=')
+      cookies.set(pair.slice(0, at), pair.slice(at + 1))
+    }
+  }
+  const jar = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+  let page: string | undefined
+  let next = url
+  for (let hop = 0; hop < 10; hop++) {
+    const response = await fetch(next, { redirect: 'manual', headers: { cookie: jar() } })
+    remember(response)
+    let location = response.headers.get('location')
+    if (response.status === 200 && account !== undefined) {
+      // The sign-in page: submit its form as if the account's button were clicked.
+      page = await response.text()
+      const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1]
+      if (action === undefined) throw new Error(`no sign-in form at ${next}`)
+      const submitted = await fetch(new URL(action.replaceAll('&amp;', '&'), next), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar() },
+        body: new URLSearchParams({ account }),
+      })
+      remember(submitted)
+      location = submitted.headers.get('location')
+      if (location === null) {
+        throw new Error(`sign-in refused (${submitted.status}): ${await submitted.text()}`)
+      }
+    } else if (location === null) {
+      throw new Error(`sign-in stopped at ${next} (${response.status}): ${await response.text()}`)
+    }
+    const target = new URL(location, next)
+    if (target.href.startsWith(redirectUrl)) return { callback: target, page }
+    next = target
+  }
+  throw new Error('sign-in redirected too many times')
 }

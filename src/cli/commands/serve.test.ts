@@ -12,18 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Capture } from '../../../test/support/capture.ts'
 import { begin, call } from '../../../test/support/gateway-client.ts'
 import { HeadlessOAuth } from '../../../test/support/headless-oauth.ts'
+import { freePort, waitFor } from '../../../test/support/ports.ts'
 import { openPglite } from '../../store/pglite-database.ts'
 import { runCli } from '../run-cli.ts'
-
-async function waitFor<T>(probe: () => T | undefined, what: string, limitMs = 90_000): Promise<T> {
-  const deadline = Date.now() + limitMs
-  for (;;) {
-    const value = probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 describe('fte serve on a fresh data folder', () => {
   let dir: string
@@ -239,11 +230,3 @@ describe('fte serve on a fresh data folder', () => {
     }
   })
 })
-
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
