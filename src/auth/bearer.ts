@@ -24,9 +24,10 @@ const TOKEN = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/
 
 /**
  * The identity a request's bearer token proves, or the response that refuses it: 401 (no token,
- * a token in the URL, an invalid token; naming the metadata and the scopes to ask for) or 503 (the issuer's keys are out of reach: not the
- * caller's fault, so no 401 that would make a client throw its token away, and never a pass).
- * Tokens are read from the Authorization header only, and never logged.
+ * a token in the URL, an invalid token; naming the metadata and the scopes to ask for) or 503
+ * (the issuer's keys are out of reach: not the caller's fault, so no 401 that would make a client
+ * throw its token away, and never a pass). Tokens are read from the Authorization header only,
+ * and never logged.
  */
 export async function authenticate(
   request: Request,

@@ -73,6 +73,7 @@ export function servedHandlers(options: ServedOptions): Required<Handlers> {
 function requestLog(logger: Logger, unauthenticated: boolean) {
   return (handler: FetchHandler): FetchHandler =>
     async (request) => {
+      if (!unauthenticated && !logger.isLevelEnabled('info')) return handler(request)
       const started = performance.now()
       const response = await handler(request)
       const line = {
