@@ -174,6 +174,13 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
       }),
     )
     const handle = await begin(client)
+    // The other way round: an access token passed as the session handle.
+    const confused = await call(client, 'domain_lookup_order', {
+      session: await token(),
+      order: '4429',
+    })
+    expect(confused.isError).toBe(true)
+    expect(confused.text).toMatch(/not a session handle/)
     await client.close()
     for (const bad of [forged, wrongAudience, handle, 'not.a.jwt', `${await token()}x`]) {
       const response = await post({ authorization: `Bearer ${bad}` })
