@@ -310,11 +310,12 @@ describe('signing in with OAuth through the development authorization server', (
             issuer,
             audience: undefined,
             jwksUrl: undefined,
-            devPort: 0,
+            devPort: undefined,
             disabled: undefined,
           },
           resources: [resource],
           dataDir: dir,
+          devPort: 0,
           accounts: async () => [],
         })
       const signIn = await trusting(issuerOfScripts.issuer)

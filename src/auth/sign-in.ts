@@ -22,6 +22,8 @@ export interface SignInOptions {
    */
   resources: readonly [string, ...string[]]
   dataDir: string
+  /** Where the development server listens (0: any free port). */
+  devPort: number
   /** Who the development server offers. */
   accounts: () => Promise<DevAccount[]>
 }
@@ -48,12 +50,12 @@ export async function startSignIn(options: SignInOptions): Promise<SignIn> {
     resources,
     signingKey: key.privateJwk,
     accounts: options.accounts,
-    port: auth.devPort,
+    port: options.devPort,
   }).catch((error: NodeJS.ErrnoException) => {
     throw new FteError(
       'port_in_use',
       error.code === 'EADDRINUSE'
-        ? `The development sign-in port ${auth.devPort} is in use: stop the other process, or set AUTH_DEV_PORT.`
+        ? `The development sign-in port ${options.devPort} is in use: stop the other process, or set AUTH_DEV_PORT.`
         : `The development sign-in server could not start: ${error.message}`,
       { fault: 'caller', cause: error },
     )

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../lib/errors.ts'
 import { packageRoot } from '../lib/package-root.ts'
-import { envSchema, parseConfig } from './config.ts'
+import { devPortFor, envSchema, parseConfig } from './config.ts'
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
@@ -113,6 +113,29 @@ describe('embedding configuration', () => {
     ])
     expect(problemsOf({ EMBEDDING_MODEL: 'text-embedding-3-small' })[0]).toMatch(
       /^EMBEDDING_MODEL: .*set EMBEDDING_PROVIDER=openai/,
+    )
+  })
+})
+
+describe('sign-in configuration', () => {
+  const parse = (env: Record<string, string>) => parseConfig(env, { cwd: '/tmp' })
+
+  it('puts the development sign-in next to the port the server listens on, unless told', () => {
+    const auth = parse({}).auth
+    expect(devPortFor(auth, 3000)).toBe(3001)
+    expect(devPortFor(auth, 0)).toBe(0) // --port 0: any free port for both
+    expect(devPortFor(parse({ AUTH_DEV_PORT: '4100' }).auth, 3000)).toBe(4100)
+  })
+
+  it('takes AUTH_DISABLED with its stand-in, and refuses it beside AUTH_ISSUER', () => {
+    expect(parse({ AUTH_DISABLED: '1' }).auth.disabled).toEqual({
+      sub: 'demo|maya-okafor',
+      role: 'customer',
+      allowNetwork: false,
+    })
+    expect(parse({}).auth.disabled).toBeUndefined()
+    expect(() => parse({ AUTH_DISABLED: 'true', AUTH_ISSUER: 'https://auth.example.com' })).toThrow(
+      /AUTH_DISABLED: cannot be combined with AUTH_ISSUER/,
     )
   })
 })

@@ -37,8 +37,8 @@ export interface AuthConfig {
   audience: string | undefined
   /** The issuer's key set; unset: read from its discovery metadata. */
   jwksUrl: string | undefined
-  /** The development authorization server's loopback port (PORT + 1 unless set). */
-  devPort: number
+  /** AUTH_DEV_PORT; unset: the server's port + 1 (see devPortFor). */
+  devPort: number | undefined
   /**
    * AUTH_DISABLED: no sign-in, everyone is this stand-in. For a personal demo on loopback only;
    * `allowNetwork` (AUTH_DISABLED_ALLOW_NETWORK) lets it bind elsewhere.
@@ -267,7 +267,7 @@ export function parseConfig(
       issuer: e.AUTH_ISSUER,
       audience: e.AUTH_AUDIENCE,
       jwksUrl: e.AUTH_JWKS_URL,
-      devPort: e.AUTH_DEV_PORT ?? (e.PORT === 0 || e.PORT === 65_535 ? 0 : e.PORT + 1),
+      devPort: e.AUTH_DEV_PORT,
       disabled: e.AUTH_DISABLED
         ? {
             sub: e.AUTH_DISABLED_SUB,
@@ -279,9 +279,17 @@ export function parseConfig(
   }
 }
 
+/**
+ * The development authorization server's loopback port: AUTH_DEV_PORT, or the port the server
+ * listens on + 1 (any free port when that is 0).
+ */
+export function devPortFor(auth: AuthConfig, serverPort: number): number {
+  return auth.devPort ?? (serverPort === 0 || serverPort === 65_535 ? 0 : serverPort + 1)
+}
+
 /** The development authorization server's issuer URL (its tokens' `iss`). */
-export function devIssuerUrl(auth: AuthConfig, port = auth.devPort): string {
-  return `http://127.0.0.1:${port}`
+export function devIssuerUrl(auth: AuthConfig, serverPort: number): string {
+  return `http://127.0.0.1:${devPortFor(auth, serverPort)}`
 }
 
 type Problem = { name: string; message: string }

@@ -3,7 +3,7 @@ import type { DevAccount } from '../../auth/dev-server.ts'
 import { startDevAuthServer } from '../../auth/dev-server.ts'
 import { devIssuer, devKey, issueDevToken } from '../../auth/dev-token.ts'
 import { RESOURCE_SCOPES, type ResourceScope, scopesFor } from '../../auth/scopes.ts'
-import { devIssuerUrl, publicUrl } from '../../config/config.ts'
+import { devIssuerUrl, devPortFor, publicUrl } from '../../config/config.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import type { Identity } from '../../gateway/identity.ts'
 import { errorMessage, FteError } from '../../lib/errors.ts'
@@ -40,7 +40,7 @@ export async function authTokenCommand(context: CliContext, options: TokenOption
     options.scope === undefined ? scopesFor(options.role ?? 'customer') : parseScopes(options.scope)
   const role: Identity['role'] = scopes.includes('staff') ? 'staff' : 'customer'
   const { config } = loadRuntime(context)
-  const devUrl = devIssuerUrl(config.auth)
+  const devUrl = devIssuerUrl(config.auth, config.server.port)
   // A standalone development server (fte auth dev-server) named as the issuer is still ours.
   if (config.auth.issuer !== undefined && config.auth.issuer !== devUrl) {
     throw usage(
@@ -92,6 +92,7 @@ export async function authDevServerCommand(
       ...(options.resource ?? []).map(checkedResource),
     ]),
   ] as [string, ...string[]]
+  const port = devPortFor(config.auth, config.server.port)
   const accounts = await demoAccounts(runtime)
   if (options.auto !== undefined && !accounts.some((a) => a.sub === options.auto)) {
     throw usage(
@@ -102,13 +103,13 @@ export async function authDevServerCommand(
     resources,
     signingKey: (await devKey(config.database.dataDir)).privateJwk,
     accounts: async () => accounts,
-    port: config.auth.devPort,
+    port,
     ...(options.auto === undefined ? {} : { autoSignIn: () => options.auto }),
   }).catch((error: NodeJS.ErrnoException) => {
     throw new FteError(
       'port_in_use',
       error.code === 'EADDRINUSE'
-        ? `Port ${config.auth.devPort} is in use (an fte serve runs its own sign-in there): stop it, or set AUTH_DEV_PORT.`
+        ? `Port ${port} is in use (an fte serve runs its own sign-in there): stop it, or set AUTH_DEV_PORT.`
         : `The development sign-in server could not start: ${error.message}`,
       { fault: 'caller', cause: error },
     )

@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { scopesFor } from '../../auth/scopes.ts'
 import { type SignIn, startSignIn } from '../../auth/sign-in.ts'
-import { publicUrl } from '../../config/config.ts'
+import { devPortFor, publicUrl } from '../../config/config.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { createGateway } from '../../gateway/gateway.ts'
 import { FteError } from '../../lib/errors.ts'
@@ -77,6 +77,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
         auth: config.auth,
         resources,
         dataDir: config.database.dataDir,
+        devPort: devPortFor(config.auth, options.port ?? config.server.port),
         accounts: async () => (db === undefined ? [] : ((await pack.devAccounts?.(db)) ?? [])),
       })
       access = { issuer: signIn.issuer, verify: signIn.verify }
