@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { dirname } from 'node:path'
 import { text } from 'node:stream/consumers'
 import type { JWK } from 'jose'
 import Provider, {
@@ -48,6 +50,11 @@ export interface DevAuthServerOptions {
   autoSignIn?: () => string | undefined
   /** Access token lifetime in seconds. Default 3600. */
   accessTokenTtlSeconds?: number
+  /**
+   * Where registered clients are kept across restarts (a JSON file, mode 600): clients such as the
+   * MCP Inspector keep their client id, so a restart must not forget it. Default: memory only.
+   */
+  clientsFile?: string
 }
 
 export interface DevAuthServer {
@@ -84,7 +91,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
   const account = async (sub: string) => (await options.accounts()).find((a) => a.sub === sub)
 
   const provider = new Provider(issuer, {
-    adapter: memoryAdapter(),
+    adapter: memoryAdapter(await savedClients(options.clientsFile)),
     clients: (options.scriptClients ?? []).map((c) => ({
       client_id: c.clientId,
       client_secret: c.clientSecret,
@@ -215,12 +222,21 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
       }
       if (req.method === 'GET') {
         const { uid, params } = await provider.interactionDetails(req, res)
+        const client = await provider.Client.find(String(params.client_id ?? ''))
         res.writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
           'content-security-policy':
             "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
         })
-        res.end(signInPage(uid, String(params.client_id ?? ''), await options.accounts()))
+        res.end(
+          signInPage(uid, await options.accounts(), {
+            client: client?.clientName ?? String(params.client_id ?? 'an application'),
+            resource: String(params.resource ?? resource),
+            scopes: String(params.scope ?? '')
+              .split(' ')
+              .filter((s) => (RESOURCE_SCOPES as readonly string[]).includes(s)),
+          }),
+        )
         return
       }
       const form = new URLSearchParams(await text(req))
@@ -233,8 +249,12 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
 
   const callback = provider.callback()
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (/^\/interaction\/[\w-]+$/.test(new URL(req.url ?? '/', issuer).pathname)) {
+    const path = new URL(req.url ?? '/', issuer).pathname
+    if (/^\/interaction\/[\w-]+$/.test(path)) {
       void interaction(req, res)
+    } else if (path === '/' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      res.end(homePage(issuer, options.resources))
     } else {
       void callback(req, res)
     }
@@ -256,8 +276,12 @@ function escapeHtml(value: string): string {
   )
 }
 
-/** The sign-in page: one button per demo account. Client names come from anyone: escaped. */
-function signInPage(uid: string, clientId: string, accounts: DevAccount[]): string {
+/** The sign-in page: one button per demo account. Names come from anyone: escaped. */
+function signInPage(
+  uid: string,
+  accounts: DevAccount[],
+  asked: { client: string; resource: string; scopes: string[] },
+): string {
   const buttons = accounts
     .map(
       (a) =>
@@ -265,22 +289,80 @@ function signInPage(uid: string, clientId: string, accounts: DevAccount[]): stri
         ` <small>${escapeHtml(a.email)} · ${a.role}</small></button>`,
     )
     .join('\n')
+  const scopes =
+    asked.scopes.length === 0 ? 'everything the account may do' : asked.scopes.join(', ')
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign in · digital-fte (development)</title>
-<style>body{font:16px system-ui;max-width:32rem;margin:3rem auto}button{display:block;width:100%;margin:.4rem 0;padding:.6rem;text-align:left}</style>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:16px system-ui;max-width:32rem;margin:3rem auto;padding:0 1rem}button{display:block;width:100%;margin:.4rem 0;padding:.6rem;text-align:left}</style>
 </head><body>
 <h1>Sign in</h1>
-<p>Development sign-in for <code>${escapeHtml(clientId)}</code>: choose who you are.</p>
+<p><strong>${escapeHtml(asked.client)}</strong> asks to use <code>${escapeHtml(asked.resource)}</code> as you (${escapeHtml(scopes)}; staff also act for any customer).</p>
+<p>Development sign-in: no password, choose who you are.</p>
 <form method="post" action="/interaction/${escapeHtml(uid)}">
-${buttons}
+${buttons || '<p>No demo accounts: start the server once (npm start) to load the demo data.</p>'}
 </form>
 </body></html>
 `
 }
 
-/** oidc-provider's storage, in memory: one map per server. */
-function memoryAdapter(): (model: string) => Adapter {
+/** What the issuer's own address shows: nothing to do here, and where things are. */
+function homePage(issuer: string, resources: readonly string[]): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>digital-fte development sign-in</title></head>
+<body style="font:16px system-ui;max-width:40rem;margin:3rem auto;padding:0 1rem">
+<h1>digital-fte development sign-in</h1>
+<p>The development authorization server for ${resources.map((r) => `<code>${escapeHtml(r)}</code>`).join(', ')}.
+Nothing to do here: an MCP client finds it on its own and opens its sign-in page when it needs one.</p>
+<p>Metadata: <a href="/.well-known/oauth-authorization-server">/.well-known/oauth-authorization-server</a></p>
+<p>Issuer: <code>${escapeHtml(issuer)}</code></p>
+</body></html>
+`
+}
+
+/** Registered clients kept in a file, so that they survive a restart. */
+interface SavedClients {
+  clients: Record<string, AdapterPayload>
+  save(clients: Record<string, AdapterPayload>): Promise<void>
+}
+
+async function savedClients(file: string | undefined): Promise<SavedClients | undefined> {
+  if (file === undefined) return undefined
+  let clients: Record<string, AdapterPayload> = {}
+  try {
+    clients = JSON.parse(await readFile(file, 'utf8')) as Record<string, AdapterPayload>
+  } catch {
+    // None yet, or unreadable: clients register again (and are saved from now on).
+  }
+  let writing = Promise.resolve()
+  return {
+    clients,
+    save: (all) => {
+      writing = writing
+        .then(async () => {
+          await mkdir(dirname(file), { recursive: true })
+          await writeFile(file, `${JSON.stringify(all)}\n`, { mode: 0o600 })
+        })
+        .catch(() => {})
+      return writing
+    },
+  }
+}
+
+/** oidc-provider's storage, in memory: one map per server; registered clients also in a file. */
+function memoryAdapter(saved?: SavedClients): (model: string) => Adapter {
   const store = new Map<string, { payload: AdapterPayload; expiresAt: number | undefined }>()
+  for (const [id, payload] of Object.entries(saved?.clients ?? {})) {
+    store.set(`Client:${id}`, { payload, expiresAt: undefined })
+  }
+  const persist = async () => {
+    if (saved === undefined) return
+    const clients: Record<string, AdapterPayload> = {}
+    for (const [key, { payload }] of store) {
+      if (key.startsWith('Client:')) clients[key.slice('Client:'.length)] = payload
+    }
+    await saved.save(clients)
+  }
   const byGrant = new Map<string, Set<string>>()
   const get = (key: string): AdapterPayload | undefined => {
     const hit = store.get(key)
@@ -297,6 +379,7 @@ function memoryAdapter(): (model: string) => Adapter {
       const key = `${model}:${id}`
       const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : undefined
       store.set(key, { payload, expiresAt })
+      if (model === 'Client') await persist()
       if (model === 'Session' && payload.uid !== undefined) {
         store.set(`uid:${payload.uid}`, { payload: { id } as AdapterPayload, expiresAt })
       }
@@ -326,6 +409,7 @@ function memoryAdapter(): (model: string) => Adapter {
     },
     async destroy(id) {
       store.delete(`${model}:${id}`)
+      if (model === 'Client') await persist()
     },
     async revokeByGrantId(grantId) {
       for (const key of byGrant.get(grantId) ?? []) store.delete(key)

@@ -21,6 +21,11 @@ import { type TokenVerifier, tokenVerifier } from './token-verifier.ts'
  */
 const KEY_FILE = 'dev-issuer-key.json'
 
+/** Where the development authorization server keeps the clients registered with it. */
+export function devClientsFile(dataDir: string): string {
+  return `${dataDir}/dev-auth-clients.json`
+}
+
 export interface DevKey {
   /** With `kid` (its thumbprint), `alg` and `use`. */
   publicJwk: JWK

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -11,7 +11,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
 import { Capture } from '../../test/support/capture.ts'
 import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
-import { HeadlessOAuth } from '../../test/support/headless-oauth.ts'
+import { browseSignIn, HeadlessOAuth } from '../../test/support/headless-oauth.ts'
+import { freePort } from '../../test/support/ports.ts'
 import { pgliteTarget, type TestDatabase } from '../../test/support/test-databases.ts'
 import { createLogger } from '../lib/logger.ts'
 import { type FetchHandler, listen, type RunningServer } from '../server/listen.ts'
@@ -144,6 +145,11 @@ describe('signing in with OAuth through the development authorization server', (
     expect(page).toContain('Maya Okafor')
     expect(page).toContain('Sam (staff)')
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    // Who asks, for what: the client's registered name, the server, the scopes.
+    expect(page).toContain(
+      `<strong>headless test client</strong> asks to use <code>${resource}</code>`,
+    )
+    expect(page).toContain('read, write, refund, staff')
     expect(page).not.toContain('<img')
     const token = decodeJwt(oauth.tokens()?.access_token ?? '')
     expect(token.sub).toBe('demo|staff-sam')
@@ -275,12 +281,65 @@ describe('signing in with OAuth through the development authorization server', (
     expect(refused.headers.get('www-authenticate')).toContain(
       `resource_metadata="${resourceMetadataUrl(resource)}"`,
     )
+    const home = await fetch(`${auth.issuer}/`)
+    expect(home.status).toBe(200)
+    expect(await home.text()).toContain('Nothing to do here: an MCP client finds it on its own')
     const discovery = await fetch(`${auth.issuer}/.well-known/oauth-authorization-server`)
     expect(await discovery.json()).toMatchObject({
       issuer: auth.issuer,
       code_challenge_methods_supported: ['S256'],
       registration_endpoint: `${auth.issuer}/reg`,
     })
+  })
+
+  it('remembers the clients registered with it across a restart (clients keep their id)', async () => {
+    const clientsFile = join(dir, 'clients', 'dev-auth-clients.json')
+    const port = await freePort()
+    const signingKey = (await devKey(dir)).privateJwk
+    const start = () =>
+      startDevAuthServer({
+        resources: [resource],
+        signingKey,
+        accounts: async () => ACCOUNTS,
+        port,
+        clientsFile,
+        autoSignIn: () => 'demo|maya-okafor',
+      })
+    let issuer = await start()
+    const redirect = 'http://127.0.0.1:53682/callback'
+    const registered = await fetch(`${issuer.issuer}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        redirect_uris: [redirect],
+        token_endpoint_auth_method: 'none',
+        client_name: 'keeps its id',
+      }),
+    })
+    const { client_id: clientId } = (await registered.json()) as { client_id: string }
+    await issuer.close()
+    issuer = await start()
+    try {
+      const { callback } = await browseSignIn(
+        new URL(
+          `${issuer.issuer}/auth?${new URLSearchParams({
+            client_id: clientId,
+            response_type: 'code',
+            redirect_uri: redirect,
+            code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+            code_challenge_method: 'S256',
+            scope: 'read',
+            resource,
+          })}`,
+        ),
+        redirect,
+      )
+      expect(callback.searchParams.get('error')).toBeNull()
+      expect(callback.searchParams.get('code')).toBeTruthy()
+      expect((await stat(clientsFile)).mode & 0o777).toBe(0o600)
+    } finally {
+      await issuer.close()
+    }
   })
 
   it('serves scripts with client credentials, and an external issuer is found by discovery', async () => {

@@ -1,7 +1,7 @@
 import type { AuthConfig } from '../config/config.ts'
 import { FteError } from '../lib/errors.ts'
 import { type DevAccount, startDevAuthServer } from './dev-server.ts'
-import { devKey } from './dev-token.ts'
+import { devClientsFile, devKey } from './dev-token.ts'
 import { type TokenVerifier, tokenVerifier } from './token-verifier.ts'
 
 /** Who signs users in for this server, and how their tokens are checked. */
@@ -51,6 +51,7 @@ export async function startSignIn(options: SignInOptions): Promise<SignIn> {
     signingKey: key.privateJwk,
     accounts: options.accounts,
     port: options.devPort,
+    clientsFile: devClientsFile(options.dataDir),
   }).catch((error: NodeJS.ErrnoException) => {
     throw new FteError(
       'port_in_use',

@@ -89,7 +89,7 @@ export function tokenVerifier(options: TokenVerifierOptions): TokenVerifier {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       }))
     } catch (error) {
-      throw describe(error, [options.audience].flat()[0] ?? '')
+      throw describe(error, options.issuer, [options.audience].flat()[0] ?? '')
     }
     const identity = identityOf(payload)
     // Kept no longer than the token lives (past that, jwtVerify decides within its tolerance).
@@ -124,7 +124,7 @@ function identityOf(payload: JWTPayload): Identity {
   }
 }
 
-function describe(error: unknown, audience: string): Error {
+function describe(error: unknown, issuer: string, audience: string): Error {
   if (error instanceof errors.JWKSTimeout) return new KeysUnavailableError(error)
   // A refused connection is a fetch TypeError, not a JOSE error: the keys are out of reach.
   if (!(error instanceof errors.JOSEError)) return new KeysUnavailableError(error)
@@ -133,6 +133,13 @@ function describe(error: unknown, audience: string): Error {
     return new TokenError(
       `The access token is for another server; this one is ${audience}. Mint one for it with ` +
         '`npm run --silent fte -- auth token` run with the same PORT (or PUBLIC_URL) as the server, or --resource.',
+    )
+  }
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'iss') {
+    return new TokenError(
+      `The access token comes from another issuer; this server accepts tokens from ${issuer} only. ` +
+        'A development token must be minted with the same PORT (or AUTH_DEV_PORT) as the server: ' +
+        'run the command its start-up banner prints.',
     )
   }
   if (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') {

@@ -216,11 +216,24 @@ describe('fte on the embedded database', () => {
       role: 'staff',
       scopes: ['read', 'staff'],
     })
+    // For a server on another port: the development issuer next to that port.
+    const elsewhereToken = await fte(
+      ['auth', 'token', '--resource', 'http://127.0.0.1:3700/mcp'],
+      env,
+    )
+    expect(elsewhereToken.stderr).toContain('from http://127.0.0.1:3701')
+    expect(
+      await devTokenVerifier(
+        await devIssuer(dataDir, 'http://127.0.0.1:3701'),
+        'http://127.0.0.1:3700/mcp',
+      )(elsewhereToken.stdout.trim()),
+    ).toMatchObject({ sub: 'demo|maya-okafor' })
     for (const bad of [
       ['--role', 'admin'],
       ['--scope', 'read,admin'],
       ['--scope', 'read', '--role', 'staff'],
       ['--sub', 'two words'],
+      ['--issuer', 'https://auth.example.com'],
     ]) {
       expect((await fte(['auth', 'token', ...bad], env)).code, bad.join(' ')).toBe(2)
     }

@@ -116,6 +116,11 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       '--resource <url>',
       "the server's /mcp URL (default: PUBLIC_URL or http://HOST:PORT, plus /mcp)",
     )
+    .option(
+      '--issuer <url>',
+      'the development sign-in URL the server trusts (default: http://127.0.0.1:AUTH_DEV_PORT, ' +
+        'or the port of --resource + 1)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +

@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import type { DevAccount } from '../../auth/dev-server.ts'
 import { startDevAuthServer } from '../../auth/dev-server.ts'
-import { devIssuer, devKey, issueDevToken } from '../../auth/dev-token.ts'
+import { devClientsFile, devIssuer, devKey, issueDevToken } from '../../auth/dev-token.ts'
 import { RESOURCE_SCOPES, type ResourceScope, scopesFor } from '../../auth/scopes.ts'
 import { devIssuerUrl, devPortFor, publicUrl } from '../../config/config.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
@@ -22,6 +22,8 @@ export interface TokenOptions {
   ttl: number
   /** The /mcp URL the token is for; default PUBLIC_URL or http://HOST:PORT, plus /mcp. */
   resource?: string
+  /** The development issuer's URL (its tokens' `iss`); default http://127.0.0.1:AUTH_DEV_PORT. */
+  issuer?: string
 }
 
 /**
@@ -40,16 +42,27 @@ export async function authTokenCommand(context: CliContext, options: TokenOption
     options.scope === undefined ? scopesFor(options.role ?? 'customer') : parseScopes(options.scope)
   const role: Identity['role'] = scopes.includes('staff') ? 'staff' : 'customer'
   const { config } = loadRuntime(context)
-  const devUrl = devIssuerUrl(config.auth, config.server.port)
+  const audience = options.resource ?? servedResources(publicUrl(config.server))[0]
+  if (!/^https?:\/\/\S+\/mcp$/.test(audience)) {
+    throw usage("--resource must be the server's /mcp URL, such as http://127.0.0.1:3000/mcp")
+  }
+  // The development server listens next to the server: for a server on another port (named by
+  // --resource), next to that one.
+  const resourcePort = Number(new URL(audience).port)
+  const devUrl =
+    options.issuer ??
+    devIssuerUrl(
+      config.auth,
+      options.resource !== undefined && resourcePort > 0 ? resourcePort : config.server.port,
+    )
+  if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+$/.test(devUrl)) {
+    throw usage('--issuer must be the development sign-in URL, such as http://127.0.0.1:3001')
+  }
   // A standalone development server (fte auth dev-server) named as the issuer is still ours.
   if (config.auth.issuer !== undefined && config.auth.issuer !== devUrl) {
     throw usage(
       `AUTH_ISSUER is set (${config.auth.issuer}): the server accepts that issuer's tokens only, so get one from it.`,
     )
-  }
-  const audience = options.resource ?? servedResources(publicUrl(config.server))[0]
-  if (!/^https?:\/\/\S+\/mcp$/.test(audience)) {
-    throw usage("--resource must be the server's /mcp URL, such as http://127.0.0.1:3000/mcp")
   }
   const token = await issueDevToken(await devIssuer(config.database.dataDir, devUrl), {
     sub: options.sub,
@@ -60,7 +73,7 @@ export async function authTokenCommand(context: CliContext, options: TokenOption
     audience,
   })
   context.stderr.write(
-    `A development token for ${options.sub} (scopes: ${scopes.join(' ')}), valid ${options.ttl} s, for ${audience}.\n` +
+    `A development token for ${options.sub} (scopes: ${scopes.join(' ')}), valid ${options.ttl} s, for ${audience}, from ${devUrl}.\n` +
       'Send it as "Authorization: Bearer <token>". Development only: anyone with the data folder can mint these.\n',
   )
   context.stdout.write(`${token}\n`)
@@ -104,6 +117,7 @@ export async function authDevServerCommand(
     signingKey: (await devKey(config.database.dataDir)).privateJwk,
     accounts: async () => accounts,
     port,
+    clientsFile: devClientsFile(config.database.dataDir),
     ...(options.auto === undefined ? {} : { autoSignIn: () => options.auto }),
   }).catch((error: NodeJS.ErrnoException) => {
     throw new FteError(
@@ -117,7 +131,7 @@ export async function authDevServerCommand(
   logger.info({ issuer: server.issuer, resources }, 'development authorization server')
   context.stdout.write(
     `Development sign-in on ${server.issuer} (loopback only), for ${resources.join(', ')}.\n` +
-      `Point a server at it: AUTH_ISSUER=${server.issuer} npm start. ` +
+      `Point a server at it: AUTH_ISSUER=${server.issuer} PORT=${config.server.port} npm start (start this first). ` +
       `${accounts.length} demo account${accounts.length === 1 ? '' : 's'}` +
       `${options.auto === undefined ? '' : `; everyone is signed in as ${options.auto}`}. Ctrl-C stops it.\n`,
   )

@@ -116,7 +116,9 @@ describe('fte serve on a fresh data folder', () => {
       signal: stop.signal,
     })
     await waitFor(() => (issuerOut.text.includes('Ctrl-C') ? true : undefined), 'the issuer')
-    expect(issuerOut.text).toContain(`AUTH_ISSUER=${issuer} npm start`)
+    expect(issuerOut.text).toContain(
+      `AUTH_ISSUER=${issuer} PORT=${port} npm start (start this first)`,
+    )
     const serveOut = new Capture()
     const serving = runCli(['serve'], {
       env: { ...env, AUTH_ISSUER: issuer },

@@ -81,12 +81,10 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
         accounts: async () => (db === undefined ? [] : ((await pack.devAccounts?.(db)) ?? [])),
       })
       access = { issuer: signIn.issuer, verify: signIn.verify }
-      banner =
-        `Clients sign in at ${signIn.issuer}` +
-        (signIn.development
-          ? ' (development sign-in: pick a demo user);\n' +
-            `for scripts, a token from: npm run --silent fte -- auth token --resource ${resources[0]}\n`
-          : '.\n')
+      banner = signIn.development
+        ? `MCP clients sign in through the development authorization server at ${signIn.issuer} (they find it on their own; pick a demo user).\n` +
+          `For scripts, a token: npm run --silent fte -- auth token --resource ${resources[0]} --issuer ${signIn.issuer}\n`
+        : `Clients sign in at ${signIn.issuer}.\n`
     } else {
       access = {
         standIn: { sub: disabled.sub, role: disabled.role, scopes: scopesFor(disabled.role) },
