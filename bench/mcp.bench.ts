@@ -3,14 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
-import { supportPack } from '../domains/support/index.ts'
-import { prepareDatabase } from '../src/cli/prepare-database.ts'
-import { createLocalEmbedder } from '../src/embedding/local-embedder.ts'
 import { createLogger } from '../src/lib/logger.ts'
-import { openPostgres } from '../src/store/postgres-database.ts'
 import { type GatewayOverHttp, serveGatewayOverHttp } from '../test/support/gateway-http.ts'
 import { median } from './lib/measure.ts'
-import { postgresForBench } from './lib/postgres.ts'
+import { openDemoDatabase, postgresForBench } from './lib/postgres.ts'
 import { type BenchOutcome, type BenchResult, compare } from './lib/result.ts'
 import { bareHttp } from './probes/bare-mcp-server.ts'
 
@@ -180,14 +176,8 @@ export async function benchMcp(
       out.skipped.push({ name: 'MCP gateway over HTTP on PostgreSQL', reason: server })
     } else {
       try {
-        const db = await openPostgres({ url: server.url, poolMax: 20 })
+        const db = await openDemoDatabase(server.url, 20)
         try {
-          await prepareDatabase(db, {
-            pack: supportPack,
-            embedder: createLocalEmbedder(),
-            demoData: true,
-            logger,
-          })
           const served = await serveGatewayOverHttp(db, dir, {
             logger,
             maxConcurrentPerIdentity: 1000,

@@ -5,15 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { supportPack } from '../domains/support/index.ts'
 import { tokenVerifier } from '../src/auth/token-verifier.ts'
-import { prepareDatabase } from '../src/cli/prepare-database.ts'
-import { createLocalEmbedder } from '../src/embedding/local-embedder.ts'
 import { createLogger } from '../src/lib/logger.ts'
-import { openPostgres } from '../src/store/postgres-database.ts'
 import { serveGatewayOverHttp } from '../test/support/gateway-http.ts'
 import { median } from './lib/measure.ts'
-import { postgresForBench } from './lib/postgres.ts'
+import { openDemoDatabase, postgresForBench } from './lib/postgres.ts'
 import { type BenchOutcome, compare } from './lib/result.ts'
 
 const TOKENS_PER_ROUND = 500
@@ -169,14 +165,8 @@ async function sameToken(keys: Keys): Promise<number> {
 /** p50 ms of a lookup over HTTP, through the whole stack, one call at a time. */
 async function lookupLatency(url: string, dir: string): Promise<number> {
   const logger = createLogger({ level: 'silent' })
-  const db = await openPostgres({ url, poolMax: 10 })
+  const db = await openDemoDatabase(url, 10)
   try {
-    await prepareDatabase(db, {
-      pack: supportPack,
-      embedder: createLocalEmbedder(),
-      demoData: true,
-      logger,
-    })
     const served = await serveGatewayOverHttp(db, dir, { logger })
     const client = new Client({ name: 'bench', version: '1.0.0' })
     try {

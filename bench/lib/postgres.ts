@@ -3,6 +3,12 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { promisify } from 'node:util'
 import pg from 'pg'
+import { supportPack } from '../../domains/support/index.ts'
+import { prepareDatabase } from '../../src/cli/prepare-database.ts'
+import { createLocalEmbedder } from '../../src/embedding/local-embedder.ts'
+import { createLogger } from '../../src/lib/logger.ts'
+import type { Database } from '../../src/store/database.ts'
+import { openPostgres } from '../../src/store/postgres-database.ts'
 
 const run = promisify(execFile)
 const CLUSTER = new URL('../../.ci/postgres-cluster.sh', import.meta.url).pathname
@@ -61,5 +67,22 @@ async function admin(url: string, sql: string): Promise<void> {
     await client.query(sql)
   } finally {
     await client.end()
+  }
+}
+
+/** The bench database opened and made ready as `fte serve` would: schema, demo data, embeddings. */
+export async function openDemoDatabase(url: string, poolMax: number): Promise<Database> {
+  const db = await openPostgres({ url, poolMax })
+  try {
+    await prepareDatabase(db, {
+      pack: supportPack,
+      embedder: createLocalEmbedder(),
+      demoData: true,
+      logger: createLogger({ level: 'silent' }),
+    })
+    return db
+  } catch (error) {
+    await db.close()
+    throw error
   }
 }

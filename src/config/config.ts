@@ -104,6 +104,13 @@ const integer = (min: number, max: number) => {
 const lowerCase = (value: unknown) =>
   typeof value === 'string' ? value.trim().toLowerCase() : value
 
+/** A sign-in subject as tokens carry it (`sub`). */
+const subject = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, { error: 'must be 1-255 printable characters' })
+
+const role = z.enum(['staff', 'customer'], { error: 'must be staff or customer' })
+
 const boolean = z.preprocess(
   lowerCase,
   z
@@ -178,23 +185,11 @@ export const envSchema = z.object({
   ),
   AUTH_DEV_PORT: optionalSetting(integer(0, 65_535)),
   AUTH_DISABLED: setting(boolean, false),
-  AUTH_DISABLED_SUB: setting(
-    z.string().regex(/^[\x21-\x7e]{1,255}$/, { error: 'must be 1-255 printable characters' }),
-    'demo|maya-okafor',
-  ),
-  AUTH_DISABLED_ROLE: setting(
-    z.enum(['staff', 'customer'], { error: 'must be staff or customer' }),
-    'customer',
-  ),
+  AUTH_DISABLED_SUB: setting(subject, 'demo|maya-okafor'),
+  AUTH_DISABLED_ROLE: setting(role, 'customer'),
   AUTH_DISABLED_ALLOW_NETWORK: setting(boolean, false),
-  MCP_STDIO_SUB: setting(
-    z.string().regex(/^[\x21-\x7e]{1,255}$/, { error: 'must be 1-255 printable characters' }),
-    'local|operator',
-  ),
-  MCP_STDIO_ROLE: setting(
-    z.enum(['staff', 'customer'], { error: 'must be staff or customer' }),
-    'staff',
-  ),
+  MCP_STDIO_SUB: setting(subject, 'local|operator'),
+  MCP_STDIO_ROLE: setting(role, 'staff'),
 })
 
 export type EnvName = keyof typeof envSchema.shape
