@@ -102,7 +102,7 @@ export async function authDevServerCommand(
   const resources = [
     ...new Set([
       ...servedResources(publicUrl(config.server)),
-      ...(options.resource ?? []).map(checkedResource),
+      ...(options.resource ?? []).flatMap(otherServer),
     ]),
   ] as [string, ...string[]]
   const port = devPortFor(config.auth, config.server.port)
@@ -182,11 +182,12 @@ function parseScopes(value: string): ResourceScope[] {
   return [...new Set(given)] as ResourceScope[]
 }
 
-function checkedResource(url: string): string {
+/** Another server's resources (its `/mcp` and its own URL), from either URL. */
+function otherServer(url: string): string[] {
   if (!/^https?:\/\/[^\s/]+(\/mcp)?$/.test(url)) {
     throw usage(`--resource ${url}: give a server URL (http://host:port) or its /mcp URL`)
   }
-  return url
+  return servedResources(url.replace(/\/mcp$/, ''))
 }
 
 function usage(message: string): FteError {

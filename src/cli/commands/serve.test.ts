@@ -108,17 +108,23 @@ describe('fte serve on a fresh data folder', () => {
     const issuer = `http://127.0.0.1:${devPort}`
     const stop = new AbortController()
     const issuerOut = new Capture()
-    const issuerRun = runCli(['auth', 'dev-server', '--auto', 'demo|maya-okafor'], {
-      env,
-      cwd: dir,
-      stdout: issuerOut,
-      stderr: new Capture(),
-      signal: stop.signal,
-    })
+    const replica = `http://127.0.0.1:${await freePort()}`
+    const issuerRun = runCli(
+      ['auth', 'dev-server', '--auto', 'demo|maya-okafor', '--resource', `${replica}/mcp`],
+      {
+        env,
+        cwd: dir,
+        stdout: issuerOut,
+        stderr: new Capture(),
+        signal: stop.signal,
+      },
+    )
     await waitFor(() => (issuerOut.text.includes('Ctrl-C') ? true : undefined), 'the issuer')
     expect(issuerOut.text).toContain(
       `AUTH_ISSUER=${issuer} PORT=${port} npm start (start this first)`,
     )
+    // A replica named by either of its URLs gets tokens for both (/mcp and /api).
+    expect(issuerOut.text).toContain(`${replica}/mcp, ${replica}.`)
     const serveOut = new Capture()
     const serving = runCli(['serve'], {
       env: { ...env, AUTH_ISSUER: issuer },
