@@ -21,4 +21,6 @@ export const supportPack: DomainPack = {
     linkIdentity: linkCustomer,
   },
   devAccounts: supportDevAccounts,
+  // The repository's own .claude/skills: Claude Code and OpenCode opening the project see them too.
+  skillsDir: join(packageRoot(), '.claude', 'skills'),
 }

@@ -17,6 +17,7 @@ import { replayCommand } from './commands/replay.ts'
 import { searchCommand } from './commands/search.ts'
 import { seedCommand } from './commands/seed.ts'
 import { serveCommand } from './commands/serve.ts'
+import { skillsListCommand, skillsValidateCommand } from './commands/skills.ts'
 
 /** Exit codes: 0 done, 1 a failure at run time, 2 bad usage or configuration. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
@@ -192,6 +193,41 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .option('--json', 'print JSON for machines')
     .action(async (options: { reembed?: boolean; conversation?: string; json?: boolean }) => {
       await embedCommand(context, options)
+    })
+
+  const skills = program
+    .command('skills')
+    .description('Agent Skills: the catalog the Worker offers, and a strict validator')
+  skills
+    .command('list')
+    .description(
+      'list the skills the Worker finds (project folders win over user folders), where each ' +
+        'comes from, and problems found on the way',
+    )
+    .option('--tokens', 'show what the catalog costs in context on every turn, per skill')
+    .option('--json', 'print JSON for machines')
+    .action(async (options: { tokens?: boolean; json?: boolean }) => {
+      await skillsListCommand(context, options)
+    })
+  skills
+    .command('validate')
+    .description(
+      'check skills against the Agent Skills specification: every problem with its file and ' +
+        'line; exit code 1 when any is an error',
+    )
+    .argument(
+      '[dir]',
+      'a skill folder or a folder of skills (default: every folder the Worker scans)',
+    )
+    .option('--json', 'print JSON for machines')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  fte skills validate                        # everything the Worker would load\n' +
+        '  fte skills validate .claude/skills/log-a-note',
+    )
+    .action(async (dir: string | undefined, options: { json?: boolean }) => {
+      exitCode = await skillsValidateCommand(context, dir, options)
     })
 
   try {

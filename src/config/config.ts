@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path'
+import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { ConfigError } from '../lib/errors.ts'
 
@@ -28,6 +28,28 @@ export interface Config {
   embedding: EmbeddingConfig
   gateway: GatewayConfig
   auth: AuthConfig
+  skills: SkillsConfig
+}
+
+export interface SkillsConfig {
+  /** SKILLS_DIRS: folders of skills replacing the default project and user folders, in order. */
+  dirs: string[] | undefined
+  /** SKILLS_USER: also scan the user's ~/.claude/skills, ~/.agents/skills, ~/.config/opencode/skills. */
+  includeUser: boolean
+  /** The most a read_skill_resource call returns. */
+  resourceMaxBytes: number
+  /** Per-conversation workspaces (the hand-off folder scripts write to); absolute. */
+  workspaceDir: string
+  /** SKILL_SCRIPTS=true turns run_skill_script on, always inside bubblewrap. */
+  scripts:
+    | {
+        bwrap: string
+        timeoutMs: number
+        cpuSeconds: number
+        memoryBytes: number
+        outputBytes: number
+      }
+    | undefined
 }
 
 export interface AuthConfig {
@@ -188,6 +210,15 @@ export const envSchema = z.object({
   AUTH_DISABLED_SUB: setting(subject, 'demo|maya-okafor'),
   AUTH_DISABLED_ROLE: setting(role, 'customer'),
   AUTH_DISABLED_ALLOW_NETWORK: setting(boolean, false),
+  SKILLS_DIRS: optionalSetting(z.string()),
+  SKILLS_USER: setting(boolean, true),
+  SKILL_RESOURCE_MAX_BYTES: setting(integer(1024, 10_485_760), 262_144),
+  SKILL_SCRIPTS: setting(boolean, false),
+  SKILL_SCRIPT_TIMEOUT_MS: setting(integer(100, 600_000), 10_000),
+  SKILL_SCRIPT_CPU_SECONDS: setting(integer(1, 600), 5),
+  SKILL_SCRIPT_MEMORY_MB: setting(integer(16, 65_536), 512),
+  SKILL_SCRIPT_OUTPUT_BYTES: setting(integer(1024, 10_485_760), 65_536),
+  BWRAP_PATH: setting(z.string().min(1), 'bwrap'),
   MCP_STDIO_SUB: setting(subject, 'local|operator'),
   MCP_STDIO_ROLE: setting(role, 'staff'),
 })
@@ -239,10 +270,11 @@ export function parseConfig(
     )
   }
   const e = parsed.data
+  const dataDir = isAbsolute(e.FTE_DATA_DIR) ? e.FTE_DATA_DIR : resolve(options.cwd, e.FTE_DATA_DIR)
   return {
     database: {
       url: e.DATABASE_URL,
-      dataDir: isAbsolute(e.FTE_DATA_DIR) ? e.FTE_DATA_DIR : resolve(options.cwd, e.FTE_DATA_DIR),
+      dataDir,
       poolMax: e.DATABASE_POOL_MAX,
       connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     },
@@ -268,6 +300,24 @@ export function parseConfig(
             sub: e.AUTH_DISABLED_SUB,
             role: e.AUTH_DISABLED_ROLE,
             allowNetwork: e.AUTH_DISABLED_ALLOW_NETWORK,
+          }
+        : undefined,
+    },
+    skills: {
+      dirs: e.SKILLS_DIRS?.split(delimiter)
+        .map((dir) => dir.trim())
+        .filter((dir) => dir !== '')
+        .map((dir) => resolve(options.cwd, dir)),
+      includeUser: e.SKILLS_USER,
+      resourceMaxBytes: e.SKILL_RESOURCE_MAX_BYTES,
+      workspaceDir: join(dataDir, 'workspaces'),
+      scripts: e.SKILL_SCRIPTS
+        ? {
+            bwrap: e.BWRAP_PATH,
+            timeoutMs: e.SKILL_SCRIPT_TIMEOUT_MS,
+            cpuSeconds: e.SKILL_SCRIPT_CPU_SECONDS,
+            memoryBytes: e.SKILL_SCRIPT_MEMORY_MB * 1024 * 1024,
+            outputBytes: e.SKILL_SCRIPT_OUTPUT_BYTES,
           }
         : undefined,
     },

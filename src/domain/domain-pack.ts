@@ -26,6 +26,8 @@ export interface DomainPack {
   csvImport?: CsvImport
   /** The pack's part of the MCP gateway: its `domain_*` tools, rules and persona. */
   gateway?: GatewayPack
+  /** The pack's own skills folder (a folder of `<skill>/SKILL.md`). */
+  skillsDir?: string
   /** Who the development sign-in offers (demo customers, demo staff). */
   devAccounts?(db: Database): Promise<DevAccount[]>
 }

@@ -1,0 +1,32 @@
+import { homedir } from 'node:os'
+import type { Logger } from '../lib/logger.ts'
+import { discoverSkills, type SkillLibrary } from '../skills/discover-skills.ts'
+import { skillRoots } from '../skills/skill-roots.ts'
+import type { CliContext, Runtime } from './cli-context.ts'
+
+/** The skill library the configuration names. */
+export function loadSkillLibrary(context: CliContext, runtime: Runtime): Promise<SkillLibrary> {
+  const { config, pack } = runtime
+  return discoverSkills(
+    skillRoots({
+      cwd: context.cwd,
+      home: config.skills.includeUser ? (context.env.HOME ?? homedir()) : undefined,
+      configured: config.skills.dirs,
+      packDirs: pack.skillsDir === undefined ? [] : [pack.skillsDir],
+    }),
+  )
+}
+
+/** Logs each discovery warning on one line, with its file and line. */
+export function logSkillWarnings(logger: Logger, library: SkillLibrary): void {
+  for (const warning of library.warnings) {
+    logger.warn(
+      { file: warning.file, line: warning.line },
+      `skill: ${where(warning)}: ${warning.message}`,
+    )
+  }
+}
+
+export function where(warning: { file: string; line?: number | undefined }): string {
+  return warning.line === undefined ? warning.file : `${warning.file}:${warning.line}`
+}

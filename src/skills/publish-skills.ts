@@ -1,0 +1,44 @@
+import {
+  type SkillWarning as SdkSkillWarning,
+  SkillCatalog,
+  type SkillFiles,
+} from '@modelcontextprotocol/server/ext/skills'
+import { nodeSkillFiles } from '@modelcontextprotocol/server/ext/skills/node'
+import type { SkillLibrary } from './discover-skills.ts'
+
+/**
+ * The library as the MCP SDK's Agent Skills extension serves it (`skills/list`, `skills/get`, the
+ * `skill://` resources): one folder per winning skill, named after the skill, read through the
+ * SDK's own folder adapter (which refuses symlinks and `..`). The SDK applies its rule checks again
+ * and digests every file, so clients can verify what they fetch.
+ */
+export function publishSkills(
+  library: SkillLibrary,
+  onWarning: (warning: SdkSkillWarning) => void,
+): Promise<SkillCatalog> {
+  return SkillCatalog.load(libraryFiles(library), { onWarning })
+}
+
+function libraryFiles(library: SkillLibrary): SkillFiles {
+  const folders = new Map(
+    library.skills.map((skill) => [skill.name, nodeSkillFiles(skill.realDir)]),
+  )
+  const route = (path: string) => {
+    const [name = '', ...rest] = path.split('/')
+    const files = folders.get(name)
+    if (files === undefined) throw new Error(`no skill folder ${name}`)
+    return { files, path: rest.join('/') }
+  }
+  return {
+    async list(dir) {
+      if (dir === '')
+        return [...folders.keys()].map((name) => ({ name, kind: 'directory' as const }))
+      const at = route(dir)
+      return at.files.list(at.path)
+    },
+    async read(path) {
+      const at = route(path)
+      return at.files.read(at.path)
+    },
+  }
+}

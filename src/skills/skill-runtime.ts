@@ -1,0 +1,256 @@
+import { mkdir, readFile } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import { recordInvocation, writeAudit } from '../audit/audit-writer.ts'
+import { countTokens } from '../embedding/tokenizer.ts'
+import { errorMessage, FteError } from '../lib/errors.ts'
+import type { Json, JsonObject } from '../lib/json.ts'
+import type { Database } from '../store/database.ts'
+import type { Skill, SkillLibrary } from './discover-skills.ts'
+import { catalogText } from './skill-catalog.ts'
+import { listSkillFiles, readCapped, resolveInside } from './skill-files.ts'
+import { parseSkillMarkdown } from './skill-md.ts'
+import type { Sandbox, ScriptResult } from './skill-sandbox.ts'
+
+export interface SkillRuntimeOptions {
+  library: SkillLibrary
+  /** Where activations and skill invocations are audited: the agent side's own pool. */
+  db: Database
+  /** Who the audit rows name, e.g. `worker:support`. */
+  actor: string
+  /** A resource read returns at most this many bytes. */
+  maxResourceBytes: number
+  /** Per-conversation workspaces are made under it. */
+  workspaceRoot: string
+  /** Undefined: scripts are off (the default), and run_skill_script refuses. */
+  sandbox: Sandbox | undefined
+  /** Script arguments: how many, and how long each. */
+  maxArgs?: number
+}
+
+export interface Activation {
+  name: string
+  /** False when the skill was already active in this conversation: nothing was reloaded. */
+  loaded: boolean
+  /** The SKILL.md body (empty when not reloaded). */
+  instructions: string
+  /** Files of the skill, relative to its folder, for read_skill_resource / run_skill_script. */
+  resources: string[]
+  tokens: number
+}
+
+export interface ResourceRead {
+  name: string
+  path: string
+  text: string
+  bytes: number
+  truncated: boolean
+}
+
+export interface ScriptRun extends ScriptResult {
+  name: string
+  script: string
+}
+
+/** Asked for something the library does not have; says what it has. */
+export class SkillNotFoundError extends FteError {
+  constructor(name: string, known: readonly string[]) {
+    super(
+      'skill_not_found',
+      `no skill named "${name.slice(0, 80)}"; known skills: ${known.join(', ') || 'none'}`,
+      { fault: 'caller' },
+    )
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * Progressive disclosure, audited: the catalog up front, a skill's body on activation (once per
+ * conversation), its files on demand, its scripts only in the sandbox. Every activation writes
+ * `skill_activated`, every read or run a `skill:<name>` invocation; if the audit cannot be written
+ * the call fails, so nothing reaches the model unrecorded.
+ */
+export class SkillRuntime {
+  readonly library: SkillLibrary
+  readonly #options: SkillRuntimeOptions
+  /** Activations of this process, so parallel calls in one turn do not both load. */
+  readonly #active = new Set<string>()
+
+  constructor(options: SkillRuntimeOptions) {
+    this.library = options.library
+    this.#options = options
+  }
+
+  get scriptsEnabled(): boolean {
+    return this.#options.sandbox !== undefined
+  }
+
+  /** Names and descriptions for the agent's instructions. */
+  catalog(): string {
+    return catalogText(this.library.skills)
+  }
+
+  async activate(conversationId: string, name: string): Promise<Activation> {
+    checkConversation(conversationId)
+    const skill = this.#skill(name)
+    const key = `${conversationId}\0${skill.name}`
+    const resources = await listSkillFiles(skill.realDir)
+    if (this.#active.has(key) || (await this.#activatedBefore(conversationId, skill.name))) {
+      this.#active.add(key)
+      return { name: skill.name, loaded: false, instructions: '', resources, tokens: 0 }
+    }
+    this.#active.add(key)
+    try {
+      const body = parseSkillMarkdown(await readFile(skill.file, 'utf8')).body.trim()
+      const tokens = countTokens(body)
+      await writeAudit(this.#options.db, {
+        action: 'skill_activated',
+        actor: this.#options.actor,
+        conversationId,
+        target: `skill:${skill.name}`,
+        payload: { skill: skill.name, source: skill.root.level, body_tokens: tokens },
+      })
+      return { name: skill.name, loaded: true, instructions: body, resources, tokens }
+    } catch (error) {
+      this.#active.delete(key)
+      throw error
+    }
+  }
+
+  async readResource(conversationId: string, name: string, path: string): Promise<ResourceRead> {
+    checkConversation(conversationId)
+    const skill = this.#skill(name)
+    return this.#audited(conversationId, skill, { tool: 'read_skill_resource', path }, async () => {
+      const real = await resolveInside(skill.realDir, path)
+      const read = await readCapped(real, this.#options.maxResourceBytes)
+      return {
+        value: { name: skill.name, path, ...read },
+        recorded: { bytes: read.bytes, truncated: read.truncated },
+        status: 'ok',
+      }
+    })
+  }
+
+  async runScript(
+    conversationId: string,
+    name: string,
+    script: string,
+    args: readonly string[],
+  ): Promise<ScriptRun> {
+    checkConversation(conversationId)
+    const skill = this.#skill(name)
+    const call = { tool: 'run_skill_script', script, args: [...args] }
+    return this.#audited(conversationId, skill, call, async () => {
+      const sandbox = this.#options.sandbox
+      if (sandbox === undefined) {
+        throw new FteError(
+          'skill_scripts_disabled',
+          'skill scripts are off; an operator can turn them on with SKILL_SCRIPTS=true',
+          { fault: 'caller' },
+        )
+      }
+      checkArgs(args, this.#options.maxArgs ?? 32)
+      const real = await resolveInside(skill.realDir, script)
+      const result = await sandbox.run({
+        skillDir: skill.realDir,
+        script: relative(skill.realDir, real).split(sep).join('/'),
+        args,
+        workspace: await this.workspace(conversationId),
+      })
+      return {
+        value: { name: skill.name, script, ...result },
+        recorded: {
+          exit_code: result.exitCode,
+          killed: result.killed ?? null,
+          truncated: result.truncated,
+          stdout_bytes: Buffer.byteLength(result.stdout),
+          stderr_bytes: Buffer.byteLength(result.stderr),
+        },
+        status:
+          result.killed === 'timeout' || result.killed === 'cpu'
+            ? 'timeout'
+            : result.exitCode === 0 && result.killed === undefined
+              ? 'ok'
+              : 'error',
+      }
+    })
+  }
+
+  /** The conversation's workspace folder, made on first use: the hand-off between skills. */
+  async workspace(conversationId: string): Promise<string> {
+    checkConversation(conversationId)
+    const dir = join(this.#options.workspaceRoot, conversationId)
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    return dir
+  }
+
+  #skill(name: string): Skill {
+    const skill = this.library.get(name)
+    if (skill === undefined) {
+      throw new SkillNotFoundError(
+        name,
+        this.library.skills.map((s) => s.name),
+      )
+    }
+    return skill
+  }
+
+  async #activatedBefore(conversationId: string, name: string): Promise<boolean> {
+    const { rows } = await this.#options.db.query(
+      `SELECT 1 FROM audit_log
+       WHERE conversation_id = $1 AND action = 'skill_activated' AND target = $2 LIMIT 1`,
+      [conversationId, `skill:${name}`],
+    )
+    return rows.length > 0
+  }
+
+  async #audited<T>(
+    conversationId: string,
+    skill: Skill,
+    args: JsonObject,
+    work: () => Promise<{ value: T; recorded: Json; status: 'ok' | 'error' | 'timeout' }>,
+  ): Promise<T> {
+    const started = performance.now()
+    const record = (status: 'ok' | 'error' | 'timeout', result: Json) =>
+      recordInvocation(this.#options.db, {
+        capability: `skill:${skill.name}`,
+        actor: this.#options.actor,
+        conversationId,
+        arguments: args,
+        status,
+        result,
+        latencyMs: performance.now() - started,
+      })
+    let outcome: Awaited<ReturnType<typeof work>>
+    try {
+      outcome = await work()
+    } catch (error) {
+      const code = error instanceof FteError ? error.code : 'internal'
+      await record('error', { error: code, message: errorMessage(error).slice(0, 300) })
+      throw error
+    }
+    await record(outcome.status, outcome.recorded)
+    return outcome.value
+  }
+}
+
+function checkConversation(conversationId: string): void {
+  if (!UUID.test(conversationId)) {
+    throw new FteError('invalid_input', 'the conversation id must be a lowercase UUID', {
+      fault: 'internal',
+    })
+  }
+}
+
+function checkArgs(args: readonly string[], max: number): void {
+  if (args.length > max) {
+    throw new FteError('invalid_input', `at most ${max} script arguments`, { fault: 'caller' })
+  }
+  for (const arg of args) {
+    if (arg.length > 4000 || arg.includes('\0')) {
+      throw new FteError('invalid_input', 'a script argument is longer than 4000 characters', {
+        fault: 'caller',
+      })
+    }
+  }
+}
