@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
 import { supportPack } from '../domains/support/index.ts'
+import { createSandbox } from '../src/skills/skill-sandbox.ts'
 import { migrationSources } from '../src/domain/domain-pack.ts'
 import { loadMigrations } from '../src/store/migration-files.ts'
 import { migrate } from '../src/store/migrator.ts'
@@ -17,7 +18,17 @@ declare module 'vitest' {
     pgliteMigratedSnapshot: string
     postgresEmptyTemplate: string | null
     postgresMigratedTemplate: string | null
+    /** bubblewrap can start a sandbox on this machine (the skill script suite needs it). */
+    sandboxAvailable: boolean
   }
+}
+
+const PROBE_LIMITS = {
+  timeoutMs: 10_000,
+  cpuSeconds: 5,
+  memoryBytes: 256 * 1024 * 1024,
+  outputBytes: 4096,
+  fileBytes: 1024 * 1024,
 }
 
 /**
@@ -38,6 +49,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await empty.close()
   project.provide('pgliteEmptySnapshot', emptyPath)
   project.provide('pgliteMigratedSnapshot', migratedPath)
+
+  const sandboxReason = await createSandbox({ bwrap: 'bwrap', limits: PROBE_LIMITS })
+    .check()
+    .then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    )
+  const sandboxNotice =
+    '\nbubblewrap cannot start a sandbox here: the skill-script sandbox suite is SKIPPED.\n' +
+    `(${sandboxReason})\n.ci/run installs it (apt-get install bubblewrap).\n\n`
+  if (sandboxReason !== undefined) process.stdout.write(sandboxNotice)
+  project.provide('sandboxAvailable', sandboxReason === undefined)
 
   const adminUrl = process.env.TEST_DATABASE_URL
   const templates: string[] = []
@@ -74,6 +97,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await rm(dir, { recursive: true, force: true })
     // Said again at the end, where the skipped count is, so it does not scroll away.
     if (!adminUrl) process.stdout.write(skipNotice)
+    if (sandboxReason !== undefined) process.stdout.write(sandboxNotice)
     if (adminUrl && templates.length > 0) {
       const admin = new pg.Client({ connectionString: adminUrl })
       await admin.connect()

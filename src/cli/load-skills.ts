@@ -1,6 +1,8 @@
 import { homedir } from 'node:os'
+import type { SkillCatalog } from '@modelcontextprotocol/server/ext/skills'
 import type { Logger } from '../lib/logger.ts'
 import { discoverSkills, type SkillLibrary } from '../skills/discover-skills.ts'
+import { publishSkills } from '../skills/publish-skills.ts'
 import { skillRoots } from '../skills/skill-roots.ts'
 import type { CliContext, Runtime } from './cli-context.ts'
 
@@ -29,4 +31,24 @@ export function logSkillWarnings(logger: Logger, library: SkillLibrary): void {
 
 export function where(warning: { file: string; line?: number | undefined }): string {
   return warning.line === undefined ? warning.file : `${warning.file}:${warning.line}`
+}
+
+/** The library as the gateway publishes it over MCP; problems go to the log. */
+export async function publishedSkills(
+  context: CliContext,
+  runtime: Runtime,
+): Promise<SkillCatalog> {
+  const library = await loadSkillLibrary(context, runtime)
+  logSkillWarnings(runtime.logger, library)
+  const catalog = await publishSkills(library, (warning) =>
+    runtime.logger.warn(
+      { file: warning.path },
+      `skill not published over MCP: ${warning.path}: ${warning.message}`,
+    ),
+  )
+  runtime.logger.info(
+    { skills: catalog.entries.length },
+    `${catalog.entries.length} skills published over MCP`,
+  )
+  return catalog
 }

@@ -5,6 +5,7 @@ import {
   McpServer,
   type StandardSchemaWithJSON,
 } from '@modelcontextprotocol/server'
+import type { SkillsExtension } from '@modelcontextprotocol/server/ext/skills'
 import type { z } from 'zod'
 import { invocationRecorder } from '../audit/audit-writer.ts'
 import type { GatewayConfig } from '../config/config.ts'
@@ -33,6 +34,8 @@ export interface GatewayOptions extends Omit<GatewayConfig, 'stdio'> {
   pack: DomainPack
   embedder: Embedder
   logger: Logger
+  /** Agent Skills served alongside the tools (`skills/list`, `skills/get`, `skill://` resources). */
+  skills?: SkillsExtension | undefined
 }
 
 /** The gateway, transport-free: its tools and what they need. One per process. */
@@ -156,6 +159,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     serverFor(identity, only) {
       const server = new McpServer({ name: 'digital-fte', version }, { instructions: INSTRUCTIONS })
+      options.skills?.attach(server)
       const called = listed.filter(({ tool }) => tool.name === only)
       for (const { tool, config } of called.length === 1 ? called : listed) {
         server.registerTool<

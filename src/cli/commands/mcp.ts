@@ -8,6 +8,7 @@ import { errorMessage } from '../../lib/errors.ts'
 import { connect } from '../../store/connect.ts'
 import type { Database } from '../../store/database.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
+import { publishedSkills } from '../load-skills.ts'
 import { prepareDatabase } from '../prepare-database.ts'
 
 /**
@@ -17,7 +18,8 @@ import { prepareDatabase } from '../prepare-database.ts'
  * MCP_STDIO_SUB / MCP_STDIO_ROLE. stdout carries the protocol only; logs go to stderr.
  */
 export async function mcpCommand(context: CliContext): Promise<void> {
-  const { config, logger, pack } = loadRuntime(context)
+  const runtime = loadRuntime(context)
+  const { config, logger, pack } = runtime
   const embedder = createEmbedder(config.embedding)
   // Opened again on a later tool call if this fails: the embedded database may be held by an
   // `fte serve` that stops later, or the server may be down when the client starts us.
@@ -50,6 +52,7 @@ export async function mcpCommand(context: CliContext): Promise<void> {
     pack,
     embedder,
     logger,
+    skills: await publishedSkills(context, runtime),
     ...config.gateway,
   })
   const server = gateway.serverFor(identity)

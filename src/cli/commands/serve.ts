@@ -10,6 +10,7 @@ import { type Access, servedHandlers, servedResources } from '../../server/serve
 import { connect } from '../../store/connect.ts'
 import type { Database } from '../../store/database.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
+import { publishedSkills } from '../load-skills.ts'
 import { prepareDatabase } from '../prepare-database.ts'
 
 export interface ServeOptions {
@@ -30,7 +31,8 @@ const starting: FetchHandler = () =>
  * closed before the database, so no request meets a closed database.
  */
 export async function serveCommand(context: CliContext, options: ServeOptions): Promise<void> {
-  const { config, logger, pack } = loadRuntime(context)
+  const runtime = loadRuntime(context)
+  const { config, logger, pack } = runtime
   const host = options.host ?? config.server.host
   const { disabled } = config.auth
   if (disabled !== undefined && !disabled.allowNetwork && !isLoopback(host)) {
@@ -66,6 +68,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
       pack,
       embedder,
       logger,
+      skills: await publishedSkills(context, runtime),
       ...config.gateway,
     })
     await gateway.ready
