@@ -25,7 +25,9 @@ export async function writeSkill(
 }
 
 /** A temporary folder, removed by the returned function. */
-export async function tempDir(prefix = 'fte-skills-'): Promise<{ dir: string; remove(): Promise<void> }> {
+export async function tempDir(
+  prefix = 'fte-skills-',
+): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix))
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) }
 }
