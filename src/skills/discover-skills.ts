@@ -30,6 +30,7 @@ export interface SkillLibrary {
   /** The winning skill of each name, sorted by name. */
   readonly skills: readonly Skill[]
   readonly warnings: readonly SkillWarning[]
+  /** Every root searched, in precedence order (missing ones included). */
   readonly roots: readonly SkillRoot[]
   get(name: string): Skill | undefined
 }
@@ -48,12 +49,10 @@ export async function discoverSkills(roots: readonly SkillRoot[]): Promise<Skill
   const warnings: SkillWarning[] = []
   const byName = new Map<string, Skill>()
   const seenRoots = new Set<string>()
-  const scanned: SkillRoot[] = []
   for (const root of roots) {
     const real = await realpath(root.dir).catch(() => undefined)
     if (real === undefined || seenRoots.has(real)) continue
     seenRoots.add(real)
-    scanned.push(root)
     for (const entry of await entriesOf(root.dir, warnings)) {
       const skill = await loadSkill(root, entry, warnings)
       if (skill === undefined) continue
@@ -69,7 +68,7 @@ export async function discoverSkills(roots: readonly SkillRoot[]): Promise<Skill
     }
   }
   const skills = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name))
-  return { skills, warnings, roots: scanned, get: (name) => byName.get(name) }
+  return { skills, warnings, roots, get: (name) => byName.get(name) }
 }
 
 function precedence(winner: Skill, loser: Skill): string {

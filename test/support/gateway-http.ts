@@ -1,3 +1,4 @@
+import type { SkillsExtension } from '@modelcontextprotocol/server/ext/skills'
 import {
   type DevIssuer,
   devIssuer,
@@ -30,13 +31,14 @@ export interface GatewayOverHttp {
 export async function serveGatewayOverHttp(
   db: Database,
   keyDir: string,
-  options: { logger?: Logger; maxConcurrentPerIdentity?: number } = {},
+  options: { logger?: Logger; maxConcurrentPerIdentity?: number; skills?: SkillsExtension } = {},
 ): Promise<GatewayOverHttp> {
   const logger = options.logger ?? createLogger({ level: 'silent' })
   // Tokens minted here directly: no authorization server runs at this issuer URL.
   const issuer = await devIssuer(keyDir, 'http://127.0.0.1:1')
   const gateway = await testGateway(db, {
     logger,
+    skills: options.skills,
     ...(options.maxConcurrentPerIdentity === undefined
       ? {}
       : { maxConcurrentPerIdentity: options.maxConcurrentPerIdentity }),

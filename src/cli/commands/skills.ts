@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { relative, resolve } from 'node:path'
+import { isAbsolute, relative, resolve } from 'node:path'
 import { FteError } from '../../lib/errors.ts'
 import type { SkillProblem } from '../../skills/check-skill.ts'
 import { catalogCost } from '../../skills/skill-catalog.ts'
@@ -21,7 +21,7 @@ export async function skillsListCommand(
 ): Promise<void> {
   const library = await loadSkillLibrary(context, loadRuntime(context))
   const cost = catalogCost(library.skills)
-  const show = (path: string) => relative(context.cwd, path) || '.'
+  const show = (path: string) => shown(context.cwd, path)
   if (options.json) {
     const skills = library.skills.map((skill, index) => ({
       name: skill.name,
@@ -103,7 +103,7 @@ export async function skillsValidateCommand(
     return errors > 0 ? 1 : 0
   }
   const show = (problem: SkillProblem) =>
-    `${relative(context.cwd, problem.file) || problem.file}:${problem.line}: ${problem.severity}: ${problem.message}\n`
+    `${shown(context.cwd, problem.file)}:${problem.line}: ${problem.severity}: ${problem.message}\n`
   for (const report of reports) {
     for (const problem of report.problems) context.stdout.write(show(problem))
   }
@@ -121,6 +121,12 @@ function count(reports: readonly SkillReport[], severity: SkillProblem['severity
     (sum, report) => sum + report.problems.filter((p) => p.severity === severity).length,
     0,
   )
+}
+
+/** A path relative to the working folder when it is inside it, absolute otherwise. */
+function shown(cwd: string, path: string): string {
+  const rel = relative(cwd, path)
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel
 }
 
 function clip(text: string, max: number): string {
