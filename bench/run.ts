@@ -6,6 +6,7 @@ import { benchAuditWriter } from './audit-writer.bench.ts'
 import type { BenchOutcome, BenchResult } from './lib/result.ts'
 import { benchMcp } from './mcp.bench.ts'
 import { benchSeed } from './seed.bench.ts'
+import { benchSkills } from './skills.bench.ts'
 import { benchStoreStart } from './store-start.bench.ts'
 import { benchTokenVerification } from './token-verify.bench.ts'
 import { benchVectorSearch } from './vector-search.bench.ts'
@@ -20,6 +21,7 @@ const suites: Array<[string, () => Promise<BenchOutcome>]> = [
   ['vector search', () => benchVectorSearch(env, report)],
   ['MCP gateway', () => benchMcp(env, report)],
   ['token verification', () => benchTokenVerification(env, report)],
+  ['agent skills', () => benchSkills(report)],
 ]
 
 const results: BenchResult[] = []
@@ -48,7 +50,7 @@ const lines = [
   '',
   `${when} · ${machine}`,
   '',
-  'ratio = figure / anchor, both measured in this run. For µs and ms lower is better; for ops/s and docs/s higher is better.',
+  'ratio = figure / anchor, both measured in this run. For µs, ms and tokens lower is better; for ops/s and docs/s higher is better.',
   '',
   '| benchmark | figure | anchor | anchor figure | ratio | notes |',
   '|---|---:|---|---:|---:|---|',
