@@ -47,7 +47,7 @@ function completion(message: Record<string, unknown>): ScriptedResponse {
 
 type ChatMessage = { role: string; content: string | null; tool_call_id?: string }
 const messagesOf = (request: RecordedRequest | undefined) =>
-  (request?.body as { messages: ChatMessage[] }).messages
+  (request?.body as { messages: ChatMessage[] } | undefined)?.messages ?? []
 const toolOutput = (request: RecordedRequest | undefined, id: string) =>
   messagesOf(request).find((m) => m.role === 'tool' && m.tool_call_id === id)?.content ?? ''
 
@@ -119,9 +119,12 @@ describe('the skill tools, used by a plain Agents SDK agent with a scripted mode
     expect(system).toContain('- find-similar-cases: Searches the resolved-tickets library')
     expect(system).not.toContain('no strong prior precedent found')
     // The skill names are an enum the model must pick from.
-    const tools = (
-      first?.body as { tools: Array<{ function: { name: string; parameters: unknown } }> }
-    ).tools
+    const tools =
+      (
+        first?.body as
+          | { tools: Array<{ function: { name: string; parameters: unknown } }> }
+          | undefined
+      )?.tools ?? []
     expect(tools.map((t) => t.function.name)).toEqual(['activate_skill', 'read_skill_resource'])
     expect(JSON.stringify(tools[0]?.function.parameters)).toContain(
       '"enum":["escalate-with-context","find-similar-cases","log-a-note","summarize-ticket"]',

@@ -11,6 +11,12 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.exit(2)
 }
 
+// `fte skills list | head`: a reader that stops early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw error
+})
+
 const { runCli } = await import('./run-cli.ts')
 const controller = new AbortController()
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -206,6 +206,14 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     )
     .option('--tokens', 'show what the catalog costs in context on every turn, per skill')
     .option('--json', 'print JSON for machines')
+    .addHelpText(
+      'after',
+      '\nSearched, first match of a name winning: .claude/skills, .agents/skills and\n' +
+        ".opencode/skills in the working folder; the domain pack's own skills; then\n" +
+        '~/.claude/skills, ~/.agents/skills and ~/.config/opencode/skills.\n' +
+        'SKILLS_DIRS (folders separated by ":") replaces that list; SKILLS_USER=false leaves\n' +
+        "out the user's folders.",
+    )
     .action(async (options: { tokens?: boolean; json?: boolean }) => {
       await skillsListCommand(context, options)
     })
@@ -222,7 +230,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .option('--json', 'print JSON for machines')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
+      '\nWarnings alone (a long body, a missing reference, a name claimed twice) exit 0.\n' +
+        '\nExamples:\n' +
         '  fte skills validate                        # everything the Worker would load\n' +
         '  fte skills validate .claude/skills/log-a-note',
     )

@@ -56,6 +56,20 @@ describe('checkSkill: the agentskills.io rules, each pointing at its file and li
     ])
   })
 
+  it('says both when a bad name also differs from its folder, so one fix is enough', async () => {
+    expect(
+      await problems('name: Bad_Skill\ndescription: x', undefined, '/skills/Bad-Skill'),
+    ).toEqual([
+      { line: 2, severity: 'error', message: expect.stringContaining('lowercase letters, digits') },
+      {
+        line: 2,
+        severity: 'error',
+        message:
+          'name "Bad_Skill" must equal the skill\'s folder name "Bad-Skill": rename the folder or the name',
+      },
+    ])
+  })
+
   it('accepts a 64-character name of letters and digits', async () => {
     const name = `a1-${'b'.repeat(61)}`
     expect(
@@ -68,7 +82,8 @@ describe('checkSkill: the agentskills.io rules, each pointing at its file and li
       {
         line: 2,
         severity: 'error',
-        message: 'frontmatter name "pdf-tools" must match the last path segment "pdf"',
+        message:
+          'name "pdf-tools" must equal the skill\'s folder name "pdf": rename the folder or the name',
       },
     ])
   })

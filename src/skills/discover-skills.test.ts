@@ -77,8 +77,12 @@ describe('discoverSkills: where skills come from and which wins', () => {
       expect.stringContaining(
         `.agents/skills/x/SKILL.md wins (${join(project, '.agents/skills')} comes first`,
       ),
-      expect.stringContaining('.agents/skills/x/SKILL.md wins'),
-      expect.stringContaining('pack-skills/y/SKILL.md wins (project skills win over user skills)'),
+      expect.stringContaining(
+        ".agents/skills/x/SKILL.md wins (project skills win over the domain pack's skills)",
+      ),
+      expect.stringContaining(
+        "pack-skills/y/SKILL.md wins (the domain pack's skills win over user skills)",
+      ),
     ])
   })
 
@@ -115,7 +119,7 @@ describe('discoverSkills: where skills come from and which wins', () => {
         file: join(dir, 'SKILL.md'),
         line: 2,
         message:
-          'frontmatter name "real-name" must match the last path segment "folder-name" (loaded anyway)',
+          'name "real-name" must equal the skill\'s folder name "folder-name": rename the folder or the name (loaded anyway)',
       },
     ])
   })
@@ -127,7 +131,7 @@ describe('discoverSkills: where skills come from and which wins', () => {
     const library = await discoverSkills(roots())
     expect(library.get('dup')?.description).toBe('First.')
     expect(library.warnings.map((w) => w.message)).toEqual([
-      expect.stringContaining('must match the last path segment "dup-copy"'),
+      expect.stringContaining('must equal the skill\'s folder name "dup-copy"'),
       expect.stringContaining('wins (same folder: the first in alphabetical order wins)'),
     ])
   })

@@ -51,6 +51,9 @@ export async function discoverSkills(roots: readonly SkillRoot[]): Promise<Skill
   const seenRoots = new Set<string>()
   for (const root of roots) {
     const real = await realpath(root.dir).catch(() => undefined)
+    if (real === undefined && root.level === 'configured') {
+      warnings.push({ file: root.dir, message: 'does not exist (named in SKILLS_DIRS)' })
+    }
     if (real === undefined || seenRoots.has(real)) continue
     seenRoots.add(real)
     for (const entry of await entriesOf(root.dir, warnings)) {
@@ -73,8 +76,11 @@ export async function discoverSkills(roots: readonly SkillRoot[]): Promise<Skill
 
 function precedence(winner: Skill, loser: Skill): string {
   if (winner.root === loser.root) return 'same folder: the first in alphabetical order wins'
-  if (winner.root.level === 'project' && loser.root.level === 'user') {
-    return 'project skills win over user skills'
+  if (winner.root.level === 'project' && loser.root.level !== 'project') {
+    return `project skills win over ${loser.root.level === 'pack' ? "the domain pack's" : 'user'} skills`
+  }
+  if (winner.root.level === 'pack' && loser.root.level === 'user') {
+    return "the domain pack's skills win over user skills"
   }
   return `${winner.root.dir} comes first in the search order`
 }

@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path'
 /** A folder of skill folders, and whose it is. Earlier roots win over later ones. */
 export interface SkillRoot {
   dir: string
-  /** `project` (the folder the Worker runs in, or a domain pack's own), `user`, or `configured`. */
-  level: 'project' | 'user' | 'configured'
+  /** `project` (the folder the Worker runs in), `pack` (the domain pack's own), `user`, or `configured`. */
+  level: 'project' | 'pack' | 'user' | 'configured'
 }
 
 /** Where Claude Code, OpenCode and `.agents` clients look in a project, in precedence order. */
@@ -41,7 +41,7 @@ export function skillRoots(options: SkillRootOptions): SkillRoot[] {
     dir: join(options.cwd, dir),
     level: 'project',
   }))
-  for (const dir of options.packDirs ?? []) roots.push({ dir, level: 'project' })
+  for (const dir of options.packDirs ?? []) roots.push({ dir, level: 'pack' })
   if (options.home !== undefined) {
     const home = options.home
     roots.push(...USER_SKILL_DIRS.map((dir) => ({ dir: join(home, dir), level: 'user' as const })))

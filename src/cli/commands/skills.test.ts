@@ -90,6 +90,32 @@ describe('fte skills validate', () => {
   })
 })
 
+describe('fte skills validate, whole library', () => {
+  it('checks a folder reached twice once, and reports names claimed twice and missing folders', async () => {
+    const root = join(project, '.claude', 'skills')
+    await writeSkill(root, 'dup', skillText('dup', 'Project copy.'))
+    await writeSkill(join(home, '.claude', 'skills'), 'dup', skillText('dup', 'User copy.'))
+    const run = await fte(['skills', 'validate'], {
+      SKILLS_DIRS: [root, root, join(home, '.claude', 'skills'), join(tmp.dir, 'nope')].join(':'),
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout.split('\n')).toEqual([
+      expect.stringMatching(
+        /home\/\.claude\/skills\/dup\/SKILL\.md:1: warning: another skill is named "dup": .* wins/,
+      ),
+      `${join(tmp.dir, 'nope')}:1: warning: does not exist (named in SKILLS_DIRS)`,
+      '2 skills checked: 2 valid, 0 with errors (0 errors, 2 warnings).',
+      '',
+    ])
+  })
+
+  it('says where it looked when there is nothing to check', async () => {
+    const run = await fte(['skills', 'validate'], { SKILLS_DIRS: join(tmp.dir, 'none') })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(`No skills found. Searched:\n  ${join(tmp.dir, 'none')}\n`)
+  })
+})
+
 describe('fte skills list', () => {
   it('shows the winning skills with their source, warnings on stderr, and the token cost', async () => {
     await writeSkill(join(project, '.claude', 'skills'), 'dup', skillText('dup', 'Project copy.'))
@@ -107,7 +133,7 @@ describe('fte skills list', () => {
     expect(run.stdout).toMatch(
       /^mine +\d+ tok {2}\/.*\/home\/\.claude\/skills\/mine\/SKILL\.md \(user\)$/m,
     )
-    expect(run.stdout).toMatch(/^log-a-note +\d+ tok {2}\/.*\/log-a-note\/SKILL\.md \(project\)$/m)
+    expect(run.stdout).toMatch(/^log-a-note +\d+ tok {2}\/.*\/log-a-note\/SKILL\.md \(pack\)$/m)
     expect(run.stdout).toMatch(/6 skills: the catalog costs \d+ tokens per turn/)
   })
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { realpath } from 'node:fs/promises'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { FteError } from '../../lib/errors.ts'
 import type { SkillProblem } from '../../skills/check-skill.ts'
@@ -77,9 +78,16 @@ export async function skillsValidateCommand(
   options: { json?: boolean },
 ): Promise<number> {
   let folders: string[]
+  /** What only the whole library shows: names claimed twice, configured folders that are missing. */
+  let library: SkillProblem[] = []
+  let searched: readonly string[] = []
   if (dir === undefined) {
-    const library = await loadSkillLibrary(context, loadRuntime(context))
-    folders = (await Promise.all(library.roots.map((root) => skillFoldersIn(root.dir)))).flat()
+    const found = await loadSkillLibrary(context, loadRuntime(context))
+    searched = found.roots.map((root) => root.dir)
+    folders = await uniqueFolders(searched)
+    library = found.warnings
+      .filter((w) => /^(another skill is named|does not exist)/.test(w.message))
+      .map((w) => ({ file: w.file, line: 1, severity: 'warning' as const, message: w.message }))
   } else {
     const path = resolve(context.cwd, dir)
     if (!existsSync(path)) {
@@ -96,9 +104,10 @@ export async function skillsValidateCommand(
   }
   const reports = await Promise.all(folders.map((folder) => validateSkillFolder(folder)))
   const errors = count(reports, 'error')
+  const warnings = count(reports, 'warning') + library.length
   if (options.json) {
     context.stdout.write(
-      `${JSON.stringify({ skills: reports, errors, warnings: count(reports, 'warning') }, null, 2)}\n`,
+      `${JSON.stringify({ skills: reports, library, errors, warnings }, null, 2)}\n`,
     )
     return errors > 0 ? 1 : 0
   }
@@ -107,13 +116,33 @@ export async function skillsValidateCommand(
   for (const report of reports) {
     for (const problem of report.problems) context.stdout.write(show(problem))
   }
+  for (const problem of library) context.stdout.write(show(problem))
+  if (reports.length === 0) {
+    context.stdout.write(`No skills found. Searched:\n${searched.map((d) => `  ${d}\n`).join('')}`)
+    return 0
+  }
   const failed = reports.filter((r) => r.problems.some((p) => p.severity === 'error')).length
   context.stdout.write(
     `${reports.length} skill${reports.length === 1 ? '' : 's'} checked: ` +
       `${reports.length - failed} valid, ${failed} with errors ` +
-      `(${errors} error${errors === 1 ? '' : 's'}, ${count(reports, 'warning')} warning${count(reports, 'warning') === 1 ? '' : 's'}).\n`,
+      `(${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}).\n`,
   )
   return errors > 0 ? 1 : 0
+}
+
+/** The skill folders under each root, each real folder once (the pack's may be the project's). */
+async function uniqueFolders(roots: readonly string[]): Promise<string[]> {
+  const seen = new Set<string>()
+  const folders: string[] = []
+  for (const root of roots) {
+    for (const folder of await skillFoldersIn(root)) {
+      const real = await realpath(folder).catch(() => folder)
+      if (seen.has(real)) continue
+      seen.add(real)
+      folders.push(folder)
+    }
+  }
+  return folders
 }
 
 function count(reports: readonly SkillReport[], severity: SkillProblem['severity']): number {
