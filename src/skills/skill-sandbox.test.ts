@@ -27,6 +27,9 @@ const SCRIPTS = {
   'scripts/socket.bash': 'exec 3<>"/dev/tcp/127.0.0.1/$1" && echo connected || echo refused\n',
   'scripts/loop.sh': 'while :; do :; done\n',
   'scripts/sleep.sh': 'sleep 30\n',
+  // Doubles a string 29 times: 512 MB, twice the memory limit.
+  'scripts/memory.sh':
+    'awk \'BEGIN { s = "x"; for (i = 0; i < 29; i++) s = s s; print length(s) }\'\n',
   'scripts/flood.sh': "head -c 52428800 /dev/zero | tr '\\0' a\n",
 }
 
@@ -162,6 +165,18 @@ describe.skipIf(!inject('sandboxAvailable'))('run_skill_script inside bubblewrap
     expect(run).toMatchObject({ killed: 'output', truncated: true })
     expect(run.stdout.length).toBe(LIMITS.outputBytes)
     expect(run.stdout).toMatch(/^a+$/)
+  })
+
+  it('refuses memory beyond its limit', async () => {
+    const run = await (await runtimeWith()).runScript(
+      CONVERSATION,
+      'tools',
+      'scripts/memory.sh',
+      [],
+    )
+    expect(run.exitCode).not.toBe(0)
+    expect(run.stderr).toContain('out of memory')
+    expect(run.stdout).toBe('')
   })
 
   it('runs only files inside the skill', async () => {
