@@ -31,3 +31,18 @@ export async function tempDir(
   const dir = await mkdtemp(join(tmpdir(), prefix))
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) }
 }
+
+/** A temporary project folder and home folder side by side, for discovery across both. */
+export async function tempProject(): Promise<{
+  dir: string
+  project: string
+  home: string
+  remove(): Promise<void>
+}> {
+  const tmp = await tempDir()
+  const project = join(tmp.dir, 'project')
+  const home = join(tmp.dir, 'home')
+  await mkdir(project)
+  await mkdir(home)
+  return { ...tmp, project, home }
+}

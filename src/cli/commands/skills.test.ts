@@ -2,20 +2,17 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Capture } from '../../../test/support/capture.ts'
-import { skillText, tempDir, writeSkill } from '../../../test/support/skill-fixtures.ts'
+import { skillText, tempProject, writeSkill } from '../../../test/support/skill-fixtures.ts'
 import { packageRoot } from '../../lib/package-root.ts'
 import { runCli } from '../run-cli.ts'
 
-let tmp: Awaited<ReturnType<typeof tempDir>>
+let tmp: Awaited<ReturnType<typeof tempProject>>
 let project: string
 let home: string
 
 beforeEach(async () => {
-  tmp = await tempDir()
-  project = join(tmp.dir, 'project')
-  home = join(tmp.dir, 'home')
-  await mkdir(project)
-  await mkdir(home)
+  tmp = await tempProject()
+  ;({ project, home } = tmp)
 })
 afterEach(() => tmp.remove())
 
