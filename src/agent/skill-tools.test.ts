@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { Agent, OpenAIChatCompletionsModel, Runner } from '@openai/agents'
 import OpenAI from 'openai'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { startConversations } from '../../test/support/conversation-fixture.ts'
 import {
   type RecordedRequest,
   ScriptedOpenAiServer,
@@ -59,9 +60,7 @@ describe('the skill tools, used by a plain Agents SDK agent with a scripted mode
 
   beforeEach(async () => {
     db = await pgliteTarget.open('migrated')
-    await db.query(`INSERT INTO conversations (id, user_id) VALUES ($1, 'demo|maya-okafor')`, [
-      CONVERSATION,
-    ])
+    await startConversations(db, CONVERSATION)
     tmp = await tempDir()
     model = await new ScriptedOpenAiServer(() => ({
       status: 500,

@@ -1,6 +1,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { startConversations } from '../../test/support/conversation-fixture.ts'
 import { skillText, tempDir, writeSkill } from '../../test/support/skill-fixtures.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { discoverSkills } from './discover-skills.ts'
@@ -48,11 +49,7 @@ describeEachDatabase('SkillRuntime: progressive disclosure, audited', (target) =
       join(root, 'report-secrets', 'token.txt'),
       join(skillDir, 'references', 'neighbour.md'),
     )
-    for (const id of [CONVERSATION, OTHER_CONVERSATION]) {
-      await db.query(`INSERT INTO conversations (id, user_id) VALUES ($1, 'demo|maya-okafor')`, [
-        id,
-      ])
-    }
+    await startConversations(db, CONVERSATION, OTHER_CONVERSATION)
     runtime = new SkillRuntime({
       library: await discoverSkills([{ dir: root, level: 'project' }]),
       db,
@@ -120,6 +117,15 @@ describeEachDatabase('SkillRuntime: progressive disclosure, audited', (target) =
       CONVERSATION,
       OTHER_CONVERSATION,
     ])
+  })
+
+  it('loads a skill once when one turn activates it twice at the same time', async () => {
+    const both = await Promise.all([
+      runtime.activate(CONVERSATION, 'report'),
+      runtime.activate(CONVERSATION, 'report'),
+    ])
+    expect(both.map((a) => a.loaded).sort()).toEqual([false, true])
+    expect(await auditRows()).toHaveLength(1)
   })
 
   it('refuses an unknown skill, naming the known ones, and audits nothing', async () => {

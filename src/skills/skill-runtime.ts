@@ -73,8 +73,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export class SkillRuntime {
   readonly library: SkillLibrary
   readonly #options: SkillRuntimeOptions
-  /** Activations of this process, so parallel calls in one turn do not both load. */
-  readonly #active = new Set<string>()
+  /** Activations under way, so parallel calls in one turn do not both load; emptied as they end. */
+  readonly #inFlight = new Map<string, Promise<Activation>>()
 
   constructor(options: SkillRuntimeOptions) {
     this.library = options.library
@@ -94,27 +94,35 @@ export class SkillRuntime {
     checkConversation(conversationId)
     const skill = this.#skill(name)
     const key = `${conversationId}\0${skill.name}`
+    const pending = this.#inFlight.get(key)
+    if (pending !== undefined) {
+      return { ...(await pending), loaded: false, instructions: '', tokens: 0 }
+    }
+    const work = this.#load(conversationId, skill)
+    this.#inFlight.set(key, work)
+    try {
+      return await work
+    } finally {
+      this.#inFlight.delete(key)
+    }
+  }
+
+  /** The body, unless the audit log shows the skill already active in this conversation. */
+  async #load(conversationId: string, skill: Skill): Promise<Activation> {
     const resources = await listSkillFiles(skill.realDir)
-    if (this.#active.has(key) || (await this.#activatedBefore(conversationId, skill.name))) {
-      this.#active.add(key)
+    if (await this.#activatedBefore(conversationId, skill.name)) {
       return { name: skill.name, loaded: false, instructions: '', resources, tokens: 0 }
     }
-    this.#active.add(key)
-    try {
-      const body = parseSkillMarkdown(await readFile(skill.file, 'utf8')).body.trim()
-      const tokens = countTokens(body)
-      await writeAudit(this.#options.db, {
-        action: 'skill_activated',
-        actor: this.#options.actor,
-        conversationId,
-        target: `skill:${skill.name}`,
-        payload: { skill: skill.name, source: skill.root.level, body_tokens: tokens },
-      })
-      return { name: skill.name, loaded: true, instructions: body, resources, tokens }
-    } catch (error) {
-      this.#active.delete(key)
-      throw error
-    }
+    const body = parseSkillMarkdown(await readFile(skill.file, 'utf8')).body.trim()
+    const tokens = countTokens(body)
+    await writeAudit(this.#options.db, {
+      action: 'skill_activated',
+      actor: this.#options.actor,
+      conversationId,
+      target: `skill:${skill.name}`,
+      payload: { skill: skill.name, source: skill.root.level, body_tokens: tokens },
+    })
+    return { name: skill.name, loaded: true, instructions: body, resources, tokens }
   }
 
   async readResource(conversationId: string, name: string, path: string): Promise<ResourceRead> {

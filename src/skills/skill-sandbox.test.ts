@@ -3,6 +3,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
+import { startConversations } from '../../test/support/conversation-fixture.ts'
 import { skillText, tempDir, writeSkill } from '../../test/support/skill-fixtures.ts'
 import { pgliteTarget, type TestDatabase } from '../../test/support/test-databases.ts'
 import { discoverSkills } from './discover-skills.ts'
@@ -39,9 +40,7 @@ let root: string
 
 beforeEach(async () => {
   db = await pgliteTarget.open('migrated')
-  await db.query(`INSERT INTO conversations (id, user_id) VALUES ($1, 'demo|maya-okafor')`, [
-    CONVERSATION,
-  ])
+  await startConversations(db, CONVERSATION)
   tmp = await tempDir()
   root = join(tmp.dir, 'skills')
   await writeSkill(root, 'tools', skillText('tools', 'Runs tools.'), SCRIPTS)

@@ -4,6 +4,13 @@ import { conversations } from '../../src/store/repositories/conversations.ts'
 
 export const CONVERSATION = '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f'
 
+/** Empty conversations of Maya's, for work that is recorded against a conversation. */
+export async function startConversations(db: Database, ...ids: string[]): Promise<void> {
+  for (const id of ids) {
+    await db.query(`INSERT INTO conversations (id, user_id) VALUES ($1, 'demo|maya-okafor')`, [id])
+  }
+}
+
 /**
  * A constructed conversation: the refund question, an order lookup that escalates, and the reply,
  * written in that order through the repositories and the real audit writer.
