@@ -19,6 +19,8 @@ export const supportPack: DomainPack = {
     rules: SUPPORT_RULES,
     tools: supportTools,
     linkIdentity: linkCustomer,
+    // Money out and hand-offs to people wait for a person's yes in the Worker.
+    approvalTools: ['domain_issue_refund', 'domain_escalate_ticket'],
   },
   devAccounts: supportDevAccounts,
   // The repository's own .claude/skills: Claude Code and OpenCode opening the project see them too.

@@ -18,6 +18,8 @@ export interface AuditActionRegistry {
   refund_blocked: true
   ticket_escalated: true
   seed_run: true
+  approval_requested: true
+  approval_decided: true
 }
 
 export type AuditAction = keyof AuditActionRegistry
@@ -34,4 +36,6 @@ export const CANONICAL_AUDIT_ACTIONS = [
   'refund_blocked',
   'ticket_escalated',
   'seed_run',
+  'approval_requested',
+  'approval_decided',
 ] as const satisfies readonly AuditAction[]

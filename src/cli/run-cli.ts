@@ -4,12 +4,15 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { errorMessage, FteError } from '../lib/errors.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { CliContext } from './cli-context.ts'
+import { type ApproveOptions, type AskOptions, approveCommand, askCommand } from './commands/ask.ts'
 import {
   authDevServerCommand,
   authTokenCommand,
   type DevServerOptions,
   type TokenOptions,
 } from './commands/auth.ts'
+import { type ChatOptions, chatCommand } from './commands/chat.ts'
+import { type DoctorOptions, doctorCommand } from './commands/doctor.ts'
 import { embedCommand } from './commands/embed.ts'
 import { mcpCommand } from './commands/mcp.ts'
 import { migrateCommand } from './commands/migrate.ts'
@@ -193,6 +196,79 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .option('--json', 'print JSON for machines')
     .action(async (options: { reembed?: boolean; conversation?: string; json?: boolean }) => {
       await embedCommand(context, options)
+    })
+
+  const gatewayHelp =
+    'how to reach the gateway: auto (default), stdio, in-process, or a remote /mcp URL ' +
+    '(WORKER_GATEWAY)'
+  const workerHelp =
+    '\nThe model comes from LLM_PROVIDER and its key (see .env.example, "The model"), e.g.\n' +
+    '  OPENAI_API_KEY=sk-...                                  # OpenAI\n' +
+    '  LLM_PROVIDER=groq GROQ_API_KEY=gsk_...                 # Groq\n' +
+    '  LLM_BASE_URL=http://127.0.0.1:11434/v1 LLM_MODEL=llama3.1   # Ollama, any compatible server\n' +
+    'Refunds and escalations wait for approval; `fte doctor` checks the whole chain.'
+
+  program
+    .command('chat')
+    .description(
+      'talk with the Worker: replies stream, each tool call and skill shows as a line, and ' +
+        'refunds and escalations ask for your approval',
+    )
+    .option('--conversation <id>', 'resume a conversation (its id is printed when it starts)')
+    .option(
+      '--json',
+      'one JSON event per line; answer approvals with /approve <id> or /reject <id>',
+    )
+    .option('--gateway <how>', gatewayHelp)
+    .addHelpText('after', workerHelp)
+    .action(async (options: ChatOptions) => {
+      exitCode = await chatCommand(context, options)
+    })
+
+  program
+    .command('ask')
+    .description(
+      'one message to the Worker, its reply streamed; the conversation id goes to stderr',
+    )
+    .argument('<message>', 'what to ask, in quotes')
+    .option('--conversation <id>', 'continue a conversation')
+    .option('--json', 'one JSON event per line (each with the conversation id)')
+    .option('--gateway <how>', gatewayHelp)
+    .addHelpText(
+      'after',
+      `${workerHelp}\n\nExamples:\n` +
+        '  npm run fte -- ask "I haven\'t received my refund from order #4429, it\'s been two weeks."\n' +
+        '  npm run fte -- ask "and the ticket?" --conversation <id>',
+    )
+    .action(async (message: string, options: AskOptions) => {
+      exitCode = await askCommand(context, message, options)
+    })
+
+  program
+    .command('approve')
+    .description(
+      'approve (or --reject) a tool call the Worker paused on; the run then goes on from there, ' +
+        'also after a restart',
+    )
+    .argument('<approval-id>', 'the id printed with the request')
+    .option('--reject', 'refuse the call instead')
+    .option('--reason <text>', 'why, for the model and the audit trail')
+    .option('--json', 'one JSON event per line')
+    .option('--gateway <how>', gatewayHelp)
+    .action(async (approvalId: string, options: ApproveOptions) => {
+      exitCode = await approveCommand(context, approvalId, options)
+    })
+
+  program
+    .command('doctor')
+    .description(
+      'check the configuration, the database, the gateway and the model provider (a bad key ' +
+        'fails in about a second); exit code 1 when any check fails',
+    )
+    .option('--gateway <how>', gatewayHelp)
+    .option('--json', 'print JSON for machines')
+    .action(async (options: DoctorOptions) => {
+      exitCode = await doctorCommand(context, options)
     })
 
   const skills = program

@@ -1,6 +1,7 @@
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { ConfigError } from '../lib/errors.ts'
+import { type LlmConfig, llmConfig, llmEnv } from './llm-config.ts'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -29,6 +30,26 @@ export interface Config {
   gateway: GatewayConfig
   auth: AuthConfig
   skills: SkillsConfig
+  llm: LlmConfig
+  worker: WorkerConfig
+}
+
+export interface WorkerConfig {
+  /** Model calls in one turn before the run stops. */
+  maxTurns: number
+  parallelToolCalls: boolean
+  /** The longest one gateway or skill call may take, as the Worker waits for it. */
+  toolTimeoutMs: number
+  /** Tools that wait for a person's approval; undefined: the domain pack's list. */
+  approvalTools: string[] | undefined
+  /** The longest message accepted from a user, in characters. */
+  maxInputChars: number
+  /**
+   * Where the Worker reaches the gateway: `stdio` (an `fte mcp` subprocess), `in-process`, a
+   * remote `/mcp` URL, or `auto` (stdio on a Postgres server, in-process on the embedded database,
+   * which one process owns).
+   */
+  gateway: 'auto' | 'stdio' | 'in-process' | { url: string; token: string | undefined }
 }
 
 export interface SkillsConfig {
@@ -221,6 +242,29 @@ export const envSchema = z.object({
   BWRAP_PATH: setting(z.string().min(1), 'bwrap'),
   MCP_STDIO_SUB: setting(subject, 'local|operator'),
   MCP_STDIO_ROLE: setting(role, 'staff'),
+  ...llmEnv,
+  WORKER_MAX_TURNS: setting(integer(1, 100), 12),
+  WORKER_PARALLEL_TOOL_CALLS: setting(boolean, false),
+  WORKER_TOOL_TIMEOUT_MS: setting(integer(100, 600_000), 30_000),
+  WORKER_APPROVAL_TOOLS: optionalSetting(
+    z.string().regex(/^\s*(none|[a-z_][a-z0-9_]*(\s*,\s*[a-z_][a-z0-9_]*)*)\s*$/, {
+      error: 'must be tool names separated by commas, or none',
+    }),
+  ),
+  WORKER_MAX_INPUT_CHARS: setting(integer(100, 100_000), 5000),
+  WORKER_GATEWAY: setting(
+    z.union(
+      [
+        z.enum(['auto', 'stdio', 'in-process']),
+        z
+          .string()
+          .refine(isHttpUrl, { error: 'must be auto, stdio, in-process or an http(s) URL' }),
+      ],
+      { error: 'must be auto, stdio, in-process or the http(s) URL of a gateway’s /mcp' },
+    ),
+    'auto',
+  ),
+  WORKER_GATEWAY_TOKEN: optionalSetting(z.string().min(1)),
 })
 
 export type EnvName = keyof typeof envSchema.shape
@@ -260,7 +304,8 @@ export function parseConfig(
     })
   }
   const embedding = parsed.success ? embeddingConfig(parsed.data, problems) : undefined
-  if (!parsed.success || problems.length > 0 || embedding === undefined) {
+  const llm = parsed.success ? llmConfig(parsed.data, problems) : undefined
+  if (!parsed.success || problems.length > 0 || embedding === undefined || llm === undefined) {
     throw new ConfigError(
       problems
         .sort((a, b) => a.name.localeCompare(b.name))
@@ -320,6 +365,25 @@ export function parseConfig(
             outputBytes: e.SKILL_SCRIPT_OUTPUT_BYTES,
           }
         : undefined,
+    },
+    llm,
+    worker: {
+      maxTurns: e.WORKER_MAX_TURNS,
+      parallelToolCalls: e.WORKER_PARALLEL_TOOL_CALLS,
+      toolTimeoutMs: e.WORKER_TOOL_TIMEOUT_MS,
+      approvalTools:
+        e.WORKER_APPROVAL_TOOLS === undefined
+          ? undefined
+          : e.WORKER_APPROVAL_TOOLS.trim() === 'none'
+            ? []
+            : e.WORKER_APPROVAL_TOOLS.split(',').map((name) => name.trim()),
+      maxInputChars: e.WORKER_MAX_INPUT_CHARS,
+      gateway:
+        e.WORKER_GATEWAY === 'auto' ||
+        e.WORKER_GATEWAY === 'stdio' ||
+        e.WORKER_GATEWAY === 'in-process'
+          ? e.WORKER_GATEWAY
+          : { url: e.WORKER_GATEWAY, token: e.WORKER_GATEWAY_TOKEN },
     },
   }
 }

@@ -43,6 +43,8 @@ export interface GatewayPack {
    * signed-in person to the pack's own records (support: a customer row, by verified email).
    */
   linkIdentity?(tx: Queryable, identity: Identity): Promise<void>
+  /** Tools the Worker runs only after a person approves the call (WORKER_APPROVAL_TOOLS overrides). */
+  approvalTools?: readonly string[]
 }
 
 /** What the core lends a pack's tools. */

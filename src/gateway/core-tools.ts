@@ -105,7 +105,7 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
             session_handle: handle,
             expires_at: claims.expiresAt.toISOString(),
             conversation_id: conversationId,
-            user: { role: identity.role },
+            user: { id: identity.sub, role: identity.role },
             rules: allRules,
             persona,
             state,

@@ -98,7 +98,10 @@ describe('the MCP Inspector CLI', () => {
         '--tool-name',
         'begin_session',
       ])
-      expect((begun.structuredContent as { user: unknown }).user).toEqual({ role: 'customer' })
+      expect((begun.structuredContent as { user: unknown }).user).toEqual({
+        id: 'demo|maya-okafor',
+        role: 'customer',
+      })
     } finally {
       await served?.close()
       await db.close()
@@ -173,7 +176,7 @@ describe('the MCP Inspector CLI', () => {
       expect((await fetch(callback)).status).toBe(200)
       expect(await exited).toBe(0)
       const begun = JSON.parse(stdout) as { structuredContent: { user: unknown } }
-      expect(begun.structuredContent.user).toEqual({ role: 'customer' })
+      expect(begun.structuredContent.user).toEqual({ id: 'demo|maya-okafor', role: 'customer' })
     } finally {
       stop.abort()
       await serving

@@ -9,6 +9,9 @@ import { loadMigrations, type MigrationSource } from './migration-files.ts'
 import { migrate, migrationStatus } from './migrator.ts'
 
 const EXPECTED_TABLES = [
+  'agent_runs',
+  'agent_spans',
+  'approvals',
   'audit_log',
   'capability_invocations',
   'conversations',

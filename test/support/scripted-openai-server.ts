@@ -9,6 +9,10 @@ export interface ScriptedResponse {
   body?: unknown
   /** Never answer (the connection stays open until the server closes). */
   hang?: boolean
+  /** Drop the connection without an answer (a reset, as a crashed proxy does). */
+  reset?: boolean
+  /** Server-Sent Events to stream instead of a JSON body: each one's event name and data. */
+  sse?: Array<{ event?: string; data: unknown }>
 }
 
 export interface RecordedRequest {
@@ -62,6 +66,22 @@ export class ScriptedOpenAiServer {
         const next = this.script.shift() ?? this.fallback
         const response = typeof next === 'function' ? next(request) : next
         if (response.hang) return
+        if (response.reset) {
+          req.socket.resetAndDestroy()
+          return
+        }
+        if (response.sse !== undefined) {
+          res.writeHead(response.status ?? 200, {
+            'content-type': 'text/event-stream',
+            ...response.headers,
+          })
+          for (const { event, data } of response.sse) {
+            const payload = typeof data === 'string' ? data : JSON.stringify(data)
+            res.write(`${event === undefined ? '' : `event: ${event}\n`}data: ${payload}\n\n`)
+          }
+          res.end()
+          return
+        }
         res.writeHead(response.status ?? 200, {
           'content-type': 'application/json',
           ...response.headers,

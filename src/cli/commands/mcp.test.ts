@@ -34,7 +34,7 @@ describe('fte mcp (stdio) with the official SDK client', () => {
     expect(tools.map((t) => t.name)).toContain('domain_issue_refund')
     const begun = await call(client, 'begin_session')
     expect(begun.isError).toBe(false)
-    expect(begun.data.user).toEqual({ role: 'staff' })
+    expect(begun.data.user).toEqual({ id: 'local|operator', role: 'staff' })
     const session = String(begun.data.session_handle)
     const order = await call(client, 'domain_lookup_order', { session, order: '#4429' })
     expect(order.isError).toBe(false)

@@ -1,0 +1,113 @@
+import { getCurrentSpan, type MCPServer, type Tool, tool } from '@openai/agents'
+import type { InvocationStatus } from '../audit/audit-writer.ts'
+import { META } from '../gateway/run-tool.ts'
+import { type TurnState, turnOf, type WorkerRunContext } from './worker-context.ts'
+
+export type GatewayTool = Tool<WorkerRunContext>
+
+/** What the model reads when the gateway cannot be reached: the fail-closed instruction. */
+export const GATEWAY_UNREACHABLE =
+  'The gateway to the system of record could not be reached, so nothing was checked or changed. ' +
+  'Do not answer from memory and do not invent data: tell the user you cannot check right now.'
+
+export interface GatewayCall {
+  name: string
+  callId: string | undefined
+  status: InvocationStatus
+  latencyMs: number
+  traceId: string | undefined
+  spanId: string | undefined
+}
+
+export interface GatewayToolsOptions {
+  /** Tools that wait for a person's approval before they run. */
+  approval: ReadonlySet<string>
+  /** The longest the Worker waits for one call. */
+  timeoutMs: number
+  /** Records the call on the Worker's side; a failure to record fails the call (fail closed). */
+  record(turn: TurnState, call: GatewayCall): Promise<void>
+}
+
+/** Tools the harness calls itself: the model never sees them. */
+const HARNESS_ONLY = new Set(['begin_session'])
+
+/**
+ * The gateway's tools as the model sees them: every tool but `begin_session`, without the
+ * `session` argument, which the harness sends in `_meta` with the conversation and the trace. A
+ * call that fails to reach the gateway (down, timed out) reads as the fail-closed instruction.
+ */
+export async function gatewayTools(
+  server: MCPServer,
+  options: GatewayToolsOptions,
+): Promise<GatewayTool[]> {
+  const listed = await server.listTools()
+  return listed
+    .filter((mcpTool) => !HARNESS_ONLY.has(mcpTool.name))
+    .map((mcpTool) => {
+      const properties = { ...(mcpTool.inputSchema?.properties ?? {}) }
+      delete properties.session
+      const parameters = {
+        type: 'object',
+        properties,
+        required: (mcpTool.inputSchema?.required ?? []).filter((name) => name !== 'session'),
+        additionalProperties: true,
+      } as const
+      // The SDK's tool types are invariant in their context; each tool is one of the agent's.
+      return tool<typeof parameters, WorkerRunContext>({
+        name: mcpTool.name,
+        description: mcpTool.description ?? '',
+        parameters,
+        strict: false,
+        needsApproval: options.approval.has(mcpTool.name),
+        async execute(input, runContext, details) {
+          const context = turnOf(runContext?.context)
+          const span = getCurrentSpan()
+          const args = { ...(typeof input === 'string' ? JSON.parse(input || '{}') : input) }
+          delete args.session
+          const timeout = AbortSignal.timeout(options.timeoutMs)
+          const signal =
+            details?.signal === undefined ? timeout : AbortSignal.any([details.signal, timeout])
+          const started = performance.now()
+          let text: string
+          let status: InvocationStatus
+          try {
+            const result = await server.callToolResult?.(
+              mcpTool.name,
+              args,
+              {
+                [META.session]: context.sessionHandle,
+                [META.conversation]: context.conversationId,
+                [META.trace]: `${span?.traceId ?? context.traceId ?? ''}/${span?.spanId ?? ''}`,
+              },
+              { signal },
+            )
+            if (result === undefined) throw new Error('this MCP client cannot return full results')
+            text = (result.content as Array<{ type: string; text?: string }>)
+              .map((part) => part.text ?? '')
+              .join('\n')
+            status = result.isError === true ? 'error' : 'ok'
+            if (status === 'ok') {
+              context.ground(text)
+              if (result.structuredContent !== undefined) {
+                context.ground(JSON.stringify(result.structuredContent))
+              }
+            }
+          } catch {
+            text = GATEWAY_UNREACHABLE
+            status = timeout.aborted ? 'timeout' : 'error'
+          }
+          const callId = details?.toolCall?.callId
+          if (status !== 'ok' && callId !== undefined) context.failedCalls.add(callId)
+          await options.record(context, {
+            name: mcpTool.name,
+            callId,
+            status,
+            latencyMs: performance.now() - started,
+            traceId: span?.traceId ?? context.traceId,
+            spanId: span?.spanId,
+          })
+          return text
+        },
+      }) as unknown as GatewayTool
+    })
+}

@@ -1,0 +1,194 @@
+import type { Database, Queryable } from '../store/database.ts'
+
+export interface PendingApproval {
+  id: string
+  runId: string
+  conversationId: string
+  callId: string
+  tool: string
+  arguments: Record<string, unknown>
+  createdAt: Date
+}
+
+export interface ClaimedRun {
+  id: string
+  conversationId: string
+  userId: string
+  state: string
+  grounding: string[]
+  decisions: Array<{ callId: string; decision: 'approved' | 'rejected'; reason: string | null }>
+}
+
+/** Runs paused for approval, and the approvals they wait for, in Postgres. */
+export const runStore = {
+  async pause(
+    db: Database,
+    run: {
+      conversationId: string
+      userId: string
+      state: string
+      grounding: string[]
+      traceId: string | undefined
+      calls: Array<{ callId: string; tool: string; arguments: Record<string, unknown> }>
+    },
+  ): Promise<PendingApproval[]> {
+    return db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id: string }>(
+        `INSERT INTO agent_runs (conversation_id, user_id, state, grounding, trace_id)
+         VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING id`,
+        [
+          run.conversationId,
+          run.userId,
+          run.state,
+          JSON.stringify(run.grounding),
+          run.traceId ?? null,
+        ],
+      )
+      const runId = rows[0]?.id as string
+      const approvals: PendingApproval[] = []
+      for (const call of run.calls) {
+        const { rows: made } = await tx.query<{ id: string; created_at: Date }>(
+          `INSERT INTO approvals (run_id, conversation_id, call_id, tool, arguments)
+           VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING id, created_at`,
+          [runId, run.conversationId, call.callId, call.tool, JSON.stringify(call.arguments)],
+        )
+        const row = made[0] as { id: string; created_at: Date }
+        approvals.push({
+          id: row.id,
+          runId,
+          conversationId: run.conversationId,
+          callId: call.callId,
+          tool: call.tool,
+          arguments: call.arguments,
+          createdAt: row.created_at,
+        })
+      }
+      return approvals
+    })
+  },
+
+  /** The approvals still waiting in one conversation (or all of a user's), oldest first. */
+  async pending(
+    db: Queryable,
+    where: { userId: string; conversationId?: string },
+  ): Promise<PendingApproval[]> {
+    const { rows } = await db.query<{
+      id: string
+      run_id: string
+      conversation_id: string
+      call_id: string
+      tool: string
+      arguments: Record<string, unknown>
+      created_at: Date
+    }>(
+      `SELECT a.id, a.run_id, a.conversation_id, a.call_id, a.tool, a.arguments, a.created_at
+       FROM approvals a JOIN agent_runs r ON r.id = a.run_id
+       WHERE r.user_id = $1 AND ($2::uuid IS NULL OR a.conversation_id = $2)
+         AND r.status = 'waiting' AND a.decision IS NULL
+       ORDER BY a.created_at, a.id`,
+      [where.userId, where.conversationId ?? null],
+    )
+    return rows.map((row) => ({
+      id: row.id,
+      runId: row.run_id,
+      conversationId: row.conversation_id,
+      callId: row.call_id,
+      tool: row.tool,
+      arguments: row.arguments,
+      createdAt: row.created_at,
+    }))
+  },
+
+  /**
+   * Records a decision on a waiting approval of `userId`'s. Undefined when there is no such
+   * approval, it is someone else's, or it was decided already.
+   */
+  async decide(
+    db: Queryable,
+    decision: {
+      approvalId: string
+      userId: string
+      decision: 'approved' | 'rejected'
+      by: string
+      reason: string | undefined
+    },
+  ): Promise<{ runId: string; conversationId: string; tool: string; waiting: number } | undefined> {
+    const { rows } = await db.query<{
+      run_id: string
+      conversation_id: string
+      tool: string
+      waiting: number
+    }>(
+      `WITH decided AS (
+         UPDATE approvals a SET decision = $3, decided_by = $4, reason = $5, decided_at = now()
+         FROM agent_runs r
+         WHERE a.id = $1 AND r.id = a.run_id AND r.user_id = $2 AND r.status = 'waiting'
+           AND a.decision IS NULL
+         RETURNING a.run_id, a.conversation_id, a.tool
+       )
+       SELECT d.run_id, d.conversation_id, d.tool,
+         (SELECT count(*)::int FROM approvals o
+          WHERE o.run_id = d.run_id AND o.decision IS NULL AND o.id <> $1) AS waiting
+       FROM decided d`,
+      [
+        decision.approvalId,
+        decision.userId,
+        decision.decision,
+        decision.by,
+        decision.reason ?? null,
+      ],
+    )
+    const row = rows[0]
+    return row === undefined
+      ? undefined
+      : {
+          runId: row.run_id,
+          conversationId: row.conversation_id,
+          tool: row.tool,
+          waiting: row.waiting,
+        }
+  },
+
+  /** Takes a fully decided run for resuming; only one caller gets it. */
+  async claim(db: Queryable, runId: string): Promise<ClaimedRun | undefined> {
+    const { rows } = await db.query<{
+      id: string
+      conversation_id: string
+      user_id: string
+      state: string
+      grounding: string[]
+    }>(
+      `UPDATE agent_runs SET status = 'resuming', updated_at = now()
+       WHERE id = $1 AND status = 'waiting'
+         AND NOT EXISTS (SELECT 1 FROM approvals WHERE run_id = $1 AND decision IS NULL)
+       RETURNING id, conversation_id, user_id, state, grounding`,
+      [runId],
+    )
+    const run = rows[0]
+    if (run === undefined) return undefined
+    const { rows: decisions } = await db.query<{
+      call_id: string
+      decision: 'approved' | 'rejected'
+      reason: string | null
+    }>('SELECT call_id, decision, reason FROM approvals WHERE run_id = $1', [runId])
+    return {
+      id: run.id,
+      conversationId: run.conversation_id,
+      userId: run.user_id,
+      state: run.state,
+      grounding: run.grounding,
+      decisions: decisions.map((d) => ({
+        callId: d.call_id,
+        decision: d.decision,
+        reason: d.reason,
+      })),
+    }
+  },
+
+  async finish(db: Queryable, runId: string, status: 'finished' | 'failed'): Promise<void> {
+    await db.query('UPDATE agent_runs SET status = $2, updated_at = now() WHERE id = $1', [
+      runId,
+      status,
+    ])
+  },
+}

@@ -1,0 +1,57 @@
+/** What one turn of the Worker reports, in order, to a terminal, an SSE stream or a test. */
+export type WorkerEvent =
+  | { type: 'turn_started'; conversationId: string; resumed: boolean }
+  | { type: 'text_delta'; conversationId: string; delta: string }
+  | {
+      type: 'tool_call'
+      conversationId: string
+      callId: string
+      name: string
+      arguments: string
+    }
+  | {
+      type: 'tool_result'
+      conversationId: string
+      callId: string
+      name: string
+      status: 'ok' | 'error'
+    }
+  | { type: 'skill_activated'; conversationId: string; name: string }
+  | {
+      type: 'approval_requested'
+      conversationId: string
+      approvalId: string
+      tool: string
+      arguments: Record<string, unknown>
+    }
+  | {
+      type: 'approval_recorded'
+      conversationId: string
+      approvalId: string
+      decision: 'approved' | 'rejected'
+      /** Approvals of the same run still waiting for a decision. */
+      waiting: number
+    }
+  | {
+      type: 'guardrail'
+      conversationId: string
+      guardrail: 'input_size' | 'secrets' | 'grounding'
+      action: 'refused' | 'redacted' | 'blocked'
+      detail: string
+    }
+  | {
+      type: 'message'
+      conversationId: string
+      text: string
+      usage: { inputTokens: number; outputTokens: number }
+      costUsd: number | null
+    }
+  | { type: 'error'; conversationId: string | null; code: string; message: string }
+  | {
+      type: 'turn_ended'
+      conversationId: string
+      status: 'completed' | 'paused' | 'failed'
+      traceId: string | null
+    }
+
+export type TurnStatus = Extract<WorkerEvent, { type: 'turn_ended' }>['status']

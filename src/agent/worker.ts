@@ -1,0 +1,562 @@
+import { randomUUID } from 'node:crypto'
+import {
+  Agent,
+  generateTraceId,
+  type MCPServer,
+  type OutputGuardrail,
+  RunContext,
+  Runner,
+  RunState,
+} from '@openai/agents'
+import { recordInvocation, writeAudit } from '../audit/audit-writer.ts'
+import type { WorkerConfig } from '../config/config.ts'
+import type { Identity } from '../gateway/identity.ts'
+import { META } from '../gateway/run-tool.ts'
+import { errorMessage } from '../lib/errors.ts'
+import type { JsonObject } from '../lib/json.ts'
+import type { Logger } from '../lib/logger.ts'
+import type { SkillRuntime } from '../skills/skill-runtime.ts'
+import type { Database } from '../store/database.ts'
+import type { GatewayAccess } from './gateway-access.ts'
+import { type GatewayCall, type GatewayTool, gatewayTools } from './gateway-tools.ts'
+import { screenInput } from './input-guardrail.ts'
+import { buildInstructions, REPLIES } from './instructions.ts'
+import type { WorkerModel } from './model-factory.ts'
+import { costOf, type ModelPrice, priceOf } from './model-prices.ts'
+import { PostgresSession } from './postgres-session.ts'
+import { type PendingApproval, runStore } from './run-store.ts'
+import { skillTools } from './skill-tools.ts'
+import { spanRecorder } from './span-recorder.ts'
+import { type RunOutcome, runSegment } from './turn.ts'
+import { TurnState, turnOf, type WorkerRunContext } from './worker-context.ts'
+import type { WorkerEvent } from './worker-events.ts'
+
+export interface WorkerOptions {
+  /** The Worker's own pool: memory, paused runs and the agent-side audit. */
+  db: Database
+  model: WorkerModel
+  gateway: GatewayAccess
+  skills?: SkillRuntime | undefined
+  settings: Pick<WorkerConfig, 'maxTurns' | 'parallelToolCalls' | 'toolTimeoutMs' | 'maxInputChars'>
+  /** Gateway tools that wait for a person's approval. */
+  approvalTools: readonly string[]
+  /** USD per million tokens when set (LLM_PRICE_*); else the price table's. */
+  price?: ModelPrice | undefined
+  logger: Logger
+}
+
+export interface SendInput {
+  message: string
+  /** Resume this conversation; unset: a new one. */
+  conversationId?: string | undefined
+  /** Who is asking (in-process gateways); stdio and HTTP gateways know it from their transport. */
+  identity?: Identity | undefined
+  signal?: AbortSignal | undefined
+}
+
+export interface DecideInput {
+  approvalId: string
+  decision: 'approved' | 'rejected'
+  reason?: string | undefined
+  identity?: Identity | undefined
+  signal?: AbortSignal | undefined
+}
+
+export interface Worker {
+  /** One user message → the events of its turn, ending with `turn_ended`. */
+  send(input: SendInput): AsyncGenerator<WorkerEvent>
+  /** A decision on a waiting approval; when the run has none left waiting, it resumes here. */
+  decide(input: DecideInput): AsyncGenerator<WorkerEvent>
+  pending(where: { userId: string; conversationId?: string }): Promise<PendingApproval[]>
+  close(): Promise<void>
+}
+
+interface Begun {
+  server: MCPServer
+  handle: string
+  userId: string
+  persona: string
+  rules: string
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * The Worker: an Agents SDK agent whose tools are the gateway's (through an MCP client) and the
+ * skills', whose memory is Postgres, and which audits every step on its own pool.
+ */
+export function createWorker(options: WorkerOptions): Worker {
+  const { db, logger, settings } = options
+  const approval = new Set(options.approvalTools)
+  const price = priceOf(options.model.name, options.price)
+  const recorder = spanRecorder()
+  const toolsBySever = new WeakMap<MCPServer, Promise<GatewayTool[]>>()
+  const actor = (userId: string) => `worker:${userId}`
+
+  const recordCall = async (context: TurnState, call: GatewayCall) => {
+    await recordInvocation(db, {
+      capability: `mcp:${call.name}`,
+      actor: actor(context.userId),
+      conversationId: context.conversationId,
+      arguments: { call_id: call.callId ?? null, _trace: `${call.traceId}/${call.spanId}` },
+      status: call.status,
+      result: { seen_by: 'worker' },
+      latencyMs: call.latencyMs,
+    })
+  }
+
+  const grounding: OutputGuardrail = {
+    name: 'grounding',
+    async execute({ agentOutput, context }) {
+      const result = turnOf(context.context).sources.check(String(agentOutput))
+      return { tripwireTriggered: !result.ok, outputInfo: { ungrounded: result.ungrounded } }
+    },
+  }
+
+  const agentFor = async (begun: Begun): Promise<Agent<WorkerRunContext>> => {
+    let tools = toolsBySever.get(begun.server)
+    if (tools === undefined) {
+      tools = gatewayTools(begun.server, {
+        approval,
+        timeoutMs: settings.toolTimeoutMs,
+        record: recordCall,
+      })
+      toolsBySever.set(begun.server, tools)
+      tools.catch(() => toolsBySever.delete(begun.server))
+    }
+    return new Agent<WorkerRunContext>({
+      name: 'digital-fte',
+      instructions: buildInstructions({
+        persona: begun.persona,
+        rules: begun.rules,
+        catalog: options.skills?.catalog() ?? '',
+      }),
+      model: options.model.model,
+      modelSettings: { parallelToolCalls: settings.parallelToolCalls },
+      tools: [
+        ...(await tools),
+        // The SDK's tool types are invariant in their context; WorkerRunContext is a SkillToolContext.
+        ...((options.skills === undefined
+          ? []
+          : skillTools(options.skills)) as unknown as GatewayTool[]),
+      ],
+      outputGuardrails: [grounding],
+    })
+  }
+
+  const runnerFor = (conversationId: string, traceId: string) => {
+    recorder.expect(traceId, db, conversationId)
+    return new Runner({
+      traceId,
+      groupId: conversationId,
+      workflowName: 'digital-fte turn',
+      traceIncludeSensitiveData: false,
+      outputGuardrailBlockedMessage: REPLIES.grounding,
+    })
+  }
+
+  /** Connects and begins a gateway session for the conversation; a refusal says why. */
+  const begin = async (
+    identity: Identity | undefined,
+    conversationId: string,
+  ): Promise<Begun | { refused: 'not_found' | 'gateway'; message: string }> => {
+    try {
+      const server = await options.gateway.connect(identity)
+      const result = await server.callToolResult?.(
+        'begin_session',
+        {},
+        { [META.conversation]: conversationId },
+        { signal: AbortSignal.timeout(settings.toolTimeoutMs) },
+      )
+      const text = (result?.content as Array<{ text?: string }> | undefined)
+        ?.map((c) => c.text ?? '')
+        .join('\n')
+      if (result === undefined || result.isError === true) {
+        const notFound = text?.startsWith(`No conversation ${conversationId}`) === true
+        return { refused: notFound ? 'not_found' : 'gateway', message: text ?? 'no answer' }
+      }
+      const data = result.structuredContent as {
+        session_handle: string
+        user: { id: string }
+        persona: string
+        rules: string
+      }
+      return {
+        server,
+        handle: data.session_handle,
+        userId: data.user.id,
+        persona: data.persona,
+        rules: data.rules,
+      }
+    } catch (error) {
+      return { refused: 'gateway', message: errorMessage(error) }
+    }
+  }
+
+  /** The conversation in the Worker's database, which may be another than the gateway's. */
+  const own = async (conversationId: string, userId: string): Promise<boolean> => {
+    await db.query(
+      'INSERT INTO conversations (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
+      [conversationId, userId],
+    )
+    const { rows } = await db.query<{ user_id: string }>(
+      'SELECT user_id FROM conversations WHERE id = $1',
+      [conversationId],
+    )
+    return rows[0]?.user_id === userId
+  }
+
+  const audit = (
+    action: Parameters<typeof writeAudit>[1]['action'],
+    conversationId: string,
+    userId: string,
+    payload: JsonObject,
+    target?: string,
+  ) => writeAudit(db, { action, actor: actor(userId), conversationId, target, payload })
+
+  /** Ends a run segment: the reply (or the fallback) sent and audited, or the pause stored. */
+  async function* conclude(
+    outcome: RunOutcome,
+    context: TurnState,
+    session: PostgresSession,
+  ): AsyncGenerator<WorkerEvent> {
+    const { conversationId, userId } = context
+    const traceId = context.traceId
+    if (traceId !== null) await recorder.settle(traceId).catch(() => {})
+    const tokens = { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens }
+    if (outcome.kind === 'paused') {
+      const approvals = await runStore.pause(db, {
+        conversationId,
+        userId,
+        state: outcome.state,
+        grounding: context.grounding,
+        traceId: context.traceId,
+        calls: outcome.interruptions,
+      })
+      for (const pending of approvals) {
+        await audit(
+          'approval_requested',
+          conversationId,
+          userId,
+          { approval_id: pending.id, call_id: pending.callId, trace_id: traceId },
+          `mcp:${pending.tool}`,
+        )
+        yield {
+          type: 'approval_requested',
+          conversationId,
+          approvalId: pending.id,
+          tool: pending.tool,
+          arguments: pending.arguments,
+        }
+      }
+      yield { type: 'turn_ended', conversationId, status: 'paused', traceId }
+      return
+    }
+    let text: string
+    if (outcome.kind === 'reply') {
+      text = outcome.text
+    } else {
+      text = outcome.reason === 'grounding' ? REPLIES.grounding : fallbackReply(outcome.reason)
+      if (outcome.reason === 'grounding') {
+        await audit('guardrail_tripped', conversationId, userId, {
+          guardrail: 'grounding',
+          ungrounded: outcome.ungrounded.slice(0, 20),
+          trace_id: traceId,
+        })
+        yield {
+          type: 'guardrail',
+          conversationId,
+          guardrail: 'grounding',
+          action: 'blocked',
+          detail: `the reply named ${outcome.ungrounded.join(', ')}, which no tool result of this turn contains`,
+        }
+      } else {
+        logger.warn(
+          { conversationId, reason: outcome.reason, detail: outcome.detail },
+          'turn failed',
+        )
+        yield { type: 'error', conversationId, code: outcome.reason, message: outcome.detail }
+        await session.addItems([assistantMessage(text)])
+      }
+    }
+    const costUsd = costOf(price, tokens.inputTokens, tokens.outputTokens) ?? null
+    await audit('message_sent', conversationId, userId, {
+      chars: text.length,
+      input_tokens: tokens.inputTokens,
+      output_tokens: tokens.outputTokens,
+      cost_usd: costUsd,
+      model: options.model.name,
+      provider: options.model.provider,
+      trace_id: traceId,
+      ...(outcome.kind === 'fallback' ? { fallback: outcome.reason } : {}),
+    })
+    yield { type: 'message', conversationId, text, usage: tokens, costUsd }
+    const failed = outcome.kind === 'fallback' && outcome.reason !== 'grounding'
+    yield { type: 'turn_ended', conversationId, status: failed ? 'failed' : 'completed', traceId }
+  }
+
+  return {
+    async *send(input) {
+      const conversationId = input.conversationId ?? randomUUID()
+      if (!UUID.test(conversationId)) {
+        yield refusal(null, 'invalid_input', 'A conversation id is a lowercase UUID.')
+        return
+      }
+      yield { type: 'turn_started', conversationId, resumed: false }
+      const screened = screenInput(input.message, settings.maxInputChars)
+      const begun = await begin(input.identity, conversationId)
+      if ('refused' in begun) {
+        yield* unavailable(begun, conversationId, input.identity?.sub ?? 'unknown')
+        return
+      }
+      const { userId } = begun
+      if (!(await own(conversationId, userId))) {
+        yield* unavailable({ refused: 'not_found', message: '' }, conversationId, userId)
+        return
+      }
+      const session = new PostgresSession({ db, conversationId })
+      await audit('message_received', conversationId, userId, {
+        chars: [...input.message].length,
+        redacted: screened.redacted,
+      })
+      if (screened.tooLong !== undefined) {
+        const { chars, limit } = screened.tooLong
+        await audit('guardrail_tripped', conversationId, userId, {
+          guardrail: 'input_size',
+          chars,
+          limit,
+        })
+        yield {
+          type: 'guardrail',
+          conversationId,
+          guardrail: 'input_size',
+          action: 'refused',
+          detail: `${chars} characters; the limit is ${limit}`,
+        }
+        const text = REPLIES.tooLong(chars, limit)
+        await session.addItems([
+          { role: 'user', content: `[a message of ${chars} characters, refused: over the limit]` },
+          assistantMessage(text),
+        ])
+        await audit('message_sent', conversationId, userId, {
+          chars: text.length,
+          fallback: 'input_size',
+        })
+        yield {
+          type: 'message',
+          conversationId,
+          text,
+          usage: { inputTokens: 0, outputTokens: 0 },
+          costUsd: 0,
+        }
+        yield { type: 'turn_ended', conversationId, status: 'completed', traceId: null }
+        return
+      }
+      if (screened.redacted.length > 0) {
+        await audit('guardrail_tripped', conversationId, userId, {
+          guardrail: 'secrets',
+          redacted: screened.redacted,
+        })
+        yield {
+          type: 'guardrail',
+          conversationId,
+          guardrail: 'secrets',
+          action: 'redacted',
+          detail: `removed before the model or the database saw it: ${screened.redacted.join(', ').replaceAll('_', ' ')}`,
+        }
+      }
+      const traceId = generateTraceId()
+      const context = new TurnState({
+        conversationId,
+        userId,
+        sessionHandle: begun.handle,
+        grounding: [screened.text],
+        traceId,
+      })
+      const agent = await agentFor(begun)
+      const outcome = yield* runSegment(
+        runnerFor(conversationId, traceId),
+        agent,
+        screened.text,
+        context,
+        {
+          session,
+          maxTurns: settings.maxTurns,
+          signal: input.signal,
+        },
+      )
+      yield* conclude(outcome, context, session)
+    },
+
+    async *decide(input) {
+      if (!UUID.test(input.approvalId)) {
+        yield refusal(null, 'not_found', `No approval ${input.approvalId} is waiting for you.`)
+        return
+      }
+      const { rows } = await db.query<{ conversation_id: string }>(
+        'SELECT conversation_id FROM approvals WHERE id = $1',
+        [input.approvalId],
+      )
+      const conversationId = rows[0]?.conversation_id
+      const begun =
+        conversationId === undefined ? undefined : await begin(input.identity, conversationId)
+      if (conversationId === undefined || begun === undefined || 'refused' in begun) {
+        if (begun !== undefined && 'refused' in begun && begun.refused === 'gateway') {
+          yield refusal(conversationId ?? null, 'gateway_unavailable', REPLIES.gatewayDown)
+          return
+        }
+        yield refusal(
+          conversationId ?? null,
+          'not_found',
+          `No approval ${input.approvalId} is waiting for you.`,
+        )
+        return
+      }
+      const { userId } = begun
+      const recorded = await runStore.decide(db, {
+        approvalId: input.approvalId,
+        userId,
+        decision: input.decision,
+        by: userId,
+        reason: input.reason,
+      })
+      if (recorded === undefined) {
+        yield refusal(
+          conversationId,
+          'not_found',
+          `No approval ${input.approvalId} is waiting for you.`,
+        )
+        return
+      }
+      await audit(
+        'approval_decided',
+        conversationId,
+        userId,
+        { approval_id: input.approvalId, decision: input.decision, reason: input.reason ?? null },
+        `mcp:${recorded.tool}`,
+      )
+      yield {
+        type: 'approval_recorded',
+        conversationId,
+        approvalId: input.approvalId,
+        decision: input.decision,
+        waiting: recorded.waiting,
+      }
+      if (recorded.waiting > 0) return
+      const claimed = await runStore.claim(db, recorded.runId)
+      if (claimed === undefined) return
+      yield { type: 'turn_started', conversationId, resumed: true }
+      const traceId = generateTraceId()
+      const context = new TurnState({
+        conversationId,
+        userId,
+        sessionHandle: begun.handle,
+        grounding: claimed.grounding,
+        traceId,
+      })
+      const agent = await agentFor(begun)
+      let outcome: RunOutcome
+      const session = new PostgresSession({ db, conversationId })
+      try {
+        const state = await RunState.fromStringWithContext<
+          WorkerRunContext,
+          Agent<WorkerRunContext>
+        >(agent, claimed.state, new RunContext(context.context), {
+          contextStrategy: 'replace',
+        })
+        for (const item of state.getInterruptions()) {
+          const callId = (item.rawItem as { callId?: string }).callId
+          const decided = claimed.decisions.find((d) => d.callId === callId)
+          if (decided?.decision === 'approved') {
+            state.approve(item)
+          } else {
+            state.reject(item, {
+              message:
+                `A person rejected this call${decided?.reason ? ` (${decided.reason})` : ''}, so it ` +
+                'was not done. Tell the user, and offer another way; do not try it again.',
+            })
+          }
+        }
+        outcome = yield* runSegment(runnerFor(conversationId, traceId), agent, state, context, {
+          session,
+          maxTurns: settings.maxTurns,
+          signal: input.signal,
+        })
+      } catch (error) {
+        outcome = {
+          kind: 'fallback',
+          reason: 'failed',
+          detail: errorMessage(error),
+          ungrounded: [],
+          inputTokens: 0,
+          outputTokens: 0,
+        }
+      }
+      await runStore.finish(db, claimed.id, outcome.kind === 'fallback' ? 'failed' : 'finished')
+      yield* conclude(outcome, context, session)
+    },
+
+    pending(where) {
+      return runStore.pending(db, where)
+    },
+
+    async close() {
+      await options.gateway.close()
+    },
+  }
+
+  /** A turn that cannot reach the gateway, or a conversation that is not the caller's. */
+  async function* unavailable(
+    refused: { refused: 'not_found' | 'gateway'; message: string },
+    conversationId: string,
+    userId: string,
+  ): AsyncGenerator<WorkerEvent> {
+    if (refused.refused === 'not_found') {
+      yield refusal(
+        conversationId,
+        'not_found',
+        `No conversation ${conversationId} was found for you.`,
+      )
+      yield { type: 'turn_ended', conversationId, status: 'failed', traceId: null }
+      return
+    }
+    logger.warn({ conversationId, err: refused.message }, 'the gateway is unavailable')
+    // The conversation may not exist anywhere yet: the audit rows alone record the attempt.
+    await audit('message_received', conversationId, userId, { gateway: 'unavailable' }).catch(
+      () => {},
+    )
+    await audit('message_sent', conversationId, userId, { fallback: 'gateway_unavailable' }).catch(
+      () => {},
+    )
+    yield { type: 'error', conversationId, code: 'gateway_unavailable', message: refused.message }
+    yield {
+      type: 'message',
+      conversationId,
+      text: REPLIES.gatewayDown,
+      usage: { inputTokens: 0, outputTokens: 0 },
+      costUsd: 0,
+    }
+    yield { type: 'turn_ended', conversationId, status: 'failed', traceId: null }
+  }
+}
+
+function refusal(conversationId: string | null, code: string, message: string): WorkerEvent {
+  return { type: 'error', conversationId, code, message }
+}
+
+function fallbackReply(reason: 'model_unavailable' | 'max_turns' | 'failed'): string {
+  return reason === 'model_unavailable'
+    ? REPLIES.modelDown
+    : reason === 'max_turns'
+      ? REPLIES.maxTurns
+      : REPLIES.failed
+}
+
+function assistantMessage(text: string) {
+  return {
+    type: 'message' as const,
+    role: 'assistant' as const,
+    status: 'completed' as const,
+    content: [{ type: 'output_text' as const, text }],
+  }
+}

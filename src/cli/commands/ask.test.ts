@@ -1,0 +1,119 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Capture } from '../../../test/support/capture.ts'
+import { scriptedModel } from '../../../test/support/scripted-model.ts'
+import type { ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
+import { QUESTION, scriptScenario } from '../../../test/support/worker-fixture.ts'
+import type { CliContext } from '../cli-context.ts'
+import { runCli } from '../run-cli.ts'
+
+async function fte(args: string[], env: Record<string, string>) {
+  const stdout = new Capture()
+  const stderr = new Capture()
+  const context: CliContext = { env: { LOG_LEVEL: 'warn', ...env }, cwd: tmpdir(), stdout, stderr }
+  const code = await runCli(args, context)
+  return { code, stdout: stdout.text, stderr: stderr.text }
+}
+
+describe('fte ask, fte approve and fte replay on the embedded database', () => {
+  let dir: string
+  let model: ScriptedOpenAiServer
+  let env: Record<string, string>
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fte-ask-'))
+    model = await scriptedModel().start()
+    env = {
+      FTE_DATA_DIR: join(dir, 'data'),
+      SKILLS_USER: 'false',
+      LLM_BASE_URL: model.url,
+      LLM_MODEL: 'gpt-4o-mini',
+      LLM_MAX_RETRIES: '0',
+    }
+  })
+  afterAll(async () => {
+    await model.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('says which variable to set when no model is configured, and exits 2', async () => {
+    const run = await fte(['ask', 'hello'], {
+      FTE_DATA_DIR: join(dir, 'none'),
+      SKILLS_USER: 'false',
+    })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('no model is configured: set OPENAI_API_KEY')
+    const groq = await fte(['ask', 'hello'], {
+      LLM_PROVIDER: 'groq',
+      FTE_DATA_DIR: join(dir, 'none'),
+    })
+    expect(groq.code).toBe(2)
+    expect(groq.stderr).toContain('GROQ_API_KEY is not set (required when LLM_PROVIDER=groq)')
+  })
+
+  it('runs the #4429 scenario: asks, pauses for approvals, resumes in new processes, replays', async () => {
+    scriptScenario(model)
+    const asked = await fte(['ask', QUESTION], env)
+    expect(asked.code).toBe(0)
+    const conversation = /conversation ([0-9a-f-]{36})/.exec(asked.stderr)?.[1] as string
+    expect(asked.stdout).toContain('◆ skill find-similar-cases')
+    expect(asked.stdout).toContain('→ domain_lookup_order {"order":"4429"}')
+    expect(asked.stdout).toContain('? domain_issue_refund')
+    const refund = /approve ([0-9a-f-]{36})\n/.exec(asked.stdout)?.[1] as string
+
+    const approved = await fte(['approve', refund], env)
+    expect(approved.code).toBe(0)
+    expect(approved.stdout).toContain('✓ approved')
+    expect(approved.stdout).toContain('? domain_escalate_ticket')
+    const escalation = /approve ([0-9a-f-]{36})\n/.exec(approved.stdout)?.[1] as string
+
+    const rejected = await fte(
+      ['approve', escalation, '--reject', '--reason', 'billing is already on it', '--json'],
+      env,
+    )
+    expect(rejected.code).toBe(0)
+    const events = rejected.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; conversationId: string; text?: string })
+    expect(events.every((e) => e.conversationId === conversation)).toBe(true)
+    expect(events.find((e) => e.type === 'message')?.text).toContain('was declined')
+
+    const again = await fte(['approve', escalation], env)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain(`No approval ${escalation} is waiting for you`)
+
+    const replay = await fte(['replay', conversation], env)
+    expect(replay.code).toBe(0)
+    for (const action of [
+      'message_received',
+      'skill_activated',
+      'refund_blocked',
+      'approval_decided',
+      'message_sent',
+    ]) {
+      expect(replay.stdout).toContain(action)
+    }
+    expect(replay.stdout).not.toContain('ticket_escalated')
+  })
+
+  it('passes the checks of fte doctor against a working provider, and fails a refused key', async () => {
+    const ok = await fte(['doctor'], env)
+    expect(ok.stdout).toMatch(/✓ configuration: domain support/)
+    expect(ok.stdout).toMatch(/✓ database: embedded .*up to date/)
+    expect(ok.stdout).toMatch(/✓ gateway: in-process: \d+ tools; the system of record is reachable/)
+    expect(ok.stdout).toMatch(/✓ model: compatible at .*: the key works; 1 models listed/)
+    expect(ok.code).toBe(0)
+
+    model.enqueue({ status: 401, body: { error: { message: 'Incorrect API key provided' } } })
+    const before = model.requests.length
+    const refused = await fte(['doctor', '--json'], { ...env, LLM_API_KEY: 'sk-wrong' })
+    // One request, no retries: a refused key fails at once.
+    expect(model.requests.slice(before).map((r) => r.path)).toEqual(['/v1/models'])
+    expect(refused.code).toBe(1)
+    const report = JSON.parse(refused.stdout) as { checks: Array<{ name: string; ok: boolean }> }
+    expect(report.checks.find((c) => c.name === 'model')).toMatchObject({ ok: false })
+    expect(refused.stdout).not.toContain('sk-wrong')
+  })
+})

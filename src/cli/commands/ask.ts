@@ -1,0 +1,148 @@
+import type { WorkerEvent } from '../../agent/worker-events.ts'
+import { FteError } from '../../lib/errors.ts'
+import { type CliContext, loadRuntime } from '../cli-context.ts'
+import { type GatewayChoice, openWorker } from '../open-worker.ts'
+
+export interface AskOptions {
+  conversation?: string
+  json?: boolean
+  gateway?: GatewayChoice
+}
+
+export interface ApproveOptions {
+  reject?: boolean
+  reason?: string
+  json?: boolean
+  gateway?: GatewayChoice
+}
+
+/** `fte ask "…"`: one message, its turn streamed; a pause prints how to approve. */
+export async function askCommand(
+  context: CliContext,
+  message: string,
+  options: AskOptions,
+): Promise<number> {
+  if (message.trim() === '') {
+    throw new FteError('invalid_input', 'say what to ask, e.g. fte ask "where is order #4429?"', {
+      fault: 'caller',
+    })
+  }
+  const runtime = loadRuntime(context)
+  const opened = await openWorker(context, runtime, options.gateway)
+  try {
+    const events = opened.worker.send({
+      message,
+      conversationId: options.conversation,
+      signal: context.signal,
+    })
+    return await printTurn(context, events, options.json === true)
+  } finally {
+    await opened.close()
+  }
+}
+
+/** `fte approve <id>` (or `--reject`): the decision, and the rest of the run when it resumes. */
+export async function approveCommand(
+  context: CliContext,
+  approvalId: string,
+  options: ApproveOptions,
+): Promise<number> {
+  const runtime = loadRuntime(context)
+  const opened = await openWorker(context, runtime, options.gateway)
+  try {
+    const events = opened.worker.decide({
+      approvalId,
+      decision: options.reject === true ? 'rejected' : 'approved',
+      reason: options.reason,
+      signal: context.signal,
+    })
+    return await printTurn(context, events, options.json === true)
+  } finally {
+    await opened.close()
+  }
+}
+
+/**
+ * Prints a turn's events: as JSON lines, or for a person (streamed text, a line per tool call and
+ * skill, approval requests with the commands that answer them). The exit code: 0 when the turn
+ * completed or paused, 1 when it failed.
+ */
+export async function printTurn(
+  context: CliContext,
+  events: AsyncIterable<WorkerEvent>,
+  json: boolean,
+  onApproval?: (event: Extract<WorkerEvent, { type: 'approval_requested' }>) => void,
+): Promise<number> {
+  const out = context.stdout
+  let code = 0
+  let midLine = false
+  let streamed = ''
+  const line = (text: string) => {
+    if (midLine) out.write('\n')
+    midLine = false
+    out.write(`${text}\n`)
+  }
+  for await (const event of events) {
+    if (json) {
+      out.write(`${JSON.stringify(event)}\n`)
+      if (event.type === 'turn_ended' && event.status === 'failed') code = 1
+      if (event.type === 'error' && event.code === 'not_found') code = 1
+      continue
+    }
+    switch (event.type) {
+      case 'turn_started':
+        if (!event.resumed) context.stderr.write(`conversation ${event.conversationId}\n`)
+        break
+      case 'text_delta':
+        out.write(event.delta)
+        streamed += event.delta
+        midLine = !event.delta.endsWith('\n')
+        break
+      case 'tool_call':
+        streamed = ''
+        line(`  → ${event.name} ${event.arguments}`)
+        break
+      case 'tool_result':
+        if (event.status === 'error') line(`  ✗ ${event.name} failed`)
+        break
+      case 'skill_activated':
+        line(`  ◆ skill ${event.name}`)
+        break
+      case 'guardrail':
+        line(`  ! guardrail ${event.guardrail}: ${event.detail}`)
+        break
+      case 'approval_requested':
+        line(`  ? ${event.tool} ${JSON.stringify(event.arguments)} waits for approval`)
+        if (onApproval === undefined) {
+          line(
+            `    approve: npm run fte -- approve ${event.approvalId}\n` +
+              `    reject:  npm run fte -- approve ${event.approvalId} --reject --reason "…"`,
+          )
+        } else {
+          onApproval(event)
+        }
+        break
+      case 'approval_recorded':
+        line(
+          `  ${event.decision === 'approved' ? '✓ approved' : '✗ rejected'}` +
+            (event.waiting > 0 ? ` (${event.waiting} more waiting)` : ''),
+        )
+        break
+      case 'message':
+        // The streamed text was the reply, unless the Worker replaced it (a guardrail, a failure).
+        if (streamed.trim() === event.text.trim()) line('')
+        else line(event.text)
+        streamed = ''
+        midLine = false
+        break
+      case 'error':
+        context.stderr.write(`fte: ${event.message}\n`)
+        if (event.code === 'not_found' || event.code === 'invalid_input') code = 1
+        break
+      case 'turn_ended':
+        if (event.status === 'failed') code = 1
+        break
+    }
+  }
+  return code
+}

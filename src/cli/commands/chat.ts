@@ -1,0 +1,108 @@
+import { createInterface } from 'node:readline/promises'
+import type { WorkerEvent } from '../../agent/worker-events.ts'
+import { type CliContext, loadRuntime } from '../cli-context.ts'
+import { type GatewayChoice, openWorker } from '../open-worker.ts'
+import { printTurn } from './ask.ts'
+
+export interface ChatOptions {
+  conversation?: string
+  json?: boolean
+  gateway?: GatewayChoice
+}
+
+type Approval = Extract<WorkerEvent, { type: 'approval_requested' }>
+
+/**
+ * `fte chat`: a conversation at the terminal. Replies stream as they are written, with a line per
+ * tool call and skill; a call that needs approval asks here. `/new` starts a new conversation,
+ * `/exit` (or Ctrl-D) leaves. With --json every event is one JSON line, and approvals are
+ * answered with `/approve <id>` or `/reject <id> [reason]`.
+ */
+export async function chatCommand(context: CliContext, options: ChatOptions): Promise<number> {
+  const runtime = loadRuntime(context)
+  const opened = await openWorker(context, runtime, options.gateway)
+  const json = options.json === true
+  const input = createInterface({
+    input: (context.stdin ?? process.stdin) as NodeJS.ReadableStream,
+    output: json ? undefined : (context.stdout as NodeJS.WritableStream),
+    terminal: false,
+  })
+  let conversationId = options.conversation
+  const track = async function* (events: AsyncIterable<WorkerEvent>) {
+    for await (const event of events) {
+      if (event.type === 'turn_started') conversationId = event.conversationId
+      yield event
+    }
+  }
+  const ask = async (question: string): Promise<string | undefined> => {
+    if (!json) context.stdout.write(question)
+    try {
+      return await input.question('')
+    } catch {
+      return undefined
+    }
+  }
+  try {
+    if (!json) {
+      context.stdout.write(
+        `digital-fte chat · model ${opened.model.name} (${opened.model.provider}) · gateway ${opened.gateway.description}\n` +
+          'Type a message; /new starts a new conversation, /exit leaves.\n',
+      )
+    }
+    for (;;) {
+      const message = await ask('\nyou> ')
+      if (message === undefined || message.trim() === '/exit' || message.trim() === '/quit') break
+      const text = message.trim()
+      if (text === '') continue
+      if (text === '/new') {
+        conversationId = undefined
+        if (!json) context.stdout.write('(a new conversation starts with your next message)\n')
+        continue
+      }
+      const decision = /^\/(approve|reject)\s+(\S+)\s*(.*)$/.exec(text)
+      if (decision !== null) {
+        await printTurn(
+          context,
+          opened.worker.decide({
+            approvalId: decision[2] as string,
+            decision: decision[1] === 'approve' ? 'approved' : 'rejected',
+            reason: decision[3] === '' ? undefined : decision[3],
+          }),
+          json,
+        )
+        continue
+      }
+      let waiting: Approval[] = []
+      await printTurn(
+        context,
+        track(opened.worker.send({ message: text, conversationId, signal: context.signal })),
+        json,
+        json ? undefined : (approval) => waiting.push(approval),
+      )
+      while (waiting.length > 0) {
+        const current = waiting
+        waiting = []
+        for (const approval of current) {
+          const answer = await ask(`Approve ${approval.tool}? [y/N] `)
+          if (answer === undefined) return 0
+          const approved = /^y(es)?$/i.test(answer.trim())
+          const reason = approved ? undefined : await ask('Reason (optional): ')
+          await printTurn(
+            context,
+            opened.worker.decide({
+              approvalId: approval.approvalId,
+              decision: approved ? 'approved' : 'rejected',
+              reason: reason?.trim() || undefined,
+            }),
+            false,
+            (next) => waiting.push(next),
+          )
+        }
+      }
+    }
+    return 0
+  } finally {
+    input.close()
+    await opened.close()
+  }
+}

@@ -1,0 +1,175 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  type GatewayAccess,
+  httpAccess,
+  inProcessAccess,
+  stdioAccess,
+} from '../agent/gateway-access.ts'
+import { createModel, type WorkerModel } from '../agent/model-factory.ts'
+import { createWorker, type Worker } from '../agent/worker.ts'
+import { scopesFor } from '../auth/scopes.ts'
+import { createEmbedder } from '../embedding/create-embedder.ts'
+import type { Embedder } from '../embedding/embedder.ts'
+import { createGateway } from '../gateway/gateway.ts'
+import type { Identity } from '../gateway/identity.ts'
+import { FteError } from '../lib/errors.ts'
+import { packageRoot } from '../lib/package-root.ts'
+import { SkillRuntime } from '../skills/skill-runtime.ts'
+import { createSandbox } from '../skills/skill-sandbox.ts'
+import { connect } from '../store/connect.ts'
+import type { Database } from '../store/database.ts'
+import type { CliContext, Runtime } from './cli-context.ts'
+import { loadSkillLibrary, logSkillWarnings, publishedSkills } from './load-skills.ts'
+import { prepareDatabase } from './prepare-database.ts'
+
+export type GatewayChoice = 'auto' | 'stdio' | 'in-process' | string
+
+export interface OpenedWorker {
+  worker: Worker
+  model: WorkerModel
+  gateway: GatewayAccess
+  /** Who the CLI acts as: the local operator (stdio, in-process) or the token's subject (HTTP). */
+  userId: string | undefined
+  close(): Promise<void>
+}
+
+/**
+ * The Worker for `fte chat` / `fte ask` / `fte approve`: the model from the factory (an error
+ * naming the variable when none is configured), the database for memory and audit, the skills,
+ * and the gateway: an `fte mcp` subprocess, in-process, or a remote URL.
+ */
+export async function openWorker(
+  context: CliContext,
+  runtime: Runtime,
+  choice: GatewayChoice | undefined,
+): Promise<OpenedWorker> {
+  const { config, logger, pack } = runtime
+  const model = createModel(config.llm)
+  const db = await connect(config.database, logger)
+  const closers: Array<() => Promise<void>> = [() => db.close()]
+  try {
+    const embedder = createEmbedder(config.embedding)
+    await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
+    const { gateway, userId } = await openGatewayAccess(context, runtime, db, embedder, choice)
+    closers.unshift(() => gateway.close())
+    const library = await loadSkillLibrary(context, runtime)
+    logSkillWarnings(logger, library)
+    const scripts = config.skills.scripts
+    const skills = new SkillRuntime({
+      library,
+      db,
+      actor: 'worker:cli',
+      maxResourceBytes: config.skills.resourceMaxBytes,
+      workspaceRoot: config.skills.workspaceDir,
+      sandbox:
+        scripts === undefined
+          ? undefined
+          : createSandbox({
+              bwrap: scripts.bwrap,
+              limits: { ...scripts, fileBytes: scripts.outputBytes },
+            }),
+    })
+    const worker = createWorker({
+      db: db.pool({ purpose: 'worker', max: 2 }),
+      model,
+      gateway,
+      skills,
+      settings: config.worker,
+      approvalTools: config.worker.approvalTools ?? pack.gateway?.approvalTools ?? [],
+      price: config.llm.configured ? config.llm.price : undefined,
+      logger,
+    })
+    logger.debug({ gateway: gateway.description, model: model.name }, 'worker ready')
+    return {
+      worker,
+      model,
+      gateway,
+      userId,
+      async close() {
+        for (const close of closers) await close().catch(() => {})
+      },
+    }
+  } catch (error) {
+    for (const close of closers) await close().catch(() => {})
+    throw error
+  }
+}
+
+/**
+ * How the Worker reaches the gateway: WORKER_GATEWAY (or `choice`); `auto` is an `fte mcp`
+ * subprocess on a Postgres server, and in-process on the embedded database, which one process
+ * owns. The CLI acts as the local operator, except through a remote URL (the token's subject).
+ */
+export async function openGatewayAccess(
+  context: CliContext,
+  runtime: Runtime,
+  db: Database,
+  embedder: Embedder,
+  choice: GatewayChoice | undefined,
+): Promise<{ gateway: GatewayAccess; userId: string | undefined }> {
+  const { config, logger, pack } = runtime
+  const configured = config.worker.gateway
+  const wanted = choice ?? (typeof configured === 'string' ? configured : configured.url)
+  const mode =
+    wanted === 'auto' ? (config.database.url === undefined ? 'in-process' : 'stdio') : wanted
+  if (mode !== 'stdio' && mode !== 'in-process' && !/^https?:\/\//.test(mode)) {
+    throw new FteError(
+      'invalid_input',
+      `--gateway must be auto, stdio, in-process or a gateway's http(s) URL, not ${mode}`,
+      { fault: 'caller' },
+    )
+  }
+  if (mode === 'stdio' && config.database.url === undefined) {
+    throw new FteError(
+      'invalid_input',
+      'the stdio gateway needs DATABASE_URL: the embedded database belongs to one process, so ' +
+        'on it the Worker runs the gateway in-process (--gateway in-process, the default)',
+      { fault: 'caller' },
+    )
+  }
+  const operator: Identity = {
+    sub: config.gateway.stdio.sub,
+    role: config.gateway.stdio.role,
+    scopes: scopesFor(config.gateway.stdio.role),
+  }
+  let gateway: GatewayAccess
+  let userId: string | undefined = operator.sub
+  if (mode === 'in-process') {
+    gateway = inProcessAccess(
+      createGateway({
+        db,
+        pack,
+        embedder,
+        logger,
+        skills: await publishedSkills(context, runtime),
+        ...config.gateway,
+      }),
+      operator,
+    )
+  } else if (mode === 'stdio') {
+    gateway = stdioAccess({
+      command: process.execPath,
+      args: [mainScript(), 'mcp'],
+      env: Object.fromEntries(
+        Object.entries(context.env).filter((e): e is [string, string] => e[1] !== undefined),
+      ),
+      cwd: context.cwd,
+      timeoutMs: Math.max(config.worker.toolTimeoutMs, 60_000),
+    })
+  } else {
+    gateway = httpAccess({
+      url: mode,
+      token: typeof configured === 'object' ? configured.token : undefined,
+      timeoutMs: config.worker.toolTimeoutMs,
+    })
+    userId = undefined
+  }
+  return { gateway, userId }
+}
+
+/** This package's `fte` entry point, as source (npm scripts) or as the built file. */
+function mainScript(): string {
+  const source = join(packageRoot(), 'src', 'cli', 'main.ts')
+  return existsSync(source) ? source : join(packageRoot(), 'dist', 'src', 'cli', 'main.js')
+}
