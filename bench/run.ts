@@ -10,6 +10,7 @@ import { benchSkills } from './skills.bench.ts'
 import { benchStoreStart } from './store-start.bench.ts'
 import { benchTokenVerification } from './token-verify.bench.ts'
 import { benchVectorSearch } from './vector-search.bench.ts'
+import { benchWorker } from './worker.bench.ts'
 
 const report = (line: string) => process.stderr.write(`${line}\n`)
 const env = process.env
@@ -22,6 +23,7 @@ const suites: Array<[string, () => Promise<BenchOutcome>]> = [
   ['MCP gateway', () => benchMcp(env, report)],
   ['token verification', () => benchTokenVerification(env, report)],
   ['agent skills', () => benchSkills(report)],
+  ['worker turn', () => benchWorker(report)],
 ]
 
 const results: BenchResult[] = []

@@ -90,7 +90,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const approval = new Set(options.approvalTools)
   const price = priceOf(options.model.name, options.price)
   const recorder = spanRecorder()
-  const toolsBySever = new WeakMap<MCPServer, Promise<GatewayTool[]>>()
+  const toolsByServer = new WeakMap<MCPServer, Promise<GatewayTool[]>>()
   const actor = (userId: string) => `worker:${userId}`
 
   const recordCall = async (context: TurnState, call: GatewayCall) => {
@@ -113,33 +113,52 @@ export function createWorker(options: WorkerOptions): Worker {
     },
   }
 
-  const agentFor = async (begun: Begun): Promise<Agent<WorkerRunContext>> => {
-    let tools = toolsBySever.get(begun.server)
+  // The SDK's tool types are invariant in their context; WorkerRunContext is a SkillToolContext.
+  const skillToolList = (options.skills === undefined
+    ? []
+    : skillTools(options.skills)) as unknown as GatewayTool[]
+  const catalog = options.skills?.catalog() ?? ''
+  /** One agent per gateway connection and session rules: built once, reused every turn. */
+  const agents = new WeakMap<MCPServer, Map<string, Promise<Agent<WorkerRunContext>>>>()
+
+  const agentFor = (begun: Begun): Promise<Agent<WorkerRunContext>> => {
+    let byRules = agents.get(begun.server)
+    if (byRules === undefined) {
+      byRules = new Map()
+      agents.set(begun.server, byRules)
+    }
+    const key = `${begun.persona}\u0000${begun.rules}`
+    let agent = byRules.get(key)
+    if (agent === undefined) {
+      agent = buildAgent(begun)
+      byRules.set(key, agent)
+      const current = byRules
+      agent.catch(() => current.delete(key))
+    }
+    return agent
+  }
+
+  const buildAgent = async (begun: Begun): Promise<Agent<WorkerRunContext>> => {
+    let tools = toolsByServer.get(begun.server)
     if (tools === undefined) {
       tools = gatewayTools(begun.server, {
         approval,
         timeoutMs: settings.toolTimeoutMs,
         record: recordCall,
       })
-      toolsBySever.set(begun.server, tools)
-      tools.catch(() => toolsBySever.delete(begun.server))
+      toolsByServer.set(begun.server, tools)
+      tools.catch(() => toolsByServer.delete(begun.server))
     }
     return new Agent<WorkerRunContext>({
       name: 'digital-fte',
       instructions: buildInstructions({
         persona: begun.persona,
         rules: begun.rules,
-        catalog: options.skills?.catalog() ?? '',
+        catalog,
       }),
       model: options.model.model,
       modelSettings: { parallelToolCalls: settings.parallelToolCalls },
-      tools: [
-        ...(await tools),
-        // The SDK's tool types are invariant in their context; WorkerRunContext is a SkillToolContext.
-        ...((options.skills === undefined
-          ? []
-          : skillTools(options.skills)) as unknown as GatewayTool[]),
-      ],
+      tools: [...(await tools), ...skillToolList],
       outputGuardrails: [grounding],
     })
   }
@@ -193,15 +212,19 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   }
 
-  /** The conversation in the Worker's database, which may be another than the gateway's. */
+  /**
+   * The conversation in the Worker's database, when that is not the gateway's (whose begin_session
+   * made the row and checked its owner): made if missing, and refused if someone else's.
+   */
   const own = async (conversationId: string, userId: string): Promise<boolean> => {
-    await db.query(
-      'INSERT INTO conversations (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
-      [conversationId, userId],
-    )
+    if (options.gateway.sharesDatabase) return true
     const { rows } = await db.query<{ user_id: string }>(
-      'SELECT user_id FROM conversations WHERE id = $1',
-      [conversationId],
+      `WITH made AS (
+         INSERT INTO conversations (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING
+         RETURNING user_id
+       )
+       SELECT user_id FROM made UNION ALL SELECT user_id FROM conversations WHERE id = $1`,
+      [conversationId, userId],
     )
     return rows[0]?.user_id === userId
   }

@@ -46,6 +46,7 @@ export async function openWorker(
 ): Promise<OpenedWorker> {
   const { config, logger, pack } = runtime
   const model = createModel(config.llm)
+  gatewayMode(runtime, choice)
   const db = await connect(config.database, logger)
   const closers: Array<() => Promise<void>> = [() => db.close()]
   try {
@@ -109,25 +110,8 @@ export async function openGatewayAccess(
   choice: GatewayChoice | undefined,
 ): Promise<{ gateway: GatewayAccess; userId: string | undefined }> {
   const { config, logger, pack } = runtime
+  const mode = gatewayMode(runtime, choice)
   const configured = config.worker.gateway
-  const wanted = choice ?? (typeof configured === 'string' ? configured : configured.url)
-  const mode =
-    wanted === 'auto' ? (config.database.url === undefined ? 'in-process' : 'stdio') : wanted
-  if (mode !== 'stdio' && mode !== 'in-process' && !/^https?:\/\//.test(mode)) {
-    throw new FteError(
-      'invalid_input',
-      `--gateway must be auto, stdio, in-process or a gateway's http(s) URL, not ${mode}`,
-      { fault: 'caller' },
-    )
-  }
-  if (mode === 'stdio' && config.database.url === undefined) {
-    throw new FteError(
-      'invalid_input',
-      'the stdio gateway needs DATABASE_URL: the embedded database belongs to one process, so ' +
-        'on it the Worker runs the gateway in-process (--gateway in-process, the default)',
-      { fault: 'caller' },
-    )
-  }
   const operator: Identity = {
     sub: config.gateway.stdio.sub,
     role: config.gateway.stdio.role,
@@ -166,6 +150,31 @@ export async function openGatewayAccess(
     userId = undefined
   }
   return { gateway, userId }
+}
+
+/** The gateway the CLI uses, checked before anything is opened. */
+export function gatewayMode(runtime: Runtime, choice: GatewayChoice | undefined): string {
+  const { config } = runtime
+  const configured = config.worker.gateway
+  const wanted = choice ?? (typeof configured === 'string' ? configured : configured.url)
+  const mode =
+    wanted === 'auto' ? (config.database.url === undefined ? 'in-process' : 'stdio') : wanted
+  if (mode !== 'stdio' && mode !== 'in-process' && !/^https?:\/\//.test(mode)) {
+    throw new FteError(
+      'invalid_input',
+      `--gateway must be auto, stdio, in-process or a gateway's http(s) URL, not ${mode}`,
+      { fault: 'caller' },
+    )
+  }
+  if (mode === 'stdio' && config.database.url === undefined) {
+    throw new FteError(
+      'invalid_input',
+      'the stdio gateway needs DATABASE_URL: the embedded database belongs to one process, so ' +
+        'on it the Worker runs the gateway in-process (--gateway in-process, the default)',
+      { fault: 'caller' },
+    )
+  }
+  return mode
 }
 
 /** This package's `fte` entry point, as source (npm scripts) or as the built file. */

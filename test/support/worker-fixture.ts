@@ -22,6 +22,8 @@ export interface WorkerFixtureOptions {
   gateway?: GatewayAccess
   settings?: Partial<WorkerOptions['settings']>
   approvalTools?: readonly string[]
+  /** false: no skills (no catalog, no skill tools). */
+  skills?: boolean
 }
 
 /**
@@ -59,7 +61,7 @@ export async function testWorker(
     db,
     model: createModel(llm),
     gateway,
-    skills,
+    skills: options.skills === false ? undefined : skills,
     settings: {
       maxTurns: 12,
       parallelToolCalls: false,

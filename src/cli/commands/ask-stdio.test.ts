@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import { Capture } from '../../../test/support/capture.ts'
+import { reply, scriptedModel } from '../../../test/support/scripted-model.ts'
+import { describeEachDatabase } from '../../../test/support/test-databases.ts'
+import { runCli } from '../run-cli.ts'
+
+describeEachDatabase('fte ask over the stdio gateway', (target) => {
+  // The embedded database belongs to one process, so only a Postgres server can be shared with an
+  // `fte mcp` subprocess; on PGlite the refusal is what is tested.
+  it(target.name === 'postgres'
+    ? 'runs a turn through an fte mcp subprocess on the same Postgres'
+    : 'refuses the stdio gateway on the embedded database, saying why', async () => {
+    const db = await target.open('migrated')
+    const model = await scriptedModel().start()
+    try {
+      model.enqueue(
+        reply({ toolCalls: [{ name: 'domain_lookup_order', arguments: { order: '4429' } }] }),
+        reply({ text: 'Found order #4429.' }),
+      )
+      const stdout = new Capture()
+      const stderr = new Capture()
+      const code = await runCli(['ask', 'where is #4429?', '--gateway', 'stdio'], {
+        env: {
+          LOG_LEVEL: 'warn',
+          ...(db.url === undefined ? {} : { DATABASE_URL: db.url }),
+          SKILLS_USER: 'false',
+          LLM_BASE_URL: model.url,
+          LLM_MODEL: 'gpt-4o-mini',
+        },
+        cwd: process.cwd(),
+        stdout,
+        stderr,
+      })
+      if (target.name !== 'postgres') {
+        expect(code).toBe(2)
+        expect(stderr.text).toContain('the stdio gateway needs DATABASE_URL')
+        return
+      }
+      expect(stderr.text).not.toContain('fte:')
+      expect(code).toBe(0)
+      expect(stdout.text).toContain('→ domain_lookup_order {"order":"4429"}')
+      expect(stdout.text).toContain('Found order #4429.')
+      const { rows } = await db.query<{ actor: string }>(
+        `SELECT actor FROM capability_invocations WHERE capability = 'mcp:domain_lookup_order'
+           ORDER BY actor`,
+      )
+      // The gateway's record and the Worker's, both as the local operator.
+      expect(rows.map((r) => r.actor)).toEqual(['gateway:local|operator', 'worker:local|operator'])
+    } finally {
+      await model.stop()
+      await db.close()
+    }
+  }, 60_000)
+})
+
+describe('fte ask --gateway', () => {
+  it('refuses a gateway that is neither a mode nor a URL', async () => {
+    const stderr = new Capture()
+    const code = await runCli(['ask', 'hi', '--gateway', 'carrier-pigeon'], {
+      env: {
+        LLM_BASE_URL: 'http://127.0.0.1:9/v1',
+        LLM_MODEL: 'm',
+        FTE_DATA_DIR: '/nonexistent/x',
+      },
+      cwd: process.cwd(),
+      stdout: new Capture(),
+      stderr,
+    })
+    expect(code).toBe(2)
+    expect(stderr.text).toContain('--gateway must be auto, stdio, in-process')
+  })
+})
