@@ -48,7 +48,12 @@ export class ScriptedOpenAiServer {
     return this
   }
 
-  async start(): Promise<this> {
+  /** Replies still waiting in the script. */
+  get pending(): number {
+    return this.script.length
+  }
+
+  async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => {
       let raw = ''
       req.on('data', (chunk: Buffer) => {
@@ -89,7 +94,7 @@ export class ScriptedOpenAiServer {
         res.end(JSON.stringify(response.body ?? {}))
       })
     })
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve))
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`
     return this
   }

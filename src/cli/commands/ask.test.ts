@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Capture } from '../../../test/support/capture.ts'
 import { scriptedModel } from '../../../test/support/scripted-model.ts'
@@ -30,6 +31,9 @@ describe('fte ask, fte approve and fte replay on the embedded database', () => {
       LLM_BASE_URL: model.url,
       LLM_MODEL: 'gpt-4o-mini',
       LLM_MAX_RETRIES: '0',
+      // The CLI acts as MCP_STDIO_SUB: here the demo customer of the scenario.
+      MCP_STDIO_SUB: 'demo|maya-okafor',
+      MCP_STDIO_ROLE: 'customer',
     }
   })
   afterAll(async () => {
@@ -96,6 +100,28 @@ describe('fte ask, fte approve and fte replay on the embedded database', () => {
       expect(replay.stdout).toContain(action)
     }
     expect(replay.stdout).not.toContain('ticket_escalated')
+  })
+
+  it('chats at the terminal: streams the scenario and asks for each approval', async () => {
+    scriptScenario(model)
+    const stdout = new Capture()
+    const stderr = new Capture()
+    const code = await runCli(['chat'], {
+      env: { LOG_LEVEL: 'warn', ...env, FTE_DATA_DIR: join(dir, 'chat') },
+      cwd: tmpdir(),
+      stdout,
+      stderr,
+      // Typed ahead, as a pipe delivers it: nothing may be lost while the turn runs.
+      stdin: Readable.from([`${QUESTION}\ny\nn\nbilling has it\n/exit\n`]),
+    })
+    expect(stderr.text).not.toContain('fte:')
+    expect(code).toBe(0)
+    expect(stdout.text).toContain('digital-fte chat · model gpt-4o-mini (compatible)')
+    expect(stdout.text).toContain('Approve domain_issue_refund? [y/N]')
+    expect(stdout.text).toContain('Approve domain_escalate_ticket? [y/N]')
+    expect(stdout.text).toContain('✗ rejected')
+    expect(stdout.text).not.toContain('failed')
+    expect(stdout.text).toMatch(/The escalation of ticket T-\d+ was declined/)
   })
 
   it('passes the checks of fte doctor against a working provider, and fails a refused key', async () => {

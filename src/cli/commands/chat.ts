@@ -24,7 +24,6 @@ export async function chatCommand(context: CliContext, options: ChatOptions): Pr
   const json = options.json === true
   const input = createInterface({
     input: (context.stdin ?? process.stdin) as NodeJS.ReadableStream,
-    output: json ? undefined : (context.stdout as NodeJS.WritableStream),
     terminal: false,
   })
   let conversationId = options.conversation
@@ -34,13 +33,12 @@ export async function chatCommand(context: CliContext, options: ChatOptions): Pr
       yield event
     }
   }
+  // Lines are buffered by the iterator, so input piped in ahead of the prompts is not lost.
+  const lines = input[Symbol.asyncIterator]()
   const ask = async (question: string): Promise<string | undefined> => {
     if (!json) context.stdout.write(question)
-    try {
-      return await input.question('')
-    } catch {
-      return undefined
-    }
+    const next = await lines.next()
+    return next.done === true ? undefined : next.value
   }
   try {
     if (!json) {
