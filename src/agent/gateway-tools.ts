@@ -97,7 +97,7 @@ export async function gatewayTools(
             status = timeout.aborted ? 'timeout' : 'error'
           }
           const callId = details?.toolCall?.callId
-          if (status !== 'ok' && callId !== undefined) context.failedCalls.add(callId)
+          if (callId !== undefined) context.results.set(callId, { status, text })
           await options.record(context, {
             name: mcpTool.name,
             callId,

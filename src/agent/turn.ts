@@ -74,18 +74,20 @@ export async function* runSegment(
             conversationId,
             callId: raw.callId ?? '',
             name,
-            arguments: raw.arguments ?? '{}',
+            arguments: parseArguments(raw.arguments),
           }
         }
       } else if (event.type === 'run_item_stream_event' && event.name === 'tool_output') {
         const raw = event.item.rawItem as { callId?: string; name?: string }
         const callId = raw.callId ?? ''
+        const result = turn.results.get(callId)
         yield {
           type: 'tool_result',
           conversationId,
           callId,
           name: raw.name ?? 'tool',
-          status: turn.failedCalls.has(callId) ? 'error' : 'ok',
+          status: result === undefined || result.status === 'ok' ? 'ok' : 'error',
+          summary: summaryOf(result?.text ?? ''),
         }
       }
     }
@@ -155,6 +157,12 @@ function approvalCall(item: RunToolApprovalItem): {
     tool: item.name ?? raw.name ?? 'tool',
     arguments: parseArguments(item.arguments ?? raw.arguments),
   }
+}
+
+/** The first line of a tool's answer, without the rules reminder, at most 160 characters. */
+function summaryOf(text: string): string {
+  const first = text.trim().split('\n')[0] ?? ''
+  return first.length > 160 ? `${first.slice(0, 159)}…` : first
 }
 
 function parseArguments(text: string | undefined): Record<string, unknown> {

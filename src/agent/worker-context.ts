@@ -23,8 +23,8 @@ export class TurnState {
   /** Texts that ground a reply: the user's message and the gateway's results this turn. */
   readonly grounding: string[]
   readonly traceId: string
-  /** Gateway calls of this run that failed or timed out, by call id. */
-  readonly failedCalls = new Set<string>()
+  /** What each gateway call of this run answered, by call id. */
+  readonly results = new Map<string, { status: 'ok' | 'error' | 'timeout'; text: string }>()
 
   constructor(options: {
     conversationId: string

@@ -7,7 +7,7 @@ export type WorkerEvent =
       conversationId: string
       callId: string
       name: string
-      arguments: string
+      arguments: Record<string, unknown>
     }
   | {
       type: 'tool_result'
@@ -15,6 +15,8 @@ export type WorkerEvent =
       callId: string
       name: string
       status: 'ok' | 'error'
+      /** The gateway's answer, first line, shortened (empty for skill tools). */
+      summary: string
     }
   | { type: 'skill_activated'; conversationId: string; name: string }
   | {

@@ -325,6 +325,19 @@ export function createWorker(options: WorkerOptions): Worker {
         yield refusal(null, 'invalid_input', 'A conversation id is a lowercase UUID.')
         return
       }
+      if (input.conversationId !== undefined) {
+        const { rows } = await db.query('SELECT 1 FROM conversations WHERE id = $1', [
+          conversationId,
+        ])
+        if (rows.length === 0) {
+          yield refusal(
+            conversationId,
+            'not_found',
+            `No conversation ${conversationId} was found for you.`,
+          )
+          return
+        }
+      }
       yield { type: 'turn_started', conversationId, resumed: false }
       const screened = screenInput(input.message, settings.maxInputChars)
       const begun = await begin(input.identity, conversationId)
@@ -335,6 +348,20 @@ export function createWorker(options: WorkerOptions): Worker {
       const { userId } = begun
       if (!(await own(conversationId, userId))) {
         yield* unavailable({ refused: 'not_found', message: '' }, conversationId, userId)
+        return
+      }
+      // A run waiting for a decision comes first (only its owner gets this far).
+      const waiting =
+        input.conversationId === undefined
+          ? []
+          : await runStore.pending(db, { userId, conversationId })
+      if (waiting.length > 0) {
+        yield refusal(
+          conversationId,
+          'approval_pending',
+          `This conversation is waiting for a decision on ${waiting.map((w) => `${w.tool} (${w.id})`).join(', ')}: approve or reject it first.`,
+        )
+        yield { type: 'turn_ended', conversationId, status: 'failed', traceId: null }
         return
       }
       const session = new PostgresSession({ db, conversationId })

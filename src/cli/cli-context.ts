@@ -23,16 +23,21 @@ export interface Runtime {
   pack: DomainPack
 }
 
-/** Reads `.env` and the environment once, parses them, and picks the domain pack. */
-export function loadRuntime(context: CliContext): Runtime {
+/**
+ * Reads `.env` and the environment once, parses them, and picks the domain pack. `quiet`: a
+ * conversation at the terminal, whose info lines would drown the replies, logs only warnings
+ * unless LOG_LEVEL says otherwise.
+ */
+export function loadRuntime(context: CliContext, options: { quiet?: boolean } = {}): Runtime {
   const env = readEnvironment(context.cwd, context.env)
   const config = parseConfig(env.values, {
     cwd: context.cwd,
     domains: Object.keys(domainPacks),
     fromFile: env.fromFile,
   })
+  const explicit = env.values.LOG_LEVEL !== undefined && env.values.LOG_LEVEL !== ''
   const logger = createLogger({
-    level: config.log.level,
+    level: options.quiet === true && !explicit ? 'warn' : config.log.level,
     format: config.log.format,
     destination: context.stderr,
   })

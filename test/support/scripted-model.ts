@@ -13,26 +13,28 @@ export type TurnScript = ModelTurn | ((request: RecordedRequest) => ModelTurn)
 
 /**
  * A scripted OpenAI-compatible model: `/chat/completions` and `/responses`, streamed or not, and
- * `/models`. When the script runs out it answers 400 (not retried), so a test that asks the model
- * more than it planned fails loudly.
+ * `/models` (outside the script). When the script runs out it answers 400 (not retried), so a test
+ * that asks the model more than it planned fails loudly.
  */
-export function scriptedModel(): ScriptedOpenAiServer {
-  return new ScriptedOpenAiServer((request) => {
-    if (request.method === 'GET' && request.path.endsWith('/models')) {
-      return {
-        body: {
-          object: 'list',
-          data: [{ id: 'scripted-model', object: 'model', owned_by: 'test' }],
-        },
-      }
-    }
-    return {
+export function scriptedModel(
+  options: { models?: (request: RecordedRequest) => ScriptedResponse } = {},
+): ScriptedOpenAiServer {
+  const models =
+    options.models ??
+    (() => ({
+      body: { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', owned_by: 'test' }] },
+    }))
+  return new ScriptedOpenAiServer(
+    () => ({
       status: 400,
       body: {
         error: { message: 'the scripted model has no more replies', type: 'invalid_request' },
       },
-    }
-  })
+    }),
+    // The model list is not part of any script: `fte doctor` may ask at any time.
+    (request) =>
+      request.method === 'GET' && request.path.endsWith('/models') ? models(request) : undefined,
+  )
 }
 
 /** The scripted response for one model turn, in the request's API and mode. */

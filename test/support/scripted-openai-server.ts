@@ -36,9 +36,20 @@ export class ScriptedOpenAiServer {
   url = ''
 
   private readonly fallback: (request: RecordedRequest) => ScriptedResponse
+  private readonly standing:
+    | ((request: RecordedRequest) => ScriptedResponse | undefined)
+    | undefined
 
-  constructor(fallback: (request: RecordedRequest) => ScriptedResponse) {
+  /**
+   * `standing` answers first when it returns a response (a route that is not part of the script,
+   * such as a model list); `fallback` answers when the script has run out.
+   */
+  constructor(
+    fallback: (request: RecordedRequest) => ScriptedResponse,
+    standing?: (request: RecordedRequest) => ScriptedResponse | undefined,
+  ) {
     this.fallback = fallback
+    this.standing = standing
   }
 
   enqueue(
@@ -68,7 +79,8 @@ export class ScriptedOpenAiServer {
           at: performance.now(),
         }
         this.requests.push(request)
-        const next = this.script.shift() ?? this.fallback
+        const standing = this.standing?.(request)
+        const next = standing ?? this.script.shift() ?? this.fallback
         const response = typeof next === 'function' ? next(request) : next
         if (response.hang) return
         if (response.reset) {

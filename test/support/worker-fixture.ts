@@ -129,10 +129,11 @@ export function scriptScenario(model: ScriptedOpenAiServer): void {
         ],
       }
     }),
-    reply({ toolCalls: [{ name: 'domain_list_tickets', arguments: { status: 'open' } }] }),
+    reply({ toolCalls: [{ name: 'domain_list_tickets', arguments: {} }] }),
     reply((request) => {
-      // The ticket from the listing just returned (the skill's examples name others).
-      const ticket = /T-\d+/.exec(toolResultsIn(request).at(-1) ?? '')?.[0] ?? 'T-0'
+      // The ticket about #4429 in the listing just returned (the skill's examples name others).
+      const listing = toolResultsIn(request).at(-1) ?? ''
+      const ticket = /(T-\d+)[^\n]*#4429/.exec(listing)?.[1] ?? 'T-0'
       return {
         toolCalls: [
           {
@@ -144,7 +145,7 @@ export function scriptScenario(model: ScriptedOpenAiServer): void {
     }),
     reply((request) => {
       const results = toolResultsIn(request)
-      const ticket = /T-\d+/.exec(results.at(-2) ?? '')?.[0]
+      const ticket = /(T-\d+)[^\n]*#4429/.exec(results.at(-2) ?? '')?.[1]
       const amount = /Order #4429: (\$[\d.]+)/.exec(results.join())?.[1]
       if (/rejected/.test(results.at(-1) ?? '')) {
         return {

@@ -56,6 +56,21 @@ describe('fte ask, fte approve and fte replay on the embedded database', () => {
     expect(groq.stderr).toContain('GROQ_API_KEY is not set (required when LLM_PROVIDER=groq)')
   })
 
+  it('refuses ids that are not UUIDs as usage errors, and an unknown conversation as not found', async () => {
+    const approve = await fte(['approve', 'not-a-uuid'], env)
+    expect(approve.code).toBe(2)
+    expect(approve.stderr).toContain('the approval id must be a UUID')
+    const ask = await fte(['ask', 'x', '--conversation', '123'], env)
+    expect(ask.code).toBe(2)
+    expect(ask.stderr).toContain('--conversation must be a UUID')
+    const unknown = await fte(
+      ['ask', 'x', '--conversation', '00000000-0000-4000-8000-000000000000'],
+      env,
+    )
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('No conversation 00000000-0000-4000-8000-000000000000')
+  })
+
   it('runs the #4429 scenario: asks, pauses for approvals, resumes in new processes, replays', async () => {
     scriptScenario(model)
     const asked = await fte(['ask', QUESTION], env)
@@ -65,10 +80,14 @@ describe('fte ask, fte approve and fte replay on the embedded database', () => {
     expect(asked.stdout).toContain('→ domain_lookup_order {"order":"4429"}')
     expect(asked.stdout).toContain('? domain_issue_refund')
     const refund = /approve ([0-9a-f-]{36})\n/.exec(asked.stdout)?.[1] as string
+    const meanwhile = await fte(['ask', 'hello?', '--conversation', conversation], env)
+    expect(meanwhile.code).toBe(1)
+    expect(meanwhile.stderr).toContain(`waiting for a decision on domain_issue_refund (${refund})`)
 
     const approved = await fte(['approve', refund], env)
     expect(approved.code).toBe(0)
     expect(approved.stdout).toContain('✓ approved')
+    expect(approved.stdout).toContain('← Refund blocked:')
     expect(approved.stdout).toContain('? domain_escalate_ticket')
     const escalation = /approve ([0-9a-f-]{36})\n/.exec(approved.stdout)?.[1] as string
 
@@ -132,11 +151,17 @@ describe('fte ask, fte approve and fte replay on the embedded database', () => {
     expect(ok.stdout).toMatch(/✓ model: compatible at .*: the key works; 1 models listed/)
     expect(ok.code).toBe(0)
 
-    model.enqueue({ status: 401, body: { error: { message: 'Incorrect API key provided' } } })
-    const before = model.requests.length
-    const refused = await fte(['doctor', '--json'], { ...env, LLM_API_KEY: 'sk-wrong' })
+    const refusing = await scriptedModel({
+      models: () => ({ status: 401, body: { error: { message: 'Incorrect API key provided' } } }),
+    }).start()
+    const refused = await fte(['doctor', '--json'], {
+      ...env,
+      LLM_BASE_URL: refusing.url,
+      LLM_API_KEY: 'sk-wrong',
+    })
+    await refusing.stop()
     // One request, no retries: a refused key fails at once.
-    expect(model.requests.slice(before).map((r) => r.path)).toEqual(['/v1/models'])
+    expect(refusing.requests.map((r) => r.path)).toEqual(['/v1/models'])
     expect(refused.code).toBe(1)
     const report = JSON.parse(refused.stdout) as { checks: Array<{ name: string; ok: boolean }> }
     expect(report.checks.find((c) => c.name === 'model')).toMatchObject({ ok: false })

@@ -27,12 +27,13 @@ export async function askCommand(
       fault: 'caller',
     })
   }
-  const runtime = loadRuntime(context)
+  const conversationId = uuidOption(options.conversation, '--conversation')
+  const runtime = loadRuntime(context, { quiet: true })
   const opened = await openWorker(context, runtime, options.gateway)
   try {
     const events = opened.worker.send({
       message,
-      conversationId: options.conversation,
+      conversationId,
       signal: context.signal,
     })
     return await printTurn(context, events, options.json === true)
@@ -47,11 +48,12 @@ export async function approveCommand(
   approvalId: string,
   options: ApproveOptions,
 ): Promise<number> {
-  const runtime = loadRuntime(context)
+  const id = uuidOption(approvalId, 'the approval id') as string
+  const runtime = loadRuntime(context, { quiet: true })
   const opened = await openWorker(context, runtime, options.gateway)
   try {
     const events = opened.worker.decide({
-      approvalId,
+      approvalId: id,
       decision: options.reject === true ? 'rejected' : 'approved',
       reason: options.reason,
       signal: context.signal,
@@ -60,6 +62,22 @@ export async function approveCommand(
   } finally {
     await opened.close()
   }
+}
+
+/** A UUID given on the command line, lowercased; a usage error (exit 2) when it is not one. */
+export function uuidOption(value: string | undefined, what: string): string | undefined {
+  if (value === undefined) return undefined
+  const id = value.trim().toLowerCase()
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
+    throw new FteError(
+      'invalid_input',
+      `${what} must be a UUID (as printed by fte), not ${value}`,
+      {
+        fault: 'caller',
+      },
+    )
+  }
+  return id
 }
 
 /**
@@ -86,7 +104,7 @@ export async function printTurn(
     if (json) {
       out.write(`${JSON.stringify(event)}\n`)
       if (event.type === 'turn_ended' && event.status === 'failed') code = 1
-      if (event.type === 'error' && event.code === 'not_found') code = 1
+      if (event.type === 'error' && ['not_found', 'approval_pending'].includes(event.code)) code = 1
       continue
     }
     switch (event.type) {
@@ -100,10 +118,12 @@ export async function printTurn(
         break
       case 'tool_call':
         streamed = ''
-        line(`  → ${event.name} ${event.arguments}`)
+        line(`  → ${event.name} ${JSON.stringify(event.arguments)}`)
         break
       case 'tool_result':
-        if (event.status === 'error') line(`  ✗ ${event.name} failed`)
+        if (event.summary !== '') {
+          line(`    ${event.status === 'error' ? '✗' : '←'} ${event.summary}`)
+        }
         break
       case 'skill_activated':
         line(`  ◆ skill ${event.name}`)
@@ -112,7 +132,7 @@ export async function printTurn(
         line(`  ! guardrail ${event.guardrail}: ${event.detail}`)
         break
       case 'approval_requested':
-        line(`  ? ${event.tool} ${JSON.stringify(event.arguments)} waits for approval`)
+        line(`  ? ${event.tool} waits for your approval`)
         if (onApproval === undefined) {
           line(
             `    approve: npm run fte -- approve ${event.approvalId}\n` +
@@ -137,7 +157,7 @@ export async function printTurn(
         break
       case 'error':
         context.stderr.write(`fte: ${event.message}\n`)
-        if (event.code === 'not_found' || event.code === 'invalid_input') code = 1
+        if (['not_found', 'invalid_input', 'approval_pending'].includes(event.code)) code = 1
         break
       case 'turn_ended':
         if (event.status === 'failed') code = 1

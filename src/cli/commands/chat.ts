@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises'
 import type { WorkerEvent } from '../../agent/worker-events.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { type GatewayChoice, openWorker } from '../open-worker.ts'
-import { printTurn } from './ask.ts'
+import { printTurn, uuidOption } from './ask.ts'
 
 export interface ChatOptions {
   conversation?: string
@@ -19,14 +19,15 @@ type Approval = Extract<WorkerEvent, { type: 'approval_requested' }>
  * answered with `/approve <id>` or `/reject <id> [reason]`.
  */
 export async function chatCommand(context: CliContext, options: ChatOptions): Promise<number> {
-  const runtime = loadRuntime(context)
+  const resumed = uuidOption(options.conversation, '--conversation')
+  const runtime = loadRuntime(context, { quiet: true })
   const opened = await openWorker(context, runtime, options.gateway)
   const json = options.json === true
   const input = createInterface({
     input: (context.stdin ?? process.stdin) as NodeJS.ReadableStream,
     terminal: false,
   })
-  let conversationId = options.conversation
+  let conversationId = resumed
   const track = async function* (events: AsyncIterable<WorkerEvent>) {
     for await (const event of events) {
       if (event.type === 'turn_started') conversationId = event.conversationId
@@ -43,7 +44,8 @@ export async function chatCommand(context: CliContext, options: ChatOptions): Pr
   try {
     if (!json) {
       context.stdout.write(
-        `digital-fte chat · model ${opened.model.name} (${opened.model.provider}) · gateway ${opened.gateway.description}\n` +
+        `digital-fte chat · model ${opened.model.name} (${opened.model.provider}) · gateway ${opened.gateway.description}` +
+          `${opened.userId === undefined ? '' : ` · you are ${opened.userId} (${runtime.config.gateway.stdio.role}; MCP_STDIO_SUB, MCP_STDIO_ROLE)`}\n` +
           'Type a message; /new starts a new conversation, /exit leaves.\n',
       )
     }
@@ -98,6 +100,7 @@ export async function chatCommand(context: CliContext, options: ChatOptions): Pr
         }
       }
     }
+    if (!json) context.stdout.write('\n')
     return 0
   } finally {
     input.close()

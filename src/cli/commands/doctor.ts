@@ -32,7 +32,7 @@ const PROVIDER_TIMEOUT_MS = 5000
  */
 export async function doctorCommand(context: CliContext, options: DoctorOptions): Promise<number> {
   const checks: Check[] = []
-  const runtime = loadRuntime(context)
+  const runtime = loadRuntime(context, { quiet: true })
   const { config, logger, pack } = runtime
   checks.push({
     name: 'configuration',
@@ -51,7 +51,7 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
         `${db.description}: ` +
         (pending.length === 0
           ? `up to date (${migrations.length} migrations)`
-          : `${pending.length} migrations to apply (the Worker applies them on start)`),
+          : `${pending.length} migrations were pending: applied now, as the Worker does on start`),
     })
   } catch (error) {
     checks.push({
@@ -89,7 +89,7 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
         name: 'gateway',
         ok: false,
         detail: errorMessage(error),
-        hint: 'Check WORKER_GATEWAY (and WORKER_GATEWAY_TOKEN for a remote one).',
+        hint: 'Check --gateway or WORKER_GATEWAY (and WORKER_GATEWAY_TOKEN for a remote one).',
       })
     }
     await db.close()
