@@ -1,34 +1,33 @@
 import { randomUUID } from 'node:crypto'
-import {
-  Agent,
-  generateTraceId,
-  type MCPServer,
-  type OutputGuardrail,
-  RunContext,
-  Runner,
-  RunState,
-} from '@openai/agents'
+import { type Agent, generateTraceId, RunContext, Runner, RunState } from '@openai/agents'
 import { recordInvocation, writeAudit } from '../audit/audit-writer.ts'
 import type { WorkerConfig } from '../config/config.ts'
 import type { Identity } from '../gateway/identity.ts'
-import { META } from '../gateway/run-tool.ts'
 import { errorMessage } from '../lib/errors.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { SkillRuntime } from '../skills/skill-runtime.ts'
 import type { Database } from '../store/database.ts'
+import {
+  assistantMessage,
+  concludeTurn,
+  refusal,
+  type TurnEnding,
+  unavailableTurn,
+} from './conclude-turn.ts'
 import type { GatewayAccess } from './gateway-access.ts'
-import { type GatewayCall, type GatewayTool, gatewayTools } from './gateway-tools.ts'
+import { beginSession, type Refused } from './gateway-session.ts'
+import type { GatewayCall } from './gateway-tools.ts'
 import { screenInput } from './input-guardrail.ts'
-import { buildInstructions, REPLIES } from './instructions.ts'
+import { REPLIES } from './instructions.ts'
 import type { WorkerModel } from './model-factory.ts'
-import { costOf, type ModelPrice, priceOf } from './model-prices.ts'
+import { type ModelPrice, priceOf } from './model-prices.ts'
 import { PostgresSession } from './postgres-session.ts'
 import { type PendingApproval, runStore } from './run-store.ts'
-import { skillTools } from './skill-tools.ts'
 import { spanRecorder } from './span-recorder.ts'
 import { type RunOutcome, runSegment } from './turn.ts'
-import { TurnState, turnOf, type WorkerRunContext } from './worker-context.ts'
+import { agentFactory } from './worker-agent.ts'
+import { TurnState, type WorkerRunContext } from './worker-context.ts'
 import type { WorkerEvent } from './worker-events.ts'
 
 export interface WorkerOptions {
@@ -71,14 +70,6 @@ export interface Worker {
   close(): Promise<void>
 }
 
-interface Begun {
-  server: MCPServer
-  handle: string
-  userId: string
-  persona: string
-  rules: string
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /**
@@ -90,7 +81,6 @@ export function createWorker(options: WorkerOptions): Worker {
   const approval = new Set(options.approvalTools)
   const price = priceOf(options.model.name, options.price)
   const recorder = spanRecorder()
-  const toolsByServer = new WeakMap<MCPServer, Promise<GatewayTool[]>>()
   const actor = (userId: string) => `worker:${userId}`
 
   const recordCall = async (context: TurnState, call: GatewayCall) => {
@@ -105,63 +95,14 @@ export function createWorker(options: WorkerOptions): Worker {
     })
   }
 
-  const grounding: OutputGuardrail = {
-    name: 'grounding',
-    async execute({ agentOutput, context }) {
-      const result = turnOf(context.context).sources.check(String(agentOutput))
-      return { tripwireTriggered: !result.ok, outputInfo: { ungrounded: result.ungrounded } }
-    },
-  }
-
-  // The SDK's tool types are invariant in their context; WorkerRunContext is a SkillToolContext.
-  const skillToolList = (options.skills === undefined
-    ? []
-    : skillTools(options.skills)) as unknown as GatewayTool[]
-  const catalog = options.skills?.catalog() ?? ''
-  /** One agent per gateway connection and session rules: built once, reused every turn. */
-  const agents = new WeakMap<MCPServer, Map<string, Promise<Agent<WorkerRunContext>>>>()
-
-  const agentFor = (begun: Begun): Promise<Agent<WorkerRunContext>> => {
-    let byRules = agents.get(begun.server)
-    if (byRules === undefined) {
-      byRules = new Map()
-      agents.set(begun.server, byRules)
-    }
-    const key = `${begun.persona}\u0000${begun.rules}`
-    let agent = byRules.get(key)
-    if (agent === undefined) {
-      agent = buildAgent(begun)
-      byRules.set(key, agent)
-      const current = byRules
-      agent.catch(() => current.delete(key))
-    }
-    return agent
-  }
-
-  const buildAgent = async (begun: Begun): Promise<Agent<WorkerRunContext>> => {
-    let tools = toolsByServer.get(begun.server)
-    if (tools === undefined) {
-      tools = gatewayTools(begun.server, {
-        approval,
-        timeoutMs: settings.toolTimeoutMs,
-        record: recordCall,
-      })
-      toolsByServer.set(begun.server, tools)
-      tools.catch(() => toolsByServer.delete(begun.server))
-    }
-    return new Agent<WorkerRunContext>({
-      name: 'digital-fte',
-      instructions: buildInstructions({
-        persona: begun.persona,
-        rules: begun.rules,
-        catalog,
-      }),
-      model: options.model.model,
-      modelSettings: { parallelToolCalls: settings.parallelToolCalls },
-      tools: [...(await tools), ...skillToolList],
-      outputGuardrails: [grounding],
-    })
-  }
+  const agentFor = agentFactory({
+    model: options.model,
+    skills: options.skills,
+    approval,
+    parallelToolCalls: settings.parallelToolCalls,
+    toolTimeoutMs: settings.toolTimeoutMs,
+    recordCall,
+  })
 
   const runnerFor = (conversationId: string, traceId: string) => {
     recorder.expect(traceId, db, conversationId)
@@ -174,43 +115,8 @@ export function createWorker(options: WorkerOptions): Worker {
     })
   }
 
-  /** Connects and begins a gateway session for the conversation; a refusal says why. */
-  const begin = async (
-    identity: Identity | undefined,
-    conversationId: string,
-  ): Promise<Begun | { refused: 'not_found' | 'gateway'; message: string }> => {
-    try {
-      const server = await options.gateway.connect(identity)
-      const result = await server.callToolResult?.(
-        'begin_session',
-        {},
-        { [META.conversation]: conversationId },
-        { signal: AbortSignal.timeout(settings.toolTimeoutMs) },
-      )
-      const text = (result?.content as Array<{ text?: string }> | undefined)
-        ?.map((c) => c.text ?? '')
-        .join('\n')
-      if (result === undefined || result.isError === true) {
-        const notFound = text?.startsWith(`No conversation ${conversationId}`) === true
-        return { refused: notFound ? 'not_found' : 'gateway', message: text ?? 'no answer' }
-      }
-      const data = result.structuredContent as {
-        session_handle: string
-        user: { id: string }
-        persona: string
-        rules: string
-      }
-      return {
-        server,
-        handle: data.session_handle,
-        userId: data.user.id,
-        persona: data.persona,
-        rules: data.rules,
-      }
-    } catch (error) {
-      return { refused: 'gateway', message: errorMessage(error) }
-    }
-  }
+  const begin = (identity: Identity | undefined, conversationId: string) =>
+    beginSession(options.gateway, identity, conversationId, settings.toolTimeoutMs)
 
   /**
    * The conversation in the Worker's database, when that is not the gateway's (whose begin_session
@@ -237,86 +143,17 @@ export function createWorker(options: WorkerOptions): Worker {
     target?: string,
   ) => writeAudit(db, { action, actor: actor(userId), conversationId, target, payload })
 
-  /** Ends a run segment: the reply (or the fallback) sent and audited, or the pause stored. */
-  async function* conclude(
-    outcome: RunOutcome,
-    context: TurnState,
-    session: PostgresSession,
-  ): AsyncGenerator<WorkerEvent> {
-    const { conversationId, userId } = context
-    const traceId = context.traceId
-    if (traceId !== null) await recorder.settle(traceId).catch(() => {})
-    const tokens = { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens }
-    if (outcome.kind === 'paused') {
-      const approvals = await runStore.pause(db, {
-        conversationId,
-        userId,
-        state: outcome.state,
-        grounding: context.grounding,
-        traceId: context.traceId,
-        calls: outcome.interruptions,
-      })
-      for (const pending of approvals) {
-        await audit(
-          'approval_requested',
-          conversationId,
-          userId,
-          { approval_id: pending.id, call_id: pending.callId, trace_id: traceId },
-          `mcp:${pending.tool}`,
-        )
-        yield {
-          type: 'approval_requested',
-          conversationId,
-          approvalId: pending.id,
-          tool: pending.tool,
-          arguments: pending.arguments,
-        }
-      }
-      yield { type: 'turn_ended', conversationId, status: 'paused', traceId }
-      return
-    }
-    let text: string
-    if (outcome.kind === 'reply') {
-      text = outcome.text
-    } else {
-      text = outcome.reason === 'grounding' ? REPLIES.grounding : fallbackReply(outcome.reason)
-      if (outcome.reason === 'grounding') {
-        await audit('guardrail_tripped', conversationId, userId, {
-          guardrail: 'grounding',
-          ungrounded: outcome.ungrounded.slice(0, 20),
-          trace_id: traceId,
-        })
-        yield {
-          type: 'guardrail',
-          conversationId,
-          guardrail: 'grounding',
-          action: 'blocked',
-          detail: `the reply named ${outcome.ungrounded.join(', ')}, which no tool result of this turn contains`,
-        }
-      } else {
-        logger.warn(
-          { conversationId, reason: outcome.reason, detail: outcome.detail },
-          'turn failed',
-        )
-        yield { type: 'error', conversationId, code: outcome.reason, message: outcome.detail }
-        await session.addItems([assistantMessage(text)])
-      }
-    }
-    const costUsd = costOf(price, tokens.inputTokens, tokens.outputTokens) ?? null
-    await audit('message_sent', conversationId, userId, {
-      chars: text.length,
-      input_tokens: tokens.inputTokens,
-      output_tokens: tokens.outputTokens,
-      cost_usd: costUsd,
-      model: options.model.name,
-      provider: options.model.provider,
-      trace_id: traceId,
-      ...(outcome.kind === 'fallback' ? { fallback: outcome.reason } : {}),
-    })
-    yield { type: 'message', conversationId, text, usage: tokens, costUsd }
-    const failed = outcome.kind === 'fallback' && outcome.reason !== 'grounding'
-    yield { type: 'turn_ended', conversationId, status: failed ? 'failed' : 'completed', traceId }
+  const ending: TurnEnding = {
+    db,
+    logger,
+    model: options.model,
+    price,
+    audit,
   }
+  const conclude = (outcome: RunOutcome, turn: TurnState, session: PostgresSession) =>
+    concludeTurn(ending, outcome, turn, session)
+  const unavailable = (refused: Refused, conversationId: string, userId: string) =>
+    unavailableTurn(ending, refused, conversationId, userId)
 
   return {
     async *send(input) {
@@ -553,60 +390,5 @@ export function createWorker(options: WorkerOptions): Worker {
     async close() {
       await options.gateway.close()
     },
-  }
-
-  /** A turn that cannot reach the gateway, or a conversation that is not the caller's. */
-  async function* unavailable(
-    refused: { refused: 'not_found' | 'gateway'; message: string },
-    conversationId: string,
-    userId: string,
-  ): AsyncGenerator<WorkerEvent> {
-    if (refused.refused === 'not_found') {
-      yield refusal(
-        conversationId,
-        'not_found',
-        `No conversation ${conversationId} was found for you.`,
-      )
-      yield { type: 'turn_ended', conversationId, status: 'failed', traceId: null }
-      return
-    }
-    logger.warn({ conversationId, err: refused.message }, 'the gateway is unavailable')
-    // The conversation may not exist anywhere yet: the audit rows alone record the attempt.
-    await audit('message_received', conversationId, userId, { gateway: 'unavailable' }).catch(
-      () => {},
-    )
-    await audit('message_sent', conversationId, userId, { fallback: 'gateway_unavailable' }).catch(
-      () => {},
-    )
-    yield { type: 'error', conversationId, code: 'gateway_unavailable', message: refused.message }
-    yield {
-      type: 'message',
-      conversationId,
-      text: REPLIES.gatewayDown,
-      usage: { inputTokens: 0, outputTokens: 0 },
-      costUsd: 0,
-    }
-    yield { type: 'turn_ended', conversationId, status: 'failed', traceId: null }
-  }
-}
-
-function refusal(conversationId: string | null, code: string, message: string): WorkerEvent {
-  return { type: 'error', conversationId, code, message }
-}
-
-function fallbackReply(reason: 'model_unavailable' | 'max_turns' | 'failed'): string {
-  return reason === 'model_unavailable'
-    ? REPLIES.modelDown
-    : reason === 'max_turns'
-      ? REPLIES.maxTurns
-      : REPLIES.failed
-}
-
-function assistantMessage(text: string) {
-  return {
-    type: 'message' as const,
-    role: 'assistant' as const,
-    status: 'completed' as const,
-    content: [{ type: 'output_text' as const, text }],
   }
 }

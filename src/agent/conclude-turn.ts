@@ -1,0 +1,170 @@
+import type { AuditAction } from '../audit/audit-actions.ts'
+import type { JsonObject } from '../lib/json.ts'
+import type { Logger } from '../lib/logger.ts'
+import type { Database } from '../store/database.ts'
+import type { Refused } from './gateway-session.ts'
+import { REPLIES } from './instructions.ts'
+import type { WorkerModel } from './model-factory.ts'
+import { costOf, type ModelPrice } from './model-prices.ts'
+import type { PostgresSession } from './postgres-session.ts'
+import { runStore } from './run-store.ts'
+import { spanRecorder } from './span-recorder.ts'
+import type { RunOutcome } from './turn.ts'
+import type { TurnState } from './worker-context.ts'
+import type { WorkerEvent } from './worker-events.ts'
+
+/** What ending a turn needs: where to write, what the model costs, how to audit. */
+export interface TurnEnding {
+  db: Database
+  logger: Logger
+  model: WorkerModel
+  price: ModelPrice | undefined
+  audit(
+    action: AuditAction,
+    conversationId: string,
+    userId: string,
+    payload: JsonObject,
+    target?: string,
+  ): Promise<number>
+}
+
+/** Ends a run segment: the reply (or the fallback) sent and audited, or the pause stored. */
+export async function* concludeTurn(
+  deps: TurnEnding,
+  outcome: RunOutcome,
+  context: TurnState,
+  session: PostgresSession,
+): AsyncGenerator<WorkerEvent> {
+  const { conversationId, userId } = context
+  const traceId = context.traceId
+  if (traceId !== null)
+    await spanRecorder()
+      .settle(traceId)
+      .catch(() => {})
+  const tokens = { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens }
+  if (outcome.kind === 'paused') {
+    const approvals = await runStore.pause(deps.db, {
+      conversationId,
+      userId,
+      state: outcome.state,
+      grounding: context.grounding,
+      traceId: context.traceId,
+      calls: outcome.interruptions,
+    })
+    for (const pending of approvals) {
+      await deps.audit(
+        'approval_requested',
+        conversationId,
+        userId,
+        { approval_id: pending.id, call_id: pending.callId, trace_id: traceId },
+        `mcp:${pending.tool}`,
+      )
+      yield {
+        type: 'approval_requested',
+        conversationId,
+        approvalId: pending.id,
+        tool: pending.tool,
+        arguments: pending.arguments,
+      }
+    }
+    yield { type: 'turn_ended', conversationId, status: 'paused', traceId }
+    return
+  }
+  let text: string
+  if (outcome.kind === 'reply') {
+    text = outcome.text
+  } else {
+    text = outcome.reason === 'grounding' ? REPLIES.grounding : fallbackReply(outcome.reason)
+    if (outcome.reason === 'grounding') {
+      await deps.audit('guardrail_tripped', conversationId, userId, {
+        guardrail: 'grounding',
+        ungrounded: outcome.ungrounded.slice(0, 20),
+        trace_id: traceId,
+      })
+      yield {
+        type: 'guardrail',
+        conversationId,
+        guardrail: 'grounding',
+        action: 'blocked',
+        detail: `the reply named ${outcome.ungrounded.join(', ')}, which no tool result of this turn contains`,
+      }
+    } else {
+      deps.logger.warn(
+        { conversationId, reason: outcome.reason, detail: outcome.detail },
+        'turn failed',
+      )
+      yield { type: 'error', conversationId, code: outcome.reason, message: outcome.detail }
+      await session.addItems([assistantMessage(text)])
+    }
+  }
+  const costUsd = costOf(deps.price, tokens.inputTokens, tokens.outputTokens) ?? null
+  await deps.audit('message_sent', conversationId, userId, {
+    chars: text.length,
+    input_tokens: tokens.inputTokens,
+    output_tokens: tokens.outputTokens,
+    cost_usd: costUsd,
+    model: deps.model.name,
+    provider: deps.model.provider,
+    trace_id: traceId,
+    ...(outcome.kind === 'fallback' ? { fallback: outcome.reason } : {}),
+  })
+  yield { type: 'message', conversationId, text, usage: tokens, costUsd }
+  const failed = outcome.kind === 'fallback' && outcome.reason !== 'grounding'
+  yield { type: 'turn_ended', conversationId, status: failed ? 'failed' : 'completed', traceId }
+}
+
+/** A turn that cannot reach the gateway, or a conversation that is not the caller's. */
+export async function* unavailableTurn(
+  deps: TurnEnding,
+  refused: Refused,
+  conversationId: string,
+  userId: string,
+): AsyncGenerator<WorkerEvent> {
+  if (refused.refused === 'not_found') {
+    yield refusal(
+      conversationId,
+      'not_found',
+      `No conversation ${conversationId} was found for you.`,
+    )
+    yield { type: 'turn_ended', conversationId, status: 'failed', traceId: null }
+    return
+  }
+  deps.logger.warn({ conversationId, err: refused.message }, 'the gateway is unavailable')
+  // The conversation may not exist anywhere yet: the audit rows alone record the attempt.
+  await deps
+    .audit('message_received', conversationId, userId, { gateway: 'unavailable' })
+    .catch(() => {})
+  await deps
+    .audit('message_sent', conversationId, userId, { fallback: 'gateway_unavailable' })
+    .catch(() => {})
+  yield { type: 'error', conversationId, code: 'gateway_unavailable', message: refused.message }
+  yield {
+    type: 'message',
+    conversationId,
+    text: REPLIES.gatewayDown,
+    usage: { inputTokens: 0, outputTokens: 0 },
+    costUsd: 0,
+  }
+  yield { type: 'turn_ended', conversationId, status: 'failed', traceId: null }
+}
+
+export function refusal(conversationId: string | null, code: string, message: string): WorkerEvent {
+  return { type: 'error', conversationId, code, message }
+}
+
+function fallbackReply(reason: 'model_unavailable' | 'max_turns' | 'failed'): string {
+  return reason === 'model_unavailable'
+    ? REPLIES.modelDown
+    : reason === 'max_turns'
+      ? REPLIES.maxTurns
+      : REPLIES.failed
+}
+
+export function assistantMessage(text: string) {
+  return {
+    type: 'message' as const,
+    role: 'assistant' as const,
+    status: 'completed' as const,
+    content: [{ type: 'output_text' as const, text }],
+  }
+}

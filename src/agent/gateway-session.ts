@@ -1,0 +1,63 @@
+import type { MCPServer } from '@openai/agents'
+import type { Identity } from '../gateway/identity.ts'
+import { META } from '../gateway/run-tool.ts'
+import { errorMessage } from '../lib/errors.ts'
+import type { GatewayAccess } from './gateway-access.ts'
+
+/** A gateway session the harness began for one turn: the model never sees the handle. */
+export interface Begun {
+  server: MCPServer
+  handle: string
+  /** The verified subject the gateway acts for. */
+  userId: string
+  persona: string
+  rules: string
+}
+
+export interface Refused {
+  refused: 'not_found' | 'gateway'
+  message: string
+}
+
+/**
+ * Connects and calls `begin_session` for the conversation (which the gateway makes if it is new,
+ * and refuses if it is someone else's). A refusal says why: not found, or the gateway down.
+ */
+export async function beginSession(
+  gateway: GatewayAccess,
+  identity: Identity | undefined,
+  conversationId: string,
+  timeoutMs: number,
+): Promise<Begun | Refused> {
+  try {
+    const server = await gateway.connect(identity)
+    const result = await server.callToolResult?.(
+      'begin_session',
+      {},
+      { [META.conversation]: conversationId },
+      { signal: AbortSignal.timeout(timeoutMs) },
+    )
+    const text = (result?.content as Array<{ text?: string }> | undefined)
+      ?.map((c) => c.text ?? '')
+      .join('\n')
+    if (result === undefined || result.isError === true) {
+      const notFound = text?.startsWith(`No conversation ${conversationId}`) === true
+      return { refused: notFound ? 'not_found' : 'gateway', message: text ?? 'no answer' }
+    }
+    const data = result.structuredContent as {
+      session_handle: string
+      user: { id: string }
+      persona: string
+      rules: string
+    }
+    return {
+      server,
+      handle: data.session_handle,
+      userId: data.user.id,
+      persona: data.persona,
+      rules: data.rules,
+    }
+  } catch (error) {
+    return { refused: 'gateway', message: errorMessage(error) }
+  }
+}
