@@ -6,9 +6,17 @@ import { DANIEL } from '../../test/support/gateway-client.ts'
 import { serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { freePort } from '../../test/support/ports.ts'
 import { reply, scriptedModel } from '../../test/support/scripted-model.ts'
-import type { ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
+import type {
+  RecordedRequest,
+  ScriptedOpenAiServer,
+} from '../../test/support/scripted-openai-server.ts'
 import { pgliteTarget } from '../../test/support/test-databases.ts'
-import { collect, supportDatabase, testWorker } from '../../test/support/worker-fixture.ts'
+import {
+  collect,
+  supportDatabase,
+  testWorker,
+  toolResultsIn,
+} from '../../test/support/worker-fixture.ts'
 import type { Database } from '../store/database.ts'
 import { httpAccess } from './gateway-access.ts'
 import { REPLIES } from './instructions.ts'
@@ -160,7 +168,10 @@ describe('the Worker when things go wrong', () => {
     expect(events.find((e) => e.type === 'tool_result')).toMatchObject({
       name: 'domain_lookup_order',
     })
-    expect(JSON.stringify(model.requests[1]?.body)).toMatch(/unavailable|do not invent/i)
+    // What the model read back from the lookup is the fail-closed instruction, not data.
+    const [lookup] = toolResultsIn(model.requests[1] as RecordedRequest)
+    expect(lookup).toContain('The system of record is unavailable right now')
+    expect(lookup).not.toMatch(/\$\d/)
     expect(message(events)).toBe(REPLIES.grounding)
   })
 

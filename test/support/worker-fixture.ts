@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { supportPack } from '../../domains/support/index.ts'
 import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
@@ -54,7 +55,8 @@ export async function testWorker(
     db,
     actor: 'worker:support',
     maxResourceBytes: 64 * 1024,
-    workspaceRoot: join(packageRoot(), '.fte-test-workspaces'),
+    // Scripts are off: no workspace is ever made, but none may land in the repository either.
+    workspaceRoot: join(tmpdir(), 'fte-worker-workspaces'),
     sandbox: undefined,
   })
   return createWorker({
