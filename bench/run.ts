@@ -23,7 +23,7 @@ const suites: Array<[string, () => Promise<BenchOutcome>]> = [
   ['MCP gateway', () => benchMcp(env, report)],
   ['token verification', () => benchTokenVerification(env, report)],
   ['agent skills', () => benchSkills(report)],
-  ['worker turn', () => benchWorker(report)],
+  ['worker turn', () => benchWorker(env, report)],
 ]
 
 const results: BenchResult[] = []

@@ -5,7 +5,6 @@ import { z } from 'zod'
 import { supportPack } from '../domains/support/index.ts'
 import { inProcessAccess } from '../src/agent/gateway-access.ts'
 import { createModel } from '../src/agent/model-factory.ts'
-import type { Worker } from '../src/agent/worker.ts'
 import { parseConfig } from '../src/config/config.ts'
 import { migrationSources } from '../src/domain/domain-pack.ts'
 import { countTokens } from '../src/embedding/tokenizer.ts'
@@ -21,10 +20,12 @@ import { reply, scriptedModel } from '../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../test/support/scripted-openai-server.ts'
 import { collect, supportDatabase, testWorker } from '../test/support/worker-fixture.ts'
 import { median } from './lib/measure.ts'
+import { modelThread } from './lib/model-thread.ts'
+import { openDemoDatabase, postgresForBench } from './lib/postgres.ts'
 import { type BenchOutcome, compare } from './lib/result.ts'
 
-const WARMUP = 5
-const TURNS = 40
+const WARMUP = 10
+const TURNS = 100
 
 /** One turn's script: look the order up, then answer from what came back. */
 function enqueueTurn(model: ScriptedOpenAiServer): void {
@@ -66,103 +67,158 @@ function timed(db: Database, clock: { ms: number; statements: number }): Databas
   }
 }
 
+interface TurnFigures {
+  /** Median whole turn, ms. */
+  whole: number
+  /** Median turn minus the database time inside the gateway's tools, ms. */
+  overhead: number
+  /** Median time of the Worker's own statements, ms. */
+  own: number
+  statements: number
+}
+
 /**
- * The Worker's own cost per turn, with a zero-latency scripted model: a turn of two model calls
- * and one gateway tool call, minus the database time the gateway spent inside its tools; against
- * the bare Agents SDK running the same two model calls with a tool that does nothing. And the
- * context every model call carries (instructions + tool schemas + skills catalog), against the
- * same agent without skills and with every skill body inlined instead of the catalog.
+ * Turns of the Worker on `db` against the model at `modelUrl`: each a new conversation, two model
+ * calls and one gateway call (in-process MCP), timed whole and without the gateway's database time.
  */
-export async function benchWorker(report: (line: string) => void): Promise<BenchOutcome> {
+async function workerTurns(db: Database, modelUrl: string): Promise<TurnFigures> {
+  const inTools = { ms: 0, statements: 0 }
+  const ownTime = { ms: 0, statements: 0 }
+  const worker = await testWorker(
+    timed(db, ownTime),
+    { url: modelUrl },
+    {
+      gateway: inProcessAccess(await testGateway(timed(db, inTools)), MAYA),
+    },
+  )
+  try {
+    const overhead: number[] = []
+    const whole: number[] = []
+    const own: number[] = []
+    let statements = 0
+    for (let i = 0; i < WARMUP + TURNS; i++) {
+      inTools.ms = 0
+      ownTime.ms = 0
+      ownTime.statements = 0
+      const started = performance.now()
+      const events = await collect(worker.send({ message: 'What happened to order #4429?' }))
+      const ms = performance.now() - started
+      const last = events.at(-1)
+      if (last?.type !== 'turn_ended' || last.status !== 'completed') {
+        throw new Error(`a benchmark turn did not complete: ${JSON.stringify(events.slice(-3))}`)
+      }
+      if (i < WARMUP) continue
+      whole.push(ms)
+      overhead.push(ms - inTools.ms)
+      own.push(ownTime.ms)
+      statements = ownTime.statements
+    }
+    return { whole: median(whole), overhead: median(overhead), own: median(own), statements }
+  } finally {
+    await worker.close()
+  }
+}
+
+/** The anchor: the bare Agents SDK, the same two model calls, a tool that does nothing. */
+async function bareSdkTurn(modelUrl: string): Promise<number> {
+  const llm = parseConfig(
+    { LLM_BASE_URL: modelUrl, LLM_MODEL: 'gpt-4o-mini', LLM_API: 'chat' },
+    { cwd: packageRoot() },
+  ).llm
+  const bare = new Agent({
+    name: 'bare',
+    instructions: 'Answer about orders.',
+    model: createModel(llm).model,
+    tools: [
+      tool({
+        name: 'domain_lookup_order',
+        description: 'looks an order up',
+        parameters: z.object({ order: z.string() }),
+        execute: () => 'Order #4429: refunded.',
+      }),
+    ],
+  })
+  const runner = new Runner({ tracingDisabled: true })
+  const sdk: number[] = []
+  for (let i = 0; i < WARMUP + TURNS; i++) {
+    const started = performance.now()
+    const result = await runner.run(bare, 'What happened to order #4429?', { stream: true })
+    for await (const _ of result) {
+      // drained, as the Worker drains its stream
+    }
+    await result.completed
+    if (i >= WARMUP) sdk.push(performance.now() - started)
+  }
+  return median(sdk)
+}
+
+function overheadResult(where: string, figures: TurnFigures, sdk: number) {
+  return compare(
+    `Worker turn overhead on ${where} (2 model calls + 1 gateway call, minus database time inside tools)`,
+    'ms',
+    figures.overhead,
+    'the bare Agents SDK: same 2 model calls, a no-op tool, no memory or audit',
+    sdk,
+    `median of ${TURNS}; whole turn ${figures.whole.toFixed(1)} ms; ` +
+      `${(figures.overhead - sdk).toFixed(1)} ms more than the bare SDK. Includes the MCP round ` +
+      `trips, tracing, and the Worker's own ${figures.statements} statements ` +
+      `(${figures.own.toFixed(1)} ms: session memory, audit rows, trace spans)`,
+  )
+}
+
+/**
+ * The Worker's own cost per turn with a zero-latency scripted model (in a thread of its own): a
+ * turn of two model calls and one gateway call, minus the database time the gateway spent inside
+ * its tools, on the embedded database and on PostgreSQL; against the bare Agents SDK running the
+ * same two model calls with a tool that does nothing. And the context every model call carries
+ * (instructions + tool schemas + skills catalog), against the same agent without skills and with
+ * every skill body inlined instead of the catalog.
+ */
+export async function benchWorker(
+  env: Readonly<Record<string, string | undefined>>,
+  report: (line: string) => void,
+): Promise<BenchOutcome> {
   const out: BenchOutcome = { results: [], skipped: [] }
+  const thread = await modelThread()
   const db = await openPglite()
   const model = await scriptedModel().start()
   try {
     const migrated = await migrate(db, await loadMigrations(migrationSources(supportPack)))
     if (migrated.error) throw migrated.error
     await supportDatabase(db)
-    const inTools = { ms: 0, statements: 0 }
-    const ownTime = { ms: 0, statements: 0 }
-    const worker = await testWorker(timed(db, ownTime), model, {
-      gateway: inProcessAccess(await testGateway(timed(db, inTools)), MAYA),
-    })
-    const turn = async (w: Worker) => {
-      enqueueTurn(model)
-      const started = performance.now()
-      const events = await collect(w.send({ message: 'What happened to order #4429?' }))
-      const ms = performance.now() - started
-      const last = events.at(-1)
-      if (last?.type !== 'turn_ended' || last.status !== 'completed') {
-        throw new Error(`a benchmark turn did not complete: ${JSON.stringify(events.slice(-3))}`)
-      }
-      return { ms, conversationId: last.conversationId }
-    }
-    for (let i = 0; i < WARMUP; i++) await turn(worker)
-    const overhead: number[] = []
-    const whole: number[] = []
-    const own: number[] = []
-    let statements = 0
-    for (let i = 0; i < TURNS; i++) {
-      inTools.ms = 0
-      ownTime.ms = 0
-      ownTime.statements = 0
-      const { ms } = await turn(worker)
-      whole.push(ms)
-      overhead.push(ms - inTools.ms)
-      own.push(ownTime.ms)
-      statements = ownTime.statements
-    }
-
-    const llm = parseConfig(
-      { LLM_BASE_URL: model.url, LLM_MODEL: 'gpt-4o-mini', LLM_API: 'chat' },
-      { cwd: packageRoot() },
-    ).llm
-    const bare = new Agent({
-      name: 'bare',
-      instructions: 'Answer about orders.',
-      model: createModel(llm).model,
-      tools: [
-        tool({
-          name: 'domain_lookup_order',
-          description: 'looks an order up',
-          parameters: z.object({ order: z.string() }),
-          execute: () => 'Order #4429: refunded.',
-        }),
-      ],
-    })
-    const runner = new Runner({ tracingDisabled: true })
-    const sdk: number[] = []
-    for (let i = 0; i < WARMUP + TURNS; i++) {
-      enqueueTurn(model)
-      const started = performance.now()
-      const result = await runner.run(bare, 'What happened to order #4429?', { stream: true })
-      for await (const _ of result) {
-        // drained, as the Worker drains its stream
-      }
-      await result.completed
-      if (i >= WARMUP) sdk.push(performance.now() - started)
-    }
+    const embedded = await workerTurns(db, thread.url)
+    const sdk = await bareSdkTurn(thread.url)
     report(
-      `  turn: ${median(whole).toFixed(2)} ms, without gateway database time ${median(overhead).toFixed(2)} ms (of which the Worker's own ${statements} statements ${median(own).toFixed(2)} ms); bare SDK ${median(sdk).toFixed(2)} ms`,
+      `  embedded database: turn ${embedded.whole.toFixed(2)} ms, without gateway database time ${embedded.overhead.toFixed(2)} ms (the Worker's own ${embedded.statements} statements ${embedded.own.toFixed(2)} ms); bare SDK ${sdk.toFixed(2)} ms`,
     )
-    out.results.push(
-      compare(
-        'Worker turn overhead (2 model calls + 1 gateway call, minus database time inside tools)',
-        'ms',
-        median(overhead),
-        'the bare Agents SDK: same 2 model calls, a no-op tool, no memory or audit',
-        median(sdk),
-        `median of ${TURNS}; whole turn ${median(whole).toFixed(1)} ms. Includes the MCP round ` +
-          `trips and the Worker's own ${statements} statements (${median(own).toFixed(1)} ms: ` +
-          'session memory, audit rows, trace spans) on the embedded database',
-      ),
-    )
+    out.results.push(overheadResult('the embedded database', embedded, sdk))
 
-    const skilled = model.requests.length
+    const server = await postgresForBench(env)
+    if (typeof server === 'string') {
+      out.skipped.push({ name: 'Worker turn overhead on PostgreSQL', reason: server })
+    } else {
+      try {
+        const pg = await openDemoDatabase(server.url, 10)
+        try {
+          const figures = await workerTurns(pg, thread.url)
+          report(
+            `  PostgreSQL: turn ${figures.whole.toFixed(2)} ms, without gateway database time ${figures.overhead.toFixed(2)} ms (the Worker's own ${figures.statements} statements ${figures.own.toFixed(2)} ms)`,
+          )
+          out.results.push(overheadResult(`PostgreSQL (${server.description})`, figures, sdk))
+        } finally {
+          await pg.close()
+        }
+      } finally {
+        await server.release()
+      }
+    }
+
+    const skilled = await testWorker(db, model)
+    const asked = model.requests.length
     enqueueTurn(model)
-    await collect(worker.send({ message: 'What happened to order #4429?' }))
-    const withSkills = contextTokens(model.requests[skilled]?.body)
-    await worker.close()
+    await collect(skilled.send({ message: 'What happened to order #4429?' }))
+    const withSkills = contextTokens(model.requests[asked]?.body)
+    await skilled.close()
     const plain = await testWorker(db, model, { skills: false })
     const unskilled = model.requests.length
     enqueueTurn(model)
@@ -201,5 +257,6 @@ export async function benchWorker(report: (line: string) => void): Promise<Bench
   } finally {
     await model.stop()
     await db.close()
+    await thread.stop()
   }
 }

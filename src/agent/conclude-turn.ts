@@ -1,4 +1,5 @@
 import type { AuditAction } from '../audit/audit-actions.ts'
+import type { AuditEntry } from '../audit/audit-writer.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
@@ -19,6 +20,8 @@ export interface TurnEnding {
   logger: Logger
   model: WorkerModel
   price: ModelPrice | undefined
+  /** The audit actor for a user's turn. */
+  actor(userId: string): string
   audit(
     action: AuditAction,
     conversationId: string,
@@ -37,12 +40,16 @@ export async function* concludeTurn(
 ): AsyncGenerator<WorkerEvent> {
   const { conversationId, userId } = context
   const traceId = context.traceId
-  if (traceId !== null)
-    await spanRecorder()
-      .settle(traceId)
-      .catch(() => {})
+  const spans = traceId === null ? [] : spanRecorder().take(traceId)
   const tokens = { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens }
+  const entry = (action: AuditAction, payload: JsonObject): AuditEntry => ({
+    action,
+    actor: deps.actor(userId),
+    conversationId,
+    payload,
+  })
   if (outcome.kind === 'paused') {
+    await session.commit({ spans })
     const approvals = await runStore.pause(deps.db, {
       conversationId,
       userId,
@@ -71,16 +78,19 @@ export async function* concludeTurn(
     return
   }
   let text: string
+  const audit: AuditEntry[] = []
   if (outcome.kind === 'reply') {
     text = outcome.text
   } else {
     text = outcome.reason === 'grounding' ? REPLIES.grounding : fallbackReply(outcome.reason)
     if (outcome.reason === 'grounding') {
-      await deps.audit('guardrail_tripped', conversationId, userId, {
-        guardrail: 'grounding',
-        ungrounded: outcome.ungrounded.slice(0, 20),
-        trace_id: traceId,
-      })
+      audit.push(
+        entry('guardrail_tripped', {
+          guardrail: 'grounding',
+          ungrounded: outcome.ungrounded.slice(0, 20),
+          trace_id: traceId,
+        }),
+      )
       yield {
         type: 'guardrail',
         conversationId,
@@ -98,16 +108,20 @@ export async function* concludeTurn(
     }
   }
   const costUsd = costOf(deps.price, tokens.inputTokens, tokens.outputTokens) ?? null
-  await deps.audit('message_sent', conversationId, userId, {
-    chars: text.length,
-    input_tokens: tokens.inputTokens,
-    output_tokens: tokens.outputTokens,
-    cost_usd: costUsd,
-    model: deps.model.name,
-    provider: deps.model.provider,
-    trace_id: traceId,
-    ...(outcome.kind === 'fallback' ? { fallback: outcome.reason } : {}),
-  })
+  audit.push(
+    entry('message_sent', {
+      chars: text.length,
+      input_tokens: tokens.inputTokens,
+      output_tokens: tokens.outputTokens,
+      cost_usd: costUsd,
+      model: deps.model.name,
+      provider: deps.model.provider,
+      trace_id: traceId,
+      ...(outcome.kind === 'fallback' ? { fallback: outcome.reason } : {}),
+    }),
+  )
+  // The turn's messages, its closing audit rows and its spans: one write.
+  await session.commit({ audit, spans })
   yield { type: 'message', conversationId, text, usage: tokens, costUsd }
   const failed = outcome.kind === 'fallback' && outcome.reason !== 'grounding'
   yield { type: 'turn_ended', conversationId, status: failed ? 'failed' : 'completed', traceId }

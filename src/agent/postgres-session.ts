@@ -1,28 +1,52 @@
 import type { AgentInputItem, RunContext, RunContextAwareSession } from '@openai/agents'
+import type { AuditEntry } from '../audit/audit-writer.ts'
 import type { Queryable } from '../store/database.ts'
 import type { MessageRole } from '../store/repositories/conversations.ts'
+import type { SpanRow } from './span-recorder.ts'
 
 /** The most history items given back to the model per turn; older ones stay in the table. */
 const DEFAULT_HISTORY_LIMIT = 200
+
+/** A message row waiting to be written. */
+interface HeldItem {
+  item: AgentInputItem
+  role: MessageRole
+  content: string
+  inputTokens: number | null
+  outputTokens: number | null
+}
 
 /**
  * The Agents SDK's `Session` over the `messages` table (the SDK ships no Postgres one): one row
  * per item, its SDK form in `item` and its readable text in `content`, so `fte replay` and the
  * chat API read the same rows the model is given back. Resuming a conversation is opening a
  * session on its id. Assistant messages carry the tokens their model calls used.
+ *
+ * One session serves one turn. The SDK saves a run's items as the run ends; the session holds
+ * them until the turn commits them (`commit`) in one statement with the turn's last audit rows and
+ * its trace spans, so a turn ends in one write, and a reader never sees its messages without them.
  */
 export class PostgresSession implements RunContextAwareSession {
   readonly acceptsRunContext = true
   private readonly db: Queryable
   private readonly conversationId: string
   private readonly historyLimit: number
+  /** The conversation was made by this turn: nothing is stored for it yet. */
+  private readonly fresh: boolean
+  private held: HeldItem[] = []
   /** Tokens already written to a row, per run, so each row gets only the calls since. */
   private readonly counted = new WeakMap<object, { input: number; output: number }>()
 
-  constructor(options: { db: Queryable; conversationId: string; historyLimit?: number }) {
+  constructor(options: {
+    db: Queryable
+    conversationId: string
+    historyLimit?: number
+    fresh?: boolean
+  }) {
     this.db = options.db
     this.conversationId = options.conversationId
     this.historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT
+    this.fresh = options.fresh ?? false
   }
 
   async getSessionId(): Promise<string> {
@@ -30,47 +54,104 @@ export class PostgresSession implements RunContextAwareSession {
   }
 
   async getItems(limit?: number): Promise<AgentInputItem[]> {
+    const wanted = Math.max(0, limit ?? this.historyLimit)
+    const held = this.held.slice(Math.max(0, this.held.length - wanted)).map((h) => h.item)
+    if (this.fresh || held.length >= wanted) return held
     const { rows } = await this.db.query<{ item: AgentInputItem }>(
       `SELECT item FROM (
          SELECT item, seq FROM messages WHERE conversation_id = $1 AND item IS NOT NULL
          ORDER BY seq DESC LIMIT $2
        ) newest ORDER BY seq`,
-      [this.conversationId, Math.max(0, limit ?? this.historyLimit)],
+      [this.conversationId, wanted - held.length],
     )
-    return rows.map((row) => row.item)
+    return [...rows.map((row) => row.item), ...held]
   }
 
   async addItems(items: AgentInputItem[], runContext?: RunContext<unknown>): Promise<void> {
-    if (items.length === 0) return
-    const roles: MessageRole[] = []
-    const contents: string[] = []
-    const json: string[] = []
-    const inputs: Array<number | null> = []
-    const outputs: Array<number | null> = []
     for (const item of items) {
       const role = roleOf(item)
       let tokens: { input: number; output: number } | undefined
       if (role === 'assistant' && item.type === 'message' && runContext !== undefined) {
         tokens = this.newTokens(runContext)
       }
-      roles.push(role)
-      contents.push(textOf(item))
-      json.push(JSON.stringify(item))
-      inputs.push(tokens?.input ?? null)
-      outputs.push(tokens?.output ?? null)
+      this.held.push({
+        item,
+        role,
+        content: textOf(item),
+        inputTokens: tokens?.input ?? null,
+        outputTokens: tokens?.output ?? null,
+      })
     }
-    // One statement, so a turn's items land together and in order (seq follows the row order).
+  }
+
+  /**
+   * Writes the held items, then `audit`'s rows, in that order, with the trace's `spans`: one
+   * statement, so all of it lands or none does.
+   */
+  async commit(rest: { audit?: readonly AuditEntry[]; spans?: readonly SpanRow[] } = {}) {
+    const held = this.held
+    const audit = rest.audit ?? []
+    const spans = rest.spans ?? []
+    if (held.length === 0 && audit.length === 0 && spans.length === 0) return
+    // Messages draw their position from the audit log's sequence: the values are drawn here, in
+    // order, so the messages come before the audit rows that close the turn.
     await this.db.query(
-      `INSERT INTO messages (conversation_id, role, content, item, input_tokens, output_tokens)
-       SELECT $1, role, content, item::jsonb, input_tokens, output_tokens
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[]) WITH ORDINALITY
-         AS t(role, content, item, input_tokens, output_tokens, n)
-       ORDER BY n`,
-      [this.conversationId, roles, contents, json, inputs, outputs],
+      `WITH seqs AS MATERIALIZED (
+         SELECT n, nextval('audit_log_id_seq') AS seq FROM generate_series(1, $1::int) AS n
+       ), held AS (
+         INSERT INTO messages (conversation_id, role, content, item, input_tokens, output_tokens, seq)
+         SELECT $2, t.role, t.content, t.item::jsonb, t.input_tokens, t.output_tokens, seqs.seq
+         FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::int[]) WITH ORDINALITY
+           AS t(role, content, item, input_tokens, output_tokens, n)
+         JOIN seqs ON seqs.n = t.n
+       ), spans AS (
+         INSERT INTO agent_spans
+           (trace_id, span_id, parent_id, conversation_id, kind, name, started_at, ended_at, error, data)
+         SELECT trace_id, span_id, parent_id, conversation_id, kind, name, started_at, ended_at,
+                error, data
+         FROM jsonb_to_recordset($8::jsonb) AS x(trace_id text, span_id text, parent_id text,
+           conversation_id uuid, kind text, name text, started_at timestamptz,
+           ended_at timestamptz, error jsonb, data jsonb)
+         ON CONFLICT DO NOTHING
+       )
+       INSERT INTO audit_log
+         (id, conversation_id, invocation_id, actor, action, target, payload, result)
+       SELECT seqs.seq, a.conversation_id, a.invocation_id, a.actor, a.action, a.target,
+              a.payload, a.result
+       FROM jsonb_to_recordset($9::jsonb)
+         AS a(n int, conversation_id uuid, invocation_id uuid, actor text, action text,
+              target text, payload jsonb, result jsonb)
+       JOIN seqs ON seqs.n = $10::int + a.n`,
+      [
+        held.length + audit.length,
+        this.conversationId,
+        held.map((h) => h.role),
+        held.map((h) => h.content),
+        held.map((h) => JSON.stringify(h.item)),
+        held.map((h) => h.inputTokens),
+        held.map((h) => h.outputTokens),
+        JSON.stringify(spans),
+        JSON.stringify(
+          audit.map((entry, index) => ({
+            n: index + 1,
+            conversation_id: entry.conversationId ?? null,
+            invocation_id: entry.invocationId ?? null,
+            actor: entry.actor,
+            action: entry.action,
+            target: entry.target ?? null,
+            payload: entry.payload ?? {},
+            result: entry.result ?? null,
+          })),
+        ),
+        held.length,
+      ],
     )
+    this.held = []
   }
 
   async popItem(): Promise<AgentInputItem | undefined> {
+    const held = this.held.pop()
+    if (held !== undefined) return held.item
     const { rows } = await this.db.query<{ item: AgentInputItem }>(
       `DELETE FROM messages WHERE id = (
          SELECT id FROM messages WHERE conversation_id = $1 AND item IS NOT NULL
@@ -82,6 +163,7 @@ export class PostgresSession implements RunContextAwareSession {
   }
 
   async clearSession(): Promise<void> {
+    this.held = []
     await this.db.query('DELETE FROM messages WHERE conversation_id = $1', [this.conversationId])
   }
 

@@ -6,9 +6,8 @@ import {
   type Trace,
   type TracingProcessor,
 } from '@openai/agents'
-import type { Queryable } from '../store/database.ts'
-
-interface SpanRow {
+/** A span as `agent_spans` keeps it. */
+export interface SpanRow {
   trace_id: string
   span_id: string
   parent_id: string | null
@@ -22,45 +21,37 @@ interface SpanRow {
 }
 
 interface Expected {
-  db: Queryable
   conversationId: string
   rows: SpanRow[]
-  written: Promise<void> | undefined
 }
 
 /**
- * A tracing processor that keeps the Agents SDK's traces in `agent_spans` instead of exporting
- * them anywhere: only traces the Worker announced are kept, each written in one statement when it
- * ends. Installed once per process as the only processor, so no trace leaves the machine.
+ * A tracing processor that keeps the Agents SDK's traces for `agent_spans` instead of exporting
+ * them anywhere: only traces the Worker announced are kept, and the Worker takes each one's spans
+ * when its turn ends, to write them with the turn's other rows. Installed once per process as the
+ * only processor, so no trace leaves the machine.
  */
 class SpanRecorder implements TracingProcessor {
   private readonly expected = new Map<string, Expected>()
 
-  expect(traceId: string, db: Queryable, conversationId: string): void {
-    this.expected.set(traceId, { db, conversationId, rows: [], written: undefined })
+  expect(traceId: string, conversationId: string): void {
+    this.expected.set(traceId, { conversationId, rows: [] })
   }
 
-  /** Waits for the trace's spans to be written (when it has ended), then forgets it. */
-  async settle(traceId: string): Promise<void> {
+  /** The trace's ended spans, and the trace forgotten. */
+  take(traceId: string): SpanRow[] {
     const entry = this.expected.get(traceId)
-    if (entry === undefined) return
-    if (entry.written === undefined) entry.written = this.write(entry)
     this.expected.delete(traceId)
-    await entry.written
+    return entry?.rows ?? []
   }
 
   async onTraceStart(_trace: Trace): Promise<void> {}
-
-  async onTraceEnd(trace: Trace): Promise<void> {
-    const entry = this.expected.get(trace.traceId)
-    if (entry !== undefined && entry.written === undefined) entry.written = this.write(entry)
-  }
-
+  async onTraceEnd(_trace: Trace): Promise<void> {}
   async onSpanStart(_span: Span<SpanData>): Promise<void> {}
 
   async onSpanEnd(span: Span<SpanData>): Promise<void> {
     const entry = this.expected.get(span.traceId)
-    if (entry === undefined || entry.written !== undefined) return
+    if (entry === undefined) return
     const data = span.spanData as SpanData & Record<string, unknown>
     entry.rows.push({
       trace_id: span.traceId,
@@ -78,20 +69,6 @@ class SpanRecorder implements TracingProcessor {
 
   async shutdown(): Promise<void> {}
   async forceFlush(): Promise<void> {}
-
-  private async write(entry: Expected): Promise<void> {
-    if (entry.rows.length === 0) return
-    await entry.db.query(
-      `INSERT INTO agent_spans
-         (trace_id, span_id, parent_id, conversation_id, kind, name, started_at, ended_at, error, data)
-       SELECT trace_id, span_id, parent_id, conversation_id, kind, name, started_at, ended_at, error, data
-       FROM jsonb_to_recordset($1::jsonb) AS x(trace_id text, span_id text, parent_id text,
-         conversation_id uuid, kind text, name text, started_at timestamptz, ended_at timestamptz,
-         error jsonb, data jsonb)
-       ON CONFLICT DO NOTHING`,
-      [JSON.stringify(entry.rows)],
-    )
-  }
 }
 
 /** What a span's row keeps: usage, the tool, the MCP server; never inputs or outputs. */

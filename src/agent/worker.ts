@@ -105,7 +105,7 @@ export function createWorker(options: WorkerOptions): Worker {
   })
 
   const runnerFor = (conversationId: string, traceId: string) => {
-    recorder.expect(traceId, db, conversationId)
+    recorder.expect(traceId, conversationId)
     return new Runner({
       traceId,
       groupId: conversationId,
@@ -148,6 +148,7 @@ export function createWorker(options: WorkerOptions): Worker {
     logger,
     model: options.model,
     price,
+    actor,
     audit,
   }
   const conclude = (outcome: RunOutcome, turn: TurnState, session: PostgresSession) =>
@@ -201,7 +202,11 @@ export function createWorker(options: WorkerOptions): Worker {
         yield { type: 'turn_ended', conversationId, status: 'failed', traceId: null }
         return
       }
-      const session = new PostgresSession({ db, conversationId })
+      const session = new PostgresSession({
+        db,
+        conversationId,
+        fresh: input.conversationId === undefined,
+      })
       await audit('message_received', conversationId, userId, {
         chars: [...input.message].length,
         redacted: screened.redacted,
@@ -225,9 +230,15 @@ export function createWorker(options: WorkerOptions): Worker {
           { role: 'user', content: `[a message of ${chars} characters, refused: over the limit]` },
           assistantMessage(text),
         ])
-        await audit('message_sent', conversationId, userId, {
-          chars: text.length,
-          fallback: 'input_size',
+        await session.commit({
+          audit: [
+            {
+              action: 'message_sent',
+              actor: actor(userId),
+              conversationId,
+              payload: { chars: text.length, fallback: 'input_size' },
+            },
+          ],
         })
         yield {
           type: 'message',

@@ -82,6 +82,36 @@ export async function recordInvocations(
     latency_ms: Math.max(0, Math.round(record.latencyMs)),
     cost_usd: record.costUsd ?? null,
   }))
+  if (rows.length === 1) {
+    // One record, the common case: plain parameters plan and run in about half the time.
+    const [row] = rows as [(typeof rows)[0]]
+    const { rowCount } = await q.query(
+      `WITH invocation AS (
+         INSERT INTO capability_invocations
+           (id, conversation_id, actor, capability, arguments, result, status, latency_ms, cost_usd)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9)
+         RETURNING id, conversation_id, actor, capability, arguments, status, latency_ms
+       )
+       INSERT INTO audit_log (conversation_id, invocation_id, actor, action, target, payload, result)
+       SELECT conversation_id, id, actor, 'capability_invoked', capability,
+              jsonb_build_object('arguments', arguments, 'latency_ms', latency_ms),
+              jsonb_build_object('status', status)
+       FROM invocation`,
+      [
+        row.id,
+        row.conversation_id,
+        row.actor,
+        row.capability,
+        JSON.stringify(row.arguments),
+        row.result === null ? null : JSON.stringify(row.result),
+        row.status,
+        row.latency_ms,
+        row.cost_usd,
+      ],
+    )
+    if (rowCount !== 1) throw new FteError('internal', 'recording an invocation wrote no row')
+    return [row.id]
+  }
   const { rowCount } = await q.query(
     `WITH input AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(

@@ -44,12 +44,17 @@ export class ScriptedOpenAiServer {
    * `standing` answers first when it returns a response (a route that is not part of the script,
    * such as a model list); `fallback` answers when the script has run out.
    */
+  private readonly record: boolean
+
+  /** `record: false` keeps no requests (a benchmark's model, answering thousands). */
   constructor(
     fallback: (request: RecordedRequest) => ScriptedResponse,
     standing?: (request: RecordedRequest) => ScriptedResponse | undefined,
+    options: { record?: boolean } = {},
   ) {
     this.fallback = fallback
     this.standing = standing
+    this.record = options.record ?? true
   }
 
   enqueue(
@@ -78,7 +83,7 @@ export class ScriptedOpenAiServer {
           body: raw === '' ? undefined : JSON.parse(raw),
           at: performance.now(),
         }
-        this.requests.push(request)
+        if (this.record) this.requests.push(request)
         const standing = this.standing?.(request)
         const next = standing ?? this.script.shift() ?? this.fallback
         const response = typeof next === 'function' ? next(request) : next

@@ -33,7 +33,7 @@ export interface WorkerFixtureOptions {
  */
 export async function testWorker(
   db: Database,
-  model: ScriptedOpenAiServer,
+  model: Pick<ScriptedOpenAiServer, 'url'>,
   options: WorkerFixtureOptions = {},
 ): Promise<Worker> {
   const llm = parseConfig(
