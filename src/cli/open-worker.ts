@@ -54,33 +54,7 @@ export async function openWorker(
     await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
     const { gateway, userId } = await openGatewayAccess(context, runtime, db, embedder, choice)
     closers.unshift(() => gateway.close())
-    const library = await loadSkillLibrary(context, runtime)
-    logSkillWarnings(logger, library)
-    const scripts = config.skills.scripts
-    const skills = new SkillRuntime({
-      library,
-      db,
-      actor: 'worker:cli',
-      maxResourceBytes: config.skills.resourceMaxBytes,
-      workspaceRoot: config.skills.workspaceDir,
-      sandbox:
-        scripts === undefined
-          ? undefined
-          : createSandbox({
-              bwrap: scripts.bwrap,
-              limits: { ...scripts, fileBytes: scripts.outputBytes },
-            }),
-    })
-    const worker = createWorker({
-      db: db.pool({ purpose: 'worker', max: 2 }),
-      model,
-      gateway,
-      skills,
-      settings: config.worker,
-      approvalTools: config.worker.approvalTools ?? pack.gateway?.approvalTools ?? [],
-      price: config.llm.configured ? config.llm.price : undefined,
-      logger,
-    })
+    const worker = await workerOver(context, runtime, db, gateway, model, 'worker:cli')
     logger.debug({ gateway: gateway.description, model: model.name }, 'worker ready')
     return {
       worker,
@@ -95,6 +69,48 @@ export async function openWorker(
     for (const close of closers) await close().catch(() => {})
     throw error
   }
+}
+
+/**
+ * The Worker over `gateway` with the configuration's skills and settings: memory and audit on its
+ * own pool of `db`; skill reads and activations audited as `actor`.
+ */
+export async function workerOver(
+  context: CliContext,
+  runtime: Runtime,
+  db: Database,
+  gateway: GatewayAccess,
+  model: WorkerModel,
+  actor: string,
+): Promise<Worker> {
+  const { config, logger, pack } = runtime
+  const library = await loadSkillLibrary(context, runtime)
+  logSkillWarnings(logger, library)
+  const scripts = config.skills.scripts
+  const skills = new SkillRuntime({
+    library,
+    db,
+    actor,
+    maxResourceBytes: config.skills.resourceMaxBytes,
+    workspaceRoot: config.skills.workspaceDir,
+    sandbox:
+      scripts === undefined
+        ? undefined
+        : createSandbox({
+            bwrap: scripts.bwrap,
+            limits: { ...scripts, fileBytes: scripts.outputBytes },
+          }),
+  })
+  return createWorker({
+    db: db.pool({ purpose: 'worker', max: 2 }),
+    model,
+    gateway,
+    skills,
+    settings: config.worker,
+    approvalTools: config.worker.approvalTools ?? pack.gateway?.approvalTools ?? [],
+    price: config.llm.configured ? config.llm.price : undefined,
+    logger,
+  })
 }
 
 /**

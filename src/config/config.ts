@@ -32,6 +32,14 @@ export interface Config {
   skills: SkillsConfig
   llm: LlmConfig
   worker: WorkerConfig
+  api: ApiConfig
+}
+
+export interface ApiConfig {
+  /** Origins other than the server's own whose pages may call `/api` (CORS). */
+  corsOrigins: string[]
+  /** Chat turns (messages and approval decisions) per user per minute, and at once. */
+  chatRate: { perMinute: number; burst: number }
 }
 
 export interface WorkerConfig {
@@ -265,6 +273,21 @@ export const envSchema = z.object({
     'auto',
   ),
   WORKER_GATEWAY_TOKEN: optionalSetting(z.string().min(1)),
+  CORS_ORIGINS: optionalSetting(
+    z
+      .string()
+      .transform((list) =>
+        list
+          .split(',')
+          .map((origin) => origin.trim().replace(/\/+$/, ''))
+          .filter((origin) => origin !== ''),
+      )
+      .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)), {
+        error: 'must be origins such as https://app.example.com, separated by commas',
+      }),
+  ),
+  CHAT_RATE_LIMIT: setting(integer(1, 100_000), 20),
+  CHAT_RATE_BURST: setting(integer(1, 1000), 5),
 })
 
 export type EnvName = keyof typeof envSchema.shape
@@ -384,6 +407,10 @@ export function parseConfig(
         e.WORKER_GATEWAY === 'in-process'
           ? e.WORKER_GATEWAY
           : { url: e.WORKER_GATEWAY, token: e.WORKER_GATEWAY_TOKEN },
+    },
+    api: {
+      corsOrigins: e.CORS_ORIGINS ?? [],
+      chatRate: { perMinute: e.CHAT_RATE_LIMIT, burst: e.CHAT_RATE_BURST },
     },
   }
 }

@@ -21,7 +21,7 @@ describeEachDatabase('GET /healthz', (target) => {
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({
       status: 'ok',
-      database: { status: 'ok', kind: target.name, migrationsApplied: 9 },
+      database: { status: 'ok', kind: target.name, migrationsApplied: 10 },
     })
   })
 
@@ -39,5 +39,46 @@ describeEachDatabase('GET /healthz', (target) => {
     const response = await createApp({ db, logger: silent }).request('/nope')
     expect(response.status).toBe(404)
     expect(await response.json()).toEqual({ error: 'not_found', message: 'No route for GET /nope' })
+  })
+})
+
+describeEachDatabase('CORS on /api', (target) => {
+  let db: TestDatabase
+  beforeEach(async () => {
+    db = await target.open('migrated')
+  })
+  afterEach(() => db.close())
+
+  it('answers a listed origin’s preflight without a token, and no other origin', async () => {
+    const app = createApp({
+      db,
+      logger: silent,
+      api: {
+        verify: () => Promise.reject(new Error('no token is verified in this test')),
+        logger: silent,
+      },
+      corsOrigins: ['https://app.example.com'],
+    })
+    const preflight = (origin: string) =>
+      app.request('/api/chat', {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      })
+    const listed = await preflight('https://app.example.com')
+    expect(listed.status).toBe(204)
+    expect(listed.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
+    expect(listed.headers.get('access-control-allow-headers')).toContain('authorization')
+    const other = await preflight('https://evil.example')
+    expect(other.headers.get('access-control-allow-origin')).toBeNull()
+    // The preflight opens nothing: the request itself still needs a token.
+    const unsigned = await app.request('/api/me', {
+      headers: { origin: 'https://app.example.com' },
+    })
+    expect(unsigned.status).toBe(401)
+    expect(unsigned.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
   })
 })

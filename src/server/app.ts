@@ -1,4 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono'
+import { cors } from 'hono/cors'
+import { type ChatApiOptions, chatApi } from '../api/chat-api.ts'
 import { authenticate, type BearerCheck, insufficientScope } from '../auth/bearer.ts'
 import { type ProtectedResourceMetadata, resourceMetadataUrl } from '../auth/protected-resource.ts'
 import { missingScopeMessage, type ResourceScope } from '../auth/scopes.ts'
@@ -20,6 +22,10 @@ export interface AppOptions {
    * it is never open.
    */
   api?: BearerCheck
+  /** The chat API under `/api` (behind `api`'s check). */
+  chat?: ChatApiOptions | undefined
+  /** Origins other than this server's own whose pages may call `/api` (CORS). */
+  corsOrigins?: readonly string[] | undefined
 }
 
 type Env = { Variables: { identity: Identity } }
@@ -44,6 +50,19 @@ export function createApp(options: AppOptions): Hono<Env> {
   }
 
   const { api } = options
+  if (api !== undefined && (options.corsOrigins ?? []).length > 0) {
+    // Before the bearer check: a browser's preflight carries no token.
+    app.use(
+      '/api/*',
+      cors({
+        origin: [...(options.corsOrigins ?? [])],
+        allowHeaders: ['authorization', 'content-type', 'last-event-id'],
+        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        exposeHeaders: ['retry-after', 'www-authenticate'],
+        maxAge: 600,
+      }),
+    )
+  }
   if (api !== undefined) {
     // Every /api path, known or not, needs a valid token first: an unknown path reveals nothing.
     app.use('/api/*', async (c, next) => {
@@ -56,7 +75,7 @@ export function createApp(options: AppOptions): Hono<Env> {
       (scope: ResourceScope): MiddlewareHandler<Env> =>
       async (c, next) => {
         if (!c.get('identity').scopes.includes(scope)) {
-          const what = `${c.req.method} ${c.req.routePath}`
+          const what = `${c.req.method} ${c.req.path}`
           return insufficientScope(scope, missingScopeMessage(scope, what), api.resourceMetadataUrl)
         }
         return next()
@@ -67,6 +86,10 @@ export function createApp(options: AppOptions): Hono<Env> {
       const { sub, role, scopes, email } = c.get('identity')
       return c.json({ sub, role, scopes, ...(email === undefined ? {} : { email }) })
     })
+    if (options.chat !== undefined) {
+      app.use('/api/*', needs('read'))
+      app.route('/api', chatApi(options.chat))
+    }
   }
 
   app.notFound((c) =>

@@ -1,3 +1,4 @@
+import type { ChatApiOptions } from '../api/chat-api.ts'
 import type { BearerCheck } from '../auth/bearer.ts'
 import { protectedResourceMetadata, resourceMetadataUrl } from '../auth/protected-resource.ts'
 import type { TokenVerifier } from '../auth/token-verifier.ts'
@@ -23,6 +24,9 @@ export interface ServedOptions {
    */
   publicUrl: string
   access: Access
+  /** The chat API; unset: `/api` serves `/api/me` alone. */
+  chat?: ChatApiOptions | undefined
+  corsOrigins?: readonly string[] | undefined
 }
 
 /** This server's resources, as tokens name them: `/mcp`'s first, then the server's own (`/api`). */
@@ -61,6 +65,8 @@ export function servedHandlers(options: ServedOptions): Required<Handlers> {
                 protectedResourceMetadata(root, access.issuer),
               ],
         api: check(root),
+        chat: options.chat,
+        corsOrigins: options.corsOrigins,
       }).fetch,
     ),
     mcp: log(

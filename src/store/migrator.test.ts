@@ -24,6 +24,7 @@ const EXPECTED_TABLES = [
   'messages',
   'notes',
   'orders',
+  'rate_limits',
   'refunds',
   'tickets',
   'user_state',

@@ -1,4 +1,8 @@
 import type { SkillsExtension } from '@modelcontextprotocol/server/ext/skills'
+import { inProcessAccess } from '../../src/agent/gateway-access.ts'
+import type { Worker } from '../../src/agent/worker.ts'
+import type { RateLimit } from '../../src/api/rate-limiter.ts'
+import { RunningTurns } from '../../src/api/turn-stream.ts'
 import {
   type DevIssuer,
   devIssuer,
@@ -12,6 +16,8 @@ import { type Handlers, listen } from '../../src/server/listen.ts'
 import { servedHandlers, servedResources } from '../../src/server/served-handlers.ts'
 import type { Database } from '../../src/store/database.ts'
 import { testGateway } from './gateway-client.ts'
+import type { ScriptedOpenAiServer } from './scripted-openai-server.ts'
+import { testWorker } from './worker-fixture.ts'
 
 export interface GatewayOverHttp {
   /** The server's URL: the resource of `/api`. */
@@ -21,7 +27,18 @@ export interface GatewayOverHttp {
   issuer: DevIssuer
   /** A development token for `/mcp`; every scope of the role unless `scopes` says otherwise. */
   token(sub?: string, role?: Identity['role'], scopes?: readonly string[]): Promise<string>
+  /** A development token for `/api` (the server's own resource). */
+  apiToken(sub?: string, role?: Identity['role']): Promise<string>
+  /** The chat API's Worker (when a model was given) and its running turns. */
+  worker: Worker | undefined
+  running: RunningTurns
   close(): Promise<void>
+}
+
+export interface ChatApiFixture {
+  /** The scripted model the Worker talks to; undefined: no model is configured. */
+  model: Pick<ScriptedOpenAiServer, 'url'> | undefined
+  rateLimit?: RateLimit
 }
 
 /**
@@ -31,7 +48,13 @@ export interface GatewayOverHttp {
 export async function serveGatewayOverHttp(
   db: Database,
   keyDir: string,
-  options: { logger?: Logger; maxConcurrentPerIdentity?: number; skills?: SkillsExtension } = {},
+  options: {
+    logger?: Logger
+    maxConcurrentPerIdentity?: number
+    skills?: SkillsExtension
+    /** Serve the chat API too, with a Worker on this model. */
+    chat?: ChatApiFixture
+  } = {},
 ): Promise<GatewayOverHttp> {
   const logger = options.logger ?? createLogger({ level: 'silent' })
   // Tokens minted here directly: no authorization server runs at this issuer URL.
@@ -53,6 +76,12 @@ export async function serveGatewayOverHttp(
     '127.0.0.1',
     0,
   )
+  const running = new RunningTurns()
+  const { chat } = options
+  const worker =
+    chat?.model === undefined
+      ? undefined
+      : await testWorker(db, chat.model, { gateway: inProcessAccess(gateway) })
   // The port first: the resource URLs are the tokens' audiences.
   handlers = servedHandlers({
     db,
@@ -60,14 +89,35 @@ export async function serveGatewayOverHttp(
     gateway,
     publicUrl: server.url,
     access: { issuer: issuer.url, verify: devTokenVerifier(issuer, servedResources(server.url)) },
+    chat:
+      chat === undefined
+        ? undefined
+        : {
+            db,
+            worker,
+            workerProblem: worker === undefined ? 'no model is configured: set …' : undefined,
+            model: { provider: 'compatible', name: 'gpt-4o-mini' },
+            rateLimit: chat.rateLimit ?? { perMinute: 1000, burst: 1000 },
+            maxMessageChars: 5000,
+            logger,
+            running,
+          },
   })
-  const [resource] = servedResources(server.url)
+  const [resource, root] = servedResources(server.url)
   return {
     url: server.url,
     resource,
     issuer,
     token: (sub = 'demo|maya-okafor', role = 'customer', scopes = undefined) =>
       issueDevToken(issuer, { sub, role, ttlSeconds: 3600, audience: resource, scopes }),
-    close: () => server.close(),
+    apiToken: (sub = 'demo|maya-okafor', role = 'customer') =>
+      issueDevToken(issuer, { sub, role, ttlSeconds: 3600, audience: root }),
+    worker,
+    running,
+    async close() {
+      await server.close()
+      await running.settle(10_000)
+      await worker?.close()
+    },
   }
 }

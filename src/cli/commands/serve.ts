@@ -1,4 +1,7 @@
 import { once } from 'node:events'
+import { inProcessAccess } from '../../agent/gateway-access.ts'
+import { createModel } from '../../agent/model-factory.ts'
+import { RunningTurns } from '../../api/turn-stream.ts'
 import { scopesFor } from '../../auth/scopes.ts'
 import { type SignIn, startSignIn } from '../../auth/sign-in.ts'
 import { devPortFor, publicUrl } from '../../config/config.ts'
@@ -11,6 +14,7 @@ import { connect } from '../../store/connect.ts'
 import type { Database } from '../../store/database.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { publishedSkills } from '../load-skills.ts'
+import { workerOver } from '../open-worker.ts'
 import { prepareDatabase } from '../prepare-database.ts'
 
 export interface ServeOptions {
@@ -53,6 +57,8 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
   )
   let db: Database | undefined
   let signIn: SignIn | undefined
+  const running = new RunningTurns()
+  let closeWorker = async () => {}
   try {
     db = await connect(config.database, logger)
     const embedder = createEmbedder(config.embedding)
@@ -100,10 +106,38 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
         `WARNING: AUTH IS DISABLED. No sign-in: every request acts as ${disabled.sub} (${disabled.role}).\n` +
         'For a personal demo only; unset AUTH_DISABLED before anyone else can reach this server.\n'
     }
-    const served = servedHandlers({ db, logger, gateway, publicUrl: base, access })
+    const { llm } = config
+    const model = llm.configured ? createModel(llm) : undefined
+    const workerGateway = inProcessAccess(gateway)
+    closeWorker = () => workerGateway.close()
+    const worker =
+      model === undefined
+        ? undefined
+        : await workerOver(context, runtime, db, workerGateway, model, 'worker:serve')
+    const served = servedHandlers({
+      db,
+      logger,
+      gateway,
+      publicUrl: base,
+      access,
+      corsOrigins: config.api.corsOrigins,
+      chat: {
+        db,
+        worker,
+        workerProblem: llm.configured ? undefined : llm.problem,
+        model: model === undefined ? undefined : { provider: model.provider, name: model.name },
+        rateLimit: config.api.chatRate,
+        maxMessageChars: config.worker.maxInputChars,
+        logger,
+        running,
+      },
+    })
     handle = served.fetch
     mcpHandle = served.mcp
-    logger.info({ url: server.url, database: db.description, domain: pack.name }, 'serving')
+    logger.info(
+      { url: server.url, database: db.description, domain: pack.name, model: model?.name ?? null },
+      'serving',
+    )
     context.stdout.write(
       `digital-fte is serving on ${server.url} (health: ${server.url}/healthz). Ctrl-C stops it.\n` +
         `MCP: ${base}/mcp. ${banner}`,
@@ -114,6 +148,10 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
     logger.info('shutting down')
   } finally {
     await server.close()
+    // Turns whose clients were cut off by the close still finish and are stored.
+    const unfinished = await running.settle(15_000)
+    if (unfinished > 0) logger.warn({ unfinished }, 'chat turns still running at shutdown')
+    await closeWorker()
     await signIn?.close()
     await db?.close()
   }

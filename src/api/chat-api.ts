@@ -1,0 +1,217 @@
+import { type Context, Hono } from 'hono'
+import { z } from 'zod'
+import type { Worker } from '../agent/worker.ts'
+import { loadTimeline } from '../audit/replay.ts'
+import type { Identity } from '../gateway/identity.ts'
+import type { Logger } from '../lib/logger.ts'
+import type { Database } from '../store/database.ts'
+import { conversationQueries } from './conversation-queries.ts'
+import { type RateLimit, rateLimiter } from './rate-limiter.ts'
+import { type RunningTurns, streamTurn } from './turn-stream.ts'
+
+export type ApiEnv = { Variables: { identity: Identity } }
+
+export interface ChatApiOptions {
+  /** Reads of conversations and the audit trail, and the rate limits. */
+  db: Database
+  /** Undefined when no model is configured: chat answers 503 with `workerProblem`. */
+  worker: Worker | undefined
+  workerProblem?: string | undefined
+  /** What the Worker runs on, for `GET /api/worker`. */
+  model?: { provider: string; name: string } | undefined
+  /** Turns (new messages and decisions) per user. */
+  rateLimit: RateLimit
+  maxMessageChars: number
+  logger: Logger
+  running: RunningTurns
+}
+
+const uuid = z.uuid({ version: 'v4', error: 'must be a conversation id (a UUID)' })
+
+/** A JSON error with a stable code: what every refusal of this API looks like. */
+export function apiError(
+  c: Context,
+  status: 400 | 403 | 404 | 429 | 503,
+  error: string,
+  message: string,
+) {
+  return c.json({ error, message }, status)
+}
+
+/**
+ * The chat API, behind the bearer check that sets `identity`: chat turns as Server-Sent Events,
+ * the user's conversations, their messages and audit trail, and decisions on waiting approvals.
+ * Another user's conversation or approval is "not found", never "forbidden".
+ */
+export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
+  const { db, logger, running } = options
+  const app = new Hono<ApiEnv>()
+  const limited = rateLimiter(db, options.rateLimit)
+  const chatBody = z.strictObject({
+    conversation_id: uuid.optional(),
+    message: z
+      .string({ error: 'message must be text' })
+      .min(1, { error: 'message must not be empty' })
+      .max(options.maxMessageChars, {
+        error: `message must be at most ${options.maxMessageChars} characters`,
+      }),
+  })
+  const decisionBody = z.strictObject({
+    decision: z.enum(['approve', 'reject'], { error: 'decision must be approve or reject' }),
+    reason: z.string().max(1000, { error: 'reason must be at most 1000 characters' }).optional(),
+  })
+
+  /** The parsed JSON body, or the 400 that says what is wrong with it. */
+  async function body<T>(c: Context, schema: z.ZodType<T>): Promise<T | Response> {
+    let raw: unknown
+    try {
+      raw = await c.req.json()
+    } catch {
+      return apiError(c, 400, 'invalid_input', 'The body must be JSON.')
+    }
+    const parsed = schema.safeParse(raw)
+    if (parsed.success) return parsed.data
+    return apiError(
+      c,
+      400,
+      'invalid_input',
+      parsed.error.issues.map((issue) => issue.message).join('; '),
+    )
+  }
+
+  /** The Worker for a turn, or the refusal: no model, or the user's budget spent (429). */
+  async function workerFor(c: Context<ApiEnv>): Promise<Worker | Response> {
+    if (options.worker === undefined) {
+      return apiError(
+        c,
+        503,
+        'model_not_configured',
+        options.workerProblem ?? 'No language model is configured.',
+      )
+    }
+    const decision = await limited(`chat:${c.get('identity').sub}`)
+    if (decision.allowed) return options.worker
+    c.header('retry-after', String(decision.retryAfterSeconds))
+    return apiError(
+      c,
+      429,
+      'rate_limited',
+      `Too many messages; try again in ${decision.retryAfterSeconds} s.`,
+    )
+  }
+
+  const chat = async (c: Context<ApiEnv>): Promise<Response> => {
+    const input = await body(c, chatBody)
+    if (input instanceof Response) return input
+    const identity = c.get('identity')
+    if (
+      input.conversation_id !== undefined &&
+      !(await conversationQueries.owns(db, identity.sub, input.conversation_id))
+    ) {
+      return apiError(c, 404, 'not_found', `No conversation ${input.conversation_id} was found.`)
+    }
+    const worker = await workerFor(c)
+    if (worker instanceof Response) return worker
+    const turn = worker.send({
+      message: input.message,
+      conversationId: input.conversation_id,
+      identity,
+    })
+    return streamTurn(c, turn, { logger, running })
+  }
+
+  app.get('/worker', (c) =>
+    c.json(
+      options.worker === undefined
+        ? { ready: false, problem: options.workerProblem ?? 'No language model is configured.' }
+        : { ready: true, model: options.model ?? null },
+    ),
+  )
+
+  app.post('/chat', chat)
+
+  // The seed's shape: the path names the user, and must be the one the token proves.
+  app.post('/:userId/chat', async (c) => {
+    if (c.req.param('userId') !== c.get('identity').sub) {
+      return apiError(
+        c,
+        403,
+        'forbidden',
+        'The path names another user: use your own id, or POST /api/chat.',
+      )
+    }
+    return chat(c)
+  })
+
+  app.get('/conversations', async (c) => {
+    const limit = Math.min(200, Math.max(1, Number(c.req.query('limit') ?? 50) || 50))
+    const listed = await conversationQueries.list(db, c.get('identity').sub, limit)
+    return c.json({ conversations: listed })
+  })
+
+  app.get('/conversations/:id', async (c) => {
+    const id = c.req.param('id')
+    const { sub } = c.get('identity')
+    if (!uuid.safeParse(id).success || !(await conversationQueries.owns(db, sub, id))) {
+      return apiError(c, 404, 'not_found', `No conversation ${id} was found.`)
+    }
+    const approvals =
+      options.worker === undefined
+        ? []
+        : await options.worker.pending({ userId: sub, conversationId: id })
+    return c.json({
+      id,
+      entries: await conversationQueries.entries(db, id),
+      approvals: approvals.map(({ id, tool, arguments: args, createdAt }) => ({
+        id,
+        tool,
+        arguments: args,
+        createdAt,
+      })),
+    })
+  })
+
+  app.get('/conversations/:id/audit', async (c) => {
+    const id = c.req.param('id')
+    if (
+      !uuid.safeParse(id).success ||
+      !(await conversationQueries.owns(db, c.get('identity').sub, id))
+    ) {
+      return apiError(c, 404, 'not_found', `No conversation ${id} was found.`)
+    }
+    const timeline = await loadTimeline(db, id)
+    return c.json({ id, events: timeline.events })
+  })
+
+  app.get('/approvals', async (c) => {
+    const pending =
+      options.worker === undefined
+        ? []
+        : await options.worker.pending({ userId: c.get('identity').sub })
+    return c.json({ approvals: pending })
+  })
+
+  app.post('/approvals/:id', async (c) => {
+    const id = c.req.param('id')
+    const input = await body(c, decisionBody)
+    if (input instanceof Response) return input
+    const identity = c.get('identity')
+    if (
+      !uuid.safeParse(id).success ||
+      (await conversationQueries.waitingApproval(db, identity.sub, id)) === undefined
+    ) {
+      return apiError(c, 404, 'not_found', `No approval ${id} is waiting for you.`)
+    }
+    const worker = await workerFor(c)
+    if (worker instanceof Response) return worker
+    const turn = worker.decide({
+      approvalId: id,
+      decision: input.decision === 'approve' ? 'approved' : 'rejected',
+      reason: input.reason,
+      identity,
+    })
+    return streamTurn(c, turn, { logger, running })
+  })
+
+  return app
+}

@@ -1,0 +1,125 @@
+import type { Queryable } from '../store/database.ts'
+
+export interface ConversationListing {
+  id: string
+  /** The first thing the user said, shortened: what a list shows. */
+  title: string
+  startedAt: Date
+  lastMessageAt: Date | null
+  messages: number
+  waitingApprovals: number
+}
+
+export interface ConversationEntry {
+  id: string
+  role: string
+  /** A message, a tool call the model made, or what the tool returned. */
+  kind: 'message' | 'tool_call' | 'tool_result'
+  content: string
+  /** The tool's name, for calls. */
+  name: string | null
+  createdAt: Date
+  inputTokens: number | null
+  outputTokens: number | null
+}
+
+/** What the chat API reads of a user's conversations; every query is scoped to the user. */
+export const conversationQueries = {
+  /** The user's conversations that have messages, the most recently active first. */
+  async list(db: Queryable, userId: string, limit: number): Promise<ConversationListing[]> {
+    const { rows } = await db.query<{
+      id: string
+      title: string | null
+      started_at: Date
+      last_message_at: Date | null
+      messages: number
+      waiting: number
+    }>(
+      `SELECT c.id, c.started_at, s.title, s.last_message_at, s.messages,
+              (SELECT count(*)::int FROM approvals a JOIN agent_runs r ON r.id = a.run_id
+               WHERE a.conversation_id = c.id AND r.status = 'waiting' AND a.decision IS NULL)
+                AS waiting
+       FROM conversations c
+       CROSS JOIN LATERAL (
+         SELECT left((array_agg(m.content ORDER BY m.seq)
+                        FILTER (WHERE m.role = 'user'))[1], 120) AS title,
+                max(m.created_at) AS last_message_at,
+                (count(*) FILTER (WHERE m.role IN ('user', 'assistant')
+                   AND coalesce(m.item->>'type', 'message') = 'message'))::int AS messages
+         FROM messages m WHERE m.conversation_id = c.id
+       ) s
+       WHERE c.user_id = $1 AND s.last_message_at IS NOT NULL
+       ORDER BY s.last_message_at DESC, c.id
+       LIMIT $2`,
+      [userId, limit],
+    )
+    return rows.map((row) => ({
+      id: row.id,
+      title: row.title ?? '',
+      startedAt: row.started_at,
+      lastMessageAt: row.last_message_at,
+      messages: row.messages,
+      waitingApprovals: row.waiting,
+    }))
+  },
+
+  /** Whether the conversation is the user's: another user's reads as missing. */
+  async owns(db: Queryable, userId: string, conversationId: string): Promise<boolean> {
+    const { rows } = await db.query('SELECT 1 FROM conversations WHERE id = $1 AND user_id = $2', [
+      conversationId,
+      userId,
+    ])
+    return rows.length > 0
+  },
+
+  /** The conversation's messages, tool calls and tool results, oldest first. */
+  async entries(db: Queryable, conversationId: string, limit = 1000): Promise<ConversationEntry[]> {
+    const { rows } = await db.query<{
+      id: string
+      role: string
+      type: string | null
+      name: string | null
+      content: string
+      created_at: Date
+      input_tokens: number | null
+      output_tokens: number | null
+    }>(
+      `SELECT * FROM (
+         SELECT id, role, item->>'type' AS type, item->>'name' AS name, content, created_at,
+                input_tokens, output_tokens, seq
+         FROM messages WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2
+       ) newest ORDER BY seq`,
+      [conversationId, limit],
+    )
+    return rows.map((row) => ({
+      id: row.id,
+      role: row.role,
+      kind:
+        row.type === 'function_call'
+          ? 'tool_call'
+          : row.type === 'function_call_result'
+            ? 'tool_result'
+            : 'message',
+      content: row.content,
+      name: row.name,
+      createdAt: row.created_at,
+      inputTokens: row.input_tokens,
+      outputTokens: row.output_tokens,
+    }))
+  },
+
+  /** The approval, when it is the user's and still waiting. */
+  async waitingApproval(
+    db: Queryable,
+    userId: string,
+    approvalId: string,
+  ): Promise<{ conversationId: string; tool: string } | undefined> {
+    const { rows } = await db.query<{ conversation_id: string; tool: string }>(
+      `SELECT a.conversation_id, a.tool FROM approvals a JOIN agent_runs r ON r.id = a.run_id
+       WHERE a.id = $1 AND r.user_id = $2 AND r.status = 'waiting' AND a.decision IS NULL`,
+      [approvalId, userId],
+    )
+    const row = rows[0]
+    return row === undefined ? undefined : { conversationId: row.conversation_id, tool: row.tool }
+  },
+}
