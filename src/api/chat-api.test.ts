@@ -191,6 +191,9 @@ describeEachDatabase('the chat API', (target) => {
       expect(answer.error).toBe('invalid_input')
       expect(answer.message).toContain(expected)
     }
+    const huge = await post('/api/chat', { message: 'x'.repeat(100_000) }, token)
+    expect(huge.status).toBe(413)
+    expect(await huge.json()).toMatchObject({ error: 'too_large' })
     expect(model.requests).toHaveLength(0)
   })
 

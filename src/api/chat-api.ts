@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { Worker } from '../agent/worker.ts'
 import { loadTimeline } from '../audit/replay.ts'
@@ -31,7 +32,7 @@ const uuid = z.uuid({ version: 'v4', error: 'must be a conversation id (a UUID)'
 /** A JSON error with a stable code: what every refusal of this API looks like. */
 export function apiError(
   c: Context,
-  status: 400 | 403 | 404 | 429 | 503,
+  status: 400 | 403 | 404 | 413 | 429 | 503,
   error: string,
   message: string,
 ) {
@@ -46,6 +47,14 @@ export function apiError(
 export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
   const { db, logger, running } = options
   const app = new Hono<ApiEnv>()
+  // A message is at most a few thousand characters: a body far larger is refused before it is read.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: (c) => apiError(c, 413, 'too_large', 'The request body is over 64 KiB.'),
+    }),
+  )
   const limited = rateLimiter(db, options.rateLimit)
   const chatBody = z.strictObject({
     conversation_id: uuid.optional(),
