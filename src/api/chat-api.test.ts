@@ -120,11 +120,14 @@ describeEachDatabase('the chat API', (target) => {
     ])
     const audit = (await (
       await get(`/api/conversations/${started.conversationId}/audit`, token)
-    ).json()) as { events: Array<{ kind: string; action?: string }> }
+    ).json()) as { events: Array<{ kind: string; action?: string; role?: string }> }
     const actions = audit.events.filter((e) => e.kind === 'audit').map((e) => e.action)
     expect(actions[0]).toBe('session_started')
     expect(actions).toContain('message_received')
     expect(actions.at(-1)).toBe('message_sent')
+    // The turn's one closing write keeps the order: the reply, then message_sent last of all.
+    expect(audit.events.at(-1)).toMatchObject({ kind: 'audit', action: 'message_sent' })
+    expect(audit.events.at(-2)).toMatchObject({ kind: 'message', role: 'assistant' })
   })
 
   it('asks for a token, refuses another user’s path, and hides other users’ conversations', async () => {

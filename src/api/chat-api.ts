@@ -30,7 +30,7 @@ export interface ChatApiOptions {
 const uuid = z.uuid({ version: 'v4', error: 'must be a conversation id (a UUID)' })
 
 /** A JSON error with a stable code: what every refusal of this API looks like. */
-export function apiError(
+function apiError(
   c: Context,
   status: 400 | 403 | 404 | 413 | 429 | 503,
   error: string,

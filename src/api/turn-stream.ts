@@ -15,10 +15,6 @@ export class RunningTurns {
     void turn.finally(() => this.running.delete(turn))
   }
 
-  get size(): number {
-    return this.running.size
-  }
-
   /** Waits for the running turns, at most `ms`; resolves to how many were still running. */
   async settle(ms: number): Promise<number> {
     let timer: NodeJS.Timeout | undefined

@@ -9,9 +9,11 @@ import {
   devTokenVerifier,
   issueDevToken,
 } from '../../src/auth/dev-token.ts'
+import { parseConfig } from '../../src/config/config.ts'
 import type { Identity } from '../../src/gateway/identity.ts'
 import type { Logger } from '../../src/lib/logger.ts'
 import { createLogger } from '../../src/lib/logger.ts'
+import { packageRoot } from '../../src/lib/package-root.ts'
 import { type Handlers, listen } from '../../src/server/listen.ts'
 import { servedHandlers, servedResources } from '../../src/server/served-handlers.ts'
 import type { Database } from '../../src/store/database.ts'
@@ -78,6 +80,8 @@ export async function serveGatewayOverHttp(
   )
   const running = new RunningTurns()
   const { chat } = options
+  // With no model, what the configuration says when nothing is set.
+  const noModel = parseConfig({}, { cwd: packageRoot() }).llm
   const worker =
     chat?.model === undefined
       ? undefined
@@ -95,7 +99,7 @@ export async function serveGatewayOverHttp(
         : {
             db,
             worker,
-            workerProblem: worker === undefined ? 'no model is configured: set …' : undefined,
+            workerProblem: worker !== undefined || noModel.configured ? undefined : noModel.problem,
             model: { provider: 'compatible', name: 'gpt-4o-mini' },
             rateLimit: chat.rateLimit ?? { perMinute: 1000, burst: 1000 },
             maxMessageChars: 5000,
