@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -20,6 +21,8 @@ declare module 'vitest' {
     postgresMigratedTemplate: string | null
     /** bubblewrap can start a sandbox on this machine (the skill script suite needs it). */
     sandboxAvailable: boolean
+    /** The Chromium the browser suite drives (CHROMIUM_PATH, default Debian's); null: none. */
+    chromiumPath: string | null
   }
 }
 
@@ -61,6 +64,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
     `(${sandboxReason})\n.ci/run installs it (apt-get install bubblewrap).\n\n`
   if (sandboxReason !== undefined) process.stdout.write(sandboxNotice)
   project.provide('sandboxAvailable', sandboxReason === undefined)
+
+  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  const hasChromium = await access(chromium, constants.X_OK).then(
+    () => true,
+    () => false,
+  )
+  if (!hasChromium) {
+    process.stdout.write(
+      `\nNo Chromium at ${chromium}: the browser suite is SKIPPED.\n` +
+        '.ci/run installs it (apt-get install chromium); CHROMIUM_PATH names another.\n\n',
+    )
+  }
+  project.provide('chromiumPath', hasChromium ? chromium : null)
 
   const adminUrl = process.env.TEST_DATABASE_URL
   const templates: string[] = []

@@ -28,6 +28,12 @@ export interface ScriptClient {
   scope: string
 }
 
+/** A browser application's client: no secret, the code flow with PKCE, these redirect URIs. */
+export interface WebClient {
+  clientId: string
+  redirectUris: string[]
+}
+
 export interface DevAuthServerOptions {
   /**
    * The resources it issues tokens for (their `aud`, one per token): this server's `/mcp` URL
@@ -39,6 +45,8 @@ export interface DevAuthServerOptions {
   /** Who may sign in: looked up on every sign-in, so new demo customers appear. */
   accounts: () => Promise<DevAccount[]>
   scriptClients?: ScriptClient[]
+  /** The web UI's client: public (PKCE, no secret), registered up front with its redirect URIs. */
+  webClient?: WebClient
   /** Loopback only: this is a development server. Default 127.0.0.1. */
   host?: string
   /** Default 0: any free port. */
@@ -92,13 +100,28 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
 
   const provider = new Provider(issuer, {
     adapter: memoryAdapter(await savedClients(options.clientsFile)),
-    clients: (options.scriptClients ?? []).map((c) => ({
-      client_id: c.clientId,
-      client_secret: c.clientSecret,
-      grant_types: ['client_credentials'],
-      redirect_uris: [],
-      response_types: [],
-    })),
+    clients: [
+      ...(options.scriptClients ?? []).map((c) => ({
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+      })),
+      // A page's code cannot keep a secret, nor register itself here (registration has no CORS).
+      ...(options.webClient === undefined
+        ? []
+        : [
+            {
+              client_id: options.webClient.clientId,
+              client_name: 'the digital-fte web UI',
+              token_endpoint_auth_method: 'none' as const,
+              grant_types: ['authorization_code'],
+              response_types: ['code' as const],
+              redirect_uris: options.webClient.redirectUris,
+            },
+          ]),
+    ],
     jwks: { keys: [options.signingKey] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     scopes: ['openid', 'offline_access'],
@@ -225,8 +248,9 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
         const client = await provider.Client.find(String(params.client_id ?? ''))
         res.writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
-          'content-security-policy':
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+          // Browsers hold the redirects that follow the form to form-action as well: the client's
+          // redirect URI (already checked against its registration) must be allowed too.
+          'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${sourceOf(String(params.redirect_uri ?? ''))}`,
         })
         res.end(
           signInPage(uid, await options.accounts(), {
@@ -266,6 +290,16 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
         server.close(() => resolve())
         server.closeAllConnections()
       }),
+  }
+}
+
+/** A redirect URI as a CSP source: its origin, or its scheme for an app's own (`cursor:`). */
+function sourceOf(redirectUri: string): string {
+  try {
+    const url = new URL(redirectUri)
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol
+  } catch {
+    return ''
   }
 }
 

@@ -369,6 +369,7 @@ describe('signing in with OAuth through the development authorization server', (
             issuer,
             audience: undefined,
             jwksUrl: undefined,
+            webClientId: undefined,
             devPort: undefined,
             disabled: undefined,
           },
@@ -376,6 +377,7 @@ describe('signing in with OAuth through the development authorization server', (
           dataDir: dir,
           devPort: 0,
           accounts: async () => [],
+          webRedirectUris: [],
         })
       const signIn = await trusting(issuerOfScripts.issuer)
       expect(signIn.development).toBe(false)

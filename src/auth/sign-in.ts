@@ -11,6 +11,8 @@ export interface SignIn {
   /** True when it is the bundled development server, running in this process. */
   development: boolean
   verify: TokenVerifier
+  /** The web UI's client id at the issuer; undefined: none is configured (AUTH_WEB_CLIENT_ID). */
+  webClientId: string | undefined
   close(): Promise<void>
 }
 
@@ -26,7 +28,12 @@ export interface SignInOptions {
   devPort: number
   /** Who the development server offers. */
   accounts: () => Promise<DevAccount[]>
+  /** The redirect URIs of the web UI, which the development server registers as a client. */
+  webRedirectUris: string[]
 }
+
+/** The web UI's client id at the development server. */
+export const DEV_WEB_CLIENT_ID = 'fte-web'
 
 /**
  * AUTH_ISSUER set: tokens from that issuer, checked against its key set (AUTH_JWKS_URL, or the
@@ -42,6 +49,7 @@ export async function startSignIn(options: SignInOptions): Promise<SignIn> {
       issuer: auth.issuer,
       development: false,
       verify: tokenVerifier({ issuer: auth.issuer, audience, keys: { url: jwksUrl } }),
+      webClientId: auth.webClientId,
       close: async () => {},
     }
   }
@@ -50,6 +58,7 @@ export async function startSignIn(options: SignInOptions): Promise<SignIn> {
     resources,
     signingKey: key.privateJwk,
     accounts: options.accounts,
+    webClient: { clientId: DEV_WEB_CLIENT_ID, redirectUris: options.webRedirectUris },
     port: options.devPort,
     clientsFile: devClientsFile(options.dataDir),
   }).catch((error: NodeJS.ErrnoException) => {
@@ -70,6 +79,7 @@ export async function startSignIn(options: SignInOptions): Promise<SignIn> {
       audience,
       keys: { set: { keys: [key.publicJwk] } },
     }),
+    webClientId: DEV_WEB_CLIENT_ID,
     close: () => server.close(),
   }
 }

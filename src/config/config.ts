@@ -88,6 +88,11 @@ export interface AuthConfig {
   audience: string | undefined
   /** The issuer's key set; unset: read from its discovery metadata. */
   jwksUrl: string | undefined
+  /**
+   * The web UI's client id at an external issuer (a public client, PKCE, redirect URI the server's
+   * own URL + `/`). The development server registers its own.
+   */
+  webClientId: string | undefined
   /** AUTH_DEV_PORT; unset: the server's port + 1 (see devPortFor). */
   devPort: number | undefined
   /**
@@ -231,6 +236,7 @@ export const envSchema = z.object({
     z.string().refine(isHttpUrl, { error: 'must be an http:// or https:// URL' }),
   ),
   AUTH_AUDIENCE: optionalSetting(z.string().min(1).max(500)),
+  AUTH_WEB_CLIENT_ID: optionalSetting(z.string().min(1).max(500)),
   AUTH_JWKS_URL: optionalSetting(
     z.string().refine(isHttpUrl, { error: 'must be an http:// or https:// URL' }),
   ),
@@ -362,6 +368,7 @@ export function parseConfig(
       issuer: e.AUTH_ISSUER,
       audience: e.AUTH_AUDIENCE,
       jwksUrl: e.AUTH_JWKS_URL,
+      webClientId: e.AUTH_WEB_CLIENT_ID,
       devPort: e.AUTH_DEV_PORT,
       disabled: e.AUTH_DISABLED
         ? {

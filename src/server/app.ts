@@ -7,6 +7,7 @@ import { missingScopeMessage, type ResourceScope } from '../auth/scopes.ts'
 import type { Identity } from '../gateway/identity.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
+import { type WebUiOptions, webUi } from '../web/web-ui.ts'
 import { checkHealth } from './health.ts'
 
 export interface AppOptions {
@@ -26,11 +27,13 @@ export interface AppOptions {
   chat?: ChatApiOptions | undefined
   /** Origins other than this server's own whose pages may call `/api` (CORS). */
   corsOrigins?: readonly string[] | undefined
+  /** The web UI at `/`; unset: not served. */
+  web?: WebUiOptions | undefined
 }
 
 type Env = { Variables: { identity: Identity } }
 
-/** The HTTP surface, web-standard: later issues mount more of the API and the UI here. */
+/** The HTTP surface, web-standard: health, sign-in metadata, the API and the web UI. */
 export function createApp(options: AppOptions): Hono<Env> {
   const app = new Hono<Env>()
 
@@ -91,6 +94,8 @@ export function createApp(options: AppOptions): Hono<Env> {
       app.route('/api', chatApi(options.chat))
     }
   }
+
+  if (options.web !== undefined) app.route('/', webUi(options.web))
 
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` }, 404),

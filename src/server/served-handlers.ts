@@ -11,7 +11,9 @@ import { createApp } from './app.ts'
 import type { FetchHandler, Handlers } from './listen.ts'
 
 /** Who signs callers in: an issuer whose tokens are verified, or nobody (AUTH_DISABLED). */
-export type Access = { issuer: string; verify: TokenVerifier } | { standIn: Identity }
+export type Access =
+  | { issuer: string; verify: TokenVerifier; webClientId?: string | undefined }
+  | { standIn: Identity }
 
 export interface ServedOptions {
   db: Database
@@ -32,6 +34,18 @@ export interface ServedOptions {
 /** This server's resources, as tokens name them: `/mcp`'s first, then the server's own (`/api`). */
 export function servedResources(publicUrl: string): [string, string] {
   return [`${publicUrl}/mcp`, publicUrl]
+}
+
+/**
+ * Where the sign-in of the web UI at `publicUrl` may return to: `/` at that URL, and at the
+ * other loopback name of the same port (a browser may be pointed at either).
+ */
+export function webRedirectUris(publicUrl: string): string[] {
+  const url = new URL(publicUrl)
+  const uris = [`${url.origin}/`]
+  const other = { '127.0.0.1': 'localhost', localhost: '127.0.0.1' }[url.hostname]
+  if (other !== undefined) uris.push(`${url.protocol}//${other}${url.port ? `:${url.port}` : ''}/`)
+  return uris
 }
 
 /** What every request log line says while AUTH_DISABLED is on. */
@@ -67,6 +81,12 @@ export function servedHandlers(options: ServedOptions): Required<Handlers> {
         api: check(root),
         chat: options.chat,
         corsOrigins: options.corsOrigins,
+        web: {
+          signIn:
+            'standIn' in access
+              ? 'disabled'
+              : { issuer: access.issuer, clientId: access.webClientId },
+        },
       }).fetch,
     ),
     mcp: log(

@@ -9,7 +9,12 @@ import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { createGateway } from '../../gateway/gateway.ts'
 import { FteError } from '../../lib/errors.ts'
 import { type FetchHandler, listen } from '../../server/listen.ts'
-import { type Access, servedHandlers, servedResources } from '../../server/served-handlers.ts'
+import {
+  type Access,
+  servedHandlers,
+  servedResources,
+  webRedirectUris,
+} from '../../server/served-handlers.ts'
 import { connect } from '../../store/connect.ts'
 import type { Database } from '../../store/database.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
@@ -88,8 +93,9 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
         dataDir: config.database.dataDir,
         devPort: devPortFor(config.auth, options.port ?? config.server.port),
         accounts: async () => (db === undefined ? [] : ((await pack.devAccounts?.(db)) ?? [])),
+        webRedirectUris: webRedirectUris(base),
       })
-      access = { issuer: signIn.issuer, verify: signIn.verify }
+      access = { issuer: signIn.issuer, verify: signIn.verify, webClientId: signIn.webClientId }
       banner = signIn.development
         ? `MCP clients sign in through the development authorization server at ${signIn.issuer} (they find it on their own; pick a demo user).\n` +
           `For scripts, a token: npm run --silent fte -- auth token --resource ${resources[0]} --issuer ${signIn.issuer}\n`

@@ -1,0 +1,148 @@
+import { writeAudit } from '../audit/audit-writer.ts'
+import type { Database } from './database.ts'
+
+/** How long each kind of record is kept. */
+export interface RetentionPolicy {
+  /** Messages, and the conversations and finished runs that hold nothing newer. */
+  messageHours: number
+  /** Audit rows, the invocations they record, and trace spans; at least 30 (the database's floor). */
+  auditDays: number
+  /** Idempotency records: the first answer a retried write gets back. */
+  idempotencyHours: number
+}
+
+/** How many rows of each kind one run removed. */
+export interface RetentionReport {
+  messages: number
+  agentRuns: number
+  conversations: number
+  idempotencyRecords: number
+  rateLimits: number
+  spans: number
+  auditRows: number
+  invocations: number
+}
+
+/** Rows per statement: a long cleanup never holds one long lock. */
+const BATCH = 5000
+
+/** The shortest audit retention the database accepts (audit_log_expire refuses a later cutoff). */
+export const MIN_AUDIT_DAYS = 30
+
+/**
+ * Removes what has outlived `policy`, in batches, and records what it removed as one
+ * `retention_applied` audit row (none when nothing expired). What is still in use stays whatever
+ * its age: a conversation with a run waiting for approval or with activity since the cutoff, and
+ * runs waiting for a decision.
+ */
+export async function applyRetention(
+  db: Database,
+  policy: RetentionPolicy,
+  onProgress: (step: keyof RetentionReport, removed: number) => void = () => {},
+): Promise<RetentionReport> {
+  if (policy.auditDays < MIN_AUDIT_DAYS) {
+    throw new RangeError(`audit rows are kept at least ${MIN_AUDIT_DAYS} days`)
+  }
+  const messageCutoff = 'now() - make_interval(hours => $1::int)'
+  const auditCutoff = 'now() - make_interval(days => $1::int)'
+  const { messageHours, auditDays, idempotencyHours } = policy
+
+  /** Runs one batched DELETE (`$2` its batch size) until a batch comes back short. */
+  async function drain(step: keyof RetentionReport, sql: string, value: number) {
+    let total = 0
+    for (;;) {
+      const { rowCount } = await db.query(sql, [value, BATCH])
+      total += rowCount
+      if (rowCount < BATCH) break
+    }
+    onProgress(step, total)
+    return total
+  }
+
+  const messages = await drain(
+    'messages',
+    `DELETE FROM messages WHERE id IN (
+       SELECT id FROM messages WHERE created_at < ${messageCutoff} LIMIT $2)`,
+    messageHours,
+  )
+  // A finished run's stored state repeats the conversation: it goes with the messages.
+  const agentRuns = await drain(
+    'agentRuns',
+    `DELETE FROM agent_runs WHERE id IN (
+       SELECT id FROM agent_runs
+       WHERE status IN ('finished', 'failed') AND updated_at < ${messageCutoff} LIMIT $2)`,
+    messageHours,
+  )
+  const conversations = await drain(
+    'conversations',
+    `DELETE FROM conversations WHERE id IN (
+       SELECT c.id FROM conversations c
+       WHERE c.started_at < ${messageCutoff}
+         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)
+         AND NOT EXISTS (SELECT 1 FROM agent_runs r WHERE r.conversation_id = c.id)
+         -- a turn in progress has written message_received but not yet its messages
+         AND NOT EXISTS (SELECT 1 FROM audit_log a
+                         WHERE a.conversation_id = c.id AND a.created_at >= ${messageCutoff})
+       LIMIT $2)`,
+    messageHours,
+  )
+  const idempotencyRecords = await drain(
+    'idempotencyRecords',
+    `DELETE FROM idempotency_records WHERE (tool, idempotency_key) IN (
+       SELECT tool, idempotency_key FROM idempotency_records
+       WHERE created_at < ${messageCutoff} LIMIT $2)`,
+    idempotencyHours,
+  )
+  // A budget whose next allowed time has passed is the same as no row at all.
+  const rateLimits = await drain(
+    'rateLimits',
+    `DELETE FROM rate_limits WHERE key IN (
+       SELECT key FROM rate_limits WHERE tat < now() - make_interval(secs => $1::int) LIMIT $2)`,
+    0,
+  )
+  const spans = await drain(
+    'spans',
+    `DELETE FROM agent_spans WHERE (trace_id, span_id) IN (
+       SELECT trace_id, span_id FROM agent_spans WHERE started_at < ${auditCutoff} LIMIT $2)`,
+    auditDays,
+  )
+  let auditRows = 0
+  for (;;) {
+    const { rows } = await db.query<{ removed: string }>(
+      `SELECT audit_log_expire(${auditCutoff}, $2) AS removed`,
+      [auditDays, BATCH],
+    )
+    const removed = Number(rows[0]?.removed ?? 0)
+    auditRows += removed
+    if (removed < BATCH) break
+  }
+  onProgress('auditRows', auditRows)
+  const invocations = await drain(
+    'invocations',
+    `DELETE FROM capability_invocations WHERE id IN (
+       SELECT ci.id FROM capability_invocations ci
+       WHERE ci.created_at < ${auditCutoff}
+         AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.invocation_id = ci.id)
+       LIMIT $2)`,
+    auditDays,
+  )
+
+  const report = {
+    messages,
+    agentRuns,
+    conversations,
+    idempotencyRecords,
+    rateLimits,
+    spans,
+    auditRows,
+    invocations,
+  }
+  if (Object.values(report).some((n) => n > 0)) {
+    await writeAudit(db, {
+      action: 'retention_applied',
+      actor: 'system:retention',
+      payload: { removed: { ...report }, policy: { ...policy } },
+    })
+  }
+  return report
+}

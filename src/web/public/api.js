@@ -1,0 +1,146 @@
+// @ts-check
+// The chat API as this page uses it: JSON requests with the bearer token, and chat turns read as
+// Server-Sent Events from a POST (which EventSource cannot send), parsed by eventsource-parser.
+import { EventSourceParserStream } from 'eventsource-parser/stream'
+
+/**
+ * @typedef {{ type: 'turn_started', conversationId: string, resumed: boolean }
+ *   | { type: 'text_delta', conversationId: string, delta: string }
+ *   | { type: 'tool_call', conversationId: string, callId: string, name: string, arguments: Record<string, unknown> }
+ *   | { type: 'tool_result', conversationId: string, callId: string, name: string, status: 'ok' | 'error', summary: string }
+ *   | { type: 'skill_activated', conversationId: string, name: string }
+ *   | { type: 'approval_requested', conversationId: string, approvalId: string, tool: string, arguments: Record<string, unknown> }
+ *   | { type: 'approval_recorded', conversationId: string, approvalId: string, decision: 'approved' | 'rejected', waiting: number }
+ *   | { type: 'guardrail', conversationId: string, guardrail: string, action: string, detail: string }
+ *   | { type: 'message', conversationId: string, text: string }
+ *   | { type: 'error', conversationId: string | null, code: string, message: string }
+ *   | { type: 'turn_ended', conversationId: string, status: 'completed' | 'paused' | 'failed' }} TurnEvent
+ */
+/** @typedef {{ id: string, title: string, lastMessageAt: string | null, waitingApprovals: number }} ConversationListing */
+/** @typedef {{ id: string, role: string, kind: 'message' | 'tool_call' | 'tool_result', content: string, name: string | null, createdAt: string }} Entry */
+/** @typedef {{ id: string, tool: string, arguments: Record<string, unknown> }} Approval */
+/** @typedef {{ id: string, entries: Entry[], approvals: Approval[] }} Conversation */
+/**
+ * @typedef {{ kind: 'message', at: string, role: string, content: string }
+ *   | { kind: 'audit', at: string, action: string, actor: string, target: string | null,
+ *       invocation: { capability: string, status: string, latencyMs: number } | null }} TimelineEvent
+ */
+
+/** A refusal from the API: its HTTP status and stable code, and what it says. */
+export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {string} code
+   * @param {string} message
+   * @param {number | undefined} retryAfter seconds, for 429
+   */
+  constructor(status, code, message, retryAfter) {
+    super(message)
+    this.status = status
+    this.code = code
+    this.retryAfter = retryAfter
+  }
+}
+
+/**
+ * @param {() => string | undefined} token the bearer token; undefined while sign-in is disabled
+ */
+export function createApi(token) {
+  /**
+   * @param {string} path
+   * @param {RequestInit} init
+   */
+  function send(path, init) {
+    const headers = new Headers(init.headers)
+    const bearer = token()
+    if (bearer !== undefined) headers.set('authorization', `Bearer ${bearer}`)
+    return fetch(path, { ...init, headers }).then(async (response) => {
+      if (response.ok) return response
+      throw await refusal(response)
+    })
+  }
+
+  /**
+   * @template T
+   * @param {string} path
+   * @returns {Promise<T>}
+   */
+  async function get(path) {
+    return (await send(path, { method: 'GET' })).json()
+  }
+
+  /**
+   * POSTs `body` and hands each event of the turn to `onEvent` as it arrives.
+   * @param {string} path
+   * @param {unknown} body
+   * @param {(event: TurnEvent) => void} onEvent
+   * @returns {Promise<'done' | 'cut'>} 'cut': the stream ended before its last event (the turn
+   *   still finishes on the server).
+   */
+  async function stream(path, body, onEvent) {
+    const response = await send(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify(body),
+    })
+    if (response.body === null) return 'cut'
+    const reader = response.body
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream())
+      .getReader()
+    try {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) return 'cut'
+        if (value.event === 'done') return 'done'
+        onEvent(JSON.parse(value.data))
+      }
+    } catch {
+      return 'cut'
+    } finally {
+      reader.releaseLock()
+    }
+  }
+
+  return {
+    /** @returns {Promise<{ sub: string, role: string, email?: string }>} */
+    me: () => get('/api/me'),
+    /** @returns {Promise<{ ready: true, model: { provider: string, name: string } | null } | { ready: false, problem: string }>} */
+    worker: () => get('/api/worker'),
+    /** @returns {Promise<{ conversations: ConversationListing[] }>} */
+    conversations: () => get('/api/conversations'),
+    /** @param {string} id @returns {Promise<Conversation>} */
+    conversation: (id) => get(`/api/conversations/${encodeURIComponent(id)}`),
+    /** @param {string} id @returns {Promise<{ events: TimelineEvent[] }>} */
+    audit: (id) => get(`/api/conversations/${encodeURIComponent(id)}/audit`),
+    /**
+     * @param {{ message: string, conversation_id?: string }} input
+     * @param {(event: TurnEvent) => void} onEvent
+     */
+    chat: (input, onEvent) => stream('/api/chat', input, onEvent),
+    /**
+     * @param {string} id
+     * @param {{ decision: 'approve' | 'reject', reason?: string }} input
+     * @param {(event: TurnEvent) => void} onEvent
+     */
+    decide: (id, input, onEvent) =>
+      stream(`/api/approvals/${encodeURIComponent(id)}`, input, onEvent),
+  }
+}
+
+/** @param {Response} response */
+async function refusal(response) {
+  const retryAfter = Number(response.headers.get('retry-after') ?? '') || undefined
+  try {
+    /** @type {{ error?: string, message?: string }} */
+    const body = await response.json()
+    return new ApiError(
+      response.status,
+      body.error ?? 'http_error',
+      body.message ?? `HTTP ${response.status}`,
+      retryAfter,
+    )
+  } catch {
+    return new ApiError(response.status, 'http_error', `HTTP ${response.status}`, retryAfter)
+  }
+}

@@ -1,0 +1,218 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { Capture } from '../../test/support/capture.ts'
+import { waitFor } from '../../test/support/ports.ts'
+import { scriptedModel } from '../../test/support/scripted-model.ts'
+import type { ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
+import { scriptScenario } from '../../test/support/worker-fixture.ts'
+import { runCli } from '../cli/run-cli.ts'
+import { packageRoot } from '../lib/package-root.ts'
+
+const chromiumPath = inject('chromiumPath')
+/** Where the screenshots go: kept after the run (git ignores the folder). */
+const artifacts = join(packageRoot(), 'test-artifacts', 'web')
+const MESSAGE = "I haven't received my refund from order #4429, it's been two weeks."
+
+/** `fte serve` on a fresh data folder, as `npm start` runs it; resolves to its URL. */
+async function serve(dir: string, env: Record<string, string>) {
+  const stdout = new Capture()
+  const stderr = new Capture()
+  const controller = new AbortController()
+  const exited = runCli(['serve', '--port', '0'], {
+    env: { FTE_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn', AUTH_DEV_PORT: '0', ...env },
+    cwd: dir,
+    stdout,
+    stderr,
+    signal: controller.signal,
+  })
+  const url = await waitFor(
+    () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout.text)?.[1],
+    'the server to listen',
+    90_000,
+  )
+  return {
+    url,
+    stderr,
+    stop: async () => {
+      controller.abort()
+      expect(await exited).toBe(0)
+    },
+  }
+}
+
+describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => {
+  let browser: Browser
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fte-web-'))
+    await mkdir(artifacts, { recursive: true })
+    browser = await chromium.launch({
+      executablePath: chromiumPath ?? '',
+      // The flags keep Chromium off the network it would otherwise try to reach at start.
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    })
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  /** A page, and what went wrong in it: script errors, failed loads, CSP violations. */
+  async function newPage(viewport = { width: 1280, height: 800 }) {
+    const page = await browser.newPage({ viewport })
+    const problems: string[] = []
+    page.on('pageerror', (error) => problems.push(`script error: ${error.message}`))
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`)
+    })
+    return { page, problems }
+  }
+
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true })
+
+  describe('with a model, signed in through the development authorization server', () => {
+    let model: ScriptedOpenAiServer
+    let server: Awaited<ReturnType<typeof serve>>
+    beforeAll(async () => {
+      model = await scriptedModel().start()
+      scriptScenario(model)
+      server = await serve(join(dir, 'model'), {
+        LLM_PROVIDER: 'compatible',
+        LLM_BASE_URL: model.url,
+        LLM_MODEL: 'gpt-4o-mini',
+      })
+    }, 120_000)
+    afterAll(async () => {
+      await server?.stop()
+      await model?.stop()
+    })
+
+    it('signs in, streams the #4429 turn with its skill and tool lines, takes both approvals from the keyboard and mouse, and shows the audit trail', async () => {
+      const { page, problems } = await newPage()
+      await page.goto(server.url)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      // The issuer's own page: pick a demo customer.
+      await page.waitForURL((url) => url.origin !== server.url)
+      await shot(page, '1-sign-in-page')
+      await page.getByRole('button', { name: /Maya Okafor/ }).click()
+      await expect
+        .poll(() => page.getByText('Signed in as maya.okafor@example.com (customer)').count())
+        .toBe(1)
+      expect(new URL(page.url()).search).toBe('')
+      await shot(page, '2-signed-in')
+
+      const message = page.getByLabel('Message')
+      await message.fill(MESSAGE)
+      const streamed = page.waitForResponse((r) => r.url().endsWith('/api/chat'))
+      await message.press('Enter')
+      expect((await streamed).headers()['content-type']).toContain('text/event-stream')
+      const transcript = page.getByRole('log')
+      const refundCard = transcript.getByRole('listitem').filter({ hasText: 'Approval needed' })
+      await refundCard.first().waitFor()
+      await expect.poll(() => transcript.innerText()).toContain('skill find-similar-cases')
+      const firstTurn = await transcript.innerText()
+      expect(firstTurn).toContain('→ domain_lookup_order {"order":"4429"}')
+      const results = transcript.locator('li.tool.result.ok')
+      expect(await results.first().innerText()).toMatch(
+        /domain_lookup_order answered:\s+Order #4429: \$219\.00, refunded/,
+      )
+      expect(firstTurn).toContain('domain_find_similar_cases')
+      expect(firstTurn).toContain('domain_issue_refund')
+      expect(firstTurn).toContain('Waiting for your decision above')
+      await shot(page, '3-refund-approval')
+
+      // Approve the refund with the mouse: the gateway blocks it, and the Worker asks to escalate.
+      await refundCard.getByRole('button', { name: 'Approve' }).click()
+      const escalationCard = transcript
+        .getByRole('listitem')
+        .filter({ hasText: 'domain_escalate_ticket' })
+        .filter({ hasText: 'Approval needed' })
+      await escalationCard.waitFor()
+      await expect.poll(() => refundCard.first().innerText()).toContain('Approved.')
+      expect(await transcript.locator('li.tool.result').allInnerTexts()).toContainEqual(
+        expect.stringMatching(/Refund blocked: Order #4429 has already been refunded/),
+      )
+      await shot(page, '4-escalation-approval')
+
+      // Approve the escalation from the keyboard.
+      await escalationCard.getByRole('button', { name: 'Approve' }).focus()
+      await page.keyboard.press('Enter')
+      const reply = transcript.locator('li.message.assistant')
+      await expect.poll(() => reply.last().innerText()).toMatch(/escalated ticket T-\d+ to billing/)
+      await expect.poll(() => page.getByText('1 waiting').count()).toBe(0)
+      await shot(page, '5-reply')
+
+      await page.getByRole('button', { name: 'Audit trail' }).click()
+      const dialog = page.getByRole('dialog', { name: 'Audit trail' })
+      await dialog.waitFor()
+      const trail = await dialog.innerText()
+      const order = [
+        'message_received',
+        'skill_activated',
+        'approval_requested',
+        'approval_decided',
+        'refund_blocked',
+        'approval_requested',
+        'approval_decided',
+        'ticket_escalated',
+        'message_sent',
+      ]
+      let at = -1
+      for (const action of order) {
+        const next = trail.indexOf(action, at + 1)
+        expect(next, `${action} after position ${at}`).toBeGreaterThan(at)
+        at = next
+      }
+      await shot(page, '6-audit-trail')
+      await page.keyboard.press('Escape')
+      await expect.poll(() => dialog.isVisible()).toBe(false)
+
+      // Stored, not just shown: a reload reads the conversation back from the server.
+      await page.reload()
+      await expect.poll(() => reply.last().innerText()).toMatch(/escalated ticket T-\d+/)
+      expect(await transcript.innerText()).toContain('→ domain_escalate_ticket')
+
+      // Readable on a phone: nothing wider than the screen.
+      await page.setViewportSize({ width: 390, height: 844 })
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
+      await shot(page, '7-phone')
+      expect(problems).toEqual([])
+      await page.close()
+    })
+  })
+
+  describe('with no model and sign-in disabled', () => {
+    let server: Awaited<ReturnType<typeof serve>>
+    beforeAll(async () => {
+      server = await serve(join(dir, 'no-model'), { AUTH_DISABLED: '1' })
+    }, 120_000)
+    afterAll(() => server?.stop())
+
+    it('says that no model is configured and how to configure one, and sends nothing', async () => {
+      const { page, problems } = await newPage({ width: 390, height: 844 })
+      await page.goto(server.url)
+      const banner = page.getByRole('status').filter({ hasText: 'cannot answer yet' })
+      await banner.waitFor()
+      const text = await banner.innerText()
+      expect(text).toContain('no model is configured: set OPENAI_API_KEY')
+      expect(text).toContain('LLM_PROVIDER=compatible')
+      expect(await page.getByText('sign-in is disabled on this server').count()).toBe(1)
+      await page.getByLabel('Message').fill('hello')
+      expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true)
+      await shot(page, '8-no-model-phone')
+      expect(problems).toEqual([])
+      await page.close()
+    })
+  })
+})

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto'
+import { Hono } from 'hono'
+import { describe, expect, it } from 'vitest'
+import { webUi } from './web-ui.ts'
+
+/** The UI as `createApp` mounts it, with the app's JSON 404 for anything else. */
+function mounted(options: Parameters<typeof webUi>[0]) {
+  const app = new Hono()
+  app.route('/', webUi(options))
+  app.notFound((c) => c.json({ error: 'not_found' }, 404))
+  return app
+}
+
+const oauth = mounted({ signIn: { issuer: 'http://127.0.0.1:3001', clientId: 'fte-web' } })
+
+describe('the web UI routes', () => {
+  it('serves the page with an import map the policy allows by its hash, and nothing else inline', async () => {
+    const response = await oauth.request('/')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    const page = await response.text()
+    const map = /<script type="importmap">(.*?)<\/script>/.exec(page)?.[1] ?? ''
+    expect(JSON.parse(map)).toEqual({
+      imports: {
+        oauth4webapi: '/vendor/oauth4webapi/index.js',
+        'eventsource-parser/stream': '/vendor/eventsource-parser/stream.js',
+      },
+    })
+    const policy = response.headers.get('content-security-policy') ?? ''
+    const hash = createHash('sha256').update(map).digest('base64')
+    expect(policy).toContain(`script-src 'self' 'sha256-${hash}'`)
+    expect(policy).toContain("default-src 'none'")
+    // The page talks to this server and to the issuer that signs its users in, nowhere else.
+    expect(policy).toContain("connect-src 'self' http://127.0.0.1:3001;")
+    expect(policy).toContain("frame-ancestors 'none'")
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer')
+  })
+
+  it('tells the page how to sign in: the client id, or that sign-in is disabled', async () => {
+    expect(await (await oauth.request('/app/config.json')).json()).toEqual({
+      signIn: 'oauth',
+      clientId: 'fte-web',
+    })
+    const external = mounted({ signIn: { issuer: 'https://id.example', clientId: undefined } })
+    expect(await (await external.request('/app/config.json')).json()).toEqual({
+      signIn: 'oauth',
+      clientId: null,
+    })
+    const open = mounted({ signIn: 'disabled' })
+    expect(await (await open.request('/app/config.json')).json()).toEqual({ signIn: 'disabled' })
+    expect((await open.request('/')).headers.get('content-security-policy')).toContain(
+      "connect-src 'self';",
+    )
+  })
+
+  it('serves its scripts and the two vendored packages as JavaScript, with validators', async () => {
+    for (const path of [
+      '/app/app.js',
+      '/app/sign-in.js',
+      '/vendor/oauth4webapi/index.js',
+      '/vendor/eventsource-parser/stream.js',
+      // Imported by stream.js, relative to it.
+      '/vendor/eventsource-parser/parse.js',
+    ]) {
+      const response = await oauth.request(path)
+      expect(response.status, path).toBe(200)
+      expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+      expect(response.headers.get('etag')).toMatch(/^"/)
+      expect(await response.text()).not.toContain('sourceMappingURL')
+    }
+    const css = await oauth.request('/app/style.css')
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8')
+    const again = await oauth.request('/app/app.js', {
+      headers: { 'if-none-match': (await oauth.request('/app/app.js')).headers.get('etag') ?? '' },
+    })
+    expect(again.status).toBe(304)
+  })
+
+  it('answers anything else under its folders with the JSON 404, the project files included', async () => {
+    for (const path of [
+      '/app/missing.js',
+      '/app/..%2F..%2F..%2Fpackage.json',
+      '/vendor/oauth4webapi/../../package.json',
+      '/vendor/pg/index.js',
+      '/vendor/oauth4webapi/index.d.ts',
+    ]) {
+      const response = await oauth.request(path)
+      expect(response.status, path).toBe(404)
+      expect(await response.json()).toEqual({ error: 'not_found' })
+    }
+  })
+})
