@@ -20,6 +20,7 @@ export interface AuditActionRegistry {
   seed_run: true
   approval_requested: true
   approval_decided: true
+  retention_applied: true
 }
 
 export type AuditAction = keyof AuditActionRegistry
@@ -38,4 +39,5 @@ export const CANONICAL_AUDIT_ACTIONS = [
   'seed_run',
   'approval_requested',
   'approval_decided',
+  'retention_applied',
 ] as const satisfies readonly AuditAction[]

@@ -85,23 +85,23 @@ describe('fte on the embedded database', () => {
     const before = await fte(['migrate', '--status'], env)
     expect(before.code).toBe(0)
     expect(before.stdout).toMatch(/pending +core\/001_system_of_record\.sql/)
-    expect(before.stdout).toContain('0 applied, 10 pending')
+    expect(before.stdout).toContain('0 applied, 11 pending')
 
     const tooEarly = await fte(['search', 'refund'], env)
     expect(tooEarly.code).toBe(1)
-    expect(tooEarly.stderr).toContain('schema is not up to date (10 migrations not applied)')
+    expect(tooEarly.stderr).toContain('schema is not up to date (11 migrations not applied)')
 
     const migrated = await fte(['migrate'], env)
     expect(migrated.code).toBe(0)
     expect(migrated.stdout).toMatch(/applied {2}support\/001_support\.sql/)
-    expect(migrated.stdout).toContain('applied 10, 0 were already applied')
+    expect(migrated.stdout).toContain('applied 11, 0 were already applied')
 
     const again = await fte(['migrate'], env)
-    expect(again.stdout).toContain('up to date (10 migrations applied)')
+    expect(again.stdout).toContain('up to date (11 migrations applied)')
 
     const after = await fte(['migrate', '--status', '--json'], env)
     const statuses = JSON.parse(after.stdout) as { state: string }[]
-    expect(statuses.map((s) => s.state)).toEqual(Array(10).fill('applied'))
+    expect(statuses.map((s) => s.state)).toEqual(Array(11).fill('applied'))
 
     const db = await openPglite({ dataDir })
     await buildConversation(db)
@@ -246,5 +246,21 @@ describe('fte on the embedded database', () => {
 
     const found = await fte(['search', 'charged twice for one order', '-k', '1'], small)
     expect(found.stdout).toContain('T-3  Duplicate charge on a single order')
+  })
+
+  it('expires old messages with fte cleanup and keeps their audit trail', async () => {
+    // Three days on, the conversation's two messages have expired; its audit trail has not.
+    const aged = await openPglite({ dataDir })
+    await aged.query(`UPDATE messages SET created_at = now() - interval '3 days'`)
+    await aged.close()
+    const cleanup = await fte(['cleanup'], env)
+    expect(cleanup.code).toBe(0)
+    expect(cleanup.stdout).toContain('messages after 48 h')
+    expect(cleanup.stdout).toMatch(/^ {2}messages +2$/m)
+    expect(cleanup.stdout).toMatch(/^ {2}audit rows +0$/m)
+    const nothingLeft = await fte(['cleanup', '--json'], env)
+    const { removed } = JSON.parse(nothingLeft.stdout) as { removed: Record<string, number> }
+    expect(Object.values(removed)).toEqual(Array(8).fill(0))
+    expect((await fte(['replay', CONVERSATION], env)).stdout).toContain('capability_invoked')
   })
 })

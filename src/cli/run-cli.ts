@@ -12,6 +12,7 @@ import {
   type TokenOptions,
 } from './commands/auth.ts'
 import { type ChatOptions, chatCommand } from './commands/chat.ts'
+import { cleanupCommand } from './commands/cleanup.ts'
 import { type DoctorOptions, doctorCommand } from './commands/doctor.ts'
 import { embedCommand } from './commands/embed.ts'
 import { mcpCommand } from './commands/mcp.ts'
@@ -63,6 +64,22 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .option('--json', 'print JSON for machines')
     .action(async (options: { status?: boolean; json?: boolean }) => {
       exitCode = await migrateCommand(context, options)
+    })
+
+  program
+    .command('cleanup')
+    .description(
+      'remove what the retention settings say has expired (MESSAGE_RETENTION_HOURS, ' +
+        'AUDIT_RETENTION_DAYS, IDEMPOTENCY_RETENTION_HOURS) and print how many rows of each kind',
+    )
+    .option('--json', 'print JSON for machines')
+    .addHelpText(
+      'after',
+      '\nfte serve does this every CLEANUP_INTERVAL_MINUTES (60) by itself; with that set to 0, ' +
+        'schedule this command instead.\nAudit rows younger than 30 days are never removed.',
+    )
+    .action(async (options: { json?: boolean }) => {
+      await cleanupCommand(context, options)
     })
 
   program

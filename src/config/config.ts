@@ -1,6 +1,7 @@
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { ConfigError } from '../lib/errors.ts'
+import { MIN_AUDIT_DAYS, type RetentionPolicy } from '../store/retention.ts'
 import { type LlmConfig, llmConfig, llmEnv } from './llm-config.ts'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -33,6 +34,13 @@ export interface Config {
   llm: LlmConfig
   worker: WorkerConfig
   api: ApiConfig
+  retention: RetentionConfig
+}
+
+export interface RetentionConfig {
+  policy: RetentionPolicy
+  /** How often `fte serve` applies it; 0: never (run `fte cleanup` from a scheduler instead). */
+  intervalMinutes: number
 }
 
 export interface ApiConfig {
@@ -294,6 +302,10 @@ export const envSchema = z.object({
   ),
   CHAT_RATE_LIMIT: setting(integer(1, 100_000), 20),
   CHAT_RATE_BURST: setting(integer(1, 1000), 5),
+  MESSAGE_RETENTION_HOURS: setting(integer(1, 24 * 365 * 100), 48),
+  AUDIT_RETENTION_DAYS: setting(integer(MIN_AUDIT_DAYS, 365 * 100), 365),
+  IDEMPOTENCY_RETENTION_HOURS: setting(integer(1, 24 * 365), 24),
+  CLEANUP_INTERVAL_MINUTES: setting(integer(0, 7 * 24 * 60), 60),
 })
 
 export type EnvName = keyof typeof envSchema.shape
@@ -418,6 +430,14 @@ export function parseConfig(
     api: {
       corsOrigins: e.CORS_ORIGINS ?? [],
       chatRate: { perMinute: e.CHAT_RATE_LIMIT, burst: e.CHAT_RATE_BURST },
+    },
+    retention: {
+      policy: {
+        messageHours: e.MESSAGE_RETENTION_HOURS,
+        auditDays: e.AUDIT_RETENTION_DAYS,
+        idempotencyHours: e.IDEMPOTENCY_RETENTION_HOURS,
+      },
+      intervalMinutes: e.CLEANUP_INTERVAL_MINUTES,
     },
   }
 }

@@ -106,26 +106,25 @@ export async function applyRetention(
        SELECT trace_id, span_id FROM agent_spans WHERE started_at < ${auditCutoff} LIMIT $2)`,
     auditDays,
   )
+  // Audit rows leave only through the database's own function (the table is append-only), and
+  // the invocations they recorded with them.
   let auditRows = 0
+  let invocations = 0
   for (;;) {
-    const { rows } = await db.query<{ removed: string }>(
-      `SELECT audit_log_expire(${auditCutoff}, $2) AS removed`,
+    const { rows } = await db.query<{ audit_rows: string; invocations: string }>(
+      `SELECT audit_rows, invocations FROM audit_log_expire(${auditCutoff}, $2)`,
       [auditDays, BATCH],
     )
-    const removed = Number(rows[0]?.removed ?? 0)
-    auditRows += removed
-    if (removed < BATCH) break
+    const removed = {
+      audit: Number(rows[0]?.audit_rows ?? 0),
+      calls: Number(rows[0]?.invocations ?? 0),
+    }
+    auditRows += removed.audit
+    invocations += removed.calls
+    if (removed.audit < BATCH && removed.calls < BATCH) break
   }
   onProgress('auditRows', auditRows)
-  const invocations = await drain(
-    'invocations',
-    `DELETE FROM capability_invocations WHERE id IN (
-       SELECT ci.id FROM capability_invocations ci
-       WHERE ci.created_at < ${auditCutoff}
-         AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.invocation_id = ci.id)
-       LIMIT $2)`,
-    auditDays,
-  )
+  onProgress('invocations', invocations)
 
   const report = {
     messages,

@@ -43,7 +43,7 @@ describe('fte serve on a fresh data folder', () => {
     expect(health.status).toBe(200)
     expect(await health.json()).toMatchObject({
       status: 'ok',
-      database: { status: 'ok', kind: 'pglite', migrationsApplied: 10 },
+      database: { status: 'ok', kind: 'pglite', migrationsApplied: 11 },
     })
     expect(stderr.text).toContain('loaded demo data')
 

@@ -17,6 +17,7 @@ import {
 } from '../../server/served-handlers.ts'
 import { connect } from '../../store/connect.ts'
 import type { Database } from '../../store/database.ts'
+import { scheduleRetention } from '../../store/retention-schedule.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { publishedSkills } from '../load-skills.ts'
 import { workerOver } from '../open-worker.ts'
@@ -64,6 +65,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
   let signIn: SignIn | undefined
   const running = new RunningTurns()
   let closeWorker = async () => {}
+  let stopRetention = async () => {}
   try {
     db = await connect(config.database, logger)
     const embedder = createEmbedder(config.embedding)
@@ -140,6 +142,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
     })
     handle = served.fetch
     mcpHandle = served.mcp
+    stopRetention = scheduleRetention(db, config.retention, logger).stop
     logger.info(
       { url: server.url, database: db.description, domain: pack.name, model: model?.name ?? null },
       'serving',
@@ -158,6 +161,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
     const unfinished = await running.settle(15_000)
     if (unfinished > 0) logger.warn({ unfinished }, 'chat turns still running at shutdown')
     await closeWorker()
+    await stopRetention()
     await signIn?.close()
     await db?.close()
   }
