@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { arch, cpus, totalmem } from 'node:os'
 import { benchAuditWriter } from './audit-writer.bench.ts'
+import { benchChatApi } from './chat-api.bench.ts'
 import type { BenchOutcome, BenchResult } from './lib/result.ts'
 import { benchMcp } from './mcp.bench.ts'
 import { benchSeed } from './seed.bench.ts'
@@ -24,6 +25,7 @@ const suites: Array<[string, () => Promise<BenchOutcome>]> = [
   ['token verification', () => benchTokenVerification(env, report)],
   ['agent skills', () => benchSkills(report)],
   ['worker turn', () => benchWorker(env, report)],
+  ['chat API', () => benchChatApi(env, report)],
 ]
 
 const results: BenchResult[] = []
