@@ -207,11 +207,14 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     const params = details.params as { client_id: string; scope?: string; resource?: string }
     const who = await account(sub)
     if (who === undefined) throw new Error(`no demo account ${sub}`)
+    // The grant this client already has, when it is this account's; someone else signing in (after
+    // signing out) gets a grant of their own.
+    const earlier =
+      details.grantId === undefined ? undefined : await provider.Grant.find(details.grantId)
     const grant =
-      details.grantId === undefined
-        ? new provider.Grant({ accountId: sub, clientId: params.client_id })
-        : await provider.Grant.find(details.grantId)
-    if (grant === undefined) throw new Error('the grant of this sign-in expired; start again')
+      earlier?.accountId === sub
+        ? earlier
+        : new provider.Grant({ accountId: sub, clientId: params.client_id })
     const requested = String(params.scope ?? '')
       .split(' ')
       .filter(Boolean)
@@ -231,7 +234,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     await provider.interactionFinished(
       req,
       res,
-      { login: { accountId: sub }, consent: details.grantId === undefined ? { grantId } : {} },
+      { login: { accountId: sub }, consent: grant === earlier ? {} : { grantId } },
       { mergeWithLastSubmission: false },
     )
   }
@@ -383,6 +386,15 @@ async function savedClients(file: string | undefined): Promise<SavedClients | un
   }
 }
 
+/** What oidc-provider revokes with a grant (as its own memory adapter does). */
+const GRANTABLE = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+])
+
 /** oidc-provider's storage, in memory: one map per server; registered clients also in a file. */
 function memoryAdapter(saved?: SavedClients): (model: string) => Adapter {
   const store = new Map<string, { payload: AdapterPayload; expiresAt: number | undefined }>()
@@ -420,7 +432,9 @@ function memoryAdapter(saved?: SavedClients): (model: string) => Adapter {
       if (payload.userCode !== undefined) {
         store.set(`userCode:${payload.userCode}`, { payload: { id } as AdapterPayload, expiresAt })
       }
-      if (payload.grantId !== undefined) {
+      // Only a grant's tokens and codes go with it: an interaction also names the grant it
+      // continues, and must outlive that grant's end (signing in as someone else ends it).
+      if (payload.grantId !== undefined && GRANTABLE.has(model)) {
         const keys = byGrant.get(payload.grantId) ?? new Set<string>()
         keys.add(key)
         byGrant.set(payload.grantId, keys)

@@ -149,6 +149,10 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
     )
     context.stdout.write(
       `digital-fte is serving on ${server.url} (health: ${server.url}/healthz). Ctrl-C stops it.\n` +
+        `Web UI: ${base}/  ·  chat API: ${base}/api  ·  ` +
+        (model === undefined
+          ? `the Worker is off: ${llm.configured ? '' : llm.problem}.\n`
+          : `the Worker runs on ${model.provider} ${model.name}.\n`) +
         `MCP: ${base}/mcp. ${banner}`,
     )
     if (context.signal !== undefined && !context.signal.aborted) {
