@@ -9,6 +9,8 @@ const DEFAULT_HISTORY_LIMIT = 200
 
 /** A message row waiting to be written. */
 interface HeldItem {
+  /** Its position, when one was drawn before the turn ended (the user's message). */
+  seq: number | null
   item: AgentInputItem
   role: MessageRole
   content: string
@@ -34,6 +36,8 @@ export class PostgresSession implements RunContextAwareSession {
   /** The conversation was made by this turn: nothing is stored for it yet. */
   private readonly fresh: boolean
   private held: HeldItem[] = []
+  /** The position for this turn's first user message, drawn with `message_received`. */
+  private userPosition: number | undefined
   /** Tokens already written to a row, per run, so each row gets only the calls since. */
   private readonly counted = new WeakMap<object, { input: number; output: number }>()
 
@@ -67,14 +71,22 @@ export class PostgresSession implements RunContextAwareSession {
     return [...rows.map((row) => row.item), ...held]
   }
 
+  /** Where this turn's user message goes in the log: right after the row that received it. */
+  placeUserMessage(position: number): void {
+    this.userPosition = position
+  }
+
   async addItems(items: AgentInputItem[], runContext?: RunContext<unknown>): Promise<void> {
     for (const item of items) {
       const role = roleOf(item)
+      const seq = role === 'user' ? (this.userPosition ?? null) : null
+      if (seq !== null) this.userPosition = undefined
       let tokens: { input: number; output: number } | undefined
       if (role === 'assistant' && item.type === 'message' && runContext !== undefined) {
         tokens = this.newTokens(runContext)
       }
       this.held.push({
+        seq,
         item,
         role,
         content: textOf(item),
@@ -100,9 +112,10 @@ export class PostgresSession implements RunContextAwareSession {
          SELECT n, nextval('audit_log_id_seq') AS seq FROM generate_series(1, $1::int) AS n
        ), held AS (
          INSERT INTO messages (conversation_id, role, content, item, input_tokens, output_tokens, seq)
-         SELECT $2, t.role, t.content, t.item::jsonb, t.input_tokens, t.output_tokens, seqs.seq
-         FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::int[]) WITH ORDINALITY
-           AS t(role, content, item, input_tokens, output_tokens, n)
+         SELECT $2, t.role, t.content, t.item::jsonb, t.input_tokens, t.output_tokens,
+                coalesce(t.seq, seqs.seq)
+         FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $11::bigint[])
+           WITH ORDINALITY AS t(role, content, item, input_tokens, output_tokens, seq, n)
          JOIN seqs ON seqs.n = t.n
        ), spans AS (
          INSERT INTO agent_spans
@@ -144,6 +157,7 @@ export class PostgresSession implements RunContextAwareSession {
           })),
         ),
         held.length,
+        held.map((h) => h.seq),
       ],
     )
     this.held = []

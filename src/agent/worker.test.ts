@@ -9,6 +9,7 @@ import {
   supportDatabase,
   testWorker,
 } from '../../test/support/worker-fixture.ts'
+import { loadTimeline } from '../audit/replay.ts'
 import type { Database } from '../store/database.ts'
 import type { WorkerEvent } from './worker-events.ts'
 
@@ -109,6 +110,14 @@ describe('the Worker', () => {
         [conversationId],
       )
       expect(tokens[0]?.input).toBeGreaterThan(0)
+      // The replay puts the user's message right after the row that received it, though the
+      // turn writes its messages as it ends.
+      const { events } = await loadTimeline(db, conversationId)
+      const received = events.findIndex(
+        (e) => e.kind === 'audit' && e.action === 'message_received',
+      )
+      expect(events[received + 1]).toMatchObject({ kind: 'message', role: 'user' })
+      expect(events.filter((e) => e.kind === 'message' && e.role === 'user')).toHaveLength(1)
       await worker.close()
     })
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { type Agent, generateTraceId, RunContext, Runner, RunState } from '@openai/agents'
-import { recordInvocation, writeAudit } from '../audit/audit-writer.ts'
+import { recordInvocation, writeAudit, writeAuditThenPosition } from '../audit/audit-writer.ts'
 import type { WorkerConfig } from '../config/config.ts'
 import type { Identity } from '../gateway/identity.ts'
 import { errorMessage } from '../lib/errors.ts'
@@ -207,10 +207,15 @@ export function createWorker(options: WorkerOptions): Worker {
         conversationId,
         fresh: input.conversationId === undefined,
       })
-      await audit('message_received', conversationId, userId, {
-        chars: [...input.message].length,
-        redacted: screened.redacted,
-      })
+      // The user's message replays right after this row, though it is written as the turn ends.
+      session.placeUserMessage(
+        await writeAuditThenPosition(db, {
+          action: 'message_received',
+          actor: actor(userId),
+          conversationId,
+          payload: { chars: [...input.message].length, redacted: screened.redacted },
+        }),
+      )
       if (screened.tooLong !== undefined) {
         const { chars, limit } = screened.tooLong
         await audit('guardrail_tripped', conversationId, userId, {

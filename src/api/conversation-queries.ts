@@ -42,7 +42,7 @@ export const conversationQueries = {
        FROM conversations c
        CROSS JOIN LATERAL (
          SELECT left((array_agg(m.content ORDER BY m.seq)
-                        FILTER (WHERE m.role = 'user'))[1], 120) AS title,
+                        FILTER (WHERE m.role = 'user'))[1], 121) AS title,
                 max(m.created_at) AS last_message_at,
                 (count(*) FILTER (WHERE m.role IN ('user', 'assistant')
                    AND coalesce(m.item->>'type', 'message') = 'message'))::int AS messages
@@ -55,7 +55,7 @@ export const conversationQueries = {
     )
     return rows.map((row) => ({
       id: row.id,
-      title: row.title ?? '',
+      title: shortened(row.title ?? ''),
       startedAt: row.started_at,
       lastMessageAt: row.last_message_at,
       messages: row.messages,
@@ -122,4 +122,9 @@ export const conversationQueries = {
     const row = rows[0]
     return row === undefined ? undefined : { conversationId: row.conversation_id, tool: row.tool }
   },
+}
+
+/** A title of at most 120 characters, marked when it was cut. */
+function shortened(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 119).trimEnd()}…` : text
 }

@@ -56,6 +56,29 @@ export async function writeAudit(q: Queryable, entry: AuditEntry): Promise<numbe
 }
 
 /**
+ * Appends one audit row and draws the next position of the log's sequence with it, for a message
+ * written later that must replay right after this row (the user's message after
+ * `message_received`). Returns that position.
+ */
+export async function writeAuditThenPosition(q: Queryable, entry: AuditEntry): Promise<number> {
+  const { rows } = await q.query<{ next: string }>(
+    `INSERT INTO audit_log (conversation_id, invocation_id, actor, action, target, payload, result)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)
+     RETURNING nextval('audit_log_id_seq') AS next`,
+    [
+      entry.conversationId ?? null,
+      entry.invocationId ?? null,
+      entry.actor,
+      entry.action,
+      entry.target ?? null,
+      JSON.stringify(entry.payload ?? {}),
+      entry.result === undefined ? null : JSON.stringify(entry.result),
+    ],
+  )
+  return Number(rows[0]?.next)
+}
+
+/**
  * Records a capability invocation and its `capability_invoked` audit row in one statement, so the
  * two are atomic even outside a transaction. Returns the invocation id.
  */

@@ -327,14 +327,16 @@ function signInPage(
     )
     .join('\n')
   const scopes =
-    asked.scopes.length === 0 ? 'everything the account may do' : asked.scopes.join(', ')
+    asked.scopes.length === 0
+      ? 'everything the account may do'
+      : `${asked.scopes.join(', ')}; each account gets only what its role allows`
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign in · digital-fte (development)</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font:16px system-ui;max-width:32rem;margin:3rem auto;padding:0 1rem}button{display:block;width:100%;margin:.4rem 0;padding:.6rem;text-align:left}</style>
 </head><body>
 <h1>Sign in</h1>
-<p><strong>${escapeHtml(asked.client)}</strong> asks to use <code>${escapeHtml(asked.resource)}</code> as you (${escapeHtml(scopes)}; staff also act for any customer).</p>
+<p><strong>${escapeHtml(asked.client)}</strong> asks to use <code>${escapeHtml(asked.resource)}</code> as you (${escapeHtml(scopes)}; <code>staff</code>, acting for any customer, goes to support staff only).</p>
 <p>Development sign-in: no password, choose who you are.</p>
 <form method="post" action="/interaction/${escapeHtml(uid)}">
 ${buttons || '<p>No demo accounts: start the server once (npm start) to load the demo data.</p>'}

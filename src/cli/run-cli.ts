@@ -47,7 +47,10 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
 
   program
     .command('serve')
-    .description('serve the Worker: apply migrations, load demo data when missing, answer /healthz')
+    .description(
+      'serve the web UI, the chat API and the MCP gateway: apply migrations, load demo data ' +
+        'when missing, apply retention on a schedule',
+    )
     .option('--host <host>', 'interface to listen on (default: HOST, or 127.0.0.1)')
     .option('--port <port>', 'port to listen on (default: PORT, or 3000)', parsePort)
     .action(async (options: { host?: string; port?: number }) => {
@@ -75,8 +78,9 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .option('--json', 'print JSON for machines')
     .addHelpText(
       'after',
-      '\nfte serve does this every CLEANUP_INTERVAL_MINUTES (60) by itself; with that set to 0, ' +
-        'schedule this command instead.\nAudit rows younger than 30 days are never removed.',
+      '\nfte serve does this at start and every CLEANUP_INTERVAL_MINUTES (60); with that set to 0, ' +
+        'schedule this command instead. On the embedded database, stop the server first (one ' +
+        'process owns it).\nAudit rows younger than 30 days are never removed.',
     )
     .action(async (options: { json?: boolean }) => {
       await cleanupCommand(context, options)

@@ -130,6 +130,12 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
       expect(firstTurn).toContain('domain_find_similar_cases')
       expect(firstTurn).toContain('domain_issue_refund')
       expect(firstTurn).toContain('Waiting for your decision above')
+      // The turn paused: the keyboard is on the request's Approve button.
+      expect(
+        await page.evaluate(
+          'document.activeElement.closest(".approval") !== null && document.activeElement.textContent',
+        ),
+      ).toBe('Approve')
       await shot(page, '3-refund-approval')
 
       // Approve the refund with the mouse: the gateway blocks it, and the Worker asks to escalate.
@@ -151,6 +157,9 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
       const reply = transcript.locator('li.message.assistant')
       await expect.poll(() => reply.last().innerText()).toMatch(/escalated ticket T-\d+ to billing/)
       await expect.poll(() => page.getByText('1 waiting').count()).toBe(0)
+      // The run went on: no note still says it waits, and nothing hangs below the page.
+      expect(await transcript.innerText()).not.toContain('Waiting for your decision')
+      expect(await page.evaluate('document.documentElement.scrollHeight')).toBeLessThanOrEqual(800)
       await shot(page, '5-reply')
 
       await page.getByRole('button', { name: 'Audit trail' }).click()
@@ -223,11 +232,15 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
       const banner = page.getByRole('status').filter({ hasText: 'cannot answer yet' })
       await banner.waitFor()
       const text = await banner.innerText()
-      expect(text).toContain('no model is configured: set OPENAI_API_KEY')
+      expect(text).toContain('No model is configured: set OPENAI_API_KEY')
       expect(text).toContain('LLM_PROVIDER=compatible')
       expect(await page.getByText('sign-in is disabled on this server').count()).toBe(1)
       await page.getByLabel('Message').fill('hello')
       expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true)
+      // Enter says why nothing happens, and keeps what was written.
+      await page.getByLabel('Message').press('Enter')
+      await page.getByText('The Worker cannot answer until a model is configured').waitFor()
+      expect(await page.getByLabel('Message').inputValue()).toBe('hello')
       await shot(page, '8-no-model-phone')
       expect(problems).toEqual([])
       await page.close()

@@ -14,7 +14,10 @@ setInterval(() => {
 }, 200).unref()
 process.stdout.write(
   `A scripted model that plays the #4429 scenario is listening.\n` +
-    `  LLM_BASE_URL=${model.url} LLM_MODEL=gpt-4o-mini \\\n` +
+    `In the web UI: start the server with it, open the URL the server prints, sign in as Maya Okafor:\n` +
+    `  LLM_PROVIDER=compatible LLM_BASE_URL=${model.url} LLM_MODEL=gpt-4o-mini npm start\n` +
+    `In the terminal:\n` +
+    `  LLM_PROVIDER=compatible LLM_BASE_URL=${model.url} LLM_MODEL=gpt-4o-mini \\\n` +
     `  MCP_STDIO_SUB='demo|maya-okafor' MCP_STDIO_ROLE=customer npm run fte -- chat\n` +
     `Then say: I haven't received my refund from order #4429, it's been two weeks.\n`,
 )

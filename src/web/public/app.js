@@ -86,9 +86,11 @@ async function start() {
   if (worker.ready) {
     ui.notice.hidden = true
   } else {
+    const problem = worker.problem.charAt(0).toUpperCase() + worker.problem.slice(1)
     notify(
-      `The Worker cannot answer yet: ${worker.problem}. Set it in .env (see .env.example) or the ` +
-        'environment, then restart the server. Your conversations and their audit trails are readable meanwhile.',
+      `The Worker cannot answer yet. ${problem}. Set it in .env (see .env.example) or the ` +
+        'environment, then restart the server; to try it without a provider, see "The web UI" in ' +
+        'the README. Your conversations and their audit trails are readable meanwhile.',
     )
   }
   ui.signedOut.hidden = true
@@ -116,6 +118,8 @@ function wire() {
     signOut()
     token = undefined
     sessionStorage.setItem(SIGNED_OUT_KEY, '1')
+    current = undefined
+    history.replaceState(null, '', '/')
     showSignedOut('You are signed out.')
   })
   ui.newConversation.addEventListener('click', () => {
@@ -136,7 +140,25 @@ function wire() {
   ui.composer.addEventListener('submit', (event) => {
     event.preventDefault()
     const text = ui.message.value.trim()
-    if (text !== '' && !busy && workerReady) void sendMessage(text)
+    if (text === '' || busy) return
+    if (!workerReady) {
+      ui.transcript.append(
+        noteItem(
+          'The Worker cannot answer until a model is configured: see the note at the top.',
+          'error',
+        ),
+      )
+    } else if (undecided() !== null) {
+      ui.transcript.append(
+        noteItem(
+          'Approve or reject the request above first; what you wrote stays in the box.',
+          'notice',
+        ),
+      )
+      undecided()?.focus()
+    } else {
+      void sendMessage(text)
+    }
   })
   ui.showAudit.addEventListener('click', () => void showAudit())
   ui.closeAudit.addEventListener('click', () => ui.audit.close())
@@ -159,6 +181,7 @@ async function sendMessage(text) {
     )
     sessionStorage.removeItem(DRAFT_KEY)
     turn.finish(ending)
+    undecided()?.focus()
   } catch (error) {
     // Refused before the turn began: the message goes back where it was written.
     mine.remove()
@@ -179,9 +202,16 @@ async function decide(approvalId, decision, reason) {
     const ending = await api.decide(
       approvalId,
       { decision, ...(reason === '' ? {} : { reason }) },
-      (event) => turn.handle(event),
+      (event) => {
+        // The run goes on: the notes that said it was waiting no longer hold.
+        if (event.type === 'approval_recorded' && event.waiting === 0) {
+          for (const note of ui.transcript.querySelectorAll('.waiting')) note.remove()
+        }
+        turn.handle(event)
+      },
     )
     turn.finish(ending)
+    ;(undecided() ?? ui.message).focus()
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) refused(error)
     throw error
@@ -189,6 +219,18 @@ async function decide(approvalId, decision, reason) {
     setBusy(false)
     void refreshList()
   }
+}
+
+/** The Approve button of the first request still waiting for a decision here, if any. */
+function undecided() {
+  const selector = '.approval:not(.decided):not(.deciding) button.primary'
+  return /** @type {HTMLButtonElement | null} */ (ui.transcript.querySelector(selector))
+}
+
+/** @param {string | null} iso */
+function when(iso) {
+  if (iso === null) return ''
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 }
 
 function reload() {
@@ -227,7 +269,7 @@ function showConversation(id) {
   current = id
   ui.transcript.replaceChildren()
   ui.showAudit.hidden = id === undefined
-  const listed = id === undefined ? undefined : ui.list.querySelector(`a[href="#${id}"]`)
+  const listed = id === undefined ? undefined : ui.list.querySelector(`a[href="#${id}"] .title`)
   ui.title.textContent =
     listed?.textContent ?? (id === undefined ? 'New conversation' : 'Conversation')
   history.replaceState(null, '', id === undefined ? '/' : `#${id}`)
@@ -239,7 +281,12 @@ async function refreshList() {
     const { conversations } = await api.conversations()
     ui.list.replaceChildren(
       ...conversations.map((c) => {
-        const link = el('a', { href: `#${c.id}` }, c.title || 'Untitled')
+        const link = el(
+          'a',
+          { href: `#${c.id}` },
+          el('span', { class: 'title' }, c.title || 'Untitled'),
+          el('span', { class: 'when' }, when(c.lastMessageAt)),
+        )
         const item = el('li', {}, link)
         if (c.waitingApprovals > 0) {
           item.append(el('span', { class: 'badge' }, `${c.waitingApprovals} waiting`))
@@ -258,7 +305,7 @@ function markCurrent() {
   for (const link of ui.list.querySelectorAll('a')) {
     if (link.getAttribute('href') === `#${current}`) {
       link.setAttribute('aria-current', 'page')
-      ui.title.textContent = link.textContent
+      ui.title.textContent = link.querySelector('.title')?.textContent ?? ''
     } else {
       link.removeAttribute('aria-current')
     }

@@ -69,7 +69,12 @@ export class LiveTurn {
       case 'turn_ended':
         this.closeReply()
         if (event.status === 'paused') {
-          this.add(noteItem('Waiting for your decision above before the Worker goes on.', 'notice'))
+          const note = noteItem(
+            'Waiting for your decision above before the Worker goes on.',
+            'notice',
+          )
+          note.classList.add('waiting')
+          this.add(note)
         }
         break
       default:

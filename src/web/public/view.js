@@ -150,12 +150,14 @@ export function approvalItem(approval, decide) {
   /** @param {'approve' | 'reject'} decision */
   const choose = async (decision) => {
     for (const control of [approve, reject, reason]) control.setAttribute('disabled', '')
+    item.classList.add('deciding')
     outcome.textContent = decision === 'approve' ? 'Approving…' : 'Rejecting…'
     try {
       await decide(decision, /** @type {HTMLInputElement} */ (reason).value.trim())
       outcome.textContent = decision === 'approve' ? 'Approved.' : 'Rejected.'
       item.classList.add('decided')
     } catch (error) {
+      item.classList.remove('deciding')
       outcome.textContent = `Not recorded: ${error instanceof Error ? error.message : String(error)}`
       for (const control of [approve, reject, reason]) control.removeAttribute('disabled')
     }
