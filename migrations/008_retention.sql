@@ -42,6 +42,9 @@ BEGIN
   IF cutoff IS NULL OR cutoff > now() - interval '30 days' THEN
     RAISE EXCEPTION 'audit rows are kept at least 30 days: cutoff % is too recent', cutoff;
   END IF;
+  -- One expiry at a time across every server on this database: concurrent GRANTs on one table
+  -- would fail each other.
+  PERFORM pg_advisory_xact_lock(hashtext('fte.audit_log_expire'));
   PERFORM set_config('fte.audit_expiry_cutoff', cutoff::text, true);
   EXECUTE format('GRANT DELETE, UPDATE (invocation_id) ON audit_log TO %I', current_user);
   DELETE FROM audit_log

@@ -179,6 +179,13 @@ describeEachDatabase('retention', (target) => {
     )
   })
 
+  it('lets two servers expire audit rows at the same moment', async () => {
+    for (let i = 0; i < 20; i++) await audit('seed_run', "now() - interval '400 days'")
+    const runs = await Promise.all(Array.from({ length: 4 }, () => applyRetention(db, POLICY)))
+    expect(runs.reduce((sum, r) => sum + r.auditRows, 0)).toBe(20)
+    expect(await count(`audit_log WHERE action = 'seed_run'`)).toBe(0)
+  })
+
   it('runs inside the server at start and then on its interval, unless the interval is 0', async () => {
     await conversation('expired', OLD, [OLD])
     const logger = createLogger({ level: 'silent' })

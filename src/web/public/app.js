@@ -71,7 +71,11 @@ async function boot() {
       return
     }
   }
-  await start()
+  // A kept token the server no longer accepts: sign in again rather than fail to start.
+  await start().catch((error) => {
+    if (!(error instanceof ApiError && error.status === 401)) throw error
+    refused(error)
+  })
 }
 
 async function start() {
