@@ -1,7 +1,9 @@
 import type { DomainPack } from '../src/domain/domain-pack.ts'
 import { supportPack } from './support/index.ts'
+import { tasksPack } from './tasks/index.ts'
 
 /** The domain packs this build ships, by name (`FTE_DOMAIN`). */
 export const domainPacks: Readonly<Record<string, DomainPack>> = {
   support: supportPack,
+  tasks: tasksPack,
 }

@@ -23,6 +23,7 @@ export const supportPack: DomainPack = {
     approvalTools: ['domain_issue_refund', 'domain_escalate_ticket'],
   },
   devAccounts: supportDevAccounts,
+  examplePrompt: "e.g. I haven't received my refund from order #4429, it's been two weeks.",
   // The repository's own .claude/skills: Claude Code and OpenCode opening the project see them too.
   skillsDir: join(packageRoot(), '.claude', 'skills'),
 }

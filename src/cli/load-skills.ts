@@ -1,15 +1,18 @@
 import { homedir } from 'node:os'
 import type { SkillCatalog } from '@modelcontextprotocol/server/ext/skills'
 import type { Logger } from '../lib/logger.ts'
-import { discoverSkills, type SkillLibrary } from '../skills/discover-skills.ts'
+import { discoverSkills, type SkillLibrary, skillsForDomain } from '../skills/discover-skills.ts'
 import { publishSkills } from '../skills/publish-skills.ts'
 import { skillRoots } from '../skills/skill-roots.ts'
 import type { CliContext, Runtime } from './cli-context.ts'
 
-/** The skill library the configuration names. */
-export function loadSkillLibrary(context: CliContext, runtime: Runtime): Promise<SkillLibrary> {
+/** The skill library the configuration names, less the skills of other domain packs. */
+export async function loadSkillLibrary(
+  context: CliContext,
+  runtime: Runtime,
+): Promise<SkillLibrary> {
   const { config, pack } = runtime
-  return discoverSkills(
+  const library = await discoverSkills(
     skillRoots({
       cwd: context.cwd,
       home: config.skills.includeUser ? (context.env.HOME ?? homedir()) : undefined,
@@ -17,6 +20,7 @@ export function loadSkillLibrary(context: CliContext, runtime: Runtime): Promise
       packDirs: pack.skillsDir === undefined ? [] : [pack.skillsDir],
     }),
   )
+  return skillsForDomain(library, pack.name)
 }
 
 /** Logs each discovery warning on one line, with its file and line. */

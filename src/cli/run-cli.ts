@@ -53,8 +53,9 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     )
     .option('--host <host>', 'interface to listen on (default: HOST, or 127.0.0.1)')
     .option('--port <port>', 'port to listen on (default: PORT, or 3000)', parsePort)
-    .action(async (options: { host?: string; port?: number }) => {
-      await serveCommand(context, options)
+    .option('--domain <name>', `the domain pack to serve (default: FTE_DOMAIN, or support)`)
+    .action(async (options: { host?: string; port?: number; domain?: string }) => {
+      await serveCommand(withDomain(context, options.domain), options)
     })
 
   program
@@ -116,8 +117,9 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       'serve the MCP gateway over stdio (for Claude Code, OpenCode, the MCP Inspector): ' +
         'acts as MCP_STDIO_SUB with MCP_STDIO_ROLE; logs go to stderr',
     )
-    .action(async () => {
-      await mcpCommand(context)
+    .option('--domain <name>', 'the domain pack to serve (default: FTE_DOMAIN, or support)')
+    .action(async (options: { domain?: string }) => {
+      await mcpCommand(withDomain(context, options.domain))
     })
 
   const auth = program
@@ -387,4 +389,11 @@ function parsePort(value: string): number {
     throw new InvalidArgumentError('must be an integer from 0 to 65535')
   }
   return port
+}
+
+/** `--domain` wins over FTE_DOMAIN, and is checked with it (an unknown pack lists the known ones). */
+function withDomain(context: CliContext, domain: string | undefined): CliContext {
+  return domain === undefined
+    ? context
+    : { ...context, env: { ...context.env, FTE_DOMAIN: domain } }
 }

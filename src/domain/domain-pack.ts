@@ -30,6 +30,8 @@ export interface DomainPack {
   skillsDir?: string
   /** Who the development sign-in offers (demo customers, demo staff). */
   devAccounts?(db: Database): Promise<DevAccount[]>
+  /** A first message to suggest in the web UI's message box. */
+  examplePrompt?: string
 }
 
 export interface GatewayPack {

@@ -7,6 +7,7 @@ import { mcpHttpHandler } from '../gateway/http.ts'
 import type { Identity } from '../gateway/identity.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
+import type { WebUiOptions } from '../web/web-ui.ts'
 import { createApp } from './app.ts'
 import type { FetchHandler, Handlers } from './listen.ts'
 
@@ -29,6 +30,8 @@ export interface ServedOptions {
   /** The chat API; unset: `/api` serves `/api/me` alone. */
   chat?: ChatApiOptions | undefined
   corsOrigins?: readonly string[] | undefined
+  /** The domain pack served, as the web UI presents it. */
+  domain?: WebUiOptions['domain']
 }
 
 /** This server's resources, as tokens name them: `/mcp`'s first, then the server's own (`/api`). */
@@ -82,6 +85,7 @@ export function servedHandlers(options: ServedOptions): Required<Handlers> {
         chat: options.chat,
         corsOrigins: options.corsOrigins,
         web: {
+          domain: options.domain,
           signIn:
             'standIn' in access
               ? 'disabled'

@@ -2,7 +2,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { skillText, tempProject, writeSkill } from '../../test/support/skill-fixtures.ts'
-import { discoverSkills } from './discover-skills.ts'
+import { discoverSkills, skillsForDomain } from './discover-skills.ts'
 import { skillRoots } from './skill-roots.ts'
 
 let tmp: Awaited<ReturnType<typeof tempProject>>
@@ -169,5 +169,18 @@ describe('discoverSkills: where skills come from and which wins', () => {
     const library = await discoverSkills(roots())
     expect(library.skills).toEqual([])
     expect(library.warnings).toEqual([])
+  })
+
+  it('leaves out the skills another domain pack owns (metadata.domain), keeping its own and general ones', async () => {
+    const root = join(project, '.claude/skills')
+    const owned = (name: string, domain: string) =>
+      `---\nname: ${name}\ndescription: ${name}.\nmetadata:\n  domain: ${domain}\n---\n# ${name}\n`
+    await writeSkill(root, 'support-one', owned('support-one', 'support'))
+    await writeSkill(root, 'tasks-one', owned('tasks-one', 'tasks'))
+    await writeSkill(root, 'general', skillText('general', 'General.'))
+    const library = skillsForDomain(await discoverSkills(roots()), 'tasks')
+    expect(library.skills.map((s) => s.name)).toEqual(['general', 'tasks-one'])
+    expect(library.get('support-one')).toBeUndefined()
+    expect(library.get('tasks-one')?.description).toBe('tasks-one.')
   })
 })

@@ -160,3 +160,18 @@ async function loadSkill(
     frontmatter: frontmatter ?? {},
   }
 }
+
+/**
+ * The library without the skills that say they belong to another domain pack
+ * (`metadata.domain` in their frontmatter): a pack's Worker is offered its own skills and the
+ * general ones, never another domain's.
+ */
+export function skillsForDomain(library: SkillLibrary, domain: string): SkillLibrary {
+  const skills = library.skills.filter((skill) => {
+    const metadata = skill.frontmatter.metadata as Record<string, unknown> | undefined
+    const owner = metadata?.domain
+    return typeof owner !== 'string' || owner === domain
+  })
+  const byName = new Map(skills.map((skill) => [skill.name, skill]))
+  return { ...library, skills, get: (name) => byName.get(name) }
+}

@@ -40,14 +40,27 @@ describe('the web UI routes', () => {
     expect(await (await oauth.request('/app/config.json')).json()).toEqual({
       signIn: 'oauth',
       clientId: 'fte-web',
+      domain: null,
+    })
+    const tasks = mounted({
+      signIn: 'disabled',
+      domain: { name: 'tasks', description: 'A task list', examplePrompt: 'Add a task' },
+    })
+    expect(await (await tasks.request('/app/config.json')).json()).toEqual({
+      signIn: 'disabled',
+      domain: { name: 'tasks', description: 'A task list', examplePrompt: 'Add a task' },
     })
     const external = mounted({ signIn: { issuer: 'https://id.example', clientId: undefined } })
     expect(await (await external.request('/app/config.json')).json()).toEqual({
       signIn: 'oauth',
       clientId: null,
+      domain: null,
     })
     const open = mounted({ signIn: 'disabled' })
-    expect(await (await open.request('/app/config.json')).json()).toEqual({ signIn: 'disabled' })
+    expect(await (await open.request('/app/config.json')).json()).toEqual({
+      signIn: 'disabled',
+      domain: null,
+    })
     expect((await open.request('/')).headers.get('content-security-policy')).toContain(
       "connect-src 'self';",
     )

@@ -13,6 +13,8 @@ export interface WebUiOptions {
    * authentication is disabled. `clientId` undefined: the page says which setting is missing.
    */
   signIn: { issuer: string; clientId: string | undefined } | 'disabled'
+  /** The domain pack served: the page says what it is about and suggests a first message. */
+  domain?: { name: string; description: string; examplePrompt?: string | undefined } | undefined
 }
 
 /** The packages the page imports, served from the installed copies: no build step, no CDN. */
@@ -77,11 +79,12 @@ export function webUi(options: WebUiOptions): Hono {
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ')
-  const config = JSON.stringify(
-    options.signIn === 'disabled'
+  const config = JSON.stringify({
+    ...(options.signIn === 'disabled'
       ? { signIn: 'disabled' }
-      : { signIn: 'oauth', clientId: options.signIn.clientId ?? null },
-  )
+      : { signIn: 'oauth', clientId: options.signIn.clientId ?? null }),
+    domain: options.domain ?? null,
+  })
 
   const security = {
     'content-security-policy': policy,

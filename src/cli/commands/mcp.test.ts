@@ -134,3 +134,36 @@ describe('the shipped client configurations start the gateway', () => {
     expect(await handshake(command, args)).toContain('begin_session')
   })
 })
+
+describe('fte mcp --domain', () => {
+  it('serves the pack it names: its tools and the signed-in person’s own records', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fte-mcp-tasks-'))
+    const client = new Client({ name: 'stdio-tasks', version: '1.0.0' })
+    try {
+      await client.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [join(packageRoot(), 'src', 'cli', 'main.ts'), 'mcp', '--domain', 'tasks'],
+          cwd: dir,
+          env: {
+            FTE_DATA_DIR: join(dir, 'data'),
+            LOG_LEVEL: 'warn',
+            MCP_STDIO_SUB: 'demo|ben-okoro',
+            MCP_STDIO_ROLE: 'customer',
+            PATH: process.env.PATH ?? '',
+          },
+          stderr: 'pipe',
+        }),
+      )
+      const names = (await client.listTools()).tools.map((t) => t.name)
+      expect(names).toContain('domain_add_task')
+      expect(names).not.toContain('domain_issue_refund')
+      const session = String((await call(client, 'begin_session')).data.session_handle)
+      const listed = await call(client, 'domain_list_tasks', { session })
+      expect(listed.text).toMatch(/^1 task:\n1\. Send the quarterly report \(high\)/)
+    } finally {
+      await client.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})

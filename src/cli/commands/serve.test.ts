@@ -8,6 +8,7 @@ import {
   StreamableHTTPClientTransport,
   UnauthorizedError,
 } from '@modelcontextprotocol/client'
+import { SkillsClient } from '@modelcontextprotocol/client/ext/skills'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Capture } from '../../../test/support/capture.ts'
 import { begin, call } from '../../../test/support/gateway-client.ts'
@@ -173,6 +174,50 @@ describe('fte serve on a fresh data folder', () => {
       stop.abort()
       expect(await serving).toBe(0)
       expect(await issuerRun).toBe(0)
+    }
+  })
+
+  it('serves another domain pack with --domain: its tables, demo data, tools and skills only', async () => {
+    const stop = new AbortController()
+    const stdout = new Capture()
+    const serving = runCli(['serve', '--port', '0', '--domain', 'tasks'], {
+      env: {
+        FTE_DATA_DIR: join(dir, 'tasks'),
+        AUTH_DISABLED: '1',
+        AUTH_DISABLED_SUB: 'demo|ana-lima',
+        LOG_LEVEL: 'warn',
+      },
+      cwd: dir,
+      stdout,
+      stderr: new Capture(),
+      signal: stop.signal,
+    })
+    try {
+      const url = await waitFor(
+        () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout.text)?.[1],
+        'the server to listen',
+      )
+      const health = (await (await fetch(`${url}/healthz`)).json()) as {
+        database: { migrationsApplied: number }
+      }
+      // The core's eight and the pack's one: none of the support pack's.
+      expect(health.database.migrationsApplied).toBe(9)
+      const client = new Client({ name: 'tasks', version: '1' })
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)))
+      const tools = (await client.listTools()).tools.map((t) => t.name)
+      expect(tools).toEqual(expect.arrayContaining(['domain_add_task', 'domain_delete_task']))
+      expect(tools).not.toContain('domain_lookup_order')
+      const session = await begin(client)
+      const list = await call(client, 'domain_list_tasks', { session, status: 'pending' })
+      expect(list.text).toContain('1. Renew passport (high)')
+      const begun = await call(client, 'begin_session', {})
+      expect(begun.text).toContain('You are a friendly task assistant')
+      const { skills } = await new SkillsClient(client).list()
+      expect(skills.map((skill) => skill.frontmatter.name)).toEqual(['plan-my-day'])
+      await client.close()
+    } finally {
+      stop.abort()
+      expect(await serving).toBe(0)
     }
   })
 

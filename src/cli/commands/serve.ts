@@ -129,6 +129,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
       publicUrl: base,
       access,
       corsOrigins: config.api.corsOrigins,
+      domain: { name: pack.name, description: pack.description, examplePrompt: pack.examplePrompt },
       chat: {
         db,
         worker,

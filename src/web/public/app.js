@@ -44,7 +44,10 @@ const ui = {
   closeAudit: byId('close-audit'),
 }
 
-/** @type {{ signIn: 'disabled' } | { signIn: 'oauth', clientId: string | null }} */
+/**
+ * @typedef {{ name: string, description: string, examplePrompt?: string }} Domain
+ * @type {({ signIn: 'disabled' } | { signIn: 'oauth', clientId: string | null }) & { domain?: Domain | null }}
+ */
 let config = { signIn: 'disabled' }
 /** @type {import('./sign-in.js').Token | undefined} */
 let token
@@ -60,6 +63,12 @@ boot().catch((error) => notify(`The page could not start: ${messageOf(error)}`))
 
 async function boot() {
   config = await (await fetch('/app/config.json')).json()
+  if (config.domain) {
+    const domain = byId('domain')
+    domain.textContent = config.domain.description
+    domain.hidden = false
+    ui.message.placeholder = config.domain.examplePrompt ?? ''
+  }
   if (config.signIn === 'oauth') {
     token =
       (await finishSignIn().catch((error) => {
@@ -363,7 +372,7 @@ function showSignedOut(reason) {
   ui.signedOutReason.textContent = missingClient
     ? 'Sign-in for the web UI is not set up on this server: register a public client (authorization ' +
       `code with PKCE, redirect URI ${location.origin}/) at its issuer and set AUTH_WEB_CLIENT_ID to its id.`
-    : (reason ?? 'Sign in to talk to the Worker: it acts as you, on your own orders only.')
+    : (reason ?? 'Sign in to talk to the Worker: it acts as you, and sees only what you may see.')
   ui.signIn.focus()
 }
 

@@ -1,0 +1,16 @@
+/** A task's priority, as seed 002 has it. */
+export type Priority = 'low' | 'medium' | 'high'
+
+const HIGH = /\b(urgent|urgently|critical|important|asap|a\.s\.a\.p\.?|high[- ]priority|high)\b/i
+const LOW = /\b(low[- ]priority|low|minor|optional|when you have time|someday|no rush)\b/i
+
+/**
+ * Seed 002's rule, applied by the server so every client gets it: "urgent", "critical",
+ * "important", "asap" or "high" make a task high; "low", "minor", "optional" or "when you have
+ * time" make it low; anything else is medium. High wins when both appear.
+ */
+export function detectPriority(text: string): Priority {
+  if (HIGH.test(text)) return 'high'
+  if (LOW.test(text)) return 'low'
+  return 'medium'
+}
