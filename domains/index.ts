@@ -1,4 +1,5 @@
 import type { DomainPack } from '../src/domain/domain-pack.ts'
+import { readingRoomPack } from './reading-room/index.ts'
 import { supportPack } from './support/index.ts'
 import { tasksPack } from './tasks/index.ts'
 
@@ -6,4 +7,5 @@ import { tasksPack } from './tasks/index.ts'
 export const domainPacks: Readonly<Record<string, DomainPack>> = {
   support: supportPack,
   tasks: tasksPack,
+  'reading-room': readingRoomPack,
 }

@@ -16,7 +16,9 @@ export function publishSkills(
   library: SkillLibrary,
   onWarning: (warning: SdkSkillWarning) => void,
 ): Promise<SkillCatalog> {
-  return SkillCatalog.load(libraryFiles(library), { onWarning })
+  // A pack with no skills is not a problem: the SDK's "no skills found" would read like one.
+  const warn = library.skills.length === 0 ? () => {} : onWarning
+  return SkillCatalog.load(libraryFiles(library), { onWarning: warn })
 }
 
 function libraryFiles(library: SkillLibrary): SkillFiles {

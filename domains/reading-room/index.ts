@@ -1,0 +1,24 @@
+import { join } from 'node:path'
+import type { DomainPack } from '../../src/domain/domain-pack.ts'
+import { packageRoot } from '../../src/lib/package-root.ts'
+import { READING_ROOM_PERSONA, READING_ROOM_RULES } from './gateway/persona.ts'
+import { readingRoomTools } from './gateway/tools.ts'
+import { loadCatalog, READERS } from './seed/demo-data.ts'
+
+/** Seed 001's Reading Room: a catalog to search by meaning and read, and each reader's place. */
+export const readingRoomPack: DomainPack = {
+  name: 'reading-room',
+  description: 'The Reading Room: short articles to find by meaning and read, your place kept',
+  migrations: {
+    name: 'reading-room',
+    dir: join(packageRoot(), 'domains', 'reading-room', 'migrations'),
+  },
+  loadDemoData: (db) => loadCatalog(db),
+  gateway: {
+    persona: READING_ROOM_PERSONA,
+    rules: READING_ROOM_RULES,
+    tools: (services) => readingRoomTools(services),
+  },
+  devAccounts: async () => [...READERS],
+  examplePrompt: 'e.g. Find me something about sleep, and keep my place.',
+}

@@ -1,0 +1,5 @@
+-- The Reading Room of seed 001 needs no table of its own: its catalog lives in the core's
+-- documents table (source 'article', found by id through its unique (source, external_id) key and
+-- searched by meaning through the core's embeddings), and where each reader left off lives in the
+-- core's user_state, which begin_session hands back. This file keeps the pack's migration history
+-- begun, so a later version adds its tables as 002.
