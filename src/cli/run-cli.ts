@@ -17,6 +17,7 @@ import { type DoctorOptions, doctorCommand } from './commands/doctor.ts'
 import { embedCommand } from './commands/embed.ts'
 import { mcpCommand } from './commands/mcp.ts'
 import { migrateCommand } from './commands/migrate.ts'
+import { newDomainCommand } from './commands/new-domain.ts'
 import { replayCommand } from './commands/replay.ts'
 import { searchCommand } from './commands/search.ts'
 import { seedCommand } from './commands/seed.ts'
@@ -85,6 +86,24 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     )
     .action(async (options: { json?: boolean }) => {
       await cleanupCommand(context, options)
+    })
+
+  program
+    .command('new-domain')
+    .description(
+      'scaffold a domain pack in domains/<name>/ (a migration, one tool, persona and rules, one ' +
+        'skill, demo data, a test) and register it, ready for fte serve --domain <name>',
+    )
+    .argument('<name>', 'the pack name: lowercase words joined by hyphens (pet-clinic)')
+    .option('--description <text>', 'one line on what the domain is about')
+    .option('--root <dir>', 'the project folder holding domains/index.ts (default: this project)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  npm run fte -- new-domain pet-clinic --description "Pets, owners and visits"\n' +
+        '  npm test -- domains/pet-clinic\n  npm start -- --domain pet-clinic',
+    )
+    .action(async (name: string, options: { description?: string; root?: string }) => {
+      await newDomainCommand(context, name, options)
     })
 
   program

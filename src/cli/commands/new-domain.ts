@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import { FteError } from '../../lib/errors.ts'
+import { packageRoot } from '../../lib/package-root.ts'
+import type { CliContext } from '../cli-context.ts'
+import { packTemplate } from './new-domain-template.ts'
+
+export interface NewDomainOptions {
+  description?: string
+  /** The project folder holding `domains/index.ts`; default: this one. */
+  root?: string
+}
+
+const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
+
+/**
+ * `fte new-domain <name>`: writes a small working pack into `domains/<name>/` (a migration, one
+ * tool, persona and rules, one skill, demo data, a test) and adds it to `domains/index.ts`, so
+ * `npm test -- domains/<name>` passes and `fte serve --domain <name>` serves it at once.
+ */
+export async function newDomainCommand(
+  context: CliContext,
+  name: string,
+  options: NewDomainOptions,
+): Promise<void> {
+  if (!NAME.test(name) || name.length > 40) {
+    throw new FteError(
+      'invalid_input',
+      `"${name.slice(0, 60)}" is not a pack name: lowercase letters and digits, words joined by ` +
+        'single hyphens, at most 40 characters (pet-clinic, library).',
+      { fault: 'caller' },
+    )
+  }
+  const root = options.root ?? packageRoot()
+  const registry = join(root, 'domains', 'index.ts')
+  const dir = join(root, 'domains', name)
+  if (existsSync(dir)) {
+    throw new FteError('conflict', `domains/${name} already exists: pick another name.`, {
+      fault: 'caller',
+    })
+  }
+  const source = await readFile(registry, 'utf8').catch(() => {
+    throw new FteError('not_found', `There is no ${registry}: is --root the project folder?`, {
+      fault: 'caller',
+    })
+  })
+  const pack = packTemplate(name, options.description)
+  const registered = register(source, name, pack.exportName)
+  for (const [path, text] of Object.entries(pack.files)) {
+    await mkdir(join(dir, path, '..'), { recursive: true })
+    await writeFile(join(dir, path), text)
+  }
+  await writeFile(registry, registered)
+  const shown = relative(context.cwd, dir) || '.'
+  context.stdout.write(
+    `Created the ${name} domain pack in ${shown}/:\n` +
+      Object.keys(pack.files)
+        .sort()
+        .map((path) => `  ${path}\n`)
+        .join('') +
+      `and added it to domains/index.ts.\n\nNext:\n` +
+      `  npm test -- domains/${name}          its own test, on the embedded database\n` +
+      `  npm start -- --domain ${name}       serve it (sign in as its demo user)\n` +
+      `Then make it yours: the table in migrations/, the tools in gateway/tools.ts, the persona and\n` +
+      `rules in gateway/persona.ts, the skill in skills/, the demo rows in seed/demo-data.ts.\n`,
+  )
+}
+
+/** The registry with the new pack's import and entry added; refused when its shape is unknown. */
+function register(source: string, name: string, exportName: string): string {
+  const entries = /export const domainPacks[^{]*\{\n([\s\S]*?)\n\}/.exec(source)
+  const lastImport = [...source.matchAll(/^import .*$/gm)].at(-1)
+  if (entries === undefined || entries === null || lastImport === undefined) {
+    throw new FteError(
+      'invalid_input',
+      'domains/index.ts is not in the shape this command edits; add the pack there by hand.',
+      { fault: 'caller' },
+    )
+  }
+  const importLine = `import { ${exportName} } from './${name}/index.ts'`
+  const afterImport = (lastImport.index ?? 0) + lastImport[0].length
+  const withImport = `${source.slice(0, afterImport)}\n${importLine}${source.slice(afterImport)}`
+  return withImport.replace(
+    /(export const domainPacks[^{]*\{\n[\s\S]*?)\n\}/,
+    `$1\n  '${name}': ${exportName},\n}`,
+  )
+}
