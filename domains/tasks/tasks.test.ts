@@ -62,6 +62,7 @@ describeEachDatabase('the tasks pack', (target) => {
       [{ title: 'Buy groceries' }, 'medium'],
       [{ title: 'Minor cleanup, urgent though' }, 'high'],
       [{ title: 'Plan the party', priority: 'low' }, 'low'],
+      [{ title: 'Reply to Tom, not urgent' }, 'low'],
     ]
     for (const [args, priority] of cases) {
       const added = await tool('domain_add_task', args)
@@ -69,16 +70,17 @@ describeEachDatabase('the tasks pack', (target) => {
       expect(added.data.task).toMatchObject({ priority })
     }
     const urgent = await tool('domain_add_task', { title: 'Renew the insurance ASAP' })
-    expect(urgent.text).toBe('Added "Renew the insurance ASAP" with high priority (task 10).')
+    expect(urgent.text).toBe('Added "Renew the insurance ASAP" with high priority (task 11).')
     // Ana's demo list had three tasks: numbers go on from there, hers alone.
     const rows = await auditRows('task_added')
-    expect(rows).toHaveLength(7)
+    expect(rows).toHaveLength(8)
     expect(rows[0]).toMatchObject({
       actor: 'gateway:demo|ana-lima',
       target: 'task:4',
       payload: { priority: 'high', priority_from: 'words' },
     })
     expect(rows[5]?.payload).toMatchObject({ priority_from: 'stated' })
+    expect(rows[6]?.payload).toMatchObject({ priority: 'low', priority_from: 'words' })
   })
 
   it('lists all, pending or completed tasks, highest priority first, without ids', async () => {

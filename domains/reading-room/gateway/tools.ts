@@ -92,8 +92,9 @@ export function readingRoomTools(services: GatewayServices): GatewayTool[] {
       name: 'domain_search',
       title: 'Search the Reading Room',
       description:
-        'Finds articles about a topic by meaning, not just words ("something about money", "how ' +
-        'do plants eat"): the closest articles with their ids, best first.',
+        'Finds articles about a topic through the embedding search: the closest articles with ' +
+        'their ids, best first. Use the reader’s own words, and the article’s likely words too ' +
+        '("how plants make sugar from sunlight").',
       input: z.strictObject({
         session: SESSION_ARGUMENT,
         query: z.string().trim().min(2).max(500).describe('What the reader wants, in their words'),

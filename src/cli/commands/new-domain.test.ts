@@ -91,10 +91,14 @@ describe('fte new-domain', () => {
     expect(output).not.toMatch(/\d+ failed/)
 
     const biome = join(root, 'node_modules', '@biomejs', 'biome', 'bin', 'biome')
-    const linted = spawnSync(node, [biome, 'check', '--vcs-enabled=false', 'domains/pet-clinic'], {
-      cwd: root,
-      encoding: 'utf8',
-    })
+    const linted = spawnSync(
+      node,
+      [biome, 'check', '--vcs-enabled=false', 'domains/pet-clinic', 'domains/index.ts'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    )
     expect(linted.status, `${linted.stdout}${linted.stderr}`).toBe(0)
 
     // And the project's strict type-check, as `npm run typecheck` would run it on the new pack.
@@ -113,14 +117,17 @@ describe('fte new-domain', () => {
     expect(typed.status, `${typed.stdout}${typed.stderr}`).toBe(0)
   }, 300_000)
 
-  it('refuses a name that is taken or not a pack name, and writes nothing', async () => {
+  it('refuses a name that is taken, reserved or not a pack name, and writes nothing', async () => {
+    const before = await readFile(join(root, 'domains', 'index.ts'), 'utf8')
+    const reserved = await fte(['new-domain', 'core', '--root', root], root)
+    expect(reserved.code).toBe(2)
+    expect(reserved.stderr).toContain('"core" is reserved by the core')
     const taken = await fte(['new-domain', 'tasks', '--root', root], root)
     expect(taken.code).toBe(1)
     expect(taken.stderr).toContain('domains/tasks already exists: pick another name.')
     const bad = await fte(['new-domain', 'Pet_Clinic', '--root', root], root)
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('is not a pack name')
-    const registry = await readFile(join(root, 'domains', 'index.ts'), 'utf8')
-    expect(registry.match(/Pack,\n/g)).toHaveLength(4)
+    expect(await readFile(join(root, 'domains', 'index.ts'), 'utf8')).toBe(before)
   })
 })

@@ -13,6 +13,8 @@ export interface NewDomainOptions {
 }
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
+/** Names taken by the core (its migration source) or by the registry file itself. */
+const RESERVED = new Set(['core', 'index', 'src', 'test'])
 
 /**
  * `fte new-domain <name>`: writes a small working pack into `domains/<name>/` (a migration, one
@@ -32,6 +34,11 @@ export async function newDomainCommand(
       { fault: 'caller' },
     )
   }
+  if (RESERVED.has(name)) {
+    throw new FteError('invalid_input', `"${name}" is reserved by the core: pick another name.`, {
+      fault: 'caller',
+    })
+  }
   const root = options.root ?? packageRoot()
   const registry = join(root, 'domains', 'index.ts')
   const dir = join(root, 'domains', name)
@@ -45,6 +52,11 @@ export async function newDomainCommand(
       fault: 'caller',
     })
   })
+  if (new RegExp(`^\\s*'?${name}'?:`, 'm').test(source)) {
+    throw new FteError('conflict', `domains/index.ts already lists a pack named ${name}.`, {
+      fault: 'caller',
+    })
+  }
   const pack = packTemplate(name, options.description)
   const registered = register(source, name, pack.exportName)
   for (const [path, text] of Object.entries(pack.files)) {
@@ -67,11 +79,13 @@ export async function newDomainCommand(
   )
 }
 
-/** The registry with the new pack's import and entry added; refused when its shape is unknown. */
+/**
+ * The registry with the new pack's import and entry added, as the formatter would have them: the
+ * pack imports sorted by path, the key quoted only when it must be.
+ */
 function register(source: string, name: string, exportName: string): string {
-  const entries = /export const domainPacks[^{]*\{\n([\s\S]*?)\n\}/.exec(source)
-  const lastImport = [...source.matchAll(/^import .*$/gm)].at(-1)
-  if (entries === undefined || entries === null || lastImport === undefined) {
+  const packImports = [...source.matchAll(/^import \{ \w+ \} from '\.\/([^']+)\/index\.ts'$/gm)]
+  if (!/export const domainPacks[^{]*\{\n[\s\S]*?\n\}/.test(source) || packImports.length === 0) {
     throw new FteError(
       'invalid_input',
       'domains/index.ts is not in the shape this command edits; add the pack there by hand.',
@@ -79,10 +93,14 @@ function register(source: string, name: string, exportName: string): string {
     )
   }
   const importLine = `import { ${exportName} } from './${name}/index.ts'`
-  const afterImport = (lastImport.index ?? 0) + lastImport[0].length
-  const withImport = `${source.slice(0, afterImport)}\n${importLine}${source.slice(afterImport)}`
+  const before = packImports.find((m) => (m[1] ?? '') > name)
+  const withImport =
+    before === undefined
+      ? source.replace(packImports.at(-1)?.[0] ?? '', (last) => `${last}\n${importLine}`)
+      : source.replace(before[0], `${importLine}\n${before[0]}`)
+  const key = /^[a-z][a-z0-9]*$/.test(name) ? name : `'${name}'`
   return withImport.replace(
     /(export const domainPacks[^{]*\{\n[\s\S]*?)\n\}/,
-    `$1\n  '${name}': ${exportName},\n}`,
+    `$1\n  ${key}: ${exportName},\n}`,
   )
 }

@@ -5,6 +5,7 @@ import { RunningTurns } from '../../api/turn-stream.ts'
 import { scopesFor } from '../../auth/scopes.ts'
 import { type SignIn, startSignIn } from '../../auth/sign-in.ts'
 import { devPortFor, publicUrl } from '../../config/config.ts'
+import type { DomainPack } from '../../domain/domain-pack.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { createGateway } from '../../gateway/gateway.ts'
 import { FteError } from '../../lib/errors.ts'
@@ -100,7 +101,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
       access = { issuer: signIn.issuer, verify: signIn.verify, webClientId: signIn.webClientId }
       banner = signIn.development
         ? `MCP clients sign in through the development authorization server at ${signIn.issuer} (they find it on their own; pick a demo user).\n` +
-          `For scripts, a token: npm run --silent fte -- auth token --resource ${resources[0]} --issuer ${signIn.issuer}\n`
+          `For scripts, a token: npm run --silent fte -- auth token${await demoSub(pack, db)} --resource ${resources[0]} --issuer ${signIn.issuer}\n`
         : `Clients sign in at ${signIn.issuer}.\n`
     } else {
       access = {
@@ -175,4 +176,10 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
 /** 127.0.0.0/8, ::1 or localhost: reachable from this machine only. */
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+}
+
+/** ` --sub '<a demo person of this pack>'`, so the banner's token command fits the pack served. */
+async function demoSub(pack: DomainPack, db: Database): Promise<string> {
+  const someone = (await pack.devAccounts?.(db))?.find((a) => a.role === 'customer')
+  return someone === undefined ? '' : ` --sub '${someone.sub}'`
 }
