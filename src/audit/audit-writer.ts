@@ -36,23 +36,26 @@ export interface InvocationRecord extends CapabilityCall {
   costUsd?: number | string | undefined
 }
 
+const INSERT_AUDIT = `INSERT INTO audit_log
+  (conversation_id, invocation_id, actor, action, target, payload, result)
+  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)`
+
 /** Appends one audit row. Run it on the transaction that holds the business write it describes. */
 export async function writeAudit(q: Queryable, entry: AuditEntry): Promise<number> {
-  const { rows } = await q.query<{ id: number }>(
-    `INSERT INTO audit_log (conversation_id, invocation_id, actor, action, target, payload, result)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)
-     RETURNING id`,
-    [
-      entry.conversationId ?? null,
-      entry.invocationId ?? null,
-      entry.actor,
-      entry.action,
-      entry.target ?? null,
-      JSON.stringify(entry.payload ?? {}),
-      entry.result === undefined ? null : JSON.stringify(entry.result),
-    ],
-  )
+  const { rows } = await q.query<{ id: number }>(`${INSERT_AUDIT} RETURNING id`, auditValues(entry))
   return rowId(rows[0])
+}
+
+function auditValues(entry: AuditEntry): unknown[] {
+  return [
+    entry.conversationId ?? null,
+    entry.invocationId ?? null,
+    entry.actor,
+    entry.action,
+    entry.target ?? null,
+    JSON.stringify(entry.payload ?? {}),
+    entry.result === undefined ? null : JSON.stringify(entry.result),
+  ]
 }
 
 /**
@@ -62,18 +65,8 @@ export async function writeAudit(q: Queryable, entry: AuditEntry): Promise<numbe
  */
 export async function writeAuditThenPosition(q: Queryable, entry: AuditEntry): Promise<number> {
   const { rows } = await q.query<{ next: string }>(
-    `INSERT INTO audit_log (conversation_id, invocation_id, actor, action, target, payload, result)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)
-     RETURNING nextval('audit_log_id_seq') AS next`,
-    [
-      entry.conversationId ?? null,
-      entry.invocationId ?? null,
-      entry.actor,
-      entry.action,
-      entry.target ?? null,
-      JSON.stringify(entry.payload ?? {}),
-      entry.result === undefined ? null : JSON.stringify(entry.result),
-    ],
+    `${INSERT_AUDIT} RETURNING nextval('audit_log_id_seq') AS next`,
+    auditValues(entry),
   )
   return Number(rows[0]?.next)
 }
