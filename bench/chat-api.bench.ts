@@ -14,7 +14,7 @@ import { supportDatabase } from '../test/support/worker-fixture.ts'
 import { chatClientThread, concurrently, type Timing } from './lib/chat-client-thread.ts'
 import { median } from './lib/measure.ts'
 import { modelThread } from './lib/model-thread.ts'
-import { openDemoDatabase, postgresForBench } from './lib/postgres.ts'
+import { onDemoPostgres } from './lib/postgres.ts'
 import { type BenchOutcome, type BenchResult, compare } from './lib/result.ts'
 
 const WARMUP = 10
@@ -138,22 +138,9 @@ export async function benchChatApi(
     if (migrated.error) throw migrated.error
     await supportDatabase(db)
     out.results.push(...(await chatFigures(db, 'the embedded database', thread.url, report)))
-    const server = await postgresForBench(env)
-    if (typeof server === 'string') {
-      out.skipped.push({ name: 'chat API on PostgreSQL', reason: server })
-    } else {
-      try {
-        const pg = await openDemoDatabase(server.url, 10)
-        try {
-          const where = `PostgreSQL (${server.description})`
-          out.results.push(...(await chatFigures(pg, where, thread.url, report)))
-        } finally {
-          await pg.close()
-        }
-      } finally {
-        await server.release()
-      }
-    }
+    await onDemoPostgres(env, out, 'chat API on PostgreSQL', async (pg, where) => {
+      out.results.push(...(await chatFigures(pg, where, thread.url, report)))
+    })
     return out
   } finally {
     await db.close()

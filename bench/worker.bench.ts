@@ -21,7 +21,7 @@ import type { ScriptedOpenAiServer } from '../test/support/scripted-openai-serve
 import { collect, supportDatabase, testWorker } from '../test/support/worker-fixture.ts'
 import { median } from './lib/measure.ts'
 import { modelThread } from './lib/model-thread.ts'
-import { openDemoDatabase, postgresForBench } from './lib/postgres.ts'
+import { onDemoPostgres } from './lib/postgres.ts'
 import { type BenchOutcome, compare } from './lib/result.ts'
 
 const WARMUP = 10
@@ -193,25 +193,13 @@ export async function benchWorker(
     )
     out.results.push(overheadResult('the embedded database', embedded, sdk))
 
-    const server = await postgresForBench(env)
-    if (typeof server === 'string') {
-      out.skipped.push({ name: 'Worker turn overhead on PostgreSQL', reason: server })
-    } else {
-      try {
-        const pg = await openDemoDatabase(server.url, 10)
-        try {
-          const figures = await workerTurns(pg, thread.url)
-          report(
-            `  PostgreSQL: turn ${figures.whole.toFixed(2)} ms, without gateway database time ${figures.overhead.toFixed(2)} ms (the Worker's own ${figures.statements} statements ${figures.own.toFixed(2)} ms)`,
-          )
-          out.results.push(overheadResult(`PostgreSQL (${server.description})`, figures, sdk))
-        } finally {
-          await pg.close()
-        }
-      } finally {
-        await server.release()
-      }
-    }
+    await onDemoPostgres(env, out, 'Worker turn overhead on PostgreSQL', async (pg, where) => {
+      const figures = await workerTurns(pg, thread.url)
+      report(
+        `  PostgreSQL: turn ${figures.whole.toFixed(2)} ms, without gateway database time ${figures.overhead.toFixed(2)} ms (the Worker's own ${figures.statements} statements ${figures.own.toFixed(2)} ms)`,
+      )
+      out.results.push(overheadResult(where, figures, sdk))
+    })
 
     const skilled = await testWorker(db, model)
     const asked = model.requests.length

@@ -9,6 +9,7 @@ import { createLocalEmbedder } from '../../src/embedding/local-embedder.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import type { Database } from '../../src/store/database.ts'
 import { openPostgres } from '../../src/store/postgres-database.ts'
+import type { BenchOutcome } from './result.ts'
 
 const run = promisify(execFile)
 const CLUSTER = new URL('../../.ci/postgres-cluster.sh', import.meta.url).pathname
@@ -84,5 +85,32 @@ export async function openDemoDatabase(url: string, poolMax: number): Promise<Da
   } catch (error) {
     await db.close()
     throw error
+  }
+}
+
+/**
+ * Runs `measure` on a demo database on the bench's PostgreSQL (see `postgresForBench`), named as
+ * the results name it, and releases both after; without a PostgreSQL, records why it was skipped.
+ */
+export async function onDemoPostgres(
+  env: Readonly<Record<string, string | undefined>>,
+  out: BenchOutcome,
+  skippedName: string,
+  measure: (db: Database, where: string) => Promise<void>,
+): Promise<void> {
+  const server = await postgresForBench(env)
+  if (typeof server === 'string') {
+    out.skipped.push({ name: skippedName, reason: server })
+    return
+  }
+  try {
+    const db = await openDemoDatabase(server.url, 10)
+    try {
+      await measure(db, `PostgreSQL (${server.description})`)
+    } finally {
+      await db.close()
+    }
+  } finally {
+    await server.release()
   }
 }
