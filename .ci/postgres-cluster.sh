@@ -2,6 +2,8 @@
 # A throwaway PostgreSQL 15 cluster on a private port for the real-database test suite.
 #   .ci/postgres-cluster.sh start   prints `export TEST_DATABASE_URL=... TEST_DATABASE_CA=...` last
 #   .ci/postgres-cluster.sh stop
+#   .ci/postgres-cluster.sh crash    stops the server at once, as a power cut would (the load suite's fault)
+#   .ci/postgres-cluster.sh resume   starts it again on the same data (crash recovery runs)
 # The tests connect as fte_app, a non-superuser application role (as in production), so the
 # privilege checks on audit_log are real. pgvector is created by the superuser in template1, the way
 # a managed provider makes it available.
@@ -14,6 +16,14 @@ password=fte_app_test_only
 
 as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_server() {
+  tls="$dir/tls"
+  as_owner "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start -o \
+    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB \
+     -c ssl=on -c ssl_cert_file=$tls/server.crt -c ssl_key_file=$tls/server.key" \
+    >/dev/null
 }
 
 case "${1:-}" in
@@ -37,10 +47,7 @@ case "${1:-}" in
     chmod 600 "$tls/server.key"
     chmod 644 "$tls/ca.crt"
     [ "$(id -u)" = 0 ] && chown -R postgres: "$tls"
-    as_owner "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start -o \
-      "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB \
-       -c ssl=on -c ssl_cert_file=$tls/server.crt -c ssl_key_file=$tls/server.key" \
-      >/dev/null
+    start_server
     psql="$pg_bin/psql -X -q -v ON_ERROR_STOP=1 -h $dir -p $port -U postgres"
     as_owner $psql -d postgres -c \
       "CREATE ROLE fte_app LOGIN PASSWORD '$password' CREATEDB NOSUPERUSER NOCREATEROLE;" \
@@ -56,8 +63,14 @@ case "${1:-}" in
     fi
     rm -rf "$dir"
     ;;
+  crash)
+    as_owner "$pg_bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+    ;;
+  resume)
+    start_server
+    ;;
   *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|stop|crash|resume" >&2
     exit 2
     ;;
 esac

@@ -5,7 +5,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 import { createLogger } from '../src/lib/logger.ts'
 import { type GatewayOverHttp, serveGatewayOverHttp } from '../test/support/gateway-http.ts'
-import { median } from './lib/measure.ts'
+import { median, percentile } from './lib/measure.ts'
 import { openDemoDatabase, postgresForBench } from './lib/postgres.ts'
 import { type BenchOutcome, type BenchResult, compare } from './lib/result.ts'
 import { bareHttp } from './probes/bare-mcp-server.ts'
@@ -22,11 +22,6 @@ interface Run {
   perSecond: number
   p50: number
   p99: number
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN
 }
 
 /** `clients` connected clients each making `calls` calls one after another, all at once. */

@@ -13,7 +13,7 @@ import { loadMigrations } from '../src/store/migration-files.ts'
 import { migrate } from '../src/store/migrator.ts'
 import { openPglite } from '../src/store/pglite-database.ts'
 import { openPostgres } from '../src/store/postgres-database.ts'
-import { median } from './lib/measure.ts'
+import { median, percentile } from './lib/measure.ts'
 import { postgresForBench } from './lib/postgres.ts'
 import { type BenchOutcome, compare } from './lib/result.ts'
 
@@ -186,11 +186,6 @@ export async function measureSearch(
   await db.exec('TRUNCATE embeddings, documents CASCADE; DROP TABLE bench_centres')
   await db.exec(`DROP INDEX IF EXISTS ${embeddingIndexName(space)}`)
   return { rows, dimensions, loadMs, buildMs, exactP50: median(exactMs), usesIndex, hnsw }
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN
 }
 
 async function migrated(db: Database): Promise<void> {

@@ -13,6 +13,12 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2
 }
 
+/** The nearest-rank percentile `p` (0-1) of `values`. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN
+}
+
 /** Wall time of a child process from spawn to exit; rejects when it fails. */
 export function timeProcess(command: string, args: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {

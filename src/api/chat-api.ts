@@ -6,8 +6,8 @@ import { loadTimeline } from '../audit/replay.ts'
 import type { Identity } from '../gateway/identity.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
+import { type RateLimit, rateLimiter } from '../store/rate-limiter.ts'
 import { conversationQueries } from './conversation-queries.ts'
-import { type RateLimit, rateLimiter } from './rate-limiter.ts'
 import { type RunningTurns, streamTurn } from './turn-stream.ts'
 
 export type ApiEnv = { Variables: { identity: Identity } }

@@ -25,6 +25,13 @@ describe('parseConfig', () => {
     expect(config.demoData).toBe(true)
   })
 
+  it('limits each identity to a shared budget of gateway calls unless MCP_RATE_LIMIT is 0', () => {
+    expect(parseConfig({}, { cwd: '/w' }).gateway.rateLimit).toEqual({ perMinute: 600, burst: 120 })
+    const set = { MCP_RATE_LIMIT: '60', MCP_RATE_BURST: '5' }
+    expect(parseConfig(set, { cwd: '/w' }).gateway.rateLimit).toEqual({ perMinute: 60, burst: 5 })
+    expect(parseConfig({ MCP_RATE_LIMIT: '0' }, { cwd: '/w' }).gateway.rateLimit).toBeUndefined()
+  })
+
   it('treats empty variables as unset, as a .env copied from .env.example leaves them', () => {
     const config = parseConfig({ DATABASE_URL: '', PORT: '', FTE_DATA_DIR: '' }, { cwd: '/w' })
     expect(config.database.url).toBeUndefined()

@@ -1,6 +1,7 @@
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { ConfigError } from '../lib/errors.ts'
+import type { RateLimit } from '../store/rate-limiter.ts'
 import { MIN_AUDIT_DAYS, type RetentionPolicy } from '../store/retention.ts'
 import { type LlmConfig, llmConfig, llmEnv } from './llm-config.ts'
 
@@ -116,8 +117,10 @@ export interface GatewayConfig {
   sessionTtlSeconds: number
   /** Per tool call: the statement timeout and the whole call's limit. */
   toolTimeoutMs: number
-  /** Tool calls one identity may have running at once. */
+  /** Tool calls one identity may have running at once, in one process. */
   maxConcurrentPerIdentity: number
+  /** Tool calls one identity may make per minute, counted in Postgres across every replica. */
+  rateLimit: RateLimit | undefined
   /** Who `fte mcp` (stdio) acts as: the local operator. */
   stdio: { sub: string; role: 'staff' | 'customer' }
 }
@@ -239,6 +242,8 @@ export const envSchema = z.object({
   SESSION_TTL_SECONDS: setting(integer(60, 86_400), 1800),
   TOOL_TIMEOUT_MS: setting(integer(100, 120_000), 5000),
   MCP_MAX_CONCURRENT_PER_IDENTITY: setting(integer(1, 1000), 8),
+  MCP_RATE_LIMIT: setting(integer(0, 1_000_000), 600),
+  MCP_RATE_BURST: setting(integer(1, 10_000), 120),
   // Kept exactly as given: tokens must name it character for character (Auth0's ends in '/').
   AUTH_ISSUER: optionalSetting(
     z.string().refine(isHttpUrl, { error: 'must be an http:// or https:// URL' }),
@@ -374,6 +379,10 @@ export function parseConfig(
       sessionTtlSeconds: e.SESSION_TTL_SECONDS,
       toolTimeoutMs: e.TOOL_TIMEOUT_MS,
       maxConcurrentPerIdentity: e.MCP_MAX_CONCURRENT_PER_IDENTITY,
+      rateLimit:
+        e.MCP_RATE_LIMIT === 0
+          ? undefined
+          : { perMinute: e.MCP_RATE_LIMIT, burst: e.MCP_RATE_BURST },
       stdio: { sub: e.MCP_STDIO_SUB, role: e.MCP_STDIO_ROLE },
     },
     auth: {

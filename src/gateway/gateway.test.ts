@@ -722,6 +722,37 @@ describeEachDatabase('MCP gateway', (target) => {
     expect(theirs.isError).toBe(false)
   })
 
+  it('counts one rate limit per identity in the database, shared by two gateways on it', async () => {
+    // Two gateways on one database are two replicas: neither holds the budget in its memory.
+    const rateLimit = { perMinute: 1, burst: 3 }
+    const [first, second] = [
+      await testGateway(db, { rateLimit }),
+      await testGateway(db, { rateLimit }),
+    ]
+    const [mayaHere, mayaThere] = [await connect(first, MAYA), await connect(second, MAYA)]
+    const session = await begin(mayaHere)
+    const replies = []
+    for (const client of [mayaThere, mayaHere, mayaThere, mayaHere]) {
+      replies.push(await call(client, 'domain_lookup_order', { session, order: '4429' }))
+    }
+    // begin_session took one of the three: two lookups pass, on either replica.
+    expect(replies.map((r) => r.isError)).toEqual([false, false, true, true])
+    expect(replies[2]?.text).toMatch(
+      /^Too many tool calls for this user \(at most 1 a minute, 3 at once\); wait \d+ s before the next one\.$/,
+    )
+    expect(
+      await count(
+        `SELECT 1 FROM capability_invocations WHERE capability = 'mcp:domain_lookup_order'
+         AND status = 'error' AND result->>'error' = 'rate_limited'`,
+      ),
+    ).toBe(2)
+    // The budget is Maya's alone.
+    const daniel = await connect(second, DANIEL)
+    expect((await call(daniel, 'user_get_profile', { session: await begin(daniel) })).isError).toBe(
+      false,
+    )
+  })
+
   if (target.name === 'postgres') {
     it('fails closed while Postgres is unreachable, and recovers when it is back', async () => {
       const url = new URL(db.url ?? '')

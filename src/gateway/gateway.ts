@@ -16,6 +16,7 @@ import { errorMessage, FteError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { Database } from '../store/database.ts'
+import { rateLimiter } from '../store/rate-limiter.ts'
 import { coreTools } from './core-tools.ts'
 import type { GatewayTool } from './gateway-tool.ts'
 import { requiredScope } from './gateway-tool.ts'
@@ -84,6 +85,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       sessionTtlSeconds: options.sessionTtlSeconds,
       toolTimeoutMs: options.toolTimeoutMs,
       maxConcurrentPerIdentity: options.maxConcurrentPerIdentity,
+      rateLimit:
+        options.rateLimit === undefined
+          ? undefined
+          : { ...options.rateLimit, take: rateLimiter(db, options.rateLimit) },
       logger: options.logger,
     }
   }

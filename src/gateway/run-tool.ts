@@ -6,6 +6,7 @@ import { errorMessage, FteError } from '../lib/errors.ts'
 import type { Json, JsonObject } from '../lib/json.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
+import type { RateDecision, RateLimit } from '../store/rate-limiter.ts'
 import { SQLSTATE, sqlState } from '../store/sql-error.ts'
 import { type GatewayTool, requiredScope, type ToolResult } from './gateway-tool.ts'
 import type { Identity } from './identity.ts'
@@ -41,6 +42,7 @@ const CALLER_CODES = new Set([
   'insufficient_scope',
   'conflict',
   'too_many_calls',
+  'rate_limited',
   'embedding_model_mismatch',
 ])
 
@@ -56,6 +58,8 @@ export interface GatewayDeps {
   sessionTtlSeconds: number
   toolTimeoutMs: number
   maxConcurrentPerIdentity: number
+  /** The per-identity call budget, kept in Postgres so that every replica shares it. */
+  rateLimit: (RateLimit & { take: (key: string) => Promise<RateDecision> }) | undefined
   logger: Logger
 }
 
@@ -108,6 +112,11 @@ export async function callTool(
     // Recorded like any refusal, but without the arguments: a flood is not worth storing twice.
     await recordRefusal(deps, tool, identity, tooMany)
     return { content: refusal(tooMany).content, isError: true }
+  }
+  const limited = await overBudget(deps, identity)
+  if (limited !== undefined) {
+    await recordRefusal(deps, tool, identity, limited)
+    return { content: refusal(limited).content, isError: true }
   }
   inFlight.set(identity.sub, running + 1)
   const started = performance.now()
@@ -213,6 +222,31 @@ export async function callTool(
     if (now <= 0) inFlight.delete(identity.sub)
     else inFlight.set(identity.sub, now)
   }
+}
+
+/**
+ * The refusal of a call beyond the identity's budget, or undefined. A database that cannot count
+ * refuses the call too (fail closed), with the usual unavailable answer.
+ */
+async function overBudget(deps: GatewayDeps, identity: Identity): Promise<FteError | undefined> {
+  if (deps.rateLimit === undefined) return undefined
+  let decision: RateDecision
+  try {
+    decision = await deps.rateLimit.take(`mcp:${identity.sub}`)
+  } catch (error) {
+    deps.logger.warn(
+      { err: errorMessage(error) },
+      'tool call refused: the rate limit could not be read',
+    )
+    return new FteError('unavailable', 'the rate limit could not be read')
+  }
+  if (decision.allowed) return undefined
+  return new FteError(
+    'rate_limited',
+    `Too many tool calls for this user (at most ${deps.rateLimit.perMinute} a minute, ` +
+      `${deps.rateLimit.burst} at once); wait ${decision.retryAfterSeconds} s before the next one.`,
+    { fault: 'caller' },
+  )
 }
 
 /** The refusal a call of `tool` by `identity` gets when its token lacks the scope the tool needs. */

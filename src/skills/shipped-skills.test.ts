@@ -48,6 +48,7 @@ describe('the shipped skills', () => {
       sessionTtlSeconds: 600,
       toolTimeoutMs: 1000,
       maxConcurrentPerIdentity: 4,
+      rateLimit: undefined,
     })
     const tools = new Set(gateway.tools.map((t) => t.name))
     for (const name of SHIPPED) {

@@ -38,6 +38,7 @@ export async function testGateway(
     sessionTtlSeconds: options.sessionTtlSeconds ?? 600,
     toolTimeoutMs: options.toolTimeoutMs ?? 10_000,
     maxConcurrentPerIdentity: options.maxConcurrentPerIdentity ?? 100,
+    rateLimit: options.rateLimit,
     skills: options.skills,
   })
 }

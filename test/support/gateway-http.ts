@@ -1,7 +1,7 @@
 import type { SkillsExtension } from '@modelcontextprotocol/server/ext/skills'
 import { inProcessAccess } from '../../src/agent/gateway-access.ts'
 import type { Worker } from '../../src/agent/worker.ts'
-import type { RateLimit } from '../../src/api/rate-limiter.ts'
+import type { RateLimit } from '../../src/store/rate-limiter.ts'
 import { RunningTurns } from '../../src/api/turn-stream.ts'
 import {
   type DevIssuer,
