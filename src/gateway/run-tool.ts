@@ -113,12 +113,14 @@ export async function callTool(
     await recordRefusal(deps, tool, identity, tooMany)
     return { content: refusal(tooMany).content, isError: true }
   }
+  // Taken before the first await, so that calls arriving together count each other.
+  inFlight.set(identity.sub, running + 1)
   const limited = await overBudget(deps, identity)
   if (limited !== undefined) {
+    leave(identity.sub)
     await recordRefusal(deps, tool, identity, limited)
     return { content: refusal(limited).content, isError: true }
   }
-  inFlight.set(identity.sub, running + 1)
   const started = performance.now()
   const args = { ...(rawArguments ?? {}) }
   const metaSession = typeof meta?.[META.session] === 'string' ? meta[META.session] : undefined
@@ -218,10 +220,15 @@ export async function callTool(
     }
     return { content: outcome.content, isError: true }
   } finally {
-    const now = (inFlight.get(identity.sub) ?? 1) - 1
-    if (now <= 0) inFlight.delete(identity.sub)
-    else inFlight.set(identity.sub, now)
+    leave(identity.sub)
   }
+}
+
+/** A call of `sub`'s is over: one fewer in flight. */
+function leave(sub: string): void {
+  const now = (inFlight.get(sub) ?? 1) - 1
+  if (now <= 0) inFlight.delete(sub)
+  else inFlight.set(sub, now)
 }
 
 /**

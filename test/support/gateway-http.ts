@@ -1,7 +1,6 @@
 import type { SkillsExtension } from '@modelcontextprotocol/server/ext/skills'
 import { inProcessAccess } from '../../src/agent/gateway-access.ts'
 import type { Worker } from '../../src/agent/worker.ts'
-import type { RateLimit } from '../../src/store/rate-limiter.ts'
 import { RunningTurns } from '../../src/api/turn-stream.ts'
 import {
   type DevIssuer,
@@ -17,6 +16,7 @@ import { packageRoot } from '../../src/lib/package-root.ts'
 import { type Handlers, listen } from '../../src/server/listen.ts'
 import { servedHandlers, servedResources } from '../../src/server/served-handlers.ts'
 import type { Database } from '../../src/store/database.ts'
+import type { RateLimit } from '../../src/store/rate-limiter.ts'
 import { testGateway } from './gateway-client.ts'
 import type { ScriptedOpenAiServer } from './scripted-openai-server.ts'
 import { testWorker } from './worker-fixture.ts'

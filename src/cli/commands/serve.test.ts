@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -282,4 +283,86 @@ describe('fte serve on a fresh data folder', () => {
       expect(await serving).toBe(0)
     }
   })
+
+  it('behind a tunnel (PUBLIC_URL https): names its public address, accepts its host, refuses another', async () => {
+    // What claude.ai meets through a tunnel: the server on loopback, requests naming the public host.
+    const publicUrl = 'https://fte-demo.trycloudflare.com'
+    const issuer = 'https://issuer.example.com/'
+    const stop = new AbortController()
+    const stdout = new Capture()
+    const serving = runCli(['serve', '--port', '0'], {
+      env: {
+        FTE_DATA_DIR: join(dir, 'tunnel'),
+        LOG_FORMAT: 'json',
+        PUBLIC_URL: publicUrl,
+        AUTH_ISSUER: issuer,
+        AUTH_JWKS_URL: 'https://issuer.example.com/.well-known/jwks.json',
+        CLEANUP_INTERVAL_MINUTES: '0',
+      },
+      cwd: dir,
+      stdout,
+      stderr: new Capture(),
+      signal: stop.signal,
+    })
+    try {
+      const url = await waitFor(
+        () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout.text)?.[1],
+        'the server to listen',
+      )
+      const metadata = await viaHost(
+        url,
+        'fte-demo.trycloudflare.com',
+        'GET',
+        '/.well-known/oauth-protected-resource/mcp',
+      )
+      expect(metadata.status).toBe(200)
+      expect(JSON.parse(metadata.body)).toMatchObject({
+        resource: `${publicUrl}/mcp`,
+        authorization_servers: [issuer],
+      })
+      const challenge = await viaHost(url, 'fte-demo.trycloudflare.com', 'POST', '/mcp')
+      expect(challenge.status).toBe(401)
+      expect(challenge.headers['www-authenticate']).toContain(
+        `resource_metadata="${publicUrl}/.well-known/oauth-protected-resource/mcp"`,
+      )
+      const rebound = await viaHost(url, 'attacker.example', 'POST', '/mcp')
+      expect(rebound.status).toBe(403)
+    } finally {
+      stop.abort()
+      expect(await serving).toBe(0)
+    }
+  })
 })
+
+/** A request to `url` as if it came through a proxy or tunnel for `host` (fetch cannot set Host). */
+function viaHost(
+  url: string,
+  host: string,
+  method: string,
+  path: string,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const body =
+      method === 'POST' ? JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) : ''
+    const req = httpRequest(`${url}${path}`, {
+      method,
+      headers: {
+        host,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'content-length': Buffer.byteLength(body),
+      },
+    })
+    req.on('response', (res) => {
+      let text = ''
+      res.on('data', (chunk: Buffer) => {
+        text += chunk.toString()
+      })
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }),
+      )
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
