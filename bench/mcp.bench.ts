@@ -72,20 +72,26 @@ const notes = (r: Run) => `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} m
 async function overHttp(
   bareUrl: string,
   served: GatewayOverHttp,
+  limited: GatewayOverHttp,
   report: (line: string) => void,
 ): Promise<BenchResult[]> {
-  const token = await served.token()
   const bareClients = await Promise.all(Array.from({ length: CLIENTS }, () => connectHttp(bareUrl)))
-  const clients = await Promise.all(
-    Array.from({ length: CLIENTS }, () => connectHttp(served.resource, token)),
-  )
-  try {
-    const sessions = await Promise.all(
-      clients.map(async (c) => {
+  const connectAll = async (gateway: GatewayOverHttp) => {
+    const token = await gateway.token()
+    return Promise.all(Array.from({ length: CLIENTS }, () => connectHttp(gateway.resource, token)))
+  }
+  const clients = await connectAll(served)
+  const limitedClients = await connectAll(limited)
+  const begin = (list: Client[]) =>
+    Promise.all(
+      list.map(async (c) => {
         const r = await c.callTool({ name: 'begin_session', arguments: {} })
         return String((r.structuredContent as { session_handle: string }).session_handle)
       }),
     )
+  try {
+    const sessions = await begin(clients)
+    const limitedSessions = await begin(limitedClients)
     const noop = (c: Client) => checked(c.callTool({ name: 'noop', arguments: {} }))
     const lookup = (c: Client, session: string) =>
       checked(c.callTool({ name: 'domain_lookup_customer', arguments: { session } }))
@@ -100,7 +106,8 @@ async function overHttp(
     await load(bareClients, 5, noop, [])
     await load(clients, 5, lookup, sessions)
     await load(clients, 5, similar, sessions)
-    const rounds: Array<{ bare: Run; lookup: Run; similar: Run }> = []
+    await load(limitedClients, 5, lookup, limitedSessions)
+    const rounds: Array<{ bare: Run; lookup: Run; similar: Run; limited: Run }> = []
     const settle = () => new Promise((resolve) => setTimeout(resolve, 100))
     for (let round = 0; round < ROUNDS; round++) {
       // The order turns each round, so no figure always follows the heaviest (and pays its GC).
@@ -108,8 +115,9 @@ async function overHttp(
         bare: () => load(bareClients, HTTP_CALLS_PER_CLIENT, noop, []),
         lookup: () => load(clients, HTTP_CALLS_PER_CLIENT, lookup, sessions),
         similar: () => load(clients, HTTP_CALLS_PER_CLIENT, similar, sessions),
+        limited: () => load(limitedClients, HTTP_CALLS_PER_CLIENT, lookup, limitedSessions),
       }
-      const order = (['bare', 'lookup', 'similar'] as const).map(
+      const order = (['bare', 'lookup', 'similar', 'limited'] as const).map(
         (_, i, all) => all[(i + round) % all.length] as keyof typeof steps,
       )
       const runs: Partial<Record<keyof typeof steps, Run>> = {}
@@ -117,11 +125,13 @@ async function overHttp(
         await settle()
         runs[step] = await steps[step]()
       }
-      rounds.push(runs as { bare: Run; lookup: Run; similar: Run })
+      rounds.push(runs as { bare: Run; lookup: Run; similar: Run; limited: Run })
     }
     const anchor = medianRun(rounds.map((r) => r.bare))
     const lookups = medianRun(rounds.map((r) => r.lookup))
     const searches = medianRun(rounds.map((r) => r.similar))
+    const budgeted = medianRun(rounds.map((r) => r.limited))
+    const limitRatios = rounds.map((r) => (r.limited.perSecond / r.lookup.perSecond).toFixed(2))
     const paired = rounds.map((r) => r.lookup.perSecond / r.bare.perSecond)
     const lookupRatios = paired.map((ratio) => ratio.toFixed(2))
     report(
@@ -145,9 +155,17 @@ async function overHttp(
         anchor.perSecond,
         `${notes(searches)}; local embedder + HNSW search in a read-only transaction + audit`,
       ),
+      compare(
+        `domain_lookup_customer over HTTP with the per-identity rate limit (Postgres), ${CLIENTS} clients`,
+        'ops/s',
+        budgeted.perSecond,
+        'the same lookups without a rate limit (interleaved rounds)',
+        lookups.perSecond,
+        `${notes(budgeted)}; one GCRA upsert per call, a budget never exhausted; limited/unlimited by round ${limitRatios.join(', ')}`,
+      ),
     ]
   } finally {
-    await Promise.all([...bareClients, ...clients].map((c) => c.close()))
+    await Promise.all([...bareClients, ...clients, ...limitedClients].map((c) => c.close()))
   }
 }
 
@@ -177,10 +195,17 @@ export async function benchMcp(
             logger,
             maxConcurrentPerIdentity: 1000,
           })
+          // The same gateway with the production default's limiter, on a budget it never exhausts.
+          const limited = await serveGatewayOverHttp(db, dir, {
+            logger,
+            maxConcurrentPerIdentity: 1000,
+            rateLimit: { perMinute: 1_000_000, burst: 10_000 },
+          })
           try {
-            out.results.push(...(await overHttp(bare.url, served, report)))
+            out.results.push(...(await overHttp(bare.url, served, limited, report)))
           } finally {
             await served.close()
+            await limited.close()
           }
         } finally {
           await db.close()
@@ -195,8 +220,11 @@ export async function benchMcp(
       ...process.env,
       FTE_DATA_DIR: join(dir, 'stdio'),
       LOG_LEVEL: 'silent',
-      // 20 calls in flight from one client: above the default per-identity limit of 8.
+      // 20 calls in flight from one client: above the default per-identity limit of 8; and
+      // thousands of calls by the one local operator, beyond the default budget of 600 a minute.
       MCP_MAX_CONCURRENT_PER_IDENTITY: '100',
+      MCP_RATE_LIMIT: '1000000',
+      MCP_RATE_BURST: '10000',
     } as Record<string, string>
     const ready = async (command: string, args: string[]) => {
       const started = performance.now()

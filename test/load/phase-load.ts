@@ -113,6 +113,10 @@ export async function loadPhase(
       ],
       ['anchor: one session alone, lookups', `p50 ${ms(anchorMs)}`],
       ['p50 under load ÷ anchor', `${(percentile(times, 0.5) / anchorMs).toFixed(2)}×`],
+      [
+        'throughput ÷ one session alone',
+        `${(records.length / seconds).toFixed(0)} ÷ ${(1000 / anchorMs).toFixed(0)} calls/s = ${(records.length / seconds / (1000 / anchorMs)).toFixed(2)}×`,
+      ],
       ...(['read', 'search', 'write', 'session'] as const).map((kind): [string, string] => [
         `latency, ${kind === 'session' ? 'begin_session (with the connection)' : kind}`,
         `p50 ${ms(percentile(of(kind), 0.5))}, p99 ${ms(percentile(of(kind), 0.99))} (${of(kind).length})`,

@@ -53,6 +53,8 @@ export async function serveGatewayOverHttp(
   options: {
     logger?: Logger
     maxConcurrentPerIdentity?: number
+    /** The gateway's per-identity budget in Postgres; unset: none. */
+    rateLimit?: RateLimit
     skills?: SkillsExtension
     /** Serve the chat API too, with a Worker on this model. */
     chat?: ChatApiFixture
@@ -64,6 +66,7 @@ export async function serveGatewayOverHttp(
   const gateway = await testGateway(db, {
     logger,
     skills: options.skills,
+    rateLimit: options.rateLimit,
     ...(options.maxConcurrentPerIdentity === undefined
       ? {}
       : { maxConcurrentPerIdentity: options.maxConcurrentPerIdentity }),
