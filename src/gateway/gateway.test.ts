@@ -753,6 +753,24 @@ describeEachDatabase('MCP gateway', (target) => {
     )
   })
 
+  it('refuses a call, failing closed, when its rate limit cannot be counted', async () => {
+    const gateway = await testGateway(db, { rateLimit: { perMinute: 600, burst: 100 } })
+    const maya = await connect(gateway, MAYA)
+    const session = await begin(maya)
+    // The budget's table refuses gateway rows (a stand-in for a database that cannot write).
+    await db.exec(
+      `ALTER TABLE rate_limits ADD CONSTRAINT refuse_gateway CHECK (key NOT LIKE 'mcp:%') NOT VALID`,
+    )
+    const reply = await call(maya, 'domain_lookup_order', { session, order: '4429' })
+    expect(reply).toMatchObject({ isError: true, text: UNAVAILABLE })
+    // The lookup never ran; its refusal is on record.
+    const { rows } = await db.query<{ status: string; error: string }>(
+      `SELECT status, result->>'error' AS error FROM capability_invocations
+       WHERE capability = 'mcp:domain_lookup_order'`,
+    )
+    expect(rows).toEqual([{ status: 'error', error: 'unavailable' }])
+  })
+
   if (target.name === 'postgres') {
     it('fails closed while Postgres is unreachable, and recovers when it is back', async () => {
       const url = new URL(db.url ?? '')

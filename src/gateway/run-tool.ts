@@ -238,14 +238,25 @@ function leave(sub: string): void {
 async function overBudget(deps: GatewayDeps, identity: Identity): Promise<FteError | undefined> {
   if (deps.rateLimit === undefined) return undefined
   let decision: RateDecision
+  let timer: NodeJS.Timeout | undefined
   try {
-    decision = await deps.rateLimit.take(`mcp:${identity.sub}`)
+    decision = await Promise.race([
+      deps.rateLimit.take(`mcp:${identity.sub}`),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${deps.toolTimeoutMs} ms`)),
+          deps.toolTimeoutMs,
+        )
+      }),
+    ])
   } catch (error) {
     deps.logger.warn(
       { err: errorMessage(error) },
       'tool call refused: the rate limit could not be read',
     )
     return new FteError('unavailable', 'the rate limit could not be read')
+  } finally {
+    clearTimeout(timer)
   }
   if (decision.allowed) return undefined
   return new FteError(
