@@ -71,6 +71,11 @@ export class FteProcess {
     await this.exited
   }
 
+  /** `kill -9` without waiting, for a process about to exit. */
+  killNow(): void {
+    if (this.child !== undefined && this.child.exitCode === null) this.child.kill('SIGKILL')
+  }
+
   /** Ctrl-C: the server finishes what it is doing and closes. */
   async stop(): Promise<void> {
     if (this.child !== undefined && this.child.exitCode === null) this.child.kill('SIGINT')

@@ -1,9 +1,17 @@
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
 const SCRIPT = new URL('../../.ci/postgres-cluster.sh', import.meta.url).pathname
+/** The cluster's folder: one per port, so that runs on different ports do not meet. */
+const dirFor = (port: number) => `/tmp/fte-load-postgres-${port}`
+
+const clusterEnv = (port: number, dir: string) => ({
+  ...process.env,
+  FTE_PG_DIR: dir,
+  FTE_PG_PORT: String(port),
+})
 
 export interface LoadPostgres {
   /** The application role's URL (a non-superuser, as in production). */
@@ -22,7 +30,7 @@ export interface LoadPostgres {
  */
 export async function startLoadPostgres(
   port: number,
-  dir = '/tmp/fte-load-postgres',
+  dir = dirFor(port),
 ): Promise<LoadPostgres | string> {
   if (!existsSync('/usr/lib/postgresql/15/bin/postgres')) {
     return 'PostgreSQL 15 is not installed (bash .ci/install-postgres.sh installs it with pgvector)'
@@ -30,7 +38,7 @@ export async function startLoadPostgres(
   if (!existsSync('/usr/share/postgresql/15/extension/vector.control')) {
     return 'pgvector is not installed for PostgreSQL 15 (bash .ci/install-postgres.sh builds it)'
   }
-  const env = { ...process.env, FTE_PG_DIR: dir, FTE_PG_PORT: String(port) }
+  const env = clusterEnv(port, dir)
   const cluster = (command: string) => run('bash', [SCRIPT, command], { env })
   const started = await cluster('start')
   const url = /TEST_DATABASE_URL=(\S+)/.exec(started.stdout)?.[1]
@@ -46,5 +54,14 @@ export async function startLoadPostgres(
     stop: async () => {
       await cluster('stop')
     },
+  }
+}
+
+/** Stops the suite's cluster and removes it, before the process exits on a time limit. */
+export function stopLoadPostgresNow(port: number, dir = dirFor(port)): void {
+  try {
+    execFileSync('bash', [SCRIPT, 'stop'], { env: clusterEnv(port, dir), stdio: 'ignore' })
+  } catch {
+    // Exiting anyway: the next run's start removes what is left.
   }
 }

@@ -1,6 +1,7 @@
 // `npm run load`: the gateway under load, across two replicas, and through faults, on a real
 // PostgreSQL of its own on loopback. Exit 0 when every invariant held, 1 when one broke, 2 when it
 // could not run. Writes test-artifacts/load/latest.md and latest.json, and each process's log.
+import { rmSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,7 +12,7 @@ import { freePort } from '../support/ports.ts'
 import { scriptedModel } from '../support/scripted-model.ts'
 import { FteProcess } from './fte-process.ts'
 import { StatusCounter } from './load-client.ts'
-import { startLoadPostgres } from './load-postgres.ts'
+import { startLoadPostgres, stopLoadPostgresNow } from './load-postgres.ts'
 import type { LoadRun, PhaseResult } from './load-run.ts'
 import { killPhase, postgresStopPhase } from './phase-faults.ts'
 import { loadPhase, unloadedLatency } from './phase-load.ts'
@@ -71,8 +72,14 @@ if (!Number.isFinite(timeLimitS) || timeLimitS < 30) {
 const say = (line: string) => process.stderr.write(`${line}\n`)
 const artifacts = new URL('../../test-artifacts/load/', import.meta.url).pathname
 await mkdir(artifacts, { recursive: true })
+const processes: FteProcess[] = []
+let dataDir: string | undefined
 const limit = setTimeout(() => {
   say(`load: gave up after ${timeLimitS} s (--time-limit); see the logs in ${artifacts}`)
+  // Nothing is left running: the servers killed, the cluster stopped.
+  for (const p of processes) p.killNow()
+  stopLoadPostgresNow(pgPort)
+  if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true })
   process.exit(1)
 }, timeLimitS * 1000)
 limit.unref()
@@ -83,10 +90,9 @@ if (typeof pg === 'string') {
   say(`load: cannot run: ${pg}`)
   process.exit(2)
 }
-const dataDir = await mkdtemp(join(tmpdir(), 'fte-load-'))
+dataDir = await mkdtemp(join(tmpdir(), 'fte-load-'))
 const model = await scriptedModel().start()
 const maxRetries = 2
-const processes: FteProcess[] = []
 const results: PhaseResult[] = []
 const started = performance.now()
 let status = 0
