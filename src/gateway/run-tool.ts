@@ -5,6 +5,7 @@ import { missingScopeMessage } from '../auth/scopes.ts'
 import { errorMessage, FteError } from '../lib/errors.ts'
 import type { Json, JsonObject } from '../lib/json.ts'
 import type { Logger } from '../lib/logger.ts'
+import { within } from '../lib/within.ts'
 import type { Database } from '../store/database.ts'
 import type { RateDecision, RateLimit } from '../store/rate-limiter.ts'
 import { SQLSTATE, sqlState } from '../store/sql-error.ts'
@@ -238,25 +239,14 @@ function leave(sub: string): void {
 async function overBudget(deps: GatewayDeps, identity: Identity): Promise<FteError | undefined> {
   if (deps.rateLimit === undefined) return undefined
   let decision: RateDecision
-  let timer: NodeJS.Timeout | undefined
   try {
-    decision = await Promise.race([
-      deps.rateLimit.take(`mcp:${identity.sub}`),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no answer within ${deps.toolTimeoutMs} ms`)),
-          deps.toolTimeoutMs,
-        )
-      }),
-    ])
+    decision = await within(deps.rateLimit.take(`mcp:${identity.sub}`), deps.toolTimeoutMs)
   } catch (error) {
     deps.logger.warn(
       { err: errorMessage(error) },
       'tool call refused: the rate limit could not be read',
     )
     return new FteError('unavailable', 'the rate limit could not be read')
-  } finally {
-    clearTimeout(timer)
   }
   if (decision.allowed) return undefined
   return new FteError(

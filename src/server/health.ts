@@ -1,3 +1,4 @@
+import { within } from '../lib/within.ts'
 import type { Database, DatabaseKind } from '../store/database.ts'
 
 export interface HealthReport {
@@ -15,14 +16,11 @@ export interface HealthReport {
 /** Asks the database one cheap question, bounded by `timeoutMs`, so a health probe never hangs. */
 export async function checkHealth(db: Database, timeoutMs = 2000): Promise<HealthReport> {
   const started = performance.now()
-  let timer: NodeJS.Timeout | undefined
   try {
-    const { rows } = await Promise.race([
+    const { rows } = await within(
       db.query<{ applied: number }>('SELECT count(*)::int AS applied FROM fte_migrations'),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
-      }),
-    ])
+      timeoutMs,
+    )
     return {
       status: 'ok',
       database: {
@@ -42,7 +40,5 @@ export async function checkHealth(db: Database, timeoutMs = 2000): Promise<Healt
         error: (error as Error).message.split('\n')[0] ?? 'unknown error',
       },
     }
-  } finally {
-    clearTimeout(timer)
   }
 }

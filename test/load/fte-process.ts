@@ -40,6 +40,7 @@ export class FteProcess {
 
   /** Starts it (again, after a stop or a kill) and waits until it is ready. */
   async start(limitMs = 120_000): Promise<void> {
+    this.log?.end()
     this.log = createWriteStream(this.logFile, { flags: 'a' })
     const child = spawn(process.execPath, [MAIN, ...this.args], {
       env: { ...process.env, LOG_FORMAT: 'json', ...this.env },

@@ -37,10 +37,7 @@ describe('fte serve on a fresh data folder', () => {
       stderr,
       signal: controller.signal,
     })
-    const url = await waitFor(
-      () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout.text)?.[1],
-      'the server to listen',
-    )
+    const url = await listening(stdout)
     const health = await fetch(`${url}/healthz`)
     expect(health.status).toBe(200)
     expect(await health.json()).toMatchObject({
@@ -194,10 +191,7 @@ describe('fte serve on a fresh data folder', () => {
       signal: stop.signal,
     })
     try {
-      const url = await waitFor(
-        () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout.text)?.[1],
-        'the server to listen',
-      )
+      const url = await listening(stdout)
       const health = (await (await fetch(`${url}/healthz`)).json()) as {
         database: { migrationsApplied: number }
       }
@@ -247,10 +241,7 @@ describe('fte serve on a fresh data folder', () => {
       signal: stop.signal,
     })
     try {
-      const url = await waitFor(
-        () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout.text)?.[1],
-        'the server to listen',
-      )
+      const url = await listening(stdout)
       expect(stdout.text).toContain(
         'WARNING: AUTH IS DISABLED. No sign-in: every request acts as demo|maya-okafor (customer).',
       )
@@ -305,10 +296,7 @@ describe('fte serve on a fresh data folder', () => {
       signal: stop.signal,
     })
     try {
-      const url = await waitFor(
-        () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout.text)?.[1],
-        'the server to listen',
-      )
+      const url = await listening(stdout)
       const metadata = await viaHost(
         url,
         'fte-demo.trycloudflare.com',
@@ -365,4 +353,12 @@ function viaHost(
     req.on('error', reject)
     req.end(body)
   })
+}
+
+/** The address `fte serve` says it is serving on, once it says so. */
+function listening(stdout: Capture): Promise<string> {
+  return waitFor(
+    () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout.text)?.[1],
+    'the server to listen',
+  )
 }
