@@ -167,7 +167,9 @@ describe.skipIf(!inject('sandboxAvailable'))('run_skill_script inside bubblewrap
   })
 
   it('refuses memory beyond its limit', async () => {
-    const run = await (await runtimeWith()).runScript(
+    // Copying strings up to the limit takes CPU time: on a busy machine more than a second, so the
+    // CPU limit here is generous enough that only memory can stop the script.
+    const run = await (await runtimeWith({ cpuSeconds: 60 })).runScript(
       CONVERSATION,
       'tools',
       'scripts/memory.sh',
