@@ -39,8 +39,7 @@ const EXERCISED: Array<{ command: RegExp; where: string; shows: string }> = [
     shows: "'/api/me'",
   },
   {
-    command:
-      /^TOKEN=\$\(npm run --silent fte -- auth token --sub 'demo\|maya-okafor' 2>\/dev\/null\)$/,
+    command: /^TOKEN=\$\(npm run --silent fte -- auth token --sub 'demo\|maya-okafor'\)$/,
     where: 'src/cli/run-cli.test.ts',
     shows: "'token'",
   },

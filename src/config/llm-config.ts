@@ -80,6 +80,8 @@ export type LlmConfig =
       provider: LlmProvider
       /** Why no model can be made, naming the variable to set. */
       problem: string
+      /** Whether a setting asked for a model (LLM_PROVIDER, LLM_BASE_URL): then its absence is a fault. */
+      requested: boolean
     }
 
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -179,7 +181,12 @@ export function llmConfig(
             'required when LLM_PROVIDER=compatible: the server’s OpenAI-compatible URL, e.g. http://127.0.0.1:11434/v1 for Ollama',
         })
       }
-      return { configured: false, provider, problem: 'LLM_BASE_URL is not set' }
+      return {
+        configured: false,
+        provider,
+        problem: 'LLM_BASE_URL is not set',
+        requested: e.LLM_PROVIDER !== undefined,
+      }
     }
     if (e.LLM_MODEL === undefined) {
       return {
@@ -187,6 +194,7 @@ export function llmConfig(
         provider,
         problem:
           'LLM_MODEL is not set: name the model the server at LLM_BASE_URL serves (e.g. llama3.1)',
+        requested: true,
       }
     }
     return {
@@ -212,6 +220,7 @@ export function llmConfig(
             'deepseek: DEEPSEEK_API_KEY), or LLM_PROVIDER=compatible with LLM_BASE_URL and ' +
             'LLM_MODEL for a local server such as Ollama'
           : `${defaults.keyVariable} is not set (required when LLM_PROVIDER=${provider})`,
+      requested: e.LLM_PROVIDER !== undefined,
     }
   }
   return {

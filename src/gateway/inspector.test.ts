@@ -10,6 +10,7 @@ import { Capture } from '../../test/support/capture.ts'
 import { type GatewayOverHttp, serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { browseSignIn } from '../../test/support/headless-oauth.ts'
 import { freePort, waitFor } from '../../test/support/ports.ts'
+import { issueDevToken } from '../auth/dev-token.ts'
 import { runCli } from '../cli/run-cli.ts'
 import { migrationSources } from '../domain/domain-pack.ts'
 import { packageRoot } from '../lib/package-root.ts'
@@ -88,11 +89,14 @@ describe('the MCP Inspector CLI', () => {
       served = await serveGatewayOverHttp(db, join(dir, 'http'))
       const resource = served.resource
       const token = await served.token()
-      const http = [resource, '--transport', 'http', '--header', `Authorization: Bearer ${token}`]
-      const listed = await inspector([...http, '--method', 'tools/list'])
+      // As the README has it: a token in hand, and no sign-in of the Inspector's own.
+      const http = [resource, '--transport', 'http', '--stored-auth-only']
+      const bearer = ['--header', `Authorization: Bearer ${token}`]
+      const listed = await inspector([...http, ...bearer, '--method', 'tools/list'])
       expect((listed.tools as unknown[]).length).toBe(16)
       const begun = await inspector([
         ...http,
+        ...bearer,
         '--method',
         'tools/call',
         '--tool-name',
@@ -102,6 +106,23 @@ describe('the MCP Inspector CLI', () => {
         id: 'demo|maya-okafor',
         role: 'customer',
       })
+      // A token of the same key for another issuer, as `auth token` mints for another port: the
+      // Inspector shows the server's reason instead of starting a sign-in of its own.
+      const foreign = await issueDevToken(
+        { ...served.issuer, url: 'http://127.0.0.1:2' },
+        {
+          sub: 'demo|maya-okafor',
+          role: 'customer',
+          ttlSeconds: 600,
+          audience: resource,
+        },
+      )
+      const other = ['--header', `Authorization: Bearer ${foreign}`]
+      const refused = await inspector([...http, ...other, '--method', 'tools/list']).then(
+        () => '',
+        (error: { stderr?: string; stdout?: string }) => `${error.stdout}${error.stderr}`,
+      )
+      expect(refused).toContain('comes from another issuer')
     } finally {
       await served?.close()
       await db.close()

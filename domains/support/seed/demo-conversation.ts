@@ -32,19 +32,19 @@ export async function loadDemoConversation(tx: Queryable): Promise<number> {
   })
   await writeAudit(tx, { action: 'message_received', actor: ACTOR, conversationId })
   await recordInvocation(tx, {
-    capability: 'mcp:lookup_order',
+    capability: 'mcp:domain_lookup_order',
     actor: ACTOR,
     conversationId,
-    arguments: { order_id: '4340' },
+    arguments: { order: '4340' },
     status: 'ok',
     result: { order_id: '4340', status: 'shipped', amount_cents: 5200, placed_days_ago: 9 },
     latencyMs: 38,
   })
   await recordInvocation(tx, {
-    capability: 'mcp:find_similar_cases',
+    capability: 'mcp:domain_find_similar_cases',
     actor: ACTOR,
     conversationId,
-    arguments: { query: 'USPS parcel in transit, arriving late', limit: 3 },
+    arguments: { description: 'USPS parcel in transit, arriving late', limit: 3 },
     status: 'ok',
     result: { cases: ['T-1017', 'T-1018', 'T-1019'] },
     latencyMs: 54,

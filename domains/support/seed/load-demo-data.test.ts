@@ -90,8 +90,8 @@ describeEachDatabase('the support demo data', (target) => {
     ).toEqual([
       'user',
       'message_received ',
-      'capability_invoked mcp:lookup_order',
-      'capability_invoked mcp:find_similar_cases',
+      'capability_invoked mcp:domain_lookup_order',
+      'capability_invoked mcp:domain_find_similar_cases',
       'assistant',
       'message_sent ',
     ])

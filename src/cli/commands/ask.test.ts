@@ -167,4 +167,21 @@ describe('fte ask, fte approve and fte replay on the embedded database', () => {
     expect(report.checks.find((c) => c.name === 'model')).toMatchObject({ ok: false })
     expect(refused.stdout).not.toContain('sk-wrong')
   })
+
+  it('says the model is off, not failed, when none is configured; fails one asked for', async () => {
+    const none = { ...env, LLM_BASE_URL: '', LLM_MODEL: '', LLM_API_KEY: '' }
+    const off = await fte(['doctor'], none)
+    expect(off.stdout).toMatch(/^– model: off: the MCP gateway, the web UI and sign-in need none/m)
+    expect(off.stdout).toMatch(/To turn it on: set OPENAI_API_KEY/)
+    expect(off.stdout).toMatch(/✓ gateway: in-process/)
+    expect(off.code).toBe(0)
+
+    const asked = await fte(['doctor', '--json'], { ...none, LLM_PROVIDER: 'groq' })
+    expect(asked.code).toBe(1)
+    const report = JSON.parse(asked.stdout) as { checks: Array<{ name: string; ok: boolean }> }
+    expect(report.checks.find((c) => c.name === 'model')).toMatchObject({
+      ok: false,
+      detail: 'GROQ_API_KEY is not set (required when LLM_PROVIDER=groq)',
+    })
+  })
 })

@@ -19,6 +19,8 @@ export interface DoctorOptions {
 interface Check {
   name: 'configuration' | 'database' | 'gateway' | 'model'
   ok: boolean
+  /** Not configured, and not asked for: no fault (the gateway needs no model). */
+  off?: true
   detail: string
   hint?: string
 }
@@ -28,7 +30,8 @@ const PROVIDER_TIMEOUT_MS = 5000
 
 /**
  * `fte doctor`: configuration, database, gateway and model provider, each checked for real (the
- * provider lists its models, as the seed's curl smoke test does). Exit 1 when any check fails.
+ * provider lists its models, as the seed's curl smoke test does). Exit 1 when any check fails; no
+ * model at all is "off", not a failure, since the gateway needs none.
  */
 export async function doctorCommand(context: CliContext, options: DoctorOptions): Promise<number> {
   const checks: Check[] = []
@@ -99,14 +102,27 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
     context.stdout.write(`${JSON.stringify({ ok: checks.every((c) => c.ok), checks })}\n`)
   } else {
     for (const check of checks) {
-      context.stdout.write(`${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}\n`)
-      if (!check.ok && check.hint !== undefined) context.stdout.write(`    ${check.hint}\n`)
+      const mark = check.off === true ? '–' : check.ok ? '✓' : '✗'
+      context.stdout.write(`${mark} ${check.name}: ${check.detail}\n`)
+      if ((!check.ok || check.off === true) && check.hint !== undefined) {
+        context.stdout.write(`    ${check.hint}\n`)
+      }
     }
   }
   return checks.every((c) => c.ok) ? 0 : 1
 }
 
 async function checkModel(llm: ReturnType<typeof loadRuntime>['config']['llm']): Promise<Check> {
+  if (!llm.configured && !llm.requested) {
+    return {
+      name: 'model',
+      ok: true,
+      off: true,
+      detail:
+        'off: the MCP gateway, the web UI and sign-in need none; the Worker (chat, ask, /api/chat) does',
+      hint: `To turn it on: ${llm.problem.replace(/^no model is configured: /, '')}. See "The model" in .env.example.`,
+    }
+  }
   if (!llm.configured) {
     return {
       name: 'model',
