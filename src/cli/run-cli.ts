@@ -305,7 +305,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .command('doctor')
     .description(
       'check the configuration, the database, the gateway and the model provider (a bad key ' +
-        'fails in about a second); exit code 1 when any check fails',
+        'fails in about a second; no model at all is "off", which the gateway does not need); ' +
+        'exit code 1 when any check fails',
     )
     .option('--gateway <how>', gatewayHelp)
     .option('--json', 'print JSON for machines')
