@@ -113,7 +113,7 @@ async function issuerKeys(): Promise<Keys> {
       new SignJWT({ scope: 'read write refund' })
         .setProtectedHeader({ alg, kid: alg === 'EdDSA' ? 'ed' : 'rsa', typ: 'at+jwt' })
         .setIssuer(url)
-        .setAudience('http://127.0.0.1:3000/mcp')
+        .setAudience(MCP)
         .setSubject('demo|maya-okafor')
         .setJti(jti)
         .setIssuedAt()
@@ -124,12 +124,16 @@ async function issuerKeys(): Promise<Keys> {
   }
 }
 
+const MCP = 'http://127.0.0.1:3000/mcp'
+
+/** A verifier of this server's two resources, asked as `/mcp` asks: for its own audience only. */
 function verifierOf(keys: Keys) {
-  return tokenVerifier({
+  const verify = tokenVerifier({
     issuer: keys.issuer,
-    audience: 'http://127.0.0.1:3000/mcp',
+    audience: [MCP, 'http://127.0.0.1:3000'],
     keys: { url: keys.url },
   })
+  return (token: string) => verify(token, [MCP])
 }
 
 /** µs per token seen for the first time: its signature and claims checked. */

@@ -85,6 +85,7 @@ describe('signing in with OAuth through the development authorization server', (
           audience: resources,
           keys: { url: `${auth.issuer}/jwks` },
         }),
+        mcpAudience: resources[0],
       },
     }))
   })

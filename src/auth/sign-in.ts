@@ -11,6 +11,8 @@ export interface SignIn {
   /** True when it is the bundled development server, running in this process. */
   development: boolean
   verify: TokenVerifier
+  /** The one audience `/mcp` accepts: its own URL, or AUTH_AUDIENCE. */
+  mcpAudience: string
   /** The web UI's client id at the issuer; undefined: none is configured (AUTH_WEB_CLIENT_ID). */
   webClientId: string | undefined
   close(): Promise<void>
@@ -43,12 +45,14 @@ export const DEV_WEB_CLIENT_ID = 'fte-web'
 export async function startSignIn(options: SignInOptions): Promise<SignIn> {
   const { auth, resources } = options
   const audience = auth.audience ?? resources
+  const mcpAudience = auth.audience ?? resources[0]
   if (auth.issuer !== undefined) {
     const jwksUrl = auth.jwksUrl ?? (await discoverJwksUrl(auth.issuer))
     return {
       issuer: auth.issuer,
       development: false,
       verify: tokenVerifier({ issuer: auth.issuer, audience, keys: { url: jwksUrl } }),
+      mcpAudience,
       webClientId: auth.webClientId,
       close: async () => {},
     }
@@ -79,6 +83,7 @@ export async function startSignIn(options: SignInOptions): Promise<SignIn> {
       audience,
       keys: { set: { keys: [key.publicJwk] } },
     }),
+    mcpAudience,
     webClientId: DEV_WEB_CLIENT_ID,
     close: () => server.close(),
   }

@@ -63,7 +63,11 @@ export class KeysUnavailableError extends FteError {
   }
 }
 
-export type TokenVerifier = (token: string) => Promise<Identity>
+/**
+ * The identity a token proves. `only`: the audiences the route asks for accepts, fewer than the
+ * verifier's (`/mcp` takes only tokens for `/mcp`; `/api` takes both).
+ */
+export type TokenVerifier = (token: string, only?: readonly string[]) => Promise<Identity>
 
 /** The identity an access token proves, checked against one issuer and this server's audiences. */
 export function tokenVerifier(options: TokenVerifierOptions): TokenVerifier {
@@ -75,10 +79,16 @@ export function tokenVerifier(options: TokenVerifierOptions): TokenVerifier {
           cooldownDuration: options.keys.cooldownMs ?? 30_000,
         })
   // Verified tokens, until they expire: a CPU profile put signature checks at 9 % of a call.
-  const verified = new ExpiringCache<Identity>()
-  return async (token) => {
-    const known = verified.get(token)
-    if (known !== undefined) return known
+  const verified = new ExpiringCache<{ identity: Identity; audiences: string[] }>()
+  return async (token, only) => {
+    const { identity, audiences } = verified.get(token) ?? (await verify(token))
+    if (only !== undefined && !audiences.some((a) => only.includes(a))) {
+      throw new TokenError(anotherServer(only[0] ?? ''))
+    }
+    return identity
+  }
+
+  async function verify(token: string): Promise<{ identity: Identity; audiences: string[] }> {
     let payload: JWTPayload
     try {
       ;({ payload } = await jwtVerify(token, keys, {
@@ -91,11 +101,18 @@ export function tokenVerifier(options: TokenVerifierOptions): TokenVerifier {
     } catch (error) {
       throw describe(error, options.issuer, [options.audience].flat()[0] ?? '')
     }
-    const identity = identityOf(payload)
+    const checked = { identity: identityOf(payload), audiences: [payload.aud ?? []].flat() }
     // Kept no longer than the token lives (past that, jwtVerify decides within its tolerance).
-    verified.set(token, identity, (payload.exp ?? 0) * 1000)
-    return identity
+    verified.set(token, checked, (payload.exp ?? 0) * 1000)
+    return checked
   }
+}
+
+function anotherServer(audience: string): string {
+  return (
+    `The access token is for another server; this one is ${audience}. Mint one for it with ` +
+    '`npm run --silent fte -- auth token` run with the same PORT (or PUBLIC_URL) as the server, or --resource.'
+  )
 }
 
 /** Scopes from `scope` (space-separated, RFC 9068) or `scp` (an array, some issuers). */
@@ -130,10 +147,7 @@ function describe(error: unknown, issuer: string, audience: string): Error {
   if (!(error instanceof errors.JOSEError)) return new KeysUnavailableError(error)
   if (error instanceof errors.JWTExpired) return new TokenError('The access token has expired.')
   if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') {
-    return new TokenError(
-      `The access token is for another server; this one is ${audience}. Mint one for it with ` +
-        '`npm run --silent fte -- auth token` run with the same PORT (or PUBLIC_URL) as the server, or --resource.',
-    )
+    return new TokenError(anotherServer(audience))
   }
   if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'iss') {
     return new TokenError(

@@ -766,7 +766,7 @@ describeEachDatabase('MCP gateway', (target) => {
     // The lookup never ran; its refusal is on record.
     const { rows } = await db.query<{ status: string; error: string }>(
       `SELECT status, result->>'error' AS error FROM capability_invocations
-       WHERE capability = 'mcp:domain_lookup_order'`,
+       WHERE capability = 'mcp:domain_lookup_order' AND actor NOT LIKE '%(demo data)'`,
     )
     expect(rows).toEqual([{ status: 'error', error: 'unavailable' }])
   })

@@ -79,7 +79,8 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
     expect(order.isError).toBe(false)
     expect(order.data.order).toBe('#4429')
     const { rows } = await db.query<{ actor: string }>(
-      `SELECT actor FROM capability_invocations WHERE capability = 'mcp:domain_lookup_order'`,
+      `SELECT actor FROM capability_invocations WHERE capability = 'mcp:domain_lookup_order'
+       AND actor NOT LIKE '%(demo data)'`,
     )
     expect(rows).toEqual([{ actor: 'gateway:demo|maya-okafor' }])
     await client.close()
@@ -285,6 +286,24 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
     expect(refused.headers.get('www-authenticate')).toContain('scope="read"')
     const inQuery = await fetch(`${served.url}/api/me?access_token=${await token()}`)
     expect(inQuery.status).toBe(401)
+  })
+
+  it("takes a token for the server's own resource on /api, never on /mcp (RFC 8707)", async () => {
+    const apiToken = await served.apiToken()
+    // Verified on /api first, so the verifier's cache holds it when /mcp asks.
+    const me = await fetch(`${served.url}/api/me`, {
+      headers: { authorization: `Bearer ${apiToken}` },
+    })
+    expect(me.status).toBe(200)
+    const refused = await post({ authorization: `Bearer ${apiToken}` })
+    expect(refused.status).toBe(401)
+    expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"')
+    expect(((await refused.json()) as { error_description: string }).error_description).toBe(
+      `The access token is for another server; this one is ${resource}. Mint one for it with ` +
+        '`npm run --silent fte -- auth token` run with the same PORT (or PUBLIC_URL) as the server, or --resource.',
+    )
+    // And a token for /mcp is taken on both.
+    expect((await post({ authorization: `Bearer ${await token()}` })).status).toBe(200)
   })
 
   it('refuses a foreign Origin or Host (DNS rebinding) with 403', async () => {

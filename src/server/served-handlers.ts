@@ -13,7 +13,14 @@ import type { FetchHandler, Handlers } from './listen.ts'
 
 /** Who signs callers in: an issuer whose tokens are verified, or nobody (AUTH_DISABLED). */
 export type Access =
-  | { issuer: string; verify: TokenVerifier; webClientId?: string | undefined }
+  | {
+      issuer: string
+      /** Accepts tokens for any of this server's resources (what `/api` takes). */
+      verify: TokenVerifier
+      /** The one audience `/mcp` takes (RFC 8707): its own URL, or AUTH_AUDIENCE. */
+      mcpAudience: string
+      webClientId?: string | undefined
+    }
   | { standIn: Identity }
 
 export interface ServedOptions {
@@ -63,10 +70,14 @@ export const AUTH_DISABLED_WARNING =
 export function servedHandlers(options: ServedOptions): Required<Handlers> {
   const { db, logger, access } = options
   const [mcp, root] = servedResources(options.publicUrl)
-  const check = (resource: string): BearerCheck =>
+  const check = (resource: string, only?: readonly string[]): BearerCheck =>
     'standIn' in access
       ? { verify: () => Promise.resolve(access.standIn), standIn: access.standIn, logger }
-      : { verify: access.verify, resourceMetadataUrl: resourceMetadataUrl(resource), logger }
+      : {
+          verify: (token) => access.verify(token, only),
+          resourceMetadataUrl: resourceMetadataUrl(resource),
+          logger,
+        }
   const log = requestLog(logger, 'standIn' in access)
   return {
     fetch: log(
@@ -94,7 +105,11 @@ export function servedHandlers(options: ServedOptions): Required<Handlers> {
       }).fetch,
     ),
     mcp: log(
-      mcpHttpHandler({ gateway: options.gateway, publicUrl: options.publicUrl, ...check(mcp) }),
+      mcpHttpHandler({
+        gateway: options.gateway,
+        publicUrl: options.publicUrl,
+        ...check(mcp, 'standIn' in access ? undefined : [access.mcpAudience]),
+      }),
     ),
   }
 }

@@ -95,7 +95,11 @@ export async function serveGatewayOverHttp(
     logger,
     gateway,
     publicUrl: server.url,
-    access: { issuer: issuer.url, verify: devTokenVerifier(issuer, servedResources(server.url)) },
+    access: {
+      issuer: issuer.url,
+      verify: devTokenVerifier(issuer, servedResources(server.url)),
+      mcpAudience: servedResources(server.url)[0],
+    },
     chat:
       chat === undefined
         ? undefined

@@ -98,7 +98,12 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
         accounts: async () => (db === undefined ? [] : ((await pack.devAccounts?.(db)) ?? [])),
         webRedirectUris: webRedirectUris(base),
       })
-      access = { issuer: signIn.issuer, verify: signIn.verify, webClientId: signIn.webClientId }
+      access = {
+        issuer: signIn.issuer,
+        verify: signIn.verify,
+        mcpAudience: signIn.mcpAudience,
+        webClientId: signIn.webClientId,
+      }
       banner = signIn.development
         ? `MCP clients sign in through the development authorization server at ${signIn.issuer} (they find it on their own; pick a demo user).\n` +
           `For scripts, a token: npm run --silent fte -- auth token${await demoSub(pack, db)} --resource ${resources[0]} --issuer ${signIn.issuer}\n`
