@@ -64,7 +64,7 @@ export class KeysUnavailableError extends FteError {
 }
 
 /**
- * The identity a token proves. `only`: the audiences the route asks for accepts, fewer than the
+ * The identity a token proves. `only`: the audiences the calling route accepts, a subset of the
  * verifier's (`/mcp` takes only tokens for `/mcp`; `/api` takes both).
  */
 export type TokenVerifier = (token: string, only?: readonly string[]) => Promise<Identity>
