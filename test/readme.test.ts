@@ -19,6 +19,11 @@ const EXERCISED: Array<{ command: RegExp; where: string; shows: string }> = [
   { command: /^npm start$/, where: 'src/cli/commands/serve.test.ts', shows: "runCli(['serve'" },
   { command: /^npm test( -- domains\/pet-clinic)?$/, where: '.ci/run', shows: 'npm test --' },
   { command: /^npm run build$/, where: '.ci/run', shows: 'node dist/src/cli/main.js --help' },
+  {
+    command: /^node_modules\/\.bin\/node dist\/src\/cli\/main\.js serve$/,
+    where: '.ci/run',
+    shows: 'node_modules/.bin/node dist/src/cli/main.js serve',
+  },
   { command: /^npm run bench$/, where: 'bench/run.ts', shows: 'const suites' },
   { command: /^npm run load$/, where: '.ci/run', shows: 'npm run load' },
   { command: /^npm run conformance$/, where: '.ci/run', shows: 'npm run conformance' },
@@ -148,7 +153,7 @@ function readmeCommands(): string[] {
   }
   const inline = readme.replace(/\n/g, ' ')
   for (const [, command] of inline.matchAll(
-    /`((?:npm|npx|curl|bash|claude|opencode|cloudflared|ngrok) [^`]+)`/g,
+    /`((?:npm|npx|curl|bash|claude|opencode|cloudflared|ngrok|node_modules\/\.bin\/node) [^`]+)`/g,
   )) {
     commands.add((command ?? '').replace(/\s+/g, ' '))
   }
