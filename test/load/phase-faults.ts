@@ -146,6 +146,9 @@ export async function killPhase(run: LoadRun, sessions: number): Promise<PhaseRe
   )
   await work.faultDone
   const { violations, store } = await afterFault(run, work)
+  // Otherwise the kill came too late to cut a call, and the phase proved nothing.
+  if (!work.seen.some((r) => r.outcome === 'failed'))
+    violations.push('no client saw the kill: no call failed while the replica was down')
   violations.push(...(await recovered(run)))
   const retried = work.seen.length - work.refundAnswers.length
   return {
@@ -179,7 +182,8 @@ export async function postgresStopPhase(run: LoadRun, sessions: number): Promise
   )
   await work.faultDone
   const { violations, store } = await afterFault(run, work)
-  if (work.notes.ok > work.notes.attempted) violations.push('more notes answered than attempted')
+  if (!work.seen.some(isUnavailable))
+    violations.push('no client saw the stop: no call was answered "unavailable"')
   const { rows } = await run.db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM notes WHERE note_text LIKE 'pgstop %'`,
   )

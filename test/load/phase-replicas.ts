@@ -25,6 +25,11 @@ export async function replicaPhase(run: LoadRun): Promise<PhaseResult> {
   const other = answers.length + 1 - allowed - limited.length
   // What one shared budget can allow: the burst, and what refills while the probe runs.
   const ceiling = run.rate.burst + Math.ceil((seconds * run.rate.perMinute) / 60) + 1
+  if (ceiling >= 2 * run.rate.burst) {
+    violations.push(
+      `the probe took ${seconds.toFixed(1)} s: long enough for the budget to refill past what two budgets would allow, so it cannot tell one from two`,
+    )
+  }
   if (allowed > ceiling) {
     violations.push(
       `the budget was not shared: ${allowed} calls allowed across the replicas, at most ${ceiling} expected`,
