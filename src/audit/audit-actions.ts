@@ -21,6 +21,7 @@ export interface AuditActionRegistry {
   approval_requested: true
   approval_decided: true
   retention_applied: true
+  calls_refused: true
 }
 
 export type AuditAction = keyof AuditActionRegistry
@@ -40,4 +41,5 @@ export const CANONICAL_AUDIT_ACTIONS = [
   'approval_requested',
   'approval_decided',
   'retention_applied',
+  'calls_refused',
 ] as const satisfies readonly AuditAction[]

@@ -4,6 +4,8 @@ import type { Json, JsonObject } from '../lib/json.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import { SQLSTATE, sqlState } from '../store/sql-error.ts'
 import type { AuditAction } from './audit-actions.ts'
+import { redactPersonalData } from './personal-data.ts'
+import { storable, storableText } from './storable.ts'
 
 export interface AuditEntry {
   action: AuditAction
@@ -46,15 +48,28 @@ export async function writeAudit(q: Queryable, entry: AuditEntry): Promise<numbe
   return rowId(rows[0])
 }
 
+/**
+ * A value as the audit trail stores it, whoever wrote it: emails, phone numbers and card numbers
+ * digested wherever they appear (by value, not by key name), text Postgres refuses escaped, and
+ * nesting capped. Every JSON column of audit_log and capability_invocations goes through it.
+ */
+export function recordable(value: unknown): Json {
+  return storable(value, (text) => redactPersonalData(storableText(text)))
+}
+
+function forTheRecord(value: unknown): string {
+  return JSON.stringify(recordable(value))
+}
+
 function auditValues(entry: AuditEntry): unknown[] {
   return [
     entry.conversationId ?? null,
     entry.invocationId ?? null,
-    entry.actor,
+    storableText(entry.actor),
     entry.action,
-    entry.target ?? null,
-    JSON.stringify(entry.payload ?? {}),
-    entry.result === undefined ? null : JSON.stringify(entry.result),
+    entry.target == null ? null : storableText(entry.target),
+    forTheRecord(entry.payload ?? {}),
+    entry.result === undefined ? null : forTheRecord(entry.result),
   ]
 }
 
@@ -90,8 +105,8 @@ export async function recordInvocations(
     ord,
     id: record.id ?? randomUUID(),
     conversation_id: record.conversationId ?? null,
-    actor: record.actor,
-    capability: record.capability,
+    actor: storableText(record.actor),
+    capability: storableText(record.capability),
     arguments: record.arguments,
     result: record.result,
     status: record.status,
@@ -118,8 +133,8 @@ export async function recordInvocations(
         row.conversation_id,
         row.actor,
         row.capability,
-        JSON.stringify(row.arguments),
-        row.result === null ? null : JSON.stringify(row.result),
+        forTheRecord(row.arguments),
+        row.result === null ? null : forTheRecord(row.result),
         row.status,
         row.latency_ms,
         row.cost_usd,
@@ -146,7 +161,15 @@ export async function recordInvocations(
             jsonb_build_object('status', i.status)
      FROM input i JOIN invocation USING (id)
      ORDER BY i.ord`,
-    [JSON.stringify(rows)],
+    [
+      JSON.stringify(
+        rows.map((row) => ({
+          ...row,
+          arguments: recordable(row.arguments),
+          result: row.result === null ? null : recordable(row.result),
+        })),
+      ),
+    ],
   )
   if (rowCount !== rows.length) {
     throw new FteError('internal', `recorded ${rowCount} of ${rows.length} invocations`)

@@ -48,6 +48,7 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
       needsSession: false,
       // Starting a session records who is here, but asks nothing more of a token than to read.
       scope: 'read',
+      sensitive: ['state'],
       async run(ctx) {
         const { tx, identity } = ctx
         await tx.query(
@@ -176,6 +177,9 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
         idempotentHint: true,
         openWorldHint: false,
       },
+      sensitive: ['state'],
+      // The state itself is capped below; this refuses a far larger one before it is parsed.
+      maxInputBytes: MAX_STATE_BYTES + 1024,
       async run(ctx, input) {
         if (Buffer.byteLength(JSON.stringify(input.state)) > MAX_STATE_BYTES) {
           throw new FteError(

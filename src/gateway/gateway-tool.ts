@@ -51,8 +51,14 @@ export interface GatewayTool<S extends z.ZodObject = z.ZodObject> {
   annotations: ToolAnnotations
   /** False for the tools callable without a session (`begin_session`, `health`). */
   needsSession?: boolean
-  /** Arguments holding personal data or free text: hashed in the audit trail, not stored. */
+  /**
+   * Fields holding personal data or free text, by name: wherever one appears in the call's
+   * arguments or result, its invocation row keeps a digest and a length, not the value. (Emails,
+   * phone numbers and card numbers are digested everywhere, by value, whatever the field.)
+   */
   sensitive?: readonly string[]
+  /** The most bytes of arguments (as JSON) it accepts, when less than the gateway's 64 KiB. */
+  maxInputBytes?: number
   /**
    * Read-only tools only. `'statement'` when its reads need not share one snapshot (a single
    * statement, or statements that cannot contradict each other): it then runs without a

@@ -8,6 +8,7 @@ import {
 import type { SkillsExtension } from '@modelcontextprotocol/server/ext/skills'
 import type { z } from 'zod'
 import { invocationRecorder } from '../audit/audit-writer.ts'
+import { closeRefusalMinutes, countRefusal, type Refusal } from '../audit/refused-calls.ts'
 import type { GatewayConfig } from '../config/config.ts'
 import type { DomainPack } from '../domain/domain-pack.ts'
 import type { Embedder } from '../embedding/embedder.ts'
@@ -21,7 +22,7 @@ import { coreTools } from './core-tools.ts'
 import type { GatewayTool } from './gateway-tool.ts'
 import { requiredScope } from './gateway-tool.ts'
 import type { Identity } from './identity.ts'
-import { callTool, type GatewayDeps, META, recordRefusal, scopeRefusal } from './run-tool.ts'
+import { callTool, type GatewayDeps, META, scopeRefusal, turnAway } from './run-tool.ts'
 import { sessionKey } from './session-key.ts'
 
 /** The gateway's settings (GATEWAY_* configuration) and what it runs on. */
@@ -85,6 +86,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       sessionTtlSeconds: options.sessionTtlSeconds,
       toolTimeoutMs: options.toolTimeoutMs,
       maxConcurrentPerIdentity: options.maxConcurrentPerIdentity,
+      refusals: refusalCounting(db, options.logger),
       rateLimit:
         options.rateLimit === undefined
           ? undefined
@@ -192,9 +194,31 @@ export function createGateway(options: GatewayOptions): Gateway {
       const refused = tool === undefined ? undefined : scopeRefusal(tool, identity)
       if (tool === undefined || refused === undefined) return undefined
       const deps = await ready().catch(() => undefined)
-      if (deps !== undefined) await recordRefusal(deps, tool, identity, refused)
+      if (deps !== undefined) await turnAway(deps, tool, identity, refused, { charge: true })
       return { scope: requiredScope(tool), message: refused.message }
     },
+  }
+}
+
+/** How often, at most, a process that counts refusals closes the minutes that have ended. */
+const CLOSE_REFUSALS_MS = 30_000
+
+/**
+ * Counts refused calls, and now and then (while refusals keep coming) turns the minutes that have
+ * closed into their audit rows; retention closes any left when they stop.
+ */
+function refusalCounting(db: Database, logger: Logger): (refusal: Refusal) => Promise<void> {
+  let closedAt = 0
+  return async (refusal) => {
+    await countRefusal(db, refusal)
+    if (Date.now() - closedAt < CLOSE_REFUSALS_MS) return
+    closedAt = Date.now()
+    closeRefusalMinutes(db).catch((error: unknown) =>
+      logger.warn(
+        { err: errorMessage(error) },
+        'refused calls could not be closed into the audit log',
+      ),
+    )
   }
 }
 

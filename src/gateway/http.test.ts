@@ -231,13 +231,19 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
       `resource_metadata="${served.url}/.well-known/oauth-protected-resource/mcp"`,
     )
     expect(await response.json()).toMatchObject({ error: 'insufficient_scope', scope: 'refund' })
-    // Refused before it ran, and recorded as a refusal.
+    // Refused before it ran, and counted as a refusal (one row a minute, not one a call).
     expect((await db.query('SELECT 1 FROM refunds')).rows).toHaveLength(refundsBefore.rows.length)
-    const { rows } = await db.query<{ status: string; error: string }>(
-      `SELECT status, result->>'error' AS error FROM capability_invocations
-       WHERE capability = 'mcp:domain_issue_refund'`,
+    const { rows } = await db.query<{ reason: string; calls: number }>(
+      `SELECT reason, (capabilities->>'mcp:domain_issue_refund')::int AS calls FROM refused_calls`,
     )
-    expect(rows).toEqual([{ status: 'error', error: 'insufficient_scope' }])
+    expect(rows).toEqual([{ reason: 'insufficient_scope', calls: 1 }])
+    expect(
+      (
+        await db.query(
+          `SELECT 1 FROM capability_invocations WHERE capability = 'mcp:domain_issue_refund'`,
+        )
+      ).rows,
+    ).toHaveLength(0)
 
     // The official client (no way to sign in again here) surfaces it as InsufficientScopeError.
     const client = new Client({ name: 'read-only', version: '1.0.0' })

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto'
 import type { z } from 'zod'
 import { type InvocationRecorder, invokeAudited } from '../audit/audit-writer.ts'
+import type { Refusal } from '../audit/refused-calls.ts'
 import { missingScopeMessage } from '../auth/scopes.ts'
 import { errorMessage, FteError } from '../lib/errors.ts'
-import type { Json, JsonObject } from '../lib/json.ts'
+import type { JsonObject } from '../lib/json.ts'
 import type { Logger } from '../lib/logger.ts'
 import { within } from '../lib/within.ts'
 import type { Database } from '../store/database.ts'
@@ -11,6 +11,8 @@ import type { RateDecision, RateLimit } from '../store/rate-limiter.ts'
 import { SQLSTATE, sqlState } from '../store/sql-error.ts'
 import { type GatewayTool, requiredScope, type ToolResult } from './gateway-tool.ts'
 import type { Identity } from './identity.ts'
+import { inputProblem, MAX_INPUT_BYTES } from './input-bounds.ts'
+import { recordedArguments, recordedResult } from './recorded-call.ts'
 import { type SessionClaims, verifySessionHandle } from './session-handle.ts'
 
 /** Ends every successful result: the rules, one line, every time. */
@@ -23,9 +25,6 @@ export const UNAVAILABLE =
   'The system of record is unavailable right now, so this could not be checked. Do not answer ' +
   'from memory and do not invent data (no order numbers, amounts, dates or statuses): tell the ' +
   'user you cannot check at the moment and offer to try again or to hand over to a person.'
-
-/** Characters of a call's arguments kept in its invocation row. */
-const MAX_AUDITED_ARGUMENTS = 8192
 
 /** `_meta` keys a client may send with a call. */
 export const META = {
@@ -59,6 +58,8 @@ export interface GatewayDeps {
   sessionTtlSeconds: number
   toolTimeoutMs: number
   maxConcurrentPerIdentity: number
+  /** Counts a call turned away before it was accepted (see `turnAway`). */
+  refusals: (refusal: Refusal) => Promise<void>
   /** The per-identity call budget, kept in Postgres so that every replica shares it. */
   rateLimit: (RateLimit & { take: (key: string) => Promise<RateDecision> }) | undefined
   logger: Logger
@@ -74,10 +75,15 @@ export interface CallOutcome {
 const inFlight = new Map<string, number>()
 
 /**
- * One gateway tool call, whatever the transport: the per-identity concurrency limit, input
- * validation, the session contract, then the tool in one audited transaction with a statement
- * timeout and an overall limit. Success → structured result + text + the rules reminder; any
- * failure → an `isError` result (fail closed), recorded as an `error` or `timeout` invocation.
+ * One gateway tool call, whatever the transport, through its guards in order: scope, the
+ * per-identity concurrency limit, the per-identity budget, then input bounds and validation, the
+ * session contract, and the tool in one audited transaction with a statement timeout and an
+ * overall limit. Success → structured result + text + the rules reminder; any failure → an
+ * `isError` result (fail closed).
+ *
+ * A call turned away by the first three guards is charged to the caller's budget and counted, not
+ * recorded one by one (see {@link turnAway}); every call past them leaves its invocation row,
+ * refused or not.
  */
 export async function callTool(
   ready: GatewayDeps | Promise<GatewayDeps>,
@@ -99,10 +105,7 @@ export async function callTool(
     return { content: [{ type: 'text', text: `${UNAVAILABLE}${why}` }], isError: true }
   }
   const refused = scopeRefusal(tool, identity)
-  if (refused !== undefined) {
-    await recordRefusal(deps, tool, identity, refused)
-    return { content: refusal(refused).content, isError: true }
-  }
+  if (refused !== undefined) return turnAway(deps, tool, identity, refused, { charge: true })
   const running = inFlight.get(identity.sub) ?? 0
   if (running >= deps.maxConcurrentPerIdentity) {
     const tooMany = new FteError(
@@ -110,29 +113,47 @@ export async function callTool(
       `Too many tool calls at once for this user (limit ${deps.maxConcurrentPerIdentity}); wait for the running ones to finish.`,
       { fault: 'caller' },
     )
-    // Recorded like any refusal, but without the arguments: a flood is not worth storing twice.
-    await recordRefusal(deps, tool, identity, tooMany)
-    return { content: refusal(tooMany).content, isError: true }
+    return turnAway(deps, tool, identity, tooMany, { charge: true })
   }
-  // Taken before the first await, so that calls arriving together count each other.
+  // Taken before the first await, so that calls arriving together count each other; nothing
+  // between here and the `finally` may escape its release.
   inFlight.set(identity.sub, running + 1)
-  const limited = await overBudget(deps, identity)
-  if (limited !== undefined) {
+  try {
+    const limited = await overBudget(deps, identity)
+    if (limited !== undefined) return await turnAway(deps, tool, identity, limited)
+    return await runAccepted(deps, tool, identity, rawArguments ?? {}, meta, signal)
+  } finally {
     leave(identity.sub)
-    await recordRefusal(deps, tool, identity, limited)
-    return { content: refusal(limited).content, isError: true }
   }
+}
+
+/** A call past the first guards: from here on, every call leaves its own invocation row. */
+async function runAccepted(
+  deps: GatewayDeps,
+  tool: GatewayTool,
+  identity: Identity,
+  rawArguments: Record<string, unknown>,
+  meta: Record<string, unknown> | undefined,
+  signal: AbortSignal | undefined,
+): Promise<CallOutcome> {
   const started = performance.now()
-  const args = { ...(rawArguments ?? {}) }
-  const metaSession = typeof meta?.[META.session] === 'string' ? meta[META.session] : undefined
-  const handle =
-    typeof args.session === 'string' ? args.session : (metaSession as string | undefined)
-  const trace = typeof meta?.[META.trace] === 'string' ? (meta[META.trace] as string) : undefined
-  const recorded = auditArguments(tool, args, trace)
+  let recorded: JsonObject = {}
   let session: SessionClaims | undefined
   // Refusals before the transaction are recorded here; inside it, invokeAudited records them.
   let inTransaction = false
   try {
+    const args = { ...rawArguments }
+    const metaSession = typeof meta?.[META.session] === 'string' ? meta[META.session] : undefined
+    const handle =
+      typeof args.session === 'string' ? args.session : (metaSession as string | undefined)
+    const trace = typeof meta?.[META.trace] === 'string' ? (meta[META.trace] as string) : undefined
+    recorded = recordedArguments(tool, args, trace)
+    const unacceptable = inputProblem(args, tool.maxInputBytes ?? MAX_INPUT_BYTES)
+    if (unacceptable !== undefined) {
+      throw new FteError('invalid_input', `Invalid arguments: ${unacceptable}.`, {
+        fault: 'caller',
+      })
+    }
     const parsed = tool.input.safeParse(args)
     if (!parsed.success)
       throw new FteError('invalid_input', describeIssues(parsed.error), { fault: 'caller' })
@@ -190,7 +211,7 @@ export async function callTool(
       },
       {
         statementTimeoutMs: Math.trunc(deps.toolTimeoutMs),
-        recordedResult: auditResult,
+        recordedResult: (result) => recordedResult(tool, result),
         ...(tool.annotations.readOnlyHint
           ? {
               reads: {
@@ -220,8 +241,6 @@ export async function callTool(
       deps.logger.warn({ tool: tool.name, err: errorMessage(error) }, 'tool call failed closed')
     }
     return { content: outcome.content, isError: true }
-  } finally {
-    leave(identity.sub)
   }
 }
 
@@ -267,28 +286,57 @@ export function scopeRefusal(tool: GatewayTool, identity: Identity): FteError | 
 }
 
 /**
- * The invocation row of a call refused before it ran: its status `error`, its reason, and (unless
- * given) no arguments. A failure to record is swallowed: the call is refused either way.
+ * Answers a call turned away before it was accepted (no scope, too many at once, over budget).
+ * With `charge`, the call still spends the caller's budget, so refusals cannot be sent for free.
+ * It is counted in its (identity, reason, minute) row, not recorded one row per call: a flood of
+ * refusals grows the audit log by one row a minute, not two rows a call. Neither step can change
+ * the answer: a failure is logged and the call refused all the same.
+ */
+export async function turnAway(
+  deps: Pick<GatewayDeps, 'rateLimit' | 'refusals' | 'toolTimeoutMs' | 'logger'>,
+  tool: GatewayTool,
+  identity: Identity,
+  error: FteError,
+  options: { charge?: boolean } = {},
+): Promise<CallOutcome> {
+  const key = `mcp:${identity.sub}`
+  const charged =
+    options.charge === true && deps.rateLimit !== undefined
+      ? within(deps.rateLimit.take(key), deps.toolTimeoutMs)
+      : undefined
+  await Promise.all([
+    charged,
+    deps.refusals({ subject: identity.sub, reason: error.code, capability: `mcp:${tool.name}` }),
+  ]).catch((failure: unknown) =>
+    deps.logger.warn({ err: errorMessage(failure) }, 'a refused call could not be counted'),
+  )
+  return refusal(error)
+}
+
+/**
+ * The invocation row of an accepted call refused before its transaction (bad input, no session):
+ * its status `error`, its reason, its arguments as recorded. A failure to record is swallowed: the
+ * call is refused either way.
  */
 export async function recordRefusal(
   deps: Pick<GatewayDeps, 'recorder'>,
   tool: GatewayTool,
   identity: Identity,
   error: unknown,
-  extra: { arguments?: JsonObject; conversationId?: string | null; latencyMs?: number } = {},
+  extra: { arguments: JsonObject; conversationId: string | null; latencyMs: number },
 ): Promise<void> {
   await deps
     .recorder({
       capability: `mcp:${tool.name}`,
       actor: `gateway:${identity.sub}`,
-      arguments: extra.arguments ?? {},
-      conversationId: extra.conversationId ?? null,
+      arguments: extra.arguments,
+      conversationId: extra.conversationId,
       status: 'error',
       result: {
         error: error instanceof FteError ? error.code : 'internal',
         message: errorMessage(error),
       },
-      latencyMs: extra.latencyMs ?? 0,
+      latencyMs: extra.latencyMs,
     })
     .catch(() => {})
 }
@@ -333,48 +381,4 @@ function describeIssues(error: z.ZodError): string {
     return path === '' ? issue.message : `${path}: ${issue.message}`
   })
   return `Invalid arguments: ${issues.join('; ')}`
-}
-
-/** What the audit trail keeps of a value it must not hold in clear: enough to match, not to read. */
-function digest(value: string): JsonObject {
-  return {
-    sha256: createHash('sha256').update(value).digest('hex').slice(0, 16),
-    length: value.length,
-  }
-}
-
-/**
- * A result as the audit trail keeps it: every email in it hashed (the model got them in clear),
- * and no credential at all (the session handle begin_session returns).
- */
-function auditResult(value: Json): Json {
-  if (Array.isArray(value)) return value.map(auditResult)
-  if (value === null || typeof value !== 'object') return value
-  return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => {
-      if (typeof inner !== 'string') return [key, auditResult(inner)]
-      if (/handle|token|secret/i.test(key)) return [key, '[redacted]']
-      return [key, /email/i.test(key) ? digest(inner) : inner]
-    }),
-  )
-}
-
-/** The arguments as the audit trail keeps them: no session handle, sensitive values hashed. */
-function auditArguments(
-  tool: GatewayTool,
-  args: Record<string, unknown>,
-  trace: string | undefined,
-): JsonObject {
-  const kept: JsonObject = {}
-  for (const [name, value] of Object.entries(args)) {
-    if (name === 'session') continue
-    kept[name] =
-      tool.sensitive?.includes(name) && typeof value === 'string' ? digest(value) : (value as Json)
-  }
-  if (trace !== undefined) kept._trace = trace.slice(0, 200)
-  // Arguments are recorded before they are validated: an oversized one is summarised, not stored.
-  if (JSON.stringify(kept).length > MAX_AUDITED_ARGUMENTS) {
-    return { _truncated: true, keys: Object.keys(kept).slice(0, 50) }
-  }
-  return kept
 }

@@ -1,4 +1,5 @@
 import { writeAudit } from '../audit/audit-writer.ts'
+import { closeRefusalMinutes } from '../audit/refused-calls.ts'
 import type { Database } from './database.ts'
 
 /** How long each kind of record is kept. */
@@ -46,6 +47,8 @@ export async function applyRetention(
   const messageCutoff = 'now() - make_interval(hours => $1::int)'
   const auditCutoff = 'now() - make_interval(days => $1::int)'
   const { messageHours, auditDays, idempotencyHours } = policy
+  // Refusals counted in minutes that have closed become their audit rows before anything expires.
+  await closeRefusalMinutes(db)
 
   /** Runs one batched DELETE (`$2` its batch size) until a batch comes back short. */
   async function drain(step: keyof RetentionReport, sql: string, value: number) {
@@ -88,8 +91,8 @@ export async function applyRetention(
   )
   const idempotencyRecords = await drain(
     'idempotencyRecords',
-    `DELETE FROM idempotency_records WHERE (tool, idempotency_key) IN (
-       SELECT tool, idempotency_key FROM idempotency_records
+    `DELETE FROM idempotency_records WHERE (tool, subject, idempotency_key) IN (
+       SELECT tool, subject, idempotency_key FROM idempotency_records
        WHERE created_at < ${messageCutoff} LIMIT $2)`,
     idempotencyHours,
   )

@@ -214,7 +214,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
       }),
       annotations: READ_ONLY,
       isolation: 'statement',
-      sensitive: ['customer_email'],
+      sensitive: ['customer_email', 'name'],
       async run(ctx, input) {
         const c = await targetCustomer(ctx, input.customer_email)
         const counts = { orders: c.orders, open_tickets: c.open_tickets }
@@ -297,6 +297,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
       input: z.strictObject({ session: SESSION_ARGUMENT, ticket: TICKET_REF }),
       annotations: READ_ONLY,
       isolation: 'statement',
+      sensitive: ['summary'],
       async run(ctx, input) {
         const t = await findTicket(ctx, input.ticket, false)
         return {
@@ -324,7 +325,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
       }),
       annotations: READ_ONLY,
       isolation: 'statement',
-      sensitive: ['customer_email'],
+      sensitive: ['customer_email', 'summary'],
       async run(ctx, input) {
         const c = await targetCustomer(ctx, input.customer_email)
         const { rows } = await ctx.tx.query<TicketRow>(
@@ -365,7 +366,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         limit: z.number().int().min(1).max(10).default(5),
       }),
       annotations: READ_ONLY,
-      sensitive: ['description'],
+      sensitive: ['description', 'summary'],
       async run(ctx, input) {
         const hits = await search.search(
           { text: input.description, source: 'past_case', k: input.limit },
@@ -482,12 +483,13 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
           response: { data: JsonObject; text: string }
         }>(
           `SELECT subject, request_hash, response FROM idempotency_records
-           WHERE tool = 'domain_issue_refund' AND idempotency_key = $1 FOR UPDATE`,
-          [input.idempotency_key],
+           WHERE tool = 'domain_issue_refund' AND subject = $1 AND idempotency_key = $2
+           FOR UPDATE`,
+          [ctx.identity.sub, input.idempotency_key],
         )
         const first = earlier[0]
         if (first !== undefined) {
-          if (first.subject !== ctx.identity.sub || first.request_hash !== request) {
+          if (first.request_hash !== request) {
             throw new FteError(
               'conflict',
               'This idempotency key was already used for a different refund request; use a new key for a new refund.',
@@ -537,14 +539,9 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
           }
         } else {
           const { rows } = await ctx.tx.query<{ id: string; issued_at: Date }>(
-            `INSERT INTO refunds (order_id, amount_cents, reason, status, idempotency_key)
-             VALUES ($1, $2, $3, 'issued', $4) RETURNING id, issued_at`,
-            [
-              order.id,
-              input.amount_cents,
-              input.reason,
-              `${ctx.identity.sub}:${input.idempotency_key}`,
-            ],
+            `INSERT INTO refunds (order_id, amount_cents, reason, status, idempotency_key, requested_by)
+             VALUES ($1, $2, $3, 'issued', $4, $5) RETURNING id, issued_at`,
+            [order.id, input.amount_cents, input.reason, input.idempotency_key, ctx.identity.sub],
           )
           const refund = rows[0]
           if (refund === undefined) throw new Error('the refund was not written')

@@ -105,7 +105,8 @@ export async function loadDemoData(
                 amount_cents int, reason text, status text, issued_at timestamptz)
          JOIN orders o ON o.public_id = r.order_public_id
          LEFT JOIN tickets t ON t.public_id = r.ticket_public_id
-         ON CONFLICT (idempotency_key) DO NOTHING`,
+         ON CONFLICT (requested_by, idempotency_key) WHERE idempotency_key IS NOT NULL
+         DO NOTHING`,
         data.refunds.map((r) => ({
           idempotency_key: r.idempotencyKey,
           order_public_id: r.orderPublicId,
