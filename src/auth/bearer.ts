@@ -103,7 +103,21 @@ function metadataParameter(url: string | undefined): string {
   return url === undefined ? '' : `, resource_metadata="${url}"`
 }
 
-/** A header parameter's value: no double quotes or line breaks inside it. */
+/**
+ * A header parameter's value: no double quotes or line breaks inside it, and only printable ASCII
+ * (a header cannot hold NUL or text beyond Latin-1): other text, such as a request's path, is
+ * percent-encoded as UTF-8, the way a URL carries it.
+ */
 function quoted(text: string): string {
-  return text.replace(/["\\]/g, "'").replace(/[\r\n]+/g, ' ')
+  return text
+    .replace(/["\\]/g, "'")
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[^\x20-\x7e]+/g, (run) =>
+      Array.from(
+        utf8.encode(run),
+        (byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+      ).join(''),
+    )
 }
+
+const utf8 = new TextEncoder()

@@ -1,21 +1,14 @@
-import {
-  createMcpHandler,
-  hostHeaderValidationResponse,
-  localhostAllowedHostnames,
-  localhostAllowedOrigins,
-  originValidationResponse,
-} from '@modelcontextprotocol/server'
+import { createMcpHandler } from '@modelcontextprotocol/server'
 import { authenticate, type BearerCheck, insufficientScope } from '../auth/bearer.ts'
+import { type HostOriginOptions, hostOriginCheck } from '../auth/host-origin.ts'
 import type { Gateway } from './gateway.ts'
 import type { Identity } from './identity.ts'
 
 /** Largest JSON-RPC body accepted on /mcp. */
 export const MAX_MCP_BODY_BYTES = 1024 * 1024
 
-export interface McpHttpOptions extends BearerCheck {
+export interface McpHttpOptions extends BearerCheck, HostOriginOptions {
   gateway: Gateway
-  /** This server's public URL: its host is allowed besides localhost. */
-  publicUrl: string
 }
 
 /**
@@ -24,9 +17,7 @@ export interface McpHttpOptions extends BearerCheck {
  * request handed to a fresh MCP server for that identity.
  */
 export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => Promise<Response> {
-  const publicHost = new URL(options.publicUrl).hostname
-  const hostnames = [...new Set([...localhostAllowedHostnames(), publicHost])]
-  const origins = [...new Set([...localhostAllowedOrigins(), publicHost])]
+  const foreign = hostOriginCheck(options)
   const handler = createMcpHandler(
     ({ authInfo }) =>
       options.gateway.serverFor(
@@ -40,14 +31,17 @@ export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => P
     },
   )
   return async (request) => {
-    const rejected =
-      hostHeaderValidationResponse(request, hostnames) ?? originValidationResponse(request, origins)
-    if (rejected !== undefined) {
+    const refused = foreign(request)
+    if (refused !== undefined) {
       options.logger.info(
         { host: request.headers.get('host'), origin: request.headers.get('origin') },
         'refused an MCP request: Host or Origin not allowed',
       )
-      return rejected
+      // As the MCP specification has it: a JSON-RPC error without an id.
+      return Response.json(
+        { jsonrpc: '2.0', error: { code: -32000, message: refused }, id: null },
+        { status: 403 },
+      )
     }
     const length = Number(request.headers.get('content-length') ?? '0')
     if (length > MAX_MCP_BODY_BYTES) {

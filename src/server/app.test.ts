@@ -1,8 +1,11 @@
 import { Writable } from 'node:stream'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import { RunningTurns } from '../api/turn-stream.ts'
 import { createLogger } from '../lib/logger.ts'
 import { createApp } from './app.ts'
+
+const PUBLIC_URL = 'http://127.0.0.1:3000'
 
 const silent = createLogger({
   level: 'silent',
@@ -17,7 +20,9 @@ describeEachDatabase('GET /healthz', (target) => {
   afterEach(() => db.close())
 
   it('answers 200 with the database status when the database answers', async () => {
-    const response = await createApp({ db, logger: silent }).request('/healthz')
+    const response = await createApp({ db, logger: silent, publicUrl: PUBLIC_URL }).request(
+      '/healthz',
+    )
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({
       status: 'ok',
@@ -26,7 +31,7 @@ describeEachDatabase('GET /healthz', (target) => {
   })
 
   it('answers 503 and says why when the database is gone', async () => {
-    const app = createApp({ db, logger: silent })
+    const app = createApp({ db, logger: silent, publicUrl: PUBLIC_URL })
     await db.close()
     const response = await app.request('/healthz')
     expect(response.status).toBe(503)
@@ -36,7 +41,7 @@ describeEachDatabase('GET /healthz', (target) => {
   })
 
   it('answers unknown paths with a JSON 404', async () => {
-    const response = await createApp({ db, logger: silent }).request('/nope')
+    const response = await createApp({ db, logger: silent, publicUrl: PUBLIC_URL }).request('/nope')
     expect(response.status).toBe(404)
     expect(await response.json()).toEqual({ error: 'not_found', message: 'No route for GET /nope' })
   })
@@ -53,6 +58,7 @@ describeEachDatabase('CORS on /api', (target) => {
     const app = createApp({
       db,
       logger: silent,
+      publicUrl: PUBLIC_URL,
       api: {
         verify: () => Promise.reject(new Error('no token is verified in this test')),
         logger: silent,
@@ -80,5 +86,47 @@ describeEachDatabase('CORS on /api', (target) => {
     })
     expect(unsigned.status).toBe(401)
     expect(unsigned.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
+  })
+})
+
+describeEachDatabase('refusals for scope on /api', (target) => {
+  let db: TestDatabase
+  beforeEach(async () => {
+    db = await target.open('migrated')
+  })
+  afterEach(() => db.close())
+
+  it('answers a path holding non-Latin-1 text or an encoded NUL with a clean 403 whose challenge is a valid header', async () => {
+    const app = createApp({
+      db,
+      logger: silent,
+      publicUrl: PUBLIC_URL,
+      // A token proving who is calling, with no scope at all.
+      api: {
+        verify: () => Promise.resolve({ sub: 'demo|maya-okafor', role: 'customer', scopes: [] }),
+        logger: silent,
+      },
+      chat: {
+        db,
+        worker: undefined,
+        rateLimit: { perMinute: 60, burst: 10 },
+        maxMessageChars: 1000,
+        logger: silent,
+        running: new RunningTurns(),
+      },
+    })
+    for (const path of ['/api/caf\u00e9-\u20ac-\u{1F600}', '/api/a%00b', '/api/%ED%A0%80']) {
+      const response = await app.request(
+        new Request(`${PUBLIC_URL}${path}`, { headers: { authorization: 'Bearer any' } }),
+      )
+      expect(response.status, path).toBe(403)
+      const challenge = response.headers.get('www-authenticate') ?? ''
+      expect(challenge, path).toMatch(/^Bearer realm="digital-fte", error="insufficient_scope"/)
+      expect(challenge, path).toMatch(/^[\x20-\x7e]+$/)
+      expect(await response.json(), path).toMatchObject({
+        error: 'insufficient_scope',
+        scope: 'read',
+      })
+    }
   })
 })

@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { cors } from 'hono/cors'
 import { type ChatApiOptions, chatApi } from '../api/chat-api.ts'
 import { authenticate, type BearerCheck, insufficientScope } from '../auth/bearer.ts'
+import type { HostOriginOptions } from '../auth/host-origin.ts'
 import { type ProtectedResourceMetadata, resourceMetadataUrl } from '../auth/protected-resource.ts'
 import { missingScopeMessage, type ResourceScope } from '../auth/scopes.ts'
 import type { Identity } from '../gateway/identity.ts'
@@ -9,8 +10,10 @@ import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
 import { type WebUiOptions, webUi } from '../web/web-ui.ts'
 import { checkHealth } from './health.ts'
+import { hostOriginWall } from './host-origin-wall.ts'
+import { jsonBodiesOnly } from './json-bodies-only.ts'
 
-export interface AppOptions {
+export interface AppOptions extends HostOriginOptions {
   db: Database
   logger: Logger
   /**
@@ -25,15 +28,17 @@ export interface AppOptions {
   api?: BearerCheck
   /** The chat API under `/api` (behind `api`'s check). */
   chat?: ChatApiOptions | undefined
-  /** Origins other than this server's own whose pages may call `/api` (CORS). */
-  corsOrigins?: readonly string[] | undefined
   /** The web UI at `/`; unset: not served. */
   web?: WebUiOptions | undefined
 }
 
 type Env = { Variables: { identity: Identity } }
 
-/** The HTTP surface, web-standard: health, sign-in metadata, the API and the web UI. */
+/**
+ * The HTTP surface, web-standard: health, sign-in metadata, the API and the web UI. Every route
+ * but the first two answers only requests whose Host and Origin are this server's
+ * (`hostOriginWall`); every `/api` route needs a bearer token, and a body sent to it JSON.
+ */
 export function createApp(options: AppOptions): Hono<Env> {
   const app = new Hono<Env>()
 
@@ -51,6 +56,9 @@ export function createApp(options: AppOptions): Hono<Env> {
       }),
     )
   }
+
+  // Every route below: health and the metadata above are probed and read by address, from anywhere.
+  app.use('*', hostOriginWall(options))
 
   const { api } = options
   if (api !== undefined && (options.corsOrigins ?? []).length > 0) {
@@ -74,6 +82,7 @@ export function createApp(options: AppOptions): Hono<Env> {
       c.set('identity', checked.identity)
       return next()
     })
+    app.use('/api/*', jsonBodiesOnly())
     const needs =
       (scope: ResourceScope): MiddlewareHandler<Env> =>
       async (c, next) => {

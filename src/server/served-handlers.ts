@@ -36,6 +36,7 @@ export interface ServedOptions {
   access: Access
   /** The chat API; unset: `/api` serves `/api/me` alone. */
   chat?: ChatApiOptions | undefined
+  /** Other sites whose pages may call this server: `/api` answers their preflights (CORS). */
   corsOrigins?: readonly string[] | undefined
   /** The domain pack served, as the web UI presents it. */
   domain?: WebUiOptions['domain']
@@ -94,6 +95,7 @@ export function servedHandlers(options: ServedOptions): Required<Handlers> {
               ],
         api: check(root),
         chat: options.chat,
+        publicUrl: options.publicUrl,
         corsOrigins: options.corsOrigins,
         web: {
           domain: options.domain,
@@ -108,6 +110,7 @@ export function servedHandlers(options: ServedOptions): Required<Handlers> {
       mcpHttpHandler({
         gateway: options.gateway,
         publicUrl: options.publicUrl,
+        corsOrigins: options.corsOrigins,
         ...check(mcp, 'standIn' in access ? undefined : [access.mcpAudience]),
       }),
     ),

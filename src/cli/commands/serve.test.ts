@@ -315,6 +315,11 @@ describe('fte serve on a fresh data folder', () => {
       )
       const rebound = await viaHost(url, 'attacker.example', 'POST', '/mcp')
       expect(rebound.status).toBe(403)
+      // The web UI and the API stand behind the same wall.
+      expect((await viaHost(url, 'fte-demo.trycloudflare.com', 'GET', '/')).status).toBe(200)
+      expect((await viaHost(url, 'fte-demo.trycloudflare.com', 'GET', '/api/me')).status).toBe(401)
+      expect((await viaHost(url, 'attacker.example', 'GET', '/')).status).toBe(403)
+      expect((await viaHost(url, 'attacker.example', 'GET', '/api/me')).status).toBe(403)
     } finally {
       stop.abort()
       expect(await serving).toBe(0)
