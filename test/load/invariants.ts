@@ -22,7 +22,7 @@ export interface StoreCheck {
 export interface ConfirmedWrites {
   /** Note ids answered to `user_save_note`. */
   notes: string[]
-  /** Refunds answered `issued`: the id, and `<subject>:<idempotency key>` as the row keeps it. */
+  /** Refunds answered `issued`: the id, and `<subject>:<idempotency key>` (requested_by, key). */
   refunds: Array<{ id: string; key: string }>
 }
 
@@ -131,7 +131,8 @@ export async function checkStore(db: Queryable, confirmed: ConfirmedWrites): Pro
   await count(
     'refunds a client was told were issued that are missing or under another key (lost writes)',
     `SELECT 1 FROM unnest($1::text[], $2::text[]) AS c(id, key) WHERE NOT EXISTS
-       (SELECT 1 FROM refunds r WHERE r.id::text = c.id AND r.idempotency_key = c.key)`,
+       (SELECT 1 FROM refunds r WHERE r.id::text = c.id
+                AND r.requested_by || ':' || r.idempotency_key = c.key)`,
     [confirmed.refunds.map((r) => r.id), confirmed.refunds.map((r) => r.key)],
   )
   const told = new Set(confirmed.refunds.map((r) => r.id))
