@@ -21,7 +21,7 @@ export async function knownIdentifiers(
       ? { rows: [] }
       : await db.query<{ name: string }>(
           `SELECT DISTINCT name FROM customers
-           WHERE ${nameKeySql('name')} = ANY(ARRAY(SELECT ${nameKeySql('c')} FROM unnest($1::text[]) c))`,
+           WHERE ${nameKeySql('name')} = ANY(ARRAY(SELECT lower(c) FROM unnest($1::text[]) c))`,
           [[...names]],
         )
   const byNumber =
@@ -38,7 +38,10 @@ export async function knownIdentifiers(
   }
 }
 
-/** A name's key in SQL: the expression of the index in migration 005_customer_name_key.sql. */
+/**
+ * A name's key in SQL: the expression of the index in migration 005_customer_name_key.sql. The
+ * candidates arrive trimmed with single spaces, so `lower` alone gives their key.
+ */
 function nameKeySql(column: string): string {
   return `regexp_replace(lower(btrim(${column})), '\\s+', ' ', 'g')`
 }

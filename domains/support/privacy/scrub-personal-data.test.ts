@@ -53,7 +53,7 @@ describe('scrubbing the people out of a past case', () => {
     expect(scrubPersonalData(text, KNOWN, 'Maya Okafor')).toBe(text)
   })
 
-  it('offers the lookup every run of two to six words and every bare number that could be an order', () => {
+  it('offers the lookup every run of two to four words and every bare number that could be an order', () => {
     const names = nameCandidates("Ask  Maya\nOkafor's team")
     expect(names).toContain('Maya Okafor')
     expect(names).toContain('Ask Maya Okafor')

@@ -23,8 +23,8 @@ export interface KnownIdentifiers {
 
 export const NOTHING_KNOWN: KnownIdentifiers = { names: new Set(), orders: new Set() }
 
-/** Names are matched over runs of up to this many words. */
-const MAX_NAME_WORDS = 6
+/** Full names are matched over runs of up to this many words. */
+const MAX_NAME_WORDS = 4
 
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu
 const TICKET = /\bT-\d{1,12}\b/gi
