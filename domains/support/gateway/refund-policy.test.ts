@@ -25,6 +25,10 @@ describe('the refund policy in code says what the policy document says', () => {
       text,
     )
     expect(Number(billing?.[1]) * 100).toBe(REFUND_POLICY.staffLimitCents)
+    // The code counts earlier refunds against the limits (refund-limits.test.ts); so does the text.
+    expect(text.replace(/\s+/g, ' ')).toContain(
+      'The limits are for the total refunded on the order, counting the refunds already issued on it',
+    )
   })
 
   it('cancels placed orders, refuses shipped ones, and never pays an issued refund twice', async () => {

@@ -5,9 +5,9 @@
 export const REFUND_POLICY = {
   /** Days a refund may be asked for, per tier (the document's change-of-mind windows). */
   windowDays: { free: 14, pro: 30, enterprise: 60 },
-  /** Up to this the Worker or any agent may refund (cents). */
+  /** Up to this in total per order the Worker or any agent may refund (cents). */
   selfServeLimitCents: 25_000,
-  /** Up to this a support lead (staff) may refund; above it only billing, through escalation. */
+  /** Up to this in total per order a support lead (staff) may refund; above it only billing. */
   staffLimitCents: 50_000,
   /** Order statuses a refund can be issued for: placed (a cancellation) and delivered (a return). */
   refundableStatuses: ['placed', 'delivered'] as const,
@@ -88,18 +88,25 @@ export function decideRefund(c: RefundCase): RefundDecision {
         `${Math.floor(days)} days ago; the ${c.tier} tier's refund window is ${window} days from delivery.`,
     }
   }
-  if (c.amountCents > REFUND_POLICY.staffLimitCents) {
+  // The limits are per order: what is already refunded on it counts, so a refund cannot be split
+  // into requests that each pass alone.
+  const total = c.refundedCents + c.amountCents
+  const earlier =
+    c.refundedCents > 0
+      ? ` (${dollars(c.refundedCents)} is already refunded on order #${c.orderPublicId}, so this would make ${dollars(total)})`
+      : ''
+  if (total > REFUND_POLICY.staffLimitCents) {
     return {
       allowed: false,
       code: 'needs_billing',
-      reason: `Refunds over ${dollars(REFUND_POLICY.staffLimitCents)} are approved by the billing team: escalate the ticket.`,
+      reason: `Refunds over ${dollars(REFUND_POLICY.staffLimitCents)} per order are approved by the billing team${earlier}: escalate the ticket.`,
     }
   }
-  if (c.amountCents > REFUND_POLICY.selfServeLimitCents && !c.staff) {
+  if (total > REFUND_POLICY.selfServeLimitCents && !c.staff) {
     return {
       allowed: false,
       code: 'needs_staff',
-      reason: `Refunds over ${dollars(REFUND_POLICY.selfServeLimitCents)} need a support lead: escalate the ticket.`,
+      reason: `Refunds over ${dollars(REFUND_POLICY.selfServeLimitCents)} per order need a support lead${earlier}: escalate the ticket.`,
     }
   }
   return { allowed: true }

@@ -11,6 +11,7 @@ import {
 import { FteError } from '../../../src/lib/errors.ts'
 import type { JsonObject } from '../../../src/lib/json.ts'
 import { plural } from '../../../src/lib/words.ts'
+import { precedents } from './precedents.ts'
 import { decideRefund, type Tier } from './refund-policy.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -354,7 +355,8 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
         'returns the closest with their resolutions, a distance (0 = same, 1 = unrelated) and a ' +
         'weak-match flag. Use it BEFORE proposing a fix whenever the user describes a problem, ' +
         'complaint or symptom ("has this happened before", "how was this fixed"). Weak matches ' +
-        'mean nothing similar was found: do not present them as precedent.',
+        "mean nothing similar was found: do not present them as precedent. Other customers' " +
+        'cases come without a ticket id and with names, emails, phones and order numbers taken out.',
       input: z.strictObject({
         session: SESSION_ARGUMENT,
         description: z
@@ -372,25 +374,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
           { text: input.description, source: 'past_case', k: input.limit },
           ctx.tx,
         )
-        const ids = hits.map((h) => String(h.metadata.ticket_id ?? ''))
-        const { rows } = await ctx.tx.query<{
-          public_id: string
-          summary: string
-          resolution: string | null
-        }>('SELECT public_id, summary, resolution FROM tickets WHERE public_id = ANY($1::text[])', [
-          ids,
-        ])
-        const byId = new Map(rows.map((r) => [r.public_id, r]))
-        const cases = hits.map((h, i) => {
-          const t = byId.get(ids[i] ?? '')
-          return {
-            ticket_id: ids[i] ?? null,
-            summary: t?.summary ?? h.title ?? '',
-            resolution: t?.resolution ?? null,
-            distance: Math.round(h.distance * 1000) / 1000,
-            weak_match: h.weak,
-          }
-        })
+        const cases = await precedents(ctx.tx, hits, (alias, first) => ownRows(ctx, alias, first))
         const strong = cases.filter((c) => !c.weak_match)
         return {
           data: { cases },
@@ -400,7 +384,7 @@ export function supportTools({ search }: GatewayServices): GatewayTool[] {
               : strong
                   .map(
                     (c) =>
-                      `${c.ticket_id} (distance ${c.distance}): ${c.summary} Resolution: ${c.resolution}`,
+                      `${c.ticket_id ?? 'A past case'} (distance ${c.distance}): ${c.summary} Resolution: ${c.resolution}`,
                   )
                   .join('\n'),
         }

@@ -5,7 +5,7 @@ import type {
   RowProblem,
 } from '../../../src/domain/domain-pack.ts'
 import type { Queryable } from '../../../src/store/database.ts'
-import { pastCaseBody } from './load-demo-data.ts'
+import { pastCaseDocuments } from './past-case-document.ts'
 
 /** Rows per INSERT statement: large files go in slices, all in the caller's transaction. */
 const SLICE = 1000
@@ -28,7 +28,8 @@ interface TicketRow {
  *
  * Each row finds or creates the customer by email (tier `free`, named after the email when the file
  * gives no name), inserts the resolved ticket (`T-<id>`; an id already written `T-1042` is kept),
- * and its `past_case` document with the ticket id in the metadata.
+ * and its `past_case` document with the ticket id in the metadata and the people taken out of its
+ * text (emails, phone numbers, order numbers, customers' names: see past-case-document.ts).
  */
 export const resolvedTicketsImport: CsvImport = {
   row: 'a resolved support ticket',
@@ -137,6 +138,10 @@ async function importRecords(
         ],
       )
     ).rowCount
+    const documents = await pastCaseDocuments(
+      tx,
+      slice.map((r) => ({ summary: r.summary, resolution: r.resolution, customerEmail: r.email })),
+    )
     inserted.documents += (
       await tx.query(
         `INSERT INTO documents (source, external_id, title, body, metadata)
@@ -147,10 +152,10 @@ async function importRecords(
          ON CONFLICT (source, external_id) DO NOTHING`,
         [
           JSON.stringify(
-            slice.map((r) => ({
+            slice.map((r, j) => ({
               ticket_id: r.publicId,
-              title: r.summary,
-              body: pastCaseBody(r.summary, r.resolution),
+              title: documents[j]?.title,
+              body: documents[j]?.body,
               category: r.category,
             })),
           ),

@@ -46,14 +46,15 @@ export async function loadDemoConversation(tx: Queryable): Promise<number> {
     conversationId,
     arguments: { description: 'USPS parcel in transit, arriving late', limit: 3 },
     status: 'ok',
-    result: { cases: ['T-1017', 'T-1018', 'T-1019'] },
+    // Other customers' cases reach a customer as precedents without their ticket ids.
+    result: { cases: 3 },
     latencyMs: 54,
   })
   await conversations.appendMessage(tx, {
     conversationId,
     role: 'assistant',
     content:
-      'Order #4340 shipped 9 days ago with USPS and is running late. In a similar case (T-1017) a ' +
+      'Order #4340 shipped 9 days ago with USPS and is running late. In a similar past case a ' +
       'USPS trace found a missorted parcel and it arrived three days later, so I have asked for a ' +
       'trace on yours; your ticket T-1090 is being worked on and you will hear back within a day.',
     inputTokens: 1840,

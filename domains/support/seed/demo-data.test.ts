@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { REFUND_POLICY } from '../gateway/refund-policy.ts'
 import { demoData } from './demo-data.ts'
 
 const { customers, orders, tickets, refunds, policies } = demoData
@@ -158,6 +159,22 @@ describe('demo data set', () => {
     expect(open).toHaveLength(1)
     expect(open[0]?.summary).toContain('#4429')
     expect(open[0]?.customerEmail).toBe(orderById.get('4429')?.customerEmail)
+  })
+
+  it('gives Maya a delivered, unrefunded order in her window that only staff may refund in full', () => {
+    const maya = customers.find((c) => c.authSubject === 'demo|maya-okafor')
+    if (maya === undefined) throw new Error('the demo data has no Maya Okafor')
+    const between = orders.filter(
+      (o) =>
+        o.customerEmail === maya.email &&
+        o.status === 'delivered' &&
+        o.amountCents > REFUND_POLICY.selfServeLimitCents &&
+        o.amountCents <= REFUND_POLICY.staffLimitCents &&
+        // Delivered three days after it was placed (load-demo-data.ts), well inside the window.
+        o.placedDaysAgo - 3 < REFUND_POLICY.windowDays[maya.tier] - 7 &&
+        !refunds.some((r) => r.orderPublicId === o.publicId),
+    )
+    expect(between.map((o) => o.publicId)).toEqual(['4356'])
   })
 
   it('ships a non-empty markdown file for every policy', () => {

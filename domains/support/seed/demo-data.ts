@@ -3,8 +3,10 @@ import type { DemoDataSet } from './demo-types.ts'
 /**
  * Demo data for the customer-support reference domain. Days are relative to the moment the data is
  * loaded. The verification scenario: Maya Okafor (pro) writes about order #4429, whose refund was
- * issued 14 days ago but never reached her bank (open ticket T-1099). The resolved tickets are the
- * library of past cases that similar-case search runs over.
+ * issued 14 days ago but never reached her bank (open ticket T-1099); her order #4356 ($450.00,
+ * delivered a week ago, nothing refunded) is over the self-serve limit, so refunding it in full
+ * needs staff. The resolved tickets are the library of past cases that similar-case search runs
+ * over.
  */
 export const demoData: DemoDataSet = {
   customers: [
@@ -94,6 +96,14 @@ export const demoData: DemoDataSet = {
       customerEmail: 'maya.okafor@example.com',
       placedDaysAgo: 95,
       amountCents: 4590,
+      status: 'delivered',
+    },
+    {
+      // Refundable and over the self-serve limit: a refund of it in full needs a support lead.
+      publicId: '4356',
+      customerEmail: 'maya.okafor@example.com',
+      placedDaysAgo: 10,
+      amountCents: 45_000,
       status: 'delivered',
     },
     {

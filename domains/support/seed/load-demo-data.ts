@@ -7,6 +7,7 @@ import type { Database, Queryable } from '../../../src/store/database.ts'
 import { loadDemoConversation } from './demo-conversation.ts'
 import { demoData } from './demo-data.ts'
 import type { DemoDataSet } from './demo-types.ts'
+import { pastCaseDocuments } from './past-case-document.ts'
 
 const DAY_MS = 86_400_000
 
@@ -133,14 +134,7 @@ export async function loadDemoData(
          FROM jsonb_to_recordset($1::jsonb)
            AS r(ticket_id text, title text, body text, category text)
          ON CONFLICT (source, external_id) DO NOTHING`,
-        data.tickets
-          .filter((t) => t.status === 'resolved' && t.resolution !== undefined)
-          .map((t) => ({
-            ticket_id: t.publicId,
-            title: t.summary,
-            body: pastCaseBody(t.summary, t.resolution ?? ''),
-            category: t.category,
-          })),
+        await resolvedDocuments(tx, data),
       ),
       conversations: await loadDemoConversation(tx),
     }
@@ -157,9 +151,23 @@ export async function loadDemoData(
   })
 }
 
-/** A resolved ticket as a document of the past-case library: what happened, then what fixed it. */
-export function pastCaseBody(summary: string, resolution: string): string {
-  return `${summary}\n\nResolution: ${resolution}`
+/** The resolved tickets as past-case documents, with the people taken out. */
+async function resolvedDocuments(tx: Queryable, data: DemoDataSet) {
+  const resolved = data.tickets.filter((t) => t.status === 'resolved' && t.resolution !== undefined)
+  const documents = await pastCaseDocuments(
+    tx,
+    resolved.map((t) => ({
+      summary: t.summary,
+      resolution: t.resolution ?? '',
+      customerEmail: t.customerEmail,
+    })),
+  )
+  return resolved.map((t, i) => ({
+    ticket_id: t.publicId,
+    title: documents[i]?.title,
+    body: documents[i]?.body,
+    category: t.category,
+  }))
 }
 
 async function insert(tx: Queryable, sql: string, rows: readonly object[]): Promise<number> {
