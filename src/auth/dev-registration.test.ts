@@ -32,6 +32,10 @@ describe('clients that register themselves with the development authorization se
     })
     // Nothing of them was kept.
     await expect(readFile(f.clientsFile, 'utf8')).rejects.toThrow(/ENOENT/)
+    // Nor is the web UI's id to be had: the server picks every registered client's id.
+    const squatter = await f.register({ client_id: 'fte-web', redirect_uris: [LOOPBACK] })
+    expect(squatter.status).toBe(201)
+    expect(((await squatter.json()) as { client_id: string }).client_id).not.toBe('fte-web')
   })
 
   it('issues no client credentials to a stored self-registered client that asks for them', async () => {
