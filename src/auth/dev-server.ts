@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { dirname } from 'node:path'
 import { text } from 'node:stream/consumers'
 import type { JWK } from 'jose'
-import Provider, {
-  type Adapter,
-  type AdapterPayload,
-  type AsymmetricSigningAlgorithm,
-  errors,
-} from 'oidc-provider'
+import Provider, { type AsymmetricSigningAlgorithm, errors } from 'oidc-provider'
+import { devStorage } from './dev-adapter.ts'
+import { checkSelfRegistered, WEB_CLIENT_NAME } from './dev-client-policy.ts'
+import { openClientsFile } from './dev-clients-file.ts'
+import { leavingCheck } from './dev-leaving-check.ts'
+import { homePage, signInPage } from './dev-pages.ts'
+import { type RegistrationLimits, registrationLimits } from './dev-registration-limits.ts'
 import { RESOURCE_SCOPES, scopesFor } from './scopes.ts'
 
 /** Someone the development server can sign in as. */
@@ -59,10 +58,13 @@ export interface DevAuthServerOptions {
   /** Access token lifetime in seconds. Default 3600. */
   accessTokenTtlSeconds?: number
   /**
-   * Where registered clients are kept across restarts (a JSON file, mode 600): clients such as the
-   * MCP Inspector keep their client id, so a restart must not forget it. Default: memory only.
+   * Where registered clients are kept across restarts (a file, mode 600, one line appended per
+   * registration): clients such as the MCP Inspector keep their client id, so a restart must not
+   * forget it. Default: memory only.
    */
   clientsFile?: string
+  /** Bounds on open registration (defaults: 100 clients, 10 registrations a minute). */
+  registration?: RegistrationLimits
 }
 
 export interface DevAuthServer {
@@ -77,8 +79,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
  * The bundled development authorization server: a real OAuth 2.1 / OpenID issuer (oidc-provider)
  * on a loopback port, with discovery metadata, a JWKS, open dynamic client registration,
  * authorization code with PKCE (S256 only), client credentials for scripts, and JWT access tokens
- * for this server's resources. Its sign-in page lets you pick a demo customer or the demo staff user. State
- * lives in memory: a restart forgets registrations, and clients register again.
+ * for this server's resources. Its sign-in page lets you pick a demo customer or the demo staff
+ * user. Registration is bounded; a client that registered itself signs people in only (no client
+ * credentials), cannot pass for the web UI, and sends the browser to another host only through a
+ * page naming it. Registered clients are kept in `clientsFile`; other state lives in memory.
  */
 export async function startDevAuthServer(options: DevAuthServerOptions): Promise<DevAuthServer> {
   const host = options.host ?? '127.0.0.1'
@@ -97,9 +101,17 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
   const ttl = options.accessTokenTtlSeconds ?? 3600
   const scriptScopes = new Map((options.scriptClients ?? []).map((c) => [c.clientId, c.scope]))
   const account = async (sub: string) => (await options.accounts()).find((a) => a.sub === sub)
+  // Clients configured here are trusted as written; any other registered itself.
+  const preRegistered = new Set([
+    ...scriptScopes.keys(),
+    ...(options.webClient === undefined ? [] : [options.webClient.clientId]),
+  ])
+  const storage = devStorage(
+    options.clientsFile === undefined ? undefined : await openClientsFile(options.clientsFile),
+  )
 
   const provider = new Provider(issuer, {
-    adapter: memoryAdapter(await savedClients(options.clientsFile)),
+    adapter: storage.adapter,
     clients: [
       ...(options.scriptClients ?? []).map((c) => ({
         client_id: c.clientId,
@@ -114,7 +126,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
         : [
             {
               client_id: options.webClient.clientId,
-              client_name: 'the digital-fte web UI',
+              client_name: WEB_CLIENT_NAME,
               token_endpoint_auth_method: 'none' as const,
               grant_types: ['authorization_code'],
               response_types: ['code' as const],
@@ -128,10 +140,12 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     // A client's registered `scope` would become an allow-list and block a later step-up: what a
     // token may carry is decided per account (the grant) and per script client instead.
     // (The validator runs once per listed property, present or not: one of our own does it.)
+    // It also holds a client that registered itself to what such a client may be.
     extraClientMetadata: {
       properties: ['x_fte'],
       validator(_ctx, _key, _value, metadata) {
         delete (metadata as { scope?: unknown }).scope
+        if (!preRegistered.has(String(metadata.client_id))) checkSelfRegistered(metadata)
       },
     },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
@@ -201,6 +215,15 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     },
   })
 
+  provider.use(
+    registrationLimits(
+      provider.pathFor('registration'),
+      options.registration ?? {},
+      storage.registeredClients,
+    ),
+  )
+  provider.use(leavingCheck(preRegistered))
+
   /** Signs in `sub` and grants what that account may have of what the client asked for. */
   async function finish(req: IncomingMessage, res: ServerResponse, sub: string): Promise<void> {
     const details = await provider.interactionDetails(req, res)
@@ -255,9 +278,14 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
           // redirect URI (already checked against its registration) must be allowed too.
           'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${sourceOf(String(params.redirect_uri ?? ''))}`,
         })
+        const clientId = String(params.client_id ?? '')
         res.end(
           signInPage(uid, await options.accounts(), {
-            client: client?.clientName ?? String(params.client_id ?? 'an application'),
+            client: {
+              name: client?.clientName ?? (clientId || 'an application'),
+              selfRegistered: !preRegistered.has(clientId),
+              destination: destinationOf(String(params.redirect_uri ?? '')),
+            },
             resource: String(params.resource ?? resource),
             scopes: String(params.scope ?? '')
               .split(' ')
@@ -306,164 +334,12 @@ function sourceOf(redirectUri: string): string {
   }
 }
 
-function escapeHtml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  )
-}
-
-/** The sign-in page: one button per demo account. Names come from anyone: escaped. */
-function signInPage(
-  uid: string,
-  accounts: DevAccount[],
-  asked: { client: string; resource: string; scopes: string[] },
-): string {
-  const buttons = accounts
-    .map(
-      (a) =>
-        `<button name="account" value="${escapeHtml(a.sub)}">${escapeHtml(a.name)}` +
-        ` <small>${escapeHtml(a.email)} · ${a.role}</small></button>`,
-    )
-    .join('\n')
-  const scopes =
-    asked.scopes.length === 0
-      ? 'everything the account may do'
-      : `${asked.scopes.join(', ')}; each account gets only what its role allows`
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign in · digital-fte (development)</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font:16px system-ui;max-width:32rem;margin:3rem auto;padding:0 1rem}button{display:block;width:100%;margin:.4rem 0;padding:.6rem;text-align:left}</style>
-</head><body>
-<h1>Sign in</h1>
-<p><strong>${escapeHtml(asked.client)}</strong> asks to use <code>${escapeHtml(asked.resource)}</code> as you (${escapeHtml(scopes)}; <code>staff</code>, acting for any customer, goes to support staff only).</p>
-<p>Development sign-in: no password, choose who you are.</p>
-<form method="post" action="/interaction/${escapeHtml(uid)}">
-${buttons || '<p>No demo accounts: start the server once (npm start) to load the demo data.</p>'}
-</form>
-</body></html>
-`
-}
-
-/** What the issuer's own address shows: nothing to do here, and where things are. */
-function homePage(issuer: string, resources: readonly string[]): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>digital-fte development sign-in</title></head>
-<body style="font:16px system-ui;max-width:40rem;margin:3rem auto;padding:0 1rem">
-<h1>digital-fte development sign-in</h1>
-<p>The development authorization server for ${resources.map((r) => `<code>${escapeHtml(r)}</code>`).join(', ')}.
-Nothing to do here: an MCP client finds it on its own and opens its sign-in page when it needs one.</p>
-<p>Metadata: <a href="/.well-known/oauth-authorization-server">/.well-known/oauth-authorization-server</a></p>
-<p>Issuer: <code>${escapeHtml(issuer)}</code></p>
-</body></html>
-`
-}
-
-/** Registered clients kept in a file, so that they survive a restart. */
-interface SavedClients {
-  clients: Record<string, AdapterPayload>
-  save(clients: Record<string, AdapterPayload>): Promise<void>
-}
-
-async function savedClients(file: string | undefined): Promise<SavedClients | undefined> {
-  if (file === undefined) return undefined
-  let clients: Record<string, AdapterPayload> = {}
+/** Where a redirect URI leads, as the sign-in page names it: its host, or an app's scheme. */
+function destinationOf(redirectUri: string): string {
   try {
-    clients = JSON.parse(await readFile(file, 'utf8')) as Record<string, AdapterPayload>
+    const url = new URL(redirectUri)
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.host : url.protocol
   } catch {
-    // None yet, or unreadable: clients register again (and are saved from now on).
+    return 'an address it did not give'
   }
-  let writing = Promise.resolve()
-  return {
-    clients,
-    save: (all) => {
-      writing = writing
-        .then(async () => {
-          await mkdir(dirname(file), { recursive: true })
-          await writeFile(file, `${JSON.stringify(all)}\n`, { mode: 0o600 })
-        })
-        .catch(() => {})
-      return writing
-    },
-  }
-}
-
-/** What oidc-provider revokes with a grant (as its own memory adapter does). */
-const GRANTABLE = new Set([
-  'AccessToken',
-  'AuthorizationCode',
-  'RefreshToken',
-  'DeviceCode',
-  'BackchannelAuthenticationRequest',
-])
-
-/** oidc-provider's storage, in memory: one map per server; registered clients also in a file. */
-function memoryAdapter(saved?: SavedClients): (model: string) => Adapter {
-  const store = new Map<string, { payload: AdapterPayload; expiresAt: number | undefined }>()
-  for (const [id, payload] of Object.entries(saved?.clients ?? {})) {
-    store.set(`Client:${id}`, { payload, expiresAt: undefined })
-  }
-  const persist = async () => {
-    if (saved === undefined) return
-    const clients: Record<string, AdapterPayload> = {}
-    for (const [key, { payload }] of store) {
-      if (key.startsWith('Client:')) clients[key.slice('Client:'.length)] = payload
-    }
-    await saved.save(clients)
-  }
-  const byGrant = new Map<string, Set<string>>()
-  const get = (key: string): AdapterPayload | undefined => {
-    const hit = store.get(key)
-    if (hit === undefined) return undefined
-    if (hit.expiresAt !== undefined && hit.expiresAt <= Date.now()) {
-      store.delete(key)
-      return undefined
-    }
-    return hit.payload
-  }
-  const index = (key: string) => (get(key) as { id?: string } | undefined)?.id
-  return (model) => ({
-    async upsert(id, payload, expiresIn) {
-      const key = `${model}:${id}`
-      const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : undefined
-      store.set(key, { payload, expiresAt })
-      if (model === 'Client') await persist()
-      if (model === 'Session' && payload.uid !== undefined) {
-        store.set(`uid:${payload.uid}`, { payload: { id } as AdapterPayload, expiresAt })
-      }
-      if (payload.userCode !== undefined) {
-        store.set(`userCode:${payload.userCode}`, { payload: { id } as AdapterPayload, expiresAt })
-      }
-      // Only a grant's tokens and codes go with it: an interaction also names the grant it
-      // continues, and must outlive that grant's end (signing in as someone else ends it).
-      if (payload.grantId !== undefined && GRANTABLE.has(model)) {
-        const keys = byGrant.get(payload.grantId) ?? new Set<string>()
-        keys.add(key)
-        byGrant.set(payload.grantId, keys)
-      }
-    },
-    async find(id) {
-      return get(`${model}:${id}`)
-    },
-    async findByUid(uid) {
-      const id = index(`uid:${uid}`)
-      return id === undefined ? undefined : get(`${model}:${id}`)
-    },
-    async findByUserCode(userCode) {
-      const id = index(`userCode:${userCode}`)
-      return id === undefined ? undefined : get(`${model}:${id}`)
-    },
-    async consume(id) {
-      const payload = get(`${model}:${id}`)
-      if (payload !== undefined) payload.consumed = Math.floor(Date.now() / 1000)
-    },
-    async destroy(id) {
-      store.delete(`${model}:${id}`)
-      if (model === 'Client') await persist()
-    },
-    async revokeByGrantId(grantId) {
-      for (const key of byGrant.get(grantId) ?? []) store.delete(key)
-      byGrant.delete(grantId)
-    },
-  })
 }

@@ -54,7 +54,8 @@ export async function devKey(dataDir: string): Promise<DevKey> {
     if ((error as { code?: string }).code !== 'ENOENT') throw error
     const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })
     jwk = await exportJWK(pair.privateKey)
-    await mkdir(dirname(path), { recursive: true })
+    // The data folder, when the issuer comes first: as private as the database makes it.
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 })
     await writeFile(path, `${JSON.stringify(jwk)}\n`, { mode: 0o600, flag: 'wx' }).catch(
       async (e: unknown) => {
         // Another process created it first: use theirs.

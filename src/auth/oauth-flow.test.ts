@@ -146,10 +146,12 @@ describe('signing in with OAuth through the development authorization server', (
     expect(page).toContain('Maya Okafor')
     expect(page).toContain('Sam (staff)')
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;')
-    // Who asks, for what: the client's registered name, the server, the scopes.
+    // Who asks (in its own words), for what, and where the browser goes next.
     expect(page).toContain(
-      `<strong>headless test client</strong> asks to use <code>${resource}</code>`,
+      '<strong>headless test client</strong> (a name an application gave itself when it registered here)' +
+        ` asks to use <code>${resource}</code>`,
     )
+    expect(page).toContain('Afterwards your browser goes to <strong>127.0.0.1:53682</strong>')
     expect(page).toContain('read, write, refund, staff')
     expect(page).not.toContain('<img')
     const token = decodeJwt(oauth.tokens()?.access_token ?? '')

@@ -112,12 +112,12 @@ describe('access token verification', () => {
       scopes: ['read', 'write', 'staff'],
       email: 'sam@example.com',
     })
-    // An email the issuer does not vouch for links nothing.
-    const unverified = await verify(
-      await sign(key, { email: 'x@example.com', email_verified: false }),
-    )
-    expect(unverified.email).toBeUndefined()
-    expect(unverified.role).toBe('customer')
+    // An email the issuer does not vouch for, in so many words, links nothing.
+    for (const flag of [{ email_verified: false }, {}, { email_verified: 'true' }]) {
+      const unverified = await verify(await sign(key, { email: 'x@example.com', ...flag }))
+      expect(unverified.email, JSON.stringify(flag)).toBeUndefined()
+      expect(unverified.role).toBe('customer')
+    }
     // `scp` arrays (some issuers) count too.
     expect((await verify(await sign(key, { scope: undefined, scp: ['read'] }))).scopes).toEqual([
       'read',

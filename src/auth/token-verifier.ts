@@ -128,9 +128,10 @@ function identityOf(payload: JWTPayload): Identity {
   if (sub === '' || sub.length > 255)
     throw new TokenError('The access token has no usable subject.')
   const scopes = scopesOf(payload)
-  // An email links a customer to their record only when the issuer vouches for it.
+  // An email links a customer to their record only when the issuer vouches for it in so many
+  // words: a missing flag, or `"true"` as a string, is no verification (OIDC Core 5.1).
   const email =
-    typeof payload.email === 'string' && payload.email_verified !== false
+    typeof payload.email === 'string' && payload.email_verified === true
       ? payload.email.toLowerCase()
       : undefined
   return {

@@ -5,6 +5,10 @@ export interface Identity {
   /** Staff may act on any customer; a customer only on what is theirs. */
   role: 'staff' | 'customer'
   scopes: readonly string[]
-  /** A verified email claim, when the issuer gave one. */
+  /**
+   * An email the issuer verified (`email_verified: true`), and only then: consumers link a customer
+   * record by it without checking anything more, so whatever builds an identity must leave it out
+   * when the verification is not there.
+   */
   email?: string
 }

@@ -8,7 +8,10 @@ import { openPostgres } from './postgres-database.ts'
 export async function connect(config: Config['database'], logger: Logger): Promise<Database> {
   if (config.url === undefined) {
     logger.info({ dataDir: config.dataDir }, 'opening the embedded database (PGlite + pgvector)')
-    return openPglite({ dataDir: config.dataDir })
+    return openPglite({
+      dataDir: config.dataDir,
+      warn: (message) => logger.warn({ dataDir: config.dataDir }, message),
+    })
   }
   const db = await openPostgres({
     url: config.url,

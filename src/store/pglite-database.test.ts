@@ -1,4 +1,14 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
@@ -22,6 +32,52 @@ describe('the embedded database', () => {
     const unlock = lockDataDir(dir)
     expect(await readFile(join(dir, 'fte.lock'), 'utf8')).toBe(String(process.pid))
     unlock()
+  })
+
+  /** The permission bits of everything under `root` that are not `0600` (files) or `0700` (folders). */
+  async function notPrivate(root: string): Promise<string[]> {
+    const loose: string[] = []
+    for (const entry of await readdir(root, { recursive: true })) {
+      const stats = await lstat(join(root, entry))
+      const want = stats.isDirectory() ? 0o700 : 0o600
+      if ((stats.mode & 0o777) !== want) loose.push(`${entry} ${(stats.mode & 0o777).toString(8)}`)
+    }
+    return loose
+  }
+
+  it('keeps a new data folder to its owner: the folder 0700, its folders 0700, its files 0600', async () => {
+    const data = join(dir, 'fresh', 'db')
+    const db = await openPglite({ dataDir: data })
+    expect((await stat(data)).mode & 0o777).toBe(0o700)
+    await db.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('x'); CHECKPOINT")
+    const files = await readdir(data, { recursive: true })
+    expect(files.length).toBeGreaterThan(100)
+    expect(files).toContain('fte.lock')
+    expect(await notPrivate(data)).toEqual([])
+    await db.close()
+    expect(await notPrivate(data)).toEqual([])
+  })
+
+  it('tightens an existing data folder that others could read, and says so', async () => {
+    const data = join(dir, 'shared')
+    await mkdir(data, { mode: 0o755 })
+    await chmod(data, 0o755)
+    await writeFile(join(data, 'left-behind'), 'x', { mode: 0o644 })
+    const warnings: string[] = []
+    const db = await openPglite({
+      dataDir: data,
+      loadDataDir: new Blob([await readFile(inject('pgliteEmptySnapshot'))]),
+      warn: (message) => warnings.push(message),
+    })
+    expect((await stat(data)).mode & 0o777).toBe(0o700)
+    expect(await notPrivate(data)).toEqual([])
+    expect(warnings).toEqual([
+      `The embedded database folder ${data} was open to other accounts (mode 755); it is now 700, and its files 600.`,
+    ])
+    await db.close()
+    // Private already: nothing more to say.
+    await (await openPglite({ dataDir: data, warn: (message) => warnings.push(message) })).close()
+    expect(warnings).toHaveLength(1)
   })
 
   it('keeps its data in the folder across close and reopen', async () => {

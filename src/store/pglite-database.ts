@@ -1,6 +1,7 @@
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
 import { FteError } from '../lib/errors.ts'
+import { tightenTree } from '../lib/private-dir.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import {
   type Database,
@@ -15,6 +16,8 @@ export interface PgliteOptions {
   dataDir?: string
   /** A data folder snapshot (from `dumpDataDir`) to start from: fast copies for tests. */
   loadDataDir?: Blob
+  /** Told when an existing data folder was open to other accounts (and has been tightened). */
+  warn?: (message: string) => void
 }
 
 export type PgliteDatabase = Database & {
@@ -23,28 +26,35 @@ export type PgliteDatabase = Database & {
 }
 
 export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDatabase> {
-  const unlock = options.dataDir === undefined ? () => {} : lockDataDir(options.dataDir)
-  let pg: PGlite
+  const { dataDir } = options
+  const unlock = dataDir === undefined ? () => {} : lockDataDir(dataDir, options.warn)
+  // PGlite writes its files 0666 whatever the umask: only their owner may read the database or
+  // rewrite the audit trail's pages, so they are tightened once it has written them, and again
+  // at close for the files it made since (the folder, 0700, keeps others out in between).
+  const tighten = () => (dataDir === undefined ? Promise.resolve() : tightenTree(dataDir))
+  let created: PGlite | undefined
   try {
-    pg = await PGlite.create({
+    created = await PGlite.create({
       extensions: { vector },
-      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      ...(dataDir === undefined ? {} : { dataDir }),
       ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
     })
+    await tighten()
   } catch (error) {
+    await created?.close().catch(() => {})
     unlock()
     throw new FteError(
       'data_dir_unusable',
-      `Cannot open the embedded database${options.dataDir ? ` in ${options.dataDir}` : ''}: ${
+      `Cannot open the embedded database${dataDir ? ` in ${dataDir}` : ''}: ${
         (error as Error).message
       }`,
       { fault: 'system', cause: error },
     )
   }
+  const pg = created
   const db: PgliteDatabase = {
     kind: 'pglite',
-    description:
-      options.dataDir === undefined ? 'embedded (in memory)' : `embedded (${options.dataDir})`,
+    description: dataDir === undefined ? 'embedded (in memory)' : `embedded (${dataDir})`,
     query: (sql, params) => runQuery(pg, sql, params),
     exec: async (sql) => {
       await pg.exec(sql)
@@ -65,6 +75,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
     close: async () => {
       try {
         if (!pg.closed) await pg.close()
+        await tighten()
       } finally {
         unlock()
       }
