@@ -40,6 +40,22 @@ export async function replicaPhase(run: LoadRun): Promise<PhaseResult> {
     violations.push(
       `${other} probe calls failed otherwise: ${answers.find((a) => a.outcome !== 'ok' && !limited.includes(a))?.error}`,
     )
+  // Each allowed call left its invocation row; the refused ones were counted (in their minute's
+  // row, or its calls_refused audit row once the minute closed), not recorded one by one.
+  const { rows: trail } = await run.db.query<{ invocations: number; refused: number }>(
+    `SELECT (SELECT count(*)::int FROM capability_invocations WHERE actor = $1) AS invocations,
+            (SELECT coalesce(sum(calls), 0)::int FROM refused_calls
+             WHERE subject = $2 AND reason = 'rate_limited')
+            + (SELECT coalesce(sum((payload->>'calls')::int), 0)::int FROM audit_log
+               WHERE action = 'calls_refused' AND actor = $1 AND target = 'rate_limited')
+            AS refused`,
+    ['gateway:load|rate-probe', 'load|rate-probe'],
+  )
+  if (trail[0]?.invocations !== allowed || trail[0]?.refused !== limited.length) {
+    violations.push(
+      `the rate probe left ${trail[0]?.invocations} invocation rows for ${allowed} allowed calls and counted ${trail[0]?.refused} refusals for ${limited.length} refused`,
+    )
+  }
   const byReplica = [0, 1].map(
     (r) => answers.filter((a) => a.replica === r && a.outcome === 'ok').length,
   )
@@ -68,8 +84,8 @@ export async function replicaPhase(run: LoadRun): Promise<PhaseResult> {
     violations.push(`${failed.length} same-key calls failed: ${failed[0]?.error}`)
   violations.push(...checkRefundAnswers(sameKey.map((record) => ({ key, record }))))
   const { rows } = await run.db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM refunds WHERE idempotency_key = $1',
-    [`${sub}:${key}`],
+    'SELECT count(*)::int AS n FROM refunds WHERE idempotency_key = $1 AND requested_by = $2',
+    [key, sub],
   )
   if (rows[0]?.n !== 1) violations.push(`one key sent to both replicas made ${rows[0]?.n} refunds`)
 
