@@ -187,6 +187,8 @@ describeEachDatabase('the chat API', (target) => {
       [{ message: 'x'.repeat(5001) }, 'at most 5000'],
       [{ message: 'hi', conversation_id: 'nope' }, 'conversation id'],
       [{ message: 'hi', extra: 1 }, ''],
+      [{ message: 'refund\u0000 #4429' }, 'NUL character'],
+      [{ message: 'refund \ud800' }, 'unpaired surrogate'],
     ] as const) {
       const response = await post('/api/chat', body, token)
       expect(response.status).toBe(400)

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { Worker } from '../agent/worker.ts'
 import { loadTimeline } from '../audit/replay.ts'
+import { isStorableText } from '../audit/storable.ts'
 import type { Identity } from '../gateway/identity.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
@@ -28,6 +29,9 @@ export interface ChatApiOptions {
 }
 
 const uuid = z.uuid({ version: 'v4', error: 'must be a conversation id (a UUID)' })
+
+/** Text no Postgres text column can hold: refused as bad input, not failed on as a 500. */
+const STORABLE = 'text must not contain a NUL character or an unpaired surrogate'
 
 /** A JSON error with a stable code: what every refusal of this API looks like. */
 function apiError(
@@ -63,11 +67,16 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
       .min(1, { error: 'message must not be empty' })
       .max(options.maxMessageChars, {
         error: `message must be at most ${options.maxMessageChars} characters`,
-      }),
+      })
+      .refine(isStorableText, { error: STORABLE }),
   })
   const decisionBody = z.strictObject({
     decision: z.enum(['approve', 'reject'], { error: 'decision must be approve or reject' }),
-    reason: z.string().max(1000, { error: 'reason must be at most 1000 characters' }).optional(),
+    reason: z
+      .string()
+      .max(1000, { error: 'reason must be at most 1000 characters' })
+      .refine(isStorableText, { error: STORABLE })
+      .optional(),
   })
 
   /** The parsed JSON body, or the 400 that says what is wrong with it. */

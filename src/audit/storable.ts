@@ -10,12 +10,17 @@ export const TOO_DEEP = `[nested deeper than ${MAX_STORED_DEPTH} levels]`
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what it looks for
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
+/** True when Postgres can store `text` as it is: no NUL, no unpaired surrogate. */
+export function isStorableText(text: string): boolean {
+  return !text.includes('\u0000') && text.isWellFormed()
+}
+
 /**
  * Text Postgres accepts, with nothing dropped: NUL and lone surrogates become the six characters
  * of their JSON escape (`\u0000`), so an investigator still sees exactly what was sent.
  */
 export function storableText(text: string): string {
-  if (!text.includes('\u0000') && text.isWellFormed()) return text
+  if (isStorableText(text)) return text
   return text.replace(UNSTORABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 

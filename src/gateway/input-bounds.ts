@@ -1,3 +1,5 @@
+import { isStorableText } from '../audit/storable.ts'
+
 /** Arguments nested deeper than this are refused. */
 export const MAX_INPUT_DEPTH = 32
 
@@ -15,14 +17,14 @@ export function inputProblem(args: unknown, maxBytes = MAX_INPUT_BYTES): string 
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const { value, depth } = next
     if (typeof value === 'string') {
-      if (!storable(value)) return UNSTORABLE_TEXT
+      if (!isStorableText(value)) return UNSTORABLE_TEXT
       continue
     }
     if (value === null || typeof value !== 'object') continue
     if (depth > MAX_INPUT_DEPTH)
       return `the arguments are nested deeper than ${MAX_INPUT_DEPTH} levels`
     for (const [key, inner] of Object.entries(value)) {
-      if (!storable(key)) return UNSTORABLE_TEXT
+      if (!isStorableText(key)) return UNSTORABLE_TEXT
       pending.push({ value: inner, depth: depth + 1 })
     }
   }
@@ -33,7 +35,3 @@ export function inputProblem(args: unknown, maxBytes = MAX_INPUT_BYTES): string 
 
 const UNSTORABLE_TEXT =
   'the arguments contain a NUL character or an unpaired surrogate, which no text field accepts'
-
-function storable(text: string): boolean {
-  return !text.includes('\u0000') && text.isWellFormed()
-}
