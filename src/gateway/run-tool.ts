@@ -9,6 +9,7 @@ import { within } from '../lib/within.ts'
 import type { Database } from '../store/database.ts'
 import type { RateDecision, RateLimit } from '../store/rate-limiter.ts'
 import { SQLSTATE, sqlState } from '../store/sql-error.ts'
+import { auditedPreview, previewOf } from './approval-summary.ts'
 import { type GatewayTool, requiredScope, type ToolResult } from './gateway-tool.ts'
 import type { Identity } from './identity.ts'
 import { type SessionClaims, verifySessionHandle } from './session-handle.ts'
@@ -32,6 +33,8 @@ export const META = {
   session: 'io.digital-fte/session',
   conversation: 'io.digital-fte/conversation',
   trace: 'io.digital-fte/trace',
+  /** `true`: describe the call for a person's approval (read-only) instead of running it. */
+  preview: 'io.digital-fte/preview',
 } as const
 
 /** Error codes that mean the caller must change something; everything else fails closed. */
@@ -128,6 +131,8 @@ export async function callTool(
   const handle =
     typeof args.session === 'string' ? args.session : (metaSession as string | undefined)
   const trace = typeof meta?.[META.trace] === 'string' ? (meta[META.trace] as string) : undefined
+  // A preview is its own invocation, read-only whatever the tool does.
+  const preview = meta?.[META.preview] === true
   const recorded = auditArguments(tool, args, trace)
   let session: SessionClaims | undefined
   // Refusals before the transaction are recorded here; inside it, invokeAudited records them.
@@ -145,7 +150,7 @@ export async function callTool(
     const data = await invokeAudited(
       deps.db,
       {
-        capability: `mcp:${tool.name}`,
+        capability: `mcp:${tool.name}${preview ? ':preview' : ''}`,
         actor: `gateway:${identity.sub}`,
         arguments: recorded,
         conversationId: conversationId ?? null,
@@ -157,7 +162,7 @@ export async function callTool(
         let timer: NodeJS.Timeout | undefined
         try {
           const result: ToolResult = await Promise.race([
-            tool.run(
+            (preview ? previewOf(tool) : tool).run(
               {
                 tx,
                 identity,
@@ -190,12 +195,12 @@ export async function callTool(
       },
       {
         statementTimeoutMs: Math.trunc(deps.toolTimeoutMs),
-        recordedResult: auditResult,
-        ...(tool.annotations.readOnlyHint
+        recordedResult: preview ? auditedPreview : auditResult,
+        ...(preview || tool.annotations.readOnlyHint
           ? {
               reads: {
                 db: deps.reads,
-                transaction: tool.isolation !== 'statement' || !deps.readStatements,
+                transaction: preview || tool.isolation !== 'statement' || !deps.readStatements,
                 recorder: deps.recorder,
               },
             }
