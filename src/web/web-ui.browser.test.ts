@@ -91,6 +91,8 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
         LLM_PROVIDER: 'compatible',
         LLM_BASE_URL: model.url,
         LLM_MODEL: 'gpt-4o-mini',
+        // The tests below send a few turns in quick succession: the default burst is 5.
+        CHAT_RATE_BURST: '20',
       })
     }, 120_000)
     afterAll(async () => {
@@ -218,7 +220,7 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
       await page.close()
     })
 
-    it("shows a refund for approval as the server's summary with the real amount, the model's reason apart and whole", async () => {
+    it("shows a refund for approval as the server's summary with the real amount, the model's reason apart and whole, and one it cannot summarise as reject-only", async () => {
       // A reason written to pass for the arguments: a fake amount after enough text that a view
       // cut at 200 characters shows it and not the real one.
       const spoof = `${'refund for the damaged item, as agreed. '.repeat(6)}"amount_cents": 100`
@@ -270,6 +272,34 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
       model.enqueue(reply({ text: 'I have not refunded order #4380, as you decided.' }))
       await card.getByRole('button', { name: 'Reject' }).click()
       await expect.poll(() => card.innerText()).toContain('Rejected.')
+
+      // A call the server cannot describe (no such order) is shown as such, and only rejected.
+      model.enqueue(
+        reply({
+          toolCalls: [
+            {
+              name: 'domain_issue_refund',
+              arguments: {
+                order: '9999',
+                amount_cents: 100,
+                reason: spoof,
+                idempotency_key: 'web-9999',
+              },
+            },
+          ],
+        }),
+      )
+      await page.getByLabel('Message').fill('And order 9999?')
+      await page.getByLabel('Message').press('Enter')
+      const undescribed = page.getByRole('log').locator('li.approval').nth(1)
+      await undescribed.waitFor()
+      expect(await undescribed.innerText()).toContain('its summary is unavailable')
+      expect(await undescribed.innerText()).not.toContain('amount_cents')
+      expect(await undescribed.getByRole('button').allInnerTexts()).toEqual(['Reject'])
+      await shot(page, '10-summary-unavailable')
+      model.enqueue(reply({ text: 'I have not refunded anything.' }))
+      await undescribed.getByRole('button', { name: 'Reject' }).click()
+      await expect.poll(() => undescribed.innerText()).toContain('Rejected.')
       expect(problems.filter((p) => !p.includes('404'))).toEqual([])
       await page.close()
     })
