@@ -1,6 +1,8 @@
 import { join } from 'node:path'
 import type { DomainPack } from '../../src/domain/domain-pack.ts'
+import { withDescribers } from '../../src/gateway/approval-summary.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
+import { supportDescribers } from './gateway/describe-calls.ts'
 import { supportDevAccounts } from './gateway/dev-accounts.ts'
 import { linkCustomer } from './gateway/link-identity.ts'
 import { SUPPORT_PERSONA, SUPPORT_RULES } from './gateway/persona.ts'
@@ -17,7 +19,8 @@ export const supportPack: DomainPack = {
   gateway: {
     persona: SUPPORT_PERSONA,
     rules: SUPPORT_RULES,
-    tools: supportTools,
+    // Each call that waits for a person comes with the summary that person approves.
+    tools: (services) => withDescribers(supportTools(services), supportDescribers),
     linkIdentity: linkCustomer,
     // Money out and hand-offs to people wait for a person's yes in the Worker.
     approvalTools: ['domain_issue_refund', 'domain_escalate_ticket'],

@@ -1,6 +1,8 @@
 import { join } from 'node:path'
 import type { DomainPack } from '../../src/domain/domain-pack.ts'
+import { withDescribers } from '../../src/gateway/approval-summary.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
+import { taskDescribers } from './gateway/describe-calls.ts'
 import { TASKS_PERSONA, TASKS_RULES } from './gateway/persona.ts'
 import { taskTools } from './gateway/tools.ts'
 import { loadTaskDemoData, taskDevAccounts } from './seed/demo-data.ts'
@@ -16,7 +18,7 @@ export const tasksPack: DomainPack = {
   gateway: {
     persona: TASKS_PERSONA,
     rules: TASKS_RULES,
-    tools: () => taskTools(),
+    tools: () => withDescribers(taskTools(), taskDescribers),
     // Deleting cannot be undone: the Worker asks the person first.
     approvalTools: ['domain_delete_task'],
   },

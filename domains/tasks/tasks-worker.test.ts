@@ -46,7 +46,7 @@ describe('the Worker on the tasks pack', () => {
       )
     ).rows.map((r) => r.title)
 
-  it('is given the seed’s persona and rules, and asks before deleting: rejected, the task stays', async () => {
+  it('is given the seed’s persona and rules, and asks before deleting the task it names: rejected, the task stays', async () => {
     model.enqueue(
       reply({ toolCalls: [{ name: 'domain_delete_task', arguments: { task: 'dentist' } }] }),
     )
@@ -59,6 +59,12 @@ describe('the Worker on the tasks pack', () => {
         e.type === 'approval_requested',
     )
     expect(asked).toMatchObject({ tool: 'domain_delete_task', arguments: { task: 'dentist' } })
+    // The person approves the task the server found, not the word the model used for it.
+    expect(asked?.summary?.title).toBe('Delete task 2: Book dentist appointment')
+    expect(asked?.summary?.lines).toContainEqual({
+      label: 'Undo',
+      value: 'none: a deleted task is gone for good',
+    })
     expect(first.at(-1)).toMatchObject({ type: 'turn_ended', status: 'paused' })
     expect(await titles()).toContain('Book dentist appointment')
 

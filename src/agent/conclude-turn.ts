@@ -1,8 +1,10 @@
+import type { MCPServer } from '@openai/agents'
 import type { AuditAction } from '../audit/audit-actions.ts'
 import type { AuditEntry } from '../audit/audit-writer.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
+import { previewApproval } from './approval-preview.ts'
 import type { Refused } from './gateway-session.ts'
 import { REPLIES } from './instructions.ts'
 import type { WorkerModel } from './model-factory.ts'
@@ -20,6 +22,8 @@ export interface TurnEnding {
   logger: Logger
   model: WorkerModel
   price: ModelPrice | undefined
+  /** The longest a gateway call (an approval's preview) may take. */
+  toolTimeoutMs: number
   /** The audit actor for a user's turn. */
   actor(userId: string): string
   audit(
@@ -31,12 +35,16 @@ export interface TurnEnding {
   ): Promise<number>
 }
 
-/** Ends a run segment: the reply (or the fallback) sent and audited, or the pause stored. */
+/**
+ * Ends a run segment: the reply (or the fallback) sent and audited, or the pause stored with the
+ * gateway's summary of each call waiting for approval (asked of `gateway`, the turn's connection).
+ */
 export async function* concludeTurn(
   deps: TurnEnding,
   outcome: RunOutcome,
   context: TurnState,
   session: PostgresSession,
+  gateway: MCPServer,
 ): AsyncGenerator<WorkerEvent> {
   const { conversationId, userId } = context
   const traceId = context.traceId
@@ -50,13 +58,18 @@ export async function* concludeTurn(
   })
   if (outcome.kind === 'paused') {
     await session.commit({ spans })
+    const calls = []
+    for (const call of outcome.interruptions) {
+      const summary = await previewApproval(gateway, context, call, deps.toolTimeoutMs)
+      calls.push({ ...call, summary })
+    }
     const approvals = await runStore.pause(deps.db, {
       conversationId,
       userId,
       state: outcome.state,
       grounding: context.grounding,
       traceId: context.traceId,
-      calls: outcome.interruptions,
+      calls,
     })
     for (const pending of approvals) {
       await deps.audit(
@@ -72,6 +85,7 @@ export async function* concludeTurn(
         approvalId: pending.id,
         tool: pending.tool,
         arguments: pending.arguments,
+        summary: pending.summary,
       }
     }
     yield { type: 'turn_ended', conversationId, status: 'paused', traceId }

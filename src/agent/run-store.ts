@@ -1,3 +1,4 @@
+import type { ApprovalSummary } from '../gateway/approval-summary.ts'
 import type { Database, Queryable } from '../store/database.ts'
 
 export interface PendingApproval {
@@ -7,6 +8,8 @@ export interface PendingApproval {
   callId: string
   tool: string
   arguments: Record<string, unknown>
+  /** What the person approves, as the gateway built it; null: it could not be (reject only). */
+  summary: ApprovalSummary | null
   createdAt: Date
 }
 
@@ -29,7 +32,12 @@ export const runStore = {
       state: string
       grounding: string[]
       traceId: string | undefined
-      calls: Array<{ callId: string; tool: string; arguments: Record<string, unknown> }>
+      calls: Array<{
+        callId: string
+        tool: string
+        arguments: Record<string, unknown>
+        summary: ApprovalSummary | null
+      }>
     },
   ): Promise<PendingApproval[]> {
     return db.transaction(async (tx) => {
@@ -48,9 +56,16 @@ export const runStore = {
       const approvals: PendingApproval[] = []
       for (const call of run.calls) {
         const { rows: made } = await tx.query<{ id: string; created_at: Date }>(
-          `INSERT INTO approvals (run_id, conversation_id, call_id, tool, arguments)
-           VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING id, created_at`,
-          [runId, run.conversationId, call.callId, call.tool, JSON.stringify(call.arguments)],
+          `INSERT INTO approvals (run_id, conversation_id, call_id, tool, arguments, summary)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb) RETURNING id, created_at`,
+          [
+            runId,
+            run.conversationId,
+            call.callId,
+            call.tool,
+            JSON.stringify(call.arguments),
+            call.summary === null ? null : JSON.stringify(call.summary),
+          ],
         )
         const row = made[0] as { id: string; created_at: Date }
         approvals.push({
@@ -60,6 +75,7 @@ export const runStore = {
           callId: call.callId,
           tool: call.tool,
           arguments: call.arguments,
+          summary: call.summary,
           createdAt: row.created_at,
         })
       }
@@ -79,9 +95,11 @@ export const runStore = {
       call_id: string
       tool: string
       arguments: Record<string, unknown>
+      summary: ApprovalSummary | null
       created_at: Date
     }>(
-      `SELECT a.id, a.run_id, a.conversation_id, a.call_id, a.tool, a.arguments, a.created_at
+      `SELECT a.id, a.run_id, a.conversation_id, a.call_id, a.tool, a.arguments, a.summary,
+              a.created_at
        FROM approvals a JOIN agent_runs r ON r.id = a.run_id
        WHERE r.user_id = $1 AND ($2::uuid IS NULL OR a.conversation_id = $2)
          AND r.status = 'waiting' AND a.decision IS NULL
@@ -95,13 +113,15 @@ export const runStore = {
       callId: row.call_id,
       tool: row.tool,
       arguments: row.arguments,
+      summary: row.summary,
       createdAt: row.created_at,
     }))
   },
 
   /**
    * Records a decision on a waiting approval of `userId`'s. Undefined when there is no such
-   * approval, it is someone else's, or it was decided already.
+   * approval, it is someone else's, or it was decided already; `undescribed` when it is approved
+   * but has no summary (nobody saw what it does, so it can only be rejected).
    */
   async decide(
     db: Queryable,
@@ -112,24 +132,41 @@ export const runStore = {
       by: string
       reason: string | undefined
     },
-  ): Promise<{ runId: string; conversationId: string; tool: string; waiting: number } | undefined> {
+  ): Promise<
+    | {
+        runId: string
+        conversationId: string
+        tool: string
+        summary: ApprovalSummary | null
+        waiting: number
+      }
+    | 'undescribed'
+    | undefined
+  > {
     const { rows } = await db.query<{
       run_id: string
       conversation_id: string
       tool: string
+      summary: ApprovalSummary | null
       waiting: number
+      undescribed: boolean
     }>(
       `WITH decided AS (
          UPDATE approvals a SET decision = $3, decided_by = $4, reason = $5, decided_at = now()
          FROM agent_runs r
          WHERE a.id = $1 AND r.id = a.run_id AND r.user_id = $2 AND r.status = 'waiting'
-           AND a.decision IS NULL
-         RETURNING a.run_id, a.conversation_id, a.tool
+           AND a.decision IS NULL AND (a.summary IS NOT NULL OR $3 = 'rejected')
+         RETURNING a.run_id, a.conversation_id, a.tool, a.summary
        )
-       SELECT d.run_id, d.conversation_id, d.tool,
+       SELECT d.run_id, d.conversation_id, d.tool, d.summary, false AS undescribed,
          (SELECT count(*)::int FROM approvals o
           WHERE o.run_id = d.run_id AND o.decision IS NULL AND o.id <> $1) AS waiting
-       FROM decided d`,
+       FROM decided d
+       UNION ALL
+       SELECT NULL, NULL, NULL, NULL, true, 0
+       FROM approvals a JOIN agent_runs r ON r.id = a.run_id
+       WHERE a.id = $1 AND r.user_id = $2 AND r.status = 'waiting' AND a.decision IS NULL
+         AND a.summary IS NULL AND $3 = 'approved'`,
       [
         decision.approvalId,
         decision.userId,
@@ -139,14 +176,15 @@ export const runStore = {
       ],
     )
     const row = rows[0]
-    return row === undefined
-      ? undefined
-      : {
-          runId: row.run_id,
-          conversationId: row.conversation_id,
-          tool: row.tool,
-          waiting: row.waiting,
-        }
+    if (row === undefined) return undefined
+    if (row.undescribed) return 'undescribed'
+    return {
+      runId: row.run_id,
+      conversationId: row.conversation_id,
+      tool: row.tool,
+      summary: row.summary,
+      waiting: row.waiting,
+    }
   },
 
   /** Takes a fully decided run for resuming; only one caller gets it. */

@@ -1,3 +1,5 @@
+import type { ApprovalSummary } from '../gateway/approval-summary.ts'
+
 /** What one turn of the Worker reports, in order, to a terminal, an SSE stream or a test. */
 export type WorkerEvent =
   | { type: 'turn_started'; conversationId: string; resumed: boolean }
@@ -25,11 +27,16 @@ export type WorkerEvent =
       approvalId: string
       tool: string
       arguments: Record<string, unknown>
+      /** What the person approves, as the gateway built it; null: unavailable (reject only). */
+      summary: ApprovalSummary | null
     }
   | {
       type: 'approval_recorded'
       conversationId: string
       approvalId: string
+      tool: string
+      /** The summary the decision was on. */
+      summary: ApprovalSummary | null
       decision: 'approved' | 'rejected'
       /** Approvals of the same run still waiting for a decision. */
       waiting: number

@@ -16,7 +16,7 @@ import {
   unavailableTurn,
 } from './conclude-turn.ts'
 import type { GatewayAccess } from './gateway-access.ts'
-import { beginSession, type Refused } from './gateway-session.ts'
+import { type Begun, beginSession, type Refused } from './gateway-session.ts'
 import type { GatewayCall } from './gateway-tools.ts'
 import { screenInput } from './input-guardrail.ts'
 import { REPLIES } from './instructions.ts'
@@ -69,6 +69,11 @@ export interface Worker {
   pending(where: { userId: string; conversationId?: string }): Promise<PendingApproval[]>
   close(): Promise<void>
 }
+
+/** Why an approval without a summary cannot be approved. */
+export const SUMMARY_UNAVAILABLE =
+  'The server could not say what this request would do (its summary is unavailable), so it ' +
+  'cannot be approved. Reject it; the Worker can ask again.'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -148,11 +153,12 @@ export function createWorker(options: WorkerOptions): Worker {
     logger,
     model: options.model,
     price,
+    toolTimeoutMs: settings.toolTimeoutMs,
     actor,
     audit,
   }
-  const conclude = (outcome: RunOutcome, turn: TurnState, session: PostgresSession) =>
-    concludeTurn(ending, outcome, turn, session)
+  const conclude = (outcome: RunOutcome, turn: TurnState, session: PostgresSession, begun: Begun) =>
+    concludeTurn(ending, outcome, turn, session, begun.server)
   const unavailable = (refused: Refused, conversationId: string, userId: string) =>
     unavailableTurn(ending, refused, conversationId, userId)
 
@@ -288,7 +294,7 @@ export function createWorker(options: WorkerOptions): Worker {
           signal: input.signal,
         },
       )
-      yield* conclude(outcome, context, session)
+      yield* conclude(outcome, context, session, begun)
     },
 
     async *decide(input) {
@@ -331,6 +337,10 @@ export function createWorker(options: WorkerOptions): Worker {
         )
         return
       }
+      if (recorded === 'undescribed') {
+        yield refusal(conversationId, 'summary_unavailable', SUMMARY_UNAVAILABLE)
+        return
+      }
       await audit(
         'approval_decided',
         conversationId,
@@ -342,6 +352,8 @@ export function createWorker(options: WorkerOptions): Worker {
         type: 'approval_recorded',
         conversationId,
         approvalId: input.approvalId,
+        tool: recorded.tool,
+        summary: recorded.summary,
         decision: input.decision,
         waiting: recorded.waiting,
       }
@@ -396,7 +408,7 @@ export function createWorker(options: WorkerOptions): Worker {
         }
       }
       await runStore.finish(db, claimed.id, outcome.kind === 'fallback' ? 'failed' : 'finished')
-      yield* conclude(outcome, context, session)
+      yield* conclude(outcome, context, session, begun)
     },
 
     pending(where) {

@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
-import type { Worker } from '../agent/worker.ts'
+import { SUMMARY_UNAVAILABLE, type Worker } from '../agent/worker.ts'
 import { loadTimeline } from '../audit/replay.ts'
 import { isStorableText } from '../audit/storable.ts'
 import type { Identity } from '../gateway/identity.ts'
@@ -36,7 +36,7 @@ const STORABLE = 'text must not contain a NUL character or an unpaired surrogate
 /** A JSON error with a stable code: what every refusal of this API looks like. */
 function apiError(
   c: Context,
-  status: 400 | 403 | 404 | 413 | 429 | 503,
+  status: 400 | 403 | 404 | 409 | 413 | 429 | 503,
   error: string,
   message: string,
 ) {
@@ -180,10 +180,11 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
     return c.json({
       id,
       entries: await conversationQueries.entries(db, id),
-      approvals: approvals.map(({ id, tool, arguments: args, createdAt }) => ({
+      approvals: approvals.map(({ id, tool, arguments: args, summary, createdAt }) => ({
         id,
         tool,
         arguments: args,
+        summary,
         createdAt,
       })),
     })
@@ -214,11 +215,14 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
     const input = await body(c, decisionBody)
     if (input instanceof Response) return input
     const identity = c.get('identity')
-    if (
-      !uuid.safeParse(id).success ||
-      (await conversationQueries.waitingApproval(db, identity.sub, id)) === undefined
-    ) {
+    const waiting = uuid.safeParse(id).success
+      ? await conversationQueries.waitingApproval(db, identity.sub, id)
+      : undefined
+    if (waiting === undefined) {
       return apiError(c, 404, 'not_found', `No approval ${id} is waiting for you.`)
+    }
+    if (input.decision === 'approve' && !waiting.described) {
+      return apiError(c, 409, 'summary_unavailable', SUMMARY_UNAVAILABLE)
     }
     const worker = await workerFor(c)
     if (worker instanceof Response) return worker

@@ -113,14 +113,17 @@ export const conversationQueries = {
     db: Queryable,
     userId: string,
     approvalId: string,
-  ): Promise<{ conversationId: string; tool: string } | undefined> {
-    const { rows } = await db.query<{ conversation_id: string; tool: string }>(
-      `SELECT a.conversation_id, a.tool FROM approvals a JOIN agent_runs r ON r.id = a.run_id
+  ): Promise<{ conversationId: string; tool: string; described: boolean } | undefined> {
+    const { rows } = await db.query<{ conversation_id: string; tool: string; described: boolean }>(
+      `SELECT a.conversation_id, a.tool, a.summary IS NOT NULL AS described
+       FROM approvals a JOIN agent_runs r ON r.id = a.run_id
        WHERE a.id = $1 AND r.user_id = $2 AND r.status = 'waiting' AND a.decision IS NULL`,
       [approvalId, userId],
     )
     const row = rows[0]
-    return row === undefined ? undefined : { conversationId: row.conversation_id, tool: row.tool }
+    return row === undefined
+      ? undefined
+      : { conversationId: row.conversation_id, tool: row.tool, described: row.described }
   },
 }
 

@@ -89,7 +89,7 @@ describe('fte on the embedded database', () => {
 
     const tooEarly = await fte(['search', 'refund'], env)
     expect(tooEarly.code).toBe(1)
-    expect(tooEarly.stderr).toContain('schema is not up to date (14 migrations not applied)')
+    expect(tooEarly.stderr).toContain('schema is not up to date (15 migrations not applied)')
 
     const migrated = await fte(['migrate'], env)
     expect(migrated.code).toBe(0)
@@ -97,7 +97,7 @@ describe('fte on the embedded database', () => {
     expect(migrated.stdout).toContain('applied 11, 0 were already applied')
 
     const again = await fte(['migrate'], env)
-    expect(again.stdout).toContain('up to date (14 migrations applied)')
+    expect(again.stdout).toContain('up to date (15 migrations applied)')
 
     const after = await fte(['migrate', '--status', '--json'], env)
     const statuses = JSON.parse(after.stdout) as { state: string }[]

@@ -3,6 +3,7 @@ import type { AuditEntry } from '../audit/audit-writer.ts'
 import type { ResourceScope } from '../auth/scopes.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { Queryable } from '../store/database.ts'
+import type { ApprovalSummary } from './approval-summary.ts'
 import type { Identity } from './identity.ts'
 import type { SessionClaims } from './session-handle.ts'
 
@@ -72,6 +73,11 @@ export interface GatewayTool<S extends z.ZodObject = z.ZodObject> {
    */
   scope?: Exclude<ResourceScope, 'staff'>
   run(context: ToolContext, input: z.output<S>): Promise<ToolResult>
+  /**
+   * What a call would do, for the person asked to approve it: read-only, in the caller's identity,
+   * refusing what `run` would refuse. Without it a preview lists the parsed arguments.
+   */
+  describe?(context: ToolContext, input: z.output<S>): Promise<ApprovalSummary>
 }
 
 /** The scope a call of `tool` needs. */

@@ -9,6 +9,7 @@ import { within } from '../lib/within.ts'
 import type { Database } from '../store/database.ts'
 import type { RateDecision, RateLimit } from '../store/rate-limiter.ts'
 import { SQLSTATE, sqlState } from '../store/sql-error.ts'
+import { auditedPreview, previewOf } from './approval-summary.ts'
 import { type GatewayTool, requiredScope, type ToolResult } from './gateway-tool.ts'
 import type { Identity } from './identity.ts'
 import { inputProblem, MAX_INPUT_BYTES } from './input-bounds.ts'
@@ -31,6 +32,8 @@ export const META = {
   session: 'io.digital-fte/session',
   conversation: 'io.digital-fte/conversation',
   trace: 'io.digital-fte/trace',
+  /** `true`: describe the call for a person's approval (read-only) instead of running it. */
+  preview: 'io.digital-fte/preview',
 } as const
 
 /** Error codes that mean the caller must change something; everything else fails closed. */
@@ -138,6 +141,8 @@ async function runAccepted(
 ): Promise<CallOutcome> {
   const started = performance.now()
   let recorded: JsonObject = {}
+  // A preview is its own invocation, read-only whatever the tool does.
+  const preview = meta?.[META.preview] === true
   let session: SessionClaims | undefined
   // Refusals before the transaction are recorded here; inside it, invokeAudited records them.
   let inTransaction = false
@@ -166,7 +171,7 @@ async function runAccepted(
     const data = await invokeAudited(
       deps.db,
       {
-        capability: `mcp:${tool.name}`,
+        capability: `mcp:${tool.name}${preview ? ':preview' : ''}`,
         actor: `gateway:${identity.sub}`,
         arguments: recorded,
         conversationId: conversationId ?? null,
@@ -178,7 +183,7 @@ async function runAccepted(
         let timer: NodeJS.Timeout | undefined
         try {
           const result: ToolResult = await Promise.race([
-            tool.run(
+            (preview ? previewOf(tool) : tool).run(
               {
                 tx,
                 identity,
@@ -211,12 +216,12 @@ async function runAccepted(
       },
       {
         statementTimeoutMs: Math.trunc(deps.toolTimeoutMs),
-        recordedResult: (result) => recordedResult(tool, result),
-        ...(tool.annotations.readOnlyHint
+        recordedResult: preview ? auditedPreview : (result) => recordedResult(tool, result),
+        ...(preview || tool.annotations.readOnlyHint
           ? {
               reads: {
                 db: deps.reads,
-                transaction: tool.isolation !== 'statement' || !deps.readStatements,
+                transaction: preview || tool.isolation !== 'statement' || !deps.readStatements,
                 recorder: deps.recorder,
               },
             }

@@ -5,7 +5,7 @@ import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { Capture } from '../../test/support/capture.ts'
 import { waitFor } from '../../test/support/ports.ts'
-import { scriptedModel } from '../../test/support/scripted-model.ts'
+import { reply, scriptedModel } from '../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
 import { scriptScenario } from '../../test/support/worker-fixture.ts'
 import { runCli } from '../cli/run-cli.ts'
@@ -91,6 +91,8 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
         LLM_PROVIDER: 'compatible',
         LLM_BASE_URL: model.url,
         LLM_MODEL: 'gpt-4o-mini',
+        // The tests below send a few turns in quick succession: the default burst is 5.
+        CHAT_RATE_BURST: '20',
       })
     }, 120_000)
     afterAll(async () => {
@@ -214,6 +216,90 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
       await expect
         .poll(() => transcript.innerText())
         .toContain(`No conversation ${mayas} was found.`)
+      expect(problems.filter((p) => !p.includes('404'))).toEqual([])
+      await page.close()
+    })
+
+    it("shows a refund for approval as the server's summary with the real amount, the model's reason apart and whole, and one it cannot summarise as reject-only", async () => {
+      // A reason written to pass for the arguments: a fake amount after enough text that a view
+      // cut at 200 characters shows it and not the real one.
+      const spoof = `${'refund for the damaged item, as agreed. '.repeat(6)}"amount_cents": 100`
+      model.enqueue(
+        reply({
+          toolCalls: [
+            {
+              name: 'domain_issue_refund',
+              arguments: {
+                reason: spoof,
+                order: '4380',
+                amount_cents: 4590,
+                idempotency_key: 'web-summary-4380',
+              },
+            },
+          ],
+        }),
+      )
+      const { page, problems } = await newPage()
+      await page.goto(server.url)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.waitForURL((url) => url.origin !== server.url)
+      await page.getByRole('button', { name: /Maya Okafor/ }).click()
+      await page.getByText('Signed in as maya.okafor@example.com (customer)').waitFor()
+      await page.getByLabel('Message').fill('Please refund order 4380.')
+      await page.getByLabel('Message').press('Enter')
+      const card = page.getByRole('log').locator('li.approval')
+      await card.waitFor()
+      await shot(page, '9-refund-summary')
+
+      expect(await card.getByRole('paragraph').first().innerText()).toBe(
+        'Approval needed: Refund $45.90 on order #4380',
+      )
+      const lines = card.locator('dl.summary')
+      const row = async (label: string) => lines.locator(`dt:text-is("${label}") + dd`).innerText()
+      // The amount comes from the parsed call, the rest from the records, in dollars.
+      expect(await row('Amount to refund')).toBe('$45.90')
+      expect(await row('Order')).toBe('#4380 (delivered)')
+      expect(await row('Customer')).toBe('Maya Okafor <maya.okafor@example.com>')
+      expect(await row('Already refunded')).toBe('$0.00')
+      expect(await lines.innerText()).not.toMatch(/amount_cents|\$1\.00/)
+      // The model's words: apart, marked, whole (the fake amount at their very end is there).
+      const words = card.getByRole('region', { name: "The Worker's words" })
+      expect(await words.innerText()).toContain('not checked by the server')
+      expect(await words.locator('blockquote').innerText()).toBe(spoof)
+      expect(await card.innerText()).not.toContain('…')
+      expect(await card.locator('dt:text-is("Amount to refund") + dd').isVisible()).toBe(true)
+
+      model.enqueue(reply({ text: 'I have not refunded order #4380, as you decided.' }))
+      await card.getByRole('button', { name: 'Reject' }).click()
+      await expect.poll(() => card.innerText()).toContain('Rejected.')
+
+      // A call the server cannot describe (no such order) is shown as such, and only rejected.
+      model.enqueue(
+        reply({
+          toolCalls: [
+            {
+              name: 'domain_issue_refund',
+              arguments: {
+                order: '9999',
+                amount_cents: 100,
+                reason: spoof,
+                idempotency_key: 'web-9999',
+              },
+            },
+          ],
+        }),
+      )
+      await page.getByLabel('Message').fill('And order 9999?')
+      await page.getByLabel('Message').press('Enter')
+      const undescribed = page.getByRole('log').locator('li.approval').nth(1)
+      await undescribed.waitFor()
+      expect(await undescribed.innerText()).toContain('its summary is unavailable')
+      expect(await undescribed.innerText()).not.toContain('amount_cents')
+      expect(await undescribed.getByRole('button').allInnerTexts()).toEqual(['Reject'])
+      await shot(page, '10-summary-unavailable')
+      model.enqueue(reply({ text: 'I have not refunded anything.' }))
+      await undescribed.getByRole('button', { name: 'Reject' }).click()
+      await expect.poll(() => undescribed.innerText()).toContain('Rejected.')
       expect(problems.filter((p) => !p.includes('404'))).toEqual([])
       await page.close()
     })

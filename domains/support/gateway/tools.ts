@@ -22,7 +22,7 @@ const ORDER_REF = z
 const TICKET_REF = z.string().trim().min(1).max(64).describe('The ticket id (T-1042) or its UUID')
 const EMAIL = z.string().trim().toLowerCase().max(254).email()
 
-const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`
+export const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`
 
 function notFound(what: string): FteError {
   return new FteError('not_found', `No ${what} was found for you.`, { fault: 'caller' })
@@ -113,7 +113,7 @@ function orderWhere(ref: string): { clause: string; value: string } {
   )
 }
 
-async function findOrder(ctx: ToolContext, ref: string, lock: boolean): Promise<OrderRow> {
+export async function findOrder(ctx: ToolContext, ref: string, lock: boolean): Promise<OrderRow> {
   const where = orderWhere(ref)
   const scope = ownRows(ctx, 'c', 2)
   const { rows } = await ctx.tx.query<OrderRow>(
@@ -147,7 +147,7 @@ const TICKET_COLUMNS = `t.id, t.public_id, t.customer_id, c.email AS customer_em
   o.public_id AS order_public_id, t.category, t.summary, t.resolution, t.status, t.created_at,
   t.resolved_at`
 
-async function findTicket(ctx: ToolContext, ref: string, lock: boolean): Promise<TicketRow> {
+export async function findTicket(ctx: ToolContext, ref: string, lock: boolean): Promise<TicketRow> {
   const trimmed = ref.trim()
   const byUuid = UUID.test(trimmed)
   if (!byUuid && !/^T-[0-9]{1,12}$/i.test(trimmed)) {
@@ -190,7 +190,7 @@ const TEAMS = ['billing', 'logistics', 'technical', 'customer_care'] as const
 type Team = (typeof TEAMS)[number]
 
 /** The team a ticket's category belongs to; customer care when it says nothing. */
-function suggestedTeam(category: string | null, reason: string): Team {
+export function suggestedTeam(category: string | null, reason: string): Team {
   const text = `${category ?? ''} ${reason}`.toLowerCase()
   if (/refund|charge|billing|invoice|payment|subscription/.test(text)) return 'billing'
   if (/ship|deliver|parcel|carrier|damaged|missing|return/.test(text)) return 'logistics'

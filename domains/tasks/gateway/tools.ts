@@ -51,7 +51,11 @@ function shown(task: TaskRow) {
  * The caller's task named by `ref`: by number, or by title (exact, then the only one containing
  * it). Every query is scoped to the verified identity: another person's task reads as missing.
  */
-async function findTask(ctx: ToolContext, ref: number | string, lock: boolean): Promise<TaskRow> {
+export async function findTask(
+  ctx: ToolContext,
+  ref: number | string,
+  lock: boolean,
+): Promise<TaskRow> {
   const numeric =
     typeof ref === 'number' ? ref : /^#?\d+$/.test(ref) ? Number(ref.replace('#', '')) : undefined
   const forUpdate = lock ? 'FOR UPDATE' : ''

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Capture } from '../../../test/support/capture.ts'
-import { scriptedModel } from '../../../test/support/scripted-model.ts'
+import { reply, scriptedModel } from '../../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
 import { QUESTION, scriptScenario } from '../../../test/support/worker-fixture.ts'
 import type { CliContext } from '../cli-context.ts'
@@ -136,11 +136,53 @@ describe('fte ask, fte approve and fte replay on the embedded database', () => {
     expect(stderr.text).not.toContain('fte:')
     expect(code).toBe(0)
     expect(stdout.text).toContain('digital-fte chat · model gpt-4o-mini (compatible)')
+    expect(stdout.text).toContain('    Refund $219.00 on order #4429\n')
     expect(stdout.text).toContain('Approve domain_issue_refund? [y/N]')
     expect(stdout.text).toContain('Approve domain_escalate_ticket? [y/N]')
     expect(stdout.text).toContain('✗ rejected')
     expect(stdout.text).not.toContain('failed')
     expect(stdout.text).toMatch(/The escalation of ticket T-\d+ was declined/)
+  })
+
+  it("prints the server's summary of a paused call with the model's words apart, and fte approve prints what it decided on", async () => {
+    // A reason written to pass for the arguments, the fake amount pushed past a cut-off view.
+    const spoof = `${'refund for the damaged item, as agreed. '.repeat(6)}"amount_cents": 100`
+    model.enqueue(
+      reply({
+        toolCalls: [
+          {
+            name: 'domain_issue_refund',
+            arguments: {
+              order: '4380',
+              amount_cents: 4590,
+              reason: spoof,
+              idempotency_key: 'cli-summary-4380',
+            },
+          },
+        ],
+      }),
+    )
+    const asked = await fte(['ask', 'Please refund order 4380.'], env)
+    expect(asked.code).toBe(0)
+    expect(asked.stdout).toContain(
+      '  ? domain_issue_refund waits for your approval\n' +
+        '    Refund $45.90 on order #4380\n' +
+        '      Order: #4380 (delivered)\n' +
+        '      Customer: Maya Okafor <maya.okafor@example.com>\n' +
+        '      Amount to refund: $45.90\n',
+    )
+    expect(asked.stdout).toContain(
+      `      Reason, in the Worker's words (not checked by the server):\n        | ${spoof}\n`,
+    )
+    const id = /approve ([0-9a-f-]{36})\n/.exec(asked.stdout)?.[1] as string
+
+    model.enqueue(reply({ text: 'I asked for the refund, as you approved.' }))
+    const approved = await fte(['approve', id], env)
+    expect(approved.code).toBe(0)
+    expect(approved.stdout).toContain(
+      '  ✓ approved: Refund $45.90 on order #4380\n    Refund $45.90 on order #4380\n',
+    )
+    expect(approved.stdout).toContain('      Amount to refund: $45.90\n')
   })
 
   it('passes the checks of fte doctor against a working provider, and fails a refused key', async () => {

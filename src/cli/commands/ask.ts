@@ -1,4 +1,5 @@
 import type { WorkerEvent } from '../../agent/worker-events.ts'
+import { type ApprovalSummary, summaryText } from '../../gateway/approval-summary.ts'
 import { FteError } from '../../lib/errors.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { type GatewayChoice, openWorker } from '../open-worker.ts'
@@ -58,7 +59,8 @@ export async function approveCommand(
       reason: options.reason,
       signal: context.signal,
     })
-    return await printTurn(context, events, options.json === true)
+    // The decision was made on the command line: say in full what it was on.
+    return await printTurn(context, events, options.json === true, undefined, { decided: 'full' })
   } finally {
     await opened.close()
   }
@@ -81,15 +83,32 @@ export function uuidOption(value: string | undefined, what: string): string | un
 }
 
 /**
+ * An approval's summary as the gateway built it, indented under its line; or why there is none.
+ */
+function summaryBlock(summary: ApprovalSummary | null): string {
+  const text =
+    summary === null
+      ? 'The server could not say what this request would do (its summary is unavailable), so\n' +
+        'it cannot be approved: reject it.'
+      : summaryText(summary)
+  return text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n')
+}
+
+/**
  * Prints a turn's events: as JSON lines, or for a person (streamed text, a line per tool call and
- * skill, approval requests with the commands that answer them). The exit code: 0 when the turn
- * completed or paused, 1 when it failed.
+ * skill, approval requests with the server's summary and the commands that answer them). With
+ * `decided: 'full'` a decision is printed with the whole summary it was on, not only its title.
+ * The exit code: 0 when the turn completed or paused, 1 when it failed.
  */
 export async function printTurn(
   context: CliContext,
   events: AsyncIterable<WorkerEvent>,
   json: boolean,
   onApproval?: (event: Extract<WorkerEvent, { type: 'approval_requested' }>) => void,
+  options: { decided?: 'title' | 'full' } = {},
 ): Promise<number> {
   const out = context.stdout
   let code = 0
@@ -133,6 +152,7 @@ export async function printTurn(
         break
       case 'approval_requested':
         line(`  ? ${event.tool} waits for your approval`)
+        line(summaryBlock(event.summary))
         if (onApproval === undefined) {
           line(
             `    approve: npm run fte -- approve ${event.approvalId}\n` +
@@ -145,8 +165,10 @@ export async function printTurn(
       case 'approval_recorded':
         line(
           `  ${event.decision === 'approved' ? '✓ approved' : '✗ rejected'}` +
+            `: ${event.summary?.title ?? event.tool}` +
             (event.waiting > 0 ? ` (${event.waiting} more waiting)` : ''),
         )
+        if (options.decided === 'full') line(summaryBlock(event.summary))
         break
       case 'message':
         // The streamed text was the reply, unless the Worker replaced it (a guardrail, a failure).

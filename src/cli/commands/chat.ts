@@ -83,10 +83,12 @@ export async function chatCommand(context: CliContext, options: ChatOptions): Pr
         const current = waiting
         waiting = []
         for (const approval of current) {
-          const answer = await ask(`Approve ${approval.tool}? [y/N] `)
+          // Without the server's summary nobody can know what a yes would do: reject only.
+          const answer =
+            approval.summary === null ? 'n' : await ask(`Approve ${approval.tool}? [y/N] `)
           if (answer === undefined) return 0
           const approved = /^y(es)?$/i.test(answer.trim())
-          const reason = approved ? undefined : await ask('Reason (optional): ')
+          const reason = approved ? undefined : await ask('Reason for rejecting (optional): ')
           await printTurn(
             context,
             opened.worker.decide({

@@ -42,7 +42,7 @@ describe('fte serve on a fresh data folder', () => {
     expect(health.status).toBe(200)
     expect(await health.json()).toMatchObject({
       status: 'ok',
-      database: { status: 'ok', kind: 'pglite', migrationsApplied: 14 },
+      database: { status: 'ok', kind: 'pglite', migrationsApplied: 15 },
     })
     expect(stderr.text).toContain('loaded demo data')
 
@@ -196,7 +196,7 @@ describe('fte serve on a fresh data folder', () => {
         database: { migrationsApplied: number }
       }
       // The core's eight and the pack's one: none of the support pack's.
-      expect(health.database.migrationsApplied).toBe(10)
+      expect(health.database.migrationsApplied).toBe(11)
       const client = new Client({ name: 'tasks', version: '1' })
       await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)))
       const tools = (await client.listTools()).tools.map((t) => t.name)

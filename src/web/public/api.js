@@ -9,8 +9,8 @@ import { EventSourceParserStream } from 'eventsource-parser/stream'
  *   | { type: 'tool_call', conversationId: string, callId: string, name: string, arguments: Record<string, unknown> }
  *   | { type: 'tool_result', conversationId: string, callId: string, name: string, status: 'ok' | 'error', summary: string }
  *   | { type: 'skill_activated', conversationId: string, name: string }
- *   | { type: 'approval_requested', conversationId: string, approvalId: string, tool: string, arguments: Record<string, unknown> }
- *   | { type: 'approval_recorded', conversationId: string, approvalId: string, decision: 'approved' | 'rejected', waiting: number }
+ *   | { type: 'approval_requested', conversationId: string, approvalId: string, tool: string, arguments: Record<string, unknown>, summary: ApprovalSummary | null }
+ *   | { type: 'approval_recorded', conversationId: string, approvalId: string, tool: string, summary: ApprovalSummary | null, decision: 'approved' | 'rejected', waiting: number }
  *   | { type: 'guardrail', conversationId: string, guardrail: string, action: string, detail: string }
  *   | { type: 'message', conversationId: string, text: string }
  *   | { type: 'error', conversationId: string | null, code: string, message: string }
@@ -18,7 +18,12 @@ import { EventSourceParserStream } from 'eventsource-parser/stream'
  */
 /** @typedef {{ id: string, title: string, lastMessageAt: string | null, waitingApprovals: number }} ConversationListing */
 /** @typedef {{ id: string, role: string, kind: 'message' | 'tool_call' | 'tool_result', content: string, name: string | null, createdAt: string }} Entry */
-/** @typedef {{ id: string, tool: string, arguments: Record<string, unknown> }} Approval */
+/**
+ * What a person approves, as the server built it: label/value lines, and the model's own words.
+ * @typedef {{ title: string, lines: Array<{ label: string, value: string }>,
+ *   model_text: Array<{ label: string, text: string }> }} ApprovalSummary
+ */
+/** @typedef {{ id: string, tool: string, summary: ApprovalSummary | null }} Approval */
 /** @typedef {{ id: string, entries: Entry[], approvals: Approval[] }} Conversation */
 /**
  * @typedef {{ kind: 'message', at: string, role: string, content: string }

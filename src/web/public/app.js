@@ -234,9 +234,12 @@ async function decide(approvalId, decision, reason) {
   }
 }
 
-/** The Approve button of the first request still waiting for a decision here, if any. */
+/**
+ * The first button (Approve, or Reject when it cannot be approved) of the first request still
+ * waiting for a decision here, if any.
+ */
 function undecided() {
-  const selector = '.approval:not(.decided):not(.deciding) button.primary'
+  const selector = '.approval:not(.decided):not(.deciding) .actions button'
   return /** @type {HTMLButtonElement | null} */ (ui.transcript.querySelector(selector))
 }
 

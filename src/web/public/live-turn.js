@@ -53,7 +53,7 @@ export class LiveTurn {
       case 'approval_requested':
         this.add(
           approvalItem(
-            { id: event.approvalId, tool: event.tool, arguments: event.arguments },
+            { id: event.approvalId, tool: event.tool, summary: event.summary },
             (decision, reason) => this.decide(event.approvalId, decision, reason),
           ),
         )

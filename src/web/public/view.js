@@ -120,20 +120,60 @@ function parseCall(content) {
 }
 
 /**
- * A waiting approval, with its two buttons; `decide` runs the decision's turn.
- * @param {{ id: string, tool: string, arguments: Record<string, unknown> }} approval
+ * What the server says a call will do: its lines as a list of labels and values, then the
+ * model's free text apart, marked as the Worker's words. Nothing is cut; long values wrap.
+ * @param {import('./api.js').ApprovalSummary} summary
+ */
+function summaryView(summary) {
+  const lines = el('dl', { class: 'summary' })
+  for (const line of summary.lines) lines.append(el('dt', {}, line.label), el('dd', {}, line.value))
+  if (summary.model_text.length === 0) return [lines]
+  const words = el(
+    'section',
+    { class: 'model-words', 'aria-label': "The Worker's words" },
+    el('p', { class: 'model-words-note' }, "The Worker's words (not checked by the server):"),
+  )
+  for (const said of summary.model_text) {
+    words.append(
+      el('p', { class: 'model-words-label' }, said.label),
+      el('blockquote', {}, said.text),
+    )
+  }
+  return [lines, words]
+}
+
+/**
+ * A waiting approval: the server's summary of the call and its buttons; `decide` runs the
+ * decision's turn. Without a summary the call cannot be approved, only rejected.
+ * @param {import('./api.js').Approval} approval
  * @param {(decision: 'approve' | 'reject', reason: string) => Promise<void>} decide
  */
 export function approvalItem(approval, decide) {
   const reasonId = `reason-${approval.id}`
+  const { summary } = approval
   const title = el(
     'p',
     { id: `approval-${approval.id}` },
     el('strong', {}, 'Approval needed: '),
-    'the Worker asks to run ',
-    el('code', {}, approval.tool),
-    ` ${compact(approval.arguments)}`,
+    summary === null ? 'a request the server could not describe' : summary.title,
   )
+  const tool = el(
+    'p',
+    { class: 'tool-name' },
+    'The Worker asks to run ',
+    el('code', {}, approval.tool),
+  )
+  const body =
+    summary === null
+      ? [
+          el(
+            'p',
+            { class: 'unavailable' },
+            'The server could not say what this request would do (its summary is unavailable), ' +
+              'so it cannot be approved. Reject it; the Worker can ask again.',
+          ),
+        ]
+      : summaryView(summary)
   const reason = el('input', { id: reasonId, type: 'text', maxlength: '1000', autocomplete: 'off' })
   const approve = el('button', { type: 'button', class: 'primary' }, 'Approve')
   const reject = el('button', { type: 'button' }, 'Reject')
@@ -142,9 +182,11 @@ export function approvalItem(approval, decide) {
     'li',
     { class: 'approval', 'aria-labelledby': `approval-${approval.id}` },
     title,
+    tool,
+    ...body,
     el('label', { for: reasonId }, 'Reason (optional)'),
     reason,
-    el('div', { class: 'actions' }, approve, reject),
+    el('div', { class: 'actions' }, ...(summary === null ? [reject] : [approve, reject])),
     outcome,
   )
   /** @param {'approve' | 'reject'} decision */
