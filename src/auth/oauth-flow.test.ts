@@ -197,13 +197,12 @@ describe('signing in with OAuth through the development authorization server', (
     }
     // 403 insufficient_scope (scope="refund") → the client sends the user to sign in again.
     await expect(call(client, 'domain_issue_refund', refund)).rejects.toThrow(UnauthorizedError)
-    const { rows: refused } = await db.query<{ result: { error: string; message: string } }>(
-      `SELECT result FROM capability_invocations
-       WHERE capability = 'mcp:domain_issue_refund' AND actor = 'gateway:demo|maya-okafor'
-         AND result->>'error' = 'insufficient_scope'`,
+    // Counted as a refusal of Maya's, in its minute's row.
+    const { rows: refused } = await db.query<{ calls: number }>(
+      `SELECT (capabilities->>'mcp:domain_issue_refund')::int AS calls FROM refused_calls
+       WHERE subject = 'demo|maya-okafor' AND reason = 'insufficient_scope'`,
     )
-    expect(refused).toHaveLength(1)
-    expect(refused[0]?.result.message).toContain('needs the "refund" scope')
+    expect(refused).toEqual([{ calls: 1 }])
     await transport.finishAuth(oauth.callback ?? new URLSearchParams())
     expect(String(decodeJwt(oauth.tokens()?.access_token ?? '').scope).split(' ')).toEqual(
       expect.arrayContaining(['read', 'refund']),

@@ -85,7 +85,7 @@ describe('fte on the embedded database', () => {
     const before = await fte(['migrate', '--status'], env)
     expect(before.code).toBe(0)
     expect(before.stdout).toMatch(/pending +core\/001_system_of_record\.sql/)
-    expect(before.stdout).toContain('0 applied, 11 pending')
+    expect(before.stdout).toContain('0 applied, 15 pending')
 
     const tooEarly = await fte(['search', 'refund'], env)
     expect(tooEarly.code).toBe(1)
@@ -94,14 +94,14 @@ describe('fte on the embedded database', () => {
     const migrated = await fte(['migrate'], env)
     expect(migrated.code).toBe(0)
     expect(migrated.stdout).toMatch(/applied {2}support\/001_support\.sql/)
-    expect(migrated.stdout).toContain('applied 11, 0 were already applied')
+    expect(migrated.stdout).toContain('applied 15, 0 were already applied')
 
     const again = await fte(['migrate'], env)
     expect(again.stdout).toContain('up to date (15 migrations applied)')
 
     const after = await fte(['migrate', '--status', '--json'], env)
     const statuses = JSON.parse(after.stdout) as { state: string }[]
-    expect(statuses.map((s) => s.state)).toEqual(Array(11).fill('applied'))
+    expect(statuses.map((s) => s.state)).toEqual(Array(15).fill('applied'))
 
     const db = await openPglite({ dataDir })
     await buildConversation(db)
