@@ -1,3 +1,4 @@
+import { luhn } from '../lib/luhn.ts'
 /** A kind of secret the input guardrail takes out of a message. */
 export type SecretKind = 'card_number' | 'api_key' | 'private_key' | 'us_ssn'
 
@@ -53,17 +54,4 @@ export function screenInput(message: string, maxChars: number): ScreenedInput {
   text = replace(text, CARD, 'card_number', (match) => !luhn(match.replace(/\D/g, '')))
   text = replace(text, SSN, 'us_ssn')
   return { text, redacted: [...found], tooLong: undefined }
-}
-
-function luhn(digits: string): boolean {
-  let sum = 0
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i])
-    if (i % 2 === 1) {
-      d *= 2
-      if (d > 9) d -= 9
-    }
-    sum += d
-  }
-  return digits.length >= 13 && sum % 10 === 0
 }

@@ -5,31 +5,10 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { type ChatApiFixture, serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { reply, scriptedModel } from '../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
+import { parseSse } from '../../test/support/sse.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { QUESTION, supportDatabase } from '../../test/support/worker-fixture.ts'
 import { DONE } from './turn-stream.ts'
-
-interface SseEvent {
-  id: string
-  event: string
-  data: string
-}
-
-/** The events of a Server-Sent Events body, in order. */
-function parseSse(text: string): SseEvent[] {
-  return text
-    .split('\n\n')
-    .filter((block) => block.trim() !== '')
-    .map((block) => {
-      const field = (name: string) =>
-        block
-          .split('\n')
-          .filter((line) => line.startsWith(`${name}: `))
-          .map((line) => line.slice(name.length + 2))
-          .join('\n')
-      return { id: field('id'), event: field('event'), data: field('data') }
-    })
-}
 
 const lookupThenReply = (model: ScriptedOpenAiServer) =>
   model.enqueue(

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { findPhoneNumbersInText } from 'libphonenumber-js/min'
+import { luhn } from '../lib/luhn.ts'
 
 /**
  * What the audit trail keeps of a value it must not hold in clear: enough to match (the same
@@ -46,17 +47,4 @@ export function redactPersonalData(text: string): string {
     }
     return replaced
   })
-}
-
-function luhn(digits: string): boolean {
-  let sum = 0
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i])
-    if (i % 2 === 1) {
-      d *= 2
-      if (d > 9) d -= 9
-    }
-    sum += d
-  }
-  return sum % 10 === 0
 }
