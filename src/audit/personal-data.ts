@@ -11,10 +11,12 @@ export function digest(value: string): string {
 }
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g
-// 13 to 19 digits, in groups separated by single spaces or dashes: the shape of a card number.
-const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g
-// A run that could be a phone number: seven digits or more, with the separators people write.
-const PHONE_CANDIDATE = /\+?\(?\d[\d ().-]{5,}\d/g
+// 13 to 19 digits, in groups separated by single spaces or dashes, standing on their own: the
+// shape of a card number.
+const CARD = /(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])/g
+// A run that could be a phone number: seven digits or more, with the separators people write,
+// standing on its own (not a piece of an id such as a UUID's last group).
+const PHONE_CANDIDATE = /(?<![\w-])\+?\(?\d[\d ().-]{5,}\d(?![\w-])/g
 const HAS_DIGIT_RUN = /\d[\d ().+-]{5,}\d/
 /** National numbers are read as this country's; numbers written with + are found wherever from. */
 const DEFAULT_COUNTRY = 'US'

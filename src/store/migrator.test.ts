@@ -26,6 +26,7 @@ const EXPECTED_TABLES = [
   'orders',
   'rate_limits',
   'refunds',
+  'refused_calls',
   'tickets',
   'user_state',
   'users',
