@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { supportPack } from '../domains/support/index.ts'
 import { resolvedTicketsImport } from '../domains/support/seed/csv-import.ts'
 import { demoData } from '../domains/support/seed/demo-data.ts'
-import { migrationSources } from '../src/domain/domain-pack.ts'
 import { embedDocuments } from '../src/embedding/document-indexer.ts'
+import { importCsv } from '../src/embedding/ingest/import-csv.ts'
 import { createLocalEmbedder } from '../src/embedding/local-embedder.ts'
-import { seedCsv } from '../src/seed/seed-csv.ts'
+import { migrationSources } from '../src/pack/domain-pack.ts'
 import type { Database } from '../src/store/database.ts'
 import { loadMigrations } from '../src/store/migration-files.ts'
 import { migrate } from '../src/store/migrator.ts'
@@ -42,7 +42,7 @@ async function seedRate(db: Database, file: string): Promise<number> {
   const migrated = await migrate(db, await loadMigrations(migrationSources(supportPack)))
   if (migrated.error) throw migrated.error
   const started = performance.now()
-  const result = await seedCsv(db, createLocalEmbedder(), resolvedTicketsImport, file, {
+  const result = await importCsv(db, createLocalEmbedder(), resolvedTicketsImport, file, {
     actor: 'bench',
   })
   const seconds = (performance.now() - started) / 1000

@@ -1,6 +1,6 @@
 import { supportPack } from '../domains/support/index.ts'
-import { migrationSources } from '../src/domain/domain-pack.ts'
 import { DEFAULT_EF_SEARCH, searchQuery } from '../src/embedding/search.ts'
+import { migrationSources } from '../src/pack/domain-pack.ts'
 import type { Database } from '../src/store/database.ts'
 import {
   DEFAULT_HNSW_BUILD,

@@ -1,4 +1,4 @@
-import type { DomainPack } from '../src/domain/domain-pack.ts'
+import type { DomainPack } from '../src/pack/domain-pack.ts'
 import { readingRoomPack } from './reading-room/index.ts'
 import { supportPack } from './support/index.ts'
 import { tasksPack } from './tasks/index.ts'

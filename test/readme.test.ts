@@ -40,7 +40,7 @@ const EXERCISED: Array<{ command: RegExp; where: string; shows: string }> = [
   },
   {
     command: /^curl -H "Authorization: Bearer \$TOKEN" http:\/\/127\.0\.0\.1:3000\/api\/me$/,
-    where: 'src/gateway/http.test.ts',
+    where: 'src/http/mcp.test.ts',
     shows: "'/api/me'",
   },
   {

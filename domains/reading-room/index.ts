@@ -1,6 +1,6 @@
 import { join } from 'node:path'
-import type { DomainPack } from '../../src/domain/domain-pack.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
+import type { DomainPack } from '../../src/pack/domain-pack.ts'
 import { READING_ROOM_PERSONA, READING_ROOM_RULES } from './gateway/persona.ts'
 import { readingRoomTools } from './gateway/tools.ts'
 import { loadCatalog, READERS } from './seed/demo-data.ts'

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
-import type { DomainPack } from '../../src/domain/domain-pack.ts'
 import { withDescribers } from '../../src/gateway/approval-summary.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
+import type { DomainPack } from '../../src/pack/domain-pack.ts'
 import { supportDescribers } from './gateway/describe-calls.ts'
 import { supportDevAccounts } from './gateway/dev-accounts.ts'
 import { linkCustomer } from './gateway/link-identity.ts'

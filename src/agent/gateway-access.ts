@@ -11,7 +11,7 @@ import type { Gateway } from '../gateway/gateway.ts'
 
 type MCPTool = Awaited<ReturnType<MCPServer['listTools']>>[number]
 
-import type { Identity } from '../gateway/identity.ts'
+import type { Identity } from '../auth/identity.ts'
 import { FteError } from '../lib/errors.ts'
 
 /** How the Worker reaches the gateway. */

@@ -1,5 +1,5 @@
 import type { MCPServer } from '@openai/agents'
-import type { Identity } from '../gateway/identity.ts'
+import type { Identity } from '../auth/identity.ts'
 import { META } from '../gateway/run-tool.ts'
 import { errorMessage } from '../lib/errors.ts'
 import type { GatewayAccess } from './gateway-access.ts'

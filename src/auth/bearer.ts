@@ -1,6 +1,6 @@
-import type { Identity } from '../gateway/identity.ts'
 import { errorMessage, FteError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
+import type { Identity } from './identity.ts'
 import { RESOURCE_SCOPES } from './scopes.ts'
 import { KeysUnavailableError, type TokenVerifier } from './token-verifier.ts'
 

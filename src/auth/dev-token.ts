@@ -9,7 +9,7 @@ import {
   type JWK,
   SignJWT,
 } from 'jose'
-import type { Identity } from '../gateway/identity.ts'
+import type { Identity } from './identity.ts'
 import { scopesFor } from './scopes.ts'
 import { type TokenVerifier, tokenVerifier } from './token-verifier.ts'
 

@@ -1,4 +1,4 @@
-import type { Identity } from '../gateway/identity.ts'
+import type { Identity } from './identity.ts'
 
 /**
  * What the server's tokens may carry: `read` (look things up, begin a session), `write` (notes,

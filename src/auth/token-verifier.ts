@@ -6,9 +6,9 @@ import {
   type JWTPayload,
   jwtVerify,
 } from 'jose'
-import type { Identity } from '../gateway/identity.ts'
 import { FteError } from '../lib/errors.ts'
 import { ExpiringCache } from '../lib/expiring-cache.ts'
+import type { Identity } from './identity.ts'
 
 /**
  * Asymmetric algorithms only: a token "signed" with `none`, or with HMAC over a public key, never

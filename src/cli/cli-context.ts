@@ -1,9 +1,9 @@
 import { domainPacks } from '../../domains/index.ts'
 import { type Config, parseConfig } from '../config/config.ts'
 import { readEnvironment } from '../config/load-env.ts'
-import type { DomainPack } from '../domain/domain-pack.ts'
 import { FteError } from '../lib/errors.ts'
 import { createLogger, type Logger } from '../lib/logger.ts'
+import type { DomainPack } from '../pack/domain-pack.ts'
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CliContext {

@@ -1,5 +1,5 @@
-import { migrationSources } from '../domain/domain-pack.ts'
 import { FteError } from '../lib/errors.ts'
+import { migrationSources } from '../pack/domain-pack.ts'
 import { connect } from '../store/connect.ts'
 import type { Database } from '../store/database.ts'
 import { loadMigrations } from '../store/migration-files.ts'

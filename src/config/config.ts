@@ -1,8 +1,8 @@
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { ConfigError } from '../lib/errors.ts'
+import { MIN_AUDIT_DAYS, type RetentionPolicy } from '../maintenance/retention.ts'
 import type { RateLimit } from '../store/rate-limiter.ts'
-import { MIN_AUDIT_DAYS, type RetentionPolicy } from '../store/retention.ts'
 import { type LlmConfig, llmConfig, llmEnv } from './llm-config.ts'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const

@@ -6,8 +6,8 @@ import {
   ScriptedOpenAiServer,
 } from '../../test/support/scripted-openai-server.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import { embedPendingConversations } from '../memory/conversation-summaries.ts'
 import { embeddingIndexName } from '../store/embedding-index.ts'
-import { embedPendingConversations } from './conversation-memory.ts'
 import { embedPendingDocuments } from './document-indexer.ts'
 import { createLocalEmbedder } from './local-embedder.ts'
 import { reembedCorpus } from './reembed.ts'

@@ -1,6 +1,6 @@
+import { embedPendingConversations } from '../memory/conversation-summaries.ts'
 import type { Database } from '../store/database.ts'
 import { ensureEmbeddingIndex } from '../store/embedding-index.ts'
-import { embedPendingConversations } from './conversation-memory.ts'
 import { embedDocuments, type IndexProgress, insertEmbeddings } from './document-indexer.ts'
 import type { Embedder } from './embedder.ts'
 

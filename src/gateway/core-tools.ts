@@ -1,9 +1,9 @@
 import { z } from 'zod'
+import type { Identity } from '../auth/identity.ts'
 import { FteError } from '../lib/errors.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { Queryable } from '../store/database.ts'
 import { defineTool, type GatewayTool, READ_ONLY, SESSION_ARGUMENT } from './gateway-tool.ts'
-import type { Identity } from './identity.ts'
 import type { GatewayDeps } from './run-tool.ts'
 import { issueSessionHandle } from './session-handle.ts'
 

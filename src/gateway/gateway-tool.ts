@@ -1,10 +1,10 @@
 import { z } from 'zod'
 import type { AuditEntry } from '../audit/audit-writer.ts'
+import type { Identity } from '../auth/identity.ts'
 import type { ResourceScope } from '../auth/scopes.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { Queryable } from '../store/database.ts'
 import type { ApprovalSummary } from './approval-summary.ts'
-import type { Identity } from './identity.ts'
 import type { SessionClaims } from './session-handle.ts'
 
 /** MCP tool annotations, set truthfully: clients decide what to confirm from them. */

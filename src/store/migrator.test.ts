@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { supportPack } from '../../domains/support/index.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
-import { migrationSources } from '../domain/domain-pack.ts'
+import { migrationSources } from '../pack/domain-pack.ts'
 import { loadMigrations, type MigrationSource } from './migration-files.ts'
 import { migrate, migrationStatus } from './migrator.ts'
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import type { Identity } from '../../src/auth/identity.ts'
 import { scopesFor } from '../../src/auth/scopes.ts'
-import type { Identity } from '../../src/gateway/identity.ts'
 import { begin, call, connect, testGateway } from '../support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../support/test-databases.ts'
 import { checkRefundAnswers, checkStore } from './invariants.ts'

@@ -1,6 +1,6 @@
 import { invokeAudited, writeAudit } from '../../src/audit/audit-writer.ts'
+import { conversations } from '../../src/memory/conversations.ts'
 import type { Database } from '../../src/store/database.ts'
-import { conversations } from '../../src/store/repositories/conversations.ts'
 
 export const CONVERSATION = '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f'
 

@@ -1,12 +1,12 @@
 import { Client } from '@modelcontextprotocol/client'
 import { InMemoryTransport } from '@modelcontextprotocol/server'
 import { supportPack } from '../../domains/support/index.ts'
+import type { Identity } from '../../src/auth/identity.ts'
 import { scopesFor } from '../../src/auth/scopes.ts'
-import type { DomainPack } from '../../src/domain/domain-pack.ts'
 import { createLocalEmbedder } from '../../src/embedding/local-embedder.ts'
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/gateway.ts'
-import type { Identity } from '../../src/gateway/identity.ts'
 import { createLogger } from '../../src/lib/logger.ts'
+import type { DomainPack } from '../../src/pack/domain-pack.ts'
 import type { Database } from '../../src/store/database.ts'
 
 export const MAYA: Identity = {

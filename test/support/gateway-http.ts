@@ -1,20 +1,20 @@
 import type { SkillsExtension } from '@modelcontextprotocol/server/ext/skills'
 import { inProcessAccess } from '../../src/agent/gateway-access.ts'
 import type { Worker } from '../../src/agent/worker.ts'
-import { RunningTurns } from '../../src/api/turn-stream.ts'
 import {
   type DevIssuer,
   devIssuer,
   devTokenVerifier,
   issueDevToken,
 } from '../../src/auth/dev-token.ts'
+import type { Identity } from '../../src/auth/identity.ts'
 import { parseConfig } from '../../src/config/config.ts'
-import type { Identity } from '../../src/gateway/identity.ts'
+import { type Handlers, listen } from '../../src/http/listen.ts'
+import { servedHandlers, servedResources } from '../../src/http/served-handlers.ts'
+import { RunningTurns } from '../../src/http/turn-stream.ts'
 import type { Logger } from '../../src/lib/logger.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
-import { type Handlers, listen } from '../../src/server/listen.ts'
-import { servedHandlers, servedResources } from '../../src/server/served-handlers.ts'
 import type { Database } from '../../src/store/database.ts'
 import type { RateLimit } from '../../src/store/rate-limiter.ts'
 import { testGateway } from './gateway-client.ts'

@@ -1,6 +1,5 @@
 import { z } from 'zod'
 import '../audit-actions.ts'
-import type { GatewayServices } from '../../../src/domain/domain-pack.ts'
 import {
   defineTool,
   type GatewayTool,
@@ -10,6 +9,7 @@ import {
 } from '../../../src/gateway/gateway-tool.ts'
 import { FteError } from '../../../src/lib/errors.ts'
 import type { JsonObject } from '../../../src/lib/json.ts'
+import type { GatewayServices } from '../../../src/pack/domain-pack.ts'
 
 const ITEM_ID = z
   .string()

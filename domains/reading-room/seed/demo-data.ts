@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DevAccount } from '../../../src/auth/dev-server.ts'
-import type { DemoDataResult } from '../../../src/domain/domain-pack.ts'
 import { packageRoot } from '../../../src/lib/package-root.ts'
+import type { DemoDataResult } from '../../../src/pack/domain-pack.ts'
 import type { Database } from '../../../src/store/database.ts'
 
 interface Article {

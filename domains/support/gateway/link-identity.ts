@@ -1,4 +1,4 @@
-import type { Identity } from '../../../src/gateway/identity.ts'
+import type { Identity } from '../../../src/auth/identity.ts'
 import type { Queryable } from '../../../src/store/database.ts'
 
 /**

@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
+import type { Identity } from '../../../src/auth/identity.ts'
 import { embedPendingDocuments } from '../../../src/embedding/document-indexer.ts'
+import { importCsv } from '../../../src/embedding/ingest/import-csv.ts'
 import { createLocalEmbedder } from '../../../src/embedding/local-embedder.ts'
-import type { Identity } from '../../../src/gateway/identity.ts'
-import { seedCsv } from '../../../src/seed/seed-csv.ts'
 import {
   begin,
   call,
@@ -125,7 +125,7 @@ describeEachDatabase('similar cases without other people in them', (target) => {
         `9001,new.person@example.com,"Maya Okafor says her order #4429 never came; call her on ${PHONE} or maya.okafor@example.com",` +
         '"Priya Raman from the warehouse found it, and we emailed priya.raman@example.net."\n',
     )
-    await seedCsv(db, local, resolvedTicketsImport, path, { actor: 'operator:test' })
+    await importCsv(db, local, resolvedTicketsImport, path, { actor: 'operator:test' })
     const { rows } = await db.query<{
       title: string
       body: string

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import type { GatewayServices } from '../../../src/domain/domain-pack.ts'
 import {
   defineTool,
   type GatewayTool,
@@ -11,6 +10,7 @@ import {
 import { FteError } from '../../../src/lib/errors.ts'
 import type { JsonObject } from '../../../src/lib/json.ts'
 import { plural } from '../../../src/lib/words.ts'
+import type { GatewayServices } from '../../../src/pack/domain-pack.ts'
 import { precedents } from './precedents.ts'
 import { decideRefund, type Tier } from './refund-policy.ts'
 

@@ -3,7 +3,7 @@ import type {
   CsvImportResult,
   CsvRecord,
   RowProblem,
-} from '../../../src/domain/domain-pack.ts'
+} from '../../../src/pack/domain-pack.ts'
 import type { Queryable } from '../../../src/store/database.ts'
 import { pastCaseDocuments } from './past-case-document.ts'
 

@@ -1,7 +1,7 @@
 import { recordInvocation, writeAudit } from '../../../src/audit/audit-writer.ts'
-import { transcriptDigest } from '../../../src/embedding/conversation-memory.ts'
+import { transcriptDigest } from '../../../src/memory/conversation-summaries.ts'
+import { conversations } from '../../../src/memory/conversations.ts'
 import type { Queryable } from '../../../src/store/database.ts'
-import { conversations } from '../../../src/store/repositories/conversations.ts'
 
 /** A fixed id, so the README can say `npm run fte -- replay <id>`. */
 export const DEMO_CONVERSATION_ID = '7a2e4c1b-5d3f-4e8a-9b6c-1f0e2d3c4b5a'

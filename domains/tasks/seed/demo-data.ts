@@ -1,5 +1,5 @@
 import type { DevAccount } from '../../../src/auth/dev-server.ts'
-import type { DemoDataResult } from '../../../src/domain/domain-pack.ts'
+import type { DemoDataResult } from '../../../src/pack/domain-pack.ts'
 import type { Database } from '../../../src/store/database.ts'
 import type { Priority } from '../gateway/priority.ts'
 

@@ -1,4 +1,4 @@
-import { applyRetention, type RetentionReport } from '../../store/retention.ts'
+import { applyRetention, type RetentionReport } from '../../maintenance/retention.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { openMigratedDatabase } from '../open-migrated-database.ts'
 

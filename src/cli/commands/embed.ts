@@ -1,12 +1,12 @@
-import {
-  embedPendingConversations,
-  rememberConversation,
-} from '../../embedding/conversation-memory.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { embedPendingDocuments } from '../../embedding/document-indexer.ts'
 import { reembedCorpus } from '../../embedding/reembed.ts'
 import { FteError } from '../../lib/errors.ts'
 import { plural } from '../../lib/words.ts'
+import {
+  embedPendingConversations,
+  rememberConversation,
+} from '../../memory/conversation-summaries.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { openMigratedDatabase } from '../open-migrated-database.ts'
 import { createProgress } from '../progress.ts'

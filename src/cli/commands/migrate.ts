@@ -1,4 +1,4 @@
-import { migrationSources } from '../../domain/domain-pack.ts'
+import { migrationSources } from '../../pack/domain-pack.ts'
 import { connect } from '../../store/connect.ts'
 import { loadMigrations } from '../../store/migration-files.ts'
 import { migrate, migrationStatus } from '../../store/migrator.ts'

@@ -27,7 +27,7 @@ export function packTemplate(name: string, description?: string): PackTemplate {
     exportName,
     files: {
       'index.ts': `import { fileURLToPath } from 'node:url'
-import type { DomainPack } from '../../src/domain/domain-pack.ts'
+import type { DomainPack } from '../../src/pack/domain-pack.ts'
 import { PERSONA, RULES } from './gateway/persona.ts'
 import { tools } from './gateway/tools.ts'
 import { DEMO_ACCOUNTS, loadDemoData } from './seed/demo-data.ts'
@@ -101,7 +101,7 @@ export function tools(): GatewayTool[] {
 }
 `,
       'seed/demo-data.ts': `import type { DevAccount } from '../../../src/auth/dev-server.ts'
-import type { DemoDataResult } from '../../../src/domain/domain-pack.ts'
+import type { DemoDataResult } from '../../pack/domain-pack.ts'
 import type { Database } from '../../../src/store/database.ts'
 
 /** Who the development sign-in offers for this pack. */
@@ -166,7 +166,7 @@ metadata:
       [`${name}.test.ts`]: `import { validate as referenceValidate } from 'skills-ref'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { scopesFor } from '../../src/auth/scopes.ts'
-import { migrationSources } from '../../src/domain/domain-pack.ts'
+import { migrationSources } from '../../src/pack/domain-pack.ts'
 import type { Identity } from '../../src/gateway/identity.ts'
 import { REMINDER } from '../../src/gateway/run-tool.ts'
 import { validateSkillFolder } from '../../src/skills/validate-skills.ts'

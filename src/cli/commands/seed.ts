@@ -1,10 +1,17 @@
 import { userInfo } from 'node:os'
 import { resolve } from 'node:path'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
+import {
+  type CsvImported,
+  type CsvImportResult,
+  importCsv,
+} from '../../embedding/ingest/import-csv.ts'
+import {
+  type DocumentImportResult,
+  importMarkdownDocuments,
+} from '../../embedding/ingest/import-documents.ts'
 import { FteError } from '../../lib/errors.ts'
 import { plural } from '../../lib/words.ts'
-import { type SeedCsvImported, type SeedCsvResult, seedCsv } from '../../seed/seed-csv.ts'
-import { type SeedDocumentsResult, seedMarkdownDocuments } from '../../seed/seed-documents.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { openMigratedDatabase } from '../open-migrated-database.ts'
 import { createProgress } from '../progress.ts'
@@ -41,12 +48,12 @@ export async function seedCommand(
   const embedder = createEmbedder(runtime.config.embedding)
   const actor = operator()
   const out = (line: string) => context.stdout.write(`${line}\n`)
-  const report: { csv?: SeedCsvResult; policies?: SeedDocumentsResult } = {}
+  const report: { csv?: CsvImportResult; policies?: DocumentImportResult } = {}
   try {
     if (file !== undefined && importer !== undefined) {
       const progress = createProgress(context.stderr, 'embedding', 'documents')
       try {
-        report.csv = await seedCsv(db, embedder, importer, resolve(context.cwd, file), {
+        report.csv = await importCsv(db, embedder, importer, resolve(context.cwd, file), {
           actor,
           skipBadRows: options.skipBadRows === true,
           onImported: (r) => {
@@ -64,7 +71,7 @@ export async function seedCommand(
     if (options.policies !== undefined) {
       const progress = createProgress(context.stderr, 'embedding', 'policies')
       try {
-        report.policies = await seedMarkdownDocuments(
+        report.policies = await importMarkdownDocuments(
           db,
           embedder,
           resolve(context.cwd, options.policies),
@@ -87,7 +94,7 @@ export async function seedCommand(
   if (options.json) context.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
 }
 
-function describeImport(r: SeedCsvImported, out: (line: string) => void) {
+function describeImport(r: CsvImported, out: (line: string) => void) {
   out(`Read ${plural(r.rows, 'row')} from ${r.file}.`)
   if (r.ignoredColumns.length > 0) out(`Ignored the columns: ${r.ignoredColumns.join(', ')}.`)
   const added = Object.entries(r.inserted)
@@ -104,7 +111,7 @@ function describeImport(r: SeedCsvImported, out: (line: string) => void) {
   }
 }
 
-function describeEmbedding(e: SeedCsvResult['embedded'], out: (line: string) => void) {
+function describeEmbedding(e: CsvImportResult['embedded'], out: (line: string) => void) {
   if (e.documents > 0) {
     out(
       `Embedded ${plural(e.documents, 'document')} (${plural(e.chunks, 'chunk')}) with ${e.model}.`,
@@ -112,7 +119,7 @@ function describeEmbedding(e: SeedCsvResult['embedded'], out: (line: string) => 
   }
 }
 
-function describePolicies(r: SeedDocumentsResult, out: (line: string) => void) {
+function describePolicies(r: DocumentImportResult, out: (line: string) => void) {
   out(
     `Read ${plural(r.files, 'markdown file')} from ${r.directory}: ` +
       `${r.added.length} added, ${r.updated.length} updated, ${r.unchanged} unchanged.`,

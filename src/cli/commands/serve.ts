@@ -1,24 +1,24 @@
 import { once } from 'node:events'
 import { inProcessAccess } from '../../agent/gateway-access.ts'
 import { createModel } from '../../agent/model-factory.ts'
-import { RunningTurns } from '../../api/turn-stream.ts'
 import { scopesFor } from '../../auth/scopes.ts'
 import { type SignIn, startSignIn } from '../../auth/sign-in.ts'
 import { devPortFor, publicUrl } from '../../config/config.ts'
-import type { DomainPack } from '../../domain/domain-pack.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { createGateway } from '../../gateway/gateway.ts'
-import { FteError } from '../../lib/errors.ts'
-import { type FetchHandler, listen } from '../../server/listen.ts'
+import { type FetchHandler, listen } from '../../http/listen.ts'
 import {
   type Access,
   servedHandlers,
   servedResources,
   webRedirectUris,
-} from '../../server/served-handlers.ts'
+} from '../../http/served-handlers.ts'
+import { RunningTurns } from '../../http/turn-stream.ts'
+import { FteError } from '../../lib/errors.ts'
+import { scheduleRetention } from '../../maintenance/retention-schedule.ts'
+import type { DomainPack } from '../../pack/domain-pack.ts'
 import { connect } from '../../store/connect.ts'
 import type { Database } from '../../store/database.ts'
-import { scheduleRetention } from '../../store/retention-schedule.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { publishedSkills } from '../load-skills.ts'
 import { workerOver } from '../open-worker.ts'

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
-import { conversations } from './conversations.ts'
+import { conversations } from '../../memory/conversations.ts'
 import { users } from './users.ts'
 
 describeEachDatabase('repositories', (target) => {

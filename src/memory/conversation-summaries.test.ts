@@ -2,11 +2,11 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
 import { buildConversation, CONVERSATION } from '../../test/support/conversation-fixture.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
-import { conversations } from '../store/repositories/conversations.ts'
-import { rememberConversation, transcriptDigest } from './conversation-memory.ts'
-import { embedPendingDocuments } from './document-indexer.ts'
-import { createLocalEmbedder } from './local-embedder.ts'
-import { createSearch } from './search.ts'
+import { embedPendingDocuments } from '../embedding/document-indexer.ts'
+import { createLocalEmbedder } from '../embedding/local-embedder.ts'
+import { createSearch } from '../embedding/search.ts'
+import { rememberConversation, transcriptDigest } from './conversation-summaries.ts'
+import { conversations } from './conversations.ts'
 
 const local = createLocalEmbedder()
 

@@ -1,10 +1,14 @@
+import { assertCorpusSpace } from '../embedding/corpus-space.ts'
+import {
+  embedDocuments,
+  type IndexProgress,
+  insertEmbeddings,
+} from '../embedding/document-indexer.ts'
+import type { Embedder } from '../embedding/embedder.ts'
 import { FteError } from '../lib/errors.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import { ensureEmbeddingIndex } from '../store/embedding-index.ts'
-import { conversations, type Message } from '../store/repositories/conversations.ts'
-import { assertCorpusSpace } from './corpus-space.ts'
-import { embedDocuments, type IndexProgress, insertEmbeddings } from './document-indexer.ts'
-import type { Embedder } from './embedder.ts'
+import { conversations, type Message } from './conversations.ts'
 
 /** Turns a conversation into the text that is embedded for "have we discussed this before?". */
 export interface Summariser {

@@ -4,11 +4,11 @@ import { z } from 'zod'
 import { SUMMARY_UNAVAILABLE, type Worker } from '../agent/worker.ts'
 import { loadTimeline } from '../audit/replay.ts'
 import { isStorableText } from '../audit/storable.ts'
-import type { Identity } from '../gateway/identity.ts'
+import type { Identity } from '../auth/identity.ts'
 import type { Logger } from '../lib/logger.ts'
+import { conversationQueries } from '../memory/conversation-queries.ts'
 import type { Database } from '../store/database.ts'
 import { type RateLimit, rateLimiter } from '../store/rate-limiter.ts'
-import { conversationQueries } from './conversation-queries.ts'
 import { type RunningTurns, streamTurn } from './turn-stream.ts'
 
 export type ApiEnv = { Variables: { identity: Identity } }

@@ -1,6 +1,6 @@
 import { writeAudit } from '../audit/audit-writer.ts'
 import { closeRefusalMinutes } from '../audit/refused-calls.ts'
-import type { Database } from './database.ts'
+import type { Database } from '../store/database.ts'
 
 /** How long each kind of record is kept. */
 export interface RetentionPolicy {

@@ -1,7 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { writeAudit } from '../audit/audit-writer.ts'
-import { assertCorpusSpace } from '../embedding/corpus-space.ts'
+import { writeAudit } from '../../audit/audit-writer.ts'
+import { errorMessage, FteError } from '../../lib/errors.ts'
+import type { Database } from '../../store/database.ts'
+import { ensureEmbeddingIndex } from '../../store/embedding-index.ts'
+import { assertCorpusSpace } from '../corpus-space.ts'
 import {
   type DocumentText,
   type EmbeddedChunk,
@@ -9,23 +12,20 @@ import {
   embedPendingDocuments,
   type IndexProgress,
   insertEmbeddings,
-} from '../embedding/document-indexer.ts'
-import type { Embedder } from '../embedding/embedder.ts'
-import { errorMessage, FteError } from '../lib/errors.ts'
-import type { Database } from '../store/database.ts'
-import { ensureEmbeddingIndex } from '../store/embedding-index.ts'
+} from '../document-indexer.ts'
+import type { Embedder } from '../embedder.ts'
 
 /** Largest markdown document accepted; a policy is pages, not a book. */
 export const MAX_DOCUMENT_BYTES = 1024 * 1024
 
-export interface SeedDocumentsOptions {
+export interface DocumentImportOptions {
   /** The documents' source: `policy` for `fte seed --policies`. */
   source: string
   actor: string
   onProgress?: (progress: IndexProgress) => void
 }
 
-export interface SeedDocumentsResult {
+export interface DocumentImportResult {
   directory: string
   files: number
   added: string[]
@@ -49,12 +49,12 @@ interface MarkdownDocument {
  * document's old chunks (every model's) for the new ones, and records the `seed_run` audit row. A
  * search never sees a policy without its chunks, or a new text with old chunks.
  */
-export async function seedMarkdownDocuments(
+export async function importMarkdownDocuments(
   db: Database,
   embedder: Embedder,
   directory: string,
-  options: SeedDocumentsOptions,
-): Promise<SeedDocumentsResult> {
+  options: DocumentImportOptions,
+): Promise<DocumentImportResult> {
   const files = await readMarkdownFolder(directory)
   await assertCorpusSpace(db, embedder)
   const { rows: held } = await db.query<{

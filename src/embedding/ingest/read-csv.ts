@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { CsvError, parse } from 'csv-parse/sync'
-import type { CsvRecord, RowProblem } from '../domain/domain-pack.ts'
-import { errorMessage, FteError } from '../lib/errors.ts'
+import { errorMessage, FteError } from '../../lib/errors.ts'
+import type { CsvRecord, RowProblem } from '../../pack/domain-pack.ts'
 
 export interface CsvFile {
   columns: string[]

@@ -4,7 +4,7 @@ import { dirname, extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Context, Hono } from 'hono'
 import { etag } from 'hono/etag'
-import { packageRoot } from '../lib/package-root.ts'
+import { packageRoot } from '../../lib/package-root.ts'
 
 export interface WebUiOptions {
   /**
@@ -44,7 +44,7 @@ interface Asset {
  * server and the issuer only.
  */
 export function webUi(options: WebUiOptions): Hono {
-  const publicDir = join(packageRoot(), 'src', 'web', 'public')
+  const publicDir = join(packageRoot(), 'src', 'http', 'web', 'public')
   const assets = new Map<string, Asset>()
   for (const name of readdirSync(publicDir)) {
     const type = TYPES[extname(name)]

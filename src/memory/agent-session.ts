@@ -1,8 +1,8 @@
 import type { AgentInputItem, RunContext, RunContextAwareSession } from '@openai/agents'
+import type { SpanRow } from '../agent/span-recorder.ts'
 import type { AuditEntry } from '../audit/audit-writer.ts'
 import type { Queryable } from '../store/database.ts'
-import type { MessageRole } from '../store/repositories/conversations.ts'
-import type { SpanRow } from './span-recorder.ts'
+import type { MessageRole } from './conversations.ts'
 
 /** The most history items given back to the model per turn; older ones stay in the table. */
 const DEFAULT_HISTORY_LIMIT = 200

@@ -2,11 +2,11 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
-import { createLocalEmbedder } from '../embedding/local-embedder.ts'
-import { createSearch } from '../embedding/search.ts'
-import { packageRoot } from '../lib/package-root.ts'
-import { seedMarkdownDocuments } from './seed-documents.ts'
+import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
+import { packageRoot } from '../../lib/package-root.ts'
+import { createLocalEmbedder } from '../local-embedder.ts'
+import { createSearch } from '../search.ts'
+import { importMarkdownDocuments } from './import-documents.ts'
 
 const local = createLocalEmbedder()
 const POLICIES = join(packageRoot(), 'domains', 'support', 'seed', 'policies')
@@ -25,7 +25,7 @@ describeEachDatabase('fte seed --policies <dir>', (target) => {
   })
 
   const seed = () =>
-    seedMarkdownDocuments(db, local, dir, { source: 'policy', actor: 'operator:test' })
+    importMarkdownDocuments(db, local, dir, { source: 'policy', actor: 'operator:test' })
 
   async function policyChunks() {
     const { rows } = await db.query<{ external_id: string; title: string; chunk_text: string }>(
@@ -86,7 +86,7 @@ describeEachDatabase('fte seed --policies <dir>', (target) => {
     const empty = join(dir, 'nothing-here')
     await mkdir(empty)
     await expect(
-      seedMarkdownDocuments(db, local, empty, { source: 'policy', actor: 'operator:test' }),
+      importMarkdownDocuments(db, local, empty, { source: 'policy', actor: 'operator:test' }),
     ).rejects.toThrow(/has no \.md files to load/)
     await writeFile(join(dir, 'blank.md'), '  \n')
     await expect(seed()).rejects.toThrow(/cannot be loaded, so none were:\n {2}blank\.md: empty/)

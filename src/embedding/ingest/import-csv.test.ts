@@ -2,15 +2,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
-import { resolvedTicketsImport } from '../../domains/support/seed/csv-import.ts'
-import { embedderFor, ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
-import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
-import type { CsvImport } from '../domain/domain-pack.ts'
-import { embedPendingDocuments } from '../embedding/document-indexer.ts'
-import { createLocalEmbedder } from '../embedding/local-embedder.ts'
-import { createSearch } from '../embedding/search.ts'
-import { packageRoot } from '../lib/package-root.ts'
-import { type SeedCsvResult, SeedRowsError, seedCsv } from './seed-csv.ts'
+import { resolvedTicketsImport } from '../../../domains/support/seed/csv-import.ts'
+import { embedderFor, ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
+import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
+import { packageRoot } from '../../lib/package-root.ts'
+import type { CsvImport } from '../../pack/domain-pack.ts'
+import { embedPendingDocuments } from '../document-indexer.ts'
+import { createLocalEmbedder } from '../local-embedder.ts'
+import { createSearch } from '../search.ts'
+import { type CsvImportResult, CsvRowsError, importCsv } from './import-csv.ts'
 
 const local = createLocalEmbedder()
 const SAMPLE = join(packageRoot(), 'domains', 'support', 'seed', 'resolved-tickets.csv')
@@ -36,7 +36,7 @@ describeEachDatabase('fte seed <file.csv>', (target) => {
   afterEach(() => db.close())
 
   const seed = (path: string, skipBadRows = false) =>
-    seedCsv(db, local, resolvedTicketsImport, path, { actor: 'operator:test', skipBadRows })
+    importCsv(db, local, resolvedTicketsImport, path, { actor: 'operator:test', skipBadRows })
 
   async function counts() {
     const { rows } = await db.query<{ table: string; n: number }>(
@@ -52,7 +52,7 @@ describeEachDatabase('fte seed <file.csv>', (target) => {
   it('imports the seed-shaped CSV: customers by email, resolved tickets, past cases, vectors', async () => {
     const result = await seed(SAMPLE)
     // 12 rows; sara, raj and mei appear twice, so 9 distinct customers.
-    expect(result).toMatchObject<Partial<SeedCsvResult>>({
+    expect(result).toMatchObject<Partial<CsvImportResult>>({
       file: 'resolved-tickets.csv',
       rows: 12,
       inserted: { customers: 9, tickets: 12, documents: 12 },
@@ -142,7 +142,7 @@ describeEachDatabase('fte seed <file.csv>', (target) => {
         return resolvedTicketsImport.importRecords(tx, records)
       },
     }
-    const run = () => seedCsv(db, local, rendezvous, SAMPLE, { actor: 'operator:test' })
+    const run = () => importCsv(db, local, rendezvous, SAMPLE, { actor: 'operator:test' })
     const [a, b] = await Promise.all([run(), run()])
     expect([a.inserted.tickets, b.inserted.tickets].sort()).toEqual([0, 12])
     expect([a.unchanged, b.unchanged].sort()).toEqual([0, 12])
@@ -166,8 +166,8 @@ describeEachDatabase('fte seed <file.csv>', (target) => {
       '"7",kofi@example.com,"Quoted, with a comma","Fine, too"',
     ])
     const error = await seed(path).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(SeedRowsError)
-    const problems = (error as SeedRowsError).problems
+    expect(error).toBeInstanceOf(CsvRowsError)
+    const problems = (error as CsvRowsError).problems
     expect(problems.map((p) => p.line)).toEqual([3, 4, 5, 6, 7])
     expect(problems.map((p) => p.reason)).toEqual([
       'id "abc" is neither a number (1042) nor a ticket id (T-1042)',
@@ -206,7 +206,7 @@ describeEachDatabase('fte seed <file.csv>', (target) => {
       '3,mei@example.com,Duplicate charge on a single order,A different resolution',
       'T-13,new@example.com,A new ticket,Its resolution',
     ])
-    const error = (await seed(path).catch((e: unknown) => e)) as SeedRowsError
+    const error = (await seed(path).catch((e: unknown) => e)) as CsvRowsError
     expect(error.problems).toEqual([
       {
         line: 2,
@@ -223,7 +223,7 @@ describeEachDatabase('fte seed <file.csv>', (target) => {
     const other = createLocalEmbedder(256)
     const path = await csvFile('later.csv', [HEADER, '20,new@example.com,Later ticket,Fixed it'])
     await expect(
-      seedCsv(db, other, resolvedTicketsImport, path, { actor: 'operator:test' }),
+      importCsv(db, other, resolvedTicketsImport, path, { actor: 'operator:test' }),
     ).rejects.toThrow(
       'The corpus is embedded with fte-local-lexical-v1 (1024 dimensions), but the configuration embeds with fte-local-lexical-v1 (256 dimensions); adding vectors of a second model would leave searches with part of the corpus. Run `npm run fte -- embed --reembed` to move the whole corpus to fte-local-lexical-v1 (256 dimensions), or set EMBEDDING_DIMENSIONS back to 1024.',
     )
@@ -249,7 +249,7 @@ describeEachDatabase('fte seed <file.csv>', (target) => {
     })).start()
     try {
       const failing = embedderFor(server)
-      const error = await seedCsv(db, failing, resolvedTicketsImport, SAMPLE, {
+      const error = await importCsv(db, failing, resolvedTicketsImport, SAMPLE, {
         actor: 'operator:test',
       }).catch((e: unknown) => e)
       expect((error as Error).message).toMatch(

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
-import { RunningTurns } from '../api/turn-stream.ts'
 import { createLogger } from '../lib/logger.ts'
 import { createApp } from './app.ts'
+import { RunningTurns } from './turn-stream.ts'
 
 const PUBLIC_URL = 'http://127.0.0.1:3000'
 

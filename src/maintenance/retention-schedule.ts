@@ -1,6 +1,6 @@
 import type { RetentionConfig } from '../config/config.ts'
 import type { Logger } from '../lib/logger.ts'
-import type { Database } from './database.ts'
+import type { Database } from '../store/database.ts'
 import { applyRetention } from './retention.ts'
 
 /**

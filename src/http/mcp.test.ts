@@ -16,7 +16,7 @@ import { describeEachDatabase, type TestDatabase } from '../../test/support/test
 import { devIssuer, issueDevToken } from '../auth/dev-token.ts'
 import { tokenVerifier } from '../auth/token-verifier.ts'
 import { createLogger } from '../lib/logger.ts'
-import { mcpHttpHandler } from './http.ts'
+import { mcpHttpHandler } from './mcp.ts'
 
 const INITIALIZE = {
   jsonrpc: '2.0',

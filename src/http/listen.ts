@@ -2,8 +2,8 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { type NodeIncomingMessageLike, toNodeHandler } from '@modelcontextprotocol/node'
-import { MAX_MCP_BODY_BYTES } from '../gateway/http.ts'
 import { FteError } from '../lib/errors.ts'
+import { MAX_MCP_BODY_BYTES } from './mcp.ts'
 
 export interface RunningServer {
   /** `http://host:port`, with the port actually bound (useful with port 0). */

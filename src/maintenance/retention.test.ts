@@ -2,9 +2,9 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { expectSqlState } from '../../test/support/expect-sql-error.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { createLogger } from '../lib/logger.ts'
+import { SQLSTATE } from '../store/sql-error.ts'
 import { applyRetention, type RetentionPolicy } from './retention.ts'
 import { scheduleRetention } from './retention-schedule.ts'
-import { SQLSTATE } from './sql-error.ts'
 
 const POLICY: RetentionPolicy = { messageHours: 48, auditDays: 365, idempotencyHours: 24 }
 

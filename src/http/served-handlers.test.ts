@@ -9,11 +9,11 @@ import { describeEachDatabase, type TestDatabase } from '../../test/support/test
 import { supportDatabase, testWorker } from '../../test/support/worker-fixture.ts'
 import { inProcessAccess } from '../agent/gateway-access.ts'
 import type { Worker } from '../agent/worker.ts'
-import { RunningTurns } from '../api/turn-stream.ts'
 import { devIssuer, devTokenVerifier, issueDevToken } from '../auth/dev-token.ts'
 import { createLogger } from '../lib/logger.ts'
 import type { Handlers } from './listen.ts'
 import { servedHandlers, servedResources } from './served-handlers.ts'
+import { RunningTurns } from './turn-stream.ts'
 
 const PUBLIC_URL = 'http://127.0.0.1:3000'
 const CORS_ORIGIN = 'https://app.example.com'

@@ -1,17 +1,17 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { cors } from 'hono/cors'
-import { type ChatApiOptions, chatApi } from '../api/chat-api.ts'
 import { authenticate, type BearerCheck, insufficientScope } from '../auth/bearer.ts'
 import type { HostOriginOptions } from '../auth/host-origin.ts'
+import type { Identity } from '../auth/identity.ts'
 import { type ProtectedResourceMetadata, resourceMetadataUrl } from '../auth/protected-resource.ts'
 import { missingScopeMessage, type ResourceScope } from '../auth/scopes.ts'
-import type { Identity } from '../gateway/identity.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
-import { type WebUiOptions, webUi } from '../web/web-ui.ts'
+import { type ChatApiOptions, chatApi } from './chat-api.ts'
 import { checkHealth } from './health.ts'
 import { hostOriginWall } from './host-origin-wall.ts'
 import { jsonBodiesOnly } from './json-bodies-only.ts'
+import { type WebUiOptions, webUi } from './web/web-ui.ts'
 
 export interface AppOptions extends HostOriginOptions {
   db: Database

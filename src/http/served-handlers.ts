@@ -1,15 +1,15 @@
-import type { ChatApiOptions } from '../api/chat-api.ts'
 import type { BearerCheck } from '../auth/bearer.ts'
+import type { Identity } from '../auth/identity.ts'
 import { protectedResourceMetadata, resourceMetadataUrl } from '../auth/protected-resource.ts'
 import type { TokenVerifier } from '../auth/token-verifier.ts'
 import type { Gateway } from '../gateway/gateway.ts'
-import { mcpHttpHandler } from '../gateway/http.ts'
-import type { Identity } from '../gateway/identity.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
-import type { WebUiOptions } from '../web/web-ui.ts'
 import { createApp } from './app.ts'
+import type { ChatApiOptions } from './chat-api.ts'
 import type { FetchHandler, Handlers } from './listen.ts'
+import { mcpHttpHandler } from './mcp.ts'
+import type { WebUiOptions } from './web/web-ui.ts'
 
 /** Who signs callers in: an issuer whose tokens are verified, or nobody (AUTH_DISABLED). */
 export type Access =

@@ -1,24 +1,24 @@
 import { basename } from 'node:path'
-import { writeAudit } from '../audit/audit-writer.ts'
-import type { CsvImport, RowProblem } from '../domain/domain-pack.ts'
-import { assertCorpusSpace } from '../embedding/corpus-space.ts'
-import { embedPendingDocuments, type IndexProgress } from '../embedding/document-indexer.ts'
-import type { Embedder } from '../embedding/embedder.ts'
-import { errorMessage, FteError } from '../lib/errors.ts'
-import { plural } from '../lib/words.ts'
-import type { Database } from '../store/database.ts'
+import { writeAudit } from '../../audit/audit-writer.ts'
+import { errorMessage, FteError } from '../../lib/errors.ts'
+import { plural } from '../../lib/words.ts'
+import type { CsvImport, RowProblem } from '../../pack/domain-pack.ts'
+import type { Database } from '../../store/database.ts'
+import { assertCorpusSpace } from '../corpus-space.ts'
+import { embedPendingDocuments, type IndexProgress } from '../document-indexer.ts'
+import type { Embedder } from '../embedder.ts'
 import { readCsvFile } from './read-csv.ts'
 
-export interface SeedCsvOptions {
+export interface CsvImportOptions {
   /** Import the good rows and report the bad ones, instead of refusing the whole file. */
   skipBadRows?: boolean
   /** Who ran the seed, for the audit row: 'operator:<login>', 'system', ... */
   actor: string
-  onImported?: (result: SeedCsvImported) => void
+  onImported?: (result: CsvImported) => void
   onEmbedProgress?: (progress: IndexProgress) => void
 }
 
-export interface SeedCsvImported {
+export interface CsvImported {
   file: string
   /** Data rows in the file (the header and blank lines not counted). */
   rows: number
@@ -29,12 +29,12 @@ export interface SeedCsvImported {
   ignoredColumns: string[]
 }
 
-export interface SeedCsvResult extends SeedCsvImported {
+export interface CsvImportResult extends CsvImported {
   embedded: { documents: number; chunks: number; model: string }
 }
 
 /** Bad rows refuse the whole file: nothing is written. Lists every bad row with its line. */
-export class SeedRowsError extends FteError {
+export class CsvRowsError extends FteError {
   readonly problems: readonly RowProblem[]
 
   constructor(file: string, rows: number, problems: readonly RowProblem[]) {
@@ -64,13 +64,13 @@ export class SeedRowsError extends FteError {
  * Embedding follows in batches of their own; if the provider fails, the import stays and `fte embed`
  * (or the next start) embeds what is missing.
  */
-export async function seedCsv(
+export async function importCsv(
   db: Database,
   embedder: Embedder,
   importer: CsvImport,
   path: string,
-  options: SeedCsvOptions,
-): Promise<SeedCsvResult> {
+  options: CsvImportOptions,
+): Promise<CsvImportResult> {
   const file = basename(path)
   const csv = await readCsvFile(path, importer)
   // Before anything is written: rows imported now could not be embedded in this model.
@@ -83,9 +83,9 @@ export async function seedCsv(
     const result = await importer.importRecords(tx, csv.records)
     const problems = [...csv.problems, ...result.problems].sort((a, b) => a.line - b.line)
     if (problems.length > 0 && options.skipBadRows !== true) {
-      throw new SeedRowsError(file, rows, problems)
+      throw new CsvRowsError(file, rows, problems)
     }
-    const summary: SeedCsvImported = {
+    const summary: CsvImported = {
       file,
       rows,
       inserted: result.inserted,

@@ -1,5 +1,5 @@
-import type { JsonObject } from '../../lib/json.ts'
-import type { Queryable } from '../database.ts'
+import type { JsonObject } from '../lib/json.ts'
+import type { Queryable } from '../store/database.ts'
 
 export type MessageRole = 'user' | 'assistant' | 'tool' | 'system'
 

@@ -1,8 +1,8 @@
 import { createMcpHandler } from '@modelcontextprotocol/server'
 import { authenticate, type BearerCheck, insufficientScope } from '../auth/bearer.ts'
 import { type HostOriginOptions, hostOriginCheck } from '../auth/host-origin.ts'
-import type { Gateway } from './gateway.ts'
-import type { Identity } from './identity.ts'
+import type { Identity } from '../auth/identity.ts'
+import type { Gateway } from '../gateway/gateway.ts'
 
 /** Largest JSON-RPC body accepted on /mcp. */
 export const MAX_MCP_BODY_BYTES = 1024 * 1024
