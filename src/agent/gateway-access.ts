@@ -19,11 +19,6 @@ export interface GatewayAccess {
   /** For logs and `fte doctor`: "in-process", "stdio (fte mcp)", or the URL. */
   readonly description: string
   /**
-   * True when the gateway writes to the Worker's own database (in-process, or an `fte mcp` started
-   * with the same configuration): its `begin_session` has then made the conversation row.
-   */
-  readonly sharesDatabase: boolean
-  /**
    * A connected MCP client of the gateway: as `identity` in-process, or as whoever the transport
    * proves (the local operator over stdio, the token's subject over HTTP).
    */
@@ -39,7 +34,6 @@ export function inProcessAccess(gateway: Gateway, standIn?: Identity): GatewayAc
   const clients = new Map<string, Promise<InProcessGateway>>()
   return {
     description: 'in-process',
-    sharesDatabase: true,
     async connect(identity = standIn) {
       if (identity === undefined) {
         throw new FteError('internal', 'an in-process gateway needs the identity to act as')
@@ -80,15 +74,10 @@ export function inProcessAccess(gateway: Gateway, standIn?: Identity): GatewayAc
  * One shared connection (stdio or HTTP); a connection that failed is replaced on the next
  * `connect`, so a gateway that was down is reached again once it is back.
  */
-function sharedAccess(
-  description: string,
-  sharesDatabase: boolean,
-  make: () => MCPServer,
-): GatewayAccess {
+function sharedAccess(description: string, make: () => MCPServer): GatewayAccess {
   let current: Promise<MCPServer> | undefined
   return {
     description,
-    sharesDatabase,
     async connect() {
       if (current === undefined) {
         const server = make()
@@ -118,7 +107,7 @@ export interface StdioAccessOptions {
 
 /** The gateway as an `fte mcp` subprocess, through the Agents SDK's stdio MCP client. */
 export function stdioAccess(options: StdioAccessOptions): GatewayAccess {
-  return sharedAccess('stdio (fte mcp)', true, () => {
+  return sharedAccess('stdio (fte mcp)', () => {
     return new MCPServerStdio({
       name: 'digital-fte',
       command: options.command,
@@ -139,7 +128,7 @@ export function httpAccess(options: {
   timeoutMs: number
   fetch?: typeof fetch
 }): GatewayAccess {
-  return sharedAccess(options.url, false, () => {
+  return sharedAccess(options.url, () => {
     return new MCPServerStreamableHttp({
       name: 'digital-fte',
       url: options.url,

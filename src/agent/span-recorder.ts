@@ -6,19 +6,7 @@ import {
   type Trace,
   type TracingProcessor,
 } from '@openai/agents'
-/** A span as `agent_spans` keeps it. */
-export interface SpanRow {
-  trace_id: string
-  span_id: string
-  parent_id: string | null
-  conversation_id: string | null
-  kind: string
-  name: string | null
-  started_at: string | null
-  ended_at: string | null
-  error: unknown
-  data: Record<string, unknown>
-}
+import type { SpanRow } from '../memory/agent-session.ts'
 
 interface Expected {
   conversationId: string

@@ -9,7 +9,7 @@ import {
   supportDatabase,
   testWorker,
 } from '../../test/support/worker-fixture.ts'
-import { loadTimeline } from '../audit/replay.ts'
+import { loadTimeline } from '../memory/timeline.ts'
 import type { Database } from '../store/database.ts'
 import type { WorkerEvent } from './worker-events.ts'
 

@@ -6,7 +6,9 @@ import type { WorkerConfig } from '../config/config.ts'
 import { errorMessage } from '../lib/errors.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { Logger } from '../lib/logger.ts'
+import { isUuid } from '../lib/uuid.ts'
 import { PostgresSession } from '../memory/agent-session.ts'
+import { conversations } from '../memory/conversations.ts'
 import { type PendingApproval, runStore } from '../memory/runs.ts'
 import type { SkillRuntime } from '../skills/skill-runtime.ts'
 import type { Database } from '../store/database.ts'
@@ -75,8 +77,6 @@ export const SUMMARY_UNAVAILABLE =
   'The server could not say what this request would do (its summary is unavailable), so it ' +
   'cannot be approved. Reject it; the Worker can ask again.'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-
 /**
  * The Worker: an Agents SDK agent whose tools are the gateway's (through an MCP client) and the
  * skills', whose memory is Postgres, and which audits every step on its own pool.
@@ -123,23 +123,6 @@ export function createWorker(options: WorkerOptions): Worker {
   const begin = (identity: Identity | undefined, conversationId: string) =>
     beginSession(options.gateway, identity, conversationId, settings.toolTimeoutMs)
 
-  /**
-   * The conversation in the Worker's database, when that is not the gateway's (whose begin_session
-   * made the row and checked its owner): made if missing, and refused if someone else's.
-   */
-  const own = async (conversationId: string, userId: string): Promise<boolean> => {
-    if (options.gateway.sharesDatabase) return true
-    const { rows } = await db.query<{ user_id: string }>(
-      `WITH made AS (
-         INSERT INTO conversations (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING
-         RETURNING user_id
-       )
-       SELECT user_id FROM made UNION ALL SELECT user_id FROM conversations WHERE id = $1`,
-      [conversationId, userId],
-    )
-    return rows[0]?.user_id === userId
-  }
-
   const audit = (
     action: Parameters<typeof writeAudit>[1]['action'],
     conversationId: string,
@@ -165,15 +148,12 @@ export function createWorker(options: WorkerOptions): Worker {
   return {
     async *send(input) {
       const conversationId = input.conversationId ?? randomUUID()
-      if (!UUID.test(conversationId)) {
+      if (!isUuid(conversationId)) {
         yield refusal(null, 'invalid_input', 'A conversation id is a lowercase UUID.')
         return
       }
       if (input.conversationId !== undefined) {
-        const { rows } = await db.query('SELECT 1 FROM conversations WHERE id = $1', [
-          conversationId,
-        ])
-        if (rows.length === 0) {
+        if (!(await conversations.exists(db, conversationId))) {
           yield refusal(
             conversationId,
             'not_found',
@@ -190,7 +170,9 @@ export function createWorker(options: WorkerOptions): Worker {
         return
       }
       const { userId } = begun
-      if (!(await own(conversationId, userId))) {
+      // The conversation in the Worker's database (the gateway's may be another): made if
+      // missing, refused if someone else's.
+      if (!(await conversations.claim(db, conversationId, userId))) {
         yield* unavailable({ refused: 'not_found', message: '' }, conversationId, userId)
         return
       }
@@ -298,15 +280,11 @@ export function createWorker(options: WorkerOptions): Worker {
     },
 
     async *decide(input) {
-      if (!UUID.test(input.approvalId)) {
+      if (!isUuid(input.approvalId)) {
         yield refusal(null, 'not_found', `No approval ${input.approvalId} is waiting for you.`)
         return
       }
-      const { rows } = await db.query<{ conversation_id: string }>(
-        'SELECT conversation_id FROM approvals WHERE id = $1',
-        [input.approvalId],
-      )
-      const conversationId = rows[0]?.conversation_id
+      const conversationId = await runStore.conversationOf(db, input.approvalId)
       const begun =
         conversationId === undefined ? undefined : await begin(input.identity, conversationId)
       if (conversationId === undefined || begun === undefined || 'refused' in begun) {

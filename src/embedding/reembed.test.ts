@@ -6,7 +6,10 @@ import {
   ScriptedOpenAiServer,
 } from '../../test/support/scripted-openai-server.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
-import { embedPendingConversations } from '../memory/conversation-summaries.ts'
+import {
+  conversationSummaries,
+  embedPendingConversations,
+} from '../memory/conversation-summaries.ts'
 import { embeddingIndexName } from '../store/embedding-index.ts'
 import { embedPendingDocuments } from './document-indexer.ts'
 import { createLocalEmbedder } from './local-embedder.ts'
@@ -37,7 +40,7 @@ describeEachDatabase('fte embed --reembed', (target) => {
     expect(before).toHaveLength(1)
     const oldChunks = before[0]?.n ?? 0
     const smaller = createLocalEmbedder(256)
-    const result = await reembedCorpus(db, smaller)
+    const result = await reembedCorpus(db, smaller, conversationSummaries)
     // 52 demo documents; the demo conversation is ended with a summary.
     expect(result).toMatchObject({
       model: smaller.model,
@@ -64,7 +67,7 @@ describeEachDatabase('fte embed --reembed', (target) => {
       /embedded with fte-local-lexical-v1 \(256 dimensions\), but queries are embedded with fte-local-lexical-v1 \(1024 dimensions\)/,
     )
 
-    const nothing = await reembedCorpus(db, smaller)
+    const nothing = await reembedCorpus(db, smaller, conversationSummaries)
     expect(nothing).toMatchObject({ documents: 0, conversations: 0, chunks: 0, removed: [] })
   })
 
@@ -79,7 +82,9 @@ describeEachDatabase('fte embed --reembed', (target) => {
     }).start()
     try {
       const failing = embedderFor(server)
-      await expect(reembedCorpus(db, failing, { batchSize: 16 })).rejects.toThrow()
+      await expect(
+        reembedCorpus(db, failing, conversationSummaries, { batchSize: 16 }),
+      ).rejects.toThrow()
       expect(calls).toBe(2)
     } finally {
       await server.stop()

@@ -1,8 +1,19 @@
-import { embedPendingConversations } from '../memory/conversation-summaries.ts'
-import type { Database } from '../store/database.ts'
+import type { Database, Queryable } from '../store/database.ts'
 import { ensureEmbeddingIndex } from '../store/embedding-index.ts'
 import { embedDocuments, type IndexProgress, insertEmbeddings } from './document-indexer.ts'
 import type { Embedder } from './embedder.ts'
+
+/** A corpus beside documents whose items carry chunks of their own: conversation summaries. */
+export interface EmbeddedCorpus {
+  /** How many of its items have no chunks in the embedder's model. */
+  waiting(q: Queryable, embedder: Embedder): Promise<number>
+  /** Embeds those items, on `q`. */
+  embedWaiting(
+    q: Queryable,
+    embedder: Embedder,
+    options: { batchSize?: number; onProgress?: (progress: IndexProgress) => void },
+  ): Promise<IndexProgress>
+}
 
 export interface ReembedResult {
   model: string
@@ -25,6 +36,7 @@ export interface ReembedResult {
 export async function reembedCorpus(
   db: Database,
   embedder: Embedder,
+  summaries: EmbeddedCorpus,
   options: { batchSize?: number; onProgress?: (progress: IndexProgress) => void } = {},
 ): Promise<ReembedResult> {
   const batchSize = options.batchSize ?? 64
@@ -40,14 +52,7 @@ export async function reembedCorpus(
        ORDER BY d.created_at, d.id`,
       [embedder.model, embedder.dimensions],
     )
-    const { rows: waiting } = await tx.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM conversations c
-       WHERE c.summary IS NOT NULL AND btrim(c.summary) <> ''
-         AND NOT EXISTS (SELECT 1 FROM embeddings e
-                         WHERE e.conversation_id = c.id AND e.model = $1 AND e.dimensions = $2)`,
-      [embedder.model, embedder.dimensions],
-    )
-    const conversationsWaiting = waiting[0]?.n ?? 0
+    const conversationsWaiting = await summaries.waiting(tx, embedder)
     const progress: IndexProgress = {
       documents: 0,
       chunks: 0,
@@ -63,7 +68,7 @@ export async function reembedCorpus(
       options.onProgress?.(progress)
     }
     const before = { ...progress }
-    const conversations = await embedPendingConversations(tx, embedder, {
+    const conversations = await summaries.embedWaiting(tx, embedder, {
       batchSize,
       onProgress: (p) =>
         options.onProgress?.({

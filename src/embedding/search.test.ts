@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import { conversationCorpus } from '../memory/conversation-summaries.ts'
 import { embeddingIndexName, ensureEmbeddingIndex } from '../store/embedding-index.ts'
 import { embedPendingDocuments } from './document-indexer.ts'
 import type { Embedder } from './embedder.ts'
@@ -75,7 +76,10 @@ describeEachDatabase('semantic search', (target) => {
        VALUES ($1, 0, 'Asked for a refund to a closed bank account', $2, 1024, $3::vector)`,
       [conversation.rows[0]?.id, local.model, `[${vector?.join(',')}]`],
     )
-    const search = createSearch(db, local)
+    await expect(
+      createSearch(db, local).search({ text: 'refund to my bank', source: 'conversation' }),
+    ).rejects.toThrow('conversation memory is not searchable here')
+    const search = createSearch(db, local, { conversations: conversationCorpus })
     const memory = await search.search({ text: 'refund to my bank', source: 'conversation', k: 5 })
     expect(memory.map((hit) => [hit.kind, hit.id])).toEqual([
       ['conversation', conversation.rows[0]?.id],

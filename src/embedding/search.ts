@@ -38,7 +38,22 @@ export interface SearchHit {
   metadata: JsonObject
 }
 
+/**
+ * Conversation memory as a corpus: the owner of conversations says how a summary chunk joins its
+ * conversation and whose it is, so this module holds no SQL on conversations.
+ */
+export interface ConversationCorpus {
+  /**
+   * The FROM and WHERE over `embeddings e` for conversation chunks, the conversation as `p`:
+   * `spacePredicate` must stand in the WHERE (it is what lets the planner use the HNSW index), and
+   * `$3` is the person whose conversations count (null: anyone's).
+   */
+  from(spacePredicate: string): string
+}
+
 export interface SearchOptions {
+  /** Conversation memory (source `conversation`); unset: that source is refused. */
+  conversations?: ConversationCorpus
   /** Results farther than this are flagged weak. */
   weakDistance?: number
   /** HNSW candidate list size: higher finds more true neighbours, slower. */
@@ -101,6 +116,11 @@ export function createSearch(
           fault: 'caller',
         })
       }
+      if (conversations && options.conversations === undefined) {
+        throw new FteError('invalid_input', 'conversation memory is not searchable here', {
+          fault: 'caller',
+        })
+      }
       await refuseOtherModels(on ?? db, embedder, request.source, conversations)
 
       const [vector] = await embedder.embed([text])
@@ -111,6 +131,7 @@ export function createSearch(
         toVectorLiteral(vector ?? []),
         k * 4,
         request.userId,
+        options.conversations,
       )
       const run = async (tx: Queryable) => {
         // Keep scanning the index until enough rows pass the source filter (pgvector 0.8).
@@ -158,14 +179,13 @@ export function searchQuery(
   vector: string,
   limit: number,
   userId?: string,
+  corpus?: ConversationCorpus,
 ): { sql: string; params: unknown[] } {
   const expression = embeddingExpression(space.dimensions)
   const vectorType = `${embeddingVectorType(space.dimensions)}(${space.dimensions})`
-  const conversations = source === 'conversation'
+  const conversations = source === 'conversation' && corpus !== undefined
   const from = conversations
-    ? `FROM embeddings e JOIN conversations p ON p.id = e.conversation_id
-       WHERE ${embeddingSpacePredicate(space)} AND e.conversation_id IS NOT NULL
-         AND ($3::text IS NULL OR p.user_id = $3)`
+    ? corpus.from(embeddingSpacePredicate(space))
     : `FROM embeddings e JOIN documents p ON p.id = e.document_id
        WHERE ${embeddingSpacePredicate(space)} AND e.document_id IS NOT NULL AND p.source = $3`
   return {

@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import type { Identity } from '../auth/identity.ts'
 import { FteError } from '../lib/errors.ts'
-import type { JsonObject } from '../lib/json.ts'
+import { isUuidAnyCase } from '../lib/uuid.ts'
+import { conversations } from '../memory/conversations.ts'
+import { people } from '../memory/people.ts'
 import type { Queryable } from '../store/database.ts'
 import { defineTool, type GatewayTool, READ_ONLY, SESSION_ARGUMENT } from './gateway-tool.ts'
 import type { GatewayDeps } from './run-tool.ts'
@@ -51,43 +53,21 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
       sensitive: ['state'],
       async run(ctx) {
         const { tx, identity } = ctx
-        await tx.query(
-          `INSERT INTO users (id, email) VALUES ($1, $2)
-           ON CONFLICT (id) DO UPDATE SET last_seen_at = now(), email = coalesce(EXCLUDED.email, users.email)`,
-          [identity.sub, identity.email ?? null],
-        )
+        await people.seen(tx, identity)
         await options.linkIdentity?.(tx, identity)
         const asked = ctx.meta[options.conversationMetaKey]
         let conversationId: string
-        if (typeof asked === 'string' && /^[0-9a-f-]{36}$/i.test(asked)) {
-          const { rows } = await tx.query<{ user_id: string }>(
-            'SELECT user_id FROM conversations WHERE id = $1',
-            [asked],
-          )
-          const owner = rows[0]?.user_id
-          if (owner !== undefined && owner !== identity.sub) {
+        if (typeof asked === 'string' && isUuidAnyCase(asked)) {
+          if (!(await conversations.claim(tx, asked, identity.sub))) {
             throw new FteError('not_found', `No conversation ${asked} was found for you.`, {
               fault: 'caller',
             })
           }
-          if (owner === undefined) {
-            await tx.query('INSERT INTO conversations (id, user_id) VALUES ($1, $2)', [
-              asked,
-              identity.sub,
-            ])
-          }
           conversationId = asked
         } else {
-          const { rows } = await tx.query<{ id: string }>(
-            'INSERT INTO conversations (user_id) VALUES ($1) RETURNING id',
-            [identity.sub],
-          )
-          conversationId = rows[0]?.id ?? ''
+          conversationId = (await conversations.create(tx, identity.sub)).id
         }
-        const { rows: states } = await tx.query<{ state: JsonObject }>(
-          'SELECT state FROM user_state WHERE user_id = $1',
-          [identity.sub],
-        )
+        const state = await people.state(tx, identity.sub)
         const { handle, claims } = await issueSessionHandle((await options.ready()).sessionKey, {
           sub: identity.sub,
           conversationId,
@@ -99,7 +79,6 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
           target: `session:${claims.sessionId.slice(0, 8)}`,
           payload: { role: identity.role, expires_at: claims.expiresAt.toISOString() },
         })
-        const state = states[0]?.state ?? {}
         const allRules = `${CORE_RULES}\n${rules}`
         return {
           data: {
@@ -144,14 +123,11 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
       annotations: READ_ONLY,
       isolation: 'statement',
       async run(ctx) {
-        const { rows } = await ctx.tx.query<{ email: string | null; created_at: Date }>(
-          'SELECT email, created_at FROM users WHERE id = $1',
-          [ctx.identity.sub],
-        )
+        const profile = await people.profile(ctx.tx, ctx.identity.sub)
         const data = {
           role: ctx.identity.role,
-          email: rows[0]?.email ?? null,
-          first_seen: rows[0]?.created_at.toISOString() ?? null,
+          email: profile?.email ?? null,
+          first_seen: profile?.firstSeen.toISOString() ?? null,
         }
         return {
           data,
@@ -190,14 +166,7 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
             },
           )
         }
-        const { rows } = await ctx.tx.query<{ state: JsonObject }>(
-          `INSERT INTO user_state (user_id, state) VALUES ($1, jsonb_strip_nulls($2::jsonb))
-           ON CONFLICT (user_id) DO UPDATE
-             SET state = jsonb_strip_nulls(user_state.state || $2::jsonb), updated_at = now()
-           RETURNING state`,
-          [ctx.identity.sub, JSON.stringify(input.state)],
-        )
-        const state = rows[0]?.state ?? {}
+        const state = await people.mergeState(ctx.tx, ctx.identity.sub, input.state)
         if (Buffer.byteLength(JSON.stringify(state)) > MAX_STATE_BYTES) {
           throw new FteError(
             'invalid_input',
@@ -229,11 +198,11 @@ export function coreTools(options: CoreToolsOptions): GatewayTool[] {
       },
       sensitive: ['text'],
       async run(ctx, input) {
-        const { rows } = await ctx.tx.query<{ id: string }>(
-          `INSERT INTO notes (user_id, conversation_id, note_text) VALUES ($1, $2, $3) RETURNING id`,
-          [ctx.identity.sub, ctx.conversationId ?? null, input.text],
-        )
-        const id = rows[0]?.id ?? ''
+        const id = await people.addNote(ctx.tx, {
+          sub: ctx.identity.sub,
+          conversationId: ctx.conversationId ?? null,
+          text: input.text,
+        })
         await ctx.record({
           action: 'note_saved',
           target: `note:${id}`,

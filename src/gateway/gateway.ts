@@ -16,6 +16,7 @@ import { createSearch } from '../embedding/search.ts'
 import { errorMessage, FteError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import { packageRoot } from '../lib/package-root.ts'
+import { conversationCorpus } from '../memory/conversation-summaries.ts'
 import type { DomainPack } from '../pack/domain-pack.ts'
 import type { Database } from '../store/database.ts'
 import { rateLimiter } from '../store/rate-limiter.ts'
@@ -119,7 +120,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const { db } = await ready()
       let service = searches.get(db)
       if (service === undefined) {
-        service = createSearch(db, options.embedder)
+        service = createSearch(db, options.embedder, { conversations: conversationCorpus })
         searches.set(db, service)
       }
       return service.search(...args)

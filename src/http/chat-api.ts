@@ -2,11 +2,13 @@ import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { SUMMARY_UNAVAILABLE, type Worker } from '../agent/worker.ts'
-import { loadTimeline } from '../audit/replay.ts'
 import { isStorableText } from '../audit/storable.ts'
 import type { Identity } from '../auth/identity.ts'
 import type { Logger } from '../lib/logger.ts'
 import { conversationQueries } from '../memory/conversation-queries.ts'
+import { conversations } from '../memory/conversations.ts'
+import { runStore } from '../memory/runs.ts'
+import { loadTimeline } from '../memory/timeline.ts'
 import type { Database } from '../store/database.ts'
 import { type RateLimit, rateLimiter } from '../store/rate-limiter.ts'
 import { type RunningTurns, streamTurn } from './turn-stream.ts'
@@ -124,7 +126,7 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
     const identity = c.get('identity')
     if (
       input.conversation_id !== undefined &&
-      !(await conversationQueries.owns(db, identity.sub, input.conversation_id))
+      !(await conversations.owns(db, identity.sub, input.conversation_id))
     ) {
       return apiError(c, 404, 'not_found', `No conversation ${input.conversation_id} was found.`)
     }
@@ -170,7 +172,7 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
   app.get('/conversations/:id', async (c) => {
     const id = c.req.param('id')
     const { sub } = c.get('identity')
-    if (!uuid.safeParse(id).success || !(await conversationQueries.owns(db, sub, id))) {
+    if (!uuid.safeParse(id).success || !(await conversations.owns(db, sub, id))) {
       return apiError(c, 404, 'not_found', `No conversation ${id} was found.`)
     }
     const approvals =
@@ -192,10 +194,7 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
 
   app.get('/conversations/:id/audit', async (c) => {
     const id = c.req.param('id')
-    if (
-      !uuid.safeParse(id).success ||
-      !(await conversationQueries.owns(db, c.get('identity').sub, id))
-    ) {
+    if (!uuid.safeParse(id).success || !(await conversations.owns(db, c.get('identity').sub, id))) {
       return apiError(c, 404, 'not_found', `No conversation ${id} was found.`)
     }
     const timeline = await loadTimeline(db, id)
@@ -216,7 +215,7 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
     if (input instanceof Response) return input
     const identity = c.get('identity')
     const waiting = uuid.safeParse(id).success
-      ? await conversationQueries.waitingApproval(db, identity.sub, id)
+      ? await runStore.waiting(db, identity.sub, id)
       : undefined
     if (waiting === undefined) {
       return apiError(c, 404, 'not_found', `No approval ${id} is waiting for you.`)

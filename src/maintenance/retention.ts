@@ -1,5 +1,6 @@
 import { writeAudit } from '../audit/audit-writer.ts'
 import { closeRefusalMinutes } from '../audit/refused-calls.ts'
+import { memoryExpiry } from '../memory/expiry.ts'
 import type { Database } from '../store/database.ts'
 
 /** How long each kind of record is kept. */
@@ -62,31 +63,11 @@ export async function applyRetention(
     return total
   }
 
-  const messages = await drain(
-    'messages',
-    `DELETE FROM messages WHERE id IN (
-       SELECT id FROM messages WHERE created_at < ${messageCutoff} LIMIT $2)`,
-    messageHours,
-  )
-  // A finished run's stored state repeats the conversation: it goes with the messages.
-  const agentRuns = await drain(
-    'agentRuns',
-    `DELETE FROM agent_runs WHERE id IN (
-       SELECT id FROM agent_runs
-       WHERE status IN ('finished', 'failed') AND updated_at < ${messageCutoff} LIMIT $2)`,
-    messageHours,
-  )
+  const messages = await drain('messages', memoryExpiry.messages(messageCutoff), messageHours)
+  const agentRuns = await drain('agentRuns', memoryExpiry.finishedRuns(messageCutoff), messageHours)
   const conversations = await drain(
     'conversations',
-    `DELETE FROM conversations WHERE id IN (
-       SELECT c.id FROM conversations c
-       WHERE c.started_at < ${messageCutoff}
-         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)
-         AND NOT EXISTS (SELECT 1 FROM agent_runs r WHERE r.conversation_id = c.id)
-         -- a turn in progress has written message_received but not yet its messages
-         AND NOT EXISTS (SELECT 1 FROM audit_log a
-                         WHERE a.conversation_id = c.id AND a.created_at >= ${messageCutoff})
-       LIMIT $2)`,
+    memoryExpiry.idleConversations(messageCutoff),
     messageHours,
   )
   const idempotencyRecords = await drain(
@@ -103,12 +84,7 @@ export async function applyRetention(
        SELECT key FROM rate_limits WHERE tat < now() - make_interval(secs => $1::int) LIMIT $2)`,
     0,
   )
-  const spans = await drain(
-    'spans',
-    `DELETE FROM agent_spans WHERE (trace_id, span_id) IN (
-       SELECT trace_id, span_id FROM agent_spans WHERE started_at < ${auditCutoff} LIMIT $2)`,
-    auditDays,
-  )
+  const spans = await drain('spans', memoryExpiry.spans(auditCutoff), auditDays)
   // Audit rows leave only through the database's own function (the table is append-only), and
   // the invocations they recorded with them.
   let auditRows = 0

@@ -1,8 +1,22 @@
 import type { AgentInputItem, RunContext, RunContextAwareSession } from '@openai/agents'
-import type { SpanRow } from '../agent/span-recorder.ts'
+import { auditRowsStatement } from '../audit/audit-rows-statement.ts'
 import type { AuditEntry } from '../audit/audit-writer.ts'
 import type { Queryable } from '../store/database.ts'
 import type { MessageRole } from './conversations.ts'
+
+/** A span as `agent_spans` keeps it. */
+export interface SpanRow {
+  trace_id: string
+  span_id: string
+  parent_id: string | null
+  conversation_id: string | null
+  kind: string
+  name: string | null
+  started_at: string | null
+  ended_at: string | null
+  error: unknown
+  data: Record<string, unknown>
+}
 
 /** The most history items given back to the model per turn; older ones stay in the table. */
 const DEFAULT_HISTORY_LIMIT = 200
@@ -107,6 +121,7 @@ export class PostgresSession implements RunContextAwareSession {
     if (held.length === 0 && audit.length === 0 && spans.length === 0) return
     // Messages draw their position from the audit log's sequence: the values are drawn here, in
     // order, so the messages come before the audit rows that close the turn.
+    const auditRows = auditRowsStatement(audit, { rows: '$9', offset: '$10' })
     await this.db.query(
       `WITH seqs AS MATERIALIZED (
          SELECT n, nextval('audit_log_id_seq') AS seq FROM generate_series(1, $1::int) AS n
@@ -127,14 +142,7 @@ export class PostgresSession implements RunContextAwareSession {
            ended_at timestamptz, error jsonb, data jsonb)
          ON CONFLICT DO NOTHING
        )
-       INSERT INTO audit_log
-         (id, conversation_id, invocation_id, actor, action, target, payload, result)
-       SELECT seqs.seq, a.conversation_id, a.invocation_id, a.actor, a.action, a.target,
-              a.payload, a.result
-       FROM jsonb_to_recordset($9::jsonb)
-         AS a(n int, conversation_id uuid, invocation_id uuid, actor text, action text,
-              target text, payload jsonb, result jsonb)
-       JOIN seqs ON seqs.n = $10::int + a.n`,
+       ${auditRows.sql}`,
       [
         held.length + audit.length,
         this.conversationId,
@@ -144,18 +152,7 @@ export class PostgresSession implements RunContextAwareSession {
         held.map((h) => h.inputTokens),
         held.map((h) => h.outputTokens),
         JSON.stringify(spans),
-        JSON.stringify(
-          audit.map((entry, index) => ({
-            n: index + 1,
-            conversation_id: entry.conversationId ?? null,
-            invocation_id: entry.invocationId ?? null,
-            actor: entry.actor,
-            action: entry.action,
-            target: entry.target ?? null,
-            payload: entry.payload ?? {},
-            result: entry.result ?? null,
-          })),
-        ),
+        auditRows.rows,
         held.length,
         held.map((h) => h.seq),
       ],

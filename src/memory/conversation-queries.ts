@@ -1,4 +1,5 @@
 import type { Queryable } from '../store/database.ts'
+import { APPROVAL_WAITING } from './runs.ts'
 
 export interface ConversationListing {
   id: string
@@ -37,7 +38,7 @@ export const conversationQueries = {
     }>(
       `SELECT c.id, c.started_at, s.title, s.last_message_at, s.messages,
               (SELECT count(*)::int FROM approvals a JOIN agent_runs r ON r.id = a.run_id
-               WHERE a.conversation_id = c.id AND r.status = 'waiting' AND a.decision IS NULL)
+               WHERE a.conversation_id = c.id AND ${APPROVAL_WAITING})
                 AS waiting
        FROM conversations c
        CROSS JOIN LATERAL (
@@ -61,15 +62,6 @@ export const conversationQueries = {
       messages: row.messages,
       waitingApprovals: row.waiting,
     }))
-  },
-
-  /** Whether the conversation is the user's: another user's reads as missing. */
-  async owns(db: Queryable, userId: string, conversationId: string): Promise<boolean> {
-    const { rows } = await db.query('SELECT 1 FROM conversations WHERE id = $1 AND user_id = $2', [
-      conversationId,
-      userId,
-    ])
-    return rows.length > 0
   },
 
   /** The conversation's messages, tool calls and tool results, oldest first. */
@@ -106,24 +98,6 @@ export const conversationQueries = {
       inputTokens: row.input_tokens,
       outputTokens: row.output_tokens,
     }))
-  },
-
-  /** The approval, when it is the user's and still waiting. */
-  async waitingApproval(
-    db: Queryable,
-    userId: string,
-    approvalId: string,
-  ): Promise<{ conversationId: string; tool: string; described: boolean } | undefined> {
-    const { rows } = await db.query<{ conversation_id: string; tool: string; described: boolean }>(
-      `SELECT a.conversation_id, a.tool, a.summary IS NOT NULL AS described
-       FROM approvals a JOIN agent_runs r ON r.id = a.run_id
-       WHERE a.id = $1 AND r.user_id = $2 AND r.status = 'waiting' AND a.decision IS NULL`,
-      [approvalId, userId],
-    )
-    const row = rows[0]
-    return row === undefined
-      ? undefined
-      : { conversationId: row.conversation_id, tool: row.tool, described: row.described }
   },
 }
 

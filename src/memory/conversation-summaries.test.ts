@@ -5,7 +5,11 @@ import { describeEachDatabase, type TestDatabase } from '../../test/support/test
 import { embedPendingDocuments } from '../embedding/document-indexer.ts'
 import { createLocalEmbedder } from '../embedding/local-embedder.ts'
 import { createSearch } from '../embedding/search.ts'
-import { rememberConversation, transcriptDigest } from './conversation-summaries.ts'
+import {
+  conversationCorpus,
+  rememberConversation,
+  transcriptDigest,
+} from './conversation-summaries.ts'
 import { conversations } from './conversations.ts'
 
 const local = createLocalEmbedder()
@@ -28,7 +32,7 @@ describeEachDatabase('conversation memory', (target) => {
     const stored = await conversations.findForUser(db, CONVERSATION, 'demo|maya-okafor')
     expect(stored?.summary).toBe(remembered.summary)
 
-    const search = createSearch(db, local)
+    const search = createSearch(db, local, { conversations: conversationCorpus })
     const memory = await search.search({
       text: 'refund for order 4429 has not arrived',
       source: 'conversation',

@@ -5,6 +5,8 @@ import {
   insertEmbeddings,
 } from '../embedding/document-indexer.ts'
 import type { Embedder } from '../embedding/embedder.ts'
+import type { EmbeddedCorpus } from '../embedding/reembed.ts'
+import type { ConversationCorpus } from '../embedding/search.ts'
 import { FteError } from '../lib/errors.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import { ensureEmbeddingIndex } from '../store/embedding-index.ts'
@@ -58,10 +60,7 @@ export async function rememberConversation(
   conversationId: string,
   summariser: Summariser = transcriptDigest,
 ): Promise<RememberResult> {
-  const { rows: found } = await db.query('SELECT 1 FROM conversations WHERE id = $1', [
-    conversationId,
-  ])
-  if (found.length === 0) {
+  if (!(await conversations.exists(db, conversationId))) {
     throw new FteError('not_found', `there is no conversation ${conversationId}`, {
       fault: 'caller',
     })
@@ -82,7 +81,7 @@ export async function rememberConversation(
   const chunks = await embedDocuments(embedder, [{ id: conversationId, title: '', body: summary }])
   await ensureEmbeddingIndex(db, embedder)
   await db.transaction(async (tx) => {
-    await tx.query('UPDATE conversations SET summary = $2 WHERE id = $1', [conversationId, summary])
+    await conversations.setSummary(tx, conversationId, summary)
     await tx.query('DELETE FROM embeddings WHERE conversation_id = $1', [conversationId])
     await insertEmbeddings(tx, embedder, chunks, 'conversation')
   })
@@ -121,4 +120,27 @@ export async function embedPendingConversations(
     options.onProgress?.(progress)
   }
   return progress
+}
+
+/** Conversation memory for search: summary chunks, each joined to its conversation's owner. */
+export const conversationCorpus: ConversationCorpus = {
+  from: (spacePredicate) =>
+    `FROM embeddings e JOIN conversations p ON p.id = e.conversation_id
+       WHERE ${spacePredicate} AND e.conversation_id IS NOT NULL
+         AND ($3::text IS NULL OR p.user_id = $3)`,
+}
+
+/** Conversation summaries for a re-embed: how many wait for the model, and embedding them. */
+export const conversationSummaries: EmbeddedCorpus = {
+  async waiting(q, embedder) {
+    const { rows } = await q.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM conversations c
+       WHERE c.summary IS NOT NULL AND btrim(c.summary) <> ''
+         AND NOT EXISTS (SELECT 1 FROM embeddings e
+                         WHERE e.conversation_id = c.id AND e.model = $1 AND e.dimensions = $2)`,
+      [embedder.model, embedder.dimensions],
+    )
+    return rows[0]?.n ?? 0
+  },
+  embedWaiting: embedPendingConversations,
 }

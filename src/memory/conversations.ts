@@ -1,5 +1,6 @@
 import type { JsonObject } from '../lib/json.ts'
 import type { Queryable } from '../store/database.ts'
+import type { MessageEvent } from './timeline.ts'
 
 export type MessageRole = 'user' | 'assistant' | 'tool' | 'system'
 
@@ -63,6 +64,50 @@ export const conversations = {
     return rows.map(toConversation)
   },
 
+  /** Whether a conversation with this id exists, whoever's it is. */
+  async exists(q: Queryable, id: string): Promise<boolean> {
+    const { rows } = await q.query('SELECT 1 FROM conversations WHERE id = $1', [id])
+    return rows.length > 0
+  },
+
+  /** Whether the conversation is `userId`'s: another user's reads as missing. */
+  async owns(q: Queryable, userId: string, id: string): Promise<boolean> {
+    const { rows } = await q.query('SELECT 1 FROM conversations WHERE id = $1 AND user_id = $2', [
+      id,
+      userId,
+    ])
+    return rows.length > 0
+  },
+
+  /**
+   * The conversation `id` for `userId`: made when missing. False when it is someone else's. Safe
+   * to repeat, and to race: two callers making the same id both see one row.
+   */
+  async claim(q: Queryable, id: string, userId: string): Promise<boolean> {
+    const { rows } = await q.query<{ user_id: string }>(
+      `WITH made AS (
+         INSERT INTO conversations (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING
+         RETURNING user_id
+       )
+       SELECT user_id FROM made UNION ALL SELECT user_id FROM conversations WHERE id = $1`,
+      [id, userId],
+    )
+    return rows[0]?.user_id === userId
+  },
+
+  /** Any conversation by id, whoever's it is: for the operator's replay. */
+  async find(q: Queryable, id: string): Promise<Conversation | undefined> {
+    const { rows } = await q.query<ConversationRow>(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = $1`,
+      [id],
+    )
+    return rows[0] === undefined ? undefined : toConversation(rows[0])
+  },
+
+  async setSummary(q: Queryable, id: string, summary: string): Promise<void> {
+    await q.query('UPDATE conversations SET summary = $2 WHERE id = $1', [id, summary])
+  },
+
   async end(q: Queryable, id: string, summary: string | null = null): Promise<void> {
     await q.query(
       'UPDATE conversations SET ended_at = clock_timestamp(), summary = coalesce($2, summary) WHERE id = $1',
@@ -83,6 +128,29 @@ export const conversations = {
       ],
     )
     return toMessage(single(rows))
+  },
+
+  /** Every message of a conversation as a timeline shows it, with its place in the log. */
+  async positionedMessages(
+    q: Queryable,
+    conversationId: string,
+  ): Promise<Array<{ position: number; event: MessageEvent }>> {
+    const { rows } = await q.query<MessageRow & { seq: string }>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq`,
+      [conversationId],
+    )
+    return rows.map((row) => ({
+      position: Number(row.seq),
+      event: {
+        kind: 'message',
+        at: row.created_at,
+        id: row.id,
+        role: row.role,
+        content: row.content,
+        inputTokens: row.input_tokens,
+        outputTokens: row.output_tokens,
+      },
+    }))
   },
 
   /** Oldest first; `limit` keeps the newest ones. */

@@ -22,6 +22,12 @@ export interface ClaimedRun {
   decisions: Array<{ callId: string; decision: 'approved' | 'rejected'; reason: string | null }>
 }
 
+/**
+ * The one definition of "an approval still waiting": undecided, on a run that waits (`a` the
+ * approval, `r` its run). Every query that shows, counts or decides one uses it.
+ */
+export const APPROVAL_WAITING = `r.status = 'waiting' AND a.decision IS NULL`
+
 /** Runs paused for approval, and the approvals they wait for, in Postgres. */
 export const runStore = {
   async pause(
@@ -102,7 +108,7 @@ export const runStore = {
               a.created_at
        FROM approvals a JOIN agent_runs r ON r.id = a.run_id
        WHERE r.user_id = $1 AND ($2::uuid IS NULL OR a.conversation_id = $2)
-         AND r.status = 'waiting' AND a.decision IS NULL
+         AND ${APPROVAL_WAITING}
        ORDER BY a.created_at, a.id`,
       [where.userId, where.conversationId ?? null],
     )
@@ -154,8 +160,8 @@ export const runStore = {
       `WITH decided AS (
          UPDATE approvals a SET decision = $3, decided_by = $4, reason = $5, decided_at = now()
          FROM agent_runs r
-         WHERE a.id = $1 AND r.id = a.run_id AND r.user_id = $2 AND r.status = 'waiting'
-           AND a.decision IS NULL AND (a.summary IS NOT NULL OR $3 = 'rejected')
+         WHERE a.id = $1 AND r.id = a.run_id AND r.user_id = $2 AND ${APPROVAL_WAITING}
+           AND (a.summary IS NOT NULL OR $3 = 'rejected')
          RETURNING a.run_id, a.conversation_id, a.tool, a.summary
        )
        SELECT d.run_id, d.conversation_id, d.tool, d.summary, false AS undescribed,
@@ -165,7 +171,7 @@ export const runStore = {
        UNION ALL
        SELECT NULL, NULL, NULL, NULL, true, 0
        FROM approvals a JOIN agent_runs r ON r.id = a.run_id
-       WHERE a.id = $1 AND r.user_id = $2 AND r.status = 'waiting' AND a.decision IS NULL
+       WHERE a.id = $1 AND r.user_id = $2 AND ${APPROVAL_WAITING}
          AND a.summary IS NULL AND $3 = 'approved'`,
       [
         decision.approvalId,
@@ -185,6 +191,33 @@ export const runStore = {
       summary: row.summary,
       waiting: row.waiting,
     }
+  },
+
+  /** The conversation an approval belongs to, whoever's it is and whatever its state. */
+  async conversationOf(db: Queryable, approvalId: string): Promise<string | undefined> {
+    const { rows } = await db.query<{ conversation_id: string }>(
+      'SELECT conversation_id FROM approvals WHERE id = $1',
+      [approvalId],
+    )
+    return rows[0]?.conversation_id
+  },
+
+  /** The approval, when it is the user's and still waiting. */
+  async waiting(
+    db: Queryable,
+    userId: string,
+    approvalId: string,
+  ): Promise<{ conversationId: string; tool: string; described: boolean } | undefined> {
+    const { rows } = await db.query<{ conversation_id: string; tool: string; described: boolean }>(
+      `SELECT a.conversation_id, a.tool, a.summary IS NOT NULL AS described
+       FROM approvals a JOIN agent_runs r ON r.id = a.run_id
+       WHERE a.id = $1 AND r.user_id = $2 AND ${APPROVAL_WAITING}`,
+      [approvalId, userId],
+    )
+    const row = rows[0]
+    return row === undefined
+      ? undefined
+      : { conversationId: row.conversation_id, tool: row.tool, described: row.described }
   },
 
   /** Takes a fully decided run for resuming; only one caller gets it. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { loadTimeline } from '../../../src/audit/replay.ts'
+import { loadTimeline } from '../../../src/memory/timeline.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
 import { DEMO_CONVERSATION_ID } from './demo-conversation.ts'
 import { demoData } from './demo-data.ts'

@@ -4,6 +4,7 @@ import { reembedCorpus } from '../../embedding/reembed.ts'
 import { FteError } from '../../lib/errors.ts'
 import { plural } from '../../lib/words.ts'
 import {
+  conversationSummaries,
   embedPendingConversations,
   rememberConversation,
 } from '../../memory/conversation-summaries.ts'
@@ -61,7 +62,7 @@ export async function embedCommand(
       )
       report = { conversation: options.conversation, ...r, model: embedder.model }
     } else if (options.reembed === true) {
-      const r = await reembedCorpus(db, embedder, { onProgress })
+      const r = await reembedCorpus(db, embedder, conversationSummaries, { onProgress })
       progress.stop()
       out(
         `The corpus is now embedded with ${r.model} (${r.dimensions} dimensions): ` +

@@ -1,6 +1,6 @@
-import { formatTimeline } from '../../audit/format-timeline.ts'
-import { loadTimeline } from '../../audit/replay.ts'
 import { FteError, NotFoundError } from '../../lib/errors.ts'
+import { formatTimeline } from '../../memory/format-timeline.ts'
+import { loadTimeline } from '../../memory/timeline.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { openMigratedDatabase } from '../open-migrated-database.ts'
 

@@ -1,5 +1,6 @@
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { createSearch } from '../../embedding/search.ts'
+import { conversationCorpus } from '../../memory/conversation-summaries.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { openMigratedDatabase } from '../open-migrated-database.ts'
 
@@ -18,7 +19,9 @@ export async function searchCommand(
   const runtime = loadRuntime(context)
   const db = await openMigratedDatabase(runtime)
   try {
-    const search = createSearch(db, createEmbedder(runtime.config.embedding))
+    const search = createSearch(db, createEmbedder(runtime.config.embedding), {
+      conversations: conversationCorpus,
+    })
     const hits = await search.search({ text, source: options.source, k: options.k })
     if (options.json) {
       context.stdout.write(`${JSON.stringify(hits, null, 2)}\n`)

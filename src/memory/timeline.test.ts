@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { buildConversation, CONVERSATION } from '../../test/support/conversation-fixture.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
-import { writeAudit } from './audit-writer.ts'
+import { writeAudit } from '../audit/audit-writer.ts'
 import { formatTimeline } from './format-timeline.ts'
-import { loadTimeline } from './replay.ts'
+import { loadTimeline } from './timeline.ts'
 
 describeEachDatabase('replay', (target) => {
   let db: TestDatabase

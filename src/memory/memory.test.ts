@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
-import { conversations } from '../../memory/conversations.ts'
-import { users } from './users.ts'
+import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import { conversations } from './conversations.ts'
+import { people } from './people.ts'
 
-describeEachDatabase('repositories', (target) => {
+describeEachDatabase('memory', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
     db = await target.open('migrated')
@@ -55,17 +55,31 @@ describeEachDatabase('repositories', (target) => {
   })
 
   it('create a user on first sight and keep the first email when later sign-ins omit it', async () => {
-    const first = await users.upsert(db, { id: 'sub-1', email: 'a@example.com' })
-    const again = await users.upsert(db, { id: 'sub-1' })
-    expect(again).toMatchObject({ id: 'sub-1', email: 'a@example.com' })
-    expect(again.createdAt).toEqual(first.createdAt)
+    await people.seen(db, { sub: 'sub-1', email: 'a@example.com' })
+    const first = await people.profile(db, 'sub-1')
+    await people.seen(db, { sub: 'sub-1' })
+    const again = await people.profile(db, 'sub-1')
+    expect(again).toMatchObject({ email: 'a@example.com' })
+    expect(again?.firstSeen).toEqual(first?.firstSeen)
   })
 
   it('merge saved state and drop keys set to null', async () => {
-    await users.upsert(db, { id: 'sub-1' })
-    expect(await users.state(db, 'sub-1')).toEqual({})
-    await users.mergeState(db, 'sub-1', { last_order: '4429', page: 3, gone: null })
-    expect(await users.mergeState(db, 'sub-1', { page: 4, last_order: null })).toEqual({ page: 4 })
-    expect(await users.state(db, 'sub-1')).toEqual({ page: 4 })
+    await people.seen(db, { sub: 'sub-1' })
+    expect(await people.state(db, 'sub-1')).toEqual({})
+    await people.mergeState(db, 'sub-1', { last_order: '4429', page: 3, gone: null })
+    expect(await people.mergeState(db, 'sub-1', { page: 4, last_order: null })).toEqual({ page: 4 })
+    expect(await people.state(db, 'sub-1')).toEqual({ page: 4 })
+  })
+
+  it('claim a conversation for its owner, make it when missing, and refuse it to anyone else', async () => {
+    const id = '00000000-0000-4000-8000-00000000c1a1'
+    expect(await conversations.claim(db, id, 'sub-1')).toBe(true)
+    expect(await conversations.claim(db, id, 'sub-1')).toBe(true)
+    expect(await conversations.claim(db, id, 'sub-2')).toBe(false)
+    const { rows } = await db.query<{ user_id: string }>(
+      'SELECT user_id FROM conversations WHERE id = $1',
+      [id],
+    )
+    expect(rows).toEqual([{ user_id: 'sub-1' }])
   })
 })

@@ -1,5 +1,5 @@
 import type { Json } from '../lib/json.ts'
-import type { Timeline, TimelineEvent } from './replay.ts'
+import type { Timeline, TimelineEvent } from './timeline.ts'
 
 /** The timeline for people: one line per event, message text indented beneath its line. */
 export function formatTimeline(conversationId: string, timeline: Timeline): string {

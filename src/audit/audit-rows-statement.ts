@@ -1,0 +1,39 @@
+import type { AuditEntry } from './audit-writer.ts'
+import { recordable } from './audit-writer.ts'
+import { storableText } from './storable.ts'
+
+/**
+ * The audit rows of a statement that writes rows of its own first: a caller whose rows and audit
+ * rows must land together, in order and in one round trip (a turn's messages, then the rows that
+ * close the turn), puts `sql` after its own CTEs. The caller's CTE `seqs(n, seq)` holds positions
+ * drawn from the log's sequence in order; the audit rows take those after the caller's first
+ * `offset`. Bind `rows` to the `rows` placeholder; values pass through `recordable` like every
+ * audit row's.
+ */
+export function auditRowsStatement(
+  entries: readonly AuditEntry[],
+  placeholders: { rows: string; offset: string },
+): { sql: string; rows: string } {
+  return {
+    sql: `INSERT INTO audit_log
+         (id, conversation_id, invocation_id, actor, action, target, payload, result)
+       SELECT seqs.seq, a.conversation_id, a.invocation_id, a.actor, a.action, a.target,
+              a.payload, a.result
+       FROM jsonb_to_recordset(${placeholders.rows}::jsonb)
+         AS a(n int, conversation_id uuid, invocation_id uuid, actor text, action text,
+              target text, payload jsonb, result jsonb)
+       JOIN seqs ON seqs.n = ${placeholders.offset}::int + a.n`,
+    rows: JSON.stringify(
+      entries.map((entry, index) => ({
+        n: index + 1,
+        conversation_id: entry.conversationId ?? null,
+        invocation_id: entry.invocationId ?? null,
+        actor: storableText(entry.actor),
+        action: entry.action,
+        target: entry.target == null ? null : storableText(entry.target),
+        payload: recordable(entry.payload ?? {}),
+        result: entry.result === undefined ? null : recordable(entry.result),
+      })),
+    ),
+  }
+}
