@@ -2,7 +2,9 @@ import { join } from 'node:path'
 import { packageRoot } from '../../src/lib/package-root.ts'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
 import { READING_ROOM_PERSONA, READING_ROOM_RULES } from './gateway/persona.ts'
-import { readingRoomTools } from './gateway/tools.ts'
+import { getItemTool } from './gateway/tools/get-item.ts'
+import { saveReadingPositionTool } from './gateway/tools/save-reading-position.ts'
+import { searchTool } from './gateway/tools/search.ts'
 import { loadCatalog, READERS } from './seed/demo-data.ts'
 
 /** Seed 001's Reading Room: a catalog to search by meaning and read, and each reader's place. */
@@ -17,7 +19,7 @@ export const readingRoomPack: DomainPack = {
   gateway: {
     persona: READING_ROOM_PERSONA,
     rules: READING_ROOM_RULES,
-    tools: (services) => readingRoomTools(services),
+    tools: [getItemTool, searchTool, saveReadingPositionTool],
   },
   devAccounts: async () => [...READERS],
   examplePrompt: 'e.g. Find me something about sleep, and keep my place.',

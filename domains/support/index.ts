@@ -1,12 +1,18 @@
 import { join } from 'node:path'
-import { withDescribers } from '../../src/gateway/approval-summary.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
-import { supportDescribers } from './gateway/describe-calls.ts'
 import { supportDevAccounts } from './gateway/dev-accounts.ts'
 import { linkCustomer } from './gateway/link-identity.ts'
 import { SUPPORT_PERSONA, SUPPORT_RULES } from './gateway/persona.ts'
-import { supportTools } from './gateway/tools.ts'
+import { escalateTicketTool } from './gateway/tools/escalate-ticket.ts'
+import { findSimilarCasesTool } from './gateway/tools/find-similar-cases.ts'
+import { getTicketTool } from './gateway/tools/get-ticket.ts'
+import { issueRefundTool } from './gateway/tools/issue-refund.ts'
+import { listTicketsTool } from './gateway/tools/list-tickets.ts'
+import { lookupCustomerTool } from './gateway/tools/lookup-customer.ts'
+import { lookupOrderTool } from './gateway/tools/lookup-order.ts'
+import { openTicketTool } from './gateway/tools/open-ticket.ts'
+import { searchPoliciesTool } from './gateway/tools/search-policies.ts'
 import { resolvedTicketsImport } from './seed/csv-import.ts'
 import { loadDemoData } from './seed/load-demo-data.ts'
 
@@ -19,10 +25,20 @@ export const supportPack: DomainPack = {
   gateway: {
     persona: SUPPORT_PERSONA,
     rules: SUPPORT_RULES,
-    // Each call that waits for a person comes with the summary that person approves.
-    tools: (services) => withDescribers(supportTools(services), supportDescribers),
+    tools: [
+      lookupCustomerTool,
+      lookupOrderTool,
+      getTicketTool,
+      listTicketsTool,
+      findSimilarCasesTool,
+      searchPoliciesTool,
+      issueRefundTool,
+      escalateTicketTool,
+      openTicketTool,
+    ],
     linkIdentity: linkCustomer,
-    // Money out and hand-offs to people wait for a person's yes in the Worker.
+    // Money out and hand-offs to people wait for a person's yes in the Worker; each of these
+    // tools describes its call for the person who approves it.
     approvalTools: ['domain_issue_refund', 'domain_escalate_ticket'],
   },
   devAccounts: supportDevAccounts,

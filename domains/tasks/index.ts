@@ -1,10 +1,12 @@
 import { join } from 'node:path'
-import { withDescribers } from '../../src/gateway/approval-summary.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
-import { taskDescribers } from './gateway/describe-calls.ts'
 import { TASKS_PERSONA, TASKS_RULES } from './gateway/persona.ts'
-import { taskTools } from './gateway/tools.ts'
+import { addTaskTool } from './gateway/tools/add-task.ts'
+import { completeTaskTool } from './gateway/tools/complete-task.ts'
+import { deleteTaskTool } from './gateway/tools/delete-task.ts'
+import { listTasksTool } from './gateway/tools/list-tasks.ts'
+import { updateTaskTool } from './gateway/tools/update-task.ts'
 import { loadTaskDemoData, taskDevAccounts } from './seed/demo-data.ts'
 
 const here = join(packageRoot(), 'domains', 'tasks')
@@ -18,7 +20,8 @@ export const tasksPack: DomainPack = {
   gateway: {
     persona: TASKS_PERSONA,
     rules: TASKS_RULES,
-    tools: () => withDescribers(taskTools(), taskDescribers),
+    // Every one acts on the caller's own list only.
+    tools: [addTaskTool, listTasksTool, completeTaskTool, updateTaskTool, deleteTaskTool],
     // Deleting cannot be undone: the Worker asks the person first.
     approvalTools: ['domain_delete_task'],
   },

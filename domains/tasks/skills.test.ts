@@ -3,7 +3,6 @@ import { join } from 'node:path'
 import { validate as referenceValidate } from 'skills-ref'
 import { describe, expect, it } from 'vitest'
 import { validateSkillFolder } from '../../src/skills/validate-skills.ts'
-import { taskTools } from './gateway/tools.ts'
 import { tasksPack } from './index.ts'
 
 const folder = join(tasksPack.skillsDir ?? '', 'plan-my-day')
@@ -16,7 +15,7 @@ describe('the tasks pack’s skill', () => {
 
   it('names only tools the pack has, and is written like the shipped skills', async () => {
     const text = await readFile(join(folder, 'SKILL.md'), 'utf8')
-    const tools = new Set(taskTools().map((t) => t.name))
+    const tools = new Set(tasksPack.gateway?.tools.map((t) => t.name))
     const named = [...text.matchAll(/`((?:domain|user|config)_[a-z_]+)`/g)].map((m) => m[1])
     expect(named.length).toBeGreaterThan(0)
     for (const tool of named) expect(tools.has(tool ?? ''), tool).toBe(true)

@@ -3,7 +3,8 @@ import type { InvocationStatus } from '../audit/audit-writer.ts'
 import { META } from '../gateway/run-tool.ts'
 import { type TurnState, turnOf, type WorkerRunContext } from './worker-context.ts'
 
-export type GatewayTool = Tool<WorkerRunContext>
+/** A tool of the Worker's agent as the SDK runs it: a gateway tool over MCP, or a skill tool. */
+export type AgentTool = Tool<WorkerRunContext>
 
 /** What the model reads when the gateway cannot be reached: the fail-closed instruction. */
 export const GATEWAY_UNREACHABLE =
@@ -39,7 +40,7 @@ const HARNESS_ONLY = new Set(['begin_session'])
 export async function gatewayTools(
   server: MCPServer,
   options: GatewayToolsOptions,
-): Promise<GatewayTool[]> {
+): Promise<AgentTool[]> {
   const listed = await server.listTools()
   return listed
     .filter((mcpTool) => !HARNESS_ONLY.has(mcpTool.name))
@@ -108,6 +109,6 @@ export async function gatewayTools(
           })
           return text
         },
-      }) as unknown as GatewayTool
+      }) as unknown as AgentTool
     })
 }

@@ -1,7 +1,7 @@
 import { Agent, type MCPServer, type OutputGuardrail } from '@openai/agents'
 import type { SkillRuntime } from '../skills/skill-runtime.ts'
 import type { Begun } from './gateway-session.ts'
-import { type GatewayCall, type GatewayTool, gatewayTools } from './gateway-tools.ts'
+import { type AgentTool, type GatewayCall, gatewayTools } from './gateway-tools.ts'
 import { buildInstructions } from './instructions.ts'
 import type { WorkerModel } from './model-factory.ts'
 import { skillTools } from './skill-tools.ts'
@@ -39,9 +39,9 @@ export function agentFactory(
   // The SDK's tool types are invariant in their context; WorkerRunContext is a SkillToolContext.
   const skillToolList = (options.skills === undefined
     ? []
-    : skillTools(options.skills)) as unknown as GatewayTool[]
+    : skillTools(options.skills)) as unknown as AgentTool[]
   const catalog = options.skills?.catalog() ?? ''
-  const toolsByServer = new WeakMap<MCPServer, Promise<GatewayTool[]>>()
+  const toolsByServer = new WeakMap<MCPServer, Promise<AgentTool[]>>()
   const agents = new WeakMap<MCPServer, Map<string, Promise<Agent<WorkerRunContext>>>>()
 
   const build = async (begun: Begun): Promise<Agent<WorkerRunContext>> => {

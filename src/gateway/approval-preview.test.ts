@@ -12,7 +12,7 @@ import {
 } from '../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import type { ApprovalSummary } from './approval-summary.ts'
-import { defineTool } from './gateway-tool.ts'
+import { defineTool, writes } from './gateway-tool.ts'
 import { META } from './run-tool.ts'
 
 const PREVIEW = { [META.preview]: true }
@@ -181,12 +181,7 @@ describeEachDatabase('the preview of a call waiting for approval', (target) => {
         months: z.coerce.number().int(),
         note: z.string(),
       }),
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: true,
-        idempotentHint: false,
-        openWorldHint: false,
-      },
+      annotations: writes({ destructive: true, idempotent: false }),
       sensitive: ['note'],
       run: async () => {
         throw new Error('a preview must not run the tool')
@@ -194,7 +189,7 @@ describeEachDatabase('the preview of a call waiting for approval', (target) => {
     })
     const pack = {
       ...supportPack,
-      gateway: { persona: 'p', rules: 'r', tools: () => [tool] },
+      gateway: { persona: 'p', rules: 'r', tools: [tool] },
     }
     const client = await connect(await testGateway(db, { pack }), MAYA)
     const session = await begin(client)

@@ -1,7 +1,6 @@
 import { z } from 'zod'
-import { FteError } from '../lib/errors.ts'
 import type { JsonObject } from '../lib/json.ts'
-import type { GatewayTool, ToolContext } from './gateway-tool.ts'
+import type { ToolDefinition } from './gateway-tool.ts'
 
 /**
  * What a person approves: the call as the server reads it, from the parsed arguments and the
@@ -22,36 +21,11 @@ export const approvalSummarySchema = z.strictObject({
 export type ApprovalSummary = z.output<typeof approvalSummarySchema>
 
 /**
- * A pack's summary of one of its tools' calls: runs read-only in the caller's identity, like the
- * tool, and refuses what the tool would refuse (another customer's order is "not found").
- */
-export type Describer<I> = (ctx: ToolContext, input: I) => Promise<ApprovalSummary>
-
-/**
- * The pack's tools with its describers attached by tool name. A describer's input is the tool's
- * input as its own schema parsed it; a describer naming no tool is a mistake caught at start-up.
- */
-export function withDescribers(
-  tools: GatewayTool[],
-  describers: Readonly<Record<string, Describer<never>>>,
-): GatewayTool[] {
-  const names = new Set(tools.map((tool) => tool.name))
-  for (const name of Object.keys(describers)) {
-    if (!names.has(name))
-      throw new FteError('internal', `a describer names ${name}, which is no tool of the pack`)
-  }
-  return tools.map((tool) => {
-    const describe = describers[tool.name] as GatewayTool['describe']
-    return describe === undefined ? tool : { ...tool, describe }
-  })
-}
-
-/**
- * A call's preview, run in place of the tool: its describer, or (a tool without one) its parsed
+ * A call's preview, run in place of the tool: its `describe`, or (a tool without one) its parsed
  * arguments as they stand, the free-text ones (`sensitive`) as the model's words. The summary is
  * checked before it is sent.
  */
-export function previewOf(tool: GatewayTool): Pick<GatewayTool, 'run'> {
+export function previewOf(tool: ToolDefinition): Pick<ToolDefinition, 'run'> {
   return {
     async run(ctx, input) {
       const built =
@@ -64,7 +38,7 @@ export function previewOf(tool: GatewayTool): Pick<GatewayTool, 'run'> {
   }
 }
 
-function argumentsSummary(tool: GatewayTool, input: Record<string, unknown>): ApprovalSummary {
+function argumentsSummary(tool: ToolDefinition, input: Record<string, unknown>): ApprovalSummary {
   const summary: ApprovalSummary = { title: tool.title, lines: [], model_text: [] }
   for (const [name, value] of Object.entries(input)) {
     if (name === 'session' || value === undefined) continue

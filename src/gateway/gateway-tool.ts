@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { AuditEntry } from '../audit/audit-writer.ts'
 import type { Identity } from '../auth/identity.ts'
 import type { ResourceScope } from '../auth/scopes.ts'
+import type { Search } from '../embedding/search.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { Queryable } from '../store/database.ts'
 import type { ApprovalSummary } from './approval-summary.ts'
@@ -39,9 +40,16 @@ export interface ToolContext {
   signal: AbortSignal
   /** The request's `_meta`, as the client sent it. */
   meta: Readonly<Record<string, unknown>>
+  /** Nearest-neighbour search over the documents, in the gateway's embedding model. */
+  search: Search
 }
 
-export interface GatewayTool<S extends z.ZodObject = z.ZodObject> {
+/**
+ * A tool as its author writes it (a pack's `domain_*` tools, the core's own): what it is called,
+ * what it takes and how it runs. The gateway validates, guards, audits and serves it; what the
+ * tool needs beyond its input (its transaction, the caller, search) arrives in its context.
+ */
+export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
   /** `begin_session`, `health`, `domain_*`, `user_*` or `config_*`. */
   name: string
   title: string
@@ -80,14 +88,23 @@ export interface GatewayTool<S extends z.ZodObject = z.ZodObject> {
   describe?(context: ToolContext, input: z.output<S>): Promise<ApprovalSummary>
 }
 
+/**
+ * The former name of {@link ToolDefinition}: core-tools.ts and run-tool.ts, which are being
+ * rewritten elsewhere, still say it. Remove it once they say `ToolDefinition`.
+ */
+export type GatewayTool = ToolDefinition
+
 /** The scope a call of `tool` needs. */
-export function requiredScope(tool: GatewayTool): ResourceScope {
+export function requiredScope(tool: ToolDefinition): ResourceScope {
   return tool.scope ?? (tool.annotations.readOnlyHint ? 'read' : 'write')
 }
 
-/** Narrows a tool list's element type without losing each tool's own input type. */
-export function defineTool<S extends z.ZodObject>(tool: GatewayTool<S>): GatewayTool {
-  return tool as unknown as GatewayTool
+/**
+ * A definition, checked against its own input schema (so `run` and `describe` get the parsed
+ * input's type), as an element of a tool list.
+ */
+export function defineTool<S extends z.ZodObject>(tool: ToolDefinition<S>): ToolDefinition {
+  return tool as unknown as ToolDefinition
 }
 
 /** The session handle argument every session-bound tool takes (or reads from `_meta`). */
@@ -103,4 +120,19 @@ export const READ_ONLY: ToolAnnotations = {
   destructiveHint: false,
   idempotentHint: true,
   openWorldHint: false,
+}
+
+/**
+ * Annotations of a tool that writes to the system of record (and reaches nothing beyond it). The
+ * two judgements its author must make are asked, never defaulted: `destructive`, a call may destroy
+ * or give away something (a deletion, money out); `idempotent`, calling it again with the same
+ * arguments changes nothing more.
+ */
+export function writes(effect: { destructive: boolean; idempotent: boolean }): ToolAnnotations {
+  return {
+    readOnlyHint: false,
+    destructiveHint: effect.destructive,
+    idempotentHint: effect.idempotent,
+    openWorldHint: false,
+  }
 }

@@ -21,7 +21,7 @@ import { createLogger } from '../lib/logger.ts'
 import type { DomainPack } from '../pack/domain-pack.ts'
 import type { Database } from '../store/database.ts'
 import { openPostgres } from '../store/postgres-database.ts'
-import { defineTool, type GatewayTool, READ_ONLY } from './gateway-tool.ts'
+import { defineTool, READ_ONLY, type ToolDefinition } from './gateway-tool.ts'
 import { REMINDER, UNAVAILABLE } from './run-tool.ts'
 import { issueSessionHandle } from './session-handle.ts'
 import { sessionKey } from './session-key.ts'
@@ -29,8 +29,8 @@ import { sessionKey } from './session-key.ts'
 /** The support pack with its tools swapped for one read-only test tool that runs `run`. */
 function packWith(
   name: string,
-  run: GatewayTool['run'],
-  isolation?: GatewayTool['isolation'],
+  run: ToolDefinition['run'],
+  isolation?: ToolDefinition['isolation'],
 ): DomainPack {
   const tool = defineTool({
     name,
@@ -41,7 +41,7 @@ function packWith(
     ...(isolation === undefined ? {} : { isolation }),
     run,
   })
-  return { ...supportPack, gateway: { persona: 'p', rules: 'r', tools: () => [tool] } }
+  return { ...supportPack, gateway: { persona: 'p', rules: 'r', tools: [tool] } }
 }
 
 describeEachDatabase('MCP gateway', (target) => {
@@ -690,7 +690,7 @@ describeEachDatabase('MCP gateway', (target) => {
   })
 
   it('lets a read-only tool read but never write', async () => {
-    const attempt = async (isolation: GatewayTool['isolation']) => {
+    const attempt = async (isolation: ToolDefinition['isolation']) => {
       const pack = packWith(
         'domain_sneaky',
         async (ctx) => {

@@ -21,8 +21,7 @@ import type { DomainPack } from '../pack/domain-pack.ts'
 import type { Database } from '../store/database.ts'
 import { rateLimiter } from '../store/rate-limiter.ts'
 import { coreTools } from './core-tools.ts'
-import type { GatewayTool } from './gateway-tool.ts'
-import { requiredScope } from './gateway-tool.ts'
+import { requiredScope, type ToolDefinition } from './gateway-tool.ts'
 import { callTool, type GatewayDeps, META, scopeRefusal, turnAway } from './run-tool.ts'
 import { sessionKey } from './session-key.ts'
 
@@ -43,7 +42,7 @@ export interface GatewayOptions extends Omit<GatewayConfig, 'stdio'> {
 
 /** The gateway, transport-free: its tools and what they need. One per process. */
 export interface Gateway {
-  tools: readonly GatewayTool[]
+  tools: readonly ToolDefinition[]
   /**
    * Settles when the database is open and the session key loaded; rejects if they fail (the latest
    * attempt, when the database is opened by a function).
@@ -93,6 +92,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           ? undefined
           : { ...options.rateLimit, take: rateLimiter(db, options.rateLimit) },
       logger: options.logger,
+      search: createSearch(db, options.embedder, { conversations: conversationCorpus }),
     }
   }
   let attempt = { deps: open(), at: Date.now(), failed: false }
@@ -114,18 +114,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     return attempt.deps
   }
-  const searches = new WeakMap<Database, ReturnType<typeof createSearch>>()
-  const search = {
-    search: async (...args: Parameters<ReturnType<typeof createSearch>['search']>) => {
-      const { db } = await ready()
-      let service = searches.get(db)
-      if (service === undefined) {
-        service = createSearch(db, options.embedder, { conversations: conversationCorpus })
-        searches.set(db, service)
-      }
-      return service.search(...args)
-    },
-  }
   const tools = [
     ...coreTools({
       ready,
@@ -135,7 +123,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       conversationMetaKey: META.conversation,
       linkIdentity: pack.gateway.linkIdentity,
     }),
-    ...pack.gateway.tools({ search }),
+    ...pack.gateway.tools,
   ]
   const names = new Set<string>()
   for (const tool of tools) {

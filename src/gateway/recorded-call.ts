@@ -1,7 +1,7 @@
 import { digest } from '../audit/personal-data.ts'
 import { storable } from '../audit/storable.ts'
 import type { Json, JsonObject } from '../lib/json.ts'
-import type { GatewayTool } from './gateway-tool.ts'
+import type { ToolDefinition } from './gateway-tool.ts'
 
 /** Characters of a call's arguments kept in its invocation row. */
 const MAX_RECORDED_ARGUMENTS = 8192
@@ -16,7 +16,7 @@ const CREDENTIAL = /handle|token|secret/i
  * and card numbers anywhere in them are digested by the audit writer.
  */
 export function recordedArguments(
-  tool: GatewayTool,
+  tool: ToolDefinition,
   args: Record<string, unknown>,
   trace: string | undefined,
 ): JsonObject {
@@ -31,7 +31,7 @@ export function recordedArguments(
 }
 
 /** A result as the invocation row keeps it: no credential, the tool's sensitive fields digested. */
-export function recordedResult(tool: GatewayTool, value: Json): Json {
+export function recordedResult(tool: ToolDefinition, value: Json): Json {
   return hideFields(tool, value)
 }
 
@@ -39,7 +39,7 @@ export function recordedResult(tool: GatewayTool, value: Json): Json {
  * `value` with every credential redacted and every field the tool marks sensitive (free text,
  * names) replaced by its digest and length, at any depth.
  */
-function hideFields(tool: GatewayTool, value: Json): Json {
+function hideFields(tool: ToolDefinition, value: Json): Json {
   if (Array.isArray(value)) return value.map((item) => hideFields(tool, item))
   if (value === null || typeof value !== 'object') return value
   return Object.fromEntries(

@@ -3,6 +3,7 @@ import { type InvocationRecorder, invokeAudited } from '../audit/audit-writer.ts
 import type { Refusal } from '../audit/refused-calls.ts'
 import type { Identity } from '../auth/identity.ts'
 import { missingScopeMessage } from '../auth/scopes.ts'
+import type { Search } from '../embedding/search.ts'
 import { errorMessage, FteError } from '../lib/errors.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { Logger } from '../lib/logger.ts'
@@ -66,6 +67,8 @@ export interface GatewayDeps {
   /** The per-identity call budget, kept in Postgres so that every replica shares it. */
   rateLimit: (RateLimit & { take: (key: string) => Promise<RateDecision> }) | undefined
   logger: Logger
+  /** Lent to every tool call in its context. */
+  search: Search
 }
 
 export interface CallOutcome {
@@ -192,6 +195,7 @@ async function runAccepted(
                 record: (entry) => record({ actor: `gateway:${identity.sub}`, ...entry }),
                 signal: timeout.signal,
                 meta: meta ?? {},
+                search: deps.search,
               },
               parsed.data as z.output<typeof tool.input>,
             ),

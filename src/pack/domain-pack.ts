@@ -1,8 +1,7 @@
 import { join } from 'node:path'
 import type { DevAccount } from '../auth/dev-server.ts'
 import type { Identity } from '../auth/identity.ts'
-import type { Search } from '../embedding/search.ts'
-import type { GatewayTool } from '../gateway/gateway-tool.ts'
+import type { ToolDefinition } from '../gateway/gateway-tool.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import type { MigrationSource } from '../store/migration-files.ts'
@@ -39,7 +38,8 @@ export interface GatewayPack {
   persona: string
   /** The domain's rules, after the core's (which include the fail-closed paragraph). */
   rules: string
-  tools(services: GatewayServices): GatewayTool[]
+  /** Its `domain_*` and `user_*` tools; what they need from the core arrives in their context. */
+  tools: readonly ToolDefinition[]
   /**
    * Called by `begin_session` inside its transaction, after the `users` row is upserted: links the
    * signed-in person to the pack's own records (support: a customer row, by verified email).
@@ -47,11 +47,6 @@ export interface GatewayPack {
   linkIdentity?(tx: Queryable, identity: Identity): Promise<void>
   /** Tools the Worker runs only after a person approves the call (WORKER_APPROVAL_TOOLS overrides). */
   approvalTools?: readonly string[]
-}
-
-/** What the core lends a pack's tools. */
-export interface GatewayServices {
-  search: Search
 }
 
 /** One data row of a CSV file: its line number in the file and its fields by column name. */

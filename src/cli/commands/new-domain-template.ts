@@ -29,7 +29,7 @@ export function packTemplate(name: string, description?: string): PackTemplate {
       'index.ts': `import { fileURLToPath } from 'node:url'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
 import { PERSONA, RULES } from './gateway/persona.ts'
-import { tools } from './gateway/tools.ts'
+import { listItemsTool } from './gateway/tools/list-items.ts'
 import { DEMO_ACCOUNTS, loadDemoData } from './seed/demo-data.ts'
 
 /** A folder of this pack, wherever the pack is. */
@@ -40,7 +40,7 @@ export const ${exportName}: DomainPack = {
   ${describe}
   migrations: { name: '${name}', dir: here('./migrations') },
   loadDemoData: (db) => loadDemoData(db),
-  gateway: { persona: PERSONA, rules: RULES, tools: () => tools() },
+  gateway: { persona: PERSONA, rules: RULES, tools: [listItemsTool] },
   devAccounts: async () => [...DEMO_ACCOUNTS],
   skillsDir: here('./skills'),
   examplePrompt: 'e.g. What is on my list?',
@@ -65,43 +65,34 @@ export const PERSONA =
 export const RULES = \`6. Answer about items only from domain_list_items; never invent one.
 7. For anything outside ${title.toLowerCase()}, say politely what you can help with.\`
 `,
-      'gateway/tools.ts': `import { z } from 'zod'
-import {
-  defineTool,
-  type GatewayTool,
-  READ_ONLY,
-  SESSION_ARGUMENT,
-} from '../../../src/gateway/gateway-tool.ts'
+      'gateway/tools/list-items.ts': `import { z } from 'zod'
+import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/gateway/gateway-tool.ts'
 
-/** The pack's tools. Each reads and writes the caller's own rows only (ctx.identity.sub). */
-export function tools(): GatewayTool[] {
-  return [
-    defineTool({
-      name: 'domain_list_items',
-      title: 'List my items',
-      description: 'Lists the signed-in person’s ${title.toLowerCase()} items, newest first.',
-      input: z.strictObject({ session: SESSION_ARGUMENT }),
-      annotations: READ_ONLY,
-      isolation: 'statement',
-      async run(ctx) {
-        const { rows } = await ctx.tx.query<{ title: string }>(
-          'SELECT title FROM ${table} WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT 100',
-          [ctx.identity.sub],
-        )
-        return {
-          data: { items: rows.map((r) => r.title) },
-          text:
-            rows.length === 0
-              ? 'You have no items yet.'
-              : rows.map((r, i) => \`\${i + 1}. \${r.title}\`).join('\\n'),
-        }
-      },
-    }),
-  ]
-}
+/** One of the pack's tools: it reads the caller's own rows only (ctx.identity.sub). */
+export const listItemsTool = defineTool({
+  name: 'domain_list_items',
+  title: 'List my items',
+  description: 'Lists the signed-in person’s ${title.toLowerCase()} items, newest first.',
+  input: z.strictObject({ session: SESSION_ARGUMENT }),
+  annotations: READ_ONLY,
+  isolation: 'statement',
+  async run(ctx) {
+    const { rows } = await ctx.tx.query<{ title: string }>(
+      'SELECT title FROM ${table} WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT 100',
+      [ctx.identity.sub],
+    )
+    return {
+      data: { items: rows.map((r) => r.title) },
+      text:
+        rows.length === 0
+          ? 'You have no items yet.'
+          : rows.map((r, i) => \`\${i + 1}. \${r.title}\`).join('\\n'),
+    }
+  },
+})
 `,
       'seed/demo-data.ts': `import type { DevAccount } from '../../../src/auth/dev-server.ts'
-import type { DemoDataResult } from '../../pack/domain-pack.ts'
+import type { DemoDataResult } from '../../../src/pack/domain-pack.ts'
 import type { Database } from '../../../src/store/database.ts'
 
 /** Who the development sign-in offers for this pack. */
@@ -165,10 +156,10 @@ metadata:
 `,
       [`${name}.test.ts`]: `import { validate as referenceValidate } from 'skills-ref'
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import type { Identity } from '../../src/auth/identity.ts'
 import { scopesFor } from '../../src/auth/scopes.ts'
-import { migrationSources } from '../../src/pack/domain-pack.ts'
-import type { Identity } from '../../src/gateway/identity.ts'
 import { REMINDER } from '../../src/gateway/run-tool.ts'
+import { migrationSources } from '../../src/pack/domain-pack.ts'
 import { validateSkillFolder } from '../../src/skills/validate-skills.ts'
 import { loadMigrations } from '../../src/store/migration-files.ts'
 import { migrate } from '../../src/store/migrator.ts'

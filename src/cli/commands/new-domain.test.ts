@@ -59,7 +59,7 @@ describe('fte new-domain', () => {
     for (const file of [
       'index.ts',
       'migrations/001_pet_clinic.sql',
-      'gateway/tools.ts',
+      'gateway/tools/list-items.ts',
       'gateway/persona.ts',
       'seed/demo-data.ts',
       'skills/pet-clinic-overview/SKILL.md',

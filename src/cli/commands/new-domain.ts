@@ -74,7 +74,7 @@ export async function newDomainCommand(
       `and added it to domains/index.ts.\n\nNext:\n` +
       `  npm test -- domains/${name}          its own test, on the embedded database\n` +
       `  npm start -- --domain ${name}       serve it (sign in as its demo user)\n` +
-      `Then make it yours: the table in migrations/, the tools in gateway/tools.ts, the persona and\n` +
+      `Then make it yours: the table in migrations/, a file per tool in gateway/tools/, the persona and\n` +
       `rules in gateway/persona.ts, the skill in skills/, the demo rows in seed/demo-data.ts.\n`,
   )
 }

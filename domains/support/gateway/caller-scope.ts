@@ -1,0 +1,29 @@
+import type { ToolContext } from '../../../src/gateway/gateway-tool.ts'
+import { FteError } from '../../../src/lib/errors.ts'
+
+/** The refusal for a record that does not exist or that the caller may not see: the same words. */
+export function notFound(what: string): FteError {
+  return new FteError('not_found', `No ${what} was found for you.`, { fault: 'caller' })
+}
+
+/**
+ * What a caller may see, as a predicate on a `customers` row: staff every customer, a customer the
+ * row linked to their sign-in (its auth_subject, or its email when the issuer verified it and the
+ * row has no subject yet). Its three parameters start at `$first`.
+ */
+export function ownRows(
+  ctx: ToolContext,
+  alias: string,
+  first: number,
+): { sql: string; params: unknown[] } {
+  const [staff, sub, email] = [`$${first}`, `$${first + 1}`, `$${first + 2}`]
+  return {
+    sql: `(${staff}::boolean OR ${alias}.auth_subject = ${sub}
+           OR (${alias}.auth_subject IS NULL AND ${email}::text IS NOT NULL AND ${alias}.email = ${email}))`,
+    params: [
+      ctx.identity.role === 'staff',
+      ctx.identity.sub,
+      ctx.identity.email?.toLowerCase() ?? null,
+    ],
+  }
+}
