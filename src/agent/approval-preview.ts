@@ -1,6 +1,6 @@
 import type { MCPServer } from '@openai/agents'
-import { type ApprovalSummary, approvalSummarySchema } from '../gateway/approval-summary.ts'
-import { META } from '../gateway/run-tool.ts'
+import { type ApprovalSummary, approvalSummarySchema } from '../protocol/approval-summary.ts'
+import { META } from '../protocol/gateway-wire.ts'
 import type { TurnState } from './worker-context.ts'
 
 /**

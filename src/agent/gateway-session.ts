@@ -1,7 +1,7 @@
 import type { MCPServer } from '@openai/agents'
 import type { Identity } from '../auth/identity.ts'
-import { META } from '../gateway/run-tool.ts'
 import { errorMessage } from '../lib/errors.ts'
+import { beginSessionResultSchema, META, toolErrorCode } from '../protocol/gateway-wire.ts'
 import type { GatewayAccess } from './gateway-access.ts'
 
 /** A gateway session the harness began for one turn: the model never sees the handle. */
@@ -41,15 +41,10 @@ export async function beginSession(
       ?.map((c) => c.text ?? '')
       .join('\n')
     if (result === undefined || result.isError === true) {
-      const notFound = text?.startsWith(`No conversation ${conversationId}`) === true
+      const notFound = toolErrorCode(result?.structuredContent) === 'not_found'
       return { refused: notFound ? 'not_found' : 'gateway', message: text ?? 'no answer' }
     }
-    const data = result.structuredContent as {
-      session_handle: string
-      user: { id: string }
-      persona: string
-      rules: string
-    }
+    const data = beginSessionResultSchema.parse(result.structuredContent)
     return {
       server,
       handle: data.session_handle,

@@ -1,6 +1,6 @@
 import { getCurrentSpan, type MCPServer, type Tool, tool } from '@openai/agents'
 import type { InvocationStatus } from '../audit/audit-writer.ts'
-import { META } from '../gateway/run-tool.ts'
+import { META } from '../protocol/gateway-wire.ts'
 import { type TurnState, turnOf, type WorkerRunContext } from './worker-context.ts'
 
 /** A tool of the Worker's agent as the SDK runs it: a gateway tool over MCP, or a skill tool. */

@@ -1,4 +1,4 @@
-import type { ApprovalSummary } from '../gateway/approval-summary.ts'
+import type { ApprovalSummary } from '../protocol/approval-summary.ts'
 
 /** What one turn of the Worker reports, in order, to a terminal, an SSE stream or a test. */
 export type WorkerEvent =

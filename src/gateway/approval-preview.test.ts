@@ -11,9 +11,9 @@ import {
   testGateway,
 } from '../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
-import type { ApprovalSummary } from './approval-summary.ts'
+import type { ApprovalSummary } from '../protocol/approval-summary.ts'
+import { META } from '../protocol/gateway-wire.ts'
 import { defineTool, writes } from './gateway-tool.ts'
-import { META } from './run-tool.ts'
 
 const PREVIEW = { [META.preview]: true }
 
@@ -130,7 +130,10 @@ describeEachDatabase('the preview of a call waiting for approval', (target) => {
     const previewed = await call(daniel, 'domain_issue_refund', refund, PREVIEW)
     expect(previewed.isError).toBe(true)
     expect(previewed.text).toContain('No order 4429 was found for you.')
-    expect(previewed.data).toEqual({})
+    // Only the refusal's code: nothing of the order it was refused.
+    expect(previewed.data).toEqual({
+      error: { code: 'not_found', message: 'No order 4429 was found for you.' },
+    })
     const escalation = { session, ticket: 'T-1099', reason: 'mine' }
     const ticket = await call(daniel, 'domain_escalate_ticket', escalation, PREVIEW)
     expect(ticket.isError).toBe(true)

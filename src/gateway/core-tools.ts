@@ -5,8 +5,8 @@ import { isUuidAnyCase } from '../lib/uuid.ts'
 import { conversations } from '../memory/conversations.ts'
 import { people } from '../memory/people.ts'
 import type { Queryable } from '../store/database.ts'
-import { defineTool, type GatewayTool, READ_ONLY, SESSION_ARGUMENT } from './gateway-tool.ts'
-import type { GatewayDeps } from './run-tool.ts'
+import type { GatewayDeps } from './call/gateway-deps.ts'
+import { defineTool, READ_ONLY, SESSION_ARGUMENT, type ToolDefinition } from './gateway-tool.ts'
 import { issueSessionHandle } from './session-handle.ts'
 
 const MAX_STATE_BYTES = 16 * 1024
@@ -29,7 +29,7 @@ export interface CoreToolsOptions {
 }
 
 /** begin_session, health, user_* and config_*: the tools every domain shares. */
-export function coreTools(options: CoreToolsOptions): GatewayTool[] {
+export function coreTools(options: CoreToolsOptions): ToolDefinition[] {
   const { persona, rules, sessionTtlSeconds } = options
   return [
     defineTool({

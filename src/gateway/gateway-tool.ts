@@ -4,8 +4,8 @@ import type { Identity } from '../auth/identity.ts'
 import type { ResourceScope } from '../auth/scopes.ts'
 import type { Search } from '../embedding/search.ts'
 import type { JsonObject } from '../lib/json.ts'
+import type { ApprovalSummary } from '../protocol/approval-summary.ts'
 import type { Queryable } from '../store/database.ts'
-import type { ApprovalSummary } from './approval-summary.ts'
 import type { SessionClaims } from './session-handle.ts'
 
 /** MCP tool annotations, set truthfully: clients decide what to confirm from them. */
@@ -87,12 +87,6 @@ export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
    */
   describe?(context: ToolContext, input: z.output<S>): Promise<ApprovalSummary>
 }
-
-/**
- * The former name of {@link ToolDefinition}: core-tools.ts and run-tool.ts, which are being
- * rewritten elsewhere, still say it. Remove it once they say `ToolDefinition`.
- */
-export type GatewayTool = ToolDefinition
 
 /** The scope a call of `tool` needs. */
 export function requiredScope(tool: ToolDefinition): ResourceScope {

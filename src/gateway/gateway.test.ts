@@ -19,10 +19,11 @@ import { embedPendingDocuments } from '../embedding/document-indexer.ts'
 import { createLocalEmbedder } from '../embedding/local-embedder.ts'
 import { createLogger } from '../lib/logger.ts'
 import type { DomainPack } from '../pack/domain-pack.ts'
+import { toolError, toolErrorCode } from '../protocol/gateway-wire.ts'
 import type { Database } from '../store/database.ts'
 import { openPostgres } from '../store/postgres-database.ts'
+import { REMINDER, UNAVAILABLE } from './call/answers.ts'
 import { defineTool, READ_ONLY, type ToolDefinition } from './gateway-tool.ts'
-import { REMINDER, UNAVAILABLE } from './run-tool.ts'
 import { issueSessionHandle } from './session-handle.ts'
 import { sessionKey } from './session-key.ts'
 
@@ -291,6 +292,25 @@ describeEachDatabase('MCP gateway', (target) => {
     }
     expect(await count('SELECT 1 FROM notes')).toBe(0)
     expect(await count(`SELECT 1 FROM refunds WHERE reason = 'scope test'`)).toBe(0)
+  })
+
+  it('carries the code of every refusal in structuredContent, as the wire contract names it', async () => {
+    const reader = await connect(await testGateway(db), { ...MAYA, scopes: ['read'] })
+    const session = await begin(reader)
+    const cases = [
+      ['session_invalid', await call(reader, 'domain_lookup_order', { order: '4429' })],
+      [
+        'invalid_input',
+        await call(reader, 'domain_lookup_order', { session, order: '4429', x: 1 }),
+      ],
+      ['insufficient_scope', await call(reader, 'user_save_note', { session, text: 'hi' })],
+      ['not_found', await call(reader, 'domain_lookup_order', { session, order: '999999' })],
+    ] as const
+    for (const [code, reply] of cases) {
+      expect(reply.isError, code).toBe(true)
+      expect(toolErrorCode(reply.data), code).toBe(code)
+      expect(reply.data, code).toEqual(toolError(code, reply.text))
+    }
   })
 
   it("links a customer's first session to their customer row by verified email, once", async () => {

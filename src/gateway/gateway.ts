@@ -18,11 +18,16 @@ import type { Logger } from '../lib/logger.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import { conversationCorpus } from '../memory/conversation-summaries.ts'
 import type { DomainPack } from '../pack/domain-pack.ts'
+import { META } from '../protocol/gateway-wire.ts'
 import type { Database } from '../store/database.ts'
 import { rateLimiter } from '../store/rate-limiter.ts'
+import { callTool } from './call/call-tool.ts'
+import type { GatewayDeps } from './call/gateway-deps.ts'
+import { InFlight } from './call/in-flight.ts'
+import { scopeRefusal } from './call/scope-guard.ts'
+import { turnAway } from './call/turn-away.ts'
 import { coreTools } from './core-tools.ts'
 import { requiredScope, type ToolDefinition } from './gateway-tool.ts'
-import { callTool, type GatewayDeps, META, scopeRefusal, turnAway } from './run-tool.ts'
 import { sessionKey } from './session-key.ts'
 
 /** The gateway's settings (GATEWAY_* configuration) and what it runs on. */
@@ -77,6 +82,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   if (pack.gateway === undefined) {
     throw new FteError('internal', `the ${pack.name} domain pack has no gateway tools`)
   }
+  const inFlight = new InFlight()
   const open = async (): Promise<GatewayDeps> => {
     const db = await (typeof options.db === 'function' ? options.db() : options.db)
     return {
@@ -86,6 +92,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       sessionTtlSeconds: options.sessionTtlSeconds,
       toolTimeoutMs: options.toolTimeoutMs,
       maxConcurrentPerIdentity: options.maxConcurrentPerIdentity,
+      inFlight,
       refusals: refusalCounting(db, options.logger),
       rateLimit:
         options.rateLimit === undefined

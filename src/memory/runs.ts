@@ -1,4 +1,4 @@
-import type { ApprovalSummary } from '../gateway/approval-summary.ts'
+import type { ApprovalSummary } from '../protocol/approval-summary.ts'
 import type { Database, Queryable } from '../store/database.ts'
 
 export interface PendingApproval {

@@ -1,6 +1,6 @@
 import type { WorkerEvent } from '../../agent/worker-events.ts'
-import { type ApprovalSummary, summaryText } from '../../gateway/approval-summary.ts'
 import { FteError } from '../../lib/errors.ts'
+import { type ApprovalSummary, summaryText } from '../../protocol/approval-summary.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { type GatewayChoice, openWorker } from '../open-worker.ts'
 

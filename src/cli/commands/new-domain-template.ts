@@ -158,7 +158,7 @@ metadata:
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { Identity } from '../../src/auth/identity.ts'
 import { scopesFor } from '../../src/auth/scopes.ts'
-import { REMINDER } from '../../src/gateway/run-tool.ts'
+import { REMINDER } from '../../src/gateway/call/answers.ts'
 import { migrationSources } from '../../src/pack/domain-pack.ts'
 import { validateSkillFolder } from '../../src/skills/validate-skills.ts'
 import { loadMigrations } from '../../src/store/migration-files.ts'

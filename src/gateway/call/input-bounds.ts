@@ -1,4 +1,4 @@
-import { isStorableText } from '../audit/storable.ts'
+import { isStorableText } from '../../audit/storable.ts'
 
 /** Arguments nested deeper than this are refused. */
 export const MAX_INPUT_DEPTH = 32

@@ -1,0 +1,91 @@
+import type { Identity } from '../../auth/identity.ts'
+import { errorMessage, FteError } from '../../lib/errors.ts'
+import type { JsonObject } from '../../lib/json.ts'
+import { META } from '../../protocol/gateway-wire.ts'
+import type { ToolDefinition } from '../gateway-tool.ts'
+import { recordedArguments } from '../recorded-call.ts'
+import type { SessionClaims } from '../session-handle.ts'
+import { REMINDER } from './answers.ts'
+import { runAudited } from './audited-execution.ts'
+import { type CallOutcome, errorResult, isCallerError } from './error-result.ts'
+import type { GatewayDeps } from './gateway-deps.ts'
+import { acceptInput } from './input-guard.ts'
+import { sessionFor, sessionHandleOf } from './session-guard.ts'
+
+/**
+ * A call past the first guards: from here on, every call leaves its own invocation row. Its
+ * input is checked, then its session, then the tool runs audited; a refusal before the
+ * transaction is recorded here, one inside it by the audited execution.
+ */
+export async function runAccepted(
+  deps: GatewayDeps,
+  tool: ToolDefinition,
+  identity: Identity,
+  rawArguments: Record<string, unknown>,
+  meta: Readonly<Record<string, unknown>>,
+  signal: AbortSignal | undefined,
+): Promise<CallOutcome> {
+  const started = performance.now()
+  let recorded: JsonObject = {}
+  let session: SessionClaims | undefined
+  let inTransaction = false
+  try {
+    const args = { ...rawArguments }
+    const trace = typeof meta[META.trace] === 'string' ? (meta[META.trace] as string) : undefined
+    recorded = recordedArguments(tool, args, trace)
+    const input = acceptInput(tool, args)
+    session = await sessionFor(deps.sessionKey, tool, identity, sessionHandleOf(args, meta))
+    inTransaction = true
+    const { data, text } = await runAudited(deps, {
+      tool,
+      identity,
+      input,
+      session,
+      recorded,
+      meta,
+      preview: meta[META.preview] === true,
+      signal,
+    })
+    return { content: [{ type: 'text', text: `${text}\n\n${REMINDER}` }], structuredContent: data }
+  } catch (error) {
+    if (!inTransaction) {
+      await recordRefusal(deps, tool, identity, error, {
+        arguments: recorded,
+        conversationId: session?.conversationId ?? null,
+        latencyMs: performance.now() - started,
+      })
+    }
+    if (!isCallerError(error)) {
+      deps.logger.warn({ tool: tool.name, err: errorMessage(error) }, 'tool call failed closed')
+    }
+    return errorResult(error)
+  }
+}
+
+/**
+ * The invocation row of an accepted call refused before its transaction (bad input, no session):
+ * its status `error`, its reason, its arguments as recorded. A failure to record is swallowed: the
+ * call is refused either way.
+ */
+async function recordRefusal(
+  deps: Pick<GatewayDeps, 'recorder'>,
+  tool: ToolDefinition,
+  identity: Identity,
+  error: unknown,
+  extra: { arguments: JsonObject; conversationId: string | null; latencyMs: number },
+): Promise<void> {
+  await deps
+    .recorder({
+      capability: `mcp:${tool.name}`,
+      actor: `gateway:${identity.sub}`,
+      arguments: extra.arguments,
+      conversationId: extra.conversationId,
+      status: 'error',
+      result: {
+        error: error instanceof FteError ? error.code : 'internal',
+        message: errorMessage(error),
+      },
+      latencyMs: extra.latencyMs,
+    })
+    .catch(() => {})
+}

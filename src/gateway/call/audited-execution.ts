@@ -1,0 +1,97 @@
+import type { z } from 'zod'
+import { invokeAudited } from '../../audit/audit-writer.ts'
+import type { Identity } from '../../auth/identity.ts'
+import { FteError } from '../../lib/errors.ts'
+import type { JsonObject } from '../../lib/json.ts'
+import { auditedPreview, previewOf } from '../approval-preview.ts'
+import type { ToolDefinition, ToolResult } from '../gateway-tool.ts'
+import { recordedResult } from '../recorded-call.ts'
+import type { SessionClaims } from '../session-handle.ts'
+import type { GatewayDeps } from './gateway-deps.ts'
+
+export interface AcceptedCall<S extends z.ZodObject = z.ZodObject> {
+  tool: ToolDefinition<S>
+  identity: Identity
+  input: z.output<S>
+  session: SessionClaims | undefined
+  /** The arguments as the audit trail keeps them. */
+  recorded: JsonObject
+  meta: Readonly<Record<string, unknown>>
+  /** `true`: describe the call for approval, read-only, instead of running it. */
+  preview: boolean
+  signal: AbortSignal | undefined
+}
+
+/**
+ * The tool itself, in one audited transaction: its business rows, its audit rows and its
+ * invocation commit together or not at all; a read runs read-only and is recorded by group
+ * commit. Postgres cancels a statement at the tool time limit, and the call as a whole is
+ * abandoned then too (its transaction rolled back). A preview is its own invocation
+ * (`mcp:<tool>:preview`), read-only whatever the tool does.
+ */
+export async function runAudited(deps: GatewayDeps, call: AcceptedCall): Promise<ToolResult> {
+  const { tool, identity, preview, signal } = call
+  let text = ''
+  const data = await invokeAudited(
+    deps.db,
+    {
+      capability: `mcp:${tool.name}${preview ? ':preview' : ''}`,
+      actor: `gateway:${identity.sub}`,
+      arguments: call.recorded,
+      conversationId: call.session?.conversationId ?? null,
+    },
+    async ({ tx, record }) => {
+      const timeout = new AbortController()
+      const cancel = () => timeout.abort()
+      signal?.addEventListener('abort', cancel, { once: true })
+      let timer: NodeJS.Timeout | undefined
+      try {
+        const result: ToolResult = await Promise.race([
+          (preview ? previewOf(tool) : tool).run(
+            {
+              tx,
+              identity,
+              session: call.session,
+              conversationId: call.session?.conversationId,
+              record: (entry) => record({ actor: `gateway:${identity.sub}`, ...entry }),
+              signal: timeout.signal,
+              meta: call.meta,
+              search: deps.search,
+            },
+            call.input,
+          ),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              timeout.abort()
+              reject(
+                new FteError(
+                  'timeout',
+                  `${tool.name} did not finish within ${deps.toolTimeoutMs} ms`,
+                ),
+              )
+            }, deps.toolTimeoutMs)
+          }),
+        ])
+        text = result.text
+        return result.data
+      } finally {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', cancel)
+      }
+    },
+    {
+      statementTimeoutMs: Math.trunc(deps.toolTimeoutMs),
+      recordedResult: preview ? auditedPreview : (result) => recordedResult(tool, result),
+      ...(preview || tool.annotations.readOnlyHint
+        ? {
+            reads: {
+              db: deps.reads,
+              transaction: preview || tool.isolation !== 'statement' || !deps.readStatements,
+              recorder: deps.recorder,
+            },
+          }
+        : {}),
+    },
+  )
+  return { data, text }
+}

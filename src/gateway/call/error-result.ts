@@ -1,0 +1,40 @@
+import { FteError } from '../../lib/errors.ts'
+import type { JsonObject } from '../../lib/json.ts'
+import { CALLER_ERROR_CODES, type ToolErrorCode, toolError } from '../../protocol/gateway-wire.ts'
+import { SQLSTATE, sqlState } from '../../store/sql-error.ts'
+import { CLASHED, UNAVAILABLE } from './answers.ts'
+
+export interface CallOutcome {
+  content: Array<{ type: 'text'; text: string }>
+  structuredContent?: JsonObject
+  isError?: boolean
+}
+
+/** An error the caller can act on: its message is shown as it is. */
+export function isCallerError(error: unknown): error is FteError {
+  return error instanceof FteError && (CALLER_ERROR_CODES as readonly string[]).includes(error.code)
+}
+
+/**
+ * The one place a failed call becomes an MCP result: the code in `structuredContent.error`, and a
+ * text that tells the model what to do. Anything but a caller's mistake fails closed: the text
+ * says the system of record could not answer and must not be guessed at.
+ */
+export function errorResult(error: unknown, detail = ''): CallOutcome {
+  if (isCallerError(error)) return result(error.code as ToolErrorCode, error.message)
+  if (sqlState(error) === SQLSTATE.uniqueViolation) return result('conflict', CLASHED)
+  const timedOut =
+    (error instanceof FteError && error.code === 'timeout') ||
+    sqlState(error) === SQLSTATE.queryCanceled
+  return timedOut
+    ? result('timeout', `The call timed out. ${UNAVAILABLE}`)
+    : result('unavailable', `${UNAVAILABLE}${detail}`)
+}
+
+function result(code: ToolErrorCode, text: string): CallOutcome {
+  return {
+    content: [{ type: 'text', text }],
+    structuredContent: toolError(code, text),
+    isError: true,
+  }
+}

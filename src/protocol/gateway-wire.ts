@@ -1,0 +1,73 @@
+import { z } from 'zod'
+
+/**
+ * The gateway's wire contract beyond MCP itself: what a client may send in `_meta`, what an error
+ * result carries, and what `begin_session` returns. The gateway and the Worker both import it, so
+ * they agree in code rather than by reading each other's English.
+ */
+
+/** `_meta` keys a client may send with a call. */
+export const META = {
+  session: 'io.digital-fte/session',
+  conversation: 'io.digital-fte/conversation',
+  trace: 'io.digital-fte/trace',
+  /** `true`: describe the call for a person's approval (read-only) instead of running it. */
+  preview: 'io.digital-fte/preview',
+} as const
+
+/**
+ * Why a call failed, as `structuredContent.error.code` of its error result. The first group means
+ * the caller must change something (its text says what); `unavailable` and `timeout` mean the
+ * system of record could not answer, and the text tells the model not to improvise.
+ */
+export const TOOL_ERROR_CODES = [
+  'invalid_input',
+  'not_found',
+  'session_invalid',
+  'forbidden',
+  'insufficient_scope',
+  'conflict',
+  'too_many_calls',
+  'rate_limited',
+  'embedding_model_mismatch',
+  'unavailable',
+  'timeout',
+] as const
+
+export type ToolErrorCode = (typeof TOOL_ERROR_CODES)[number]
+
+/** The codes that mean the caller must change something; the others fail closed. */
+export const CALLER_ERROR_CODES = TOOL_ERROR_CODES.filter(
+  (code) => code !== 'unavailable' && code !== 'timeout',
+)
+
+const toolErrorSchema = z.object({
+  error: z.object({ code: z.enum(TOOL_ERROR_CODES), message: z.string() }),
+})
+
+/** The `structuredContent` of an error result. */
+export function toolError(
+  code: ToolErrorCode,
+  message: string,
+): { error: { code: ToolErrorCode; message: string } } {
+  return { error: { code, message } }
+}
+
+/** The code of an error result's `structuredContent`; undefined for anything else. */
+export function toolErrorCode(structuredContent: unknown): ToolErrorCode | undefined {
+  const parsed = toolErrorSchema.safeParse(structuredContent)
+  return parsed.success ? parsed.data.error.code : undefined
+}
+
+/** What `begin_session` returns in `structuredContent`. */
+export const beginSessionResultSchema = z.object({
+  session_handle: z.string().min(1),
+  expires_at: z.string(),
+  conversation_id: z.string(),
+  user: z.object({ id: z.string(), role: z.string() }),
+  rules: z.string(),
+  persona: z.string(),
+  state: z.record(z.string(), z.json()),
+})
+
+export type BeginSessionResult = z.output<typeof beginSessionResultSchema>
