@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { envSchema } from '../src/config/config.ts'
 import { packageRoot } from '../src/lib/package-root.ts'
 
 const root = packageRoot()
@@ -181,16 +180,5 @@ describe('README', () => {
         `${entry.command} matches no README command`,
       ).toBe(true)
     }
-  })
-
-  it('has a configuration reference naming every variable the configuration reads', () => {
-    const start = readme.indexOf('## Configuration reference')
-    const end = readme.indexOf('\n## ', start + 1)
-    expect(start).toBeGreaterThan(0)
-    const reference = readme.slice(start, end)
-    const missing = Object.keys(envSchema.shape).filter(
-      (name) => !reference.includes(`\`${name}\``),
-    )
-    expect(missing).toEqual([])
   })
 })

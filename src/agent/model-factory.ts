@@ -1,6 +1,7 @@
 import { type Model, OpenAIChatCompletionsModel, OpenAIResponsesModel } from '@openai/agents'
 import OpenAI from 'openai'
-import type { LlmApi, LlmConfig, LlmProvider } from '../config/llm-config.ts'
+import type { LlmConfig } from '../config/sections/llm.ts'
+import type { LlmApi, LlmProvider } from '../config/sections/llm-providers.ts'
 import { ConfigError } from '../lib/errors.ts'
 
 export interface WorkerModel {

@@ -1,4 +1,4 @@
-import type { AuthConfig } from '../config/config.ts'
+import type { AuthConfig } from '../config/sections/auth.ts'
 import { FteError } from '../lib/errors.ts'
 import { type DevAccount, startDevAuthServer } from './dev-server.ts'
 import { devClientsFile, devKey } from './dev-token.ts'

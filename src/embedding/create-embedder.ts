@@ -1,4 +1,4 @@
-import type { EmbeddingConfig } from '../config/config.ts'
+import type { EmbeddingConfig } from '../config/sections/embedding.ts'
 import type { Embedder } from './embedder.ts'
 import { createLocalEmbedder } from './local-embedder.ts'
 import { createOpenAiEmbedder } from './openai-embedder.ts'

@@ -1,5 +1,5 @@
 import { stemmer } from 'stemmer'
-import { LOCAL_EMBEDDING_MODEL } from '../config/config.ts'
+import { LOCAL_EMBEDDING_MODEL } from '../config/sections/embedding.ts'
 import { FteError } from '../lib/errors.ts'
 import type { Embedder } from './embedder.ts'
 import { SYNONYM_GROUPS } from './local-lexicon.ts'

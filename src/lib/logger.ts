@@ -1,8 +1,10 @@
 import { type Logger, pino } from 'pino'
 import pretty from 'pino-pretty'
-import type { LogLevel } from '../config/config.ts'
 
 export type { Logger }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
 
 /** Keys whose values never reach a log line, wherever they sit in the logged object. */
 const REDACTED_PATHS = [

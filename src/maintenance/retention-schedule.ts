@@ -1,4 +1,4 @@
-import type { RetentionConfig } from '../config/config.ts'
+import type { RetentionConfig } from '../config/sections/retention.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
 import { applyRetention } from './retention.ts'

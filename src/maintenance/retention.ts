@@ -1,5 +1,6 @@
 import { writeAudit } from '../audit/audit-writer.ts'
 import { closeRefusalMinutes } from '../audit/refused-calls.ts'
+import { MIN_AUDIT_DAYS } from '../config/sections/retention.ts'
 import { memoryExpiry } from '../memory/expiry.ts'
 import type { Database } from '../store/database.ts'
 
@@ -27,9 +28,6 @@ export interface RetentionReport {
 
 /** Rows per statement: a long cleanup never holds one long lock. */
 const BATCH = 5000
-
-/** The shortest audit retention the database accepts (audit_log_expire refuses a later cutoff). */
-export const MIN_AUDIT_DAYS = 30
 
 /**
  * Removes what has outlived `policy`, in batches, and records what it removed as one
