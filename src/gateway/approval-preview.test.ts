@@ -11,9 +11,9 @@ import {
   testGateway,
 } from '../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import { defineTool, writes } from '../pack/tool-definition.ts'
 import type { ApprovalSummary } from '../protocol/approval-summary.ts'
 import { META } from '../protocol/gateway-wire.ts'
-import { defineTool, writes } from './gateway-tool.ts'
 
 const PREVIEW = { [META.preview]: true }
 

@@ -1,10 +1,10 @@
 import type { JsonObject } from '../lib/json.ts'
+import type { ToolDefinition } from '../pack/tool-definition.ts'
 import {
   type ApprovalSummary,
   approvalSummarySchema,
   summaryText,
 } from '../protocol/approval-summary.ts'
-import type { ToolDefinition } from './gateway-tool.ts'
 
 /**
  * A call's preview, run in place of the tool: its `describe`, or (a tool without one) its parsed

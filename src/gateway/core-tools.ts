@@ -4,10 +4,14 @@ import { FteError } from '../lib/errors.ts'
 import { isUuidAnyCase } from '../lib/uuid.ts'
 import { conversations } from '../memory/conversations.ts'
 import { people } from '../memory/people.ts'
+import {
+  defineTool,
+  READ_ONLY,
+  SESSION_ARGUMENT,
+  type ToolDefinition,
+} from '../pack/tool-definition.ts'
 import type { Queryable } from '../store/database.ts'
 import type { GatewayDeps } from './call/gateway-deps.ts'
-import { defineTool, READ_ONLY, SESSION_ARGUMENT, type ToolDefinition } from './gateway-tool.ts'
-import { issueSessionHandle } from './session-handle.ts'
 
 const MAX_STATE_BYTES = 16 * 1024
 
@@ -68,7 +72,7 @@ export function coreTools(options: CoreToolsOptions): ToolDefinition[] {
           conversationId = (await conversations.create(tx, identity.sub)).id
         }
         const state = await people.state(tx, identity.sub)
-        const { handle, claims } = await issueSessionHandle((await options.ready()).sessionKey, {
+        const { handle, claims } = await (await options.ready()).sessions.issue({
           sub: identity.sub,
           conversationId,
           ttlSeconds: sessionTtlSeconds,

@@ -18,6 +18,7 @@ import type { Logger } from '../lib/logger.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import { conversationCorpus } from '../memory/conversation-summaries.ts'
 import type { DomainPack } from '../pack/domain-pack.ts'
+import { requiredScope, type ToolDefinition } from '../pack/tool-definition.ts'
 import { META } from '../protocol/gateway-wire.ts'
 import type { Database } from '../store/database.ts'
 import { rateLimiter } from '../store/rate-limiter.ts'
@@ -27,7 +28,7 @@ import { InFlight } from './call/in-flight.ts'
 import { scopeRefusal } from './call/scope-guard.ts'
 import { turnAway } from './call/turn-away.ts'
 import { coreTools } from './core-tools.ts'
-import { requiredScope, type ToolDefinition } from './gateway-tool.ts'
+import { SessionHandles } from './session-handle.ts'
 import { sessionKey } from './session-key.ts'
 
 /** The gateway's settings (GATEWAY_* configuration) and what it runs on. */
@@ -88,7 +89,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     return {
       db,
       ...(await poolsOf(db, options)),
-      sessionKey: await sessionKey(db, options.sessionSecret),
+      sessions: new SessionHandles(await sessionKey(db, options.sessionSecret)),
       sessionTtlSeconds: options.sessionTtlSeconds,
       toolTimeoutMs: options.toolTimeoutMs,
       maxConcurrentPerIdentity: options.maxConcurrentPerIdentity,

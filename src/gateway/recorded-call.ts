@@ -1,7 +1,7 @@
 import { digest } from '../audit/personal-data.ts'
 import { storable } from '../audit/storable.ts'
 import type { Json, JsonObject } from '../lib/json.ts'
-import type { ToolDefinition } from './gateway-tool.ts'
+import type { ToolDefinition } from '../pack/tool-definition.ts'
 
 /** Characters of a call's arguments kept in its invocation row. */
 const MAX_RECORDED_ARGUMENTS = 8192

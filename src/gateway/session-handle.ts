@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { errors, jwtVerify, SignJWT } from 'jose'
 import { FteError } from '../lib/errors.ts'
 import { ExpiringCache } from '../lib/expiring-cache.ts'
+import type { SessionClaims } from '../pack/tool-definition.ts'
 
 /**
  * Session handles are JWTs of their own type: header `typ` fte-session+jwt, audience
@@ -13,14 +14,6 @@ const PREFIX = 'fses_'
 const TYP = 'fte-session+jwt'
 const AUDIENCE = 'fte:mcp-session'
 const ISSUER = 'fte-gateway'
-
-export interface SessionClaims {
-  /** 128 random bits, base64url. */
-  sessionId: string
-  sub: string
-  conversationId: string
-  expiresAt: Date
-}
 
 export class SessionError extends FteError {
   constructor(message: string) {
@@ -53,57 +46,69 @@ export async function issueSessionHandle(
   }
 }
 
-/** Handles already verified, until they expire: a session makes many calls with one handle. */
-const verified = new ExpiringCache<{ key: Uint8Array; claims: SessionClaims }>()
+/**
+ * A gateway's session handles: issued and verified with its key, and the handles it has verified
+ * remembered until they expire (a session makes many calls with one handle). One per gateway.
+ */
+export class SessionHandles {
+  private readonly verified = new ExpiringCache<SessionClaims>()
 
-/** The handle's claims, when it is genuine, unexpired and the caller's own; SessionError if not. */
-export async function verifySessionHandle(
-  key: Uint8Array,
-  handle: string | undefined,
-  sub: string,
-): Promise<SessionClaims> {
-  if (handle === undefined || handle === '') throw new SessionError('No session handle was given.')
-  if (!handle.startsWith(PREFIX)) {
-    throw new SessionError('That is not a session handle (an access token is not one).')
+  private readonly key: Uint8Array
+
+  constructor(key: Uint8Array) {
+    this.key = key
   }
-  const known = verified.get(handle)
-  if (known !== undefined && known.key === key) {
-    if (known.claims.sub !== sub)
-      throw new SessionError('The session handle belongs to someone else.')
-    return known.claims
+
+  issue(claims: { sub: string; conversationId: string; ttlSeconds: number }) {
+    return issueSessionHandle(this.key, claims)
   }
-  let payload: Awaited<ReturnType<typeof jwtVerify>>['payload']
-  try {
-    ;({ payload } = await jwtVerify(handle.slice(PREFIX.length), key, {
-      algorithms: ['HS256'],
-      typ: TYP,
-      audience: AUDIENCE,
-      issuer: ISSUER,
-      requiredClaims: ['exp', 'sub', 'jti'],
-      clockTolerance: 30,
-    }))
-  } catch (error) {
-    throw new SessionError(
-      error instanceof errors.JWTExpired
-        ? 'The session has expired.'
-        : 'The session handle is not valid.',
-    )
+
+  /** The handle's claims, when it is genuine, unexpired and the caller's own; SessionError if not. */
+  async verify(handle: string | undefined, sub: string): Promise<SessionClaims> {
+    if (handle === undefined || handle === '') {
+      throw new SessionError('No session handle was given.')
+    }
+    if (!handle.startsWith(PREFIX)) {
+      throw new SessionError('That is not a session handle (an access token is not one).')
+    }
+    const known = this.verified.get(handle)
+    if (known !== undefined) {
+      if (known.sub !== sub) throw new SessionError('The session handle belongs to someone else.')
+      return known
+    }
+    let payload: Awaited<ReturnType<typeof jwtVerify>>['payload']
+    try {
+      ;({ payload } = await jwtVerify(handle.slice(PREFIX.length), this.key, {
+        algorithms: ['HS256'],
+        typ: TYP,
+        audience: AUDIENCE,
+        issuer: ISSUER,
+        requiredClaims: ['exp', 'sub', 'jti'],
+        clockTolerance: 30,
+      }))
+    } catch (error) {
+      throw new SessionError(
+        error instanceof errors.JWTExpired
+          ? 'The session has expired.'
+          : 'The session handle is not valid.',
+      )
+    }
+    if (payload.sub !== sub) throw new SessionError('The session handle belongs to someone else.')
+    const conversationId = payload.cid
+    if (
+      typeof conversationId !== 'string' ||
+      payload.jti === undefined ||
+      payload.exp === undefined
+    ) {
+      throw new SessionError('The session handle is not valid.')
+    }
+    const claims = {
+      sessionId: payload.jti,
+      sub,
+      conversationId,
+      expiresAt: new Date(payload.exp * 1000),
+    }
+    this.verified.set(handle, claims, claims.expiresAt.getTime())
+    return claims
   }
-  if (payload.sub !== sub) throw new SessionError('The session handle belongs to someone else.')
-  const conversationId = payload.cid
-  if (
-    typeof conversationId !== 'string' ||
-    payload.jti === undefined ||
-    payload.exp === undefined
-  ) {
-    throw new SessionError('The session handle is not valid.')
-  }
-  const claims = {
-    sessionId: payload.jti,
-    sub,
-    conversationId,
-    expiresAt: new Date(payload.exp * 1000),
-  }
-  verified.set(handle, { key, claims }, claims.expiresAt.getTime())
-  return claims
 }

@@ -1,10 +1,11 @@
 import { join } from 'node:path'
 import type { DevAccount } from '../auth/dev-server.ts'
 import type { Identity } from '../auth/identity.ts'
-import type { ToolDefinition } from '../gateway/gateway-tool.ts'
+import type { CsvImport } from '../embedding/ingest/csv-import-contract.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import type { MigrationSource } from '../store/migration-files.ts'
+import type { ToolDefinition } from './tool-definition.ts'
 
 export interface DemoDataResult {
   /** Rows inserted per table; all zero when the demo data was already there. */
@@ -47,45 +48,6 @@ export interface GatewayPack {
   linkIdentity?(tx: Queryable, identity: Identity): Promise<void>
   /** Tools the Worker runs only after a person approves the call (WORKER_APPROVAL_TOOLS overrides). */
   approvalTools?: readonly string[]
-}
-
-/** One data row of a CSV file: its line number in the file and its fields by column name. */
-export interface CsvRecord {
-  line: number
-  fields: Readonly<Record<string, string>>
-}
-
-/** A row that cannot be imported, and why, in words for the person who wrote the file. */
-export interface RowProblem {
-  line: number
-  reason: string
-}
-
-export interface CsvImportResult {
-  /** Rows inserted per table. */
-  inserted: Record<string, number>
-  /** Rows already in the database exactly as the file has them: nothing to do. */
-  unchanged: number
-  /** Rows refused: invalid, repeated in the file, or contradicting what the database holds. */
-  problems: RowProblem[]
-}
-
-/**
- * A pack's CSV import: the pack knows its columns and tables; the core reads the file, runs the
- * import in a transaction, embeds the documents it added, reports progress and audits the run.
- */
-export interface CsvImport {
-  /** What one row is, for help and messages: "a resolved support ticket". */
-  row: string
-  requiredColumns: readonly string[]
-  optionalColumns: readonly string[]
-  /** The document sources the import adds to; their new documents are embedded afterwards. */
-  sources: readonly string[]
-  /**
-   * Checks every record, then writes the good ones inside `tx`. A row already present exactly as
-   * given counts as unchanged, so importing the same file twice adds nothing.
-   */
-  importRecords(tx: Queryable, records: readonly CsvRecord[]): Promise<CsvImportResult>
 }
 
 export function coreMigrations(): MigrationSource {

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import type { ToolContext } from '../../../src/gateway/gateway-tool.ts'
 import { FteError } from '../../../src/lib/errors.ts'
 import type { JsonObject } from '../../../src/lib/json.ts'
+import type { ToolContext } from '../../../src/pack/tool-definition.ts'
 
 export const ITEM_ID = z
   .string()

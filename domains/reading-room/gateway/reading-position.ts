@@ -1,4 +1,4 @@
-import type { ToolContext } from '../../../src/gateway/gateway-tool.ts'
+import type { ToolContext } from '../../../src/pack/tool-definition.ts'
 
 /** Where a reader left off, as kept in their saved state. */
 export interface ReadingPosition {

@@ -1,5 +1,5 @@
-import type { ToolContext } from '../../../src/gateway/gateway-tool.ts'
 import { FteError } from '../../../src/lib/errors.ts'
+import type { ToolContext } from '../../../src/pack/tool-definition.ts'
 
 /** The refusal for a record that does not exist or that the caller may not see: the same words. */
 export function notFound(what: string): FteError {

@@ -1,5 +1,5 @@
-import type { ToolContext } from '../../../src/gateway/gateway-tool.ts'
 import { FteError } from '../../../src/lib/errors.ts'
+import type { ToolContext } from '../../../src/pack/tool-definition.ts'
 import { notFound, ownRows } from './caller-scope.ts'
 import type { Tier } from './refund-policy.ts'
 

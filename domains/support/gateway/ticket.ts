@@ -1,6 +1,6 @@
-import type { ToolContext } from '../../../src/gateway/gateway-tool.ts'
 import { FteError } from '../../../src/lib/errors.ts'
 import type { JsonObject } from '../../../src/lib/json.ts'
+import type { ToolContext } from '../../../src/pack/tool-definition.ts'
 import { UUID } from './arguments.ts'
 import { notFound, ownRows } from './caller-scope.ts'
 

@@ -3,7 +3,7 @@ import type {
   CsvImportResult,
   CsvRecord,
   RowProblem,
-} from '../../../src/pack/domain-pack.ts'
+} from '../../../src/embedding/ingest/csv-import-contract.ts'
 import type { Queryable } from '../../../src/store/database.ts'
 import { pastCaseDocuments } from './past-case-document.ts'
 

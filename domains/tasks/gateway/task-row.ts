@@ -1,5 +1,5 @@
-import type { ToolContext } from '../../../src/gateway/gateway-tool.ts'
 import { FteError } from '../../../src/lib/errors.ts'
+import type { ToolContext } from '../../../src/pack/tool-definition.ts'
 import type { Priority } from './priority.ts'
 
 export interface TaskRow extends Record<string, unknown> {

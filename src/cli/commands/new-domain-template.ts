@@ -66,7 +66,7 @@ export const RULES = \`6. Answer about items only from domain_list_items; never 
 7. For anything outside ${title.toLowerCase()}, say politely what you can help with.\`
 `,
       'gateway/tools/list-items.ts': `import { z } from 'zod'
-import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/gateway/gateway-tool.ts'
+import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/pack/tool-definition.ts'
 
 /** One of the pack's tools: it reads the caller's own rows only (ctx.identity.sub). */
 export const listItemsTool = defineTool({

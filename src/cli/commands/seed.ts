@@ -3,11 +3,11 @@ import { resolve } from 'node:path'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import {
   type CsvImported,
-  type CsvImportResult,
+  type CsvImportReport,
   importCsv,
 } from '../../embedding/ingest/import-csv.ts'
 import {
-  type DocumentImportResult,
+  type DocumentImportReport,
   importMarkdownDocuments,
 } from '../../embedding/ingest/import-documents.ts'
 import { FteError } from '../../lib/errors.ts'
@@ -48,7 +48,7 @@ export async function seedCommand(
   const embedder = createEmbedder(runtime.config.embedding)
   const actor = operator()
   const out = (line: string) => context.stdout.write(`${line}\n`)
-  const report: { csv?: CsvImportResult; policies?: DocumentImportResult } = {}
+  const report: { csv?: CsvImportReport; policies?: DocumentImportReport } = {}
   try {
     if (file !== undefined && importer !== undefined) {
       const progress = createProgress(context.stderr, 'embedding', 'documents')
@@ -111,7 +111,7 @@ function describeImport(r: CsvImported, out: (line: string) => void) {
   }
 }
 
-function describeEmbedding(e: CsvImportResult['embedded'], out: (line: string) => void) {
+function describeEmbedding(e: CsvImportReport['embedded'], out: (line: string) => void) {
   if (e.documents > 0) {
     out(
       `Embedded ${plural(e.documents, 'document')} (${plural(e.chunks, 'chunk')}) with ${e.model}.`,
@@ -119,7 +119,7 @@ function describeEmbedding(e: CsvImportResult['embedded'], out: (line: string) =
   }
 }
 
-function describePolicies(r: DocumentImportResult, out: (line: string) => void) {
+function describePolicies(r: DocumentImportReport, out: (line: string) => void) {
   out(
     `Read ${plural(r.files, 'markdown file')} from ${r.directory}: ` +
       `${r.added.length} added, ${r.updated.length} updated, ${r.unchanged} unchanged.`,

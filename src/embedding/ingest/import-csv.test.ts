@@ -6,11 +6,11 @@ import { resolvedTicketsImport } from '../../../domains/support/seed/csv-import.
 import { embedderFor, ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
 import { packageRoot } from '../../lib/package-root.ts'
-import type { CsvImport } from '../../pack/domain-pack.ts'
 import { embedPendingDocuments } from '../document-indexer.ts'
 import { createLocalEmbedder } from '../local-embedder.ts'
 import { createSearch } from '../search.ts'
-import { type CsvImportResult, CsvRowsError, importCsv } from './import-csv.ts'
+import type { CsvImport } from './csv-import-contract.ts'
+import { type CsvImportReport, CsvRowsError, importCsv } from './import-csv.ts'
 
 const local = createLocalEmbedder()
 const SAMPLE = join(packageRoot(), 'domains', 'support', 'seed', 'resolved-tickets.csv')
@@ -52,7 +52,7 @@ describeEachDatabase('fte seed <file.csv>', (target) => {
   it('imports the seed-shaped CSV: customers by email, resolved tickets, past cases, vectors', async () => {
     const result = await seed(SAMPLE)
     // 12 rows; sara, raj and mei appear twice, so 9 distinct customers.
-    expect(result).toMatchObject<Partial<CsvImportResult>>({
+    expect(result).toMatchObject<Partial<CsvImportReport>>({
       file: 'resolved-tickets.csv',
       rows: 12,
       inserted: { customers: 9, tickets: 12, documents: 12 },

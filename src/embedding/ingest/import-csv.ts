@@ -2,11 +2,11 @@ import { basename } from 'node:path'
 import { writeAudit } from '../../audit/audit-writer.ts'
 import { errorMessage, FteError } from '../../lib/errors.ts'
 import { plural } from '../../lib/words.ts'
-import type { CsvImport, RowProblem } from '../../pack/domain-pack.ts'
 import type { Database } from '../../store/database.ts'
 import { assertCorpusSpace } from '../corpus-space.ts'
 import { embedPendingDocuments, type IndexProgress } from '../document-indexer.ts'
 import type { Embedder } from '../embedder.ts'
+import type { CsvImport, RowProblem } from './csv-import-contract.ts'
 import { readCsvFile } from './read-csv.ts'
 
 export interface CsvImportOptions {
@@ -29,7 +29,7 @@ export interface CsvImported {
   ignoredColumns: string[]
 }
 
-export interface CsvImportResult extends CsvImported {
+export interface CsvImportReport extends CsvImported {
   embedded: { documents: number; chunks: number; model: string }
 }
 
@@ -70,7 +70,7 @@ export async function importCsv(
   importer: CsvImport,
   path: string,
   options: CsvImportOptions,
-): Promise<CsvImportResult> {
+): Promise<CsvImportReport> {
   const file = basename(path)
   const csv = await readCsvFile(path, importer)
   // Before anything is written: rows imported now could not be embedded in this model.

@@ -25,7 +25,7 @@ export interface DocumentImportOptions {
   onProgress?: (progress: IndexProgress) => void
 }
 
-export interface DocumentImportResult {
+export interface DocumentImportReport {
   directory: string
   files: number
   added: string[]
@@ -54,7 +54,7 @@ export async function importMarkdownDocuments(
   embedder: Embedder,
   directory: string,
   options: DocumentImportOptions,
-): Promise<DocumentImportResult> {
+): Promise<DocumentImportReport> {
   const files = await readMarkdownFolder(directory)
   await assertCorpusSpace(db, embedder)
   const { rows: held } = await db.query<{

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { CsvError, parse } from 'csv-parse/sync'
 import { errorMessage, FteError } from '../../lib/errors.ts'
-import type { CsvRecord, RowProblem } from '../../pack/domain-pack.ts'
+import type { CsvRecord, RowProblem } from './csv-import-contract.ts'
 
 export interface CsvFile {
   columns: string[]

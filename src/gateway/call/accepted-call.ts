@@ -1,10 +1,9 @@
 import type { Identity } from '../../auth/identity.ts'
 import { errorMessage, FteError } from '../../lib/errors.ts'
 import type { JsonObject } from '../../lib/json.ts'
+import type { SessionClaims, ToolDefinition } from '../../pack/tool-definition.ts'
 import { META } from '../../protocol/gateway-wire.ts'
-import type { ToolDefinition } from '../gateway-tool.ts'
 import { recordedArguments } from '../recorded-call.ts'
-import type { SessionClaims } from '../session-handle.ts'
 import { REMINDER } from './answers.ts'
 import { runAudited } from './audited-execution.ts'
 import { type CallOutcome, errorResult, isCallerError } from './error-result.ts'
@@ -34,7 +33,7 @@ export async function runAccepted(
     const trace = typeof meta[META.trace] === 'string' ? (meta[META.trace] as string) : undefined
     recorded = recordedArguments(tool, args, trace)
     const input = acceptInput(tool, args)
-    session = await sessionFor(deps.sessionKey, tool, identity, sessionHandleOf(args, meta))
+    session = await sessionFor(deps.sessions, tool, identity, sessionHandleOf(args, meta))
     inTransaction = true
     const { data, text } = await runAudited(deps, {
       tool,

@@ -3,10 +3,9 @@ import { invokeAudited } from '../../audit/audit-writer.ts'
 import type { Identity } from '../../auth/identity.ts'
 import { FteError } from '../../lib/errors.ts'
 import type { JsonObject } from '../../lib/json.ts'
+import type { SessionClaims, ToolDefinition, ToolResult } from '../../pack/tool-definition.ts'
 import { auditedPreview, previewOf } from '../approval-preview.ts'
-import type { ToolDefinition, ToolResult } from '../gateway-tool.ts'
 import { recordedResult } from '../recorded-call.ts'
-import type { SessionClaims } from '../session-handle.ts'
 import type { GatewayDeps } from './gateway-deps.ts'
 
 export interface AcceptedCall<S extends z.ZodObject = z.ZodObject> {

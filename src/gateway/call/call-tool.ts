@@ -1,6 +1,6 @@
 import type { Identity } from '../../auth/identity.ts'
 import { FteError } from '../../lib/errors.ts'
-import type { ToolDefinition } from '../gateway-tool.ts'
+import type { ToolDefinition } from '../../pack/tool-definition.ts'
 import { runAccepted } from './accepted-call.ts'
 import { overBudget } from './budget-guard.ts'
 import { type CallOutcome, errorResult } from './error-result.ts'

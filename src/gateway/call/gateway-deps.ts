@@ -4,6 +4,7 @@ import type { Search } from '../../embedding/search.ts'
 import type { Logger } from '../../lib/logger.ts'
 import type { Database } from '../../store/database.ts'
 import type { RateDecision, RateLimit } from '../../store/rate-limiter.ts'
+import type { SessionHandles } from '../session-handle.ts'
 import type { InFlight } from './in-flight.ts'
 
 /** What a tool call needs of the gateway once its database is open. */
@@ -15,7 +16,8 @@ export interface GatewayDeps {
   readStatements: boolean
   /** Group commit for the invocations of reads and refused calls (no business write beside them). */
   recorder: InvocationRecorder
-  sessionKey: Uint8Array
+  /** Issues and verifies this gateway's session handles. */
+  sessions: SessionHandles
   sessionTtlSeconds: number
   toolTimeoutMs: number
   maxConcurrentPerIdentity: number

@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import { FteError } from '../../lib/errors.ts'
-import type { ToolDefinition } from '../gateway-tool.ts'
+import type { ToolDefinition } from '../../pack/tool-definition.ts'
 import { inputProblem, MAX_INPUT_BYTES } from './input-bounds.ts'
 
 /**

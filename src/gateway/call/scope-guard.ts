@@ -1,7 +1,7 @@
 import type { Identity } from '../../auth/identity.ts'
 import { missingScopeMessage } from '../../auth/scopes.ts'
 import { FteError } from '../../lib/errors.ts'
-import { requiredScope, type ToolDefinition } from '../gateway-tool.ts'
+import { requiredScope, type ToolDefinition } from '../../pack/tool-definition.ts'
 
 /** The refusal a call of `tool` by `identity` gets when its token lacks the scope the tool needs. */
 export function scopeRefusal(tool: ToolDefinition, identity: Identity): FteError | undefined {

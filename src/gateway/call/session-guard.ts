@@ -1,7 +1,7 @@
 import type { Identity } from '../../auth/identity.ts'
+import type { SessionClaims, ToolDefinition } from '../../pack/tool-definition.ts'
 import { META } from '../../protocol/gateway-wire.ts'
-import type { ToolDefinition } from '../gateway-tool.ts'
-import { type SessionClaims, verifySessionHandle } from '../session-handle.ts'
+import type { SessionHandles } from '../session-handle.ts'
 
 /**
  * The session handle a call carries: its `session` argument (what a model passes), else the
@@ -22,11 +22,11 @@ export function sessionHandleOf(
  * callable before `begin_session` get none.
  */
 export async function sessionFor(
-  sessionKey: Uint8Array,
+  sessions: SessionHandles,
   tool: ToolDefinition,
   identity: Identity,
   handle: string | undefined,
 ): Promise<SessionClaims | undefined> {
   if (tool.needsSession === false) return undefined
-  return verifySessionHandle(sessionKey, handle, identity.sub)
+  return sessions.verify(handle, identity.sub)
 }

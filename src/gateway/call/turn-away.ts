@@ -1,7 +1,7 @@
 import type { Identity } from '../../auth/identity.ts'
 import { errorMessage, type FteError } from '../../lib/errors.ts'
 import { within } from '../../lib/within.ts'
-import type { ToolDefinition } from '../gateway-tool.ts'
+import type { ToolDefinition } from '../../pack/tool-definition.ts'
 import { budgetKey } from './budget-guard.ts'
 import { type CallOutcome, errorResult } from './error-result.ts'
 import type { GatewayDeps } from './gateway-deps.ts'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/gateway/gateway-tool.ts'
+import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/pack/tool-definition.ts'
 import { findArticle, ITEM_ID, paragraphsOf } from '../article.ts'
 import { savedPosition } from '../reading-position.ts'
 

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import '../../audit-actions.ts'
-import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/gateway/gateway-tool.ts'
 import { FteError } from '../../../../src/lib/errors.ts'
+import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/pack/tool-definition.ts'
 import { findArticle, ITEM_ID, paragraphsOf } from '../article.ts'
 import type { ReadingPosition } from '../reading-position.ts'
 

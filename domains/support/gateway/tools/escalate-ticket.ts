@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/gateway/gateway-tool.ts'
 import { FteError } from '../../../../src/lib/errors.ts'
+import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/pack/tool-definition.ts'
 import { TICKET_REF } from '../arguments.ts'
 import { findTicket } from '../ticket.ts'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/gateway/gateway-tool.ts'
+import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/pack/tool-definition.ts'
 import { ownRows } from '../caller-scope.ts'
 import { precedents } from '../precedents.ts'
 

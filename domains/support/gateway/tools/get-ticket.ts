@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/gateway/gateway-tool.ts'
+import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/pack/tool-definition.ts'
 import { TICKET_REF } from '../arguments.ts'
 import { findTicket, ticketJson } from '../ticket.ts'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/gateway/gateway-tool.ts'
+import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/pack/tool-definition.ts'
 import { EMAIL } from '../arguments.ts'
 import { targetCustomer } from '../customer.ts'
 import { TICKET_COLUMNS, type TicketRow, ticketJson } from '../ticket.ts'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/gateway/gateway-tool.ts'
+import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/pack/tool-definition.ts'
 import { ORDER_REF } from '../arguments.ts'
 import { dollars, findOrder } from '../order.ts'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/gateway/gateway-tool.ts'
+import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/pack/tool-definition.ts'
 import { EMAIL, ORDER_REF } from '../arguments.ts'
 import { notFound } from '../caller-scope.ts'
 import { targetCustomer } from '../customer.ts'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import '../../audit-actions.ts'
-import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/gateway/gateway-tool.ts'
+import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/pack/tool-definition.ts'
 import { TASK_REF } from '../arguments.ts'
 import { findTask, shownTask } from '../task-row.ts'
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/gateway/gateway-tool.ts'
 import { plural } from '../../../../src/lib/words.ts'
+import { defineTool, READ_ONLY, SESSION_ARGUMENT } from '../../../../src/pack/tool-definition.ts'
 import { shownTask, TASK_COLUMNS, type TaskRow, taskLine } from '../task-row.ts'
 
 export const listTasksTool = defineTool({

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import '../../audit-actions.ts'
-import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/gateway/gateway-tool.ts'
+import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/pack/tool-definition.ts'
 import { DESCRIPTION, PRIORITY, TASK_REF, TITLE } from '../arguments.ts'
 import { findTask, shownTask, TASK_COLUMNS, type TaskRow } from '../task-row.ts'
 

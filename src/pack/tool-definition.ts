@@ -6,7 +6,14 @@ import type { Search } from '../embedding/search.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { ApprovalSummary } from '../protocol/approval-summary.ts'
 import type { Queryable } from '../store/database.ts'
-import type { SessionClaims } from './session-handle.ts'
+
+export interface SessionClaims {
+  /** 128 random bits, base64url. */
+  sessionId: string
+  sub: string
+  conversationId: string
+  expiresAt: Date
+}
 
 /** MCP tool annotations, set truthfully: clients decide what to confirm from them. */
 export interface ToolAnnotations {
