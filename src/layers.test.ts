@@ -47,7 +47,7 @@ async function sources(dir: string): Promise<string[]> {
  * Every module a file names (static imports and re-exports, dynamic `import()`), read by a lexer:
  * an import-shaped line inside a string, a template or a comment is not an import.
  */
-export function specifiers(text: string): string[] {
+function specifiers(text: string): string[] {
   const [found] = parse(text)
   return found.flatMap((entry) => (entry.n === undefined ? [] : [entry.n]))
 }

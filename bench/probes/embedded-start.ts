@@ -2,7 +2,7 @@
 // warm: open the data folder, migrate, index, load demo data, close.
 import { Writable } from 'node:stream'
 import { supportPack } from '../../domains/support/index.ts'
-import { prepareDatabase } from '../../src/cli/prepare-database.ts'
+import { prepareDatabase } from '../../src/app/prepare-database.ts'
 import { createLocalEmbedder } from '../../src/embedding/local-embedder.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { openPglite } from '../../src/store/pglite-database.ts'

@@ -1,9 +1,9 @@
 import { domainPacks } from '../../domains/index.ts'
-import { type Config, parseConfig } from '../config/config.ts'
+import type { Runtime } from '../app/runtime.ts'
+import { parseConfig } from '../config/config.ts'
 import { readEnvironment } from '../config/load-env.ts'
 import { FteError } from '../lib/errors.ts'
-import { createLogger, type Logger } from '../lib/logger.ts'
-import type { DomainPack } from '../pack/domain-pack.ts'
+import { createLogger } from '../lib/logger.ts'
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CliContext {
@@ -15,12 +15,6 @@ export interface CliContext {
   stdin?: NodeJS.ReadableStream
   /** Aborting it stops a long-running command such as `serve`. */
   signal?: AbortSignal
-}
-
-export interface Runtime {
-  config: Config
-  logger: Logger
-  pack: DomainPack
 }
 
 /**
@@ -43,5 +37,5 @@ export function loadRuntime(context: CliContext, options: { quiet?: boolean } = 
   })
   const pack = domainPacks[config.domain]
   if (pack === undefined) throw new FteError('internal', `no domain pack ${config.domain}`)
-  return { config, logger, pack }
+  return { config, logger, pack, host: { cwd: context.cwd, env: context.env } }
 }

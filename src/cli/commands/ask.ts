@@ -1,8 +1,8 @@
 import type { WorkerEvent } from '../../agent/worker-events.ts'
+import { type GatewayChoice, openWorker } from '../../app/open-worker.ts'
 import { FteError } from '../../lib/errors.ts'
 import { type ApprovalSummary, summaryText } from '../../protocol/approval-summary.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
-import { type GatewayChoice, openWorker } from '../open-worker.ts'
 
 export interface AskOptions {
   conversation?: string
@@ -30,7 +30,7 @@ export async function askCommand(
   }
   const conversationId = uuidOption(options.conversation, '--conversation')
   const runtime = loadRuntime(context, { quiet: true })
-  const opened = await openWorker(context, runtime, options.gateway)
+  const opened = await openWorker(runtime, options.gateway)
   try {
     const events = opened.worker.send({
       message,
@@ -51,7 +51,7 @@ export async function approveCommand(
 ): Promise<number> {
   const id = uuidOption(approvalId, 'the approval id') as string
   const runtime = loadRuntime(context, { quiet: true })
-  const opened = await openWorker(context, runtime, options.gateway)
+  const opened = await openWorker(runtime, options.gateway)
   try {
     const events = opened.worker.decide({
       approvalId: id,

@@ -1,4 +1,6 @@
 import { once } from 'node:events'
+import { prepareDatabase } from '../../app/prepare-database.ts'
+import type { Runtime } from '../../app/runtime.ts'
 import type { DevAccount } from '../../auth/dev-server.ts'
 import { startDevAuthServer } from '../../auth/dev-server.ts'
 import { devClientsFile, devIssuer, devKey, issueDevToken } from '../../auth/dev-token.ts'
@@ -11,8 +13,7 @@ import { servedResources } from '../../http/served-handlers.ts'
 import { errorMessage, FteError } from '../../lib/errors.ts'
 import { connect } from '../../store/connect.ts'
 import type { Database } from '../../store/database.ts'
-import { type CliContext, loadRuntime, type Runtime } from '../cli-context.ts'
-import { prepareDatabase } from '../prepare-database.ts'
+import { type CliContext, loadRuntime } from '../cli-context.ts'
 
 export interface TokenOptions {
   sub: string

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises'
 import type { WorkerEvent } from '../../agent/worker-events.ts'
+import { type GatewayChoice, openWorker } from '../../app/open-worker.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
-import { type GatewayChoice, openWorker } from '../open-worker.ts'
 import { printTurn, uuidOption } from './ask.ts'
 
 export interface ChatOptions {
@@ -21,7 +21,7 @@ type Approval = Extract<WorkerEvent, { type: 'approval_requested' }>
 export async function chatCommand(context: CliContext, options: ChatOptions): Promise<number> {
   const resumed = uuidOption(options.conversation, '--conversation')
   const runtime = loadRuntime(context, { quiet: true })
-  const opened = await openWorker(context, runtime, options.gateway)
+  const opened = await openWorker(runtime, options.gateway)
   const json = options.json === true
   const input = createInterface({
     input: (context.stdin ?? process.stdin) as NodeJS.ReadableStream,

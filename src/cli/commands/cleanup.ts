@@ -1,6 +1,6 @@
+import { openMigratedDatabase } from '../../app/open-migrated-database.ts'
 import { applyRetention, type RetentionReport } from '../../maintenance/retention.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
-import { openMigratedDatabase } from '../open-migrated-database.ts'
 
 const LABELS: Record<keyof RetentionReport, string> = {
   messages: 'messages',

@@ -1,5 +1,7 @@
 import OpenAI from 'openai'
 import { createModel } from '../../agent/model-factory.ts'
+import { type GatewayChoice, openGatewayAccess } from '../../app/open-worker.ts'
+import { prepareDatabase } from '../../app/prepare-database.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { errorMessage } from '../../lib/errors.ts'
 import { migrationSources } from '../../pack/domain-pack.ts'
@@ -8,8 +10,6 @@ import type { Database } from '../../store/database.ts'
 import { loadMigrations } from '../../store/migration-files.ts'
 import { migrationStatus } from '../../store/migrator.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
-import { type GatewayChoice, openGatewayAccess } from '../open-worker.ts'
-import { prepareDatabase } from '../prepare-database.ts'
 
 export interface DoctorOptions {
   gateway?: GatewayChoice
@@ -71,7 +71,7 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
     try {
       const embedder = createEmbedder(config.embedding)
       await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
-      const { gateway } = await openGatewayAccess(context, runtime, db, embedder, options.gateway)
+      const { gateway } = await openGatewayAccess(runtime, db, embedder, options.gateway)
       try {
         const server = await gateway.connect()
         const tools = await server.listTools()

@@ -1,3 +1,4 @@
+import { openMigratedDatabase } from '../../app/open-migrated-database.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { embedPendingDocuments } from '../../embedding/document-indexer.ts'
 import { reembedCorpus } from '../../embedding/reembed.ts'
@@ -9,7 +10,6 @@ import {
   rememberConversation,
 } from '../../memory/conversation-summaries.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
-import { openMigratedDatabase } from '../open-migrated-database.ts'
 import { createProgress } from '../progress.ts'
 
 export interface EmbedCommandOptions {

@@ -1,15 +1,14 @@
 import type { Readable, Writable } from 'node:stream'
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio'
+import { buildGateway } from '../../app/build-gateway.ts'
+import { prepareDatabase } from '../../app/prepare-database.ts'
 import type { Identity } from '../../auth/identity.ts'
 import { scopesFor } from '../../auth/scopes.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
-import { createGateway } from '../../gateway/gateway.ts'
 import { errorMessage } from '../../lib/errors.ts'
 import { connect } from '../../store/connect.ts'
 import type { Database } from '../../store/database.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
-import { publishedSkills } from '../load-skills.ts'
-import { prepareDatabase } from '../prepare-database.ts'
 
 /**
  * `fte mcp`: the gateway over stdio, for Claude Code, OpenCode and the MCP Inspector. It answers
@@ -47,14 +46,7 @@ export async function mcpCommand(context: CliContext): Promise<void> {
     // The local operator: everything the role may do.
     scopes: scopesFor(config.gateway.stdio.role),
   }
-  const gateway = createGateway({
-    db: open,
-    pack,
-    embedder,
-    logger,
-    skills: await publishedSkills(context, runtime),
-    ...config.gateway,
-  })
+  const gateway = await buildGateway(runtime, open, embedder)
   const server = gateway.serverFor(identity)
   const transport = new StdioServerTransport(
     (context.stdin ?? process.stdin) as Readable,

@@ -1,8 +1,8 @@
+import { openMigratedDatabase } from '../../app/open-migrated-database.ts'
 import { FteError, NotFoundError } from '../../lib/errors.ts'
 import { formatTimeline } from '../../memory/format-timeline.ts'
 import { loadTimeline } from '../../memory/timeline.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
-import { openMigratedDatabase } from '../open-migrated-database.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 

@@ -1,8 +1,8 @@
+import { openMigratedDatabase } from '../../app/open-migrated-database.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { createSearch } from '../../embedding/search.ts'
 import { conversationCorpus } from '../../memory/conversation-summaries.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
-import { openMigratedDatabase } from '../open-migrated-database.ts'
 
 export interface SearchCommandOptions {
   source: string

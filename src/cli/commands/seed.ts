@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os'
 import { resolve } from 'node:path'
+import { openMigratedDatabase } from '../../app/open-migrated-database.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import {
   type CsvImported,
@@ -13,7 +14,6 @@ import {
 import { FteError } from '../../lib/errors.ts'
 import { plural } from '../../lib/words.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
-import { openMigratedDatabase } from '../open-migrated-database.ts'
 import { createProgress } from '../progress.ts'
 
 export interface SeedCommandOptions {

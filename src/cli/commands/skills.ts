@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { realpath } from 'node:fs/promises'
 import { isAbsolute, relative, resolve } from 'node:path'
+import { loadSkillLibrary, where } from '../../app/skill-library.ts'
 import { FteError } from '../../lib/errors.ts'
 import type { SkillProblem } from '../../skills/check-skill.ts'
 import { catalogCost } from '../../skills/skill-catalog.ts'
@@ -10,7 +11,6 @@ import {
   validateSkillFolder,
 } from '../../skills/validate-skills.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
-import { loadSkillLibrary, where } from '../load-skills.ts'
 
 /**
  * `fte skills list`: the catalog the Worker offers (the winning skill of each name), where each
@@ -20,7 +20,7 @@ export async function skillsListCommand(
   context: CliContext,
   options: { tokens?: boolean; json?: boolean },
 ): Promise<void> {
-  const library = await loadSkillLibrary(context, loadRuntime(context))
+  const library = await loadSkillLibrary(loadRuntime(context))
   const cost = catalogCost(library.skills)
   const show = (path: string) => shown(context.cwd, path)
   if (options.json) {
@@ -82,7 +82,7 @@ export async function skillsValidateCommand(
   let library: SkillProblem[] = []
   let searched: readonly string[] = []
   if (dir === undefined) {
-    const found = await loadSkillLibrary(context, loadRuntime(context))
+    const found = await loadSkillLibrary(loadRuntime(context))
     searched = found.roots.map((root) => root.dir)
     folders = await uniqueFolders(searched)
     library = found.warnings

@@ -4,18 +4,15 @@ import type { Logger } from '../lib/logger.ts'
 import { discoverSkills, type SkillLibrary, skillsForDomain } from '../skills/discover-skills.ts'
 import { publishSkills } from '../skills/publish-skills.ts'
 import { skillRoots } from '../skills/skill-roots.ts'
-import type { CliContext, Runtime } from './cli-context.ts'
+import type { Runtime } from './runtime.ts'
 
 /** The skill library the configuration names, less the skills of other domain packs. */
-export async function loadSkillLibrary(
-  context: CliContext,
-  runtime: Runtime,
-): Promise<SkillLibrary> {
-  const { config, pack } = runtime
+export async function loadSkillLibrary(runtime: Runtime): Promise<SkillLibrary> {
+  const { config, pack, host } = runtime
   const library = await discoverSkills(
     skillRoots({
-      cwd: context.cwd,
-      home: config.skills.includeUser ? (context.env.HOME ?? homedir()) : undefined,
+      cwd: host.cwd,
+      home: config.skills.includeUser ? (host.env.HOME ?? homedir()) : undefined,
       configured: config.skills.dirs,
       packDirs: pack.skillsDir === undefined ? [] : [pack.skillsDir],
     }),
@@ -38,11 +35,8 @@ export function where(warning: { file: string; line?: number | undefined }): str
 }
 
 /** The library as the gateway publishes it over MCP; problems go to the log. */
-export async function publishedSkills(
-  context: CliContext,
-  runtime: Runtime,
-): Promise<SkillCatalog> {
-  const library = await loadSkillLibrary(context, runtime)
+export async function publishedSkills(runtime: Runtime): Promise<SkillCatalog> {
+  const library = await loadSkillLibrary(runtime)
   logSkillWarnings(runtime.logger, library)
   const catalog = await publishSkills(library, (warning) =>
     runtime.logger.warn(

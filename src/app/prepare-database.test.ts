@@ -5,6 +5,7 @@ import { describeEachDatabase, type TestDatabase } from '../../test/support/test
 import { createLocalEmbedder } from '../embedding/local-embedder.ts'
 import { createSearch } from '../embedding/search.ts'
 import { createLogger } from '../lib/logger.ts'
+import { conversationCorpus } from '../memory/conversation-summaries.ts'
 import { prepareDatabase } from './prepare-database.ts'
 
 describeEachDatabase('start-up preparation', (target) => {
@@ -34,7 +35,8 @@ describeEachDatabase('start-up preparation', (target) => {
         'embedded conversation summaries',
       ]),
     )
-    const hits = await createSearch(db, createLocalEmbedder()).search({
+    const memory = { conversations: conversationCorpus }
+    const hits = await createSearch(db, createLocalEmbedder(), memory).search({
       text: 'parcel late',
       source: 'conversation',
     })

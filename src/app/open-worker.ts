@@ -7,21 +7,19 @@ import {
   stdioAccess,
 } from '../agent/gateway-access.ts'
 import { createModel, type WorkerModel } from '../agent/model-factory.ts'
-import { createWorker, type Worker } from '../agent/worker.ts'
+import type { Worker } from '../agent/worker.ts'
 import type { Identity } from '../auth/identity.ts'
 import { scopesFor } from '../auth/scopes.ts'
 import { createEmbedder } from '../embedding/create-embedder.ts'
 import type { Embedder } from '../embedding/embedder.ts'
-import { createGateway } from '../gateway/gateway.ts'
 import { FteError } from '../lib/errors.ts'
 import { packageRoot } from '../lib/package-root.ts'
-import { SkillRuntime } from '../skills/skill-runtime.ts'
-import { createSandbox } from '../skills/skill-sandbox.ts'
 import { connect } from '../store/connect.ts'
 import type { Database } from '../store/database.ts'
-import type { CliContext, Runtime } from './cli-context.ts'
-import { loadSkillLibrary, logSkillWarnings, publishedSkills } from './load-skills.ts'
+import { buildGateway } from './build-gateway.ts'
+import { buildWorker } from './build-worker.ts'
 import { prepareDatabase } from './prepare-database.ts'
+import type { Runtime } from './runtime.ts'
 
 export type GatewayChoice = 'auto' | 'stdio' | 'in-process' | string
 
@@ -40,7 +38,6 @@ export interface OpenedWorker {
  * and the gateway: an `fte mcp` subprocess, in-process, or a remote URL.
  */
 export async function openWorker(
-  context: CliContext,
   runtime: Runtime,
   choice: GatewayChoice | undefined,
 ): Promise<OpenedWorker> {
@@ -52,9 +49,9 @@ export async function openWorker(
   try {
     const embedder = createEmbedder(config.embedding)
     await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
-    const { gateway, userId } = await openGatewayAccess(context, runtime, db, embedder, choice)
+    const { gateway, userId } = await openGatewayAccess(runtime, db, embedder, choice)
     closers.unshift(() => gateway.close())
-    const worker = await workerOver(context, runtime, db, gateway, model, 'worker:cli')
+    const worker = await buildWorker(runtime, db, gateway, model, 'worker:cli')
     logger.debug({ gateway: gateway.description, model: model.name }, 'worker ready')
     return {
       worker,
@@ -72,54 +69,11 @@ export async function openWorker(
 }
 
 /**
- * The Worker over `gateway` with the configuration's skills and settings: memory and audit on its
- * own pool of `db`; skill reads and activations audited as `actor`.
- */
-export async function workerOver(
-  context: CliContext,
-  runtime: Runtime,
-  db: Database,
-  gateway: GatewayAccess,
-  model: WorkerModel,
-  actor: string,
-): Promise<Worker> {
-  const { config, logger, pack } = runtime
-  const library = await loadSkillLibrary(context, runtime)
-  logSkillWarnings(logger, library)
-  const scripts = config.skills.scripts
-  const skills = new SkillRuntime({
-    library,
-    db,
-    actor,
-    maxResourceBytes: config.skills.resourceMaxBytes,
-    workspaceRoot: config.skills.workspaceDir,
-    sandbox:
-      scripts === undefined
-        ? undefined
-        : createSandbox({
-            bwrap: scripts.bwrap,
-            limits: { ...scripts, fileBytes: scripts.outputBytes },
-          }),
-  })
-  return createWorker({
-    db: db.pool({ purpose: 'worker', max: 2 }),
-    model,
-    gateway,
-    skills,
-    settings: config.worker,
-    approvalTools: config.worker.approvalTools ?? pack.gateway?.approvalTools ?? [],
-    price: config.llm.configured ? config.llm.price : undefined,
-    logger,
-  })
-}
-
-/**
  * How the Worker reaches the gateway: WORKER_GATEWAY (or `choice`); `auto` is an `fte mcp`
  * subprocess on a Postgres server, and in-process on the embedded database, which one process
  * owns. The CLI acts as the local operator, except through a remote URL (the token's subject).
  */
 export async function openGatewayAccess(
-  context: CliContext,
   runtime: Runtime,
   db: Database,
   embedder: Embedder,
@@ -136,25 +90,15 @@ export async function openGatewayAccess(
   let gateway: GatewayAccess
   let userId: string | undefined = operator.sub
   if (mode === 'in-process') {
-    gateway = inProcessAccess(
-      createGateway({
-        db,
-        pack,
-        embedder,
-        logger,
-        skills: await publishedSkills(context, runtime),
-        ...config.gateway,
-      }),
-      operator,
-    )
+    gateway = inProcessAccess(await buildGateway(runtime, db, embedder), operator)
   } else if (mode === 'stdio') {
     gateway = stdioAccess({
       command: process.execPath,
       args: [mainScript(), 'mcp'],
       env: Object.fromEntries(
-        Object.entries(context.env).filter((e): e is [string, string] => e[1] !== undefined),
+        Object.entries(runtime.host.env).filter((e): e is [string, string] => e[1] !== undefined),
       ),
-      cwd: context.cwd,
+      cwd: runtime.host.cwd,
       timeoutMs: Math.max(config.worker.toolTimeoutMs, 60_000),
     })
   } else {

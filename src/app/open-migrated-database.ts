@@ -4,7 +4,7 @@ import { connect } from '../store/connect.ts'
 import type { Database } from '../store/database.ts'
 import { loadMigrations } from '../store/migration-files.ts'
 import { migrationStatus } from '../store/migrator.ts'
-import type { Runtime } from './cli-context.ts'
+import type { Runtime } from './runtime.ts'
 
 /** The configured database, for commands that read it: refused when its schema is behind. */
 export async function openMigratedDatabase({ config, logger, pack }: Runtime): Promise<Database> {

@@ -1,0 +1,147 @@
+import { inProcessAccess } from '../agent/gateway-access.ts'
+import { createModel, type WorkerModel } from '../agent/model-factory.ts'
+import { scopesFor } from '../auth/scopes.ts'
+import { startSignIn } from '../auth/sign-in.ts'
+import { devPortFor } from '../config/sections/auth.ts'
+import { createEmbedder } from '../embedding/create-embedder.ts'
+import type { FetchHandler } from '../http/listen.ts'
+import {
+  type Access,
+  servedHandlers,
+  servedResources,
+  webRedirectUris,
+} from '../http/served-handlers.ts'
+import { RunningTurns } from '../http/turn-stream.ts'
+import { scheduleRetention } from '../maintenance/retention-schedule.ts'
+import type { DomainPack } from '../pack/domain-pack.ts'
+import { connect } from '../store/connect.ts'
+import type { Database } from '../store/database.ts'
+import { buildGateway } from './build-gateway.ts'
+import { buildWorker } from './build-worker.ts'
+import { prepareDatabase } from './prepare-database.ts'
+import type { Runtime } from './runtime.ts'
+
+export interface ComposedServer {
+  /** Everything but `/mcp`, and `/mcp`. */
+  fetch: FetchHandler
+  mcp: FetchHandler
+  database: string
+  /** The Worker's model; undefined when none is configured (the chat API says why). */
+  model: WorkerModel | undefined
+  /** How clients sign in, in a line or two for the person who started the server. */
+  signInBanner: string
+  /** Lets running turns finish (up to a limit), then closes everything, the database last. */
+  close(): Promise<void>
+}
+
+/**
+ * The server's parts, built from the runtime: the database (migrated, demo data when asked), the
+ * embedder, the gateway, sign-in, the Worker when a model is configured, the HTTP handlers and
+ * retention on its schedule. `publicUrl` is the address clients use; `port` the one listened on.
+ */
+export async function composeServer(
+  runtime: Runtime,
+  where: { publicUrl: string; port: number },
+): Promise<ComposedServer> {
+  const { config, logger, pack } = runtime
+  const closers: Array<() => Promise<unknown>> = []
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => {})
+  }
+  try {
+    const db = await connect(config.database, logger)
+    closers.push(() => db.close())
+    const embedder = createEmbedder(config.embedding)
+    await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
+    const gateway = await buildGateway(runtime, db, embedder)
+    await gateway.ready
+    const { disabled } = config.auth
+    let access: Access
+    let signInBanner: string
+    if (disabled === undefined) {
+      const resources = servedResources(where.publicUrl)
+      const signIn = await startSignIn({
+        auth: config.auth,
+        resources,
+        dataDir: config.database.dataDir,
+        devPort: devPortFor(config.auth, where.port),
+        accounts: async () => (await pack.devAccounts?.(db)) ?? [],
+        webRedirectUris: webRedirectUris(where.publicUrl),
+      })
+      closers.push(() => signIn.close())
+      access = {
+        issuer: signIn.issuer,
+        verify: signIn.verify,
+        mcpAudience: signIn.mcpAudience,
+        webClientId: signIn.webClientId,
+      }
+      signInBanner = signIn.development
+        ? `MCP clients sign in through the development authorization server at ${signIn.issuer} (they find it on their own; pick a demo user).\n` +
+          `For scripts, a token: npm run --silent fte -- auth token${await demoSub(pack, db)} --resource ${resources[0]} --issuer ${signIn.issuer}\n`
+        : `Clients sign in at ${signIn.issuer}.\n`
+    } else {
+      access = {
+        standIn: { sub: disabled.sub, role: disabled.role, scopes: scopesFor(disabled.role) },
+      }
+      logger.warn(
+        { sub: disabled.sub, role: disabled.role },
+        'AUTH IS DISABLED (AUTH_DISABLED=1): no sign-in; every request acts as the stand-in user. A personal demo only.',
+      )
+      signInBanner =
+        `WARNING: AUTH IS DISABLED. No sign-in: every request acts as ${disabled.sub} (${disabled.role}).\n` +
+        'For a personal demo only; unset AUTH_DISABLED before anyone else can reach this server.\n'
+    }
+    const { llm } = config
+    const model = llm.configured ? createModel(llm) : undefined
+    const workerGateway = inProcessAccess(gateway)
+    closers.push(() => workerGateway.close())
+    const worker =
+      model === undefined
+        ? undefined
+        : await buildWorker(runtime, db, workerGateway, model, 'worker:serve')
+    const running = new RunningTurns()
+    closers.push(async () => {
+      // Turns whose clients were cut off by the close still finish and are stored.
+      const unfinished = await running.settle(15_000)
+      if (unfinished > 0) logger.warn({ unfinished }, 'chat turns still running at shutdown')
+    })
+    const served = servedHandlers({
+      db,
+      logger,
+      gateway,
+      publicUrl: where.publicUrl,
+      access,
+      corsOrigins: config.api.corsOrigins,
+      domain: { name: pack.name, description: pack.description, examplePrompt: pack.examplePrompt },
+      chat: {
+        db,
+        worker,
+        workerProblem: llm.configured ? undefined : llm.problem,
+        model: model === undefined ? undefined : { provider: model.provider, name: model.name },
+        rateLimit: config.api.chatRate,
+        maxMessageChars: config.worker.maxInputChars,
+        logger,
+        running,
+      },
+    })
+    const retention = scheduleRetention(db, config.retention, logger)
+    closers.push(() => retention.stop())
+    return {
+      fetch: served.fetch,
+      mcp: served.mcp,
+      database: db.description,
+      model,
+      signInBanner,
+      close: closeAll,
+    }
+  } catch (error) {
+    await closeAll()
+    throw error
+  }
+}
+
+/** ` --sub '<a demo person of this pack>'`, so the banner's token command fits the pack served. */
+async function demoSub(pack: DomainPack, db: Database): Promise<string> {
+  const someone = (await pack.devAccounts?.(db))?.find((a) => a.role === 'customer')
+  return someone === undefined ? '' : ` --sub '${someone.sub}'`
+}
