@@ -79,7 +79,7 @@ export async function openGatewayAccess(
   embedder: Embedder,
   choice: GatewayChoice | undefined,
 ): Promise<{ gateway: GatewayAccess; userId: string | undefined }> {
-  const { config, logger, pack } = runtime
+  const { config } = runtime
   const mode = gatewayMode(runtime, choice)
   const configured = config.worker.gateway
   const operator: Identity = {

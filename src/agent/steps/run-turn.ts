@@ -1,0 +1,35 @@
+import { generateTraceId } from '@openai/agents'
+import { concludeTurn } from '../conclude-turn.ts'
+import { runSegment } from '../turn.ts'
+import { TurnState } from '../worker-context.ts'
+import type { WorkerEvent } from '../worker-events.ts'
+import type { OpenedTurn } from './open-turn.ts'
+import type { ScreenedMessage } from './screen-message.ts'
+import type { TurnDeps } from './turn-deps.ts'
+
+/** The agent run on the screened message, then the turn concluded: replied, or paused. */
+export async function* runTurn(
+  deps: TurnDeps,
+  turn: OpenedTurn,
+  message: ScreenedMessage,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<WorkerEvent> {
+  const { conversationId, userId, begun } = turn
+  const traceId = generateTraceId()
+  const context = new TurnState({
+    conversationId,
+    userId,
+    sessionHandle: begun.handle,
+    grounding: [message.text],
+    traceId,
+  })
+  const agent = await deps.agentFor(begun)
+  const outcome = yield* runSegment(
+    deps.runnerFor(conversationId, traceId),
+    agent,
+    message.text,
+    context,
+    { session: message.session, maxTurns: deps.settings.maxTurns, signal },
+  )
+  yield* concludeTurn(deps, outcome, context, message.session, begun.server)
+}
