@@ -1,9 +1,9 @@
 /**
- * The canonical audit vocabulary: one name per event, everywhere. A domain pack adds its own
+ * The core's audit vocabulary: one name per event, everywhere. A domain pack adds its own
  * business events by augmenting `AuditActionRegistry`:
  *
  *   declare module '../../src/audit/audit-actions.ts' {
- *     interface AuditActionRegistry { order_cancelled: true }
+ *     interface AuditActionRegistry { item_archived: true }
  *   }
  */
 export interface AuditActionRegistry {
@@ -14,9 +14,6 @@ export interface AuditActionRegistry {
   guardrail_tripped: true
   session_started: true
   note_saved: true
-  refund_issued: true
-  refund_blocked: true
-  ticket_escalated: true
   seed_run: true
   approval_requested: true
   approval_decided: true
@@ -25,21 +22,3 @@ export interface AuditActionRegistry {
 }
 
 export type AuditAction = keyof AuditActionRegistry
-
-export const CANONICAL_AUDIT_ACTIONS = [
-  'message_received',
-  'message_sent',
-  'skill_activated',
-  'capability_invoked',
-  'guardrail_tripped',
-  'session_started',
-  'note_saved',
-  'refund_issued',
-  'refund_blocked',
-  'ticket_escalated',
-  'seed_run',
-  'approval_requested',
-  'approval_decided',
-  'retention_applied',
-  'calls_refused',
-] as const satisfies readonly AuditAction[]

@@ -12,7 +12,7 @@ export interface AuditEntry {
   /** Who acted: 'worker:support', 'gateway:<sub>', 'system', ... */
   actor: string
   conversationId?: string | null | undefined
-  /** What was acted on: a table row, a skill, an order id. */
+  /** What was acted on: a table row, a skill, a pack's record. */
   target?: string | null | undefined
   payload?: JsonObject | undefined
   result?: Json | undefined
@@ -23,7 +23,7 @@ export type InvocationStatus = 'ok' | 'error' | 'timeout'
 
 /** A skill or tool call: what was called, by whom, with what. */
 export interface CapabilityCall {
-  /** 'skill:summarize-ticket', 'mcp:lookup_order', ... */
+  /** 'skill:<name>', 'mcp:<tool>', ... */
   capability: string
   actor: string
   arguments: JsonObject
@@ -236,7 +236,7 @@ export function invocationRecorder(db: Database, maxBatch = 200): InvocationReco
 export interface AuditedWork {
   tx: Queryable
   invocationId: string
-  /** Records a business event (refund_issued, note_saved, ...) in the same transaction. */
+  /** Records a business event (note_saved, a pack's own, ...) in the same transaction. */
   record(entry: Omit<AuditEntry, 'invocationId'>): Promise<number>
 }
 

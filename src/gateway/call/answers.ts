@@ -6,7 +6,7 @@ export const REMINDER =
 /** The fail-closed answer when the system of record cannot be reached or the call failed. */
 export const UNAVAILABLE =
   'The system of record is unavailable right now, so this could not be checked. Do not answer ' +
-  'from memory and do not invent data (no order numbers, amounts, dates or statuses): tell the ' +
+  'from memory and do not invent data (no ids, amounts, dates or statuses): tell the ' +
   'user you cannot check at the moment and offer to try again or to hand over to a person.'
 
 /** Two calls raced for one key (an idempotency key sent twice at once, say); ours rolled back. */

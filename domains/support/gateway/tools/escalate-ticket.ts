@@ -1,3 +1,4 @@
+import '../../audit-actions.ts'
 import { z } from 'zod'
 import { FteError } from '../../../../src/lib/errors.ts'
 import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/pack/tool-definition.ts'

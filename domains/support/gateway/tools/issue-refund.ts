@@ -1,3 +1,4 @@
+import '../../audit-actions.ts'
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { FteError } from '../../../../src/lib/errors.ts'
