@@ -44,5 +44,5 @@ export const supportPack: DomainPack = {
   devAccounts: supportDevAccounts,
   examplePrompt: "e.g. I haven't received my refund from order #4429, it's been two weeks.",
   // The repository's own .claude/skills: Claude Code and OpenCode opening the project see them too.
-  skillsDir: join(packageRoot(), '.claude', 'skills'),
+  skillsDir: join(packageRoot(), 'domains', 'support', 'skills'),
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, realpath } from 'node:fs/promises'
 import { join } from 'node:path'
 import { validate as referenceValidate } from 'skills-ref'
 import { describe, expect, it } from 'vitest'
@@ -9,12 +9,29 @@ import { createLogger } from '../lib/logger.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import { discoverSkills } from './discover-skills.ts'
 import { catalogCost } from './skill-catalog.ts'
+import { skillRoots } from './skill-roots.ts'
 import { validateSkillFolder } from './validate-skills.ts'
 
 const SHIPPED = ['escalate-with-context', 'find-similar-cases', 'log-a-note', 'summarize-ticket']
-const folder = (name: string) => join(packageRoot(), '.claude', 'skills', name)
+const folder = (name: string) => join(packageRoot(), 'domains', 'support', 'skills', name)
 
 describe('the shipped skills', () => {
+  it("are the support pack's, and Claude Code and OpenCode find them where they look in a project", async () => {
+    const root = packageRoot()
+    // .claude/skills is a link to the pack's folder: both clients read project skills from it.
+    expect(await realpath(join(root, '.claude', 'skills'))).toBe(
+      await realpath(join(root, 'domains', 'support', 'skills')),
+    )
+    expect(supportPack.skillsDir).toBe(join(root, 'domains', 'support', 'skills'))
+    const found = await discoverSkills(
+      skillRoots({ cwd: root, home: undefined, packDirs: [supportPack.skillsDir ?? ''] }),
+    )
+    expect(found.warnings).toEqual([])
+    for (const name of SHIPPED) {
+      expect(found.get(name)?.file).toBe(join(root, '.claude', 'skills', name, 'SKILL.md'))
+    }
+  })
+
   it.each(SHIPPED)(
     '%s passes strict validation with no warning, and the reference validator',
     async (name) => {
@@ -27,7 +44,7 @@ describe('the shipped skills', () => {
     '%s is imperative: numbered steps, two examples, edge cases, depth in references/',
     async (name) => {
       const library = await discoverSkills([
-        { dir: join(packageRoot(), '.claude', 'skills'), level: 'project' },
+        { dir: join(packageRoot(), 'domains', 'support', 'skills'), level: 'pack' },
       ])
       const text = await readFile(join(folder(name), 'SKILL.md'), 'utf8')
       expect(library.get(name)).toBeDefined()
