@@ -1,9 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { resolvedTicketsImport } from '../domains/support/csv-import.ts'
+import { demoData } from '../domains/support/demo/demo-data.ts'
 import { supportPack } from '../domains/support/index.ts'
-import { resolvedTicketsImport } from '../domains/support/seed/csv-import.ts'
-import { demoData } from '../domains/support/seed/demo-data.ts'
 import { embedDocuments } from '../src/embedding/document-indexer.ts'
 import { importCsv } from '../src/embedding/ingest/import-csv.ts'
 import { createLocalEmbedder } from '../src/embedding/local-embedder.ts'
@@ -17,7 +17,7 @@ import { postgresForBench } from './lib/postgres.ts'
 import { type BenchOutcome, compare } from './lib/result.ts'
 
 /**
- * `fte seed` throughput with the local embedder: a CSV shaped like the seed's resolved-tickets.csv
+ * `fte seed` throughput with the local embedder: a CSV shaped like domains/support/demo/resolved-tickets.csv
  * (ROWS rows, the demo tickets' wording varied), read, imported in one transaction, chunked,
  * embedded and stored, against chunking and embedding the same texts with no database at all.
  */

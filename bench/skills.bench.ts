@@ -67,8 +67,8 @@ async function generate(root: string): Promise<void> {
  * Agent Skills at library scale: 50 generated skills. Discovery time against reading the same
  * files raw; catalog tokens per skill against the specification's budget; activation latency
  * against the audit insert it must make; and the context cost of a turn that activates one skill
- * and reads one reference, against loading every body and reference up front (seed 000,
- * Concept 2).
+ * and reads one reference, against loading every body and reference up front (progressive
+ * disclosure).
  */
 export async function benchSkills(report: (line: string) => void): Promise<BenchOutcome> {
   const out: BenchOutcome = { results: [], skipped: [] }

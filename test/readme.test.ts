@@ -87,7 +87,7 @@ const EXERCISED: Array<{ command: RegExp; where: string; shows: string }> = [
   },
   {
     command:
-      /^npm run fte -- seed (--policies domains\/support\/seed\/policies|domains\/support\/seed\/resolved-tickets\.csv)$/,
+      /^npm run fte -- seed (--policies domains\/support\/demo\/policies|domains\/support\/demo\/resolved-tickets\.csv)$/,
     where: 'src/cli/run-cli.test.ts',
     shows: "'seed'",
   },

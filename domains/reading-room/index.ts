@@ -1,13 +1,13 @@
 import { join } from 'node:path'
 import { packageRoot } from '../../src/lib/package-root.ts'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
+import { loadCatalog, READERS } from './demo/demo-data.ts'
 import { READING_ROOM_PERSONA, READING_ROOM_RULES } from './gateway/persona.ts'
 import { getItemTool } from './gateway/tools/get-item.ts'
 import { saveReadingPositionTool } from './gateway/tools/save-reading-position.ts'
 import { searchTool } from './gateway/tools/search.ts'
-import { loadCatalog, READERS } from './seed/demo-data.ts'
 
-/** Seed 001's Reading Room: a catalog to search by meaning and read, and each reader's place. */
+/** The Reading Room: a catalog to search by meaning and read, and each reader's place. */
 export const readingRoomPack: DomainPack = {
   name: 'reading-room',
   description: 'The Reading Room: short articles to find by meaning and read, your place kept',

@@ -1,6 +1,8 @@
 import { join } from 'node:path'
 import { packageRoot } from '../../src/lib/package-root.ts'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
+import { resolvedTicketsImport } from './csv-import.ts'
+import { loadDemoData } from './demo/load-demo-data.ts'
 import { supportDevAccounts } from './gateway/dev-accounts.ts'
 import { linkCustomer } from './gateway/link-identity.ts'
 import { SUPPORT_PERSONA, SUPPORT_RULES } from './gateway/persona.ts'
@@ -13,8 +15,6 @@ import { lookupCustomerTool } from './gateway/tools/lookup-customer.ts'
 import { lookupOrderTool } from './gateway/tools/lookup-order.ts'
 import { openTicketTool } from './gateway/tools/open-ticket.ts'
 import { searchPoliciesTool } from './gateway/tools/search-policies.ts'
-import { resolvedTicketsImport } from './seed/csv-import.ts'
-import { loadDemoData } from './seed/load-demo-data.ts'
 
 export const supportPack: DomainPack = {
   name: 'support',

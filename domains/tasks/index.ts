@@ -1,17 +1,17 @@
 import { join } from 'node:path'
 import { packageRoot } from '../../src/lib/package-root.ts'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
+import { loadTaskDemoData, taskDevAccounts } from './demo/demo-data.ts'
 import { TASKS_PERSONA, TASKS_RULES } from './gateway/persona.ts'
 import { addTaskTool } from './gateway/tools/add-task.ts'
 import { completeTaskTool } from './gateway/tools/complete-task.ts'
 import { deleteTaskTool } from './gateway/tools/delete-task.ts'
 import { listTasksTool } from './gateway/tools/list-tasks.ts'
 import { updateTaskTool } from './gateway/tools/update-task.ts'
-import { loadTaskDemoData, taskDevAccounts } from './seed/demo-data.ts'
 
 const here = join(packageRoot(), 'domains', 'tasks')
 
-/** Seed 002's task assistant, with identity from the verified token instead of a user_id argument. */
+/** A task assistant: each person's task list, with identity from the verified token, never an argument. */
 export const tasksPack: DomainPack = {
   name: 'tasks',
   description: 'A personal task list: add, list, complete, update and delete your own tasks',

@@ -161,7 +161,7 @@ describeEachDatabase('the tasks pack', (target) => {
       expect(reply.text).toContain('You have no task')
     }
     expect((await ana('domain_list_tasks', { status: 'pending' })).data.tasks).toHaveLength(2)
-    // Identity comes from the token: a user_id argument, the seed's, is refused outright.
+    // Identity comes from the token: a user_id argument is refused outright.
     const forged = await ben('domain_add_task', { title: 'x', user_id: 'demo|ana-lima' })
     expect(forged.isError).toBe(true)
     const { rows } = await db.query<{ user_id: string; n: number }>(

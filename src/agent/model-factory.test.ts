@@ -54,7 +54,7 @@ describe('the model factory', () => {
     )
   })
 
-  it("uses each provider's endpoint and default model, and the seed's overrides", () => {
+  it("uses each provider's endpoint and default model, and the overrides LLM_BASE_URL and LLM_MODEL give", () => {
     const groq = llmOf({ LLM_PROVIDER: 'groq', GROQ_API_KEY: 'gsk_x' })
     expect(groq).toMatchObject({
       configured: true,

@@ -8,7 +8,7 @@ import {
 } from '@modelcontextprotocol/client'
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
+import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
 import { Capture } from '../../test/support/capture.ts'
 import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
 import { browseSignIn, HeadlessOAuth } from '../../test/support/headless-oauth.ts'

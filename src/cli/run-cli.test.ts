@@ -137,7 +137,7 @@ describe('fte on the embedded database', () => {
   })
 
   it('seeds a CSV and policies, embeds, re-embeds and remembers a conversation', async () => {
-    const sample = join(packageRoot(), 'domains', 'support', 'seed', 'resolved-tickets.csv')
+    const sample = join(packageRoot(), 'domains', 'support', 'demo', 'resolved-tickets.csv')
     const seeded = await fte(['seed', sample], env)
     expect(seeded.code).toBe(0)
     expect(seeded.stdout).toBe(
@@ -165,7 +165,7 @@ describe('fte on the embedded database', () => {
     expect(nothing.code).toBe(2)
     expect(nothing.stderr).toContain('name a CSV file to import')
 
-    const policies = join(packageRoot(), 'domains', 'support', 'seed', 'policies')
+    const policies = join(packageRoot(), 'domains', 'support', 'demo', 'policies')
     const loaded = await fte(['seed', '--policies', policies], env)
     expect(loaded.code).toBe(0)
     expect(loaded.stdout).toMatch(

@@ -213,8 +213,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       'after',
       '\nRunning the same file again adds nothing. Each run that adds rows leaves one seed_run\n' +
         'audit row with the counts. Examples:\n' +
-        '  fte seed domains/support/seed/resolved-tickets.csv\n' +
-        '  fte seed --policies domains/support/seed/policies',
+        '  fte seed domains/support/demo/resolved-tickets.csv\n' +
+        '  fte seed --policies domains/support/demo/policies',
     )
     .action(
       async (

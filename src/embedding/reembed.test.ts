@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
+import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
 import {
   embedderFor,
   embeddingsResponse,

@@ -43,7 +43,7 @@ export async function reembedCorpus(
   // Outside the transaction: CREATE INDEX would lock the table against writers until the commit.
   const { name: keep } = await ensureEmbeddingIndex(db, embedder)
   const result = await db.transaction(async (tx) => {
-    // No other corpus writer (seed, start-up embedding, another re-embed) runs in between.
+    // No other corpus writer (an import, start-up embedding, another re-embed) runs in between.
     await tx.exec('LOCK TABLE embeddings IN SHARE ROW EXCLUSIVE MODE')
     const { rows: documents } = await tx.query<{ id: string; title: string; body: string }>(
       `SELECT d.id, d.title, d.body FROM documents d

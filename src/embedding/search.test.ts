@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
+import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { conversationCorpus } from '../memory/conversation-summaries.ts'
 import { embeddingIndexName, ensureEmbeddingIndex } from '../store/embedding-index.ts'

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { z } from 'zod'
+import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
 import { supportPack } from '../../domains/support/index.ts'
-import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
 import {
   begin,
   call,

@@ -1,8 +1,8 @@
 import type { Client } from '@modelcontextprotocol/client'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { z } from 'zod'
+import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
 import { supportPack } from '../../domains/support/index.ts'
-import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
 import { Capture } from '../../test/support/capture.ts'
 import {
   begin,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
+import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
 import { begin, call, connect, MAYA, testGateway } from '../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { closeRefusalMinutes, countRefusal } from '../audit/refused-calls.ts'

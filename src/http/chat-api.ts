@@ -150,7 +150,7 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
 
   app.post('/chat', chat)
 
-  // The seed's shape: the path names the user, and must be the one the token proves.
+  // For clients that name the user in the path: it must be the one the token proves.
   app.post('/:userId/chat', async (c) => {
     if (c.req.param('userId') !== c.get('identity').sub) {
       return apiError(

@@ -9,7 +9,7 @@ import {
 } from '@modelcontextprotocol/client'
 import { generateKeyPair, SignJWT } from 'jose'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
+import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
 import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
 import { type GatewayOverHttp, serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'

@@ -3,7 +3,7 @@ import { streamSSE } from 'hono/streaming'
 import type { WorkerEvent } from '../agent/worker-events.ts'
 import type { Logger } from '../lib/logger.ts'
 
-/** The data of the last event of every stream, as the seed's clients look for it. */
+/** The data of the last event of every stream, the end marker streaming clients look for. */
 export const DONE = '[DONE]'
 
 /** Turns still running, so a server can let them finish before it closes the database. */

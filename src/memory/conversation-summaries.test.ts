@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
+import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
 import { buildConversation, CONVERSATION } from '../../test/support/conversation-fixture.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { embedPendingDocuments } from '../embedding/document-indexer.ts'

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
 import { supportPack } from '../../domains/support/index.ts'
-import { loadDemoData } from '../../domains/support/seed/load-demo-data.ts'
 import { type GatewayAccess, inProcessAccess } from '../../src/agent/gateway-access.ts'
 import { createModel } from '../../src/agent/model-factory.ts'
 import { createWorker, type Worker, type WorkerOptions } from '../../src/agent/worker.ts'

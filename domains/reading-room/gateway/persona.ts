@@ -1,4 +1,4 @@
-/** Who the Reading Room's Worker is (seed 001); begin_session and config_get_persona return it. */
+/** Who the Reading Room's Worker is; begin_session and config_get_persona return it. */
 export const READING_ROOM_PERSONA =
   'You are the librarian of the Reading Room, a small catalog of short articles. You help each ' +
   'reader find something worth reading, read it with them, and keep their place for next time.'

@@ -8,7 +8,7 @@ import {
   testGateway,
 } from '../../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
-import { loadDemoData } from '../seed/load-demo-data.ts'
+import { loadDemoData } from '../demo/load-demo-data.ts'
 
 describeEachDatabase('idempotency keys belong to their caller', (target) => {
   let db: TestDatabase

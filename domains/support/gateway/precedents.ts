@@ -1,8 +1,8 @@
 import type { SearchHit } from '../../../src/embedding/search.ts'
 import type { Queryable } from '../../../src/store/database.ts'
+import { pastCaseParts } from '../demo/past-case-document.ts'
 import { knownIdentifiers } from '../privacy/known-identifiers.ts'
 import { scrubPersonalData } from '../privacy/scrub-personal-data.ts'
-import { pastCaseParts } from '../seed/past-case-document.ts'
 
 /** A type alias, not an interface, so it is a `JsonObject` to return as a tool's data. */
 export type Precedent = {

@@ -9,7 +9,7 @@ import {
   testGateway,
 } from '../../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
-import { loadDemoData } from '../seed/load-demo-data.ts'
+import { loadDemoData } from '../demo/load-demo-data.ts'
 
 /** Maya's demo order over the self-serve limit: $450.00, delivered a week ago, nothing refunded. */
 const MAYAS_LARGE_ORDER = '4356'

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { packageRoot } from '../../../src/lib/package-root.ts'
 import { decideRefund, REFUND_POLICY, type RefundCase } from './refund-policy.ts'
 
-const DOCUMENT = join(packageRoot(), 'domains', 'support', 'seed', 'policies', 'refund-policy.md')
+const DOCUMENT = join(packageRoot(), 'domains', 'support', 'demo', 'policies', 'refund-policy.md')
 
 describe('the refund policy in code says what the policy document says', () => {
   it('has the same refund window per tier, counted from delivery', async () => {

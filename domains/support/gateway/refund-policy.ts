@@ -1,5 +1,5 @@
 /**
- * The refund policy as code: the same numbers as seed/policies/refund-policy.md (a test reads the
+ * The refund policy as code: the same numbers as demo/policies/refund-policy.md (a test reads the
  * document and checks they agree). The gateway decides; a model only asks.
  */
 export const REFUND_POLICY = {

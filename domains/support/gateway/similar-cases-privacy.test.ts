@@ -15,9 +15,9 @@ import {
   testGateway,
 } from '../../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
-import { resolvedTicketsImport } from '../seed/csv-import.ts'
-import { loadDemoData } from '../seed/load-demo-data.ts'
-import { retrievalQueries } from '../seed/retrieval-queries.ts'
+import { resolvedTicketsImport } from '../csv-import.ts'
+import { loadDemoData } from '../demo/load-demo-data.ts'
+import { retrievalQueries } from '../demo/retrieval-queries.ts'
 
 const local = createLocalEmbedder()
 const PHONE = '+1 (415) 555-0188'

@@ -1,4 +1,4 @@
-/** A task's priority, as seed 002 has it. */
+/** A task's priority: high, medium or low. */
 export type Priority = 'low' | 'medium' | 'high'
 
 const HIGH = /\b(urgent|urgently|critical|important|asap|a\.s\.a\.p\.?|high[- ]priority|high)\b/i
@@ -8,7 +8,7 @@ const NEGATED =
 const LOW = /\b(low[- ]priority|low|minor|optional|when you have time|someday|no rush)\b/i
 
 /**
- * Seed 002's rule, applied by the server so every client gets it: "urgent", "critical",
+ * The priority rule, applied by the server so every client gets it: "urgent", "critical",
  * "important", "asap" or "high" make a task high; "low", "minor", "optional" or "when you have
  * time" make it low; anything else is medium. High wins when both appear, and a negated high word
  * ("not urgent", "no rush") makes it low.

@@ -30,7 +30,7 @@ const PROVIDER_TIMEOUT_MS = 5000
 
 /**
  * `fte doctor`: configuration, database, gateway and model provider, each checked for real (the
- * provider lists its models, as the seed's curl smoke test does). Exit 1 when any check fails; no
+ * provider lists its models: a real request with the configured key). Exit 1 when any check fails; no
  * model at all is "off", not a failure, since the gateway needs none.
  */
 export async function doctorCommand(context: CliContext, options: DoctorOptions): Promise<number> {

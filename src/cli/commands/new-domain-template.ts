@@ -7,7 +7,7 @@ export interface PackTemplate {
 /**
  * The smallest pack that is whole: a table of items owned by the signed-in person, one tool that
  * lists them, persona and rules, a skill that uses the tool, a demo person with two items, and a
- * test of all of it against both databases. Seed 001's "point the skeleton at your domain".
+ * test of all of it against both databases: the skeleton to point at your own domain.
  */
 export function packTemplate(name: string, description?: string): PackTemplate {
   const words = name.split('-')
@@ -28,9 +28,9 @@ export function packTemplate(name: string, description?: string): PackTemplate {
     files: {
       'index.ts': `import { fileURLToPath } from 'node:url'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
+import { DEMO_ACCOUNTS, loadDemoData } from './demo/demo-data.ts'
 import { PERSONA, RULES } from './gateway/persona.ts'
 import { listItemsTool } from './gateway/tools/list-items.ts'
-import { DEMO_ACCOUNTS, loadDemoData } from './seed/demo-data.ts'
 
 /** A folder of this pack, wherever the pack is. */
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
@@ -91,7 +91,7 @@ export const listItemsTool = defineTool({
   },
 })
 `,
-      'seed/demo-data.ts': `import type { DevAccount } from '../../../src/auth/dev-server.ts'
+      'demo/demo-data.ts': `import type { DevAccount } from '../../../src/auth/dev-server.ts'
 import type { DemoDataResult } from '../../../src/pack/domain-pack.ts'
 import type { Database } from '../../../src/store/database.ts'
 

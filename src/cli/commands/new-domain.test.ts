@@ -61,7 +61,7 @@ describe('fte new-domain', () => {
       'migrations/001_pet_clinic.sql',
       'gateway/tools/list-items.ts',
       'gateway/persona.ts',
-      'seed/demo-data.ts',
+      'demo/demo-data.ts',
       'skills/pet-clinic-overview/SKILL.md',
       'pet-clinic.test.ts',
     ]) {

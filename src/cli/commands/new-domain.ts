@@ -75,7 +75,7 @@ export async function newDomainCommand(
       `  npm test -- domains/${name}          its own test, on the embedded database\n` +
       `  npm start -- --domain ${name}       serve it (sign in as its demo user)\n` +
       `Then make it yours: the table in migrations/, a file per tool in gateway/tools/, the persona and\n` +
-      `rules in gateway/persona.ts, the skill in skills/, the demo rows in seed/demo-data.ts.\n`,
+      `rules in gateway/persona.ts, the skill in skills/, the demo rows in demo/demo-data.ts.\n`,
   )
 }
 

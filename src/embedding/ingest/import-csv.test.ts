@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
-import { resolvedTicketsImport } from '../../../domains/support/seed/csv-import.ts'
+import { resolvedTicketsImport } from '../../../domains/support/csv-import.ts'
 import { embedderFor, ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
 import { packageRoot } from '../../lib/package-root.ts'
@@ -13,7 +13,7 @@ import type { CsvImport } from './csv-import-contract.ts'
 import { type CsvImportReport, CsvRowsError, importCsv } from './import-csv.ts'
 
 const local = createLocalEmbedder()
-const SAMPLE = join(packageRoot(), 'domains', 'support', 'seed', 'resolved-tickets.csv')
+const SAMPLE = join(packageRoot(), 'domains', 'support', 'demo', 'resolved-tickets.csv')
 const HEADER = 'id,customer_email,summary,resolution'
 
 let dir: string

@@ -9,7 +9,7 @@ import { createSearch } from '../search.ts'
 import { importMarkdownDocuments } from './import-documents.ts'
 
 const local = createLocalEmbedder()
-const POLICIES = join(packageRoot(), 'domains', 'support', 'seed', 'policies')
+const POLICIES = join(packageRoot(), 'domains', 'support', 'demo', 'policies')
 
 describeEachDatabase('fte seed --policies <dir>', (target) => {
   let db: TestDatabase

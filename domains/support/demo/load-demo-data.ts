@@ -12,7 +12,7 @@ import { pastCaseDocuments } from './past-case-document.ts'
 const DAY_MS = 86_400_000
 
 /** From the package root, so the built `dist/` reads the same markdown files. */
-const POLICIES_DIR = () => join(packageRoot(), 'domains', 'support', 'seed', 'policies')
+const POLICIES_DIR = () => join(packageRoot(), 'domains', 'support', 'demo', 'policies')
 
 /**
  * Loads the support demo data in one transaction. Every row has a natural key (email, order id,

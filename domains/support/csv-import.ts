@@ -3,9 +3,9 @@ import type {
   CsvImportResult,
   CsvRecord,
   RowProblem,
-} from '../../../src/embedding/ingest/csv-import-contract.ts'
-import type { Queryable } from '../../../src/store/database.ts'
-import { pastCaseDocuments } from './past-case-document.ts'
+} from '../../src/embedding/ingest/csv-import-contract.ts'
+import type { Queryable } from '../../src/store/database.ts'
+import { pastCaseDocuments } from './demo/past-case-document.ts'
 
 /** Rows per INSERT statement: large files go in slices, all in the caller's transaction. */
 const SLICE = 1000
@@ -23,7 +23,7 @@ interface TicketRow {
 }
 
 /**
- * `fte seed <file.csv>` for the support domain, the shape of the seed's `resolved-tickets.csv`:
+ * `fte seed <file.csv>` for the support domain, the shape of `demo/resolved-tickets.csv`:
  * `id, customer_email, summary, resolution`, optionally `category` and `customer_name`.
  *
  * Each row finds or creates the customer by email (tier `free`, named after the email when the file

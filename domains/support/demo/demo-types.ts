@@ -53,7 +53,7 @@ export interface DemoPolicy {
   /** Stable id, unique within the policy library, e.g. `refund-policy`. */
   externalId: string
   title: string
-  /** Markdown file name inside `seed/policies/`. */
+  /** Markdown file name inside `demo/policies/`. */
   file: string
 }
 

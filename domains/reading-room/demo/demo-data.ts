@@ -23,7 +23,7 @@ export const READERS: readonly DevAccount[] = [
  * other document; an article already there is left as it is.
  */
 export async function loadCatalog(db: Database): Promise<DemoDataResult> {
-  const file = join(packageRoot(), 'domains', 'reading-room', 'seed', 'articles.json')
+  const file = join(packageRoot(), 'domains', 'reading-room', 'demo', 'articles.json')
   const articles = JSON.parse(await readFile(file, 'utf8')) as Article[]
   const { rowCount } = await db.query(
     `INSERT INTO documents (source, external_id, title, body, metadata)
