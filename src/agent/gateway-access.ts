@@ -12,7 +12,7 @@ import type { Gateway } from '../gateway/gateway.ts'
 type MCPTool = Awaited<ReturnType<MCPServer['listTools']>>[number]
 
 import type { Identity } from '../auth/identity.ts'
-import { FteError } from '../lib/errors.ts'
+import { InternalError } from '../lib/errors.ts'
 
 /** How the Worker reaches the gateway. */
 export interface GatewayAccess {
@@ -36,7 +36,7 @@ export function inProcessAccess(gateway: Gateway, standIn?: Identity): GatewayAc
     description: 'in-process',
     async connect(identity = standIn) {
       if (identity === undefined) {
-        throw new FteError('internal', 'an in-process gateway needs the identity to act as')
+        throw new InternalError('internal', 'an in-process gateway needs the identity to act as')
       }
       const key = `${identity.sub}\u0000${identity.role}\u0000${identity.scopes.join(' ')}`
       let client = clients.get(key)

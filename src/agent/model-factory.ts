@@ -26,7 +26,7 @@ export interface ModelFactoryOptions {
  * minute), and gives up after `maxRetries`. An unconfigured model fails with the variable to set.
  */
 export function createModel(llm: LlmConfig, options: ModelFactoryOptions = {}): WorkerModel {
-  if (!llm.configured) throw new ConfigError([llm.problem])
+  if (!llm.configured) throw ConfigError.listing([llm.problem])
   const client = new OpenAI({
     // A local server (Ollama, llama.cpp) needs no key, but the client insists on one.
     apiKey: llm.apiKey ?? 'no-key',

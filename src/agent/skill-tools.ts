@@ -1,6 +1,6 @@
 import { type FunctionTool, type RunContext, tool } from '@openai/agents'
 import { z } from 'zod'
-import { FteError } from '../lib/errors.ts'
+import { FteError, InternalError } from '../lib/errors.ts'
 import type { Activation, ResourceRead, ScriptRun, SkillRuntime } from '../skills/skill-runtime.ts'
 
 /** What a run must carry in its context for the skill tools: the conversation they act in. */
@@ -75,9 +75,7 @@ export function skillTools(runtime: SkillRuntime): SkillTool[] {
 function conversationOf(context: RunContext<SkillToolContext> | undefined): string {
   const id = context?.context?.conversationId
   if (typeof id !== 'string') {
-    throw new FteError('internal', 'skill tools need a run context with a conversationId', {
-      fault: 'internal',
-    })
+    throw new InternalError('internal', 'skill tools need a run context with a conversationId')
   }
   return id
 }

@@ -1,4 +1,4 @@
-import { FteError } from '../lib/errors.ts'
+import { InternalError } from '../lib/errors.ts'
 import { GroundingSources } from './grounding.ts'
 import type { SkillToolContext } from './skill-tools.ts'
 
@@ -61,7 +61,7 @@ const turns = new WeakMap<object, TurnState>()
 export function turnOf(context: unknown): TurnState {
   const turn = typeof context === 'object' && context !== null ? turns.get(context) : undefined
   if (turn === undefined) {
-    throw new FteError('internal', 'a Worker tool ran outside a Worker turn', { fault: 'internal' })
+    throw new InternalError('internal', 'a Worker tool ran outside a Worker turn')
   }
   return turn
 }

@@ -1,4 +1,4 @@
-import { FteError } from '../lib/errors.ts'
+import { CallerError } from '../lib/errors.ts'
 import { migrationSources } from '../pack/domain-pack.ts'
 import { connect } from '../store/connect.ts'
 import type { Database } from '../store/database.ts'
@@ -13,11 +13,10 @@ export async function openMigratedDatabase({ config, logger, pack }: Runtime): P
   try {
     const behind = (await migrationStatus(db, migrations)).filter((s) => s.state !== 'applied')
     if (behind.length > 0) {
-      throw new FteError(
+      throw new CallerError(
         'schema_not_ready',
         `The database schema is not up to date (${behind.length} migrations not applied): ` +
           'run `fte migrate`, or start the server, first.',
-        { fault: 'caller' },
       )
     }
     return db

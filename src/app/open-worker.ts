@@ -12,7 +12,7 @@ import type { Identity } from '../auth/identity.ts'
 import { scopesFor } from '../auth/scopes.ts'
 import { createEmbedder } from '../embedding/create-embedder.ts'
 import type { Embedder } from '../embedding/embedder.ts'
-import { FteError } from '../lib/errors.ts'
+import { InvalidInputError } from '../lib/errors.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import { connect } from '../store/connect.ts'
 import type { Database } from '../store/database.ts'
@@ -120,18 +120,14 @@ export function gatewayMode(runtime: Runtime, choice: GatewayChoice | undefined)
   const mode =
     wanted === 'auto' ? (config.database.url === undefined ? 'in-process' : 'stdio') : wanted
   if (mode !== 'stdio' && mode !== 'in-process' && !/^https?:\/\//.test(mode)) {
-    throw new FteError(
-      'invalid_input',
+    throw new InvalidInputError(
       `--gateway must be auto, stdio, in-process or a gateway's http(s) URL, not ${mode}`,
-      { fault: 'caller' },
     )
   }
   if (mode === 'stdio' && config.database.url === undefined) {
-    throw new FteError(
-      'invalid_input',
+    throw new InvalidInputError(
       'the stdio gateway needs DATABASE_URL: the embedded database belongs to one process, so ' +
         'on it the Worker runs the gateway in-process (--gateway in-process, the default)',
-      { fault: 'caller' },
     )
   }
   return mode

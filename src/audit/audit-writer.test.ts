@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
-import { FteError } from '../lib/errors.ts'
+import { SystemError } from '../lib/errors.ts'
 import type { Database } from '../store/database.ts'
 import {
   type InvocationRecord,
@@ -113,7 +113,7 @@ describeEachDatabase('the audit writer', (target) => {
 
   it('records a timed-out call with status timeout', async () => {
     await expect(
-      issueRefund(db, new FteError('timeout', 'the lookup ran past its limit')),
+      issueRefund(db, new SystemError('timeout', 'the lookup ran past its limit')),
     ).rejects.toThrow()
     const { rows } = await db.query<{ status: string }>('SELECT status FROM capability_invocations')
     expect(rows).toEqual([{ status: 'timeout' }])

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { errorMessage, FteError } from '../lib/errors.ts'
+import { errorMessage, FteError, InternalError } from '../lib/errors.ts'
 import type { Json, JsonObject } from '../lib/json.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import { SQLSTATE, sqlState } from '../store/sql-error.ts'
@@ -92,7 +92,8 @@ export async function writeAuditThenPosition(q: Queryable, entry: AuditEntry): P
  */
 export async function recordInvocation(q: Queryable, record: InvocationRecord): Promise<string> {
   const [id] = await recordInvocations(q, [record])
-  if (id === undefined) throw new FteError('internal', 'recording an invocation returned no row')
+  if (id === undefined)
+    throw new InternalError('internal', 'recording an invocation returned no row')
   return id
 }
 
@@ -140,7 +141,7 @@ export async function recordInvocations(
         row.cost_usd,
       ],
     )
-    if (rowCount !== 1) throw new FteError('internal', 'recording an invocation wrote no row')
+    if (rowCount !== 1) throw new InternalError('internal', 'recording an invocation wrote no row')
     return [row.id]
   }
   const { rowCount } = await q.query(
@@ -172,7 +173,7 @@ export async function recordInvocations(
     ],
   )
   if (rowCount !== rows.length) {
-    throw new FteError('internal', `recorded ${rowCount} of ${rows.length} invocations`)
+    throw new InternalError('internal', `recorded ${rowCount} of ${rows.length} invocations`)
   }
   return rows.map((row) => row.id)
 }
@@ -292,7 +293,7 @@ export async function invokeAudited<T extends Json>(
         invocationId,
         record: () =>
           Promise.reject(
-            new FteError('internal', 'a read-only call cannot record business events'),
+            new InternalError('internal', 'a read-only call cannot record business events'),
           ),
       })
       const result = reads.transaction
@@ -339,6 +340,6 @@ function errorCode(error: unknown): string {
 }
 
 function rowId(row: { id: number } | undefined): number {
-  if (row === undefined) throw new FteError('internal', 'an audit insert returned no row')
+  if (row === undefined) throw new InternalError('internal', 'an audit insert returned no row')
   return row.id
 }

@@ -1,5 +1,5 @@
 import type { AuthConfig } from '../config/sections/auth.ts'
-import { FteError } from '../lib/errors.ts'
+import { CallerError, ConfigError } from '../lib/errors.ts'
 import { type DevAccount, startDevAuthServer } from './dev-server.ts'
 import { devClientsFile, devKey } from './dev-token.ts'
 import { type TokenVerifier, tokenVerifier } from './token-verifier.ts'
@@ -66,12 +66,12 @@ export async function startSignIn(options: SignInOptions): Promise<SignIn> {
     port: options.devPort,
     clientsFile: devClientsFile(options.dataDir),
   }).catch((error: NodeJS.ErrnoException) => {
-    throw new FteError(
+    throw new CallerError(
       'port_in_use',
       error.code === 'EADDRINUSE'
         ? `The development sign-in port ${options.devPort} is in use: stop the other process, or set AUTH_DEV_PORT.`
         : `The development sign-in server could not start: ${error.message}`,
-      { fault: 'caller', cause: error },
+      { cause: error },
     )
   })
   return {
@@ -112,9 +112,7 @@ async function discoverJwksUrl(issuer: string): Promise<string> {
       tried.push(`${url}: ${(error as Error).message}`)
     }
   }
-  throw new FteError(
-    'config_invalid',
+  throw new ConfigError(
     `Cannot find the key set of AUTH_ISSUER ${issuer} (${tried.join('; ')}). Check the URL, or set AUTH_JWKS_URL.`,
-    { fault: 'caller' },
   )
 }

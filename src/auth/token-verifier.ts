@@ -6,7 +6,7 @@ import {
   type JWTPayload,
   jwtVerify,
 } from 'jose'
-import { FteError } from '../lib/errors.ts'
+import { CallerError, SystemError } from '../lib/errors.ts'
 import { ExpiringCache } from '../lib/expiring-cache.ts'
 import type { Identity } from './identity.ts'
 
@@ -46,19 +46,19 @@ export interface TokenVerifierOptions {
 }
 
 /** The token proves nothing: the caller must get another (HTTP 401). */
-export class TokenError extends FteError {
+export class TokenError extends CallerError {
   constructor(message: string) {
-    super('token_invalid', message, { fault: 'caller' })
+    super('token_invalid', message)
   }
 }
 
 /** The issuer's keys cannot be had right now, so no token can be verified (HTTP 503). */
-export class KeysUnavailableError extends FteError {
+export class KeysUnavailableError extends SystemError {
   constructor(cause: unknown) {
     super(
       'auth_unavailable',
       'The sign-in keys cannot be fetched right now, so no access token can be checked; try again shortly.',
-      { fault: 'system', cause },
+      { cause },
     )
   }
 }

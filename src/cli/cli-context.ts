@@ -2,7 +2,7 @@ import { domainPacks } from '../../domains/index.ts'
 import type { Runtime } from '../app/runtime.ts'
 import { parseConfig } from '../config/config.ts'
 import { readEnvironment } from '../config/load-env.ts'
-import { FteError } from '../lib/errors.ts'
+import { InternalError } from '../lib/errors.ts'
 import { createLogger } from '../lib/logger.ts'
 
 /** What a command may touch of the outside world; tests pass their own. */
@@ -36,6 +36,6 @@ export function loadRuntime(context: CliContext, options: { quiet?: boolean } = 
     destination: context.stderr,
   })
   const pack = domainPacks[config.domain]
-  if (pack === undefined) throw new FteError('internal', `no domain pack ${config.domain}`)
+  if (pack === undefined) throw new InternalError('internal', `no domain pack ${config.domain}`)
   return { config, logger, pack, host: { cwd: context.cwd, env: context.env } }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
-import { errorMessage, FteError } from '../lib/errors.ts'
+import { ConfigError, errorMessage, FteError, InvalidInputError } from '../lib/errors.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { CliContext } from './cli-context.ts'
 import { type ApproveOptions, type AskOptions, approveCommand, askCommand } from './commands/ask.ts'
@@ -26,9 +26,6 @@ import { skillsListCommand, skillsValidateCommand } from './commands/skills.ts'
 
 /** Exit codes: 0 done, 1 a failure at run time, 2 bad usage or configuration. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
-
-/** Errors that mean the command line or the configuration must change before a retry can work. */
-const USAGE_CODES = new Set(['config_invalid', 'invalid_input', 'seed_rows_invalid'])
 
 /** Runs one `fte` command line; returns the exit code instead of exiting. */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
@@ -367,8 +364,19 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage
     }
     context.stderr.write(`fte: ${describe(error)}\n`)
-    return error instanceof FteError && USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.failure
+    return exitCodeOf(error)
   }
+}
+
+/**
+ * Usage exit for what was typed or configured wrong (invalid input, a bad CSV row, invalid
+ * configuration): the command line or the configuration must change before a retry can work.
+ * Any other error, the caller's included (a port in use, a data folder locked), is a failure.
+ */
+function exitCodeOf(error: unknown): number {
+  return error instanceof InvalidInputError || error instanceof ConfigError
+    ? EXIT.usage
+    : EXIT.failure
 }
 
 function describe(error: unknown): string {

@@ -74,7 +74,7 @@ export function parseConfig(
       : sections.map(([, section], i) => section.out.safeParse(inputs[i]?.data))
   problems.push(...values.flatMap(problemsOf))
   if (problems.length > 0) {
-    throw new ConfigError(
+    throw ConfigError.listing(
       problems
         .sort((a, b) => a.name.localeCompare(b.name))
         .map(

@@ -1,4 +1,4 @@
-import { FteError } from '../lib/errors.ts'
+import { CallerError } from '../lib/errors.ts'
 import type { Queryable } from '../store/database.ts'
 import type { EmbeddingSpace } from '../store/embedding-index.ts'
 
@@ -31,11 +31,10 @@ export async function assertCorpusSpace(q: Queryable, wanted: EmbeddingSpace): P
     [wanted.model, wanted.dimensions],
   )
   if (rows.length === 0) return
-  throw new FteError(
+  throw new CallerError(
     'embedding_model_mismatch',
     `The corpus is embedded with ${describeSpaces(rows)}, but the configuration embeds with ` +
       `${describeSpaces([wanted])}; adding vectors of a second model would leave searches with ` +
       `part of the corpus. ${mismatchAdvice(rows, wanted)}`,
-    { fault: 'caller' },
   )
 }

@@ -1,6 +1,6 @@
 import { stemmer } from 'stemmer'
 import { LOCAL_EMBEDDING_MODEL } from '../config/sections/embedding.ts'
-import { FteError } from '../lib/errors.ts'
+import { ConfigError } from '../lib/errors.ts'
 import type { Embedder } from './embedder.ts'
 import { SYNONYM_GROUPS } from './local-lexicon.ts'
 
@@ -17,9 +17,7 @@ import { SYNONYM_GROUPS } from './local-lexicon.ts'
  */
 export function createLocalEmbedder(dimensions = 1024): Embedder {
   if (!Number.isInteger(dimensions) || dimensions < 16 || dimensions > 4000) {
-    throw new FteError('config_invalid', 'the local embedder needs 16 to 4000 dimensions', {
-      fault: 'caller',
-    })
+    throw new ConfigError('the local embedder needs 16 to 4000 dimensions')
   }
   return {
     model: LOCAL_EMBEDDING_MODEL,

@@ -7,7 +7,7 @@ import OpenAI, {
   PermissionDeniedError,
   RateLimitError,
 } from 'openai'
-import { FteError } from '../lib/errors.ts'
+import { CallerError, FteError, SystemError } from '../lib/errors.ts'
 import type { Embedder } from './embedder.ts'
 
 export interface OpenAiEmbedderOptions {
@@ -62,19 +62,18 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
         }
         const data = [...response.data].sort((a, b) => a.index - b.index)
         if (data.length !== batch.length) {
-          throw new FteError(
+          throw new SystemError(
             'embedding_bad_response',
             `${where} returned ${data.length} embeddings for ${batch.length} inputs`,
           )
         }
         for (const item of data) {
           if (item.embedding.length !== options.dimensions) {
-            throw new FteError(
+            throw new CallerError(
               'embedding_dimension_mismatch',
               `${where} returns ${item.embedding.length}-dimensional vectors, but ` +
                 `EMBEDDING_DIMENSIONS is ${options.dimensions}: set it to ${item.embedding.length} ` +
                 '(and re-embed with `fte embed --reembed` if the corpus holds other vectors)',
-              { fault: 'caller' },
             )
           }
           vectors.push(item.embedding)
@@ -93,22 +92,22 @@ function describe(
 ): FteError {
   const attempts = options.maxRetries + 1
   if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) {
-    return new FteError(
+    return new CallerError(
       'embedding_auth_failed',
       `${where} refused the API key (${error.status}): check EMBEDDING_API_KEY`,
-      { fault: 'caller', cause: error },
+      { cause: error },
     )
   }
   if (error instanceof ModelNotFoundError) {
-    return new FteError(
+    return new CallerError(
       'embedding_model_not_found',
       `${where}: the endpoint or model was not found (404); check EMBEDDING_BASE_URL and EMBEDDING_MODEL`,
-      { fault: 'caller', cause: error },
+      { cause: error },
     )
   }
   if (error instanceof RateLimitError) {
     const retryAfter = Number(error.headers?.get('retry-after'))
-    return new FteError(
+    return new SystemError(
       'embedding_rate_limited',
       Number.isFinite(retryAfter) && retryAfter > maxRetryAfter
         ? `${where} is rate limited and asks to wait ${retryAfter} s (more than ${maxRetryAfter} s); try again later`
@@ -117,21 +116,21 @@ function describe(
     )
   }
   if (error instanceof APIConnectionTimeoutError) {
-    return new FteError(
+    return new SystemError(
       'embedding_timeout',
       `${where} did not answer within ${options.timeoutMs} ms (${attempts} attempts)`,
       { cause: error },
     )
   }
   if (error instanceof APIConnectionError) {
-    return new FteError(
+    return new SystemError(
       'embedding_unavailable',
       `cannot reach ${where} after ${attempts} attempts: ${error.message}`,
       { cause: error },
     )
   }
   if (error instanceof APIError) {
-    return new FteError(
+    return new SystemError(
       'embedding_failed',
       `${where} failed with status ${error.status ?? 'unknown'}${(error.status ?? 0) >= 500 ? ` after ${attempts} attempts` : ''}: ${error.message}`,
       { cause: error },
@@ -139,7 +138,7 @@ function describe(
   }
   return error instanceof FteError
     ? error
-    : new FteError('embedding_failed', `${where} failed: ${(error as Error).message}`, {
+    : new SystemError('embedding_failed', `${where} failed: ${(error as Error).message}`, {
         cause: error,
       })
 }

@@ -1,4 +1,4 @@
-import { FteError } from '../lib/errors.ts'
+import { CallerError, InvalidInputError } from '../lib/errors.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import {
@@ -95,31 +95,21 @@ export function createSearch(
     async search(request, on) {
       const k = request.k ?? 5
       if (!Number.isInteger(k) || k < 1 || k > 50) {
-        throw new FteError('invalid_input', 'k must be a whole number from 1 to 50', {
-          fault: 'caller',
-        })
+        throw new InvalidInputError('k must be a whole number from 1 to 50')
       }
       const text = request.text.trim()
       if (text === '' || text.length > 8000) {
-        throw new FteError('invalid_input', 'the search text must have 1 to 8000 characters', {
-          fault: 'caller',
-        })
+        throw new InvalidInputError('the search text must have 1 to 8000 characters')
       }
       if (!/^[a-z][a-z0-9_]*$/.test(request.source)) {
-        throw new FteError('invalid_input', `"${request.source}" is not a source name`, {
-          fault: 'caller',
-        })
+        throw new InvalidInputError(`"${request.source}" is not a source name`)
       }
       const conversations = request.source === 'conversation'
       if (request.userId !== undefined && !conversations) {
-        throw new FteError('invalid_input', 'a user filter applies to conversation memory only', {
-          fault: 'caller',
-        })
+        throw new InvalidInputError('a user filter applies to conversation memory only')
       }
       if (conversations && options.conversations === undefined) {
-        throw new FteError('invalid_input', 'conversation memory is not searchable here', {
-          fault: 'caller',
-        })
+        throw new InvalidInputError('conversation memory is not searchable here')
       }
       await refuseOtherModels(on ?? db, embedder, request.source, conversations)
 
@@ -204,11 +194,9 @@ async function refuseUnknownSource(db: Queryable, source: string): Promise<void>
     'SELECT DISTINCT source FROM documents ORDER BY source',
   )
   if (rows.length === 0 || rows.some((r) => r.source === source)) return
-  throw new FteError(
-    'invalid_input',
+  throw new InvalidInputError(
     `No document has the source "${source}". The library holds: ` +
       `${rows.map((r) => r.source).join(', ')}; conversation memory is "conversation".`,
-    { fault: 'caller' },
   )
 }
 
@@ -233,11 +221,10 @@ async function refuseOtherModels(
     params,
   )
   if (others.rowCount === 0) return
-  throw new FteError(
+  throw new CallerError(
     'embedding_model_mismatch',
     `The ${source} corpus is embedded with ${describeSpaces(others.rows)}, but queries are ` +
       `embedded with ${describeSpaces([embedder])}; vectors of different models or dimensions ` +
       `cannot be compared. ${mismatchAdvice(others.rows, embedder)}`,
-    { fault: 'caller' },
   )
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Identity } from '../auth/identity.ts'
-import { FteError } from '../lib/errors.ts'
+import { InvalidInputError, NotFoundError } from '../lib/errors.ts'
 import { isUuidAnyCase } from '../lib/uuid.ts'
 import { conversations } from '../memory/conversations.ts'
 import { people } from '../memory/people.ts'
@@ -63,9 +63,7 @@ export function coreTools(options: CoreToolsOptions): ToolDefinition[] {
         let conversationId: string
         if (typeof asked === 'string' && isUuidAnyCase(asked)) {
           if (!(await conversations.claim(tx, asked, identity.sub))) {
-            throw new FteError('not_found', `No conversation ${asked} was found for you.`, {
-              fault: 'caller',
-            })
+            throw new NotFoundError(`No conversation ${asked} was found for you.`)
           }
           conversationId = asked
         } else {
@@ -162,23 +160,11 @@ export function coreTools(options: CoreToolsOptions): ToolDefinition[] {
       maxInputBytes: MAX_STATE_BYTES + 1024,
       async run(ctx, input) {
         if (Buffer.byteLength(JSON.stringify(input.state)) > MAX_STATE_BYTES) {
-          throw new FteError(
-            'invalid_input',
-            `The state is larger than ${MAX_STATE_BYTES} bytes.`,
-            {
-              fault: 'caller',
-            },
-          )
+          throw new InvalidInputError(`The state is larger than ${MAX_STATE_BYTES} bytes.`)
         }
         const state = await people.mergeState(ctx.tx, ctx.identity.sub, input.state)
         if (Buffer.byteLength(JSON.stringify(state)) > MAX_STATE_BYTES) {
-          throw new FteError(
-            'invalid_input',
-            `The saved state would exceed ${MAX_STATE_BYTES} bytes.`,
-            {
-              fault: 'caller',
-            },
-          )
+          throw new InvalidInputError(`The saved state would exceed ${MAX_STATE_BYTES} bytes.`)
         }
         return { data: { state }, text: `Saved. The user's state is now ${JSON.stringify(state)}.` }
       },

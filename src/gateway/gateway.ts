@@ -13,7 +13,7 @@ import type { Identity } from '../auth/identity.ts'
 import type { GatewayConfig } from '../config/sections/gateway.ts'
 import type { Embedder } from '../embedding/embedder.ts'
 import { createSearch } from '../embedding/search.ts'
-import { errorMessage, FteError } from '../lib/errors.ts'
+import { errorMessage, InternalError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import { conversationCorpus } from '../memory/conversation-summaries.ts'
@@ -81,7 +81,7 @@ const INSTRUCTIONS =
 export function createGateway(options: GatewayOptions): Gateway {
   const { pack } = options
   if (pack.gateway === undefined) {
-    throw new FteError('internal', `the ${pack.name} domain pack has no gateway tools`)
+    throw new InternalError('internal', `the ${pack.name} domain pack has no gateway tools`)
   }
   const inFlight = new InFlight()
   const open = async (): Promise<GatewayDeps> => {
@@ -136,13 +136,19 @@ export function createGateway(options: GatewayOptions): Gateway {
   const names = new Set<string>()
   for (const tool of tools) {
     if (!/^(begin_session|health|(domain|user|config)_[a-z0-9_]+)$/.test(tool.name)) {
-      throw new FteError('internal', `gateway tool ${tool.name} does not follow the naming rule`)
+      throw new InternalError(
+        'internal',
+        `gateway tool ${tool.name} does not follow the naming rule`,
+      )
     }
     if (names.has(tool.name))
-      throw new FteError('internal', `two gateway tools are named ${tool.name}`)
+      throw new InternalError('internal', `two gateway tools are named ${tool.name}`)
     names.add(tool.name)
     if (tool.isolation !== undefined && !tool.annotations.readOnlyHint) {
-      throw new FteError('internal', `gateway tool ${tool.name} writes, so it needs a transaction`)
+      throw new InternalError(
+        'internal',
+        `gateway tool ${tool.name} writes, so it needs a transaction`,
+      )
     }
   }
   const version = packageVersion()

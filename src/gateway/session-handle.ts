@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { errors, jwtVerify, SignJWT } from 'jose'
-import { FteError } from '../lib/errors.ts'
+import { CallerError } from '../lib/errors.ts'
 import { ExpiringCache } from '../lib/expiring-cache.ts'
 import type { SessionClaims } from '../pack/tool-definition.ts'
 
@@ -15,12 +15,11 @@ const TYP = 'fte-session+jwt'
 const AUDIENCE = 'fte:mcp-session'
 const ISSUER = 'fte-gateway'
 
-export class SessionError extends FteError {
+export class SessionError extends CallerError {
   constructor(message: string) {
     super(
       'session_invalid',
       `${message} Call begin_session first, then pass the session handle it returns.`,
-      { fault: 'caller' },
     )
   }
 }

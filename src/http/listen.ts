@@ -2,7 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { type NodeIncomingMessageLike, toNodeHandler } from '@modelcontextprotocol/node'
-import { FteError } from '../lib/errors.ts'
+import { CallerError } from '../lib/errors.ts'
 import { MAX_MCP_BODY_BYTES } from './mcp.ts'
 
 export interface RunningServer {
@@ -47,13 +47,13 @@ export async function listen(
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
-        new FteError(
+        new CallerError(
           error.code === 'EADDRINUSE' ? 'port_in_use' : 'listen_failed',
           error.code === 'EADDRINUSE'
             ? `Port ${port} on ${host} is already in use: stop the other process, or choose another ` +
                 'port with PORT or --port.'
             : `Cannot listen on ${host}:${port}: ${error.message}`,
-          { fault: 'caller', cause: error },
+          { cause: error },
         ),
       )
     })

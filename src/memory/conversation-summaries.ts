@@ -7,7 +7,7 @@ import {
 import type { Embedder } from '../embedding/embedder.ts'
 import type { EmbeddedCorpus } from '../embedding/reembed.ts'
 import type { ConversationCorpus } from '../embedding/search.ts'
-import { FteError } from '../lib/errors.ts'
+import { InvalidInputError, NotFoundError } from '../lib/errors.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import { ensureEmbeddingIndex } from '../store/embedding-index.ts'
 import { conversations, type Message } from './conversations.ts'
@@ -61,22 +61,16 @@ export async function rememberConversation(
   summariser: Summariser = transcriptDigest,
 ): Promise<RememberResult> {
   if (!(await conversations.exists(db, conversationId))) {
-    throw new FteError('not_found', `there is no conversation ${conversationId}`, {
-      fault: 'caller',
-    })
+    throw new NotFoundError(`there is no conversation ${conversationId}`)
   }
   const messages = await conversations.messages(db, conversationId)
   if (messages.length === 0) {
-    throw new FteError('not_found', `conversation ${conversationId} has no messages yet`, {
-      fault: 'caller',
-    })
+    throw new NotFoundError(`conversation ${conversationId} has no messages yet`)
   }
   await assertCorpusSpace(db, embedder)
   const summary = (await summariser.summarise(messages)).trim()
   if (summary === '') {
-    throw new FteError('invalid_input', `conversation ${conversationId} has nothing to summarise`, {
-      fault: 'caller',
-    })
+    throw new InvalidInputError(`conversation ${conversationId} has nothing to summarise`)
   }
   const chunks = await embedDocuments(embedder, [{ id: conversationId, title: '', body: summary }])
   await ensureEmbeddingIndex(db, embedder)

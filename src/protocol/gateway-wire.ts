@@ -36,11 +36,6 @@ export const TOOL_ERROR_CODES = [
 
 export type ToolErrorCode = (typeof TOOL_ERROR_CODES)[number]
 
-/** The codes that mean the caller must change something; the others fail closed. */
-export const CALLER_ERROR_CODES = TOOL_ERROR_CODES.filter(
-  (code) => code !== 'unavailable' && code !== 'timeout',
-)
-
 const toolErrorSchema = z.object({
   error: z.object({ code: z.enum(TOOL_ERROR_CODES), message: z.string() }),
 })

@@ -1,12 +1,12 @@
 import { constants } from 'node:fs'
 import { open, readdir, realpath } from 'node:fs/promises'
 import { isAbsolute, join, relative, sep } from 'node:path'
-import { FteError } from '../lib/errors.ts'
+import { CallerError } from '../lib/errors.ts'
 
 /** A path a skill asked for that leads outside its folder, or to nothing readable. */
-export class SkillPathError extends FteError {
+export class SkillPathError extends CallerError {
   constructor(message: string) {
-    super('skill_path_refused', message, { fault: 'caller' })
+    super('skill_path_refused', message)
   }
 }
 

@@ -2,7 +2,13 @@ import { mkdir, readFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { recordInvocation, writeAudit } from '../audit/audit-writer.ts'
 import { countTokens } from '../embedding/tokenizer.ts'
-import { errorMessage, FteError } from '../lib/errors.ts'
+import {
+  CallerError,
+  errorMessage,
+  FteError,
+  InternalError,
+  InvalidInputError,
+} from '../lib/errors.ts'
 import type { Json, JsonObject } from '../lib/json.ts'
 import type { Database } from '../store/database.ts'
 import type { Skill, SkillLibrary } from './discover-skills.ts'
@@ -52,12 +58,11 @@ export interface ScriptRun extends ScriptResult {
 }
 
 /** Asked for something the library does not have; says what it has. */
-export class SkillNotFoundError extends FteError {
+export class SkillNotFoundError extends CallerError {
   constructor(name: string, known: readonly string[]) {
     super(
       'skill_not_found',
       `no skill named "${name.slice(0, 80)}"; known skills: ${known.join(', ') || 'none'}`,
-      { fault: 'caller' },
     )
   }
 }
@@ -151,10 +156,9 @@ export class SkillRuntime {
     return this.#audited(conversationId, skill, call, async () => {
       const sandbox = this.#options.sandbox
       if (sandbox === undefined) {
-        throw new FteError(
+        throw new CallerError(
           'skill_scripts_disabled',
           'skill scripts are off; an operator can turn them on with SKILL_SCRIPTS=true',
-          { fault: 'caller' },
         )
       }
       checkArgs(args, this.#options.maxArgs ?? 32)
@@ -244,21 +248,17 @@ export class SkillRuntime {
 
 function checkConversation(conversationId: string): void {
   if (!UUID.test(conversationId)) {
-    throw new FteError('invalid_input', 'the conversation id must be a lowercase UUID', {
-      fault: 'internal',
-    })
+    throw new InternalError('invalid_input', 'the conversation id must be a lowercase UUID')
   }
 }
 
 function checkArgs(args: readonly string[], max: number): void {
   if (args.length > max) {
-    throw new FteError('invalid_input', `at most ${max} script arguments`, { fault: 'caller' })
+    throw new InvalidInputError(`at most ${max} script arguments`)
   }
   for (const arg of args) {
     if (arg.length > 4000 || arg.includes('\0')) {
-      throw new FteError('invalid_input', 'a script argument is longer than 4000 characters', {
-        fault: 'caller',
-      })
+      throw new InvalidInputError('a script argument is longer than 4000 characters')
     }
   }
 }

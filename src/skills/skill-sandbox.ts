@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { extname } from 'node:path'
-import { FteError } from '../lib/errors.ts'
+import { SystemError } from '../lib/errors.ts'
 
 /** What a script may use before it is stopped. */
 export interface SandboxLimits {
@@ -44,14 +44,13 @@ export interface ScriptResult {
 }
 
 /** The sandbox cannot start: never a reason to run a script without it. */
-export class SandboxUnavailableError extends FteError {
+export class SandboxUnavailableError extends SystemError {
   constructor(reason: string) {
     super(
       'sandbox_unavailable',
       `skill scripts run only inside a bubblewrap sandbox, and it cannot start: ${reason}. ` +
         "Install Debian's bubblewrap package (apt-get install bubblewrap); in a container, " +
         'allow user namespaces. The script was not run.',
-      { fault: 'system' },
     )
   }
 }

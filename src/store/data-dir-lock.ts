@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { FteError } from '../lib/errors.ts'
+import { CallerError } from '../lib/errors.ts'
 import { privateDir } from '../lib/private-dir.ts'
 
 const LOCK_FILE = 'fte.lock'
@@ -33,24 +33,23 @@ export function lockDataDir(dataDir: string, warn?: (message: string) => void): 
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unusable(dataDir, error)
       const owner = Number.parseInt(readFileSync(file, 'utf8'), 10)
       if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
-        throw new FteError(
+        throw new CallerError(
           'data_dir_in_use',
           `The embedded database in ${dataDir} is in use by process ${owner}. Stop that process ` +
             '(for example a running `fte serve`), or point FTE_DATA_DIR or DATABASE_URL elsewhere.',
-          { fault: 'caller' },
         )
       }
       rmSync(file, { force: true })
     }
   }
-  throw new FteError('data_dir_in_use', `Cannot take the lock on ${dataDir}`, { fault: 'caller' })
+  throw new CallerError('data_dir_in_use', `Cannot take the lock on ${dataDir}`)
 }
 
-function unusable(dataDir: string, cause: unknown): FteError {
-  return new FteError(
+function unusable(dataDir: string, cause: unknown): CallerError {
+  return new CallerError(
     'data_dir_unusable',
     `Cannot use the embedded database folder ${dataDir}: ${(cause as Error).message}`,
-    { fault: 'caller', cause },
+    { cause },
   )
 }
 

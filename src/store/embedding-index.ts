@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { FteError } from '../lib/errors.ts'
+import { CallerError, InvalidInputError } from '../lib/errors.ts'
 import type { Database, Queryable } from './database.ts'
 
 export interface EmbeddingSpace {
@@ -10,10 +10,9 @@ export interface EmbeddingSpace {
 /** pgvector's HNSW limits: `vector` up to 2,000 dimensions, `halfvec` up to 4,000. */
 export function embeddingVectorType(dimensions: number): 'vector' | 'halfvec' {
   if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 4000) {
-    throw new FteError(
+    throw new CallerError(
       'embedding_dimensions_unsupported',
       `An HNSW index supports 1 to 4000 dimensions; the embedding model has ${dimensions}`,
-      { fault: 'caller' },
     )
   }
   return dimensions <= 2000 ? 'vector' : 'halfvec'
@@ -77,7 +76,6 @@ export async function ensureEmbeddingIndex(
 
 /** A SQL string literal, for DDL where parameters cannot go. */
 export function quoteLiteral(value: string): string {
-  if (value.includes('\0'))
-    throw new FteError('invalid_input', 'NUL in a SQL literal', { fault: 'caller' })
+  if (value.includes('\0')) throw new InvalidInputError('NUL in a SQL literal')
   return `'${value.replaceAll("'", "''")}'`
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { MigrationError } from '../lib/errors.ts'
+import { MigrationError } from './migration-error.ts'
 
 /** A folder of migrations owned by one part of the system: `core`, or a domain pack's name. */
 export interface MigrationSource {

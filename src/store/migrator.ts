@@ -1,5 +1,5 @@
-import { MigrationError } from '../lib/errors.ts'
 import type { Database } from './database.ts'
+import { MigrationError, MigrationFailedError } from './migration-error.ts'
 import type { Migration } from './migration-files.ts'
 import { SQLSTATE, sqlState } from './sql-error.ts'
 
@@ -18,7 +18,7 @@ export interface MigrateResult {
   applied: Migration[]
   alreadyApplied: number
   /** Set when migrating stopped; everything in `applied` is committed, nothing after it ran. */
-  error: MigrationError | undefined
+  error: MigrationError | MigrationFailedError | undefined
 }
 
 /** Serialises migrators across processes and replicas sharing one database. */
@@ -142,7 +142,7 @@ export async function migrate(
       result.error =
         error instanceof MigrationError
           ? error
-          : new MigrationError('migration_failed', failureMessage(migration, error), {
+          : new MigrationFailedError(failureMessage(migration, error), {
               migration: migration.id,
               cause: error,
             })

@@ -1,6 +1,6 @@
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
-import { FteError } from '../lib/errors.ts'
+import { SystemError } from '../lib/errors.ts'
 import { tightenTree } from '../lib/private-dir.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import {
@@ -43,12 +43,12 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
   } catch (error) {
     await created?.close().catch(() => {})
     unlock()
-    throw new FteError(
+    throw new SystemError(
       'data_dir_unusable',
       `Cannot open the embedded database${dataDir ? ` in ${dataDir}` : ''}: ${
         (error as Error).message
       }`,
-      { fault: 'system', cause: error },
+      { cause: error },
     )
   }
   const pg = created

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { FteError } from '../../../src/lib/errors.ts'
+import { NotFoundError } from '../../../src/lib/errors.ts'
 import type { JsonObject } from '../../../src/lib/json.ts'
 import type { ToolContext } from '../../../src/pack/tool-definition.ts'
 
@@ -24,9 +24,7 @@ export async function findArticle(ctx: ToolContext, id: string): Promise<Article
     [id],
   )
   if (rows[0] === undefined) {
-    throw new FteError('not_found', `There is no article ${id} in the Reading Room.`, {
-      fault: 'caller',
-    })
+    throw new NotFoundError(`There is no article ${id} in the Reading Room.`)
   }
   return rows[0]
 }

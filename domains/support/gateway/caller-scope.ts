@@ -1,9 +1,9 @@
-import { FteError } from '../../../src/lib/errors.ts'
+import { NotFoundError } from '../../../src/lib/errors.ts'
 import type { ToolContext } from '../../../src/pack/tool-definition.ts'
 
 /** The refusal for a record that does not exist or that the caller may not see: the same words. */
-export function notFound(what: string): FteError {
-  return new FteError('not_found', `No ${what} was found for you.`, { fault: 'caller' })
+export function notFound(what: string): NotFoundError {
+  return new NotFoundError(`No ${what} was found for you.`)
 }
 
 /**

@@ -1,4 +1,4 @@
-import { FteError } from '../../../src/lib/errors.ts'
+import { InvalidInputError } from '../../../src/lib/errors.ts'
 import type { ToolContext } from '../../../src/pack/tool-definition.ts'
 import { notFound, ownRows } from './caller-scope.ts'
 import type { Tier } from './refund-policy.ts'
@@ -10,9 +10,7 @@ export async function targetCustomer(
 ): Promise<CustomerRow> {
   const staff = ctx.identity.role === 'staff'
   if (staff && email === undefined) {
-    throw new FteError('invalid_input', 'As staff, name the customer by customer_email.', {
-      fault: 'caller',
-    })
+    throw new InvalidInputError('As staff, name the customer by customer_email.')
   }
   const scope = ownRows(ctx, 'c', 2)
   const { rows } = await ctx.tx.query<CustomerRow>(

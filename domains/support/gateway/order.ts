@@ -1,4 +1,4 @@
-import { FteError } from '../../../src/lib/errors.ts'
+import { InvalidInputError } from '../../../src/lib/errors.ts'
 import type { ToolContext } from '../../../src/pack/tool-definition.ts'
 import { UUID } from './arguments.ts'
 import { notFound, ownRows } from './caller-scope.ts'
@@ -22,13 +22,7 @@ function orderWhere(ref: string): { clause: string; value: string } {
   const trimmed = ref.replace(/^#/, '').trim()
   if (UUID.test(trimmed)) return { clause: 'o.id = $1::uuid', value: trimmed }
   if (/^[0-9]{1,12}$/.test(trimmed)) return { clause: 'o.public_id = $1', value: trimmed }
-  throw new FteError(
-    'invalid_input',
-    `"${ref.slice(0, 64)}" is not an order number such as #4429.`,
-    {
-      fault: 'caller',
-    },
-  )
+  throw new InvalidInputError(`"${ref.slice(0, 64)}" is not an order number such as #4429.`)
 }
 
 /** The order `ref` names, if the caller may see it; `lock` holds it until the call commits. */

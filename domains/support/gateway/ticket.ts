@@ -1,4 +1,4 @@
-import { FteError } from '../../../src/lib/errors.ts'
+import { InvalidInputError } from '../../../src/lib/errors.ts'
 import type { JsonObject } from '../../../src/lib/json.ts'
 import type { ToolContext } from '../../../src/pack/tool-definition.ts'
 import { UUID } from './arguments.ts'
@@ -27,13 +27,7 @@ export async function findTicket(ctx: ToolContext, ref: string, lock: boolean): 
   const trimmed = ref.trim()
   const byUuid = UUID.test(trimmed)
   if (!byUuid && !/^T-[0-9]{1,12}$/i.test(trimmed)) {
-    throw new FteError(
-      'invalid_input',
-      `"${ref.slice(0, 64)}" is not a ticket id such as T-1042.`,
-      {
-        fault: 'caller',
-      },
-    )
+    throw new InvalidInputError(`"${ref.slice(0, 64)}" is not a ticket id such as T-1042.`)
   }
   const scope = ownRows(ctx, 'c', 2)
   const { rows } = await ctx.tx.query<TicketRow>(

@@ -1,4 +1,4 @@
-import { FteError } from '../../../src/lib/errors.ts'
+import { InvalidInputError, NotFoundError } from '../../../src/lib/errors.ts'
 import type { ToolContext } from '../../../src/pack/tool-definition.ts'
 import type { Priority } from './priority.ts'
 
@@ -62,13 +62,11 @@ export async function findTask(
   if (exact.length === 1 && exact[0] !== undefined) return exact[0]
   if (rows.length === 1 && rows[0] !== undefined) return rows[0]
   if (rows.length === 0) throw missing(`called "${title.slice(0, 80)}"`)
-  throw new FteError(
-    'invalid_input',
+  throw new InvalidInputError(
     `More than one task matches "${title.slice(0, 80)}": ${rows.map(taskLine).join('; ')}. Say which one.`,
-    { fault: 'caller' },
   )
 }
 
-function missing(what: string): FteError {
-  return new FteError('not_found', `You have no task ${what}.`, { fault: 'caller' })
+function missing(what: string): NotFoundError {
+  return new NotFoundError(`You have no task ${what}.`)
 }

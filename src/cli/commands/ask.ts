@@ -1,6 +1,6 @@
 import type { WorkerEvent } from '../../agent/worker-events.ts'
 import { type GatewayChoice, openWorker } from '../../app/open-worker.ts'
-import { FteError } from '../../lib/errors.ts'
+import { InvalidInputError } from '../../lib/errors.ts'
 import { type ApprovalSummary, summaryText } from '../../protocol/approval-summary.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 
@@ -24,9 +24,7 @@ export async function askCommand(
   options: AskOptions,
 ): Promise<number> {
   if (message.trim() === '') {
-    throw new FteError('invalid_input', 'say what to ask, e.g. fte ask "where is order #4429?"', {
-      fault: 'caller',
-    })
+    throw new InvalidInputError('say what to ask, e.g. fte ask "where is order #4429?"')
   }
   const conversationId = uuidOption(options.conversation, '--conversation')
   const runtime = loadRuntime(context, { quiet: true })
@@ -71,13 +69,7 @@ export function uuidOption(value: string | undefined, what: string): string | un
   if (value === undefined) return undefined
   const id = value.trim().toLowerCase()
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
-    throw new FteError(
-      'invalid_input',
-      `${what} must be a UUID (as printed by fte), not ${value}`,
-      {
-        fault: 'caller',
-      },
-    )
+    throw new InvalidInputError(`${what} must be a UUID (as printed by fte), not ${value}`)
   }
   return id
 }

@@ -10,7 +10,7 @@ import { devIssuerUrl, devPortFor } from '../../config/sections/auth.ts'
 import { publicUrl } from '../../config/sections/server.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { servedResources } from '../../http/served-handlers.ts'
-import { errorMessage, FteError } from '../../lib/errors.ts'
+import { CallerError, errorMessage, InvalidInputError } from '../../lib/errors.ts'
 import { connect } from '../../store/connect.ts'
 import type { Database } from '../../store/database.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
@@ -122,12 +122,12 @@ export async function authDevServerCommand(
     clientsFile: devClientsFile(config.database.dataDir),
     ...(options.auto === undefined ? {} : { autoSignIn: () => options.auto }),
   }).catch((error: NodeJS.ErrnoException) => {
-    throw new FteError(
+    throw new CallerError(
       'port_in_use',
       error.code === 'EADDRINUSE'
         ? `Port ${port} is in use (an fte serve runs its own sign-in there): stop it, or set AUTH_DEV_PORT.`
         : `The development sign-in server could not start: ${error.message}`,
-      { fault: 'caller', cause: error },
+      { cause: error },
     )
   })
   logger.info({ issuer: server.issuer, resources }, 'development authorization server')
@@ -192,6 +192,6 @@ function otherServer(url: string): string[] {
   return servedResources(url.replace(/\/mcp$/, ''))
 }
 
-function usage(message: string): FteError {
-  return new FteError('invalid_input', message, { fault: 'caller' })
+function usage(message: string): InvalidInputError {
+  return new InvalidInputError(message)
 }

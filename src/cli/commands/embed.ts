@@ -2,7 +2,7 @@ import { openMigratedDatabase } from '../../app/open-migrated-database.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { embedPendingDocuments } from '../../embedding/document-indexer.ts'
 import { reembedCorpus } from '../../embedding/reembed.ts'
-import { FteError } from '../../lib/errors.ts'
+import { InvalidInputError } from '../../lib/errors.ts'
 import { plural } from '../../lib/words.ts'
 import {
   conversationSummaries,
@@ -30,18 +30,10 @@ export async function embedCommand(
   options: EmbedCommandOptions,
 ): Promise<void> {
   if (options.conversation !== undefined && !UUID.test(options.conversation)) {
-    throw new FteError(
-      'invalid_input',
-      `"${options.conversation}" is not a conversation id (a UUID)`,
-      {
-        fault: 'caller',
-      },
-    )
+    throw new InvalidInputError(`"${options.conversation}" is not a conversation id (a UUID)`)
   }
   if (options.conversation !== undefined && options.reembed === true) {
-    throw new FteError('invalid_input', '--reembed and --conversation do not go together', {
-      fault: 'caller',
-    })
+    throw new InvalidInputError('--reembed and --conversation do not go together')
   }
   const runtime = loadRuntime(context)
   const db = await openMigratedDatabase(runtime)

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
-import { FteError } from '../../lib/errors.ts'
+import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.ts'
 import { packageRoot } from '../../lib/package-root.ts'
 import type { CliContext } from '../cli-context.ts'
 import { packTemplate } from './new-domain-template.ts'
@@ -27,35 +27,25 @@ export async function newDomainCommand(
   options: NewDomainOptions,
 ): Promise<void> {
   if (!NAME.test(name) || name.length > 40) {
-    throw new FteError(
-      'invalid_input',
+    throw new InvalidInputError(
       `"${name.slice(0, 60)}" is not a pack name: lowercase letters and digits, words joined by ` +
         'single hyphens, at most 40 characters (pet-clinic, library).',
-      { fault: 'caller' },
     )
   }
   if (RESERVED.has(name)) {
-    throw new FteError('invalid_input', `"${name}" is reserved by the core: pick another name.`, {
-      fault: 'caller',
-    })
+    throw new InvalidInputError(`"${name}" is reserved by the core: pick another name.`)
   }
   const root = options.root ?? packageRoot()
   const registry = join(root, 'domains', 'index.ts')
   const dir = join(root, 'domains', name)
   if (existsSync(dir)) {
-    throw new FteError('conflict', `domains/${name} already exists: pick another name.`, {
-      fault: 'caller',
-    })
+    throw new ConflictError(`domains/${name} already exists: pick another name.`)
   }
   const source = await readFile(registry, 'utf8').catch(() => {
-    throw new FteError('not_found', `There is no ${registry}: is --root the project folder?`, {
-      fault: 'caller',
-    })
+    throw new NotFoundError(`There is no ${registry}: is --root the project folder?`)
   })
   if (new RegExp(`^\\s*'?${name}'?:`, 'm').test(source)) {
-    throw new FteError('conflict', `domains/index.ts already lists a pack named ${name}.`, {
-      fault: 'caller',
-    })
+    throw new ConflictError(`domains/index.ts already lists a pack named ${name}.`)
   }
   const pack = packTemplate(name, options.description)
   const registered = register(source, name, pack.exportName)
@@ -86,10 +76,8 @@ export async function newDomainCommand(
 function register(source: string, name: string, exportName: string): string {
   const packImports = [...source.matchAll(/^import \{ \w+ \} from '\.\/([^']+)\/index\.ts'$/gm)]
   if (!/export const domainPacks[^{]*\{\n[\s\S]*?\n\}/.test(source) || packImports.length === 0) {
-    throw new FteError(
-      'invalid_input',
+    throw new InvalidInputError(
       'domains/index.ts is not in the shape this command edits; add the pack there by hand.',
-      { fault: 'caller' },
     )
   }
   const importLine = `import { ${exportName} } from './${name}/index.ts'`

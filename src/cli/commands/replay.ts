@@ -1,5 +1,5 @@
 import { openMigratedDatabase } from '../../app/open-migrated-database.ts'
-import { FteError, NotFoundError } from '../../lib/errors.ts'
+import { InvalidInputError, NotFoundError } from '../../lib/errors.ts'
 import { formatTimeline } from '../../memory/format-timeline.ts'
 import { loadTimeline } from '../../memory/timeline.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
@@ -13,10 +13,8 @@ export async function replayCommand(
   options: { json?: boolean },
 ): Promise<void> {
   if (!UUID.test(conversationId)) {
-    throw new FteError(
-      'invalid_input',
+    throw new InvalidInputError(
       `"${conversationId.slice(0, 80)}" is not a conversation id (expected a UUID such as 3f2b8c1e-…)`,
-      { fault: 'caller' },
     )
   }
   const runtime = loadRuntime(context)

@@ -11,7 +11,7 @@ import {
   type DocumentImportReport,
   importMarkdownDocuments,
 } from '../../embedding/ingest/import-documents.ts'
-import { FteError } from '../../lib/errors.ts'
+import { InvalidInputError } from '../../lib/errors.ts'
 import { plural } from '../../lib/words.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { createProgress } from '../progress.ts'
@@ -29,19 +29,15 @@ export async function seedCommand(
   options: SeedCommandOptions,
 ): Promise<void> {
   if (file === undefined && options.policies === undefined) {
-    throw new FteError(
-      'invalid_input',
+    throw new InvalidInputError(
       'name a CSV file to import (fte seed resolved-tickets.csv) or a folder of markdown policies (fte seed --policies ./policies)',
-      { fault: 'caller' },
     )
   }
   const runtime = loadRuntime(context)
   const importer = runtime.pack.csvImport
   if (file !== undefined && importer === undefined) {
-    throw new FteError(
-      'invalid_input',
+    throw new InvalidInputError(
       `the ${runtime.pack.name} domain has no CSV import; only --policies <dir> works here`,
-      { fault: 'caller' },
     )
   }
   const db = await openMigratedDatabase(runtime)

@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { type ComposedServer, composeServer } from '../../app/compose-server.ts'
 import { publicUrl } from '../../config/sections/server.ts'
 import { type FetchHandler, listen } from '../../http/listen.ts'
-import { FteError } from '../../lib/errors.ts'
+import { ConfigError } from '../../lib/errors.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 
 export interface ServeOptions {
@@ -28,12 +28,10 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
   const host = options.host ?? config.server.host
   const { disabled } = config.auth
   if (disabled !== undefined && !disabled.allowNetwork && !isLoopback(host)) {
-    throw new FteError(
-      'config_invalid',
+    throw new ConfigError(
       `AUTH_DISABLED=1 lets anyone who reaches the server act as ${disabled.sub}, so it listens on ` +
         `loopback only, not ${host}. Use HOST=127.0.0.1, turn AUTH_DISABLED off, or, if you really ` +
         'mean to expose it, set AUTH_DISABLED_ALLOW_NETWORK=1.',
-      { fault: 'caller' },
     )
   }
   let handle = starting

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { realpath } from 'node:fs/promises'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { loadSkillLibrary, where } from '../../app/skill-library.ts'
-import { FteError } from '../../lib/errors.ts'
+import { InvalidInputError } from '../../lib/errors.ts'
 import type { SkillProblem } from '../../skills/check-skill.ts'
 import { catalogCost } from '../../skills/skill-catalog.ts'
 import {
@@ -91,14 +91,12 @@ export async function skillsValidateCommand(
   } else {
     const path = resolve(context.cwd, dir)
     if (!existsSync(path)) {
-      throw new FteError('invalid_input', `${dir} does not exist`, { fault: 'caller' })
+      throw new InvalidInputError(`${dir} does not exist`)
     }
     folders = await skillFoldersIn(path)
     if (folders.length === 0) {
-      throw new FteError(
-        'invalid_input',
+      throw new InvalidInputError(
         `no skills in ${dir}: give a skill folder (holding SKILL.md) or a folder of them`,
-        { fault: 'caller' },
       )
     }
   }

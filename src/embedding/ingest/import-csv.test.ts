@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { resolvedTicketsImport } from '../../../domains/support/csv-import.ts'
 import { embedderFor, ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
+import { InvalidInputError } from '../../lib/errors.ts'
 import { packageRoot } from '../../lib/package-root.ts'
 import { embedPendingDocuments } from '../document-indexer.ts'
 import { createLocalEmbedder } from '../local-embedder.ts'
@@ -167,6 +168,8 @@ describeEachDatabase('fte seed <file.csv>', (target) => {
     ])
     const error = await seed(path).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(CsvRowsError)
+    expect(error).toBeInstanceOf(InvalidInputError)
+    expect(error).toMatchObject({ code: 'seed_rows_invalid', fault: 'caller' })
     const problems = (error as CsvRowsError).problems
     expect(problems.map((p) => p.line)).toEqual([3, 4, 5, 6, 7])
     expect(problems.map((p) => p.reason)).toEqual([

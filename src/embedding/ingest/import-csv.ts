@@ -1,6 +1,6 @@
 import { basename } from 'node:path'
 import { writeAudit } from '../../audit/audit-writer.ts'
-import { errorMessage, FteError } from '../../lib/errors.ts'
+import { errorMessage, InvalidInputError, SystemError } from '../../lib/errors.ts'
 import { plural } from '../../lib/words.ts'
 import type { Database } from '../../store/database.ts'
 import { assertCorpusSpace } from '../corpus-space.ts'
@@ -33,15 +33,19 @@ export interface CsvImportReport extends CsvImported {
   embedded: { documents: number; chunks: number; model: string }
 }
 
-/** Bad rows refuse the whole file: nothing is written. Lists every bad row with its line. */
-export class CsvRowsError extends FteError {
+/**
+ * Bad rows refuse the whole file: nothing is written. Lists every bad row with its line. Invalid
+ * input with a code of its own, so an entry point treats it as any invalid input (the CLI's
+ * usage exit) while a script can still tell it apart.
+ */
+export class CsvRowsError extends InvalidInputError {
+  override readonly code = 'seed_rows_invalid'
   readonly problems: readonly RowProblem[]
 
   constructor(file: string, rows: number, problems: readonly RowProblem[]) {
     const shown = problems.slice(0, 50)
     const more = problems.length - shown.length
     super(
-      'seed_rows_invalid',
       `${problems.length} of ${plural(rows, 'row')} in ${file} cannot be imported, so nothing was imported:\n` +
         shown.map((p) => `  line ${p.line}: ${p.reason}`).join('\n') +
         (more > 0 ? `\n  … and ${more} more` : '') +
@@ -49,7 +53,6 @@ export class CsvRowsError extends FteError {
           ? '\nNo row can be imported: is this the right file?'
           : `\nFix ${problems.length === 1 ? 'it' : 'them'} and run again, or add --skip-bad-rows ` +
             `to import the ${plural(rows - problems.length, 'good row')} and leave these out.`),
-      { fault: 'caller' },
     )
     this.problems = problems
   }
@@ -125,7 +128,7 @@ export async function importCsv(
       embedded: { documents: done.documents, chunks: done.chunks, model: embedder.model },
     }
   } catch (error) {
-    throw new FteError(
+    throw new SystemError(
       'embedding_failed',
       `Imported ${file}, but embedding its documents with ${embedder.model} failed: ` +
         `${errorMessage(error)}\nThe rows are saved; run \`fte embed\` to embed what is missing.`,

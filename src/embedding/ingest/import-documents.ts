@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { writeAudit } from '../../audit/audit-writer.ts'
-import { errorMessage, FteError } from '../../lib/errors.ts'
+import { errorMessage, InvalidInputError } from '../../lib/errors.ts'
 import type { Database } from '../../store/database.ts'
 import { ensureEmbeddingIndex } from '../../store/embedding-index.ts'
 import { assertCorpusSpace } from '../corpus-space.ts'
@@ -162,12 +162,10 @@ export async function readMarkdownFolder(directory: string): Promise<MarkdownDoc
         : code === 'ENOTDIR'
           ? `${directory} is a file; --policies takes a folder of .md files`
           : `cannot read the folder ${directory}: ${errorMessage(error)}`
-    throw new FteError('invalid_input', why, { fault: 'caller', cause: error })
+    throw new InvalidInputError(why, { cause: error })
   }
   if (names.length === 0) {
-    throw new FteError('invalid_input', `${directory} has no .md files to load`, {
-      fault: 'caller',
-    })
+    throw new InvalidInputError(`${directory} has no .md files to load`)
   }
   const problems: string[] = []
   const documents: MarkdownDocument[] = []
@@ -189,10 +187,8 @@ export async function readMarkdownFolder(directory: string): Promise<MarkdownDoc
     documents.push({ externalId, title: heading ?? titleFromName(externalId), body })
   }
   if (problems.length > 0) {
-    throw new FteError(
-      'invalid_input',
+    throw new InvalidInputError(
       `Some files in ${directory} cannot be loaded, so none were:\n${problems.map((p) => `  ${p}`).join('\n')}`,
-      { fault: 'caller' },
     )
   }
   return documents

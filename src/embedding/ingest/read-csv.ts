@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { CsvError, parse } from 'csv-parse/sync'
-import { errorMessage, FteError } from '../../lib/errors.ts'
+import { errorMessage, FteError, InvalidInputError } from '../../lib/errors.ts'
 import type { CsvRecord, RowProblem } from './csv-import-contract.ts'
 
 export interface CsvFile {
@@ -31,10 +31,8 @@ export async function readCsvFile(path: string, shape: CsvShape): Promise<CsvFil
   try {
     const bytes = await readFile(path)
     if (bytes.length > MAX_CSV_BYTES) {
-      throw new FteError(
-        'invalid_input',
+      throw new InvalidInputError(
         `${path} is ${Math.round(bytes.length / 2 ** 20)} MiB; fte seed reads files up to ${MAX_CSV_BYTES / 2 ** 20} MiB (split it)`,
-        { fault: 'caller' },
       )
     }
     text = bytes.toString('utf8')
@@ -47,7 +45,7 @@ export async function readCsvFile(path: string, shape: CsvShape): Promise<CsvFil
         : code === 'EISDIR'
           ? `${path} is a folder; name a .csv file (policy folders go to --policies)`
           : `cannot read ${path}: ${errorMessage(error)}`
-    throw new FteError('invalid_input', why, { fault: 'caller', cause: error })
+    throw new InvalidInputError(why, { cause: error })
   }
   return parseCsv(text, shape, path)
 }
@@ -64,42 +62,31 @@ export function parseCsv(text: string, shape: CsvShape, name = 'the file'): CsvF
     }) as unknown as typeof rows
   } catch (error) {
     const where = error instanceof CsvError && 'lines' in error ? ` (line ${error.lines})` : ''
-    throw new FteError(
-      'invalid_input',
-      `${name} is not valid CSV${where}: ${errorMessage(error)}`,
-      {
-        fault: 'caller',
-        cause: error,
-      },
-    )
+    throw new InvalidInputError(`${name} is not valid CSV${where}: ${errorMessage(error)}`, {
+      cause: error,
+    })
   }
   const [header, ...data] = rows
   if (header === undefined) {
-    throw new FteError(
-      'invalid_input',
+    throw new InvalidInputError(
       `${name} is empty; the first line must name the columns: ${shape.requiredColumns.join(',')}`,
-      { fault: 'caller' },
     )
   }
   const columns = header.record.map((c) => c.trim().toLowerCase())
   const missing = shape.requiredColumns.filter((c) => !columns.includes(c))
   if (missing.length > 0) {
-    throw new FteError(
-      'invalid_input',
+    throw new InvalidInputError(
       `${name} has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}. ` +
         `The first line must name the columns: ${shape.requiredColumns.join(',')}` +
         (shape.optionalColumns.length > 0
           ? ` (optional: ${shape.optionalColumns.join(', ')})`
           : '') +
         `; it reads: ${columns.join(',')}`,
-      { fault: 'caller' },
     )
   }
   const repeated = columns.filter((c, i) => columns.indexOf(c) !== i)
   if (repeated.length > 0) {
-    throw new FteError('invalid_input', `${name} names the column ${repeated[0]} twice`, {
-      fault: 'caller',
-    })
+    throw new InvalidInputError(`${name} names the column ${repeated[0]} twice`)
   }
   const known = new Set([...shape.requiredColumns, ...shape.optionalColumns])
   const records: CsvRecord[] = []

@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { invokeAudited } from '../../audit/audit-writer.ts'
 import type { Identity } from '../../auth/identity.ts'
-import { FteError } from '../../lib/errors.ts'
+import { SystemError } from '../../lib/errors.ts'
 import type { JsonObject } from '../../lib/json.ts'
 import type { SessionClaims, ToolDefinition, ToolResult } from '../../pack/tool-definition.ts'
 import { auditedPreview, previewOf } from '../approval-preview.ts'
@@ -63,7 +63,7 @@ export async function runAudited(deps: GatewayDeps, call: AcceptedCall): Promise
             timer = setTimeout(() => {
               timeout.abort()
               reject(
-                new FteError(
+                new SystemError(
                   'timeout',
                   `${tool.name} did not finish within ${deps.toolTimeoutMs} ms`,
                 ),

@@ -1,5 +1,5 @@
 import type { Identity } from '../../auth/identity.ts'
-import { errorMessage, FteError } from '../../lib/errors.ts'
+import { CallerError, errorMessage, type FteError, SystemError } from '../../lib/errors.ts'
 import { within } from '../../lib/within.ts'
 import type { RateDecision } from '../../store/rate-limiter.ts'
 import type { GatewayDeps } from './gateway-deps.ts'
@@ -24,13 +24,12 @@ export async function overBudget(
       { err: errorMessage(error) },
       'tool call refused: the rate limit could not be read',
     )
-    return new FteError('unavailable', 'the rate limit could not be read')
+    return new SystemError('unavailable', 'the rate limit could not be read')
   }
   if (decision.allowed) return undefined
-  return new FteError(
+  return new CallerError(
     'rate_limited',
     `Too many tool calls for this user (at most ${deps.rateLimit.perMinute} a minute, ` +
       `${deps.rateLimit.burst} at once); wait ${decision.retryAfterSeconds} s before the next one.`,
-    { fault: 'caller' },
   )
 }

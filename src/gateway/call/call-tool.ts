@@ -1,5 +1,5 @@
 import type { Identity } from '../../auth/identity.ts'
-import { FteError } from '../../lib/errors.ts'
+import { CallerError, FteError, SystemError } from '../../lib/errors.ts'
 import type { ToolDefinition } from '../../pack/tool-definition.ts'
 import { runAccepted } from './accepted-call.ts'
 import { overBudget } from './budget-guard.ts'
@@ -36,15 +36,14 @@ export async function callTool(
       error instanceof FteError
         ? ` (The gateway could not open its database: ${error.message})`
         : ''
-    return errorResult(new FteError('unavailable', 'the database is not open'), why)
+    return errorResult(new SystemError('unavailable', 'the database is not open'), why)
   }
   const refused = scopeRefusal(tool, identity)
   if (refused !== undefined) return turnAway(deps, tool, identity, refused, { charge: true })
   if (!deps.inFlight.enter(identity.sub, deps.maxConcurrentPerIdentity)) {
-    const tooMany = new FteError(
+    const tooMany = new CallerError(
       'too_many_calls',
       `Too many tool calls at once for this user (limit ${deps.maxConcurrentPerIdentity}); wait for the running ones to finish.`,
-      { fault: 'caller' },
     )
     return turnAway(deps, tool, identity, tooMany, { charge: true })
   }

@@ -1,6 +1,6 @@
-import { FteError } from '../../lib/errors.ts'
+import { CallerError, FteError } from '../../lib/errors.ts'
 import type { JsonObject } from '../../lib/json.ts'
-import { CALLER_ERROR_CODES, type ToolErrorCode, toolError } from '../../protocol/gateway-wire.ts'
+import { TOOL_ERROR_CODES, type ToolErrorCode, toolError } from '../../protocol/gateway-wire.ts'
 import { SQLSTATE, sqlState } from '../../store/sql-error.ts'
 import { CLASHED, UNAVAILABLE } from './answers.ts'
 
@@ -10,9 +10,14 @@ export interface CallOutcome {
   isError?: boolean
 }
 
-/** An error the caller can act on: its message is shown as it is. */
-export function isCallerError(error: unknown): error is FteError {
-  return error instanceof FteError && (CALLER_ERROR_CODES as readonly string[]).includes(error.code)
+/**
+ * An error the caller can act on: its message is shown as it is. The caller's fault and a code
+ * the wire names, both: a caller's error the wire cannot name (a CLI's, a skill's) fails closed.
+ */
+export function isCallerError(error: unknown): error is CallerError & { code: ToolErrorCode } {
+  return (
+    error instanceof CallerError && (TOOL_ERROR_CODES as readonly string[]).includes(error.code)
+  )
 }
 
 /**
@@ -21,7 +26,7 @@ export function isCallerError(error: unknown): error is FteError {
  * says the system of record could not answer and must not be guessed at.
  */
 export function errorResult(error: unknown, detail = ''): CallOutcome {
-  if (isCallerError(error)) return result(error.code as ToolErrorCode, error.message)
+  if (isCallerError(error)) return result(error.code, error.message)
   if (sqlState(error) === SQLSTATE.uniqueViolation) return result('conflict', CLASHED)
   const timedOut =
     (error instanceof FteError && error.code === 'timeout') ||

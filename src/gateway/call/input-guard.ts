@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { FteError } from '../../lib/errors.ts'
+import { InvalidInputError } from '../../lib/errors.ts'
 import type { ToolDefinition } from '../../pack/tool-definition.ts'
 import { inputProblem, MAX_INPUT_BYTES } from './input-bounds.ts'
 
@@ -13,11 +13,11 @@ export function acceptInput<S extends z.ZodObject>(
 ): z.output<S> {
   const unacceptable = inputProblem(args, tool.maxInputBytes ?? MAX_INPUT_BYTES)
   if (unacceptable !== undefined) {
-    throw new FteError('invalid_input', `Invalid arguments: ${unacceptable}.`, { fault: 'caller' })
+    throw new InvalidInputError(`Invalid arguments: ${unacceptable}.`)
   }
   const parsed = tool.input.safeParse(args)
   if (!parsed.success) {
-    throw new FteError('invalid_input', describeIssues(parsed.error), { fault: 'caller' })
+    throw new InvalidInputError(describeIssues(parsed.error))
   }
   return parsed.data
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import '../../audit-actions.ts'
-import { FteError } from '../../../../src/lib/errors.ts'
+import { InvalidInputError } from '../../../../src/lib/errors.ts'
 import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/pack/tool-definition.ts'
 import { findArticle, ITEM_ID, paragraphsOf } from '../article.ts'
 import type { ReadingPosition } from '../reading-position.ts'
@@ -22,10 +22,8 @@ export const saveReadingPositionTool = defineTool({
     const found = await findArticle(ctx, input.item)
     const count = paragraphsOf(found.body).length
     if (input.paragraph > count) {
-      throw new FteError(
-        'invalid_input',
+      throw new InvalidInputError(
         `${found.external_id} has ${count} paragraphs; there is no paragraph ${input.paragraph}.`,
-        { fault: 'caller' },
       )
     }
     const position: ReadingPosition = {

@@ -1,6 +1,6 @@
 import '../../audit-actions.ts'
 import { z } from 'zod'
-import { FteError } from '../../../../src/lib/errors.ts'
+import { ConflictError } from '../../../../src/lib/errors.ts'
 import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/pack/tool-definition.ts'
 import { TICKET_REF } from '../arguments.ts'
 import { findTicket } from '../ticket.ts'
@@ -36,10 +36,8 @@ export const escalateTicketTool = defineTool({
   async run(ctx, input) {
     const t = await findTicket(ctx, input.ticket, true)
     if (t.status === 'resolved') {
-      throw new FteError(
-        'conflict',
+      throw new ConflictError(
         `${t.public_id} is resolved; open a new ticket for a new problem instead.`,
-        { fault: 'caller' },
       )
     }
     const team = input.team ?? suggestedTeam(t.category, input.reason)

@@ -1,7 +1,7 @@
 import '../../audit-actions.ts'
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { FteError } from '../../../../src/lib/errors.ts'
+import { ConflictError } from '../../../../src/lib/errors.ts'
 import type { JsonObject } from '../../../../src/lib/json.ts'
 import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/pack/tool-definition.ts'
 import type { ApprovalSummary } from '../../../../src/protocol/approval-summary.ts'
@@ -53,10 +53,8 @@ export const issueRefundTool = defineTool({
     const first = earlier[0]
     if (first !== undefined) {
       if (first.request_hash !== request) {
-        throw new FteError(
-          'conflict',
+        throw new ConflictError(
           'This idempotency key was already used for a different refund request; use a new key for a new refund.',
-          { fault: 'caller' },
         )
       }
       return {
