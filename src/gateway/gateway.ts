@@ -19,7 +19,6 @@ import { packageRoot } from '../lib/package-root.ts'
 import { conversationCorpus } from '../memory/conversation-summaries.ts'
 import type { DomainPack } from '../pack/domain-pack.ts'
 import { requiredScope, type ToolDefinition } from '../pack/tool-definition.ts'
-import { META } from '../protocol/gateway-wire.ts'
 import type { Database } from '../store/database.ts'
 import { rateLimiter } from '../store/rate-limiter.ts'
 import { callTool } from './call/call-tool.ts'
@@ -27,9 +26,9 @@ import type { GatewayDeps } from './call/gateway-deps.ts'
 import { InFlight } from './call/in-flight.ts'
 import { scopeRefusal } from './call/scope-guard.ts'
 import { turnAway } from './call/turn-away.ts'
-import { coreTools } from './core-tools.ts'
 import { SessionHandles } from './session-handle.ts'
 import { sessionKey } from './session-key.ts'
+import { coreTools } from './tools/core-tools.ts'
 
 /** The gateway's settings (GATEWAY_* configuration) and what it runs on. */
 export interface GatewayOptions extends Omit<GatewayConfig, 'stdio'> {
@@ -124,11 +123,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
   const tools = [
     ...coreTools({
-      ready,
+      sessions: async () => (await ready()).sessions,
       sessionTtlSeconds: options.sessionTtlSeconds,
       persona: pack.gateway.persona,
       rules: pack.gateway.rules,
-      conversationMetaKey: META.conversation,
       linkIdentity: pack.gateway.linkIdentity,
     }),
     ...pack.gateway.tools,
