@@ -15,8 +15,13 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8')
  */
 const EXERCISED: Array<{ command: RegExp; where: string; shows: string }> = [
   { command: /^npm install( && npm start)?$/, where: '.ci/run', shows: 'npm install --no-audit' },
-  { command: /^npm start$/, where: 'src/cli/commands/serve.test.ts', shows: "runCli(['serve'" },
+  { command: /^npm start$/, where: 'src/cli/commands/serve.e2e.test.ts', shows: "runCli(['serve'" },
   { command: /^npm test( -- domains\/pet-clinic)?$/, where: '.ci/run', shows: 'npm test --' },
+  {
+    command: /^npm run test:(unit|db|e2e)$/,
+    where: 'test/test-projects.test.ts',
+    shows: 'npm run test:unit, test:db, test:e2e',
+  },
   { command: /^npm run build$/, where: '.ci/run', shows: 'node dist/src/cli/main.js --help' },
   {
     command: /^node_modules\/\.bin\/node dist\/src\/cli\/main\.js serve$/,
@@ -28,77 +33,81 @@ const EXERCISED: Array<{ command: RegExp; where: string; shows: string }> = [
   { command: /^npm run conformance$/, where: '.ci/run', shows: 'npm run conformance' },
   {
     command: /^npm run scripted-model$/,
-    where: 'src/cli/commands/ask.test.ts',
+    where: 'src/cli/commands/ask.e2e.test.ts',
     shows: 'scriptScenario',
   },
-  { command: /^npm run fte -- <command>$/, where: 'src/cli/run-cli.test.ts', shows: 'runCli(' },
+  { command: /^npm run fte -- <command>$/, where: 'src/cli/run-cli.e2e.test.ts', shows: 'runCli(' },
   {
     command: /^curl http:\/\/127\.0\.0\.1:3000\/healthz$/,
-    where: 'src/cli/commands/serve.test.ts',
+    where: 'src/cli/commands/serve.e2e.test.ts',
     shows: '/healthz',
   },
   {
     command: /^curl -H "Authorization: Bearer \$TOKEN" http:\/\/127\.0\.0\.1:3000\/api\/me$/,
-    where: 'src/http/mcp.test.ts',
+    where: 'src/http/mcp.db.test.ts',
     shows: "'/api/me'",
   },
   {
     command: /^TOKEN=\$\(npm run --silent fte -- auth token --sub 'demo\|maya-okafor'\)$/,
-    where: 'src/cli/run-cli.test.ts',
+    where: 'src/cli/run-cli.e2e.test.ts',
     shows: "'token'",
   },
   {
     command: /^npm run --silent fte -- auth token$/,
-    where: 'src/cli/run-cli.test.ts',
+    where: 'src/cli/run-cli.e2e.test.ts',
     shows: "'token'",
   },
   {
     command: /^npm run fte -- auth dev-server$/,
-    where: 'src/cli/commands/serve.test.ts',
+    where: 'src/cli/commands/serve.e2e.test.ts',
     shows: "'dev-server'",
   },
   {
     command: /^npm run --silent fte -- mcp$/,
-    where: 'src/cli/commands/mcp.test.ts',
+    where: 'src/cli/commands/mcp.e2e.test.ts',
     shows: "'mcp'",
   },
   {
     command:
       /^npx @modelcontextprotocol\/inspector --cli (npm run --silent fte -- mcp|http:\/\/127\.0\.0\.1:3000\/mcp)/,
-    where: 'src/gateway/inspector.test.ts',
+    where: 'src/gateway/inspector.e2e.test.ts',
     shows: "'--cli'",
   },
   {
     command: /^npm run fte -- migrate --status$/,
-    where: 'src/cli/run-cli.test.ts',
+    where: 'src/cli/run-cli.e2e.test.ts',
     shows: "'--status'",
   },
-  { command: /^npm run fte -- doctor$/, where: 'src/cli/commands/ask.test.ts', shows: "'doctor'" },
-  { command: /^npm run fte -- cleanup$/, where: 'src/cli/run-cli.test.ts', shows: "'cleanup'" },
+  {
+    command: /^npm run fte -- doctor$/,
+    where: 'src/cli/commands/ask.e2e.test.ts',
+    shows: "'doctor'",
+  },
+  { command: /^npm run fte -- cleanup$/, where: 'src/cli/run-cli.e2e.test.ts', shows: "'cleanup'" },
   {
     command: /^npm run fte -- embed --reembed$/,
-    where: 'src/cli/run-cli.test.ts',
+    where: 'src/cli/run-cli.e2e.test.ts',
     shows: "'--reembed'",
   },
   {
     command: /^npm run fte -- replay 7a2e4c1b-5d3f-4e8a-9b6c-1f0e2d3c4b5a$/,
-    where: 'src/cli/run-cli.test.ts',
+    where: 'src/cli/run-cli.e2e.test.ts',
     shows: "'replay'",
   },
   {
     command:
       /^npm run fte -- seed (--policies domains\/support\/demo\/policies|domains\/support\/demo\/resolved-tickets\.csv)$/,
-    where: 'src/cli/run-cli.test.ts',
+    where: 'src/cli/run-cli.e2e.test.ts',
     shows: "'seed'",
   },
   {
     command: /^npm run fte -- new-domain pet-clinic --description "Pets, owners and visits"$/,
-    where: 'src/cli/commands/new-domain.test.ts',
+    where: 'src/cli/commands/new-domain.e2e.test.ts',
     shows: "'new-domain'",
   },
   {
     command: /^npm start -- --domain (tasks|pet-clinic)$/,
-    where: 'src/cli/commands/serve.test.ts',
+    where: 'src/cli/commands/serve.e2e.test.ts',
     shows: "'--domain', 'tasks'",
   },
   {
@@ -110,14 +119,14 @@ const EXERCISED: Array<{ command: RegExp; where: string; shows: string }> = [
   // A real Postgres URL of Neon's shape: the suite connects to a local TLS server with it.
   {
     command: /^DATABASE_URL='postgresql:\/\/[^']+neon\.tech[^']+' npm start$/,
-    where: 'src/store/postgres-database.test.ts',
+    where: 'src/store/postgres-database.db.test.ts',
     shows: 'channel_binding=require',
   },
   // Providers' keys: the same code against a local OpenAI-compatible server.
   {
     command:
       /^(OPENAI_API_KEY=sk-\.\.\.|LLM_PROVIDER=groq GROQ_API_KEY=gsk_\.\.\.|LLM_BASE_URL=http:\/\/127\.0\.0\.1:11434\/v1 LLM_MODEL=llama3\.1) +npm run fte -- chat$/,
-    where: 'src/cli/commands/ask.test.ts',
+    where: 'src/cli/commands/ask.e2e.test.ts',
     shows: "'chat'",
   },
   {
@@ -130,13 +139,13 @@ const EXERCISED: Array<{ command: RegExp; where: string; shows: string }> = [
   {
     command:
       /^(cloudflared tunnel --url http:\/\/127\.0\.0\.1:3000|ngrok http 3000|PUBLIC_URL=https:\/\/<tunnel host> AUTH_ISSUER=https:\/\/<your issuer>\/ npm start)$/,
-    where: 'src/cli/commands/serve.test.ts',
+    where: 'src/cli/commands/serve.e2e.test.ts',
     shows: 'behind a tunnel',
   },
   {
     command:
       /^(claude mcp add --transport http fte http:\/\/127\.0\.0\.1:3000\/mcp|opencode mcp add fte --url http:\/\/127\.0\.0\.1:3000\/mcp|opencode mcp list)$/,
-    where: 'src/auth/oauth-flow.test.ts',
+    where: 'src/auth/oauth-flow.db.test.ts',
     shows: 'discovery, registration and PKCE',
   },
 ]

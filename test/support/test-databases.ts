@@ -30,6 +30,8 @@ export const pgliteTarget: DatabaseTarget = {
     let snapshot = snapshots.get(schema)
     if (snapshot === undefined) {
       const path = inject(schema === 'empty' ? 'pgliteEmptySnapshot' : 'pgliteMigratedSnapshot')
+      // Only the database project's global setup builds the snapshots (vitest.config.ts).
+      if (path === undefined) throw new Error('a test that opens a database is named *.db.test.ts')
       snapshot = readFile(path).then((bytes) => new Blob([bytes]))
       snapshots.set(schema, snapshot)
     }

@@ -1,17 +1,15 @@
-import { constants } from 'node:fs'
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
-import { supportPack } from '../domains/support/index.ts'
-import { migrationSources } from '../src/pack/domain-pack.ts'
-import { createSandbox } from '../src/skills/skill-sandbox.ts'
-import { loadMigrations } from '../src/store/migration-files.ts'
-import { migrate } from '../src/store/migrator.ts'
-import { openPglite } from '../src/store/pglite-database.ts'
-import { openPostgres } from '../src/store/postgres-database.ts'
-import { databaseUrlFor } from './support/database-url.ts'
+import { supportPack } from '../../domains/support/index.ts'
+import { migrationSources } from '../../src/pack/domain-pack.ts'
+import { loadMigrations } from '../../src/store/migration-files.ts'
+import { migrate } from '../../src/store/migrator.ts'
+import { openPglite } from '../../src/store/pglite-database.ts'
+import { openPostgres } from '../../src/store/postgres-database.ts'
+import { databaseUrlFor } from '../support/database-url.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,24 +17,13 @@ declare module 'vitest' {
     pgliteMigratedSnapshot: string
     postgresEmptyTemplate: string | null
     postgresMigratedTemplate: string | null
-    /** bubblewrap can start a sandbox on this machine (the skill script suite needs it). */
-    sandboxAvailable: boolean
-    /** The Chromium the browser suite drives (CHROMIUM_PATH, default Debian's); null: none. */
-    chromiumPath: string | null
   }
-}
-
-const PROBE_LIMITS = {
-  timeoutMs: 10_000,
-  cpuSeconds: 5,
-  memoryBytes: 256 * 1024 * 1024,
-  outputBytes: 4096,
-  fileBytes: 1024 * 1024,
 }
 
 /**
  * Builds each database once per run — an empty one and one migrated with core + support — so every
- * test starts from a fresh copy in a fraction of the time a new database takes.
+ * test starts from a fresh copy in a fraction of the time a new database takes. Only the database
+ * project runs it: unit tests open no database, end-to-end tests their own data folders.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = await mkdtemp(join(tmpdir(), 'fte-test-'))
@@ -52,31 +39,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await empty.close()
   project.provide('pgliteEmptySnapshot', emptyPath)
   project.provide('pgliteMigratedSnapshot', migratedPath)
-
-  const sandboxReason = await createSandbox({ bwrap: 'bwrap', limits: PROBE_LIMITS })
-    .check()
-    .then(
-      () => undefined,
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
-    )
-  const sandboxNotice =
-    '\nbubblewrap cannot start a sandbox here: the skill-script sandbox suite is SKIPPED.\n' +
-    `(${sandboxReason})\n.ci/run installs it (apt-get install bubblewrap).\n\n`
-  if (sandboxReason !== undefined) process.stdout.write(sandboxNotice)
-  project.provide('sandboxAvailable', sandboxReason === undefined)
-
-  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-  const hasChromium = await access(chromium, constants.X_OK).then(
-    () => true,
-    () => false,
-  )
-  if (!hasChromium) {
-    process.stdout.write(
-      `\nNo Chromium at ${chromium}: the browser suite is SKIPPED.\n` +
-        '.ci/run installs it (apt-get install chromium); CHROMIUM_PATH names another.\n\n',
-    )
-  }
-  project.provide('chromiumPath', hasChromium ? chromium : null)
 
   const adminUrl = process.env.TEST_DATABASE_URL
   const templates: string[] = []
@@ -113,7 +75,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await rm(dir, { recursive: true, force: true })
     // Said again at the end, where the skipped count is, so it does not scroll away.
     if (!adminUrl) process.stdout.write(skipNotice)
-    if (sandboxReason !== undefined) process.stdout.write(sandboxNotice)
     if (adminUrl && templates.length > 0) {
       const admin = new pg.Client({ connectionString: adminUrl })
       await admin.connect()

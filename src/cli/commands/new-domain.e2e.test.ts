@@ -106,7 +106,7 @@ describe('fte new-domain', () => {
       join(root, 'tsconfig.json'),
       JSON.stringify({
         extends: join(packageRoot(), 'tsconfig.json'),
-        include: ['domains/pet-clinic', 'test/global-setup.ts'],
+        include: ['domains/pet-clinic', 'test/setup/databases.ts'],
       }),
     )
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
