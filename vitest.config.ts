@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { configDefaults, defineConfig } from 'vitest/config'
+import { SlowestProjectFirst } from './test/setup/sequencer.ts'
 
 /** Test files whose names end with `suffix`, wherever tests live. */
 const named = (suffix: string) => ['src', 'domains', 'test'].map((dir) => `${dir}/**/*${suffix}`)
@@ -34,6 +35,7 @@ export default defineConfig({
     maxWorkers: availableParallelism() + 1,
     // Threads start faster and cost less than a process per file.
     pool: 'threads',
+    sequence: { sequencer: SlowestProjectFirst },
     allowOnly: false,
     projects: [
       {

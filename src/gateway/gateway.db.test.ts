@@ -1,5 +1,5 @@
 import type { Client } from '@modelcontextprotocol/client'
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { z } from 'zod'
 import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
 import { supportPack } from '../../domains/support/index.ts'
@@ -14,7 +14,11 @@ import {
   testGateway,
 } from '../../test/support/gateway-client.ts'
 import { TcpProxy } from '../../test/support/tcp-proxy.ts'
-import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import {
+  describeEachDatabase,
+  type PreparedDatabase,
+  type TestDatabase,
+} from '../../test/support/test-databases.ts'
 import { embedPendingDocuments } from '../embedding/document-indexer.ts'
 import { createLocalEmbedder } from '../embedding/local-embedder.ts'
 import { createLogger } from '../lib/logger.ts'
@@ -46,11 +50,18 @@ function packWith(
 }
 
 describeEachDatabase('MCP gateway', (target) => {
+  let demo: PreparedDatabase
+  beforeAll(async () => {
+    demo = await target.prepare('migrated', async (db) => {
+      await loadDemoData(db)
+      await embedPendingDocuments(db, createLocalEmbedder())
+    })
+  })
+  afterAll(() => demo.close())
+
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
-    await loadDemoData(db)
-    await embedPendingDocuments(db, createLocalEmbedder())
+    db = await demo.open()
   })
   afterEach(() => db.close())
 

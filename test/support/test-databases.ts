@@ -19,24 +19,55 @@ export interface DatabaseTarget {
   available: boolean
   /** A fresh, private database: empty, or migrated with core + support. Closing discards it. */
   open(schema: Schema): Promise<TestDatabase>
+  /**
+   * A database `prepare` fills once, of which each test then opens a fresh, private copy: for a
+   * file whose every test starts from the same data that takes longer to build (demo data,
+   * embeddings) than a copy takes to open.
+   */
+  prepare(schema: Schema, prepare: (db: Database) => Promise<void>): Promise<PreparedDatabase>
+}
+
+export interface PreparedDatabase {
+  /** A fresh, private copy of the prepared database. Closing it discards it. */
+  open(): Promise<TestDatabase>
+  /** Discards the prepared database. */
+  close(): Promise<void>
 }
 
 const snapshots = new Map<Schema, Promise<Blob>>()
+
+function snapshot(schema: Schema): Promise<Blob> {
+  let loaded = snapshots.get(schema)
+  if (loaded === undefined) {
+    const path = inject(schema === 'empty' ? 'pgliteEmptySnapshot' : 'pgliteMigratedSnapshot')
+    // Only the database project's global setup builds the snapshots (vitest.config.ts).
+    if (path === undefined) throw new Error('a test that opens a database is named *.db.test.ts')
+    loaded = readFile(path).then((bytes) => new Blob([bytes]))
+    snapshots.set(schema, loaded)
+  }
+  return loaded
+}
+
+async function openPgliteCopy(snapshot: Blob): Promise<TestDatabase> {
+  const db = await openPglite({ loadDataDir: snapshot })
+  return Object.assign(db, { url: undefined })
+}
 
 export const pgliteTarget: DatabaseTarget = {
   name: 'pglite',
   available: true,
   async open(schema) {
-    let snapshot = snapshots.get(schema)
-    if (snapshot === undefined) {
-      const path = inject(schema === 'empty' ? 'pgliteEmptySnapshot' : 'pgliteMigratedSnapshot')
-      // Only the database project's global setup builds the snapshots (vitest.config.ts).
-      if (path === undefined) throw new Error('a test that opens a database is named *.db.test.ts')
-      snapshot = readFile(path).then((bytes) => new Blob([bytes]))
-      snapshots.set(schema, snapshot)
+    return openPgliteCopy(await snapshot(schema))
+  },
+  async prepare(schema, prepare) {
+    const db = await openPglite({ loadDataDir: await snapshot(schema) })
+    try {
+      await prepare(db)
+      const prepared = await db.dumpDataDir()
+      return { open: () => openPgliteCopy(prepared), close: async () => {} }
+    } finally {
+      await db.close()
     }
-    const db = await openPglite({ loadDataDir: await snapshot })
-    return Object.assign(db, { url: undefined })
   },
 }
 
@@ -46,28 +77,59 @@ const postgresTarget: DatabaseTarget = {
   name: 'postgres',
   available: adminUrl !== undefined,
   async open(schema) {
-    if (adminUrl === undefined) throw new Error('TEST_DATABASE_URL is not set')
-    const template = inject(
-      schema === 'empty' ? 'postgresEmptyTemplate' : 'postgresMigratedTemplate',
-    )
-    if (template === null) throw new Error('the Postgres templates were not built')
-    const name = `fte_t_${randomBytes(6).toString('hex')}`
-    await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`)
-    const url = databaseUrlFor(adminUrl, name)
-    const db = await openPostgres({ url, poolMax: 20 })
+    return openPostgresCopy(template(schema))
+  },
+  async prepare(schema, prepare) {
+    const name = await copyDatabase(template(schema))
+    const db = await openPostgres({ url: urlOf(name), poolMax: 20 })
+    try {
+      await prepare(db)
+    } finally {
+      // A database is copied only while nobody is connected to it.
+      await db.close()
+    }
     return {
-      ...db,
-      url,
-      close: async () => {
-        await db.close()
-        await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      },
+      open: () => openPostgresCopy(name),
+      close: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
     }
   },
 }
 
+function template(schema: Schema): string {
+  const name = inject(schema === 'empty' ? 'postgresEmptyTemplate' : 'postgresMigratedTemplate')
+  if (name === null) throw new Error('the Postgres templates were not built')
+  return name
+}
+
+function urlOf(name: string): string {
+  if (adminUrl === undefined) throw new Error('TEST_DATABASE_URL is not set')
+  return databaseUrlFor(adminUrl, name)
+}
+
+/** A new database, a copy of `source`; returns its name. */
+async function copyDatabase(source: string): Promise<string> {
+  const name = `fte_t_${randomBytes(6).toString('hex')}`
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${source}`)
+  return name
+}
+
+async function openPostgresCopy(source: string): Promise<TestDatabase> {
+  const name = await copyDatabase(source)
+  const url = urlOf(name)
+  const db = await openPostgres({ url, poolMax: 20 })
+  return {
+    ...db,
+    url,
+    close: async () => {
+      await db.close()
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    },
+  }
+}
+
 /** One admin statement on its own connection (CREATE/DROP DATABASE cannot share a transaction). */
 async function adminQuery(sql: string): Promise<void> {
+  if (adminUrl === undefined) throw new Error('TEST_DATABASE_URL is not set')
   for (let attempt = 1; ; attempt++) {
     const client = new pg.Client({ connectionString: adminUrl })
     await client.connect()
