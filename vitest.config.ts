@@ -50,6 +50,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'database',
+          // A process per file: PGlite's WebAssembly freed in worker threads can abort V8
+          // ("Check failed: jit_page_->allocations_.erase(addr) == 1", Node 24), taking the run down.
+          pool: 'forks',
           include: database,
           globalSetup: ['test/setup/databases.ts', 'test/setup/sandbox.ts'],
         },

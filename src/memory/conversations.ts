@@ -64,6 +64,24 @@ export const conversations = {
     return rows.map(toConversation)
   },
 
+  /**
+   * Makes the conversation `id` for `userId` unless one with that id exists; whether it was made.
+   * For rows with a known id, such as demo data loaded on every start.
+   */
+  async createWithId(
+    q: Queryable,
+    id: string,
+    userId: string,
+    metadata: JsonObject = {},
+  ): Promise<boolean> {
+    const { rowCount } = await q.query(
+      `INSERT INTO conversations (id, user_id, metadata) VALUES ($1, $2, $3::jsonb)
+       ON CONFLICT (id) DO NOTHING`,
+      [id, userId, JSON.stringify(metadata)],
+    )
+    return rowCount > 0
+  },
+
   /** Whether a conversation with this id exists, whoever's it is. */
   async exists(q: Queryable, id: string): Promise<boolean> {
     const { rows } = await q.query('SELECT 1 FROM conversations WHERE id = $1', [id])

@@ -15,12 +15,11 @@ const ACTOR = 'worker:support (demo data)'
  * audit writer the Worker uses. Returns 0 when it is already there.
  */
 export async function loadDemoConversation(tx: Queryable): Promise<number> {
-  const created = await tx.query(
-    `INSERT INTO conversations (id, user_id, metadata) VALUES ($1, 'demo|daniel-reyes', $2::jsonb)
-     ON CONFLICT (id) DO NOTHING`,
-    [DEMO_CONVERSATION_ID, JSON.stringify({ demo: true, channel: 'chat' })],
-  )
-  if (created.rowCount === 0) return 0
+  const created = await conversations.createWithId(tx, DEMO_CONVERSATION_ID, 'demo|daniel-reyes', {
+    demo: true,
+    channel: 'chat',
+  })
+  if (!created) return 0
   const conversationId = DEMO_CONVERSATION_ID
 
   await conversations.appendMessage(tx, {
