@@ -42,12 +42,12 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
     options.port ?? config.server.port,
   )
   let composed: ComposedServer | undefined
+  const base = publicUrl(config.server, Number(new URL(server.url).port))
   try {
     composed = await composeServer(runtime, {
-      publicUrl: publicUrl(config.server, Number(new URL(server.url).port)),
+      publicUrl: base,
       port: options.port ?? config.server.port,
     })
-    const base = publicUrl(config.server, Number(new URL(server.url).port))
     handle = composed.fetch
     mcpHandle = composed.mcp
     const { model } = composed
