@@ -42,9 +42,15 @@ async function seedRate(db: Database, file: string): Promise<number> {
   const migrated = await migrate(db, await loadMigrations(migrationSources(supportPack)))
   if (migrated.error) throw migrated.error
   const started = performance.now()
-  const result = await importCsv(db, createLocalEmbedder(), resolvedTicketsImport, file, {
-    actor: 'bench',
-  })
+  const result = await importCsv(
+    db,
+    createLocalEmbedder(1024, supportPack.lexicon),
+    resolvedTicketsImport,
+    file,
+    {
+      actor: 'bench',
+    },
+  )
   const seconds = (performance.now() - started) / 1000
   if (result.embedded.documents !== ROWS) {
     throw new Error(`seeded ${result.embedded.documents} documents, expected ${ROWS}`)
@@ -69,7 +75,7 @@ export async function benchSeed(
       ),
     )
 
-    const embedder = createLocalEmbedder()
+    const embedder = createLocalEmbedder(1024, supportPack.lexicon)
     const texts = rows.map(([id = '', , summary = '', resolution = '']) => ({
       id,
       title: summary,

@@ -77,7 +77,7 @@ export async function openDemoDatabase(url: string, poolMax: number): Promise<Da
   try {
     await prepareDatabase(db, {
       pack: supportPack,
-      embedder: createLocalEmbedder(),
+      embedder: createLocalEmbedder(1024, supportPack.lexicon),
       demoData: true,
       logger: createLogger({ level: 'silent' }),
     })

@@ -13,7 +13,7 @@ const db = await openPglite({ dataDir })
 if (!process.argv.includes('--open-only')) {
   await prepareDatabase(db, {
     pack: supportPack,
-    embedder: createLocalEmbedder(),
+    embedder: createLocalEmbedder(1024, supportPack.lexicon),
     demoData: true,
     logger: createLogger({
       level: 'silent',

@@ -15,12 +15,14 @@ import { lookupCustomerTool } from './gateway/tools/lookup-customer.ts'
 import { lookupOrderTool } from './gateway/tools/lookup-order.ts'
 import { openTicketTool } from './gateway/tools/open-ticket.ts'
 import { searchPoliciesTool } from './gateway/tools/search-policies.ts'
+import { supportLexicon } from './lexicon.ts'
 
 export const supportPack: DomainPack = {
   name: 'support',
   description: 'Customer support: customers, orders, tickets, refunds and the policy library',
   migrations: { name: 'support', dir: join(packageRoot(), 'domains', 'support', 'migrations') },
   loadDemoData: (db, options) => loadDemoData(db, options),
+  lexicon: supportLexicon,
   csvImport: resolvedTicketsImport,
   gateway: {
     persona: SUPPORT_PERSONA,

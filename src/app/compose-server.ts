@@ -51,7 +51,7 @@ export async function composeServer(
   try {
     const db = await connect(config.database, logger)
     closers.push(() => db.close())
-    const embedder = createEmbedder(config.embedding)
+    const embedder = createEmbedder(config.embedding, pack.lexicon)
     await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
     const gateway = await buildGateway(runtime, db, embedder)
     await gateway.ready

@@ -47,7 +47,7 @@ export async function openWorker(
   const db = await connect(config.database, logger)
   const closers: Array<() => Promise<void>> = [() => db.close()]
   try {
-    const embedder = createEmbedder(config.embedding)
+    const embedder = createEmbedder(config.embedding, pack.lexicon)
     await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
     const { gateway, userId } = await openGatewayAccess(runtime, db, embedder, choice)
     closers.unshift(() => gateway.close())

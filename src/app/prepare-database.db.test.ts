@@ -45,14 +45,13 @@ describeEachDatabase('start-up preparation', (target) => {
     expect(second.map((l) => l.msg)).toEqual(['schema is up to date'])
   })
 
-  it('serves on, warning, when the configured model differs from the corpus', async () => {
+  it('moves the corpus itself when the local model changes (here its dimensions)', async () => {
     await prepare()
     const lines = await prepare(createLocalEmbedder(256))
-    const warning = lines.find((l) => l.msg.startsWith('the corpus is held in another'))
-    expect(warning?.err).toContain('set EMBEDDING_DIMENSIONS back to 1024')
+    expect(lines.map((l) => l.msg)).toContain('re-embedded the corpus')
     const { rows } = await db.query<{ dimensions: number }>(
       'SELECT DISTINCT dimensions FROM embeddings',
     )
-    expect(rows).toEqual([{ dimensions: 1024 }])
+    expect(rows).toEqual([{ dimensions: 256 }])
   })
 })

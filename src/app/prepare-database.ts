@@ -1,8 +1,15 @@
+import { describeSpaces, otherSpaces } from '../embedding/corpus-space.ts'
 import { embedPendingDocuments } from '../embedding/document-indexer.ts'
+import { adoptEarlierModelNames } from '../embedding/earlier-model-names.ts'
 import type { Embedder } from '../embedding/embedder.ts'
+import { isLocalModel } from '../embedding/local-embedder.ts'
+import { reembedCorpus } from '../embedding/reembed.ts'
 import { errorMessage, FteError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
-import { embedPendingConversations } from '../memory/conversation-summaries.ts'
+import {
+  conversationSummaries,
+  embedPendingConversations,
+} from '../memory/conversation-summaries.ts'
 import type { DomainPack } from '../pack/domain-pack.ts'
 import { migrationSources } from '../pack/domain-pack.ts'
 import type { Database } from '../store/database.ts'
@@ -41,6 +48,7 @@ export async function prepareDatabase(db: Database, options: PrepareOptions): Pr
   // search index (created by the indexer before it embeds anything). A provider that
   // cannot be reached does not stop the server: search stays incomplete until a later start.
   try {
+    await moveLocalCorpus(db, embedder, logger)
     const done = await embedPendingDocuments(db, embedder, {
       onProgress: (p) => {
         if (p.documents === 0 && p.total > 0) {
@@ -70,4 +78,37 @@ export async function prepareDatabase(db: Database, options: PrepareOptions): Pr
         : 'could not embed documents; search is incomplete',
     )
   }
+}
+
+/**
+ * A corpus held by an earlier local model follows the local embedder without anyone running
+ * `fte embed --reembed`: renamed in place when the vectors are the same (a name the embedder
+ * lists as its earlier one), re-embedded otherwise (offline, and quick at demo sizes). A corpus
+ * in any other model is left alone: moving it is the operator's call, and may cost money.
+ */
+async function moveLocalCorpus(db: Database, embedder: Embedder, logger: Logger): Promise<void> {
+  if (!isLocalModel(embedder.model)) return
+  const renamed = await adoptEarlierModelNames(db, embedder)
+  if (renamed > 0) {
+    logger.info(
+      { chunks: renamed, model: embedder.model },
+      "renamed the corpus to its model's new name (same vectors)",
+    )
+  }
+  const held = await otherSpaces(db, embedder)
+  if (held.length === 0 || !held.every((space) => isLocalModel(space.model))) return
+  logger.info(
+    { from: describeSpaces(held), model: embedder.model },
+    'the local embedding model changed: re-embedding the corpus',
+  )
+  const moved = await reembedCorpus(db, embedder, conversationSummaries)
+  logger.info(
+    {
+      documents: moved.documents,
+      conversations: moved.conversations,
+      chunks: moved.chunks,
+      model: moved.model,
+    },
+    're-embedded the corpus',
+  )
 }

@@ -125,7 +125,7 @@ describe('fte on the embedded database', () => {
     const search = await fte(['search', 'charged twice on my card', '-k', '2'], env)
     expect(search.code).toBe(0)
     expect(search.stdout).toContain(
-      'Nothing in past_case is embedded with fte-local-lexical-v1 yet.',
+      'Nothing in past_case is embedded with fte-local-lexical-v2+support-v1 yet.',
     )
     const badK = await fte(['search', 'x', '-k', '99'], env)
     expect(badK.code).toBe(2)
@@ -143,7 +143,7 @@ describe('fte on the embedded database', () => {
     expect(seeded.stdout).toBe(
       'Read 12 rows from resolved-tickets.csv.\n' +
         'Added 9 customers, 12 tickets, 12 documents.\n' +
-        'Embedded 12 documents (12 chunks) with fte-local-lexical-v1.\n',
+        'Embedded 12 documents (12 chunks) with fte-local-lexical-v2+support-v1.\n',
     )
     // Not a terminal: plain progress lines, ending on the final count.
     expect(seeded.stderr).toContain('embedding: 12/12 documents (100%)')
@@ -174,12 +174,12 @@ describe('fte on the embedded database', () => {
 
     const embed = await fte(['embed'], env)
     expect(embed.stdout).toBe(
-      'Nothing to embed: every document and conversation summary has fte-local-lexical-v1 vectors.\n',
+      'Nothing to embed: every document and conversation summary has fte-local-lexical-v2+support-v1 vectors.\n',
     )
     const remember = await fte(['embed', '--conversation', CONVERSATION], env)
     expect(remember.code).toBe(0)
     expect(remember.stdout).toBe(
-      `Remembered conversation ${CONVERSATION}: 1 chunk with fte-local-lexical-v1.\n`,
+      `Remembered conversation ${CONVERSATION}: 1 chunk with fte-local-lexical-v2+support-v1.\n`,
     )
     const memory = await fte(['search', 'refund for order 4429', '--source', 'conversation'], env)
     expect(memory.stdout).toContain("Customer: I haven't received my refund from order #4429")
@@ -188,12 +188,12 @@ describe('fte on the embedded database', () => {
     const mismatch = await fte(['search', 'refund'], small)
     expect(mismatch.code).toBe(1)
     expect(mismatch.stderr).toContain(
-      'Run `npm run fte -- embed --reembed` to move the whole corpus to fte-local-lexical-v1 (256 dimensions), or set EMBEDDING_DIMENSIONS back to 1024.',
+      'Run `npm run fte -- embed --reembed` to move the whole corpus to fte-local-lexical-v2+support-v1 (256 dimensions), or set EMBEDDING_DIMENSIONS back to 1024.',
     )
     const moved = await fte(['embed', '--reembed'], small)
     expect(moved.code).toBe(0)
     expect(moved.stdout).toMatch(
-      /^The corpus is now embedded with fte-local-lexical-v1 \(256 dimensions\): 15 documents and 1 conversation embedded, \d+ chunks\.\nRemoved \d+ chunks of fte-local-lexical-v1 \(1024 dimensions\)\.\n$/,
+      /^The corpus is now embedded with fte-local-lexical-v2+support-v1 \(256 dimensions\): 15 documents and 1 conversation embedded, \d+ chunks\.\nRemoved \d+ chunks of fte-local-lexical-v2+support-v1 \(1024 dimensions\)\.\n$/,
     )
     const minted = await fte(['auth', 'token', '--sub', 'demo|maya-okafor', '--ttl', '600'], env)
     expect(minted.code).toBe(0)

@@ -81,7 +81,7 @@ describe('embedding configuration', () => {
   it('defaults to the local embedder at 1024 dimensions', () => {
     expect(parseConfig({}, { cwd: '/w' }).embedding).toEqual({
       provider: 'local',
-      model: 'fte-local-lexical-v1',
+      model: 'fte-local-lexical-v2',
       dimensions: 1024,
     })
   })

@@ -25,11 +25,7 @@ export function mismatchAdvice(held: readonly EmbeddingSpace[], wanted: Embeddin
  * would leave a search in either model with part of the corpus.
  */
 export async function assertCorpusSpace(q: Queryable, wanted: EmbeddingSpace): Promise<void> {
-  const { rows } = await q.query<{ model: string; dimensions: number }>(
-    `SELECT model, dimensions FROM embeddings WHERE NOT (model = $1 AND dimensions = $2)
-     GROUP BY model, dimensions ORDER BY model, dimensions`,
-    [wanted.model, wanted.dimensions],
-  )
+  const rows = await otherSpaces(q, wanted)
   if (rows.length === 0) return
   throw new CallerError(
     'embedding_model_mismatch',
@@ -37,4 +33,14 @@ export async function assertCorpusSpace(q: Queryable, wanted: EmbeddingSpace): P
       `${describeSpaces([wanted])}; adding vectors of a second model would leave searches with ` +
       `part of the corpus. ${mismatchAdvice(rows, wanted)}`,
   )
+}
+
+/** The spaces the corpus holds besides `wanted`. */
+export async function otherSpaces(q: Queryable, wanted: EmbeddingSpace): Promise<EmbeddingSpace[]> {
+  const { rows } = await q.query<{ model: string; dimensions: number }>(
+    `SELECT model, dimensions FROM embeddings WHERE NOT (model = $1 AND dimensions = $2)
+     GROUP BY model, dimensions ORDER BY model, dimensions`,
+    [wanted.model, wanted.dimensions],
+  )
+  return rows
 }

@@ -3,6 +3,8 @@ export interface Embedder {
   /** Recorded on every embedding row; vectors of different models are never compared. */
   readonly model: string
   readonly dimensions: number
+  /** Names these very vectors were stored under before; a corpus held under one is renamed. */
+  readonly earlierModelNames?: readonly string[]
   /** One vector per text, in order. */
   embed(texts: readonly string[]): Promise<number[][]>
 }

@@ -2,40 +2,51 @@ import { stemmer } from 'stemmer'
 import { LOCAL_EMBEDDING_MODEL } from '../config/sections/embedding.ts'
 import { ConfigError } from '../lib/errors.ts'
 import type { Embedder } from './embedder.ts'
-import { SYNONYM_GROUPS } from './local-lexicon.ts'
+import { checkLexicon, type Lexicon } from './lexicon.ts'
 
 /**
  * The offline default embedder: no network, no weights, deterministic and fast.
  *
  * What it captures is LEXICAL similarity, not meaning: texts that share words (after lower-casing,
- * stop-word removal and Porter stemming), a small customer-service synonym table ("money back" →
- * refund, "parcel" → package), word pairs, and character trigrams (so "refunded", "refunding" and
- * a misspelt "refnud" still overlap). Features are hashed into `dimensions` buckets with a sign
+ * stop-word removal and Porter stemming), the pack's synonym table when it has one (support: "money
+ * back" → refund, "parcel" → package), word pairs, and character trigrams (so "refunded",
+ * "refunding" and a misspelt "refnud" still overlap). Features are hashed into `dimensions` buckets with a sign
  * (feature hashing) and the vector is L2-normalised, so cosine similarity is a weighted overlap of
  * features. A paraphrase with no words, stems or listed synonyms in common scores low; use an
  * OpenAI-compatible model (EMBEDDING_PROVIDER=openai) for semantic similarity.
  */
-export function createLocalEmbedder(dimensions = 1024): Embedder {
+export function createLocalEmbedder(dimensions = 1024, lexicon?: Lexicon): Embedder {
   if (!Number.isInteger(dimensions) || dimensions < 16 || dimensions > 4000) {
     throw new ConfigError('the local embedder needs 16 to 4000 dimensions')
   }
+  const terms = termsOf(lexicon === undefined ? undefined : checkLexicon(lexicon))
   return {
-    model: LOCAL_EMBEDDING_MODEL,
+    model: localModelName(lexicon),
     dimensions,
-    embed: async (texts) => texts.map((text) => embedOne(text, dimensions)),
+    earlierModelNames: lexicon?.earlierModelNames ?? [],
+    embed: async (texts) => texts.map((text) => embedTerms(terms(text), dimensions)),
   }
+}
+
+/** `fte-local-lexical-v2`, or with a pack's synonyms `fte-local-lexical-v2+support-v1`. */
+export function localModelName(lexicon?: Lexicon): string {
+  return lexicon === undefined ? LOCAL_EMBEDDING_MODEL : `${LOCAL_EMBEDDING_MODEL}+${lexicon.name}`
+}
+
+/** Whether vectors of `model` came from a local embedder (any version, any lexicon). */
+export function isLocalModel(model: string): boolean {
+  return model.startsWith('fte-local-lexical-')
 }
 
 const WEIGHTS = { word: 1, pair: 0.3, trigram: 0.25 }
 
-export function embedOne(text: string, dimensions: number): number[] {
+function embedTerms(terms: readonly string[], dimensions: number): number[] {
   const vector = new Float64Array(dimensions)
   const add = (feature: string, weight: number) => {
     const h = fnv1a(feature)
     const sign = (h & 0x80000000) === 0 ? 1 : -1
     vector[(h >>> 0) % dimensions] = (vector[(h >>> 0) % dimensions] ?? 0) + sign * weight
   }
-  const terms = normalise(text)
   const counts = new Map<string, number>()
   for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1)
   for (const [term, count] of counts) {
@@ -54,47 +65,56 @@ export function embedOne(text: string, dimensions: number): number[] {
   return Array.from(vector, (value) => (norm === 0 ? 0 : value / norm))
 }
 
-/** Lower-case words, stemmed, synonyms folded (phrases first, longest first), stop words dropped. */
-export function normalise(text: string): string[] {
-  const words = text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[’‘]/g, "'")
-    .replace(/[^a-z0-9']+/g, ' ')
-    .split(' ')
-    .map((word) => word.replace(/^'+|'+$/g, '').replace(/'s$/, ''))
-    .filter((word) => word !== '')
-  const stems = words.map((word) => stemmer(word))
-  const terms: string[] = []
-  for (let i = 0; i < words.length; ) {
-    const phrase = PHRASES.find((p) => p.stems.every((stem, k) => stems[i + k] === stem))
-    if (phrase !== undefined) {
-      terms.push(...phrase.canonical)
-      i += phrase.stems.length
-      continue
+/**
+ * A text's terms: lower-case words, stemmed, the lexicon's synonyms folded (phrases first, longest
+ * first), stop words dropped.
+ */
+export function termsOf(lexicon?: Lexicon): (text: string) => string[] {
+  const { synonyms, phrases } = foldingOf(lexicon)
+  return (text) => {
+    const words = text
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[’‘]/g, "'")
+      .replace(/[^a-z0-9']+/g, ' ')
+      .split(' ')
+      .map((word) => word.replace(/^'+|'+$/g, '').replace(/'s$/, ''))
+      .filter((word) => word !== '')
+    const stems = words.map((word) => stemmer(word))
+    const terms: string[] = []
+    for (let i = 0; i < words.length; ) {
+      const phrase = phrases.find((p) => p.stems.every((stem, k) => stems[i + k] === stem))
+      if (phrase !== undefined) {
+        terms.push(...phrase.canonical)
+        i += phrase.stems.length
+        continue
+      }
+      const stem = stems[i] as string
+      if (!STOP_WORDS.has(words[i] as string)) terms.push(...(synonyms.get(stem) ?? [stem]))
+      i++
     }
-    const stem = stems[i] as string
-    if (!STOP_WORDS.has(words[i] as string)) terms.push(...(SYNONYMS.get(stem) ?? [stem]))
-    i++
+    return terms
   }
-  return terms
 }
 
 const stemWords = (text: string) => text.split(' ').map((word) => stemmer(word))
 
 /** Single-word members by stem, and multi-word members as stem sequences, longest first. */
-const SYNONYMS = new Map<string, string[]>()
-const PHRASES: { stems: string[]; canonical: string[] }[] = []
-for (const group of SYNONYM_GROUPS) {
-  const canonical = stemWords(group[0] as string)
-  for (const member of group) {
-    const stems = stemWords(member)
-    if (stems.length === 1) SYNONYMS.set(stems[0] as string, canonical)
-    else PHRASES.push({ stems, canonical })
+function foldingOf(lexicon?: Lexicon) {
+  const synonyms = new Map<string, string[]>()
+  const phrases: { stems: string[]; canonical: string[] }[] = []
+  for (const group of lexicon?.groups ?? []) {
+    const canonical = stemWords(group[0] as string)
+    for (const member of group) {
+      const stems = stemWords(member)
+      if (stems.length === 1) synonyms.set(stems[0] as string, canonical)
+      else phrases.push({ stems, canonical })
+    }
   }
+  phrases.sort((a, b) => b.stems.length - a.stems.length)
+  return { synonyms, phrases }
 }
-PHRASES.sort((a, b) => b.stems.length - a.stems.length)
 
 /** FNV-1a, 32-bit: a stable hash, the same on every machine and run. */
 function fnv1a(value: string): number {

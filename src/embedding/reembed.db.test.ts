@@ -64,7 +64,7 @@ describeEachDatabase('fte embed --reembed', (target) => {
     await expect(
       createSearch(db, local).search({ text: 'charged twice', source: 'past_case' }),
     ).rejects.toThrow(
-      /embedded with fte-local-lexical-v1 \(256 dimensions\), but queries are embedded with fte-local-lexical-v1 \(1024 dimensions\)/,
+      /embedded with fte-local-lexical-v2 \(256 dimensions\), but queries are embedded with fte-local-lexical-v2 \(1024 dimensions\)/,
     )
 
     const nothing = await reembedCorpus(db, smaller, conversationSummaries)

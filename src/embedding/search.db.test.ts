@@ -31,7 +31,7 @@ describeEachDatabase('semantic search', (target) => {
     const { rows } = await db.query<{ model: string; dimensions: number; n: number }>(
       'SELECT model, dimensions, count(*)::int AS n FROM embeddings GROUP BY 1, 2',
     )
-    expect(rows).toEqual([{ model: 'fte-local-lexical-v1', dimensions: 1024, n: first.chunks }])
+    expect(rows).toEqual([{ model: 'fte-local-lexical-v2', dimensions: 1024, n: first.chunks }])
   })
 
   it('returns only the requested source, nearest first, one hit per document', async () => {
@@ -97,7 +97,7 @@ describeEachDatabase('semantic search', (target) => {
     }
     const search = createSearch(db, other)
     await expect(search.search({ text: 'refund', source: 'past_case' })).rejects.toThrow(
-      /past_case corpus is embedded with fte-local-lexical-v1 \(1024 dimensions\), but queries are embedded with text-embedding-3-small \(1536 dimensions\)/,
+      /past_case corpus is embedded with fte-local-lexical-v2 \(1024 dimensions\), but queries are embedded with text-embedding-3-small \(1536 dimensions\)/,
     )
   })
 

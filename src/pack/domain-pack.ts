@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import type { DevAccount } from '../auth/dev-server.ts'
 import type { Identity } from '../auth/identity.ts'
 import type { CsvImport } from '../embedding/ingest/csv-import-contract.ts'
+import type { Lexicon } from '../embedding/lexicon.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import type { MigrationSource } from '../store/migration-files.ts'
@@ -22,6 +23,8 @@ export interface DomainPack {
   migrations: MigrationSource
   /** Loads the pack's demo data when it is missing; safe to call on every start. */
   loadDemoData?(db: Database, options?: { now?: Date }): Promise<DemoDataResult>
+  /** Synonyms the local embedder folds for this domain; part of the local model's name. */
+  lexicon?: Lexicon
   /** What `fte seed <file.csv>` imports for this domain. */
   csvImport?: CsvImport
   /** The pack's part of the MCP gateway: its `domain_*` tools, rules and persona. */

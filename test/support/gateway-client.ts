@@ -29,10 +29,11 @@ export async function testGateway(
   db: Database,
   options: Partial<Omit<GatewayOptions, 'db'>> & { pack?: DomainPack } = {},
 ): Promise<Gateway> {
+  const pack = options.pack ?? supportPack
   return createGateway({
     db,
-    pack: options.pack ?? supportPack,
-    embedder: options.embedder ?? createLocalEmbedder(),
+    pack,
+    embedder: options.embedder ?? createLocalEmbedder(1024, pack.lexicon),
     logger: options.logger ?? createLogger({ level: 'silent' }),
     sessionSecret: options.sessionSecret,
     sessionTtlSeconds: options.sessionTtlSeconds ?? 600,

@@ -3,6 +3,7 @@ import { embedPendingDocuments } from '../../../src/embedding/document-indexer.t
 import { createLocalEmbedder } from '../../../src/embedding/local-embedder.ts'
 import { createSearch } from '../../../src/embedding/search.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
+import { supportLexicon } from '../lexicon.ts'
 import { loadDemoData } from './load-demo-data.ts'
 import { measureRetrieval } from './retrieval-quality.ts'
 import { retrievalQueries } from './retrieval-queries.ts'
@@ -25,7 +26,7 @@ describeEachDatabase('retrieval quality of the local embedder', (target) => {
   afterAll(() => db.close())
 
   it(`finds the labelled past cases: recall@3 ≥ ${FLOOR.recallAt3}, MRR ≥ ${FLOOR.mrr}`, async () => {
-    const embedder = createLocalEmbedder()
+    const embedder = createLocalEmbedder(1024, supportLexicon)
     await embedPendingDocuments(db, embedder, { sources: ['past_case'] })
     const quality = await measureRetrieval(createSearch(db, embedder), retrievalQueries)
     process.stdout.write(

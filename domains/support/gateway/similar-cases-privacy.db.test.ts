@@ -18,8 +18,9 @@ import { describeEachDatabase, type TestDatabase } from '../../../test/support/t
 import { resolvedTicketsImport } from '../csv-import.ts'
 import { loadDemoData } from '../demo/load-demo-data.ts'
 import { retrievalQueries } from '../demo/retrieval-queries.ts'
+import { supportLexicon } from '../lexicon.ts'
 
-const local = createLocalEmbedder()
+const local = createLocalEmbedder(1024, supportLexicon)
 const PHONE = '+1 (415) 555-0188'
 /** Daniel Reyes's case as an import older than the scrubbing stored it: the check at answer time. */
 const UNSCRUBBED =

@@ -157,7 +157,7 @@ async function demoAccounts({ config, logger, pack }: Runtime): Promise<DevAccou
     db = await connect(config.database, logger)
     await prepareDatabase(db, {
       pack,
-      embedder: createEmbedder(config.embedding),
+      embedder: createEmbedder(config.embedding, pack.lexicon),
       demoData: config.demoData,
       logger,
     })

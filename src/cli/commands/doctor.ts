@@ -69,7 +69,7 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
   }
   if (db !== undefined) {
     try {
-      const embedder = createEmbedder(config.embedding)
+      const embedder = createEmbedder(config.embedding, pack.lexicon)
       await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
       const { gateway } = await openGatewayAccess(runtime, db, embedder, options.gateway)
       try {

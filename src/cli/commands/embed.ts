@@ -1,6 +1,7 @@
 import { openMigratedDatabase } from '../../app/open-migrated-database.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { embedPendingDocuments } from '../../embedding/document-indexer.ts'
+import { adoptEarlierModelNames } from '../../embedding/earlier-model-names.ts'
 import { reembedCorpus } from '../../embedding/reembed.ts'
 import { InvalidInputError } from '../../lib/errors.ts'
 import { plural } from '../../lib/words.ts'
@@ -37,7 +38,7 @@ export async function embedCommand(
   }
   const runtime = loadRuntime(context)
   const db = await openMigratedDatabase(runtime)
-  const embedder = createEmbedder(runtime.config.embedding)
+  const embedder = createEmbedder(runtime.config.embedding, runtime.pack.lexicon)
   const out = (line: string) => {
     if (!options.json) context.stdout.write(`${line}\n`)
   }
@@ -47,6 +48,12 @@ export async function embedCommand(
   }
   let report: object
   try {
+    const renamed = await adoptEarlierModelNames(db, embedder)
+    if (renamed > 0) {
+      out(
+        `Renamed ${plural(renamed, 'chunk')} to ${embedder.model}, its new name (the same vectors).`,
+      )
+    }
     if (options.conversation !== undefined) {
       const r = await rememberConversation(db, embedder, options.conversation)
       out(

@@ -19,7 +19,7 @@ import { type CliContext, loadRuntime } from '../cli-context.ts'
 export async function mcpCommand(context: CliContext): Promise<void> {
   const runtime = loadRuntime(context)
   const { config, logger, pack } = runtime
-  const embedder = createEmbedder(config.embedding)
+  const embedder = createEmbedder(config.embedding, pack.lexicon)
   // Opened again on a later tool call if this fails: the embedded database may be held by an
   // `fte serve` that stops later, or the server may be down when the client starts us.
   const open = (): Promise<Database> =>

@@ -19,9 +19,13 @@ export async function searchCommand(
   const runtime = loadRuntime(context)
   const db = await openMigratedDatabase(runtime)
   try {
-    const search = createSearch(db, createEmbedder(runtime.config.embedding), {
-      conversations: conversationCorpus,
-    })
+    const search = createSearch(
+      db,
+      createEmbedder(runtime.config.embedding, runtime.pack.lexicon),
+      {
+        conversations: conversationCorpus,
+      },
+    )
     const hits = await search.search({ text, source: options.source, k: options.k })
     if (options.json) {
       context.stdout.write(`${JSON.stringify(hits, null, 2)}\n`)

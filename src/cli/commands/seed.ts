@@ -41,7 +41,7 @@ export async function seedCommand(
     )
   }
   const db = await openMigratedDatabase(runtime)
-  const embedder = createEmbedder(runtime.config.embedding)
+  const embedder = createEmbedder(runtime.config.embedding, runtime.pack.lexicon)
   const actor = operator()
   const out = (line: string) => context.stdout.write(`${line}\n`)
   const report: { csv?: CsvImportReport; policies?: DocumentImportReport } = {}

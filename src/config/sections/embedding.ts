@@ -1,8 +1,11 @@
 import { z } from 'zod'
 import { httpUrl, integer, optionalSetting, problem, setting } from '../settings.ts'
 
-/** The local embedder's model name; other names need EMBEDDING_PROVIDER=openai. */
-export const LOCAL_EMBEDDING_MODEL = 'fte-local-lexical-v1'
+/**
+ * The local embedder's model name; other names need EMBEDDING_PROVIDER=openai. A pack with a
+ * synonym table adds its name to it (`fte-local-lexical-v2+support-v1`).
+ */
+export const LOCAL_EMBEDDING_MODEL = 'fte-local-lexical-v2'
 const OPENAI_BASE_URL = 'https://api.openai.com/v1'
 /** Dimensions of well-known models, so EMBEDDING_DIMENSIONS can stay unset for them. */
 const KNOWN_DIMENSIONS: Readonly<Record<string, number>> = {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { resolvedTicketsImport } from '../../../domains/support/csv-import.ts'
+import { supportLexicon } from '../../../domains/support/lexicon.ts'
 import { embedderFor, ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
 import { InvalidInputError } from '../../lib/errors.ts'
@@ -13,7 +14,7 @@ import { createSearch } from '../search.ts'
 import type { CsvImport } from './csv-import-contract.ts'
 import { type CsvImportReport, CsvRowsError, importCsv } from './import-csv.ts'
 
-const local = createLocalEmbedder()
+const local = createLocalEmbedder(1024, supportLexicon)
 const SAMPLE = join(packageRoot(), 'domains', 'support', 'demo', 'resolved-tickets.csv')
 const HEADER = 'id,customer_email,summary,resolution'
 
@@ -223,12 +224,12 @@ describeEachDatabase('fte seed <file.csv>', (target) => {
 
   it('imports nothing while the corpus is held in another model', async () => {
     await seed(SAMPLE)
-    const other = createLocalEmbedder(256)
+    const other = createLocalEmbedder(256, supportLexicon)
     const path = await csvFile('later.csv', [HEADER, '20,new@example.com,Later ticket,Fixed it'])
     await expect(
       importCsv(db, other, resolvedTicketsImport, path, { actor: 'operator:test' }),
     ).rejects.toThrow(
-      'The corpus is embedded with fte-local-lexical-v1 (1024 dimensions), but the configuration embeds with fte-local-lexical-v1 (256 dimensions); adding vectors of a second model would leave searches with part of the corpus. Run `npm run fte -- embed --reembed` to move the whole corpus to fte-local-lexical-v1 (256 dimensions), or set EMBEDDING_DIMENSIONS back to 1024.',
+      'The corpus is embedded with fte-local-lexical-v2+support-v1 (1024 dimensions), but the configuration embeds with fte-local-lexical-v2+support-v1 (256 dimensions); adding vectors of a second model would leave searches with part of the corpus. Run `npm run fte -- embed --reembed` to move the whole corpus to fte-local-lexical-v2+support-v1 (256 dimensions), or set EMBEDDING_DIMENSIONS back to 1024.',
     )
     expect(await counts()).toMatchObject({ tickets: 12, embeddings: 12, seed_runs: 1 })
     await expect(embedPendingDocuments(db, other)).rejects.toThrow(/corpus is embedded with/)
