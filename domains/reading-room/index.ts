@@ -22,5 +22,6 @@ export const readingRoomPack: DomainPack = {
     tools: [getItemTool, searchTool, saveReadingPositionTool],
   },
   devAccounts: async () => [...READERS],
-  examplePrompt: 'e.g. Find me something about sleep, and keep my place.',
+  demoPeople: { customer: 'demo|rui-costa' },
+  examplePrompt: 'Find me something about sleep, and keep my place.',
 }

@@ -33,6 +33,7 @@ interface TicketRow {
  */
 export const resolvedTicketsImport: CsvImport = {
   row: 'a resolved support ticket',
+  sample: 'domains/support/demo/resolved-tickets.csv',
   requiredColumns: ['id', 'customer_email', 'summary', 'resolution'],
   optionalColumns: ['category', 'customer_name'],
   sources: ['past_case'],

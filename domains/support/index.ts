@@ -3,7 +3,7 @@ import { packageRoot } from '../../src/lib/package-root.ts'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
 import { resolvedTicketsImport } from './csv-import.ts'
 import { loadDemoData } from './demo/load-demo-data.ts'
-import { supportDevAccounts } from './gateway/dev-accounts.ts'
+import { DEMO_STAFF, supportDevAccounts } from './gateway/dev-accounts.ts'
 import { linkCustomer } from './gateway/link-identity.ts'
 import { SUPPORT_PERSONA, SUPPORT_RULES } from './gateway/persona.ts'
 import { escalateTicketTool } from './gateway/tools/escalate-ticket.ts'
@@ -22,6 +22,8 @@ export const supportPack: DomainPack = {
   description: 'Customer support: customers, orders, tickets, refunds and the policy library',
   migrations: { name: 'support', dir: join(packageRoot(), 'domains', 'support', 'migrations') },
   loadDemoData: (db, options) => loadDemoData(db, options),
+  scopes: { refund: 'move money: issue refunds (each one still waits for a person to approve it)' },
+  demoPeople: { customer: 'demo|maya-okafor', staff: DEMO_STAFF.sub },
   lexicon: supportLexicon,
   csvImport: resolvedTicketsImport,
   gateway: {
@@ -44,7 +46,7 @@ export const supportPack: DomainPack = {
     approvalTools: ['domain_issue_refund', 'domain_escalate_ticket'],
   },
   devAccounts: supportDevAccounts,
-  examplePrompt: "e.g. I haven't received my refund from order #4429, it's been two weeks.",
+  examplePrompt: "I haven't received my refund from order #4429, it's been two weeks.",
   // The repository's own .claude/skills: Claude Code and OpenCode opening the project see them too.
   skillsDir: join(packageRoot(), 'domains', 'support', 'skills'),
 }

@@ -26,6 +26,7 @@ export const tasksPack: DomainPack = {
     approvalTools: ['domain_delete_task'],
   },
   devAccounts: () => taskDevAccounts(),
-  examplePrompt: 'e.g. Add an urgent task: call the plumber.',
+  demoPeople: { customer: 'demo|ana-lima' },
+  examplePrompt: 'Add an urgent task: call the plumber.',
   skillsDir: join(here, 'skills'),
 }

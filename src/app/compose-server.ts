@@ -1,6 +1,5 @@
 import { inProcessAccess } from '../agent/gateway-access.ts'
 import { createModel, type WorkerModel } from '../agent/model-factory.ts'
-import { scopesFor } from '../auth/scopes.ts'
 import { startSignIn } from '../auth/sign-in.ts'
 import { devPortFor } from '../config/sections/auth.ts'
 import { createEmbedder } from '../embedding/create-embedder.ts'
@@ -13,13 +12,14 @@ import {
 } from '../http/served-handlers.ts'
 import { RunningTurns } from '../http/turn-stream.ts'
 import { scheduleRetention } from '../maintenance/retention-schedule.ts'
-import type { DomainPack } from '../pack/domain-pack.ts'
+import { packScopes } from '../pack/domain-pack.ts'
 import { connect } from '../store/connect.ts'
 import type { Database } from '../store/database.ts'
 import { buildGateway } from './build-gateway.ts'
 import { buildWorker } from './build-worker.ts'
 import { prepareDatabase } from './prepare-database.ts'
 import type { Runtime } from './runtime.ts'
+import { standIn } from './stand-in.ts'
 
 export interface ComposedServer {
   /** Everything but `/mcp`, and `/mcp`. */
@@ -55,20 +55,24 @@ export async function composeServer(
     await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
     const gateway = await buildGateway(runtime, db, embedder)
     await gateway.ready
-    const { disabled } = config.auth
+    const scopes = packScopes(pack)
+    const stranger = standIn(runtime)
     let access: Access
     let signInBanner: string
-    if (disabled === undefined) {
+    if (stranger === undefined) {
       const resources = servedResources(where.publicUrl)
       const signIn = await startSignIn({
         auth: config.auth,
         resources,
         dataDir: config.database.dataDir,
+        scopes,
         devPort: devPortFor(config.auth, where.port),
         accounts: async () => (await pack.devAccounts?.(db)) ?? [],
         webRedirectUris: webRedirectUris(where.publicUrl),
       })
       closers.push(() => signIn.close())
+      // The banner's token command acts as the pack's demo customer, who has data to look at.
+      const demoSub = pack.demoPeople === undefined ? '' : ` --sub '${pack.demoPeople.customer}'`
       access = {
         issuer: signIn.issuer,
         verify: signIn.verify,
@@ -77,18 +81,16 @@ export async function composeServer(
       }
       signInBanner = signIn.development
         ? `MCP clients sign in through the development authorization server at ${signIn.issuer} (they find it on their own; pick a demo user).\n` +
-          `For scripts, a token: npm run --silent fte -- auth token${await demoSub(pack, db)} --resource ${resources[0]} --issuer ${signIn.issuer}\n`
+          `For scripts, a token: npm run --silent fte -- auth token${demoSub} --resource ${resources[0]} --issuer ${signIn.issuer}\n`
         : `Clients sign in at ${signIn.issuer}.\n`
     } else {
-      access = {
-        standIn: { sub: disabled.sub, role: disabled.role, scopes: scopesFor(disabled.role) },
-      }
+      access = { standIn: stranger }
       logger.warn(
-        { sub: disabled.sub, role: disabled.role },
+        { sub: stranger.sub, role: stranger.role },
         'AUTH IS DISABLED (AUTH_DISABLED=1): no sign-in; every request acts as the stand-in user. A personal demo only.',
       )
       signInBanner =
-        `WARNING: AUTH IS DISABLED. No sign-in: every request acts as ${disabled.sub} (${disabled.role}).\n` +
+        `WARNING: AUTH IS DISABLED. No sign-in: every request acts as ${stranger.sub} (${stranger.role}).\n` +
         'For a personal demo only; unset AUTH_DISABLED before anyone else can reach this server.\n'
     }
     const { llm } = config
@@ -111,6 +113,7 @@ export async function composeServer(
       gateway,
       publicUrl: where.publicUrl,
       access,
+      scopes,
       corsOrigins: config.api.corsOrigins,
       domain: { name: pack.name, description: pack.description, examplePrompt: pack.examplePrompt },
       chat: {
@@ -138,10 +141,4 @@ export async function composeServer(
     await closeAll()
     throw error
   }
-}
-
-/** ` --sub '<a demo person of this pack>'`, so the banner's token command fits the pack served. */
-async function demoSub(pack: DomainPack, db: Database): Promise<string> {
-  const someone = (await pack.devAccounts?.(db))?.find((a) => a.role === 'customer')
-  return someone === undefined ? '' : ` --sub '${someone.sub}'`
 }

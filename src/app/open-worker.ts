@@ -14,6 +14,7 @@ import { createEmbedder } from '../embedding/create-embedder.ts'
 import type { Embedder } from '../embedding/embedder.ts'
 import { InvalidInputError } from '../lib/errors.ts'
 import { packageRoot } from '../lib/package-root.ts'
+import { packScopes } from '../pack/domain-pack.ts'
 import { connect } from '../store/connect.ts'
 import type { Database } from '../store/database.ts'
 import { buildGateway } from './build-gateway.ts'
@@ -79,13 +80,13 @@ export async function openGatewayAccess(
   embedder: Embedder,
   choice: GatewayChoice | undefined,
 ): Promise<{ gateway: GatewayAccess; userId: string | undefined }> {
-  const { config } = runtime
+  const { config, pack } = runtime
   const mode = gatewayMode(runtime, choice)
   const configured = config.worker.gateway
   const operator: Identity = {
     sub: config.gateway.stdio.sub,
     role: config.gateway.stdio.role,
-    scopes: scopesFor(config.gateway.stdio.role),
+    scopes: scopesFor(config.gateway.stdio.role, packScopes(pack)),
   }
   let gateway: GatewayAccess
   let userId: string | undefined = operator.sub

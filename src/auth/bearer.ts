@@ -1,7 +1,6 @@
 import { errorMessage, FteError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Identity } from './identity.ts'
-import { RESOURCE_SCOPES } from './scopes.ts'
 import { KeysUnavailableError, type TokenVerifier } from './token-verifier.ts'
 
 /** How a protected route checks its caller (RFC 6750, with the challenges of RFC 9728). */
@@ -12,6 +11,8 @@ export interface BearerCheck {
    * client can find the authorization server and sign in.
    */
   resourceMetadataUrl?: string | undefined
+  /** Every scope the server's tokens may carry, named in a 401 so a client asks for them. */
+  scopes?: readonly string[] | undefined
   logger: Logger
   /**
    * AUTH_DISABLED (a personal demo on loopback): no token is asked for or looked at, and every
@@ -35,7 +36,8 @@ export async function authenticate(
 ): Promise<{ identity: Identity; token: string } | Response> {
   if (check.standIn !== undefined) return { identity: check.standIn, token: '' }
   // Every scope: the issuer grants each account what it may have (staff only to staff).
-  const metadata = `${metadataParameter(check.resourceMetadataUrl)}, scope="${RESOURCE_SCOPES.join(' ')}"`
+  const scope = check.scopes === undefined ? '' : `, scope="${check.scopes.join(' ')}"`
+  const metadata = `${metadataParameter(check.resourceMetadataUrl)}${scope}`
   const challenge = (description: string) =>
     Response.json(
       { error: 'invalid_token', error_description: description },

@@ -10,7 +10,7 @@ import { openClientsFile } from './dev-clients-file.ts'
 import { leavingCheck } from './dev-leaving-check.ts'
 import { homePage, signInPage } from './dev-pages.ts'
 import { type RegistrationLimits, registrationLimits } from './dev-registration-limits.ts'
-import { RESOURCE_SCOPES, scopesFor } from './scopes.ts'
+import { scopesFor } from './scopes.ts'
 
 /** Someone the development server can sign in as. */
 export interface DevAccount {
@@ -39,6 +39,8 @@ export interface DevAuthServerOptions {
    * first (the default when a client names none), then the server's own URL (its `/api`).
    */
   resources: readonly [string, ...string[]]
+  /** The scopes its tokens may carry (`resourceScopes`: the core's and the pack's). */
+  scopes: readonly string[]
   /** The signing key (a private JWK with `kid` and `alg`). */
   signingKey: JWK
   /** Who may sign in: looked up on every sign-in, so new demo customers appear. */
@@ -174,7 +176,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
             scope:
               ctx.oidc.params?.grant_type === 'client_credentials'
                 ? (scriptScopes.get(client.clientId) ?? '')
-                : RESOURCE_SCOPES.join(' '),
+                : options.scopes.join(' '),
             audience: indicator,
             accessTokenFormat: 'jwt',
             accessTokenTTL: ttl,
@@ -241,11 +243,11 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     const requested = String(params.scope ?? '')
       .split(' ')
       .filter(Boolean)
-    const allowed = new Set<string>(scopesFor(who.role))
+    const allowed = new Set<string>(scopesFor(who.role, options.scopes))
     const standard = requested.filter((s) => s === 'openid' || s === 'offline_access')
     if (standard.length > 0) grant.addOIDCScope(standard.join(' '))
     // Asked for nothing in particular: everything the account may have.
-    const asked = requested.filter((s) => (RESOURCE_SCOPES as readonly string[]).includes(s))
+    const asked = requested.filter((s) => options.scopes.includes(s))
     const wanted = asked.length > 0 ? asked : [...allowed]
     const indicator = params.resource ?? resource
     const granted = wanted.filter((s) => allowed.has(s))
@@ -289,7 +291,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
             resource: String(params.resource ?? resource),
             scopes: String(params.scope ?? '')
               .split(' ')
-              .filter((s) => (RESOURCE_SCOPES as readonly string[]).includes(s)),
+              .filter((s) => options.scopes.includes(s)),
           }),
         )
         return

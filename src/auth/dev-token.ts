@@ -10,7 +10,6 @@ import {
   SignJWT,
 } from 'jose'
 import type { Identity } from './identity.ts'
-import { scopesFor } from './scopes.ts'
 import { type TokenVerifier, tokenVerifier } from './token-verifier.ts'
 
 /**
@@ -81,13 +80,12 @@ export interface DevTokenRequest {
   ttlSeconds: number
   /** The resource the token is for: this server's `/mcp` URL. */
   audience: string
-  /** Default: every scope the role may have. */
-  scopes?: readonly string[] | undefined
+  /** What it lets its bearer do: the server's scopes the role may have, or fewer. */
+  scopes: readonly string[]
 }
 
 export async function issueDevToken(issuer: DevIssuer, request: DevTokenRequest): Promise<string> {
-  // Unless asked for less: everything the role may have.
-  const scope = (request.scopes ?? scopesFor(request.role)).join(' ')
+  const scope = request.scopes.join(' ')
   return new SignJWT({
     scope,
     ...(request.email === undefined ? {} : { email: request.email, email_verified: true }),

@@ -9,6 +9,7 @@ import {
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
+import { supportPack } from '../../domains/support/index.ts'
 import { Capture } from '../../test/support/capture.ts'
 import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
 import { browseSignIn, HeadlessOAuth } from '../../test/support/headless-oauth.ts'
@@ -17,6 +18,7 @@ import { pgliteTarget, type TestDatabase } from '../../test/support/test-databas
 import { type FetchHandler, listen, type RunningServer } from '../http/listen.ts'
 import { servedHandlers, servedResources } from '../http/served-handlers.ts'
 import { createLogger } from '../lib/logger.ts'
+import { packScopes } from '../pack/domain-pack.ts'
 import { type DevAccount, type DevAuthServer, startDevAuthServer } from './dev-server.ts'
 import { devIssuer, devKey, issueDevToken } from './dev-token.ts'
 import { resourceMetadataUrl } from './protected-resource.ts'
@@ -68,11 +70,13 @@ describe('signing in with OAuth through the development authorization server', (
     ;[resource] = resources
     auth = await startDevAuthServer({
       resources,
+      scopes: packScopes(supportPack),
       signingKey: (await devKey(dir)).privateJwk,
       accounts: async () => ACCOUNTS,
       autoSignIn: () => automatic,
     })
     ;({ fetch: app, mcp } = servedHandlers({
+      scopes: packScopes(supportPack),
       db,
       logger,
       gateway: await testGateway(db, { logger }),
@@ -301,6 +305,7 @@ describe('signing in with OAuth through the development authorization server', (
     const start = () =>
       startDevAuthServer({
         resources: [resource],
+        scopes: packScopes(supportPack),
         signingKey,
         accounts: async () => ACCOUNTS,
         port,
@@ -347,6 +352,7 @@ describe('signing in with OAuth through the development authorization server', (
   it('serves scripts with client credentials, and an external issuer is found by discovery', async () => {
     const issuerOfScripts = await startDevAuthServer({
       resources: [resource],
+      scopes: packScopes(supportPack),
       signingKey: (await devKey(join(dir, 'scripts'))).privateJwk,
       accounts: async () => [],
       scriptClients: [
@@ -367,6 +373,7 @@ describe('signing in with OAuth through the development authorization server', (
       // This server, told to trust that issuer (AUTH_ISSUER), finds its keys by discovery.
       const trusting = (issuer: string) =>
         startSignIn({
+          scopes: packScopes(supportPack),
           auth: {
             issuer,
             audience: undefined,

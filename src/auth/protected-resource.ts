@@ -1,5 +1,3 @@
-import { RESOURCE_SCOPES } from './scopes.ts'
-
 /** Protected Resource Metadata (RFC 9728) for one resource of this server. */
 export interface ProtectedResourceMetadata {
   resource: string
@@ -12,11 +10,12 @@ export interface ProtectedResourceMetadata {
 export function protectedResourceMetadata(
   resource: string,
   authorizationServer: string,
+  scopes: readonly string[],
 ): ProtectedResourceMetadata {
   return {
     resource,
     authorization_servers: [authorizationServer],
-    scopes_supported: [...RESOURCE_SCOPES],
+    scopes_supported: [...scopes],
     bearer_methods_supported: ['header'],
     resource_name: 'digital-fte',
   }

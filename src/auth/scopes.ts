@@ -1,16 +1,33 @@
+import { ConfigError } from '../lib/errors.ts'
 import type { Identity } from './identity.ts'
 
 /**
- * What the server's tokens may carry: `read` (look things up, begin a session), `write` (notes,
- * tickets, escalations, saved state), `refund` (move money), and `staff` (act on any customer).
+ * The core's scopes: `read` (look things up, begin a session), `write` (anything that changes the
+ * caller's records) and `staff` (act for any customer). A domain pack adds its own for what needs
+ * more than `write` (the support pack's `refund`, which moves money).
  */
-export const RESOURCE_SCOPES = ['read', 'write', 'refund', 'staff'] as const
+export const CORE_SCOPES = ['read', 'write', 'staff'] as const
 
-export type ResourceScope = (typeof RESOURCE_SCOPES)[number]
+const NAME = /^[a-z][a-z0-9_-]*$/
 
-/** What a role may have: everything for staff, all but `staff` for a customer. */
-export function scopesFor(role: Identity['role']): ResourceScope[] {
-  return role === 'staff' ? [...RESOURCE_SCOPES] : RESOURCE_SCOPES.filter((s) => s !== 'staff')
+/** What the server's tokens may carry: `read`, `write`, the pack's own scopes, then `staff`. */
+export function resourceScopes(packScopes: readonly string[] = []): string[] {
+  for (const scope of packScopes) {
+    if (!NAME.test(scope) || (CORE_SCOPES as readonly string[]).includes(scope)) {
+      throw new ConfigError(
+        `a pack's scope is a new lower-case word, not one of ${CORE_SCOPES.join(', ')} (got ${JSON.stringify(scope)})`,
+      )
+    }
+  }
+  return ['read', 'write', ...new Set(packScopes), 'staff']
+}
+
+/** What a role may have of `scopes`: every one for staff, all but `staff` for a customer. */
+export function scopesFor(
+  role: Identity['role'],
+  scopes: readonly string[] = resourceScopes(),
+): string[] {
+  return role === 'staff' ? [...scopes] : scopes.filter((s) => s !== 'staff')
 }
 
 /** The error text of a call refused for want of `scope`, the same on every transport. */

@@ -26,6 +26,8 @@ export interface SignInOptions {
    */
   resources: readonly [string, ...string[]]
   dataDir: string
+  /** The scopes the development server's tokens may carry (`resourceScopes`). */
+  scopes: readonly string[]
   /** Where the development server listens (0: any free port). */
   devPort: number
   /** Who the development server offers. */
@@ -61,6 +63,7 @@ export async function startSignIn(options: SignInOptions): Promise<SignIn> {
   const server = await startDevAuthServer({
     resources,
     signingKey: key.privateJwk,
+    scopes: options.scopes,
     accounts: options.accounts,
     webClient: { clientId: DEV_WEB_CLIENT_ID, redirectUris: options.webRedirectUris },
     port: options.devPort,

@@ -4,6 +4,7 @@ import { parseConfig } from '../config/config.ts'
 import { readEnvironment } from '../config/load-env.ts'
 import { InternalError } from '../lib/errors.ts'
 import { createLogger } from '../lib/logger.ts'
+import type { DomainPack } from '../pack/domain-pack.ts'
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CliContext {
@@ -38,4 +39,18 @@ export function loadRuntime(context: CliContext, options: { quiet?: boolean } = 
   const pack = domainPacks[config.domain]
   if (pack === undefined) throw new InternalError('internal', `no domain pack ${config.domain}`)
   return { config, logger, pack, host: { cwd: context.cwd, env: context.env } }
+}
+
+/**
+ * The pack help texts speak of: the configured one, or the default pack while the configuration
+ * cannot be read (help must still print, and the error shows when a command runs).
+ */
+export function packForHelp(context: CliContext): DomainPack {
+  try {
+    return loadRuntime(context).pack
+  } catch {
+    const fallback = domainPacks[parseConfig({}, { cwd: context.cwd }).domain]
+    if (fallback === undefined) throw new InternalError('internal', 'no default domain pack')
+    return fallback
+  }
 }

@@ -193,7 +193,7 @@ describe('fte on the embedded database', () => {
     const moved = await fte(['embed', '--reembed'], small)
     expect(moved.code).toBe(0)
     expect(moved.stdout).toMatch(
-      /^The corpus is now embedded with fte-local-lexical-v2+support-v1 \(256 dimensions\): 15 documents and 1 conversation embedded, \d+ chunks\.\nRemoved \d+ chunks of fte-local-lexical-v2+support-v1 \(1024 dimensions\)\.\n$/,
+      /^The corpus is now embedded with fte-local-lexical-v2\+support-v1 \(256 dimensions\): 15 documents and 1 conversation embedded, \d+ chunks\.\nRemoved \d+ chunks of fte-local-lexical-v2\+support-v1 \(1024 dimensions\)\.\n$/,
     )
     const minted = await fte(['auth', 'token', '--sub', 'demo|maya-okafor', '--ttl', '600'], env)
     expect(minted.code).toBe(0)

@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { ConfigError, errorMessage, FteError, InvalidInputError } from '../lib/errors.ts'
 import { packageRoot } from '../lib/package-root.ts'
-import type { CliContext } from './cli-context.ts'
+import type { DomainPack } from '../pack/domain-pack.ts'
+import { type CliContext, packForHelp } from './cli-context.ts'
 import { type ApproveOptions, type AskOptions, approveCommand, askCommand } from './commands/ask.ts'
 import {
   authDevServerCommand,
@@ -30,6 +31,8 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
 /** Runs one `fte` command line; returns the exit code instead of exiting. */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
   let exitCode: number = EXIT.ok
+  // Help speaks of the pack served (its demo people, its CSV, its approvals); read only for help.
+  const pack = () => packForHelp(context)
   const program = new Command('fte')
     .description(
       'digital-fte: an AI Worker whose truth lives in Postgres + pgvector.\n' +
@@ -147,10 +150,13 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       "print a development access token for /mcp, signed with the development issuer's key " +
         '(the token is the last line of output)',
     )
-    .option('--sub <subject>', 'who the token speaks for', 'demo|maya-okafor')
+    .option(
+      '--sub <subject>',
+      "who the token speaks for (default: the pack's demo person of the role)",
+    )
     .option(
       '--scope <scopes>',
-      'space- or comma-separated, from: read, write, refund, staff (default: all of the role)',
+      "space- or comma-separated: read, write, staff and the pack's own (default: all of the role)",
     )
     .option('--role <role>', 'customer or staff: every scope of that role', parseRole)
     .option('--email <email>', 'a verified email claim (links a customer by email)')
@@ -164,13 +170,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       'the development sign-in URL the server trusts (default: http://127.0.0.1:AUTH_DEV_PORT, ' +
         'or the port of --resource + 1)',
     )
-    .addHelpText(
-      'after',
-      '\nExamples:\n' +
-        "  TOKEN=$(npm run --silent fte -- auth token --sub 'demo|maya-okafor' 2>/dev/null)\n" +
-        "  npm run --silent fte -- auth token --sub 'demo|staff-sam' --role staff\n" +
-        '  npm run --silent fte -- auth token --scope read    # may look, may not write or refund',
-    )
+    .addHelpText('after', () => tokenHelp(pack()))
     .action(async (options: TokenOptions) => {
       await authTokenCommand(context, options)
     })
@@ -195,24 +195,14 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       "import data into the domain's tables and embed it: a CSV file of the domain's rows, " +
         'and/or a folder of markdown policy documents',
     )
-    .argument(
-      '[file.csv]',
-      'support: resolved tickets, columns id,customer_email,summary,resolution ' +
-        '(optional: category, customer_name)',
-    )
+    .argument('[file.csv]', "a CSV file of the pack's rows (its columns are listed below)")
     .option('--policies <dir>', "load the folder's .md files as policy documents (add or update)")
     .option(
       '--skip-bad-rows',
       'import the good rows and list the bad ones (default: any bad row imports nothing)',
     )
     .option('--json', 'print JSON for machines')
-    .addHelpText(
-      'after',
-      '\nRunning the same file again adds nothing. Each run that adds rows leaves one seed_run\n' +
-        'audit row with the counts. Examples:\n' +
-        '  fte seed domains/support/demo/resolved-tickets.csv\n' +
-        '  fte seed --policies domains/support/demo/policies',
-    )
+    .addHelpText('after', () => seedHelp(pack()))
     .action(
       async (
         file: string | undefined,
@@ -240,18 +230,18 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   const gatewayHelp =
     'how to reach the gateway: auto (default), stdio, in-process, or a remote /mcp URL ' +
     '(WORKER_GATEWAY)'
-  const workerHelp =
+  const workerHelp = () =>
     '\nThe model comes from LLM_PROVIDER and its key (see .env.example, "The model"), e.g.\n' +
     '  OPENAI_API_KEY=sk-...                                  # OpenAI\n' +
     '  LLM_PROVIDER=groq GROQ_API_KEY=gsk_...                 # Groq\n' +
     '  LLM_BASE_URL=http://127.0.0.1:11434/v1 LLM_MODEL=llama3.1   # Ollama, any compatible server\n' +
-    'Refunds and escalations wait for approval; `fte doctor` checks the whole chain.'
+    `${approvalHelp(pack())}\`fte doctor\` checks the whole chain.`
 
   program
     .command('chat')
     .description(
       'talk with the Worker: replies stream, each tool call and skill shows as a line, and ' +
-        'refunds and escalations ask for your approval',
+        'calls that need a person ask for your approval',
     )
     .option('--conversation <id>', 'resume a conversation (its id is printed when it starts)')
     .option(
@@ -273,12 +263,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .option('--conversation <id>', 'continue a conversation')
     .option('--json', 'one JSON event per line (each with the conversation id)')
     .option('--gateway <how>', gatewayHelp)
-    .addHelpText(
-      'after',
-      `${workerHelp}\n\nExamples:\n` +
-        '  npm run fte -- ask "I haven\'t received my refund from order #4429, it\'s been two weeks."\n' +
-        '  npm run fte -- ask "and the ticket?" --conversation <id>',
-    )
+    .addHelpText('after', () => `${workerHelp()}\n\n${askExamples(pack())}`)
     .action(async (message: string, options: AskOptions) => {
       exitCode = await askCommand(context, message, options)
     })
@@ -424,4 +409,59 @@ function withDomain(context: CliContext, domain: string | undefined): CliContext
   return domain === undefined
     ? context
     : { ...context, env: { ...context.env, FTE_DOMAIN: domain } }
+}
+
+/** `fte auth token --help`: examples with the pack's demo people, and the pack's own scopes. */
+function tokenHelp(pack: DomainPack): string {
+  const { customer, staff } = pack.demoPeople ?? {}
+  const own = Object.entries(pack.scopes ?? {})
+  return [
+    '',
+    `Scopes: read (look things up), write (change the caller's records), staff (act for anyone)${own.length === 0 ? '.' : ','}`,
+    ...own.map(([name, what], i) => `  ${name}: ${what}${i === own.length - 1 ? '.' : ','}`),
+    'Examples:',
+    ...(customer === undefined
+      ? []
+      : [`  TOKEN=$(npm run --silent fte -- auth token --sub '${customer}' 2>/dev/null)`]),
+    ...(staff === undefined
+      ? []
+      : [`  npm run --silent fte -- auth token --sub '${staff}' --role staff`]),
+    '  npm run --silent fte -- auth token --scope read    # may look, may change nothing',
+  ].join('\n')
+}
+
+/** `fte seed --help`: what the pack's CSV holds, and examples from its demo data. */
+function seedHelp(pack: DomainPack): string {
+  const csv = pack.csvImport
+  const columns =
+    csv === undefined
+      ? `The ${pack.name} pack imports no CSV; --policies still loads markdown documents.`
+      : `The ${pack.name} pack's CSV holds ${csv.row} per row, columns ${csv.requiredColumns.join(',')}` +
+        (csv.optionalColumns.length === 0 ? '.' : ` (optional: ${csv.optionalColumns.join(', ')}).`)
+  return [
+    '',
+    columns,
+    'Running the same file again adds nothing. Each run that adds rows leaves one seed_run',
+    'audit row with the counts. Examples:',
+    ...(csv?.sample === undefined ? [] : [`  fte seed ${csv.sample}`]),
+    '  fte seed --policies ./policies',
+  ].join('\n')
+}
+
+/** Which of the pack's tools wait for a person's approval. */
+function approvalHelp(pack: DomainPack): string {
+  const tools = pack.gateway?.approvalTools ?? []
+  return tools.length === 0
+    ? ''
+    : `${tools.join(' and ')} wait${tools.length === 1 ? 's' : ''} for your approval; `
+}
+
+/** `fte ask --help`: the pack's example first message, and a follow-up. */
+function askExamples(pack: DomainPack): string {
+  const first = pack.examplePrompt ?? 'Hello, what can you do for me?'
+  return [
+    'Examples:',
+    `  npm run fte -- ask ${JSON.stringify(first)}`,
+    '  npm run fte -- ask "and what happens next?" --conversation <id>',
+  ].join('\n')
 }

@@ -28,6 +28,8 @@ export interface SearchHit {
   id: string
   /** The document's title; null for a conversation (its summary is the chunk). */
   title: string | null
+  /** The document's id in its source (a CSV row's id, a markdown file's name); null for a conversation. */
+  externalId: string | null
   /** The best-matching chunk of that document or conversation. */
   chunk: string
   chunkIndex: number
@@ -131,6 +133,7 @@ export function createSearch(
         const result = await tx.query<{
           id: string
           title: string | null
+          external_id: string | null
           metadata: JsonObject | null
           chunk_text: string
           chunk_index: number
@@ -146,6 +149,7 @@ export function createSearch(
           kind: conversations ? 'conversation' : 'document',
           id: row.id,
           title: row.title,
+          externalId: row.external_id,
           chunk: row.chunk_text,
           chunkIndex: row.chunk_index,
           distance: row.distance,
@@ -179,7 +183,7 @@ export function searchQuery(
     : `FROM embeddings e JOIN documents p ON p.id = e.document_id
        WHERE ${embeddingSpacePredicate(space)} AND e.document_id IS NOT NULL AND p.source = $3`
   return {
-    sql: `SELECT p.id, ${conversations ? 'NULL::text' : 'p.title'} AS title, p.metadata,
+    sql: `SELECT p.id, ${conversations ? 'NULL::text AS title, NULL::text AS external_id' : 'p.title, p.external_id'}, p.metadata,
                  e.chunk_text, e.chunk_index, ${expression} <=> $1::${vectorType} AS distance
           ${from}
           ORDER BY ${expression} <=> $1::${vectorType}

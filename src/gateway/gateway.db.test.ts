@@ -54,7 +54,7 @@ describeEachDatabase('MCP gateway', (target) => {
   beforeAll(async () => {
     demo = await target.prepare('migrated', async (db) => {
       await loadDemoData(db)
-      await embedPendingDocuments(db, createLocalEmbedder())
+      await embedPendingDocuments(db, createLocalEmbedder(1024, supportPack.lexicon))
     })
   })
   afterAll(() => demo.close())

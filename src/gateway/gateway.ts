@@ -17,7 +17,7 @@ import { errorMessage, InternalError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import { conversationCorpus } from '../memory/conversation-summaries.ts'
-import type { DomainPack } from '../pack/domain-pack.ts'
+import { type DomainPack, packScopes } from '../pack/domain-pack.ts'
 import { requiredScope, type ToolDefinition } from '../pack/tool-definition.ts'
 import type { Database } from '../store/database.ts'
 import { rateLimiter } from '../store/rate-limiter.ts'
@@ -132,7 +132,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...pack.gateway.tools,
   ]
   const names = new Set<string>()
+  const scopes = packScopes(pack)
   for (const tool of tools) {
+    const scope = requiredScope(tool)
+    if (!scopes.includes(scope) || scope === 'staff') {
+      throw new InternalError(
+        'internal',
+        `gateway tool ${tool.name} needs the "${scope}" scope, which is not one of its pack's (${scopes.filter((s) => s !== 'staff').join(', ')})`,
+      )
+    }
     if (!/^(begin_session|health|(domain|user|config)_[a-z0-9_]+)$/.test(tool.name)) {
       throw new InternalError(
         'internal',

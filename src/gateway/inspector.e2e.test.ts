@@ -115,6 +115,7 @@ describe('the MCP Inspector CLI', () => {
           role: 'customer',
           ttlSeconds: 600,
           audience: resource,
+          scopes: ['read', 'write'],
         },
       )
       const other = ['--header', `Authorization: Bearer ${foreign}`]

@@ -4,7 +4,7 @@ import { authenticate, type BearerCheck, insufficientScope } from '../auth/beare
 import type { HostOriginOptions } from '../auth/host-origin.ts'
 import type { Identity } from '../auth/identity.ts'
 import { type ProtectedResourceMetadata, resourceMetadataUrl } from '../auth/protected-resource.ts'
-import { missingScopeMessage, type ResourceScope } from '../auth/scopes.ts'
+import { missingScopeMessage } from '../auth/scopes.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
 import { type ChatApiOptions, chatApi } from './chat-api.ts'
@@ -84,7 +84,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     })
     app.use('/api/*', jsonBodiesOnly())
     const needs =
-      (scope: ResourceScope): MiddlewareHandler<Env> =>
+      (scope: string): MiddlewareHandler<Env> =>
       async (c, next) => {
         if (!c.get('identity').scopes.includes(scope)) {
           const what = `${c.req.method} ${c.req.path}`

@@ -10,6 +10,9 @@ import {
 import { generateKeyPair, SignJWT } from 'jose'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
+import { supportPack } from '../../domains/support/index.ts'
+import { scopesFor } from '../../src/auth/scopes.ts'
+import { packScopes } from '../../src/pack/domain-pack.ts'
 import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
 import { type GatewayOverHttp, serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
@@ -52,7 +55,14 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
     sub = 'demo|maya-okafor',
     role: 'customer' | 'staff' = 'customer',
     audience = resource,
-  ) => issueDevToken(served.issuer, { sub, role, ttlSeconds: 600, audience })
+  ) =>
+    issueDevToken(served.issuer, {
+      sub,
+      role,
+      ttlSeconds: 600,
+      audience,
+      scopes: scopesFor(role, packScopes(supportPack)),
+    })
 
   function post(headers: Record<string, string>, url = resource): Promise<Response> {
     return fetch(url, {
@@ -162,6 +172,7 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
       role: 'staff',
       ttlSeconds: 600,
       audience: resource,
+      scopes: ['read', 'write', 'staff'],
     })
     const wrongAudience = await token(
       'demo|maya-okafor',

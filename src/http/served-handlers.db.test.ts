@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { supportPack } from '../../domains/support/index.ts'
 import { MAYA, testGateway } from '../../test/support/gateway-client.ts'
 import { reply, scriptedModel } from '../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
@@ -11,6 +12,7 @@ import { inProcessAccess } from '../agent/gateway-access.ts'
 import type { Worker } from '../agent/worker.ts'
 import { devIssuer, devTokenVerifier, issueDevToken } from '../auth/dev-token.ts'
 import { createLogger } from '../lib/logger.ts'
+import { packScopes } from '../pack/domain-pack.ts'
 import type { Handlers } from './listen.ts'
 import { servedHandlers, servedResources } from './served-handlers.ts'
 import { RunningTurns } from './turn-stream.ts'
@@ -57,6 +59,7 @@ describeEachDatabase('the walls every route of fte serve stands behind', (target
     const issuer = await devIssuer(keyDir, 'http://127.0.0.1:1')
     const resources = servedResources(PUBLIC_URL)
     const handlers: Required<Handlers> = servedHandlers({
+      scopes: packScopes(supportPack),
       db,
       logger,
       gateway,
@@ -87,6 +90,7 @@ describeEachDatabase('the walls every route of fte serve stands behind', (target
             role: 'customer',
             ttlSeconds: 600,
             audience: resources[1],
+            scopes: MAYA.scopes,
           })
     return (
       path: string,

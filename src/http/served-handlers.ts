@@ -34,6 +34,8 @@ export interface ServedOptions {
    */
   publicUrl: string
   access: Access
+  /** Every scope this server's tokens may carry: the core's and the pack's (`resourceScopes`). */
+  scopes: readonly string[]
   /** The chat API; unset: `/api` serves `/api/me` alone. */
   chat?: ChatApiOptions | undefined
   /** Other sites whose pages may call this server: `/api` answers their preflights (CORS). */
@@ -77,6 +79,7 @@ export function servedHandlers(options: ServedOptions): Required<Handlers> {
       : {
           verify: (token) => access.verify(token, only),
           resourceMetadataUrl: resourceMetadataUrl(resource),
+          scopes: options.scopes,
           logger,
         }
   const log = requestLog(logger, 'standIn' in access)
@@ -90,8 +93,8 @@ export function servedHandlers(options: ServedOptions): Required<Handlers> {
           'standIn' in access
             ? []
             : [
-                protectedResourceMetadata(mcp, access.issuer),
-                protectedResourceMetadata(root, access.issuer),
+                protectedResourceMetadata(mcp, access.issuer, options.scopes),
+                protectedResourceMetadata(root, access.issuer, options.scopes),
               ],
         api: check(root),
         chat: options.chat,

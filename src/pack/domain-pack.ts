@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { DevAccount } from '../auth/dev-server.ts'
 import type { Identity } from '../auth/identity.ts'
+import { resourceScopes } from '../auth/scopes.ts'
 import type { CsvImport } from '../embedding/ingest/csv-import-contract.ts'
 import type { Lexicon } from '../embedding/lexicon.ts'
 import { packageRoot } from '../lib/package-root.ts'
@@ -23,6 +24,17 @@ export interface DomainPack {
   migrations: MigrationSource
   /** Loads the pack's demo data when it is missing; safe to call on every start. */
   loadDemoData?(db: Database, options?: { now?: Date }): Promise<DemoDataResult>
+  /**
+   * Scopes of its own beyond the core's `read`, `write` and `staff`, each with what it allows:
+   * for tools that need more than `write` (the support pack's `refund`). Every role may be granted
+   * them; a tool names one as its `scope`.
+   */
+  scopes?: Readonly<Record<string, string>>
+  /**
+   * People of its demo data, by token subject: who examples and development defaults act as (the
+   * stand-in user while AUTH_DISABLED, `fte auth token`, the server's banner) unless told otherwise.
+   */
+  demoPeople?: { customer: string; staff?: string }
   /** Synonyms the local embedder folds for this domain; part of the local model's name. */
   lexicon?: Lexicon
   /** What `fte seed <file.csv>` imports for this domain. */
@@ -33,7 +45,7 @@ export interface DomainPack {
   skillsDir?: string
   /** Who the development sign-in offers (demo customers, demo staff). */
   devAccounts?(db: Database): Promise<DevAccount[]>
-  /** A first message to suggest in the web UI's message box. */
+  /** A first message to suggest (the web UI's message box, `fte ask --help`), without "e.g.". */
   examplePrompt?: string
 }
 
@@ -51,6 +63,11 @@ export interface GatewayPack {
   linkIdentity?(tx: Queryable, identity: Identity): Promise<void>
   /** Tools the Worker runs only after a person approves the call (WORKER_APPROVAL_TOOLS overrides). */
   approvalTools?: readonly string[]
+}
+
+/** Every scope the pack's server grants: the core's and the pack's own. */
+export function packScopes(pack: DomainPack): string[] {
+  return resourceScopes(Object.keys(pack.scopes ?? {}))
 }
 
 export function coreMigrations(): MigrationSource {

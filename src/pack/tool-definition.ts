@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import type { AuditEntry } from '../audit/audit-writer.ts'
 import type { Identity } from '../auth/identity.ts'
-import type { ResourceScope } from '../auth/scopes.ts'
 import type { Search } from '../embedding/search.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { ApprovalSummary } from '../protocol/approval-summary.ts'
@@ -84,9 +83,10 @@ export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
   isolation?: 'statement' | 'snapshot'
   /**
    * The scope a caller's token must carry to call it. Default: `read` for a read-only tool, `write`
-   * for one that writes. Anything that moves money says `refund`.
+   * for one that writes. A tool that needs more (the support pack's refunds move money) names one
+   * of its pack's `scopes`; never `staff`, which is a role, not a permission to call.
    */
-  scope?: Exclude<ResourceScope, 'staff'>
+  scope?: string
   run(context: ToolContext, input: z.output<S>): Promise<ToolResult>
   /**
    * What a call would do, for the person asked to approve it: read-only, in the caller's identity,
@@ -96,7 +96,7 @@ export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
 }
 
 /** The scope a call of `tool` needs. */
-export function requiredScope(tool: ToolDefinition): ResourceScope {
+export function requiredScope(tool: ToolDefinition): string {
   return tool.scope ?? (tool.annotations.readOnlyHint ? 'read' : 'write')
 }
 

@@ -6,7 +6,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { supportPack } from '../../domains/support/index.ts'
 import { devIssuer, issueDevToken } from '../../src/auth/dev-token.ts'
+import { scopesFor } from '../../src/auth/scopes.ts'
+import { packScopes } from '../../src/pack/domain-pack.ts'
 import { openPostgres } from '../../src/store/postgres-database.ts'
 import { freePort } from '../support/ports.ts'
 import { scriptedModel } from '../support/scripted-model.ts'
@@ -148,7 +151,13 @@ try {
   await insertFixture(db, customers + 1)
   const issuer = await devIssuer(dataDir, issuerUrl)
   const token = (audience: string) => (sub: string) =>
-    issueDevToken(issuer, { sub, role: 'customer', ttlSeconds: 3600, audience })
+    issueDevToken(issuer, {
+      sub,
+      role: 'customer',
+      ttlSeconds: 3600,
+      audience,
+      scopes: scopesFor('customer', packScopes(supportPack)),
+    })
   const t0 = performance.now()
   const run: LoadRun = {
     replicas,

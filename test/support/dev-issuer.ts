@@ -1,12 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { supportPack } from '../../domains/support/index.ts'
 import {
   type DevAuthServer,
   type DevAuthServerOptions,
   startDevAuthServer,
 } from '../../src/auth/dev-server.ts'
 import { devKey } from '../../src/auth/dev-token.ts'
+import { packScopes } from '../../src/pack/domain-pack.ts'
 import { freePort } from './ports.ts'
 
 export const RESOURCE = 'http://127.0.0.1:3000/mcp'
@@ -51,6 +53,7 @@ export class DevIssuerFixture {
     await this.#server?.close()
     this.#server = await startDevAuthServer({
       resources: [RESOURCE],
+      scopes: packScopes(supportPack),
       signingKey: this.#signingKey,
       port: this.#port,
       clientsFile: this.clientsFile,

@@ -6,23 +6,26 @@ import { scopesFor } from '../../src/auth/scopes.ts'
 import { createLocalEmbedder } from '../../src/embedding/local-embedder.ts'
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/gateway.ts'
 import { createLogger } from '../../src/lib/logger.ts'
-import type { DomainPack } from '../../src/pack/domain-pack.ts'
+import { type DomainPack, packScopes } from '../../src/pack/domain-pack.ts'
 import type { Database } from '../../src/store/database.ts'
+
+/** The support pack's scopes: the core's and `refund`. */
+const SUPPORT_SCOPES = packScopes(supportPack)
 
 export const MAYA: Identity = {
   sub: 'demo|maya-okafor',
   role: 'customer',
-  scopes: scopesFor('customer'),
+  scopes: scopesFor('customer', SUPPORT_SCOPES),
 }
 export const DANIEL: Identity = {
   sub: 'demo|daniel-reyes',
   role: 'customer',
-  scopes: scopesFor('customer'),
+  scopes: scopesFor('customer', SUPPORT_SCOPES),
 }
 export const STAFF: Identity = {
   sub: 'demo|staff-sam',
   role: 'staff',
-  scopes: scopesFor('staff'),
+  scopes: scopesFor('staff', SUPPORT_SCOPES),
 }
 
 export async function testGateway(

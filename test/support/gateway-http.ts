@@ -1,4 +1,5 @@
 import type { SkillsExtension } from '@modelcontextprotocol/server/ext/skills'
+import { supportPack } from '../../domains/support/index.ts'
 import { inProcessAccess } from '../../src/agent/gateway-access.ts'
 import type { Worker } from '../../src/agent/worker.ts'
 import {
@@ -8,6 +9,7 @@ import {
   issueDevToken,
 } from '../../src/auth/dev-token.ts'
 import type { Identity } from '../../src/auth/identity.ts'
+import { scopesFor } from '../../src/auth/scopes.ts'
 import { parseConfig } from '../../src/config/config.ts'
 import { type Handlers, listen } from '../../src/http/listen.ts'
 import { servedHandlers, servedResources } from '../../src/http/served-handlers.ts'
@@ -15,6 +17,7 @@ import { RunningTurns } from '../../src/http/turn-stream.ts'
 import type { Logger } from '../../src/lib/logger.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
+import { packScopes } from '../../src/pack/domain-pack.ts'
 import type { Database } from '../../src/store/database.ts'
 import type { RateLimit } from '../../src/store/rate-limiter.ts'
 import { testGateway } from './gateway-client.ts'
@@ -95,6 +98,7 @@ export async function serveGatewayOverHttp(
     logger,
     gateway,
     publicUrl: server.url,
+    scopes: packScopes(supportPack),
     access: {
       issuer: issuer.url,
       verify: devTokenVerifier(issuer, servedResources(server.url)),
@@ -119,10 +123,19 @@ export async function serveGatewayOverHttp(
     url: server.url,
     resource,
     issuer,
-    token: (sub = 'demo|maya-okafor', role = 'customer', scopes = undefined) =>
-      issueDevToken(issuer, { sub, role, ttlSeconds: 3600, audience: resource, scopes }),
-    apiToken: (sub = 'demo|maya-okafor', role = 'customer') =>
-      issueDevToken(issuer, { sub, role, ttlSeconds: 3600, audience: root }),
+    token: (
+      sub = 'demo|maya-okafor',
+      role: Identity['role'] = 'customer',
+      scopes: readonly string[] = scopesFor(role, packScopes(supportPack)),
+    ) => issueDevToken(issuer, { sub, role, ttlSeconds: 3600, audience: resource, scopes }),
+    apiToken: (sub = 'demo|maya-okafor', role: Identity['role'] = 'customer') =>
+      issueDevToken(issuer, {
+        sub,
+        role,
+        ttlSeconds: 3600,
+        audience: root,
+        scopes: scopesFor(role, packScopes(supportPack)),
+      }),
     worker,
     running,
     async close() {

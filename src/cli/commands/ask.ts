@@ -24,7 +24,9 @@ export async function askCommand(
   options: AskOptions,
 ): Promise<number> {
   if (message.trim() === '') {
-    throw new InvalidInputError('say what to ask, e.g. fte ask "where is order #4429?"')
+    throw new InvalidInputError(
+      'say what to ask, in quotes: fte ask "…" (fte ask --help shows an example)',
+    )
   }
   const conversationId = uuidOption(options.conversation, '--conversation')
   const runtime = loadRuntime(context, { quiet: true })

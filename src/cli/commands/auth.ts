@@ -5,18 +5,20 @@ import type { DevAccount } from '../../auth/dev-server.ts'
 import { startDevAuthServer } from '../../auth/dev-server.ts'
 import { devClientsFile, devIssuer, devKey, issueDevToken } from '../../auth/dev-token.ts'
 import type { Identity } from '../../auth/identity.ts'
-import { RESOURCE_SCOPES, type ResourceScope, scopesFor } from '../../auth/scopes.ts'
+import { scopesFor } from '../../auth/scopes.ts'
 import { devIssuerUrl, devPortFor } from '../../config/sections/auth.ts'
 import { publicUrl } from '../../config/sections/server.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { servedResources } from '../../http/served-handlers.ts'
 import { CallerError, errorMessage, InvalidInputError } from '../../lib/errors.ts'
+import { packScopes } from '../../pack/domain-pack.ts'
 import { connect } from '../../store/connect.ts'
 import type { Database } from '../../store/database.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 
 export interface TokenOptions {
-  sub: string
+  /** Default: the pack's demo person of the token's role. */
+  sub?: string
   /** Default: every scope the role may have. */
   scope?: string
   role?: Identity['role']
@@ -34,16 +36,23 @@ export interface TokenOptions {
  * the server trusts that issuer. What it says goes to stderr first; the token is the last line.
  */
 export async function authTokenCommand(context: CliContext, options: TokenOptions): Promise<void> {
-  if (!/^[\x21-\x7e]{1,255}$/.test(options.sub)) {
+  if (options.sub !== undefined && !/^[\x21-\x7e]{1,255}$/.test(options.sub)) {
     throw usage('--sub must be 1-255 printable characters without spaces')
   }
   if (options.scope !== undefined && options.role !== undefined) {
     throw usage('give --scope or --role, not both (staff is the "staff" scope)')
   }
+  const { config, pack } = loadRuntime(context)
+  const known = packScopes(pack)
   const scopes =
-    options.scope === undefined ? scopesFor(options.role ?? 'customer') : parseScopes(options.scope)
+    options.scope === undefined
+      ? scopesFor(options.role ?? 'customer', known)
+      : parseScopes(options.scope, known)
   const role: Identity['role'] = scopes.includes('staff') ? 'staff' : 'customer'
-  const { config } = loadRuntime(context)
+  const sub = options.sub ?? pack.demoPeople?.[role]
+  if (sub === undefined) {
+    throw usage(`the ${pack.name} pack names no demo ${role}: say who the token is for with --sub`)
+  }
   const audience = options.resource ?? servedResources(publicUrl(config.server))[0]
   if (!/^https?:\/\/\S+\/mcp$/.test(audience)) {
     throw usage("--resource must be the server's /mcp URL, such as http://127.0.0.1:3000/mcp")
@@ -67,7 +76,7 @@ export async function authTokenCommand(context: CliContext, options: TokenOption
     )
   }
   const token = await issueDevToken(await devIssuer(config.database.dataDir, devUrl), {
-    sub: options.sub,
+    sub,
     role,
     scopes,
     email: options.email,
@@ -75,7 +84,7 @@ export async function authTokenCommand(context: CliContext, options: TokenOption
     audience,
   })
   context.stderr.write(
-    `A development token for ${options.sub} (scopes: ${scopes.join(' ')}), valid ${options.ttl} s, for ${audience}, from ${devUrl}.\n` +
+    `A development token for ${sub} (scopes: ${scopes.join(' ')}), valid ${options.ttl} s, for ${audience}, from ${devUrl}.\n` +
       'Send it as "Authorization: Bearer <token>". Development only: anyone with the data folder can mint these.\n',
   )
   context.stdout.write(`${token}\n`)
@@ -116,6 +125,7 @@ export async function authDevServerCommand(
   }
   const server = await startDevAuthServer({
     resources,
+    scopes: packScopes(runtime.pack),
     signingKey: (await devKey(config.database.dataDir)).privateJwk,
     accounts: async () => accounts,
     port,
@@ -173,15 +183,15 @@ async function demoAccounts({ config, logger, pack }: Runtime): Promise<DevAccou
   }
 }
 
-function parseScopes(value: string): ResourceScope[] {
+function parseScopes(value: string, known: readonly string[]): string[] {
   const given = value.split(/[\s,]+/).filter(Boolean)
-  const unknown = given.filter((s) => !(RESOURCE_SCOPES as readonly string[]).includes(s))
+  const unknown = given.filter((s) => !known.includes(s))
   if (given.length === 0 || unknown.length > 0) {
     throw usage(
-      `--scope takes scopes from: ${RESOURCE_SCOPES.join(', ')}${unknown.length > 0 ? ` (not ${unknown.join(', ')})` : ''}`,
+      `--scope takes scopes from: ${known.join(', ')}${unknown.length > 0 ? ` (not ${unknown.join(', ')})` : ''}`,
     )
   }
-  return [...new Set(given)] as ResourceScope[]
+  return [...new Set(given)]
 }
 
 /** Another server's resources (its `/mcp` and its own URL), from either URL. */

@@ -6,6 +6,7 @@ import type { Identity } from '../../auth/identity.ts'
 import { scopesFor } from '../../auth/scopes.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { errorMessage } from '../../lib/errors.ts'
+import { packScopes } from '../../pack/domain-pack.ts'
 import { connect } from '../../store/connect.ts'
 import type { Database } from '../../store/database.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
@@ -44,7 +45,7 @@ export async function mcpCommand(context: CliContext): Promise<void> {
     sub: config.gateway.stdio.sub,
     role: config.gateway.stdio.role,
     // The local operator: everything the role may do.
-    scopes: scopesFor(config.gateway.stdio.role),
+    scopes: scopesFor(config.gateway.stdio.role, packScopes(pack)),
   }
   const gateway = await buildGateway(runtime, open, embedder)
   const server = gateway.serverFor(identity)

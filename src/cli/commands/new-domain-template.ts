@@ -43,7 +43,7 @@ export const ${exportName}: DomainPack = {
   gateway: { persona: PERSONA, rules: RULES, tools: [listItemsTool] },
   devAccounts: async () => [...DEMO_ACCOUNTS],
   skillsDir: here('./skills'),
-  examplePrompt: 'e.g. What is on my list?',
+  examplePrompt: 'What is on my list?',
 }
 `,
       [`migrations/001_${snake}.sql`]: `-- ${title}: the pack's first table. Every row belongs to a verified identity (users.id, the

@@ -19,26 +19,19 @@ export async function searchCommand(
   const runtime = loadRuntime(context)
   const db = await openMigratedDatabase(runtime)
   try {
-    const search = createSearch(
-      db,
-      createEmbedder(runtime.config.embedding, runtime.pack.lexicon),
-      {
-        conversations: conversationCorpus,
-      },
-    )
+    const embedder = createEmbedder(runtime.config.embedding, runtime.pack.lexicon)
+    const search = createSearch(db, embedder, { conversations: conversationCorpus })
     const hits = await search.search({ text, source: options.source, k: options.k })
     if (options.json) {
       context.stdout.write(`${JSON.stringify(hits, null, 2)}\n`)
       return
     }
     if (hits.length === 0) {
-      context.stdout.write(
-        `Nothing in ${options.source} is embedded with ${runtime.config.embedding.model} yet.\n`,
-      )
+      context.stdout.write(`Nothing in ${options.source} is embedded with ${embedder.model} yet.\n`)
       return
     }
     for (const [i, hit] of hits.entries()) {
-      const label = typeof hit.metadata.ticket_id === 'string' ? `${hit.metadata.ticket_id}  ` : ''
+      const label = hit.externalId === null ? '' : `${hit.externalId}  `
       const weak = hit.weak ? '  (weak match)' : ''
       const title = hit.kind === 'conversation' ? `conversation ${hit.id}` : (hit.title ?? hit.id)
       context.stdout.write(

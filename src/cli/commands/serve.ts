@@ -1,5 +1,6 @@
 import { once } from 'node:events'
 import { type ComposedServer, composeServer } from '../../app/compose-server.ts'
+import { standIn } from '../../app/stand-in.ts'
 import { publicUrl } from '../../config/sections/server.ts'
 import { type FetchHandler, listen } from '../../http/listen.ts'
 import { ConfigError } from '../../lib/errors.ts'
@@ -29,7 +30,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
   const { disabled } = config.auth
   if (disabled !== undefined && !disabled.allowNetwork && !isLoopback(host)) {
     throw new ConfigError(
-      `AUTH_DISABLED=1 lets anyone who reaches the server act as ${disabled.sub}, so it listens on ` +
+      `AUTH_DISABLED=1 lets anyone who reaches the server act as ${standIn(runtime)?.sub}, so it listens on ` +
         `loopback only, not ${host}. Use HOST=127.0.0.1, turn AUTH_DISABLED off, or, if you really ` +
         'mean to expose it, set AUTH_DISABLED_ALLOW_NETWORK=1.',
     )

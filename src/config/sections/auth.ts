@@ -19,7 +19,7 @@ export const authSection = z
     AUTH_JWKS_URL: optionalSetting(httpUrl),
     AUTH_DEV_PORT: optionalSetting(integer(0, 65_535)),
     AUTH_DISABLED: setting(boolean, false),
-    AUTH_DISABLED_SUB: setting(subject, 'demo|maya-okafor'),
+    AUTH_DISABLED_SUB: optionalSetting(subject),
     AUTH_DISABLED_ROLE: setting(role, 'customer'),
     AUTH_DISABLED_ALLOW_NETWORK: setting(boolean, false),
   })
@@ -42,8 +42,9 @@ export const authSection = z
       /** AUTH_DEV_PORT; unset: the server's port + 1 (see devPortFor). */
       devPort: e.AUTH_DEV_PORT,
       /**
-       * AUTH_DISABLED: no sign-in, everyone is this stand-in. For a personal demo on loopback
-       * only; `allowNetwork` (AUTH_DISABLED_ALLOW_NETWORK) lets it bind elsewhere.
+       * AUTH_DISABLED: no sign-in, everyone is this stand-in (`sub` unset: the pack's demo person
+       * of that role). For a personal demo on loopback only; `allowNetwork`
+       * (AUTH_DISABLED_ALLOW_NETWORK) lets it bind elsewhere.
        */
       disabled: e.AUTH_DISABLED
         ? {

@@ -28,6 +28,8 @@ export interface CsvImportResult {
 export interface CsvImport {
   /** What one row is, for help and messages: "a resolved support ticket". */
   row: string
+  /** A file to try it with, relative to the project (its demo data), for `fte seed --help`. */
+  sample?: string
   requiredColumns: readonly string[]
   optionalColumns: readonly string[]
   /** The document sources the import adds to; their new documents are embedded afterwards. */

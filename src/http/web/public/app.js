@@ -67,7 +67,7 @@ async function boot() {
     const domain = byId('domain')
     domain.textContent = config.domain.description
     domain.hidden = false
-    ui.message.placeholder = config.domain.examplePrompt ?? ''
+    if (config.domain.examplePrompt) ui.message.placeholder = `e.g. ${config.domain.examplePrompt}`
   }
   if (config.signIn === 'oauth') {
     token =
