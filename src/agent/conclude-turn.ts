@@ -11,7 +11,7 @@ import type { Refused } from './gateway-session.ts'
 import { REPLIES } from './instructions.ts'
 import type { WorkerModel } from './model-factory.ts'
 import { costOf, type ModelPrice } from './model-prices.ts'
-import { spanRecorder } from './span-recorder.ts'
+import type { SpanRecorder } from './span-recorder.ts'
 import type { RunOutcome } from './turn.ts'
 import type { TurnState } from './worker-context.ts'
 import type { WorkerEvent } from './worker-events.ts'
@@ -24,6 +24,8 @@ export interface TurnEnding {
   price: ModelPrice | undefined
   /** The longest a gateway call (an approval's preview) may take. */
   toolTimeoutMs: number
+  /** Where the turn's spans were kept, to be written with its other rows. */
+  spans: Pick<SpanRecorder, 'take'>
   /** The audit actor for a user's turn. */
   actor(userId: string): string
   audit(
@@ -48,7 +50,7 @@ export async function* concludeTurn(
 ): AsyncGenerator<WorkerEvent> {
   const { conversationId, userId } = context
   const traceId = context.traceId
-  const spans = traceId === null ? [] : spanRecorder().take(traceId)
+  const spans = traceId === null ? [] : deps.spans.take(traceId)
   const tokens = { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens }
   const entry = (action: AuditAction, payload: JsonObject): AuditEntry => ({
     action,

@@ -1,7 +1,7 @@
 import { getCurrentSpan, type MCPServer, type Tool, tool } from '@openai/agents'
-import type { InvocationStatus } from '../audit/audit-writer.ts'
+import type { InvocationStatus } from '../audit/audited.ts'
 import { META } from '../protocol/gateway-wire.ts'
-import { type TurnState, turnOf, type WorkerRunContext } from './worker-context.ts'
+import type { TurnState, Turns, WorkerRunContext } from './worker-context.ts'
 
 /** A tool of the Worker's agent as the SDK runs it: a gateway tool over MCP, or a skill tool. */
 export type AgentTool = Tool<WorkerRunContext>
@@ -25,6 +25,8 @@ export interface GatewayToolsOptions {
   approval: ReadonlySet<string>
   /** The longest the Worker waits for one call. */
   timeoutMs: number
+  /** The Worker's turns, to find the one a call belongs to. */
+  turns: Turns
   /** Records the call on the Worker's side; a failure to record fails the call (fail closed). */
   record(turn: TurnState, call: GatewayCall): Promise<void>
 }
@@ -61,7 +63,7 @@ export async function gatewayTools(
         strict: false,
         needsApproval: options.approval.has(mcpTool.name),
         async execute(input, runContext, details) {
-          const context = turnOf(runContext?.context)
+          const context = options.turns.of(runContext?.context)
           const span = getCurrentSpan()
           const args = { ...(typeof input === 'string' ? JSON.parse(input || '{}') : input) }
           delete args.session

@@ -14,31 +14,32 @@ interface Expected {
 }
 
 /**
- * A tracing processor that keeps the Agents SDK's traces for `agent_spans` instead of exporting
- * them anywhere: only traces the Worker announced are kept, and the Worker takes each one's spans
- * when its turn ends, to write them with the turn's other rows. Installed once per process as the
- * only processor, so no trace leaves the machine.
+ * Keeps the Agents SDK's spans of a Worker's turns for `agent_spans` instead of exporting them
+ * anywhere: only traces this recorder announced are kept, and the Worker takes each one's spans
+ * when its turn ends, to write them with the turn's other rows. Each Worker has its own; they
+ * share the process's one trace processor (see {@link SpanRouter}), which hands each of them only
+ * the spans of traces it announced.
  */
-class SpanRecorder implements TracingProcessor {
-  private readonly expected = new Map<string, Expected>()
+export class SpanRecorder {
+  readonly #expected = new Map<string, Expected>()
+  readonly #router = spanRouter()
 
   expect(traceId: string, conversationId: string): void {
-    this.expected.set(traceId, { conversationId, rows: [] })
+    this.#expected.set(traceId, { conversationId, rows: [] })
+    this.#router.route(traceId, this)
   }
 
   /** The trace's ended spans, and the trace forgotten. */
   take(traceId: string): SpanRow[] {
-    const entry = this.expected.get(traceId)
-    this.expected.delete(traceId)
+    const entry = this.#expected.get(traceId)
+    this.#expected.delete(traceId)
+    this.#router.release(traceId, this)
     return entry?.rows ?? []
   }
 
-  async onTraceStart(_trace: Trace): Promise<void> {}
-  async onTraceEnd(_trace: Trace): Promise<void> {}
-  async onSpanStart(_span: Span<SpanData>): Promise<void> {}
-
-  async onSpanEnd(span: Span<SpanData>): Promise<void> {
-    const entry = this.expected.get(span.traceId)
+  /** Keeps an ended span of a trace this recorder expects. */
+  keep(span: Span<SpanData>): void {
+    const entry = this.#expected.get(span.traceId)
     if (entry === undefined) return
     const data = span.spanData as SpanData & Record<string, unknown>
     entry.rows.push({
@@ -54,9 +55,6 @@ class SpanRecorder implements TracingProcessor {
       data: summary(data),
     })
   }
-
-  async shutdown(): Promise<void> {}
-  async forceFlush(): Promise<void> {}
 }
 
 /** What a span's row keeps: usage, the tool, the MCP server; never inputs or outputs. */
@@ -68,16 +66,45 @@ function summary(data: Record<string, unknown>): Record<string, unknown> {
   return kept
 }
 
-let installed: SpanRecorder | undefined
+/**
+ * The process's trace processor: it forwards each ended span to the recorder that announced its
+ * trace and drops every other, so no trace leaves the machine. The SDK's processors are
+ * process-wide (`setTraceProcessors`), which makes this the one piece of process state the
+ * Worker needs; which spans are kept, and for whom, stays on each recorder.
+ */
+class SpanRouter implements TracingProcessor {
+  readonly #recorders = new Map<string, SpanRecorder>()
 
-/** The process's recorder, installed as the only trace processor on first use. */
-export function spanRecorder(): SpanRecorder {
-  if (installed === undefined) {
-    installed = new SpanRecorder()
-    setTraceProcessors([installed])
-    // Safe to enable everywhere (the SDK turns tracing off under NODE_ENV=test): this recorder is
-    // the only processor, and it writes to the Worker's database alone.
+  route(traceId: string, recorder: SpanRecorder): void {
+    this.#recorders.set(traceId, recorder)
+  }
+
+  release(traceId: string, recorder: SpanRecorder): void {
+    if (this.#recorders.get(traceId) === recorder) this.#recorders.delete(traceId)
+  }
+
+  async onTraceStart(_trace: Trace): Promise<void> {}
+  async onTraceEnd(_trace: Trace): Promise<void> {}
+  async onSpanStart(_span: Span<SpanData>): Promise<void> {}
+
+  async onSpanEnd(span: Span<SpanData>): Promise<void> {
+    this.#recorders.get(span.traceId)?.keep(span)
+  }
+
+  async shutdown(): Promise<void> {}
+  async forceFlush(): Promise<void> {}
+}
+
+let router: SpanRouter | undefined
+
+/** The process's router, installed as the only trace processor when the first recorder is made. */
+function spanRouter(): SpanRouter {
+  if (router === undefined) {
+    router = new SpanRouter()
+    setTraceProcessors([router])
+    // Safe to enable everywhere (the SDK turns tracing off under NODE_ENV=test): the router is
+    // the only processor, and recorders write to their Worker's database alone.
     setTracingDisabled(false)
   }
-  return installed
+  return router
 }

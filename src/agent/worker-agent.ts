@@ -5,7 +5,7 @@ import { type AgentTool, type GatewayCall, gatewayTools } from './gateway-tools.
 import { buildInstructions } from './instructions.ts'
 import type { WorkerModel } from './model-factory.ts'
 import { skillTools } from './skill-tools.ts'
-import { type TurnState, turnOf, type WorkerRunContext } from './worker-context.ts'
+import type { TurnState, Turns, WorkerRunContext } from './worker-context.ts'
 
 export interface AgentOptions {
   model: WorkerModel
@@ -13,6 +13,7 @@ export interface AgentOptions {
   approval: ReadonlySet<string>
   parallelToolCalls: boolean
   toolTimeoutMs: number
+  turns: Turns
   recordCall(turn: TurnState, call: GatewayCall): Promise<void>
 }
 
@@ -20,12 +21,14 @@ export interface AgentOptions {
  * The output guardrail: a reply may name only the ids and amounts this turn's tool results (or the
  * user's message) contain.
  */
-const grounding: OutputGuardrail = {
-  name: 'grounding',
-  async execute({ agentOutput, context }) {
-    const result = turnOf(context.context).sources.check(String(agentOutput))
-    return { tripwireTriggered: !result.ok, outputInfo: { ungrounded: result.ungrounded } }
-  },
+function grounding(turns: Turns): OutputGuardrail {
+  return {
+    name: 'grounding',
+    async execute({ agentOutput, context }) {
+      const result = turns.of(context.context).sources.check(String(agentOutput))
+      return { tripwireTriggered: !result.ok, outputInfo: { ungrounded: result.ungrounded } }
+    },
+  }
 }
 
 /**
@@ -41,6 +44,7 @@ export function agentFactory(
     ? []
     : skillTools(options.skills)) as unknown as AgentTool[]
   const catalog = options.skills?.catalog() ?? ''
+  const guardrail = grounding(options.turns)
   const toolsByServer = new WeakMap<MCPServer, Promise<AgentTool[]>>()
   const agents = new WeakMap<MCPServer, Map<string, Promise<Agent<WorkerRunContext>>>>()
 
@@ -50,6 +54,7 @@ export function agentFactory(
       tools = gatewayTools(begun.server, {
         approval: options.approval,
         timeoutMs: options.toolTimeoutMs,
+        turns: options.turns,
         record: options.recordCall,
       })
       toolsByServer.set(begun.server, tools)
@@ -61,7 +66,7 @@ export function agentFactory(
       model: options.model.model,
       modelSettings: { parallelToolCalls: options.parallelToolCalls },
       tools: [...(await tools), ...skillToolList],
-      outputGuardrails: [grounding],
+      outputGuardrails: [guardrail],
     })
   }
 

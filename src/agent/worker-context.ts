@@ -11,6 +11,14 @@ export interface WorkerRunContext extends SkillToolContext {
   userId: string
 }
 
+export interface TurnOptions {
+  conversationId: string
+  userId: string
+  sessionHandle: string
+  grounding: string[]
+  traceId: string
+}
+
 /**
  * What one turn holds beside that context, in memory only: the gateway session handle (a paused
  * run stored in the database holds no credential; a resumed run gets a fresh one), what this
@@ -26,19 +34,12 @@ export class TurnState {
   /** What each gateway call of this run answered, by call id. */
   readonly results = new Map<string, { status: 'ok' | 'error' | 'timeout'; text: string }>()
 
-  constructor(options: {
-    conversationId: string
-    userId: string
-    sessionHandle: string
-    grounding: string[]
-    traceId: string
-  }) {
+  constructor(options: TurnOptions) {
     this.context = { conversationId: options.conversationId, userId: options.userId }
     this.sessionHandle = options.sessionHandle
     this.grounding = [...options.grounding]
     this.sources = new GroundingSources(this.grounding)
     this.traceId = options.traceId
-    turns.set(this.context, this)
   }
 
   get conversationId(): string {
@@ -55,13 +56,29 @@ export class TurnState {
   }
 }
 
-const turns = new WeakMap<object, TurnState>()
+/**
+ * A Worker's turns under way, by the run context the SDK hands its tools and guardrails: the very
+ * object the turn gave the run (a resumed run gets the one passed to
+ * `RunState.fromStringWithContext` with `contextStrategy: 'replace'`), so it can key its turn.
+ * Held weakly, so a turn goes with its run; each Worker has its own.
+ */
+export class Turns {
+  readonly #byContext = new WeakMap<object, TurnState>()
 
-/** The turn a run context belongs to. */
-export function turnOf(context: unknown): TurnState {
-  const turn = typeof context === 'object' && context !== null ? turns.get(context) : undefined
-  if (turn === undefined) {
-    throw new InternalError('internal', 'a Worker tool ran outside a Worker turn')
+  /** A new turn, known to this Worker's tools by its context. */
+  open(options: TurnOptions): TurnState {
+    const turn = new TurnState(options)
+    this.#byContext.set(turn.context, turn)
+    return turn
   }
-  return turn
+
+  /** The turn a run context belongs to. */
+  of(context: unknown): TurnState {
+    const turn =
+      typeof context === 'object' && context !== null ? this.#byContext.get(context) : undefined
+    if (turn === undefined) {
+      throw new InternalError('internal', 'a Worker tool ran outside a Worker turn')
+    }
+    return turn
+  }
 }

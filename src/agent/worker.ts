@@ -1,5 +1,6 @@
 import { Runner } from '@openai/agents'
-import { recordInvocation, writeAudit } from '../audit/audit-writer.ts'
+import { recorderOn, writeAudit } from '../audit/audit-writer.ts'
+import { recordOutcome } from '../audit/audited.ts'
 import type { Identity } from '../auth/identity.ts'
 import type { WorkerConfig } from '../config/sections/worker.ts'
 import type { Logger } from '../lib/logger.ts'
@@ -12,7 +13,7 @@ import type { GatewayCall } from './gateway-tools.ts'
 import { REPLIES } from './instructions.ts'
 import type { WorkerModel } from './model-factory.ts'
 import { type ModelPrice, priceOf } from './model-prices.ts'
-import { spanRecorder } from './span-recorder.ts'
+import { SpanRecorder } from './span-recorder.ts'
 import { openTurn } from './steps/open-turn.ts'
 import { recordDecision } from './steps/record-decision.ts'
 import { resumeRun } from './steps/resume-run.ts'
@@ -20,7 +21,7 @@ import { runTurn } from './steps/run-turn.ts'
 import { screenMessage } from './steps/screen-message.ts'
 import type { TurnDeps } from './steps/turn-deps.ts'
 import { agentFactory } from './worker-agent.ts'
-import type { TurnState } from './worker-context.ts'
+import { type TurnState, Turns } from './worker-context.ts'
 import type { WorkerEvent } from './worker-events.ts'
 
 export interface WorkerOptions {
@@ -73,19 +74,23 @@ export function createWorker(options: WorkerOptions): Worker {
   const { db, logger, settings } = options
   const approval = new Set(options.approvalTools)
   const price = priceOf(options.model.name, options.price)
-  const recorder = spanRecorder()
+  const spans = new SpanRecorder()
+  const turns = new Turns()
+  const invocations = recorderOn(db)
   const actor = (userId: string) => `worker:${userId}`
 
+  // What the Worker saw of a gateway call; the gateway records the call itself on its side.
   const recordCall = async (context: TurnState, call: GatewayCall) => {
-    await recordInvocation(db, {
-      capability: `mcp:${call.name}`,
-      actor: actor(context.userId),
-      conversationId: context.conversationId,
-      arguments: { call_id: call.callId ?? null, _trace: `${call.traceId}/${call.spanId}` },
-      status: call.status,
-      result: { seen_by: 'worker' },
-      latencyMs: call.latencyMs,
-    })
+    await recordOutcome(
+      invocations,
+      {
+        capability: `mcp:${call.name}`,
+        actor: actor(context.userId),
+        conversationId: context.conversationId,
+        arguments: { call_id: call.callId ?? null, _trace: `${call.traceId}/${call.spanId}` },
+      },
+      { status: call.status, result: { seen_by: 'worker' }, latencyMs: call.latencyMs },
+    )
   }
 
   const agentFor = agentFactory({
@@ -94,11 +99,12 @@ export function createWorker(options: WorkerOptions): Worker {
     approval,
     parallelToolCalls: settings.parallelToolCalls,
     toolTimeoutMs: settings.toolTimeoutMs,
+    turns,
     recordCall,
   })
 
   const runnerFor = (conversationId: string, traceId: string) => {
-    recorder.expect(traceId, conversationId)
+    spans.expect(traceId, conversationId)
     return new Runner({
       traceId,
       groupId: conversationId,
@@ -116,6 +122,8 @@ export function createWorker(options: WorkerOptions): Worker {
     toolTimeoutMs: settings.toolTimeoutMs,
     settings,
     actor,
+    spans,
+    turns,
     audit: (action, conversationId, userId, payload, target) =>
       writeAudit(db, { action, actor: actor(userId), conversationId, target, payload }),
     begin: (identity, conversationId) =>

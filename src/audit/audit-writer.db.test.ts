@@ -2,13 +2,9 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { SystemError } from '../lib/errors.ts'
 import type { Database } from '../store/database.ts'
-import {
-  type InvocationRecord,
-  invocationRecorder,
-  invokeAudited,
-  recordInvocation,
-  recordInvocations,
-} from './audit-writer.ts'
+import { invokeAudited, recordInvocation, recordInvocations } from './audit-writer.ts'
+import type { InvocationRecord } from './audited.ts'
+import { invocationRecorder } from './invocation-recorder.ts'
 
 const ORDER_4429 = `
 INSERT INTO customers (id, email, name, tier)

@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import { errorMessage, FteError, InternalError } from '../lib/errors.ts'
+import { InternalError } from '../lib/errors.ts'
 import type { Json, JsonObject } from '../lib/json.ts'
 import type { Database, Queryable } from '../store/database.ts'
-import { SQLSTATE, sqlState } from '../store/sql-error.ts'
 import type { AuditAction } from './audit-actions.ts'
+import {
+  audited,
+  type CapabilityCall,
+  type InvocationRecord,
+  type InvocationRecorder,
+} from './audited.ts'
 import { redactPersonalData } from './personal-data.ts'
 import { storable, storableText } from './storable.ts'
 
@@ -17,25 +22,6 @@ export interface AuditEntry {
   payload?: JsonObject | undefined
   result?: Json | undefined
   invocationId?: string | null | undefined
-}
-
-export type InvocationStatus = 'ok' | 'error' | 'timeout'
-
-/** A skill or tool call: what was called, by whom, with what. */
-export interface CapabilityCall {
-  /** 'skill:<name>', 'mcp:<tool>', ... */
-  capability: string
-  actor: string
-  arguments: JsonObject
-  conversationId?: string | null | undefined
-}
-
-export interface InvocationRecord extends CapabilityCall {
-  id?: string | undefined
-  status: InvocationStatus
-  result: Json
-  latencyMs: number
-  costUsd?: number | string | undefined
 }
 
 const INSERT_AUDIT = `INSERT INTO audit_log
@@ -95,6 +81,11 @@ export async function recordInvocation(q: Queryable, record: InvocationRecord): 
   if (id === undefined)
     throw new InternalError('internal', 'recording an invocation returned no row')
   return id
+}
+
+/** Records each invocation at once on `q`: a transaction's, or a pool's for a call that stands alone. */
+export function recorderOn(q: Queryable): InvocationRecorder {
+  return (record) => recordInvocation(q, record)
 }
 
 /** Several invocations and their `capability_invoked` rows in one statement; their ids, in order. */
@@ -178,62 +169,6 @@ export async function recordInvocations(
   return rows.map((row) => row.id)
 }
 
-/** Records one invocation, resolving with its id once the row is committed. */
-export type InvocationRecorder = (record: InvocationRecord) => Promise<string>
-
-/**
- * Group commit for invocations that stand alone (a read's: no business write shares their
- * transaction). A record is written at once when nothing else is being written; records that arrive
- * while a batch is in flight go together in the next statement, so under load the database commits
- * once per batch instead of once per call, and nobody waits for a timer. Each `record` resolves only
- * after its row is committed. A failed batch is retried record by record, so a bad record fails
- * alone.
- */
-export function invocationRecorder(db: Database, maxBatch = 200): InvocationRecorder {
-  interface Waiting {
-    record: InvocationRecord & { id: string }
-    resolve(id: string): void
-    reject(error: unknown): void
-  }
-  let waiting: Waiting[] = []
-  let writing = false
-
-  async function drain(): Promise<void> {
-    writing = true
-    try {
-      while (waiting.length > 0) {
-        const batch = waiting.slice(0, maxBatch)
-        waiting = waiting.slice(batch.length)
-        try {
-          await recordInvocations(
-            db,
-            batch.map((w) => w.record),
-          )
-          for (const w of batch) w.resolve(w.record.id)
-        } catch (error) {
-          if (batch.length === 1) {
-            batch[0]?.reject(error)
-            continue
-          }
-          await Promise.all(
-            batch.map((w) =>
-              recordInvocations(db, [w.record]).then(() => w.resolve(w.record.id), w.reject),
-            ),
-          )
-        }
-      }
-    } finally {
-      writing = false
-    }
-  }
-
-  return (record) =>
-    new Promise<string>((resolve, reject) => {
-      waiting.push({ record: { ...record, id: record.id ?? randomUUID() }, resolve, reject })
-      if (!writing) void drain()
-    })
-}
-
 export interface AuditedWork {
   tx: Queryable
   invocationId: string
@@ -261,7 +196,7 @@ export interface InvokeOptions<T extends Json = Json> {
  * Runs `work` in a transaction and commits its business writes together with the invocation and
  * every audit row it recorded: all of them or none. When `work` fails, the transaction is rolled
  * back (no business row, no business event) and the failed attempt is recorded on its own as an
- * `error` or `timeout` invocation, then the error is rethrown.
+ * `error` or `timeout` invocation, then the error is rethrown (see {@link audited}).
  */
 export async function invokeAudited<T extends Json>(
   db: Database,
@@ -269,74 +204,59 @@ export async function invokeAudited<T extends Json>(
   work: (context: AuditedWork) => Promise<T>,
   options: InvokeOptions<T> = {},
 ): Promise<T> {
-  const now = options.now ?? (() => performance.now())
-  const started = now()
-  const invocationId = randomUUID()
   const settings =
     options.statementTimeoutMs === undefined
       ? {}
       : { statementTimeoutMs: options.statementTimeoutMs }
-  const recorded = options.recordedResult ?? ((result: T): Json => result)
-  const invocation = (status: InvocationStatus, result: Json): InvocationRecord => ({
-    ...call,
-    id: invocationId,
-    status,
-    result,
-    latencyMs: now() - started,
+  const recording = {
+    now: options.now,
     costUsd: options.costUsd,
-  })
-  const reads = options.reads
-  try {
-    if (reads !== undefined) {
-      const readOnly = (q: Queryable): AuditedWork => ({
-        tx: q,
-        invocationId,
-        record: () =>
-          Promise.reject(
-            new InternalError('internal', 'a read-only call cannot record business events'),
-          ),
-      })
-      const result = reads.transaction
-        ? await reads.db.transaction((tx) => work(readOnly(tx)), { ...settings, readOnly: true })
-        : await work(readOnly(reads.db))
-      await reads.recorder(invocation('ok', recorded(result)))
-      return result
-    }
-    return await db.transaction(async (tx) => {
-      const result = await work({
-        tx,
-        invocationId,
-        record: (entry) =>
-          writeAudit(tx, {
-            ...entry,
-            conversationId: entry.conversationId ?? call.conversationId,
-            invocationId,
-          }),
-      })
-      await recordInvocation(tx, invocation('ok', recorded(result)))
-      return result
-    }, settings)
-  } catch (error) {
-    const failed = invocation(isTimeout(error) ? 'timeout' : 'error', {
-      error: errorCode(error),
-      message: errorMessage(error),
-    })
-    try {
-      await (reads?.recorder ?? ((record) => recordInvocation(db, record)))(failed)
-    } catch {
-      // The database may be what failed; the original error is the one worth reporting.
-    }
-    throw error
+    recordedResult: options.recordedResult ?? ((result: T): Json => result),
   }
-}
-
-function isTimeout(error: unknown): boolean {
-  return sqlState(error) === SQLSTATE.queryCanceled || errorCode(error) === 'timeout'
-}
-
-function errorCode(error: unknown): string {
-  if (error instanceof FteError) return error.code
-  return sqlState(error) ?? 'error'
+  const reads = options.reads
+  if (reads !== undefined) {
+    const readOnly = (q: Queryable, invocationId: string): AuditedWork => ({
+      tx: q,
+      invocationId,
+      record: () =>
+        Promise.reject(
+          new InternalError('internal', 'a read-only call cannot record business events'),
+        ),
+    })
+    return audited(
+      reads.recorder,
+      call,
+      ({ invocationId }) =>
+        reads.transaction
+          ? reads.db.transaction((tx) => work(readOnly(tx, invocationId)), {
+              ...settings,
+              readOnly: true,
+            })
+          : work(readOnly(reads.db, invocationId)),
+      recording,
+    )
+  }
+  return audited(
+    recorderOn(db),
+    call,
+    (underway) =>
+      db.transaction(async (tx) => {
+        const { invocationId } = underway
+        const result = await work({
+          tx,
+          invocationId,
+          record: (entry) =>
+            writeAudit(tx, {
+              ...entry,
+              conversationId: entry.conversationId ?? call.conversationId,
+              invocationId,
+            }),
+        })
+        await recordInvocation(tx, underway.row(result))
+        return result
+      }, settings),
+    { ...recording, writesItsRow: true },
+  )
 }
 
 function rowId(row: { id: number } | undefined): number {

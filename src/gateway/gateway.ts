@@ -7,7 +7,7 @@ import {
 } from '@modelcontextprotocol/server'
 import type { SkillsExtension } from '@modelcontextprotocol/server/ext/skills'
 import type { z } from 'zod'
-import { invocationRecorder } from '../audit/audit-writer.ts'
+import { invocationRecorder } from '../audit/invocation-recorder.ts'
 import { closeRefusalMinutes, countRefusal, type Refusal } from '../audit/refused-calls.ts'
 import type { Identity } from '../auth/identity.ts'
 import type { GatewayConfig } from '../config/sections/gateway.ts'

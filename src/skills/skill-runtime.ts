@@ -1,15 +1,10 @@
 import { mkdir, readFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
-import { recordInvocation, writeAudit } from '../audit/audit-writer.ts'
+import { recorderOn, writeAudit } from '../audit/audit-writer.ts'
+import { audited, type CapabilityCall, type InvocationRecorder } from '../audit/audited.ts'
 import { countTokens } from '../embedding/tokenizer.ts'
-import {
-  CallerError,
-  errorMessage,
-  FteError,
-  InternalError,
-  InvalidInputError,
-} from '../lib/errors.ts'
-import type { Json, JsonObject } from '../lib/json.ts'
+import { CallerError, InternalError, InvalidInputError } from '../lib/errors.ts'
+import type { JsonObject } from '../lib/json.ts'
 import type { Database } from '../store/database.ts'
 import type { Skill, SkillLibrary } from './discover-skills.ts'
 import { catalogText } from './skill-catalog.ts'
@@ -78,12 +73,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export class SkillRuntime {
   readonly library: SkillLibrary
   readonly #options: SkillRuntimeOptions
+  readonly #recorder: InvocationRecorder
   /** Activations under way, so parallel calls in one turn do not both load; emptied as they end. */
   readonly #inFlight = new Map<string, Promise<Activation>>()
 
   constructor(options: SkillRuntimeOptions) {
     this.library = options.library
     this.#options = options
+    this.#recorder = recorderOn(options.db)
   }
 
   get scriptsEnabled(): boolean {
@@ -133,15 +130,17 @@ export class SkillRuntime {
   async readResource(conversationId: string, name: string, path: string): Promise<ResourceRead> {
     checkConversation(conversationId)
     const skill = this.#skill(name)
-    return this.#audited(conversationId, skill, { tool: 'read_skill_resource', path }, async () => {
-      const real = await resolveInside(skill.realDir, path)
-      const read = await readCapped(real, this.#options.maxResourceBytes)
-      return {
-        value: { name: skill.name, path, ...read },
-        recorded: { bytes: read.bytes, truncated: read.truncated },
-        status: 'ok',
-      }
-    })
+    const call = this.#call(conversationId, skill, { tool: 'read_skill_resource', path })
+    return audited(
+      this.#recorder,
+      call,
+      async () => {
+        const real = await resolveInside(skill.realDir, path)
+        const read = await readCapped(real, this.#options.maxResourceBytes)
+        return { name: skill.name, path, ...read }
+      },
+      { recordedResult: (read) => ({ bytes: read.bytes, truncated: read.truncated }) },
+    )
   }
 
   async runScript(
@@ -152,40 +151,48 @@ export class SkillRuntime {
   ): Promise<ScriptRun> {
     checkConversation(conversationId)
     const skill = this.#skill(name)
-    const call = { tool: 'run_skill_script', script, args: [...args] }
-    return this.#audited(conversationId, skill, call, async () => {
-      const sandbox = this.#options.sandbox
-      if (sandbox === undefined) {
-        throw new CallerError(
-          'skill_scripts_disabled',
-          'skill scripts are off; an operator can turn them on with SKILL_SCRIPTS=true',
-        )
-      }
-      checkArgs(args, this.#options.maxArgs ?? 32)
-      const real = await resolveInside(skill.realDir, script)
-      const result = await sandbox.run({
-        skillDir: skill.realDir,
-        script: relative(skill.realDir, real).split(sep).join('/'),
-        args,
-        workspace: await this.workspace(conversationId),
-      })
-      return {
-        value: { name: skill.name, script, ...result },
-        recorded: {
-          exit_code: result.exitCode,
-          killed: result.killed ?? null,
-          truncated: result.truncated,
-          stdout_bytes: Buffer.byteLength(result.stdout),
-          stderr_bytes: Buffer.byteLength(result.stderr),
-        },
-        status:
-          result.killed === 'timeout' || result.killed === 'cpu'
+    const call = this.#call(conversationId, skill, {
+      tool: 'run_skill_script',
+      script,
+      args: [...args],
+    })
+    return audited(
+      this.#recorder,
+      call,
+      async () => {
+        const sandbox = this.#options.sandbox
+        if (sandbox === undefined) {
+          throw new CallerError(
+            'skill_scripts_disabled',
+            'skill scripts are off; an operator can turn them on with SKILL_SCRIPTS=true',
+          )
+        }
+        checkArgs(args, this.#options.maxArgs ?? 32)
+        const real = await resolveInside(skill.realDir, script)
+        const result = await sandbox.run({
+          skillDir: skill.realDir,
+          script: relative(skill.realDir, real).split(sep).join('/'),
+          args,
+          workspace: await this.workspace(conversationId),
+        })
+        return { name: skill.name, script, ...result }
+      },
+      {
+        recordedResult: (run) => ({
+          exit_code: run.exitCode,
+          killed: run.killed ?? null,
+          truncated: run.truncated,
+          stdout_bytes: Buffer.byteLength(run.stdout),
+          stderr_bytes: Buffer.byteLength(run.stderr),
+        }),
+        statusOf: (run) =>
+          run.killed === 'timeout' || run.killed === 'cpu'
             ? 'timeout'
-            : result.exitCode === 0 && result.killed === undefined
+            : run.exitCode === 0 && run.killed === undefined
               ? 'ok'
               : 'error',
-      }
-    })
+      },
+    )
   }
 
   /** The conversation's workspace folder, made on first use: the hand-off between skills. */
@@ -216,33 +223,14 @@ export class SkillRuntime {
     return rows.length > 0
   }
 
-  async #audited<T>(
-    conversationId: string,
-    skill: Skill,
-    args: JsonObject,
-    work: () => Promise<{ value: T; recorded: Json; status: 'ok' | 'error' | 'timeout' }>,
-  ): Promise<T> {
-    const started = performance.now()
-    const record = (status: 'ok' | 'error' | 'timeout', result: Json) =>
-      recordInvocation(this.#options.db, {
-        capability: `skill:${skill.name}`,
-        actor: this.#options.actor,
-        conversationId,
-        arguments: args,
-        status,
-        result,
-        latencyMs: performance.now() - started,
-      })
-    let outcome: Awaited<ReturnType<typeof work>>
-    try {
-      outcome = await work()
-    } catch (error) {
-      const code = error instanceof FteError ? error.code : 'internal'
-      await record('error', { error: code, message: errorMessage(error).slice(0, 300) })
-      throw error
+  /** A read or run of `skill`, as its invocation row names it. */
+  #call(conversationId: string, skill: Skill, args: JsonObject): CapabilityCall {
+    return {
+      capability: `skill:${skill.name}`,
+      actor: this.#options.actor,
+      conversationId,
+      arguments: args,
     }
-    await record(outcome.status, outcome.recorded)
-    return outcome.value
   }
 }
 

@@ -4,7 +4,7 @@ import { PostgresSession } from '../../memory/agent-session.ts'
 import { runStore } from '../../memory/runs.ts'
 import { concludeTurn } from '../conclude-turn.ts'
 import { type RunOutcome, runSegment } from '../turn.ts'
-import { TurnState, type WorkerRunContext } from '../worker-context.ts'
+import type { WorkerRunContext } from '../worker-context.ts'
 import type { WorkerEvent } from '../worker-events.ts'
 import type { RecordedDecision } from './record-decision.ts'
 import type { TurnDeps } from './turn-deps.ts'
@@ -24,7 +24,7 @@ export async function* resumeRun(
   if (claimed === undefined) return
   yield { type: 'turn_started', conversationId, resumed: true }
   const traceId = generateTraceId()
-  const context = new TurnState({
+  const context = deps.turns.open({
     conversationId,
     userId,
     sessionHandle: begun.handle,

@@ -1,7 +1,6 @@
 import { generateTraceId } from '@openai/agents'
 import { concludeTurn } from '../conclude-turn.ts'
 import { runSegment } from '../turn.ts'
-import { TurnState } from '../worker-context.ts'
 import type { WorkerEvent } from '../worker-events.ts'
 import type { OpenedTurn } from './open-turn.ts'
 import type { ScreenedMessage } from './screen-message.ts'
@@ -16,7 +15,7 @@ export async function* runTurn(
 ): AsyncGenerator<WorkerEvent> {
   const { conversationId, userId, begun } = turn
   const traceId = generateTraceId()
-  const context = new TurnState({
+  const context = deps.turns.open({
     conversationId,
     userId,
     sessionHandle: begun.handle,

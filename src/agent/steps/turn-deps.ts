@@ -3,11 +3,13 @@ import type { Identity } from '../../auth/identity.ts'
 import type { WorkerConfig } from '../../config/sections/worker.ts'
 import type { TurnEnding } from '../conclude-turn.ts'
 import type { Begun, Refused } from '../gateway-session.ts'
-import type { WorkerRunContext } from '../worker-context.ts'
+import type { Turns, WorkerRunContext } from '../worker-context.ts'
 
 /** What every step of a turn needs, built once per Worker. */
 export interface TurnDeps extends TurnEnding {
   settings: Pick<WorkerConfig, 'maxTurns' | 'parallelToolCalls' | 'toolTimeoutMs' | 'maxInputChars'>
+  /** This Worker's turns: a new one opened per run segment, found by its tools. */
+  turns: Turns
   /** Connects to the gateway and begins its session for the conversation. */
   begin(identity: Identity | undefined, conversationId: string): Promise<Begun | Refused>
   /** The agent for a begun session: the gateway's tools over its connection, and the skills. */

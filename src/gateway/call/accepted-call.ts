@@ -1,5 +1,6 @@
+import { recordOutcome } from '../../audit/audited.ts'
 import type { Identity } from '../../auth/identity.ts'
-import { errorMessage, FteError } from '../../lib/errors.ts'
+import { errorMessage } from '../../lib/errors.ts'
 import type { JsonObject } from '../../lib/json.ts'
 import type { SessionClaims, ToolDefinition } from '../../pack/tool-definition.ts'
 import { META } from '../../protocol/gateway-wire.ts'
@@ -63,8 +64,8 @@ export async function runAccepted(
 
 /**
  * The invocation row of an accepted call refused before its transaction (bad input, no session):
- * its status `error`, its reason, its arguments as recorded. A failure to record is swallowed: the
- * call is refused either way.
+ * the failure as every audited call records one, its arguments as recorded. A failure to record is
+ * swallowed: the call is refused either way.
  */
 async function recordRefusal(
   deps: Pick<GatewayDeps, 'recorder'>,
@@ -73,18 +74,14 @@ async function recordRefusal(
   error: unknown,
   extra: { arguments: JsonObject; conversationId: string | null; latencyMs: number },
 ): Promise<void> {
-  await deps
-    .recorder({
+  await recordOutcome(
+    deps.recorder,
+    {
       capability: `mcp:${tool.name}`,
       actor: `gateway:${identity.sub}`,
       arguments: extra.arguments,
       conversationId: extra.conversationId,
-      status: 'error',
-      result: {
-        error: error instanceof FteError ? error.code : 'internal',
-        message: errorMessage(error),
-      },
-      latencyMs: extra.latencyMs,
-    })
-    .catch(() => {})
+    },
+    { error, latencyMs: extra.latencyMs },
+  ).catch(() => {})
 }

@@ -1,4 +1,4 @@
-import type { InvocationRecorder } from '../../audit/audit-writer.ts'
+import type { InvocationRecorder } from '../../audit/audited.ts'
 import type { Refusal } from '../../audit/refused-calls.ts'
 import type { Search } from '../../embedding/search.ts'
 import type { Logger } from '../../lib/logger.ts'
