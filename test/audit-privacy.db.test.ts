@@ -5,7 +5,7 @@ import type { Identity } from '../src/auth/identity.ts'
 import { scopesFor } from '../src/auth/scopes.ts'
 import { embedPendingDocuments } from '../src/embedding/document-indexer.ts'
 import { createLocalEmbedder } from '../src/embedding/local-embedder.ts'
-import { migrationSources } from '../src/pack/domain-pack.ts'
+import { migrationSources, packScopes } from '../src/pack/domain-pack.ts'
 import { loadMigrations } from '../src/store/migration-files.ts'
 import { migrate } from '../src/store/migrator.ts'
 import { begin, call, connect, testGateway } from './support/gateway-client.ts'
@@ -69,7 +69,7 @@ for (const [packName, pack] of Object.entries(domainPacks)) {
         if (migrated.error) throw migrated.error
         await pack.loadDemoData?.(db)
         await poisonFreeText(db)
-        await embedPendingDocuments(db, createLocalEmbedder())
+        await embedPendingDocuments(db, createLocalEmbedder(1024, pack.lexicon))
       })
       afterEach(() => db.close())
 
@@ -77,11 +77,19 @@ for (const [packName, pack] of Object.entries(domainPacks)) {
         const gateway = await testGateway(db, { pack })
         const accounts = (await pack.devAccounts?.(db)) ?? []
         const customer =
-          accounts.find((a) => a.sub === 'demo|maya-okafor') ??
+          accounts.find((a) => a.sub === pack.demoPeople?.customer) ??
           accounts.find((a) => a.role === 'customer')
         const people: Identity[] = [
-          { sub: customer?.sub ?? 'demo|someone', role: 'customer', scopes: scopesFor('customer') },
-          { sub: 'demo|staff-auditor', role: 'staff', scopes: scopesFor('staff') },
+          {
+            sub: customer?.sub ?? 'demo|someone',
+            role: 'customer',
+            scopes: scopesFor('customer', packScopes(pack)),
+          },
+          {
+            sub: 'demo|staff-auditor',
+            role: 'staff',
+            scopes: scopesFor('staff', packScopes(pack)),
+          },
         ]
         const reads = READS[packName] ?? []
         let answeredInClear = 0

@@ -35,7 +35,7 @@ export function skillTools(runtime: SkillRuntime): SkillTool[] {
       name: 'read_skill_resource',
       description:
         "Read one file of a skill (a reference, a template), by its path relative to the skill's " +
-        'folder, e.g. references/escalation-criteria.md. Only when the instructions point to it.',
+        'folder, e.g. references/checklist.md. Only when the instructions point to it.',
       parameters: z.object({
         name,
         path: z.string().min(1).max(500).describe("relative to the skill's folder"),

@@ -133,11 +133,13 @@ describe('sign-in configuration', () => {
   })
 
   it('takes AUTH_DISABLED with its stand-in, and refuses it beside AUTH_ISSUER', () => {
+    // No subject unless given: the stand-in is then the pack's demo person (app/stand-in.ts).
     expect(parse({ AUTH_DISABLED: '1' }).auth.disabled).toEqual({
-      sub: 'demo|maya-okafor',
+      sub: undefined,
       role: 'customer',
       allowNetwork: false,
     })
+    expect(parse({ AUTH_DISABLED: '1', AUTH_DISABLED_SUB: 'me|1' }).auth.disabled?.sub).toBe('me|1')
     expect(parse({}).auth.disabled).toBeUndefined()
     expect(() => parse({ AUTH_DISABLED: 'true', AUTH_ISSUER: 'https://auth.example.com' })).toThrow(
       /AUTH_DISABLED: cannot be combined with AUTH_ISSUER/,

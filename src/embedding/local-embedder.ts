@@ -8,11 +8,11 @@ import { checkLexicon, type Lexicon } from './lexicon.ts'
  * The offline default embedder: no network, no weights, deterministic and fast.
  *
  * What it captures is LEXICAL similarity, not meaning: texts that share words (after lower-casing,
- * stop-word removal and Porter stemming), the pack's synonym table when it has one (support: "money
- * back" → refund, "parcel" → package), word pairs, and character trigrams (so "refunded",
- * "refunding" and a misspelt "refnud" still overlap). Features are hashed into `dimensions` buckets with a sign
- * (feature hashing) and the vector is L2-normalised, so cosine similarity is a weighted overlap of
- * features. A paraphrase with no words, stems or listed synonyms in common scores low; use an
+ * stop-word removal and Porter stemming), the pack's synonym table when it has one (its `lexicon`),
+ * word pairs, and character trigrams (so "delivered", "delivering" and a misspelt "delivred" still
+ * overlap). Features are hashed into `dimensions` buckets with a sign (feature hashing) and the
+ * vector is L2-normalised, so cosine similarity is a weighted overlap of features. A paraphrase
+ * with no words, stems or listed synonyms in common scores low; use an
  * OpenAI-compatible model (EMBEDDING_PROVIDER=openai) for semantic similarity.
  */
 export function createLocalEmbedder(dimensions = 1024, lexicon?: Lexicon): Embedder {

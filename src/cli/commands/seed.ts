@@ -30,7 +30,7 @@ export async function seedCommand(
 ): Promise<void> {
   if (file === undefined && options.policies === undefined) {
     throw new InvalidInputError(
-      'name a CSV file to import (fte seed resolved-tickets.csv) or a folder of markdown policies (fte seed --policies ./policies)',
+      'name a CSV file to import (fte seed rows.csv; fte seed --help lists its columns) or a folder of markdown policies (fte seed --policies ./policies)',
     )
   }
   const runtime = loadRuntime(context)
