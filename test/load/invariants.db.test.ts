@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { supportPack } from '../../domains/support/index.ts'
 import type { Identity } from '../../src/auth/identity.ts'
 import { scopesFor } from '../../src/auth/scopes.ts'
+import { packScopes } from '../../src/pack/domain-pack.ts'
 import { begin, call, connect, testGateway } from '../support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../support/test-databases.ts'
 import { checkRefundAnswers, checkStore } from './invariants.ts'
@@ -10,7 +12,7 @@ import { insertFixture, LOAD } from './workload.ts'
 const CUSTOMER: Identity = {
   sub: LOAD.subject(0),
   role: 'customer',
-  scopes: scopesFor('customer'),
+  scopes: scopesFor('customer', packScopes(supportPack)),
 }
 
 // The load suite's verdict rests on these checks: each must catch the breakage it names.
