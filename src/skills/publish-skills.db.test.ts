@@ -4,9 +4,11 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { SkillsClient } from '@modelcontextprotocol/client/ext/skills'
 import type { SkillWarning } from '@modelcontextprotocol/server/ext/skills'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { connect, MAYA, testGateway } from '../../test/support/gateway-client.ts'
+import { supportPack } from '../../domains/support/index.ts'
+import { connect, testGateway } from '../../test/support/gateway-client.ts'
 import { serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { skillText, tempDir, writeSkill } from '../../test/support/skill-fixtures.ts'
+import { MAYA } from '../../test/support/support-scenario.ts'
 import { pgliteTarget, type TestDatabase } from '../../test/support/test-databases.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import { discoverSkills } from './discover-skills.ts'
@@ -20,7 +22,7 @@ describe('publishing the skills over MCP (the SDK Agent Skills extension)', () =
   const warnings: SkillWarning[] = []
 
   beforeEach(async () => {
-    db = await pgliteTarget.open('migrated')
+    db = await pgliteTarget.open('support')
     tmp = await tempDir()
     warnings.length = 0
   })
@@ -36,7 +38,10 @@ describe('publishing the skills over MCP (the SDK Agent Skills extension)', () =
 
   it('lets the SDK client list, fetch and verify the shipped skills and their references', async () => {
     const catalog = await catalogOf(join(packageRoot(), '.claude', 'skills'))
-    const client = await connect(await testGateway(db, { skills: catalog }), MAYA)
+    const client = await connect(
+      await testGateway(db, { pack: supportPack, skills: catalog }),
+      MAYA,
+    )
     const skills = new SkillsClient(client)
     expect(skills.supported).toBe(true)
     const { skills: listed } = await skills.list()
@@ -64,7 +69,10 @@ describe('publishing the skills over MCP (the SDK Agent Skills extension)', () =
     await writeFile(join(tmp.dir, 'secret.txt'), 'secret')
     await symlink(join(tmp.dir, 'secret.txt'), join(linked, 'secret.md'))
     const catalog = await catalogOf(first, second)
-    const client = await connect(await testGateway(db, { skills: catalog }), MAYA)
+    const client = await connect(
+      await testGateway(db, { pack: supportPack, skills: catalog }),
+      MAYA,
+    )
     const { skills: listed } = await new SkillsClient(client).list()
     expect(listed.map((s) => [s.frontmatter.name, s.frontmatter.description])).toEqual([
       ['shared', 'The project copy.'],
@@ -77,7 +85,11 @@ describe('publishing the skills over MCP (the SDK Agent Skills extension)', () =
 
   it('serves them over streamable HTTP behind the bearer check, to a signed-in client', async () => {
     const catalog = await catalogOf(join(packageRoot(), '.claude', 'skills'))
-    const http = await serveGatewayOverHttp(db, tmp.dir, { skills: catalog })
+    const http = await serveGatewayOverHttp(db, tmp.dir, {
+      pack: supportPack,
+      person: MAYA.sub,
+      skills: catalog,
+    })
     try {
       const token = await http.token()
       const client = new Client({ name: 'skills-http', version: '1.0.0' })

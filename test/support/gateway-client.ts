@@ -1,37 +1,20 @@
 import { Client } from '@modelcontextprotocol/client'
 import { InMemoryTransport } from '@modelcontextprotocol/server'
-import { supportPack } from '../../domains/support/index.ts'
 import type { Identity } from '../../src/auth/identity.ts'
-import { scopesFor } from '../../src/auth/scopes.ts'
 import { createLocalEmbedder } from '../../src/embedding/local-embedder.ts'
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/gateway.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
 import type { Database } from '../../src/store/database.ts'
 
-export const MAYA: Identity = {
-  sub: 'demo|maya-okafor',
-  role: 'customer',
-  scopes: scopesFor('customer'),
-}
-export const DANIEL: Identity = {
-  sub: 'demo|daniel-reyes',
-  role: 'customer',
-  scopes: scopesFor('customer'),
-}
-export const STAFF: Identity = {
-  sub: 'demo|staff-sam',
-  role: 'staff',
-  scopes: scopesFor('staff'),
-}
-
+/** A gateway on `db` serving `pack`, with test-friendly limits unless `options` say otherwise. */
 export async function testGateway(
   db: Database,
-  options: Partial<Omit<GatewayOptions, 'db'>> & { pack?: DomainPack } = {},
+  options: Partial<Omit<GatewayOptions, 'db'>> & { pack: DomainPack },
 ): Promise<Gateway> {
   return createGateway({
     db,
-    pack: options.pack ?? supportPack,
+    pack: options.pack,
     embedder: options.embedder ?? createLocalEmbedder(),
     logger: options.logger ?? createLogger({ level: 'silent' }),
     sessionSecret: options.sessionSecret,

@@ -15,6 +15,7 @@ import { RunningTurns } from '../../src/http/turn-stream.ts'
 import type { Logger } from '../../src/lib/logger.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
+import type { DomainPack } from '../../src/pack/domain-pack.ts'
 import type { Database } from '../../src/store/database.ts'
 import type { RateLimit } from '../../src/store/rate-limiter.ts'
 import { testGateway } from './gateway-client.ts'
@@ -27,9 +28,12 @@ export interface GatewayOverHttp {
   /** The `/mcp` URL: the resource (the tokens' audience) of the gateway. */
   resource: string
   issuer: DevIssuer
-  /** A development token for `/mcp`; every scope of the role unless `scopes` says otherwise. */
+  /**
+   * A development token for `/mcp`, for `person` unless `sub` names another; every scope of the
+   * role unless `scopes` says otherwise.
+   */
   token(sub?: string, role?: Identity['role'], scopes?: readonly string[]): Promise<string>
-  /** A development token for `/api` (the server's own resource). */
+  /** A development token for `/api` (the server's own resource), for `person` unless `sub` says. */
   apiToken(sub?: string, role?: Identity['role']): Promise<string>
   /** The chat API's Worker (when a model was given) and its running turns. */
   worker: Worker | undefined
@@ -51,6 +55,10 @@ export async function serveGatewayOverHttp(
   db: Database,
   keyDir: string,
   options: {
+    /** The pack the gateway (and the chat API's Worker) serves. */
+    pack: DomainPack
+    /** The customer the tokens are for when a test names nobody. */
+    person: string
     logger?: Logger
     maxConcurrentPerIdentity?: number
     /** The gateway's per-identity budget in Postgres; unset: none. */
@@ -58,12 +66,14 @@ export async function serveGatewayOverHttp(
     skills?: SkillsExtension
     /** Serve the chat API too, with a Worker on this model. */
     chat?: ChatApiFixture
-  } = {},
+  },
 ): Promise<GatewayOverHttp> {
   const logger = options.logger ?? createLogger({ level: 'silent' })
   // Tokens minted here directly: no authorization server runs at this issuer URL.
   const issuer = await devIssuer(keyDir, 'http://127.0.0.1:1')
+  const { pack, person } = options
   const gateway = await testGateway(db, {
+    pack,
     logger,
     skills: options.skills,
     rateLimit: options.rateLimit,
@@ -88,7 +98,7 @@ export async function serveGatewayOverHttp(
   const worker =
     chat?.model === undefined
       ? undefined
-      : await testWorker(db, chat.model, { gateway: inProcessAccess(gateway) })
+      : await testWorker(db, chat.model, { pack, gateway: inProcessAccess(gateway) })
   // The port first: the resource URLs are the tokens' audiences.
   handlers = servedHandlers({
     db,
@@ -119,9 +129,9 @@ export async function serveGatewayOverHttp(
     url: server.url,
     resource,
     issuer,
-    token: (sub = 'demo|maya-okafor', role = 'customer', scopes = undefined) =>
+    token: (sub = person, role = 'customer', scopes = undefined) =>
       issueDevToken(issuer, { sub, role, ttlSeconds: 3600, audience: resource, scopes }),
-    apiToken: (sub = 'demo|maya-okafor', role = 'customer') =>
+    apiToken: (sub = person, role = 'customer') =>
       issueDevToken(issuer, { sub, role, ttlSeconds: 3600, audience: root }),
     worker,
     running,
