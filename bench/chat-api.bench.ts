@@ -8,9 +8,8 @@ import type { Database } from '../src/store/database.ts'
 import { loadMigrations } from '../src/store/migration-files.ts'
 import { migrate } from '../src/store/migrator.ts'
 import { openPglite } from '../src/store/pglite-database.ts'
-import { MAYA } from '../test/support/gateway-client.ts'
 import { serveGatewayOverHttp } from '../test/support/gateway-http.ts'
-import { supportDatabase } from '../test/support/worker-fixture.ts'
+import { MAYA, supportDatabase } from '../test/support/support-scenario.ts'
 import { chatClientThread, concurrently, type Timing } from './lib/chat-client-thread.ts'
 import { median } from './lib/measure.ts'
 import { modelThread } from './lib/model-thread.ts'
@@ -71,6 +70,8 @@ async function chatFigures(
 ): Promise<BenchResult[]> {
   const keys = await mkdtemp(join(tmpdir(), 'fte-bench-chat-'))
   const served = await serveGatewayOverHttp(db, keys, {
+    pack: supportPack,
+    person: MAYA.sub,
     chat: { model: { url: modelUrl }, rateLimit: { perMinute: 100_000, burst: 1000 } },
   })
   try {

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
+import { supportPack } from '../domains/support/index.ts'
 import { createLogger } from '../src/lib/logger.ts'
 import { type GatewayOverHttp, serveGatewayOverHttp } from '../test/support/gateway-http.ts'
+import { MAYA } from '../test/support/support-scenario.ts'
 import { median, percentile } from './lib/measure.ts'
 import { openDemoDatabase, postgresForBench } from './lib/postgres.ts'
 import { type BenchOutcome, type BenchResult, compare } from './lib/result.ts'
@@ -192,11 +194,15 @@ export async function benchMcp(
         const db = await openDemoDatabase(server.url, 20)
         try {
           const served = await serveGatewayOverHttp(db, dir, {
+            pack: supportPack,
+            person: MAYA.sub,
             logger,
             maxConcurrentPerIdentity: 1000,
           })
           // The same gateway with the production default's limiter, on a budget it never exhausts.
           const limited = await serveGatewayOverHttp(db, dir, {
+            pack: supportPack,
+            person: MAYA.sub,
             logger,
             maxConcurrentPerIdentity: 1000,
             rateLimit: { perMinute: 1_000_000, burst: 10_000 },

@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { supportPack } from '../domains/support/index.ts'
 import { tokenVerifier } from '../src/auth/token-verifier.ts'
 import { createLogger } from '../src/lib/logger.ts'
 import { serveGatewayOverHttp } from '../test/support/gateway-http.ts'
+import { MAYA } from '../test/support/support-scenario.ts'
 import { median } from './lib/measure.ts'
 import { openDemoDatabase, postgresForBench } from './lib/postgres.ts'
 import { type BenchOutcome, compare } from './lib/result.ts'
@@ -171,7 +173,11 @@ async function lookupLatency(url: string, dir: string): Promise<number> {
   const logger = createLogger({ level: 'silent' })
   const db = await openDemoDatabase(url, 10)
   try {
-    const served = await serveGatewayOverHttp(db, dir, { logger })
+    const served = await serveGatewayOverHttp(db, dir, {
+      pack: supportPack,
+      person: MAYA.sub,
+      logger,
+    })
     const client = new Client({ name: 'bench', version: '1.0.0' })
     try {
       await client.connect(

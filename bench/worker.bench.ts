@@ -15,10 +15,11 @@ import type { Database } from '../src/store/database.ts'
 import { loadMigrations } from '../src/store/migration-files.ts'
 import { migrate } from '../src/store/migrator.ts'
 import { openPglite } from '../src/store/pglite-database.ts'
-import { MAYA, testGateway } from '../test/support/gateway-client.ts'
+import { testGateway } from '../test/support/gateway-client.ts'
 import { reply, scriptedModel } from '../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../test/support/scripted-openai-server.ts'
-import { collect, supportDatabase, testWorker } from '../test/support/worker-fixture.ts'
+import { MAYA, supportDatabase } from '../test/support/support-scenario.ts'
+import { collect, testWorker } from '../test/support/worker-fixture.ts'
 import { median } from './lib/measure.ts'
 import { modelThread } from './lib/model-thread.ts'
 import { onDemoPostgres } from './lib/postgres.ts'
@@ -88,7 +89,8 @@ async function workerTurns(db: Database, modelUrl: string): Promise<TurnFigures>
     timed(db, ownTime),
     { url: modelUrl },
     {
-      gateway: inProcessAccess(await testGateway(timed(db, inTools)), MAYA),
+      pack: supportPack,
+      gateway: inProcessAccess(await testGateway(timed(db, inTools), { pack: supportPack }), MAYA),
     },
   )
   try {
@@ -201,13 +203,17 @@ export async function benchWorker(
       out.results.push(overheadResult(where, figures, sdk))
     })
 
-    const skilled = await testWorker(db, model)
+    const skilled = await testWorker(db, model, { pack: supportPack, identity: MAYA })
     const asked = model.requests.length
     enqueueTurn(model)
     await collect(skilled.send({ message: 'What happened to order #4429?' }))
     const withSkills = contextTokens(model.requests[asked]?.body)
     await skilled.close()
-    const plain = await testWorker(db, model, { skills: false })
+    const plain = await testWorker(db, model, {
+      pack: supportPack,
+      identity: MAYA,
+      skills: false,
+    })
     const unskilled = model.requests.length
     enqueueTurn(model)
     await collect(plain.send({ message: 'What happened to order #4429?' }))

@@ -217,7 +217,7 @@ const REJECTED: ReadonlyArray<[string, string, string | readonly string[]]> = [
 describeEachDatabase('the schema', (target) => {
   let db: TestDatabase
   beforeAll(async () => {
-    db = await target.open('migrated')
+    db = await target.open('support')
     await db.exec(FIXTURES)
   })
   afterAll(() => db.close())

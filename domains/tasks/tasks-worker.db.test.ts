@@ -28,8 +28,8 @@ describe('the Worker on the tasks pack', () => {
     await tasksPack.loadDemoData?.(db)
     model = await scriptedModel().start()
     worker = await testWorker(db, model, {
+      pack: tasksPack,
       gateway: inProcessAccess(await testGateway(db, { pack: tasksPack }), ANA),
-      approvalTools: tasksPack.gateway?.approvalTools ?? [],
       skills: false,
     })
   })

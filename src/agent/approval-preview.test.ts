@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { supportPack } from '../../domains/support/index.ts'
-import { MAYA } from '../../test/support/gateway-client.ts'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
+import { ADA } from '../../test/fixture-pack/people.ts'
 import { createLocalEmbedder } from '../embedding/local-embedder.ts'
 import { createGateway } from '../gateway/gateway.ts'
 import { DatabaseUnavailableError } from '../lib/errors.ts'
@@ -13,7 +13,7 @@ describe("the Worker's preview of a paused call", () => {
   it('is null, never a summary made up on this side, when the gateway cannot reach its database', async () => {
     const gateway = createGateway({
       db: () => Promise.reject(new DatabaseUnavailableError('connection refused')),
-      pack: supportPack,
+      pack: fixturePack,
       embedder: createLocalEmbedder(),
       logger: createLogger({ level: 'silent' }),
       sessionSecret: undefined,
@@ -22,17 +22,17 @@ describe("the Worker's preview of a paused call", () => {
       maxConcurrentPerIdentity: 10,
       rateLimit: undefined,
     })
-    const access = inProcessAccess(gateway, MAYA)
+    const access = inProcessAccess(gateway, ADA)
     const turn = new TurnState({
       conversationId: '00000000-0000-4000-8000-000000000001',
-      userId: MAYA.sub,
+      userId: ADA.sub,
       sessionHandle: 'fses_unchecked',
       grounding: [],
       traceId: 'trace_1',
     })
     const call = {
-      tool: 'domain_issue_refund',
-      arguments: { order: '4380', amount_cents: 4590, reason: 'r', idempotency_key: 'k-00000001' },
+      tool: 'domain_cancel_booking',
+      arguments: { booking: 2, reason: 'r' },
     }
     expect(await previewApproval(await access.connect(), turn, call, 5000)).toBeNull()
     await access.close()

@@ -59,7 +59,7 @@ describe('the skill tools, used by a plain Agents SDK agent with a scripted mode
   let runtime: SkillRuntime
 
   beforeEach(async () => {
-    db = await pgliteTarget.open('migrated')
+    db = await pgliteTarget.open('fixture')
     await startConversations(db, CONVERSATION)
     tmp = await tempDir()
     model = await new ScriptedOpenAiServer(() => ({

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DANIEL } from '../../test/support/gateway-client.ts'
+import { supportPack } from '../../domains/support/index.ts'
 import { serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { freePort } from '../../test/support/ports.ts'
 import { reply, scriptedModel } from '../../test/support/scripted-model.ts'
@@ -10,13 +10,9 @@ import type {
   RecordedRequest,
   ScriptedOpenAiServer,
 } from '../../test/support/scripted-openai-server.ts'
+import { DANIEL, MAYA, supportDatabase } from '../../test/support/support-scenario.ts'
 import { pgliteTarget } from '../../test/support/test-databases.ts'
-import {
-  collect,
-  supportDatabase,
-  testWorker,
-  toolResultsIn,
-} from '../../test/support/worker-fixture.ts'
+import { collect, testWorker, toolResultsIn } from '../../test/support/worker-fixture.ts'
 import type { Database } from '../store/database.ts'
 import { httpAccess } from './gateway-access.ts'
 import { REPLIES } from './instructions.ts'
@@ -45,7 +41,7 @@ describe('the Worker when things go wrong', () => {
   let db: Database
   let model: ScriptedOpenAiServer
   beforeEach(async () => {
-    db = await supportDatabase(await pgliteTarget.open('migrated'))
+    db = await supportDatabase(await pgliteTarget.open('support'))
     model = await scriptedModel().start()
   })
   afterEach(async () => {
@@ -55,7 +51,7 @@ describe('the Worker when things go wrong', () => {
 
   it('blocks a reply naming an order no tool returned, sends the safe reply, and stores only that', async () => {
     model.enqueue(reply({ text: 'Good news: order #9917 was refunded $240.00 yesterday.' }))
-    const worker = await testWorker(db, model)
+    const worker = await testWorker(db, model, { pack: supportPack, identity: MAYA })
     const events = await collect(worker.send({ message: 'any news on my refund?' }))
     const conversationId = events[0]?.conversationId as string
     expect(message(events)).toBe(REPLIES.grounding)
@@ -88,14 +84,18 @@ describe('the Worker when things go wrong', () => {
         return { text: `Order #4429 was ${amount}; you mentioned ticket T-77.` }
       }),
     )
-    const worker = await testWorker(db, model)
+    const worker = await testWorker(db, model, { pack: supportPack, identity: MAYA })
     const events = await collect(worker.send({ message: 'about order #4429 and ticket T-77' }))
     expect(message(events)).toMatch(/^Order #4429 was \$\d+\.\d\d; you mentioned ticket T-77\.$/)
   })
 
   it('redacts a card number before the model or the database sees it, and refuses an oversized message', async () => {
     model.enqueue(reply({ text: 'I will never need your card number.' }))
-    const worker = await testWorker(db, model, { settings: { maxInputChars: 200 } })
+    const worker = await testWorker(db, model, {
+      pack: supportPack,
+      identity: MAYA,
+      settings: { maxInputChars: 200 },
+    })
     const events = await collect(
       worker.send({ message: 'my card is 4111 1111 1111 1111, exp 12/29' }),
     )
@@ -122,7 +122,7 @@ describe('the Worker when things go wrong', () => {
       reply({ text: 'Noted: you prefer email.' }),
       reply({ text: 'By email, as you asked.' }),
     )
-    const worker = await testWorker(db, model)
+    const worker = await testWorker(db, model, { pack: supportPack, identity: MAYA })
     const first = await collect(worker.send({ message: 'I prefer email, please.' }))
     const conversationId = first[0]?.conversationId as string
     await collect(worker.send({ message: 'How will you contact me?', conversationId }))
@@ -130,7 +130,7 @@ describe('the Worker when things go wrong', () => {
     expect(history).toContain('I prefer email, please.')
     expect(history).toContain('Noted: you prefer email.')
 
-    const other = await testWorker(db, model, { identity: DANIEL })
+    const other = await testWorker(db, model, { pack: supportPack, identity: DANIEL })
     const refused = await collect(other.send({ message: 'what did she say?', conversationId }))
     expect(refused.find((e) => e.type === 'error')).toMatchObject({ code: 'not_found' })
     expect(model.requests).toHaveLength(2)
@@ -139,6 +139,7 @@ describe('the Worker when things go wrong', () => {
   it('says it cannot continue when the gateway is down, and asks the model nothing', async () => {
     const port = await freePort()
     const worker = await testWorker(db, model, {
+      pack: supportPack,
       gateway: httpAccess({ url: `http://127.0.0.1:${port}/mcp`, token: 'x', timeoutMs: 2000 }),
     })
     const events = await collect(worker.send({ message: 'where is order #4429?' }))
@@ -153,7 +154,7 @@ describe('the Worker when things go wrong', () => {
   })
 
   it('answers with the fail-closed reply when the system of record goes down mid-turn', async () => {
-    const worker = await testWorker(db, model)
+    const worker = await testWorker(db, model, { pack: supportPack, identity: MAYA })
     model.enqueue(
       reply({ toolCalls: [{ name: 'domain_lookup_order', arguments: { order: '4429' } }] }),
       // A model that ignores the unavailable result and makes an answer up.
@@ -193,7 +194,7 @@ describe('the Worker when things go wrong', () => {
       }),
       reply({ text: 'I cannot do that.' }),
     )
-    const worker = await testWorker(db, model)
+    const worker = await testWorker(db, model, { pack: supportPack, identity: MAYA })
     const refundsOf4429 = async () =>
       (
         await db.query<{ n: number }>(
@@ -235,7 +236,7 @@ describe('the Worker when things go wrong', () => {
         body: { error: { message: 'bad gateway' } },
       })),
     )
-    const worker = await testWorker(db, model)
+    const worker = await testWorker(db, model, { pack: supportPack, identity: MAYA })
     const events = await collect(worker.send({ message: 'hello' }))
     expect(model.requests).toHaveLength(3)
     expect(message(events)).toBe(REPLIES.modelDown)
@@ -251,16 +252,17 @@ describe('the Worker when things go wrong', () => {
 
 describe('the Worker over a remote gateway (streamable HTTP with a bearer token)', () => {
   it('runs a turn through /mcp as the token’s subject', async () => {
-    const db = await supportDatabase(await pgliteTarget.open('migrated'))
+    const db = await supportDatabase(await pgliteTarget.open('support'))
     const keys = await mkdtemp(join(tmpdir(), 'fte-keys-'))
     const model = await scriptedModel().start()
-    const served = await serveGatewayOverHttp(db, keys)
+    const served = await serveGatewayOverHttp(db, keys, { pack: supportPack, person: MAYA.sub })
     try {
       model.enqueue(
         reply({ toolCalls: [{ name: 'domain_lookup_order', arguments: { order: '4429' } }] }),
         reply({ text: 'Found order #4429.' }),
       )
       const worker = await testWorker(db, model, {
+        pack: supportPack,
         gateway: httpAccess({
           url: served.resource,
           token: await served.token(),

@@ -1,14 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { supportPack } from '../../domains/support/index.ts'
 import { scriptedModel } from '../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
-import { pgliteTarget } from '../../test/support/test-databases.ts'
 import {
-  collect,
+  MAYA,
   QUESTION,
   scriptScenario,
   supportDatabase,
-  testWorker,
-} from '../../test/support/worker-fixture.ts'
+} from '../../test/support/support-scenario.ts'
+import { pgliteTarget } from '../../test/support/test-databases.ts'
+import { collect, testWorker } from '../../test/support/worker-fixture.ts'
 import { loadTimeline } from '../memory/timeline.ts'
 import type { Database } from '../store/database.ts'
 import type { WorkerEvent } from './worker-events.ts'
@@ -29,7 +30,7 @@ describe('the Worker', () => {
   let db: Database
   let model: ScriptedOpenAiServer
   beforeEach(async () => {
-    db = await supportDatabase(await pgliteTarget.open('migrated'))
+    db = await supportDatabase(await pgliteTarget.open('support'))
     model = await scriptedModel().start()
   })
   afterEach(async () => {
@@ -40,7 +41,7 @@ describe('the Worker', () => {
   for (const api of ['chat', 'responses'] as const) {
     it(`runs the #4429 scenario over ${api === 'chat' ? 'Chat Completions' : 'the Responses API'}: two approvals, the policy's refusal, an escalation, an ordered trail`, async () => {
       scriptScenario(model)
-      let worker = await testWorker(db, model, { api })
+      let worker = await testWorker(db, model, { pack: supportPack, identity: MAYA, api })
       const first = await collect(worker.send({ message: QUESTION }))
       const conversationId = first[0]?.conversationId as string
       expect(ofType(first, 'skill_activated').map((e) => e.name)).toEqual(['find-similar-cases'])
@@ -55,7 +56,7 @@ describe('the Worker', () => {
 
       // A restart: a new Worker on the same database takes the decision and resumes the run.
       await worker.close()
-      worker = await testWorker(db, model, { api })
+      worker = await testWorker(db, model, { pack: supportPack, identity: MAYA, api })
       const second = await collect(
         worker.decide({ approvalId: refund?.approvalId as string, decision: 'approved' }),
       )

@@ -38,7 +38,7 @@ describeEachDatabase('a changed local model at start-up', (target) => {
   let db: TestDatabase
   let dir: string
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('fixture')
     dir = await mkdtemp(join(tmpdir(), 'fte-local-model-'))
     await writeFile(join(dir, 'weeds.md'), '# Weeds\n\nPull unwanted plants by the root.\n')
     await writeFile(join(dir, 'water.md'), '# Watering\n\nWater in the morning, not at noon.\n')

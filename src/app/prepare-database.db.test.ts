@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { supportPack } from '../../domains/support/index.ts'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { Capture } from '../../test/support/capture.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { createLocalEmbedder } from '../embedding/local-embedder.ts'
@@ -11,14 +11,14 @@ import { prepareDatabase } from './prepare-database.ts'
 describeEachDatabase('start-up preparation', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('fixture')
   })
   afterEach(() => db.close())
 
   function prepare(embedder = createLocalEmbedder()) {
     const lines = new Capture()
     const logger = createLogger({ level: 'info', format: 'json', destination: lines })
-    return prepareDatabase(db, { pack: supportPack, embedder, demoData: true, logger }).then(() =>
+    return prepareDatabase(db, { pack: fixturePack, embedder, demoData: true, logger }).then(() =>
       lines.text
         .trim()
         .split('\n')
@@ -37,7 +37,7 @@ describeEachDatabase('start-up preparation', (target) => {
     )
     const memory = { conversations: conversationCorpus }
     const hits = await createSearch(db, createLocalEmbedder(), memory).search({
-      text: 'parcel late',
+      text: 'projector showed no picture',
       source: 'conversation',
     })
     expect(hits).toHaveLength(1)

@@ -8,7 +8,7 @@ import { writeAudit } from './audit-writer.ts'
 describeEachDatabase('audit_log is append-only', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('fixture')
     await writeAudit(db, { action: 'seed_run', actor: 'system', payload: { n: 1 } })
     await writeAudit(db, { action: 'note_saved', actor: 'system' })
   })

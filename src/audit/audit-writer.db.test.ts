@@ -56,7 +56,7 @@ async function issueRefund(
 describeEachDatabase('the audit writer', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('support')
     await db.exec(ORDER_4429)
   })
   afterEach(() => db.close())

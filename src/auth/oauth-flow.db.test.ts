@@ -8,8 +8,8 @@ import {
 } from '@modelcontextprotocol/client'
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
-import { supportPack } from '../../domains/support/index.ts'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
+import { ADA, ROSA } from '../../test/fixture-pack/people.ts'
 import { Capture } from '../../test/support/capture.ts'
 import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
 import { browseSignIn, HeadlessOAuth } from '../../test/support/headless-oauth.ts'
@@ -26,13 +26,8 @@ import { startSignIn } from './sign-in.ts'
 import { tokenVerifier } from './token-verifier.ts'
 
 const ACCOUNTS: DevAccount[] = [
-  {
-    sub: 'demo|maya-okafor',
-    name: 'Maya Okafor',
-    email: 'maya.okafor@example.com',
-    role: 'customer',
-  },
-  { sub: 'demo|staff-sam', name: 'Sam (staff)', email: 'sam@example.com', role: 'staff' },
+  { sub: ADA.sub, name: 'Ada Park', email: 'ada.park@example.com', role: 'customer' },
+  { sub: ROSA.sub, name: 'Rosa (staff)', email: 'rosa@example.com', role: 'staff' },
   // Names come from data anyone may have written: the page must show them, never run them.
   {
     sub: 'demo|mallory',
@@ -50,11 +45,11 @@ describe('signing in with OAuth through the development authorization server', (
   let resource: string
   const log = new Capture()
   /** Who the development server signs in without a page (undefined: the page is shown). */
-  let automatic: string | undefined = 'demo|maya-okafor'
+  let automatic: string | undefined = ADA.sub
 
   beforeAll(async () => {
-    db = await pgliteTarget.open('migrated')
-    await loadDemoData(db)
+    db = await pgliteTarget.open('fixture')
+    await fixturePack.loadDemoData?.(db)
     dir = await mkdtemp(join(tmpdir(), 'fte-oauth-'))
     // Everything, at the most detailed level: one test reads it for secrets.
     const logger = createLogger({ level: 'trace', format: 'json', destination: log })
@@ -70,16 +65,16 @@ describe('signing in with OAuth through the development authorization server', (
     ;[resource] = resources
     auth = await startDevAuthServer({
       resources,
-      scopes: packScopes(supportPack),
+      scopes: packScopes(fixturePack),
       signingKey: (await devKey(dir)).privateJwk,
       accounts: async () => ACCOUNTS,
       autoSignIn: () => automatic,
     })
     ;({ fetch: app, mcp } = servedHandlers({
-      scopes: packScopes(supportPack),
+      scopes: packScopes(fixturePack),
       db,
       logger,
-      gateway: await testGateway(db, { logger }),
+      gateway: await testGateway(db, { pack: fixturePack, logger }),
       publicUrl: server.url,
       access: {
         issuer: auth.issuer,
@@ -94,7 +89,7 @@ describe('signing in with OAuth through the development authorization server', (
     }))
   })
   beforeEach(() => {
-    automatic = 'demo|maya-okafor'
+    automatic = ADA.sub
   })
   afterAll(async () => {
     await server?.close()
@@ -117,15 +112,15 @@ describe('signing in with OAuth through the development authorization server', (
     const client = new Client({ name: 'oauth-e2e', version: '1.0.0' })
     await client.connect(transport())
     const session = await begin(client)
-    const me = await call(client, 'domain_lookup_customer', { session })
-    expect(me.isError).toBe(false)
-    expect(me.text).toContain('Maya Okafor')
+    const mine = await call(client, 'domain_get_booking', { session, booking: 1 })
+    expect(mine.isError).toBe(false)
+    expect(mine.text).toContain('ada.park@example.com')
     await client.close()
 
     const token = decodeJwt(oauth.tokens()?.access_token ?? '')
-    expect(token).toMatchObject({ iss: auth.issuer, aud: resource, sub: 'demo|maya-okafor' })
+    expect(token).toMatchObject({ iss: auth.issuer, aud: resource, sub: ADA.sub })
     // A customer gets what a customer may have, and not staff.
-    expect(String(token.scope).split(' ').sort()).toEqual(['read', 'refund', 'write'])
+    expect(String(token.scope).split(' ').sort()).toEqual(['cancel', 'read', 'write'])
   })
 
   /** The SDK client's sign-in, start to finish: 401, discovery, registration, PKCE, the token. */
@@ -144,11 +139,11 @@ describe('signing in with OAuth through the development authorization server', (
 
   it('signs in whoever is picked on the sign-in page: staff get the staff scope', async () => {
     automatic = undefined
-    const oauth = new HeadlessOAuth({ account: 'demo|staff-sam' })
+    const oauth = new HeadlessOAuth({ account: ROSA.sub })
     const client = await signIn(oauth)
     const page = oauth.signInPage ?? ''
-    expect(page).toContain('Maya Okafor')
-    expect(page).toContain('Sam (staff)')
+    expect(page).toContain('Ada Park')
+    expect(page).toContain('Rosa (staff)')
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;')
     // Who asks (in its own words), for what, and where the browser goes next.
     expect(page).toContain(
@@ -156,19 +151,20 @@ describe('signing in with OAuth through the development authorization server', (
         ` asks to use <code>${resource}</code>`,
     )
     expect(page).toContain('Afterwards your browser goes to <strong>127.0.0.1:53682</strong>')
-    expect(page).toContain('read, write, refund, staff')
+    expect(page).toContain('read, write, cancel, staff')
     expect(page).not.toContain('<img')
     const token = decodeJwt(oauth.tokens()?.access_token ?? '')
-    expect(token.sub).toBe('demo|staff-sam')
+    expect(token.sub).toBe(ROSA.sub)
     // The client asked for what the 401 named (every scope); staff is granted to staff only.
-    expect(String(token.scope).split(' ').sort()).toEqual(['read', 'refund', 'staff', 'write'])
+    expect(String(token.scope).split(' ').sort()).toEqual(['cancel', 'read', 'staff', 'write'])
     const session = await begin(client)
-    const someone = await call(client, 'domain_lookup_customer', {
+    const someones = await call(client, 'domain_get_booking', {
       session,
-      customer_email: 'daniel.reyes@example.org',
+      booking: 1,
+      person: 'ben.cole@example.com',
     })
-    expect(someone.isError).toBe(false)
-    expect(someone.text).toContain('Daniel Reyes')
+    expect(someones.isError).toBe(false)
+    expect(someones.text).toContain('ben.cole@example.com')
     await client.close()
   })
 
@@ -176,14 +172,14 @@ describe('signing in with OAuth through the development authorization server', (
     automatic = undefined
     // A token that may only read, from this issuer (as a script might hold).
     const readOnly = await issueDevToken(await devIssuer(dir, auth.issuer), {
-      sub: 'demo|maya-okafor',
+      sub: ADA.sub,
       role: 'customer',
       scopes: ['read'],
       ttlSeconds: 600,
       audience: resource,
     })
     const oauth = new HeadlessOAuth({
-      account: 'demo|maya-okafor',
+      account: ADA.sub,
       tokens: { access_token: readOnly, token_type: 'Bearer', scope: 'read', issuer: auth.issuer },
     })
     const transport = new StreamableHTTPClientTransport(new URL(resource), {
@@ -192,43 +188,36 @@ describe('signing in with OAuth through the development authorization server', (
     const client = new Client({ name: 'step-up', version: '1.0.0' })
     await client.connect(transport)
     const session = await begin(client)
-    const refund = {
-      session,
-      order: '#4429',
-      amount_cents: 500,
-      reason: 'step-up test',
-      idempotency_key: 'step-up-0001',
-    }
-    // 403 insufficient_scope (scope="refund") → the client sends the user to sign in again.
-    await expect(call(client, 'domain_issue_refund', refund)).rejects.toThrow(UnauthorizedError)
-    // Counted as a refusal of Maya's, in its minute's row.
+    const booking = { session, room: 'Cedar', day: '2031-05-06' }
+    // 403 insufficient_scope (scope="write") → the client sends the user to sign in again.
+    await expect(call(client, 'domain_book_room', booking)).rejects.toThrow(UnauthorizedError)
+    // Counted as a refusal of Ada's, in its minute's row.
     const { rows: refused } = await db.query<{ calls: number }>(
-      `SELECT (capabilities->>'mcp:domain_issue_refund')::int AS calls FROM refused_calls
-       WHERE subject = 'demo|maya-okafor' AND reason = 'insufficient_scope'`,
+      `SELECT (capabilities->>'mcp:domain_book_room')::int AS calls FROM refused_calls
+       WHERE subject = $1 AND reason = 'insufficient_scope'`,
+      [ADA.sub],
     )
     expect(refused).toEqual([{ calls: 1 }])
     await transport.finishAuth(oauth.callback ?? new URLSearchParams())
     expect(String(decodeJwt(oauth.tokens()?.access_token ?? '').scope).split(' ')).toEqual(
-      expect.arrayContaining(['read', 'refund']),
+      expect.arrayContaining(['read', 'write']),
     )
-    // Now the call reaches the refund policy (#4429 is refunded in full already).
-    const answered = await call(client, 'domain_issue_refund', refund)
-    expect(answered.data).toMatchObject({ status: 'blocked', rule: 'already_refunded' })
+    // Now the call runs: the room is booked.
+    const answered = await call(client, 'domain_book_room', booking)
+    expect(answered.data).toMatchObject({ booking: { number: 3, room: 'Cedar' } })
     await client.close()
   })
 
   it('logs and audits a whole run, at the most detailed level, without a token, code or handle', async () => {
     const from = log.text.length
     automatic = undefined
-    const oauth = new HeadlessOAuth({ account: 'demo|maya-okafor' })
+    const oauth = new HeadlessOAuth({ account: ADA.sub })
     const client = await signIn(oauth)
     const session = await begin(client)
     const token = oauth.tokens()?.access_token ?? ''
-    expect((await call(client, 'domain_lookup_order', { session, order: '4429' })).isError).toBe(
-      false,
-    )
+    expect((await call(client, 'domain_get_booking', { session, booking: 1 })).isError).toBe(false)
     // Wrong on purpose: a forged handle, a handle as the bearer, a token in the URL, a bad token.
-    await call(client, 'domain_lookup_order', { session: `${session}x`, order: '4429' })
+    await call(client, 'domain_get_booking', { session: `${session}x`, booking: 1 })
     await client.close()
     const post = (url: string, bearer?: string) =>
       fetch(url, {
@@ -278,7 +267,7 @@ describe('signing in with OAuth through the development authorization server', (
     expect(await metadata.json()).toEqual({
       resource,
       authorization_servers: [auth.issuer],
-      scopes_supported: ['read', 'write', 'refund', 'staff'],
+      scopes_supported: ['read', 'write', 'cancel', 'staff'],
       bearer_methods_supported: ['header'],
       resource_name: 'digital-fte',
     })
@@ -305,12 +294,12 @@ describe('signing in with OAuth through the development authorization server', (
     const start = () =>
       startDevAuthServer({
         resources: [resource],
-        scopes: packScopes(supportPack),
+        scopes: packScopes(fixturePack),
         signingKey,
         accounts: async () => ACCOUNTS,
         port,
         clientsFile,
-        autoSignIn: () => 'demo|maya-okafor',
+        autoSignIn: () => ADA.sub,
       })
     let issuer = await start()
     const redirect = 'http://127.0.0.1:53682/callback'
@@ -352,7 +341,7 @@ describe('signing in with OAuth through the development authorization server', (
   it('serves scripts with client credentials, and an external issuer is found by discovery', async () => {
     const issuerOfScripts = await startDevAuthServer({
       resources: [resource],
-      scopes: packScopes(supportPack),
+      scopes: packScopes(fixturePack),
       signingKey: (await devKey(join(dir, 'scripts'))).privateJwk,
       accounts: async () => [],
       scriptClients: [
@@ -373,7 +362,7 @@ describe('signing in with OAuth through the development authorization server', (
       // This server, told to trust that issuer (AUTH_ISSUER), finds its keys by discovery.
       const trusting = (issuer: string) =>
         startSignIn({
-          scopes: packScopes(supportPack),
+          scopes: packScopes(fixturePack),
           auth: {
             issuer,
             audience: undefined,

@@ -109,8 +109,10 @@ describe('fte on the embedded database', () => {
 
     const replay = await fte(['replay', CONVERSATION], env)
     expect(replay.code).toBe(0)
-    expect(replay.stdout).toContain(`Conversation ${CONVERSATION} · user demo|maya-okafor`)
-    expect(replay.stdout).toMatch(/audit {4}capability_invoked {2}mcp:lookup_order {2}ok {2}42 ms/)
+    expect(replay.stdout).toContain(`Conversation ${CONVERSATION} · user demo|ada-park`)
+    expect(replay.stdout).toMatch(
+      /audit {4}capability_invoked {2}mcp:domain_cancel_booking {2}ok {2}42 ms/,
+    )
 
     const json = await fte(['replay', CONVERSATION, '--json'], env)
     const timeline = JSON.parse(json.stdout) as { events: { kind: string }[] }
@@ -181,8 +183,8 @@ describe('fte on the embedded database', () => {
     expect(remember.stdout).toBe(
       `Remembered conversation ${CONVERSATION}: 1 chunk with fte-local-lexical-v2+support-v1.\n`,
     )
-    const memory = await fte(['search', 'refund for order 4429', '--source', 'conversation'], env)
-    expect(memory.stdout).toContain("Customer: I haven't received my refund from order #4429")
+    const memory = await fte(['search', 'cancel the Birch room', '--source', 'conversation'], env)
+    expect(memory.stdout).toContain('Customer: Please cancel my booking #2 of the Birch room')
 
     const small = { ...env, EMBEDDING_DIMENSIONS: '256' }
     const mismatch = await fte(['search', 'refund'], small)

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
 import {
   embedderFor,
   embeddingsResponse,
@@ -21,8 +21,8 @@ const local = createLocalEmbedder()
 describeEachDatabase('fte embed --reembed', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
-    await loadDemoData(db)
+    db = await target.open('fixture')
+    await fixturePack.loadDemoData?.(db)
     await embedPendingDocuments(db, local)
     await embedPendingConversations(db, local)
   })
@@ -41,11 +41,11 @@ describeEachDatabase('fte embed --reembed', (target) => {
     const oldChunks = before[0]?.n ?? 0
     const smaller = createLocalEmbedder(256)
     const result = await reembedCorpus(db, smaller, conversationSummaries)
-    // 52 demo documents; the demo conversation is ended with a summary.
+    // 7 demo documents (5 guides, 2 questions); the demo conversation is ended with a summary.
     expect(result).toMatchObject({
       model: smaller.model,
       dimensions: 256,
-      documents: 52,
+      documents: 7,
       conversations: 1,
     })
     expect(result.removed).toEqual([{ model: local.model, dimensions: 1024, chunks: oldChunks }])
@@ -57,12 +57,12 @@ describeEachDatabase('fte embed --reembed', (target) => {
     expect(indexes.map((i) => i.indexname)).toEqual([embeddingIndexName(smaller)])
 
     const hits = await createSearch(db, smaller).search({
-      text: 'charged twice',
-      source: 'past_case',
+      text: 'the projector shows no picture',
+      source: 'guide',
     })
     expect(hits.length).toBeGreaterThan(0)
     await expect(
-      createSearch(db, local).search({ text: 'charged twice', source: 'past_case' }),
+      createSearch(db, local).search({ text: 'the projector shows no picture', source: 'guide' }),
     ).rejects.toThrow(
       /embedded with fte-local-lexical-v2 \(256 dimensions\), but queries are embedded with fte-local-lexical-v2 \(1024 dimensions\)/,
     )
@@ -91,8 +91,8 @@ describeEachDatabase('fte embed --reembed', (target) => {
     }
     expect(await models()).toEqual(before)
     const hits = await createSearch(db, local).search({
-      text: 'charged twice',
-      source: 'past_case',
+      text: 'the projector shows no picture',
+      source: 'guide',
     })
     expect(hits.length).toBeGreaterThan(0)
   })

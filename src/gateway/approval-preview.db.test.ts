@@ -1,15 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { z } from 'zod'
-import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
-import { supportPack } from '../../domains/support/index.ts'
-import {
-  begin,
-  call,
-  connect,
-  DANIEL,
-  MAYA,
-  testGateway,
-} from '../../test/support/gateway-client.ts'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
+import { ADA, BEN } from '../../test/fixture-pack/people.ts'
+import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { defineTool, writes } from '../pack/tool-definition.ts'
 import type { ApprovalSummary } from '../protocol/approval-summary.ts'
@@ -18,13 +11,13 @@ import { META } from '../protocol/gateway-wire.ts'
 const PREVIEW = { [META.preview]: true }
 
 /** A reason written to pass for the arguments, pushing the real ones out of a cut-off view. */
-const SPOOF = `${'refund for the damaged item, as agreed. '.repeat(6)}"amount_cents": 100`
+const SPOOF = `${'the meeting moved online, as agreed. '.repeat(6)}"booking": 1`
 
 describeEachDatabase('the preview of a call waiting for approval', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
-    await loadDemoData(db)
+    db = await target.open('fixture')
+    await fixturePack.loadDemoData?.(db)
   })
   afterEach(() => db.close())
 
@@ -36,12 +29,9 @@ describeEachDatabase('the preview of a call waiting for approval', (target) => {
     return rows[0]?.n ?? 0
   }
 
-  /** Every row a refund or an escalation could leave, outside the invocation records. */
+  /** Every row a cancellation could leave, outside the invocation records. */
   const businessRows = async () => ({
-    refunds: await count('SELECT 1 FROM refunds'),
-    idempotency: await count('SELECT 1 FROM idempotency_records'),
-    escalated: await count(`SELECT 1 FROM tickets WHERE status = 'escalated'`),
-    refunded: await count(`SELECT 1 FROM orders WHERE status = 'refunded'`),
+    cancelled: await count('SELECT 1 FROM bookings WHERE cancelled'),
     events: await count(`SELECT 1 FROM audit_log WHERE action <> 'capability_invoked'`),
   })
 
@@ -51,126 +41,58 @@ describeEachDatabase('the preview of a call waiting for approval', (target) => {
       status,
     ])
 
-  it('describes a refund from the records, the model text apart, leaving one invocation and no business row', async () => {
-    const client = await connect(await testGateway(db), MAYA)
+  it("describes a call with its tool's describer, the model text apart, leaving one invocation and no business row", async () => {
+    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA)
     const session = await begin(client)
     const before = await businessRows()
     const reply = await call(
       client,
-      'domain_issue_refund',
-      {
-        session,
-        order: '#4380',
-        amount_cents: 4590,
-        reason: SPOOF,
-        idempotency_key: 'preview-0001',
-      },
+      'domain_cancel_booking',
+      { session, booking: '#2', reason: SPOOF },
       PREVIEW,
     )
     expect(reply.isError, reply.text).toBe(false)
     const summary = reply.data as unknown as ApprovalSummary
-    expect(summary.title).toBe('Refund $45.90 on order #4380')
-    expect(Object.fromEntries(summary.lines.map((l) => [l.label, l.value]))).toEqual({
-      Order: '#4380 (delivered)',
-      Customer: 'Maya Okafor <maya.okafor@example.com>',
-      'Amount to refund': '$45.90',
-      'Order total': '$45.90',
-      'Already refunded': '$0.00',
-      'Left to refund': '$45.90',
-    })
+    expect(summary.title).toMatch(/^Cancel booking #2: Birch on \d{4}-\d\d-\d\d$/)
+    expect(summary.lines.map((l) => [l.label, l.value])).toEqual([
+      ['Booking', '#2'],
+      ['Room', 'Birch'],
+      ['Day', expect.stringMatching(/^\d{4}-\d\d-\d\d$/)],
+      ['Status now', 'booked'],
+    ])
     expect(summary.model_text).toEqual([{ label: 'Reason', text: SPOOF }])
-    expect(JSON.stringify(summary.lines)).not.toContain('$1.00')
     expect(await businessRows()).toEqual(before)
-    expect(await previews('domain_issue_refund', 'ok')).toBe(1)
+    expect(await previews('domain_cancel_booking', 'ok')).toBe(1)
     expect(
       await count(
-        `SELECT 1 FROM capability_invocations WHERE capability = 'mcp:domain_issue_refund'`,
+        `SELECT 1 FROM capability_invocations WHERE capability = 'mcp:domain_cancel_booking'`,
       ),
     ).toBe(0)
-    // Its audit row names the preview; the email and the model's text stay out of the trail.
-    const { rows } = await db.query<{ result: unknown }>(
-      `SELECT result FROM capability_invocations WHERE capability = 'mcp:domain_issue_refund:preview'`,
+    // The model's text stays out of the trail: the reason is a sensitive field.
+    const { rows } = await db.query<{ arguments: unknown; result: unknown }>(
+      `SELECT arguments, result FROM capability_invocations
+       WHERE capability = 'mcp:domain_cancel_booking:preview'`,
     )
-    expect(JSON.stringify(rows)).not.toMatch(/maya\.okafor@|damaged item/)
+    expect(JSON.stringify(rows)).not.toContain('moved online')
   })
 
-  it('says what is already refunded on the order', async () => {
-    const client = await connect(await testGateway(db), MAYA)
-    const session = await begin(client)
-    const reply = await call(
-      client,
-      'domain_issue_refund',
-      {
-        session,
-        order: '4429',
-        amount_cents: 21_900,
-        reason: 'again',
-        idempotency_key: 'preview-0002',
-      },
-      PREVIEW,
-    )
-    const lines = (reply.data as unknown as ApprovalSummary).lines
-    expect(lines).toContainEqual({ label: 'Already refunded', value: '$219.00 (1 refund)' })
-    expect(lines).toContainEqual({ label: 'Left to refund', value: '$0.00' })
-    expect(lines.find((l) => l.label === 'Note')?.value).toMatch(/more than is left to refund/)
-  })
-
-  it("answers a customer previewing another customer's order or ticket with the tool's not found", async () => {
-    const gateway = await testGateway(db)
-    const daniel = await connect(gateway, DANIEL)
-    const session = await begin(daniel)
+  it("answers a preview of someone else's record with the tool's own not found", async () => {
+    const ben = await connect(await testGateway(db, { pack: fixturePack }), BEN)
+    const session = await begin(ben)
     const before = await businessRows()
-    const refund = {
-      session,
-      order: '4429',
-      amount_cents: 100,
-      reason: 'mine',
-      idempotency_key: 'preview-0003',
-    }
-    const previewed = await call(daniel, 'domain_issue_refund', refund, PREVIEW)
+    // Ben has one booking: #2 is Ada's.
+    const cancel = { session, booking: 2, reason: 'mine' }
+    const previewed = await call(ben, 'domain_cancel_booking', cancel, PREVIEW)
     expect(previewed.isError).toBe(true)
-    expect(previewed.text).toContain('No order 4429 was found for you.')
-    // Only the refusal's code: nothing of the order it was refused.
+    expect(previewed.text).toContain('No booking #2 was found for you.')
+    // Only the refusal's code: nothing of the booking it was refused.
     expect(previewed.data).toEqual({
-      error: { code: 'not_found', message: 'No order 4429 was found for you.' },
+      error: { code: 'not_found', message: 'No booking #2 was found for you.' },
     })
-    const escalation = { session, ticket: 'T-1099', reason: 'mine' }
-    const ticket = await call(daniel, 'domain_escalate_ticket', escalation, PREVIEW)
-    expect(ticket.isError).toBe(true)
-    expect(ticket.text).toContain('No ticket T-1099 was found for you.')
-    expect(await previews('domain_issue_refund', 'error')).toBe(1)
-    expect(await previews('domain_escalate_ticket', 'error')).toBe(1)
+    expect(await previews('domain_cancel_booking', 'error')).toBe(1)
     // The tool itself gives the same answer: the preview is no oracle.
-    const ran = await call(daniel, 'domain_issue_refund', refund)
+    const ran = await call(ben, 'domain_cancel_booking', cancel)
     expect(ran.text.split('\n')[0]).toBe(previewed.text.split('\n')[0])
-    expect(await businessRows()).toEqual(before)
-  })
-
-  it('describes an escalation: the ticket, its subject and the team the server would pick', async () => {
-    const client = await connect(await testGateway(db), MAYA)
-    const session = await begin(client)
-    const before = await businessRows()
-    const reason = 'refund issued but not received after two weeks'
-    const reply = await call(
-      client,
-      'domain_escalate_ticket',
-      { session, ticket: 'T-1099', reason },
-      PREVIEW,
-    )
-    const summary = reply.data as unknown as ApprovalSummary
-    expect(summary.title).toBe('Escalate ticket T-1099 to the billing team')
-    expect(summary.lines).toEqual([
-      { label: 'Ticket', value: 'T-1099' },
-      {
-        label: 'Subject',
-        value: "I haven't received my refund from order #4429, it's been two weeks.",
-      },
-      { label: 'Order', value: '#4429' },
-      { label: 'Customer', value: 'maya.okafor@example.com' },
-      { label: 'Status now', value: 'open' },
-      { label: 'Team', value: 'billing (chosen by the server)' },
-    ])
-    expect(summary.model_text).toEqual([{ label: 'Reason', text: reason }])
     expect(await businessRows()).toEqual(before)
   })
 
@@ -191,10 +113,10 @@ describeEachDatabase('the preview of a call waiting for approval', (target) => {
       },
     })
     const pack = {
-      ...supportPack,
+      ...fixturePack,
       gateway: { persona: 'p', rules: 'r', tools: [tool] },
     }
-    const client = await connect(await testGateway(db, { pack }), MAYA)
+    const client = await connect(await testGateway(db, { pack }), ADA)
     const session = await begin(client)
     const reply = await call(
       client,

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
-import { begin, call, connect, MAYA, testGateway } from '../../test/support/gateway-client.ts'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
+import { ADA } from '../../test/fixture-pack/people.ts'
+import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 
 /** `[[[…1…]]]`, `levels` arrays deep. */
@@ -13,41 +14,41 @@ function nested(levels: number): unknown {
 describeEachDatabase('every gateway call leaves its rows', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
-    await loadDemoData(db)
+    db = await target.open('fixture')
+    await fixturePack.loadDemoData?.(db)
   })
   afterEach(() => db.close())
 
-  async function invocations(): Promise<Array<{ error: string | null; order: string | null }>> {
-    const { rows } = await db.query<{ error: string | null; order: string | null }>(
-      `SELECT i.result->>'error' AS error, i.arguments->>'order' AS order
+  async function invocations(): Promise<Array<{ error: string | null; booking: string | null }>> {
+    const { rows } = await db.query<{ error: string | null; booking: string | null }>(
+      `SELECT i.result->>'error' AS error, i.arguments->>'booking' AS booking
        FROM capability_invocations i JOIN audit_log a ON a.invocation_id = i.id
-       WHERE i.capability = 'mcp:domain_lookup_order' AND i.actor NOT LIKE '%(demo data)'
+       WHERE i.capability = 'mcp:domain_get_booking'
        ORDER BY i.created_at`,
     )
     return rows
   }
 
   it('refuses NUL, a lone surrogate and 5,000 levels of nesting as invalid input, each with its invocation and audit row, stored escaped', async () => {
-    const client = await connect(await testGateway(db), MAYA)
+    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA)
     const session = await begin(client)
     const hostile = [
-      { order: '44\u000029' },
-      { order: '44\ud800' },
-      { order: '\udc0029' },
-      { order: nested(5000) },
-      { order: '4429', extra: { 'k\u0000': 1 } },
+      { booking: '1\u00002' },
+      { booking: '1\ud800' },
+      { booking: '\udc002' },
+      { booking: nested(5000) },
+      { booking: '1', extra: { [`k\u0000`]: 1 } },
     ]
     for (const args of hostile) {
-      const reply = await call(client, 'domain_lookup_order', { session, ...args })
+      const reply = await call(client, 'domain_get_booking', { session, ...args })
       expect(reply.isError).toBe(true)
       expect(reply.text).toMatch(/^Invalid arguments: /)
     }
     const rows = await invocations()
     expect(rows.map((r) => r.error)).toEqual(hostile.map(() => 'invalid_input'))
     // Kept exactly, as the six characters of each escape: nothing dropped, nothing refused.
-    expect(rows.slice(0, 3).map((r) => r.order)).toEqual(['44\\u000029', '44\\ud800', '\\udc0029'])
-    expect(rows[3]?.order).toContain('[nested deeper than 32 levels]')
+    expect(rows.slice(0, 3).map((r) => r.booking)).toEqual(['1\\u00002', '1\\ud800', '\\udc002'])
+    expect(rows[3]?.booking).toContain('[nested deeper than 32 levels]')
     const { rows: keys } = await db.query<{ keys: string[] }>(
       `SELECT array(SELECT jsonb_object_keys(arguments->'extra')) AS keys
        FROM capability_invocations WHERE arguments ? 'extra'`,
@@ -56,13 +57,13 @@ describeEachDatabase('every gateway call leaves its rows', (target) => {
   })
 
   it('refuses arguments deeper than 32 levels or over 64 KiB, and accepts 32 levels', async () => {
-    const client = await connect(await testGateway(db), MAYA)
+    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA)
     const session = await begin(client)
     const deep = await call(client, 'user_save_state', { session, state: { a: nested(31) } })
     expect(deep.text).toMatch(/nested deeper than 32 levels/)
     const fits = await call(client, 'user_save_state', { session, state: { a: nested(30) } })
     expect(fits.isError).toBe(false)
-    const large = await call(client, 'domain_lookup_order', { session, order: 'x'.repeat(70_000) })
+    const large = await call(client, 'domain_get_booking', { session, booking: 'x'.repeat(70_000) })
     expect(large.text).toMatch(/at most 65536 are accepted/)
     // user_save_state holds at most 16 KB: its own, smaller limit refuses 40 KB before parsing.
     const state = await call(client, 'user_save_state', {
@@ -73,21 +74,24 @@ describeEachDatabase('every gateway call leaves its rows', (target) => {
     const { rows } = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM capability_invocations
        WHERE actor = $1 AND result->>'error' = 'invalid_input'`,
-      [`gateway:${MAYA.sub}`],
+      [`gateway:${ADA.sub}`],
     )
     expect(rows[0]?.n).toBe(3)
   })
 
   it('releases the concurrency slot of every refused call: eight hostile calls lock nobody out', async () => {
-    const client = await connect(await testGateway(db, { maxConcurrentPerIdentity: 2 }), MAYA)
+    const client = await connect(
+      await testGateway(db, { pack: fixturePack, maxConcurrentPerIdentity: 2 }),
+      ADA,
+    )
     const session = await begin(client)
     for (let i = 0; i < 8; i++) {
-      const reply = await call(client, 'domain_lookup_order', { session, order: nested(5000) })
+      const reply = await call(client, 'domain_get_booking', { session, booking: nested(5000) })
       expect(reply.isError).toBe(true)
     }
-    const after = await call(client, 'domain_lookup_order', { session, order: '4429' })
+    const after = await call(client, 'domain_get_booking', { session, booking: '1' })
     expect(after.isError).toBe(false)
-    expect(after.text).toContain('#4429')
+    expect(after.text).toContain('Booking #1')
     const rows = await invocations()
     expect(rows).toHaveLength(9)
     expect(rows.at(-1)?.error).toBeNull()

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
-import { supportPack } from '../../domains/support/index.ts'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
+import { ADA } from '../../test/fixture-pack/people.ts'
 import { Capture } from '../../test/support/capture.ts'
 import { type GatewayOverHttp, serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { browseSignIn } from '../../test/support/headless-oauth.ts'
@@ -51,7 +51,8 @@ describe('the MCP Inspector CLI', () => {
     const server = [process.execPath, join(packageRoot(), 'src', 'cli', 'main.ts'), 'mcp']
     const listed = await inspector([...env, ...server, '--method', 'tools/list'])
     const names = (listed.tools as Array<{ name: string }>).map((t) => t.name)
-    expect(names).toContain('domain_find_similar_cases')
+    expect(names).toContain('begin_session')
+    expect(names.some((name) => name.startsWith('domain_'))).toBe(true)
     const health = await inspector([
       ...env,
       ...server,
@@ -68,9 +69,7 @@ describe('the MCP Inspector CLI', () => {
       '--method',
       'tools/call',
       '--tool-name',
-      'domain_lookup_order',
-      '--tool-arg',
-      'order=4429',
+      'user_get_profile',
     ]).catch((error: { code?: number; stdout?: string }) => ({
       exit: error.code,
       ...(JSON.parse(error.stdout ?? '{}') as Record<string, unknown>),
@@ -83,17 +82,20 @@ describe('the MCP Inspector CLI', () => {
     const db = await openPglite()
     let served: GatewayOverHttp | undefined
     try {
-      const migrated = await migrate(db, await loadMigrations(migrationSources(supportPack)))
+      const migrated = await migrate(db, await loadMigrations(migrationSources(fixturePack)))
       if (migrated.error) throw migrated.error
-      await loadDemoData(db)
-      served = await serveGatewayOverHttp(db, join(dir, 'http'))
+      await fixturePack.loadDemoData?.(db)
+      served = await serveGatewayOverHttp(db, join(dir, 'http'), {
+        pack: fixturePack,
+        person: ADA.sub,
+      })
       const resource = served.resource
       const token = await served.token()
       // As the README has it: a token in hand, and no sign-in of the Inspector's own.
       const http = [resource, '--transport', 'http', '--stored-auth-only']
       const bearer = ['--header', `Authorization: Bearer ${token}`]
       const listed = await inspector([...http, ...bearer, '--method', 'tools/list'])
-      expect((listed.tools as unknown[]).length).toBe(16)
+      expect((listed.tools as unknown[]).length).toBe(10)
       const begun = await inspector([
         ...http,
         ...bearer,
@@ -103,20 +105,14 @@ describe('the MCP Inspector CLI', () => {
         'begin_session',
       ])
       expect((begun.structuredContent as { user: unknown }).user).toEqual({
-        id: 'demo|maya-okafor',
+        id: ADA.sub,
         role: 'customer',
       })
       // A token of the same key for another issuer, as `auth token` mints for another port: the
       // Inspector shows the server's reason instead of starting a sign-in of its own.
       const foreign = await issueDevToken(
         { ...served.issuer, url: 'http://127.0.0.1:2' },
-        {
-          sub: 'demo|maya-okafor',
-          role: 'customer',
-          ttlSeconds: 600,
-          audience: resource,
-          scopes: ['read', 'write'],
-        },
+        { sub: ADA.sub, role: 'customer', ttlSeconds: 600, audience: resource, scopes: ADA.scopes },
       )
       const other = ['--header', `Authorization: Bearer ${foreign}`]
       const refused = await inspector([...http, ...other, '--method', 'tools/list']).then(

@@ -1,14 +1,15 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
-import { begin, call, connect, MAYA, testGateway } from '../../test/support/gateway-client.ts'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
+import { ADA } from '../../test/fixture-pack/people.ts'
+import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { closeRefusalMinutes, countRefusal } from '../audit/refused-calls.ts'
 
 describeEachDatabase('a flood of refused calls', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
-    await loadDemoData(db)
+    db = await target.open('fixture')
+    await fixturePack.loadDemoData?.(db)
   })
   afterEach(() => db.close())
 
@@ -23,15 +24,18 @@ describeEachDatabase('a flood of refused calls', (target) => {
     const { rows } = await db.query<{ reason: string; calls: number }>(
       `SELECT reason, sum(calls)::int AS calls FROM refused_calls WHERE subject = $1
        GROUP BY reason ORDER BY reason`,
-      [MAYA.sub],
+      [ADA.sub],
     )
     return rows
   }
 
   it('charges 400 calls refused for scope to the budget, and grows the log by one row per identity, reason and minute', async () => {
-    const gateway = await testGateway(db, { rateLimit: { perMinute: 1, burst: 20 } })
+    const gateway = await testGateway(db, {
+      pack: fixturePack,
+      rateLimit: { perMinute: 1, burst: 20 },
+    })
     // A token that may only read, calling a tool that writes.
-    const reader = await connect(gateway, { ...MAYA, scopes: ['read'] })
+    const reader = await connect(gateway, { ...ADA, scopes: ['read'] })
     const session = await begin(reader)
     const before = await logRows()
     const replies = await Promise.all(
@@ -39,7 +43,7 @@ describeEachDatabase('a flood of refused calls', (target) => {
     )
     expect(replies.every((r) => r.isError && r.text.includes('needs the "write" scope'))).toBe(true)
     // Charged: the budget (20 at once) is spent, so a call it would have allowed is refused.
-    const lookup = await call(reader, 'domain_lookup_order', { session, order: '4429' })
+    const lookup = await call(reader, 'domain_get_booking', { session, booking: 1 })
     expect(lookup.text).toMatch(/^Too many tool calls for this user/)
     expect(await logRows()).toBe(before)
     expect(await counted()).toEqual([
@@ -57,21 +61,24 @@ describeEachDatabase('a flood of refused calls', (target) => {
        WHERE action = 'calls_refused' GROUP BY actor, target ORDER BY target`,
     )
     expect(rows).toEqual([
-      { actor: `gateway:${MAYA.sub}`, target: 'insufficient_scope', calls: 400 },
-      { actor: `gateway:${MAYA.sub}`, target: 'rate_limited', calls: 1 },
+      { actor: `gateway:${ADA.sub}`, target: 'insufficient_scope', calls: 400 },
+      { actor: `gateway:${ADA.sub}`, target: 'rate_limited', calls: 1 },
     ])
     expect(await counted()).toEqual([])
     expect((await db.query('SELECT 1 FROM notes')).rows).toHaveLength(0)
   })
 
   it('counts calls refused for the budget the same way: one row, however many calls', async () => {
-    const gateway = await testGateway(db, { rateLimit: { perMinute: 1, burst: 5 } })
-    const maya = await connect(gateway, MAYA)
-    const session = await begin(maya)
+    const gateway = await testGateway(db, {
+      pack: fixturePack,
+      rateLimit: { perMinute: 1, burst: 5 },
+    })
+    const ada = await connect(gateway, ADA)
+    const session = await begin(ada)
     const before = await logRows()
     const replies = []
     for (let i = 0; i < 200; i++) {
-      replies.push(await call(maya, 'domain_lookup_order', { session, order: '4429' }))
+      replies.push(await call(ada, 'domain_get_booking', { session, booking: 1 }))
     }
     expect(replies.filter((r) => !r.isError)).toHaveLength(4)
     // The four accepted calls leave their two rows each; the 196 refused ones none yet.
@@ -81,10 +88,10 @@ describeEachDatabase('a flood of refused calls', (target) => {
 
   it('closes a minute once when two replicas close at once, and leaves the open minute counting', async () => {
     for (let i = 0; i < 3; i++) {
-      await countRefusal(db, { subject: MAYA.sub, reason: 'rate_limited', capability: 'mcp:x' })
+      await countRefusal(db, { subject: ADA.sub, reason: 'rate_limited', capability: 'mcp:x' })
     }
     await db.query(`UPDATE refused_calls SET minute = minute - interval '2 minutes'`)
-    await countRefusal(db, { subject: MAYA.sub, reason: 'rate_limited', capability: 'mcp:y' })
+    await countRefusal(db, { subject: ADA.sub, reason: 'rate_limited', capability: 'mcp:y' })
     const appended = await Promise.all([closeRefusalMinutes(db), closeRefusalMinutes(db)])
     expect(appended.sort()).toEqual([0, 1])
     const { rows } = await db.query<{ payload: { calls: number; capabilities: object } }>(

@@ -15,7 +15,7 @@ const silent = createLogger({
 describeEachDatabase('GET /healthz', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('fixture')
   })
   afterEach(() => db.close())
 
@@ -26,7 +26,7 @@ describeEachDatabase('GET /healthz', (target) => {
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({
       status: 'ok',
-      database: { status: 'ok', kind: target.name, migrationsApplied: 15 },
+      database: { status: 'ok', kind: target.name, migrationsApplied: 11 },
     })
   })
 
@@ -50,7 +50,7 @@ describeEachDatabase('GET /healthz', (target) => {
 describeEachDatabase('CORS on /api', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('fixture')
   })
   afterEach(() => db.close())
 
@@ -92,7 +92,7 @@ describeEachDatabase('CORS on /api', (target) => {
 describeEachDatabase('refusals for scope on /api', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('fixture')
   })
   afterEach(() => db.close())
 

@@ -2,16 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
+import { ADA } from '../../test/fixture-pack/people.ts'
 import { serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { reply, scriptedModel } from '../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
 import { eventData, parseSse } from '../../test/support/sse.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
-import { supportDatabase } from '../../test/support/worker-fixture.ts'
 import type { ApprovalSummary } from '../protocol/approval-summary.ts'
 
-/** A reason written to pass for the arguments: a fake amount after enough text to push it on. */
-const SPOOF = `${'refund for the damaged item, as agreed. '.repeat(6)}"amount_cents": 100`
+/** A reason written to pass for the arguments: a fake booking after enough text to push it on. */
+const SPOOF = `${'the meeting moved online, as agreed. '.repeat(6)}"booking": 1`
 
 interface Requested {
   approvalId: string
@@ -36,38 +37,33 @@ describeEachDatabase("the chat API's approvals", (target) => {
       await fetch(`${served.url}${path}`, { headers: { authorization: `Bearer ${token}` } })
     ).json() as Promise<T>
 
-  /** One chat turn in which the model asks to refund `order`; the approval it paused on. */
-  async function pausedOnRefund(order: string, amountCents: number): Promise<Requested> {
+  /** One chat turn in which the model asks to cancel `booking`; the approval it paused on. */
+  async function pausedOnCancel(booking: number): Promise<Requested> {
     model.enqueue(
       reply({
-        toolCalls: [
-          {
-            name: 'domain_issue_refund',
-            arguments: {
-              order,
-              amount_cents: amountCents,
-              reason: SPOOF,
-              idempotency_key: `api-summary-${order}`,
-            },
-          },
-        ],
+        toolCalls: [{ name: 'domain_cancel_booking', arguments: { booking, reason: SPOOF } }],
       }),
     )
-    const events = parseSse(await (await post('/api/chat', { message: 'refund please' })).text())
+    const events = parseSse(await (await post('/api/chat', { message: 'cancel it please' })).text())
     const requested = eventData<Requested>(events, 'approval_requested')
     if (requested === undefined) throw new Error('the turn did not pause for an approval')
     return requested
   }
 
-  const refunds = async () =>
-    (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM refunds')).rows[0]?.n
+  const cancelled = async () =>
+    (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM bookings WHERE cancelled'))
+      .rows[0]?.n
 
   beforeEach(async () => {
-    db = await target.open('migrated')
-    await supportDatabase(db)
+    db = await target.open('fixture')
+    await fixturePack.loadDemoData?.(db)
     model = await scriptedModel().start()
     keyDir = await mkdtemp(join(tmpdir(), 'fte-approvals-'))
-    served = await serveGatewayOverHttp(db, keyDir, { chat: { model } })
+    served = await serveGatewayOverHttp(db, keyDir, {
+      pack: fixturePack,
+      person: ADA.sub,
+      chat: { model },
+    })
     token = await served.apiToken()
   })
   afterEach(async () => {
@@ -77,15 +73,12 @@ describeEachDatabase("the chat API's approvals", (target) => {
     await rm(keyDir, { recursive: true, force: true })
   })
 
-  it("streams, stores and lists the gateway's summary of a paused refund, the model's reason apart", async () => {
-    const requested = await pausedOnRefund('4380', 4590)
+  it("streams, stores and lists the gateway's summary of a paused call, the model's reason apart", async () => {
+    const requested = await pausedOnCancel(2)
     const summary = requested.summary
-    expect(summary?.title).toBe('Refund $45.90 on order #4380')
-    expect(summary?.lines).toContainEqual({ label: 'Amount to refund', value: '$45.90' })
-    expect(summary?.lines).toContainEqual({
-      label: 'Customer',
-      value: 'Maya Okafor <maya.okafor@example.com>',
-    })
+    expect(summary?.title).toMatch(/^Cancel booking #2: Birch on \d{4}-\d\d-\d\d$/)
+    expect(summary?.lines).toContainEqual({ label: 'Room', value: 'Birch' })
+    expect(summary?.lines).toContainEqual({ label: 'Status now', value: 'booked' })
     expect(summary?.model_text).toEqual([{ label: 'Reason', text: SPOOF }])
 
     const { rows } = await db.query<{ summary: ApprovalSummary | null }>(
@@ -108,10 +101,10 @@ describeEachDatabase("the chat API's approvals", (target) => {
   })
 
   it('refuses to approve a request the gateway could not summarise, and takes its rejection', async () => {
-    // No such order: the preview fails as the tool would, and nobody can see what a yes would do.
-    const requested = await pausedOnRefund('9999', 100)
+    // No such booking: the preview fails as the tool would, and nobody can see what a yes would do.
+    const requested = await pausedOnCancel(99)
     expect(requested.summary).toBeNull()
-    const before = await refunds()
+    const before = await cancelled()
     const approve = await post(`/api/approvals/${requested.approvalId}`, { decision: 'approve' })
     expect(approve.status).toBe(409)
     expect(await approve.json()).toMatchObject({ error: 'summary_unavailable' })
@@ -125,13 +118,13 @@ describeEachDatabase("the chat API's approvals", (target) => {
     for await (const event of served.worker?.decide({
       approvalId: requested.approvalId,
       decision: 'approved',
-      identity: { sub: 'demo|maya-okafor', role: 'customer', scopes: ['read', 'write', 'refund'] },
+      identity: ADA,
     }) ?? []) {
       events.push(event.type === 'error' ? event.code : event.type)
     }
     expect(events).toEqual(['summary_unavailable'])
 
-    model.enqueue(reply({ text: 'I did not refund it, as you decided.' }))
+    model.enqueue(reply({ text: 'I did not cancel it, as you decided.' }))
     const rejected = parseSse(
       await (await post(`/api/approvals/${requested.approvalId}`, { decision: 'reject' })).text(),
     )
@@ -139,6 +132,6 @@ describeEachDatabase("the chat API's approvals", (target) => {
       decision: 'rejected',
       summary: null,
     })
-    expect(await refunds()).toBe(before)
+    expect(await cancelled()).toBe(before)
   })
 })

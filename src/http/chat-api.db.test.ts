@@ -2,18 +2,19 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
+import { ADA, BEN } from '../../test/fixture-pack/people.ts'
 import { type ChatApiFixture, serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { reply, scriptedModel } from '../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
 import { parseSse } from '../../test/support/sse.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
-import { QUESTION, supportDatabase } from '../../test/support/worker-fixture.ts'
 import { DONE } from './turn-stream.ts'
 
 const lookupThenReply = (model: ScriptedOpenAiServer) =>
   model.enqueue(
-    reply({ toolCalls: [{ name: 'domain_lookup_order', arguments: { order: '4429' } }] }),
-    reply({ text: 'Order #4429 shows a refund that is still pending.' }),
+    reply({ toolCalls: [{ name: 'domain_get_booking', arguments: { booking: 1 } }] }),
+    reply({ text: 'Booking #1 is still on, in the Aurora room.' }),
   )
 
 describeEachDatabase('the chat API', (target) => {
@@ -22,7 +23,11 @@ describeEachDatabase('the chat API', (target) => {
   let keyDir: string
   let served: Awaited<ReturnType<typeof serveGatewayOverHttp>>
   const serve = async (chat: Partial<ChatApiFixture> = {}) => {
-    served = await serveGatewayOverHttp(db, keyDir, { chat: { model, ...chat } })
+    served = await serveGatewayOverHttp(db, keyDir, {
+      pack: fixturePack,
+      person: ADA.sub,
+      chat: { model, ...chat },
+    })
     return served
   }
   const post = async (path: string, body: unknown, token?: string) =>
@@ -38,8 +43,8 @@ describeEachDatabase('the chat API', (target) => {
     fetch(`${served.url}${path}`, { headers: { authorization: `Bearer ${token}` } })
 
   beforeEach(async () => {
-    db = await target.open('migrated')
-    await supportDatabase(db)
+    db = await target.open('fixture')
+    await fixturePack.loadDemoData?.(db)
     model = await scriptedModel().start()
     keyDir = await mkdtemp(join(tmpdir(), 'fte-chat-api-'))
   })
@@ -54,7 +59,7 @@ describeEachDatabase('the chat API', (target) => {
     await serve()
     const token = await served.apiToken()
     lookupThenReply(model)
-    const response = await post('/api/chat', { message: 'What happened to order #4429?' }, token)
+    const response = await post('/api/chat', { message: 'Is my booking #1 still on?' }, token)
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toContain('text/event-stream')
     const events = parseSse(await response.text())
@@ -71,12 +76,12 @@ describeEachDatabase('the chat API', (target) => {
     expect(events.at(-1)?.data).toBe(DONE)
     const deltas = events.filter((e) => e.event === 'text_delta')
     expect(deltas.map((e) => JSON.parse(e.data).delta).join('')).toBe(
-      'Order #4429 shows a refund that is still pending.',
+      'Booking #1 is still on, in the Aurora room.',
     )
     const started = JSON.parse(events[0]?.data ?? '{}') as { conversationId: string }
     const toolResult = JSON.parse(events.find((e) => e.event === 'tool_result')?.data ?? '{}')
-    expect(toolResult).toMatchObject({ name: 'domain_lookup_order', status: 'ok' })
-    expect(toolResult.summary).toContain('4429')
+    expect(toolResult).toMatchObject({ name: 'domain_get_booking', status: 'ok' })
+    expect(toolResult.summary).toContain('Aurora')
 
     const listed = (await (await get('/api/conversations', token)).json()) as {
       conversations: Array<{ id: string; title: string; messages: number }>
@@ -84,7 +89,7 @@ describeEachDatabase('the chat API', (target) => {
     expect(listed.conversations).toContainEqual(
       expect.objectContaining({
         id: started.conversationId,
-        title: 'What happened to order #4429?',
+        title: 'Is my booking #1 still on?',
         messages: 2,
       }),
     )
@@ -115,21 +120,17 @@ describeEachDatabase('the chat API', (target) => {
     expect(unsigned.status).toBe(401)
     expect(unsigned.headers.get('www-authenticate')).toMatch(/^Bearer .*resource_metadata="/)
 
-    const maya = await served.apiToken('demo|maya-okafor')
-    const daniel = await served.apiToken('demo|daniel-reyes')
-    const elsewhere = await post(
-      `/api/${encodeURIComponent('demo|daniel-reyes')}/chat`,
-      { message: 'hi' },
-      maya,
-    )
+    const ada = await served.apiToken(ADA.sub)
+    const ben = await served.apiToken(BEN.sub)
+    const elsewhere = await post(`/api/${encodeURIComponent(BEN.sub)}/chat`, { message: 'hi' }, ada)
     expect(elsewhere.status).toBe(403)
     expect(await elsewhere.json()).toMatchObject({ error: 'forbidden' })
 
     lookupThenReply(model)
     const own = await post(
-      `/api/${encodeURIComponent('demo|maya-okafor')}/chat`,
-      { message: 'Order #4429?' },
-      maya,
+      `/api/${encodeURIComponent(ADA.sub)}/chat`,
+      { message: 'Booking #1?' },
+      ada,
     )
     expect(own.status).toBe(200)
     const [first] = parseSse(await own.text())
@@ -139,21 +140,21 @@ describeEachDatabase('the chat API', (target) => {
       `/api/conversations/${conversationId}`,
       `/api/conversations/${conversationId}/audit`,
     ]) {
-      const response = await get(path, daniel)
+      const response = await get(path, ben)
       expect(response.status).toBe(404)
       expect(await response.json()).toMatchObject({ error: 'not_found' })
     }
     const resumed = await post(
       '/api/chat',
       { conversation_id: conversationId, message: 'and?' },
-      daniel,
+      ben,
     )
     expect(resumed.status).toBe(404)
-    const theirs = (await (await get('/api/conversations', daniel)).json()) as {
+    const theirs = (await (await get('/api/conversations', ben)).json()) as {
       conversations: Array<{ id: string }>
     }
     expect(theirs.conversations.map((c) => c.id)).not.toContain(conversationId)
-    // Nothing was asked of the model for Daniel.
+    // Nothing was asked of the model for Ben.
     expect(model.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(2)
   })
 
@@ -166,8 +167,8 @@ describeEachDatabase('the chat API', (target) => {
       [{ message: 'x'.repeat(5001) }, 'at most 5000'],
       [{ message: 'hi', conversation_id: 'nope' }, 'conversation id'],
       [{ message: 'hi', extra: 1 }, ''],
-      [{ message: 'refund\u0000 #4429' }, 'NUL character'],
-      [{ message: 'refund \ud800' }, 'unpaired surrogate'],
+      [{ message: 'booking\u0000 #1' }, 'NUL character'],
+      [{ message: 'booking \ud800' }, 'unpaired surrogate'],
     ] as const) {
       const response = await post('/api/chat', body, token)
       expect(response.status).toBe(400)
@@ -185,7 +186,7 @@ describeEachDatabase('the chat API', (target) => {
     await serve()
     const token = await served.apiToken()
     lookupThenReply(model)
-    const response = await post('/api/chat', { message: 'What happened to order #4429?' }, token)
+    const response = await post('/api/chat', { message: 'Is my booking #1 still on?' }, token)
     const reader = response.body?.getReader()
     const first = await reader?.read()
     const text = new TextDecoder().decode(first?.value)
@@ -200,7 +201,7 @@ describeEachDatabase('the chat API', (target) => {
     )
     expect(rows.at(-1)).toEqual({
       role: 'assistant',
-      content: 'Order #4429 shows a refund that is still pending.',
+      content: 'Booking #1 is still on, in the Aurora room.',
     })
     const { rows: sent } = await db.query(
       `SELECT 1 FROM audit_log WHERE conversation_id = $1 AND action = 'message_sent'`,
@@ -211,14 +212,14 @@ describeEachDatabase('the chat API', (target) => {
 
   it('limits each user’s turns, with Retry-After, and starts none over the limit', async () => {
     await serve({ rateLimit: { perMinute: 2, burst: 2 } })
-    const maya = await served.apiToken('demo|maya-okafor')
+    const ada = await served.apiToken(ADA.sub)
     for (let i = 0; i < 2; i++) {
       model.enqueue(reply({ text: 'Hello!' }))
-      const ok = await post('/api/chat', { message: 'hello' }, maya)
+      const ok = await post('/api/chat', { message: 'hello' }, ada)
       expect(ok.status).toBe(200)
       await ok.text()
     }
-    const refused = await post('/api/chat', { message: 'hello' }, maya)
+    const refused = await post('/api/chat', { message: 'hello' }, ada)
     expect(refused.status).toBe(429)
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(30)
@@ -226,11 +227,7 @@ describeEachDatabase('the chat API', (target) => {
     expect(model.requests).toHaveLength(2)
     // Another user has a budget of their own.
     model.enqueue(reply({ text: 'Hello!' }))
-    const other = await post(
-      '/api/chat',
-      { message: 'hello' },
-      await served.apiToken('demo|daniel-reyes'),
-    )
+    const other = await post('/api/chat', { message: 'hello' }, await served.apiToken(BEN.sub))
     expect(other.status).toBe(200)
     await other.text()
   })
@@ -242,13 +239,15 @@ describeEachDatabase('the chat API', (target) => {
       reply({
         toolCalls: [
           {
-            name: 'domain_escalate_ticket',
-            arguments: { ticket: 'T-1042', reason: 'refund late' },
+            name: 'domain_cancel_booking',
+            arguments: { booking: 2, reason: 'the meeting moved online' },
           },
         ],
       }),
     )
-    const paused = parseSse(await (await post('/api/chat', { message: QUESTION }, token)).text())
+    const paused = parseSse(
+      await (await post('/api/chat', { message: 'Please cancel booking #2.' }, token)).text(),
+    )
     const requested = paused.find((e) => e.event === 'approval_requested')
     expect(requested).toBeDefined()
     const { approvalId, conversationId } = JSON.parse(requested?.data ?? '{}') as {
@@ -263,12 +262,12 @@ describeEachDatabase('the chat API', (target) => {
     }
     expect(waiting.approvals.map((a) => a.id)).toEqual([approvalId])
 
-    const stranger = await served.apiToken('demo|daniel-reyes')
+    const stranger = await served.apiToken(BEN.sub)
     expect(
       (await post(`/api/approvals/${approvalId}`, { decision: 'approve' }, stranger)).status,
     ).toBe(404)
 
-    model.enqueue(reply({ text: 'I could not escalate that ticket, as you decided.' }))
+    model.enqueue(reply({ text: 'I have not cancelled booking #2, as you decided.' }))
     const resumed = parseSse(
       await (
         await post(`/api/approvals/${approvalId}`, { decision: 'reject', reason: 'not yet' }, token)
@@ -284,7 +283,11 @@ describeEachDatabase('the chat API', (target) => {
   })
 
   it('says no model is configured, and how to configure one, instead of failing obscurely', async () => {
-    served = await serveGatewayOverHttp(db, keyDir, { chat: { model: undefined } })
+    served = await serveGatewayOverHttp(db, keyDir, {
+      pack: fixturePack,
+      person: ADA.sub,
+      chat: { model: undefined },
+    })
     const token = await served.apiToken()
     const status = (await (await get('/api/worker', token)).json()) as {
       ready: boolean

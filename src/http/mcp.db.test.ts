@@ -9,16 +9,16 @@ import {
 } from '@modelcontextprotocol/client'
 import { generateKeyPair, SignJWT } from 'jose'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
-import { supportPack } from '../../domains/support/index.ts'
-import { scopesFor } from '../../src/auth/scopes.ts'
-import { packScopes } from '../../src/pack/domain-pack.ts'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
+import { ADA, ROSA } from '../../test/fixture-pack/people.ts'
 import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
 import { type GatewayOverHttp, serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { devIssuer, issueDevToken } from '../auth/dev-token.ts'
+import { scopesFor } from '../auth/scopes.ts'
 import { tokenVerifier } from '../auth/token-verifier.ts'
 import { createLogger } from '../lib/logger.ts'
+import { packScopes } from '../pack/domain-pack.ts'
 import { mcpHttpHandler } from './mcp.ts'
 
 const INITIALIZE = {
@@ -39,10 +39,10 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
   let resource: string
 
   beforeEach(async () => {
-    db = await target.open('migrated')
-    await loadDemoData(db)
+    db = await target.open('fixture')
+    await fixturePack.loadDemoData?.(db)
     dir = await mkdtemp(join(tmpdir(), 'fte-http-'))
-    served = await serveGatewayOverHttp(db, dir)
+    served = await serveGatewayOverHttp(db, dir, { pack: fixturePack, person: ADA.sub })
     resource = served.resource
   })
   afterEach(async () => {
@@ -51,17 +51,13 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  const token = (
-    sub = 'demo|maya-okafor',
-    role: 'customer' | 'staff' = 'customer',
-    audience = resource,
-  ) =>
+  const token = (sub = ADA.sub, role: 'customer' | 'staff' = 'customer', audience = resource) =>
     issueDevToken(served.issuer, {
       sub,
       role,
       ttlSeconds: 600,
       audience,
-      scopes: scopesFor(role, packScopes(supportPack)),
+      scopes: scopesFor(role, packScopes(fixturePack)),
     })
 
   function post(headers: Record<string, string>, url = resource): Promise<Response> {
@@ -85,14 +81,13 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
     )
     expect((await client.listTools()).tools.map((t) => t.name)).toContain('begin_session')
     const session = await begin(client)
-    const order = await call(client, 'domain_lookup_order', { session, order: '#4429' })
-    expect(order.isError).toBe(false)
-    expect(order.data.order).toBe('#4429')
+    const booking = await call(client, 'domain_get_booking', { session, booking: '#1' })
+    expect(booking.isError).toBe(false)
+    expect(booking.data.booking).toMatchObject({ number: 1, booked_by: 'ada.park@example.com' })
     const { rows } = await db.query<{ actor: string }>(
-      `SELECT actor FROM capability_invocations WHERE capability = 'mcp:domain_lookup_order'
-       AND actor NOT LIKE '%(demo data)'`,
+      `SELECT actor FROM capability_invocations WHERE capability = 'mcp:domain_get_booking'`,
     )
-    expect(rows).toEqual([{ actor: 'gateway:demo|maya-okafor' }])
+    expect(rows).toEqual([{ actor: `gateway:${ADA.sub}` }])
     await client.close()
   })
 
@@ -104,13 +99,13 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
       }),
     )
     const session = await begin(client)
-    expect((await call(client, 'domain_lookup_customer', { session })).isError).toBe(false)
+    expect((await call(client, 'domain_get_booking', { session, booking: 1 })).isError).toBe(false)
     await expect(client.callTool({ name: 'domain_no_such_tool', arguments: {} })).rejects.toThrow(
       /domain_no_such_tool not found/,
     )
     const listed = (await client.listTools()).tools.map((t) => t.name)
-    expect(listed).toEqual(expect.arrayContaining(['begin_session', 'domain_issue_refund']))
-    expect(listed.length).toBeGreaterThan(15)
+    expect(listed).toEqual(expect.arrayContaining(['begin_session', 'domain_cancel_booking']))
+    expect(listed).toHaveLength(10)
     await client.close()
     const malformed = await fetch(resource, {
       method: 'POST',
@@ -127,7 +122,7 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
 
   it('answers 503, never a pass, while the issuer keys cannot be fetched', async () => {
     const handler = mcpHttpHandler({
-      gateway: await testGateway(db),
+      gateway: await testGateway(db, { pack: fixturePack }),
       // Nothing listens on port 9 (discard) here: the keys are out of reach.
       verify: tokenVerifier({
         issuer: 'https://issuer.test',
@@ -141,7 +136,7 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
       .setProtectedHeader({ alg: 'EdDSA', kid: 'k' })
       .setIssuer('https://issuer.test')
       .setAudience('http://127.0.0.1/mcp')
-      .setSubject('demo|maya-okafor')
+      .setSubject(ADA.sub)
       .setExpirationTime('5m')
       .sign((await generateKeyPair('EdDSA')).privateKey)
     const response = await handler(
@@ -168,17 +163,13 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
 
     const otherKey = await devIssuer(join(dir, 'other'), served.issuer.url)
     const forged = await issueDevToken(otherKey, {
-      sub: 'demo|maya-okafor',
+      sub: ADA.sub,
       role: 'staff',
       ttlSeconds: 600,
       audience: resource,
-      scopes: ['read', 'write', 'staff'],
+      scopes: ROSA.scopes,
     })
-    const wrongAudience = await token(
-      'demo|maya-okafor',
-      'customer',
-      'http://elsewhere.example/mcp',
-    )
+    const wrongAudience = await token(ADA.sub, 'customer', 'http://elsewhere.example/mcp')
     const client = new Client({ name: 'handle-thief', version: '1.0.0' })
     await client.connect(
       new StreamableHTTPClientTransport(new URL(resource), {
@@ -187,9 +178,9 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
     )
     const handle = await begin(client)
     // The other way round: an access token passed as the session handle.
-    const confused = await call(client, 'domain_lookup_order', {
+    const confused = await call(client, 'domain_get_booking', {
       session: await token(),
-      order: '4429',
+      booking: 1,
     })
     expect(confused.isError).toBe(true)
     expect(confused.text).toMatch(/not a session handle/)
@@ -209,8 +200,8 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
   })
 
   it('answers a call the token has no scope for with 403 insufficient_scope naming the scope', async () => {
-    const readOnly = await served.token('demo|maya-okafor', 'customer', ['read'])
-    const refundsBefore = await db.query('SELECT 1 FROM refunds')
+    const readOnly = await served.token(ADA.sub, 'customer', ['read'])
+    const bookingsBefore = await db.query('SELECT 1 FROM bookings')
     const response = await fetch(resource, {
       method: 'POST',
       headers: {
@@ -223,13 +214,8 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
         id: 7,
         method: 'tools/call',
         params: {
-          name: 'domain_issue_refund',
-          arguments: {
-            order: '#4429',
-            amount_cents: 100,
-            reason: 'x',
-            idempotency_key: 'k-00000001',
-          },
+          name: 'domain_book_room',
+          arguments: { room: 'Birch', day: '2031-05-06' },
         },
       }),
     })
@@ -237,21 +223,21 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
     const challenge = response.headers.get('www-authenticate') ?? ''
     expect(challenge).toMatch(/^Bearer /)
     expect(challenge).toContain('error="insufficient_scope"')
-    expect(challenge).toContain('scope="refund"')
+    expect(challenge).toContain('scope="write"')
     expect(challenge).toContain(
       `resource_metadata="${served.url}/.well-known/oauth-protected-resource/mcp"`,
     )
-    expect(await response.json()).toMatchObject({ error: 'insufficient_scope', scope: 'refund' })
+    expect(await response.json()).toMatchObject({ error: 'insufficient_scope', scope: 'write' })
     // Refused before it ran, and counted as a refusal (one row a minute, not one a call).
-    expect((await db.query('SELECT 1 FROM refunds')).rows).toHaveLength(refundsBefore.rows.length)
+    expect((await db.query('SELECT 1 FROM bookings')).rows).toHaveLength(bookingsBefore.rows.length)
     const { rows } = await db.query<{ reason: string; calls: number }>(
-      `SELECT reason, (capabilities->>'mcp:domain_issue_refund')::int AS calls FROM refused_calls`,
+      `SELECT reason, (capabilities->>'mcp:domain_book_room')::int AS calls FROM refused_calls`,
     )
     expect(rows).toEqual([{ reason: 'insufficient_scope', calls: 1 }])
     expect(
       (
         await db.query(
-          `SELECT 1 FROM capability_invocations WHERE capability = 'mcp:domain_issue_refund'`,
+          `SELECT 1 FROM capability_invocations WHERE capability = 'mcp:domain_book_room'`,
         )
       ).rows,
     ).toHaveLength(0)
@@ -264,9 +250,7 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
       }),
     )
     const session = await begin(client)
-    expect((await call(client, 'domain_lookup_order', { session, order: '#4429' })).isError).toBe(
-      false,
-    )
+    expect((await call(client, 'domain_get_booking', { session, booking: 1 })).isError).toBe(false)
     await expect(call(client, 'user_save_note', { session, text: 'hello' })).rejects.toThrow(
       InsufficientScopeError,
     )
@@ -285,19 +269,19 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
       const anonymous = await fetch(`${served.url}${path}`)
       expect(anonymous.status, path).toBe(401)
       expect(anonymous.headers.get('www-authenticate')).toBe(
-        `Bearer realm="digital-fte", resource_metadata="${rootMetadata}", scope="read write refund staff"`,
+        `Bearer realm="digital-fte", resource_metadata="${rootMetadata}", scope="read write cancel staff"`,
       )
     }
     const bearer = (t: string) => ({ headers: { authorization: `Bearer ${t}` } })
-    const me = await fetch(`${served.url}/api/me`, bearer(await token('demo|staff-sam', 'staff')))
+    const me = await fetch(`${served.url}/api/me`, bearer(await token(ROSA.sub, 'staff')))
     expect(me.status).toBe(200)
     expect(await me.json()).toEqual({
-      sub: 'demo|staff-sam',
+      sub: ROSA.sub,
       role: 'staff',
-      scopes: ['read', 'write', 'refund', 'staff'],
+      scopes: ['read', 'write', 'cancel', 'staff'],
     })
     expect((await fetch(`${served.url}/api/no-such-route`, bearer(await token()))).status).toBe(404)
-    const writeOnly = await served.token('demo|maya-okafor', 'customer', ['write'])
+    const writeOnly = await served.token(ADA.sub, 'customer', ['write'])
     const refused = await fetch(`${served.url}/api/me`, bearer(writeOnly))
     expect(refused.status).toBe(403)
     expect(refused.headers.get('www-authenticate')).toContain('scope="read"')

@@ -2,12 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { supportPack } from '../../domains/support/index.ts'
-import { MAYA, testGateway } from '../../test/support/gateway-client.ts'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
+import { ADA } from '../../test/fixture-pack/people.ts'
+import { testGateway } from '../../test/support/gateway-client.ts'
 import { reply, scriptedModel } from '../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
-import { supportDatabase, testWorker } from '../../test/support/worker-fixture.ts'
+import { testWorker } from '../../test/support/worker-fixture.ts'
 import { inProcessAccess } from '../agent/gateway-access.ts'
 import type { Worker } from '../agent/worker.ts'
 import { devIssuer, devTokenVerifier, issueDevToken } from '../auth/dev-token.ts'
@@ -38,8 +39,8 @@ describeEachDatabase('the walls every route of fte serve stands behind', (target
   let running: RunningTurns
 
   beforeEach(async () => {
-    db = await target.open('migrated')
-    await supportDatabase(db)
+    db = await target.open('fixture')
+    await fixturePack.loadDemoData?.(db)
     model = await scriptedModel().start()
     keyDir = await mkdtemp(join(tmpdir(), 'fte-walls-'))
     running = new RunningTurns()
@@ -54,12 +55,12 @@ describeEachDatabase('the walls every route of fte serve stands behind', (target
 
   /** `fte serve`'s handlers with a Worker on the scripted model, signed in or AUTH_DISABLED. */
   async function serve(signIn: 'tokens' | 'disabled') {
-    const gateway = await testGateway(db, { logger })
-    worker = await testWorker(db, model, { gateway: inProcessAccess(gateway) })
+    const gateway = await testGateway(db, { pack: fixturePack, logger })
+    worker = await testWorker(db, model, { pack: fixturePack, gateway: inProcessAccess(gateway) })
     const issuer = await devIssuer(keyDir, 'http://127.0.0.1:1')
     const resources = servedResources(PUBLIC_URL)
     const handlers: Required<Handlers> = servedHandlers({
-      scopes: packScopes(supportPack),
+      scopes: packScopes(fixturePack),
       db,
       logger,
       gateway,
@@ -67,7 +68,7 @@ describeEachDatabase('the walls every route of fte serve stands behind', (target
       corsOrigins: [CORS_ORIGIN],
       access:
         signIn === 'disabled'
-          ? { standIn: MAYA }
+          ? { standIn: ADA }
           : {
               issuer: issuer.url,
               verify: devTokenVerifier(issuer, resources),
@@ -86,11 +87,11 @@ describeEachDatabase('the walls every route of fte serve stands behind', (target
       signIn === 'disabled'
         ? undefined
         : await issueDevToken(issuer, {
-            sub: MAYA.sub,
+            sub: ADA.sub,
             role: 'customer',
             ttlSeconds: 600,
             audience: resources[1],
-            scopes: MAYA.scopes,
+            scopes: ADA.scopes,
           })
     return (
       path: string,
@@ -120,7 +121,7 @@ describeEachDatabase('the walls every route of fte serve stands behind', (target
   const chatPost = (headers: Record<string, string>) => ({
     method: 'POST',
     headers,
-    body: JSON.stringify({ message: 'Where is my order #4429?' }),
+    body: JSON.stringify({ message: 'Is my booking #1 still on?' }),
   })
 
   for (const signIn of ['tokens', 'disabled'] as const) {
@@ -179,13 +180,13 @@ describeEachDatabase('the walls every route of fte serve stands behind', (target
       })
       expect(await untyped.json()).toMatchObject({ error: 'unsupported_media_type' })
 
-      model.enqueue(reply({ text: 'Order #4429 is on its way.' }))
+      model.enqueue(reply({ text: 'Booking #1 is still on.' }))
       const taken = await request(
         '/api/chat',
         chatPost({ 'content-type': 'Application/JSON; charset=utf-8' }),
       )
       expect(taken.status).toBe(200)
-      expect(await taken.text()).toContain('Order #4429 is on its way.')
+      expect(await taken.text()).toContain('Booking #1 is still on.')
       await running.settle(10_000)
       const after = await chatRows()
       expect(after?.conversations).toBe((before?.conversations ?? 0) + 1)

@@ -14,7 +14,7 @@ const FRESH = "now() - interval '1 hour'"
 describeEachDatabase('retention', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('fixture')
   })
   afterEach(() => db.close())
 

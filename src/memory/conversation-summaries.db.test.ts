@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { loadDemoData } from '../../domains/support/demo/load-demo-data.ts'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
+import { ADA, BEN } from '../../test/fixture-pack/people.ts'
 import { buildConversation, CONVERSATION } from '../../test/support/conversation-fixture.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { embedPendingDocuments } from '../embedding/document-indexer.ts'
@@ -17,58 +18,58 @@ const local = createLocalEmbedder()
 describeEachDatabase('conversation memory', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('fixture')
     await buildConversation(db)
   })
   afterEach(() => db.close())
 
   it('summarises a conversation into its own embeddings, searched apart from documents', async () => {
-    await loadDemoData(db)
+    await fixturePack.loadDemoData?.(db)
     await embedPendingDocuments(db, local)
     const remembered = await rememberConversation(db, local, CONVERSATION)
-    expect(remembered.summary).toMatch(/^Customer: I haven't received my refund from order #4429/)
+    expect(remembered.summary).toMatch(/^Customer: Please cancel my booking #2 of the Birch room/)
     expect(remembered.summary).toContain('\nWorker: ')
     expect(remembered.chunks).toBe(1)
-    const stored = await conversations.findForUser(db, CONVERSATION, 'demo|maya-okafor')
+    const stored = await conversations.findForUser(db, CONVERSATION, ADA.sub)
     expect(stored?.summary).toBe(remembered.summary)
 
     const search = createSearch(db, local, { conversations: conversationCorpus })
     const memory = await search.search({
-      text: 'refund for order 4429 has not arrived',
+      text: 'cancel my booking of the Birch room',
       source: 'conversation',
       k: 5,
     })
     expect(memory[0]).toMatchObject({ kind: 'conversation', id: CONVERSATION, title: null })
     expect(memory.every((hit) => hit.kind === 'conversation')).toBe(true)
     const mine = await search.search({
-      text: 'refund for order 4429',
+      text: 'cancel the Birch room',
       source: 'conversation',
-      userId: 'demo|maya-okafor',
+      userId: ADA.sub,
     })
     expect(mine.map((hit) => hit.id)).toEqual([CONVERSATION])
     const someoneElse = await search.search({
-      text: 'refund for order 4429',
+      text: 'cancel the Birch room',
       source: 'conversation',
-      userId: 'demo|daniel-reyes',
+      userId: BEN.sub,
     })
     expect(someoneElse.map((hit) => hit.id)).not.toContain(CONVERSATION)
 
     const documents = await search.search({
-      text: 'refund for order 4429 has not arrived',
-      source: 'past_case',
+      text: 'cancel my booking of the Birch room',
+      source: 'guide',
       k: 50,
     })
     expect(documents.length).toBeGreaterThan(0)
     expect(documents.every((hit) => hit.kind === 'document' && hit.id !== CONVERSATION)).toBe(true)
-    await expect(
-      search.search({ text: 'x', source: 'past_case', userId: 'demo|maya-okafor' }),
-    ).rejects.toThrow(/conversation memory only/)
+    await expect(search.search({ text: 'x', source: 'guide', userId: ADA.sub })).rejects.toThrow(
+      /conversation memory only/,
+    )
   })
 
   it('replaces an earlier summary and its chunks when remembered again', async () => {
     await rememberConversation(db, local, CONVERSATION)
     const again = await rememberConversation(db, local, CONVERSATION, {
-      summarise: async () => 'Customer asked about a late refund; the Worker escalated it.',
+      summarise: async () => 'Customer asked to cancel a booking; the Worker cancelled it.',
     })
     expect(again.chunks).toBe(1)
     const { rows } = await db.query<{ chunk_text: string }>(
@@ -76,7 +77,7 @@ describeEachDatabase('conversation memory', (target) => {
       [CONVERSATION],
     )
     expect(rows).toEqual([
-      { chunk_text: 'Customer asked about a late refund; the Worker escalated it.' },
+      { chunk_text: 'Customer asked to cancel a booking; the Worker cancelled it.' },
     ])
   })
 
@@ -88,11 +89,11 @@ describeEachDatabase('conversation memory', (target) => {
 
   it('leaves tool output and system text out of the digest', async () => {
     const digest = await transcriptDigest.summarise([
-      { role: 'system', content: 'You are the support Worker.' },
-      { role: 'user', content: 'Where is   my\norder?' },
-      { role: 'tool', content: '{"order_id":"4429"}' },
-      { role: 'assistant', content: 'It ships tomorrow.' },
+      { role: 'system', content: 'You are the room-booking Worker.' },
+      { role: 'user', content: 'Which   room\nis free?' },
+      { role: 'tool', content: '{"room":"Cedar"}' },
+      { role: 'assistant', content: 'Cedar is free tomorrow.' },
     ])
-    expect(digest).toBe('Customer: Where is my order?\nWorker: It ships tomorrow.')
+    expect(digest).toBe('Customer: Which room is free?\nWorker: Cedar is free tomorrow.')
   })
 })

@@ -6,7 +6,7 @@ import { people } from './people.ts'
 describeEachDatabase('memory', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('fixture')
   })
   afterEach(() => db.close())
 

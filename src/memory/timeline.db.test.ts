@@ -8,31 +8,31 @@ import { loadTimeline } from './timeline.ts'
 describeEachDatabase('replay', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('fixture')
   })
   afterEach(() => db.close())
 
   it('orders messages, audit rows and invocations of one conversation in time', async () => {
     await buildConversation(db)
     const timeline = await loadTimeline(db, CONVERSATION)
-    expect(timeline.conversation).toMatchObject({ id: CONVERSATION, userId: 'demo|maya-okafor' })
+    expect(timeline.conversation).toMatchObject({ id: CONVERSATION, userId: 'demo|ada-park' })
     const events = timeline.events
     expect(
       events.map((e) => (e.kind === 'message' ? `message:${e.role}` : `audit:${e.action}`)),
     ).toEqual([
       'message:user',
       'audit:message_received',
-      'audit:ticket_escalated',
+      'audit:booking_cancelled',
       'audit:capability_invoked',
       'message:assistant',
     ])
     const invoked = events.find((e) => e.kind === 'audit' && e.action === 'capability_invoked')
     expect(invoked?.kind === 'audit' && invoked.invocation).toMatchObject({
-      capability: 'mcp:lookup_order',
+      capability: 'mcp:domain_cancel_booking',
       status: 'ok',
       latencyMs: 42,
-      arguments: { order_id: '4429' },
-      result: { status: 'refunded', refund: 'issued 14 days ago' },
+      arguments: { booking: '2' },
+      result: { status: 'cancelled', room: 'Birch' },
     })
   })
 
@@ -43,20 +43,20 @@ describeEachDatabase('replay', (target) => {
     const shown = text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, 'T')
     expect(shown).toBe(
       [
-        `Conversation ${CONVERSATION} · user demo|maya-okafor · started T`,
+        `Conversation ${CONVERSATION} · user demo|ada-park · started T`,
         '5 events',
         '',
         'T  message  user',
-        "    I haven't received my refund from order #4429, it's been two weeks.",
-        'T  audit    message_received  by worker:support',
-        'T  audit    ticket_escalated  ticket:T-1099  by worker:support',
-        '    payload: {"reason":"pro tier, refund overdue"}',
-        'T  audit    capability_invoked  mcp:lookup_order  ok  42 ms  by worker:support',
-        '    arguments: {"order_id":"4429"}',
+        '    Please cancel my booking #2 of the Birch room, the meeting moved online.',
+        'T  audit    message_received  by worker:fixture',
+        'T  audit    booking_cancelled  booking:2  by worker:fixture',
+        '    payload: {"room":"Birch"}',
+        'T  audit    capability_invoked  mcp:domain_cancel_booking  ok  42 ms  by worker:fixture',
+        '    arguments: {"booking":"2"}',
         // jsonb keeps keys ordered by length, then bytes
-        '    result: {"refund":"issued 14 days ago","status":"refunded"}',
+        '    result: {"room":"Birch","status":"cancelled"}',
         'T  message  assistant  (tokens in 812, out 64)',
-        '    Your refund was issued on 8 November. I have escalated it.',
+        '    Your booking #2 of the Birch room is cancelled; the room is free for others.',
         '',
       ].join('\n'),
     )

@@ -4,15 +4,33 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { SkillsClient } from '@modelcontextprotocol/client/ext/skills'
 import type { SkillWarning } from '@modelcontextprotocol/server/ext/skills'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { connect, MAYA, testGateway } from '../../test/support/gateway-client.ts'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
+import { ADA } from '../../test/fixture-pack/people.ts'
+import { connect, testGateway } from '../../test/support/gateway-client.ts'
 import { serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { skillText, tempDir, writeSkill } from '../../test/support/skill-fixtures.ts'
 import { pgliteTarget, type TestDatabase } from '../../test/support/test-databases.ts'
-import { packageRoot } from '../lib/package-root.ts'
 import { discoverSkills } from './discover-skills.ts'
 import { publishSkills } from './publish-skills.ts'
 
-const SHIPPED = ['escalate-with-context', 'find-similar-cases', 'log-a-note', 'summarize-ticket']
+const BOOK_STEPS = '1. Call `domain_book_room` with the room and the day.\n'
+const CANCEL_STEPS = '1. Call `domain_cancel_booking`; see `references/approval.md`.\n'
+
+/** Two skills with a reference each, as a pack ships them. */
+async function writeSkills(root: string): Promise<void> {
+  await writeSkill(
+    root,
+    'book-a-room',
+    skillText('book-a-room', 'Books a room for a day ("book Aurora for Friday").', BOOK_STEPS),
+    { 'references/rooms.md': '# Rooms\n\nAurora and Cedar have a projector; Birch has none.\n' },
+  )
+  await writeSkill(
+    root,
+    'cancel-a-booking',
+    skillText('cancel-a-booking', 'Cancels a booking once the person approves it.', CANCEL_STEPS),
+    { 'references/approval.md': '# Approval\n\nThe person approves every cancellation.\n' },
+  )
+}
 
 describe('publishing the skills over MCP (the SDK Agent Skills extension)', () => {
   let db: TestDatabase
@@ -20,7 +38,7 @@ describe('publishing the skills over MCP (the SDK Agent Skills extension)', () =
   const warnings: SkillWarning[] = []
 
   beforeEach(async () => {
-    db = await pgliteTarget.open('migrated')
+    db = await pgliteTarget.open('fixture')
     tmp = await tempDir()
     warnings.length = 0
   })
@@ -34,22 +52,23 @@ describe('publishing the skills over MCP (the SDK Agent Skills extension)', () =
     return publishSkills(library, (warning) => warnings.push(warning))
   }
 
-  it('lets the SDK client list, fetch and verify the shipped skills and their references', async () => {
-    const catalog = await catalogOf(join(packageRoot(), '.claude', 'skills'))
-    const client = await connect(await testGateway(db, { skills: catalog }), MAYA)
+  it("lets the SDK client list, fetch and verify a catalog's skills and their references", async () => {
+    await writeSkills(tmp.dir)
+    const catalog = await catalogOf(tmp.dir)
+    const client = await connect(await testGateway(db, { pack: fixturePack, skills: catalog }), ADA)
     const skills = new SkillsClient(client)
     expect(skills.supported).toBe(true)
     const { skills: listed } = await skills.list()
-    expect(listed.map((s) => s.frontmatter.name)).toEqual(SHIPPED)
-    const summarize = listed.find((s) => s.frontmatter.name === 'summarize-ticket')
-    if (summarize === undefined) throw new Error('summarize-ticket was not listed')
-    expect(summarize.frontmatter.description).toContain("what's the story on #1042")
-    const manifest = await skills.read(summarize)
+    expect(listed.map((s) => s.frontmatter.name)).toEqual(['book-a-room', 'cancel-a-booking'])
+    const book = listed.find((s) => s.frontmatter.name === 'book-a-room')
+    if (book === undefined) throw new Error('book-a-room was not listed')
+    expect(book.frontmatter.description).toContain('book Aurora for Friday')
+    const manifest = await skills.read(book)
     expect(manifest.verified).toBe(true)
-    expect(manifest.body).toContain('Call `domain_get_ticket`')
-    const reference = await skills.read(summarize, 'references/summary-format.md')
+    expect(manifest.body).toContain('Call `domain_book_room`')
+    const reference = await skills.read(book, 'references/rooms.md')
     expect(reference.verified).toBe(true)
-    expect(reference.text).toContain('# Summary format and reply style')
+    expect(reference.text).toContain('# Rooms')
     // The gateway's tools are still there beside the skills.
     expect((await client.listTools()).tools.map((t) => t.name)).toContain('begin_session')
     await client.close()
@@ -64,7 +83,7 @@ describe('publishing the skills over MCP (the SDK Agent Skills extension)', () =
     await writeFile(join(tmp.dir, 'secret.txt'), 'secret')
     await symlink(join(tmp.dir, 'secret.txt'), join(linked, 'secret.md'))
     const catalog = await catalogOf(first, second)
-    const client = await connect(await testGateway(db, { skills: catalog }), MAYA)
+    const client = await connect(await testGateway(db, { pack: fixturePack, skills: catalog }), ADA)
     const { skills: listed } = await new SkillsClient(client).list()
     expect(listed.map((s) => [s.frontmatter.name, s.frontmatter.description])).toEqual([
       ['shared', 'The project copy.'],
@@ -76,8 +95,14 @@ describe('publishing the skills over MCP (the SDK Agent Skills extension)', () =
   })
 
   it('serves them over streamable HTTP behind the bearer check, to a signed-in client', async () => {
-    const catalog = await catalogOf(join(packageRoot(), '.claude', 'skills'))
-    const http = await serveGatewayOverHttp(db, tmp.dir, { skills: catalog })
+    const root = join(tmp.dir, 'skills')
+    await writeSkills(root)
+    const catalog = await catalogOf(root)
+    const http = await serveGatewayOverHttp(db, join(tmp.dir, 'keys'), {
+      pack: fixturePack,
+      person: ADA.sub,
+      skills: catalog,
+    })
     try {
       const token = await http.token()
       const client = new Client({ name: 'skills-http', version: '1.0.0' })
@@ -88,10 +113,10 @@ describe('publishing the skills over MCP (the SDK Agent Skills extension)', () =
       )
       const skills = new SkillsClient(client)
       const { skills: listed } = await skills.list()
-      expect(listed.map((s) => s.frontmatter.name)).toEqual(SHIPPED)
-      const note = listed.find((s) => s.frontmatter.name === 'log-a-note')
-      if (note === undefined) throw new Error('log-a-note was not listed')
-      expect((await skills.read(note)).body).toContain('Call `user_save_note`')
+      expect(listed.map((s) => s.frontmatter.name)).toEqual(['book-a-room', 'cancel-a-booking'])
+      const cancel = listed.find((s) => s.frontmatter.name === 'cancel-a-booking')
+      if (cancel === undefined) throw new Error('cancel-a-booking was not listed')
+      expect((await skills.read(cancel)).body).toContain('Call `domain_cancel_booking`')
       await client.close()
       const anonymous = await fetch(http.resource, {
         method: 'POST',

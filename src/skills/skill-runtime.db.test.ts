@@ -17,7 +17,7 @@ describeEachDatabase('SkillRuntime: progressive disclosure, audited', (target) =
   let skillDir: string
 
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('fixture')
     tmp = await tempDir()
     const root = join(tmp.dir, 'skills')
     skillDir = await writeSkill(

@@ -39,7 +39,7 @@ let tmp: Awaited<ReturnType<typeof tempDir>>
 let root: string
 
 beforeEach(async () => {
-  db = await pgliteTarget.open('migrated')
+  db = await pgliteTarget.open('fixture')
   await startConversations(db, CONVERSATION)
   tmp = await tempDir()
   root = join(tmp.dir, 'skills')

@@ -4,17 +4,19 @@ import { describeEachDatabase, type TestDatabase } from '../../test/support/test
 describeEachDatabase('the database layer', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
-    await db.exec(`INSERT INTO customers (email, name, tier) VALUES ('a@example.com', 'A', 'pro')`)
+    db = await target.open('fixture')
+    await db.exec(`INSERT INTO users (id, display_name) VALUES ('a', 'pro')`)
   })
   afterEach(() => db.close())
 
   it('refuses a write in a read-only transaction and keeps nothing of it', async () => {
     await expect(
-      db.transaction((tx) => tx.query(`UPDATE customers SET tier = 'free'`), { readOnly: true }),
+      db.transaction((tx) => tx.query(`UPDATE users SET display_name = 'free'`), {
+        readOnly: true,
+      }),
     ).rejects.toThrow(/read-only transaction/)
-    const { rows } = await db.query('SELECT tier FROM customers')
-    expect(rows).toEqual([{ tier: 'pro' }])
+    const { rows } = await db.query('SELECT display_name FROM users')
+    expect(rows).toEqual([{ display_name: 'pro' }])
   })
 
   if (target.name === 'pglite') {
@@ -29,19 +31,19 @@ describeEachDatabase('the database layer', (target) => {
       const reads = db.pool(options)
       expect(db.pool({ ...options })).toBe(reads)
       expect(db.pool({ ...options, statementTimeoutMs: 500 })).not.toBe(reads)
-      await expect(reads.query(`UPDATE customers SET tier = 'free'`)).rejects.toThrow(
+      await expect(reads.query(`UPDATE users SET display_name = 'free'`)).rejects.toThrow(
         /read-only transaction/,
       )
       await expect(reads.query('SELECT pg_sleep(2)')).rejects.toThrow(/statement timeout/)
       await reads.transaction(async (tx) => {
         const { rows } = await tx.query<{ statement_timeout: string }>('SHOW statement_timeout')
         expect(rows).toEqual([{ statement_timeout: '250ms' }])
-        await tx.query('SELECT count(*) FROM customers WHERE tier = $1', ['pro'])
+        await tx.query('SELECT count(*) FROM users WHERE display_name = $1', ['pro'])
         const prepared = await tx.query<{ statement: string }>(
           `SELECT statement FROM pg_prepared_statements WHERE name LIKE 'fte\\_%'`,
         )
         expect(prepared.rows.map((r) => r.statement)).toContain(
-          'SELECT count(*) FROM customers WHERE tier = $1',
+          'SELECT count(*) FROM users WHERE display_name = $1',
         )
       })
       const { rows: names } = await reads.query<{ application_name: string }>(
@@ -50,8 +52,8 @@ describeEachDatabase('the database layer', (target) => {
       expect(names[0]?.application_name).toMatch(/\(reads\)$/)
       // A pool with no limits asked for has none; the main pool is untouched by either.
       const audit = db.pool({ purpose: 'audit', max: 2 })
-      await audit.query(`UPDATE customers SET tier = 'enterprise'`)
-      await db.query(`UPDATE customers SET tier = 'free'`)
+      await audit.query(`UPDATE users SET display_name = 'enterprise'`)
+      await db.query(`UPDATE users SET display_name = 'free'`)
       const { rows } = await db.query<{ statement_timeout: string }>('SHOW statement_timeout')
       expect(rows).toEqual([{ statement_timeout: '0' }])
     })

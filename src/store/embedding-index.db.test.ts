@@ -33,7 +33,7 @@ describe('embedding index naming', () => {
 describeEachDatabase('the embedding index', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('fixture')
   })
   afterEach(() => db.close())
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { supportPack } from '../../domains/support/index.ts'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { migrationSources } from '../pack/domain-pack.ts'
 import { loadMigrations, type MigrationSource } from './migration-files.ts'
@@ -13,9 +13,9 @@ const EXPECTED_TABLES = [
   'agent_spans',
   'approvals',
   'audit_log',
+  'bookings',
   'capability_invocations',
   'conversations',
-  'customers',
   'documents',
   'embeddings',
   'fte_migrations',
@@ -23,11 +23,8 @@ const EXPECTED_TABLES = [
   'idempotency_records',
   'messages',
   'notes',
-  'orders',
   'rate_limits',
-  'refunds',
   'refused_calls',
-  'tickets',
   'user_state',
   'users',
 ]
@@ -53,7 +50,7 @@ describeEachDatabase('migrations', (target) => {
   })
 
   it('apply from empty in order, then re-apply as a no-op', async () => {
-    const migrations = await loadMigrations(migrationSources(supportPack))
+    const migrations = await loadMigrations(migrationSources(fixturePack))
     const first = await migrate(db, migrations)
     expect(first.error).toBeUndefined()
     expect(first.applied.map((m) => m.id)).toEqual(migrations.map((m) => m.id))
@@ -139,7 +136,7 @@ describeEachDatabase('migrations', (target) => {
   })
 
   it('let two migrators race and apply each migration exactly once', async () => {
-    const migrations = await loadMigrations(migrationSources(supportPack))
+    const migrations = await loadMigrations(migrationSources(fixturePack))
     const results = await Promise.all([migrate(db, migrations), migrate(db, migrations)])
     expect(results.map((r) => r.error)).toEqual([undefined, undefined])
     expect(results[0].applied.length + results[1].applied.length).toBe(migrations.length)

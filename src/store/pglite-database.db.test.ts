@@ -66,7 +66,7 @@ describe('the embedded database', () => {
     const warnings: string[] = []
     const db = await openPglite({
       dataDir: data,
-      loadDataDir: new Blob([await readFile(inject('pgliteEmptySnapshot'))]),
+      loadDataDir: new Blob([await readFile(inject('pgliteSnapshots').empty)]),
       warn: (message) => warnings.push(message),
     })
     expect((await stat(data)).mode & 0o777).toBe(0o700)
@@ -81,7 +81,7 @@ describe('the embedded database', () => {
   })
 
   it('keeps its data in the folder across close and reopen', async () => {
-    const snapshot = new Blob([await readFile(inject('pgliteEmptySnapshot'))])
+    const snapshot = new Blob([await readFile(inject('pgliteSnapshots').empty)])
     // Start from the snapshot, persist to the folder, then reopen from the folder alone.
     const first = await openPglite({ dataDir: join(dir, 'db'), loadDataDir: snapshot })
     await first.exec("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')")
@@ -93,7 +93,7 @@ describe('the embedded database', () => {
 
   it('rolls a failed transaction back and reports the rows of a query', async () => {
     const db = await openPglite({
-      loadDataDir: new Blob([await readFile(inject('pgliteEmptySnapshot'))]),
+      loadDataDir: new Blob([await readFile(inject('pgliteSnapshots').empty)]),
     })
     await db.exec('CREATE TABLE t (v int)')
     await expect(

@@ -19,6 +19,7 @@ import { loadMigrations } from '../../src/store/migration-files.ts'
 import { migrate } from '../../src/store/migrator.ts'
 import { openPglite } from '../../src/store/pglite-database.ts'
 import { serveGatewayOverHttp } from '../support/gateway-http.ts'
+import { MAYA } from '../support/support-scenario.ts'
 
 const dir = await mkdtemp(join(tmpdir(), 'fte-conformance-'))
 const db = await openPglite()
@@ -28,7 +29,11 @@ try {
   const migrated = await migrate(db, await loadMigrations(migrationSources(supportPack)))
   if (migrated.error) throw migrated.error
   await loadDemoData(db)
-  const served = await serveGatewayOverHttp(db, dir, { logger })
+  const served = await serveGatewayOverHttp(db, dir, {
+    pack: supportPack,
+    person: MAYA.sub,
+    logger,
+  })
   const resource = served.resource
   const token = await served.token()
   const target = new URL(resource)

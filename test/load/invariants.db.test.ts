@@ -19,13 +19,13 @@ const CUSTOMER: Identity = {
 describeEachDatabase('load suite store checks', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('support')
     await insertFixture(db, 2)
   })
   afterEach(() => db.close())
 
   async function writeThroughGateway() {
-    const client = await connect(await testGateway(db), CUSTOMER)
+    const client = await connect(await testGateway(db, { pack: supportPack }), CUSTOMER)
     const session = await begin(client)
     const note = await call(client, 'user_save_note', { session, text: 'load note' })
     const refund = await call(client, 'domain_issue_refund', {

@@ -4,41 +4,57 @@ import { join } from 'node:path'
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
 import { supportPack } from '../../domains/support/index.ts'
-import { migrationSources } from '../../src/pack/domain-pack.ts'
+import { coreMigrations, type DomainPack, migrationSources } from '../../src/pack/domain-pack.ts'
 import { loadMigrations } from '../../src/store/migration-files.ts'
 import { migrate } from '../../src/store/migrator.ts'
 import { openPglite } from '../../src/store/pglite-database.ts'
 import { openPostgres } from '../../src/store/postgres-database.ts'
+import { fixturePack } from '../fixture-pack/index.ts'
 import { databaseUrlFor } from '../support/database-url.ts'
+import type { Schema } from '../support/test-databases.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    pgliteEmptySnapshot: string
-    pgliteMigratedSnapshot: string
-    postgresEmptyTemplate: string | null
-    postgresMigratedTemplate: string | null
+    pgliteSnapshots: Record<Schema, string>
+    postgresTemplates: Record<Schema, string> | null
   }
 }
 
 /**
- * Builds each database once per run — an empty one and one migrated with core + support — so every
- * test starts from a fresh copy in a fraction of the time a new database takes. Only the database
- * project runs it: unit tests open no database, end-to-end tests their own data folders.
+ * What each migrated schema holds besides the core's tables: the core's tests run on the fixture
+ * pack, the support pack's own tests on the support pack.
+ */
+const PACKS: Record<Exclude<Schema, 'empty'>, DomainPack> = {
+  fixture: fixturePack,
+  support: supportPack,
+}
+
+/**
+ * Builds each database once per run — an empty one, and one migrated with the core and each pack
+ * of PACKS — so every test starts from a fresh copy in a fraction of the time a new database
+ * takes. Only the database project runs it: unit tests open no database, end-to-end tests their
+ * own data folders.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = await mkdtemp(join(tmpdir(), 'fte-test-'))
-  const migrations = await loadMigrations(migrationSources(supportPack))
+  const packs = Object.entries(PACKS) as Array<[Exclude<Schema, 'empty'>, DomainPack]>
 
-  const empty = await openPglite()
-  const emptyPath = join(dir, 'empty.tar')
-  await writeFile(emptyPath, Buffer.from(await (await empty.dumpDataDir()).arrayBuffer()))
-  const result = await migrate(empty, migrations)
-  if (result.error) throw result.error
-  const migratedPath = join(dir, 'migrated.tar')
-  await writeFile(migratedPath, Buffer.from(await (await empty.dumpDataDir()).arrayBuffer()))
-  await empty.close()
-  project.provide('pgliteEmptySnapshot', emptyPath)
-  project.provide('pgliteMigratedSnapshot', migratedPath)
+  // The core's migrations once; each pack's on a copy of the result.
+  const db = await openPglite()
+  const empty = await db.dumpDataDir()
+  const core = await migrate(db, await loadMigrations([coreMigrations()]))
+  if (core.error) throw core.error
+  const migratedCore = await db.dumpDataDir()
+  await db.close()
+  const snapshots: Partial<Record<Schema, string>> = { empty: await save(dir, 'empty', empty) }
+  for (const [schema, pack] of packs) {
+    const copy = await openPglite({ loadDataDir: migratedCore })
+    const migrated = await migrate(copy, await loadMigrations(migrationSources(pack)))
+    if (migrated.error) throw migrated.error
+    snapshots[schema] = await save(dir, schema, await copy.dumpDataDir())
+    await copy.close()
+  }
+  project.provide('pgliteSnapshots', snapshots as Record<Schema, string>)
 
   const adminUrl = process.env.TEST_DATABASE_URL
   const templates: string[] = []
@@ -47,28 +63,32 @@ export default async function setup(project: TestProject): Promise<() => Promise
     'only the embedded PGlite half runs. .ci/run sets it up (see README, "Tests").\n\n'
   if (adminUrl === undefined || adminUrl === '') {
     process.stdout.write(skipNotice)
-    project.provide('postgresEmptyTemplate', null)
-    project.provide('postgresMigratedTemplate', null)
+    project.provide('postgresTemplates', null)
   } else {
     const run = `${process.pid}_${Date.now().toString(36)}`
+    const names: Partial<Record<Schema, string>> = {}
     const admin = new pg.Client({ connectionString: adminUrl })
     await admin.connect()
     try {
-      for (const kind of ['empty', 'migrated'] as const) {
-        const name = `fte_tpl_${kind}_${run}`
+      for (const schema of ['empty', ...packs.map(([s]) => s)] as const) {
+        const name = `fte_tpl_${schema}_${run}`
         await admin.query(`CREATE DATABASE ${name}`)
         templates.push(name)
+        names[schema] = name
       }
     } finally {
       await admin.end()
     }
-    const migratedName = templates[1] ?? ''
-    const db = await openPostgres({ url: databaseUrlFor(adminUrl, migratedName), poolMax: 1 })
-    const migrated = await migrate(db, migrations)
-    await db.close()
-    if (migrated.error) throw migrated.error
-    project.provide('postgresEmptyTemplate', templates[0] ?? null)
-    project.provide('postgresMigratedTemplate', migratedName)
+    for (const [schema, pack] of packs) {
+      const template = await openPostgres({
+        url: databaseUrlFor(adminUrl, names[schema] ?? ''),
+        poolMax: 1,
+      })
+      const migrated = await migrate(template, await loadMigrations(migrationSources(pack)))
+      await template.close()
+      if (migrated.error) throw migrated.error
+    }
+    project.provide('postgresTemplates', names as Record<Schema, string>)
   }
 
   return async () => {
@@ -83,4 +103,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await admin.end()
     }
   }
+}
+
+/** Writes a PGlite data folder dump to `dir`; its path. */
+async function save(dir: string, schema: Schema, dump: Blob): Promise<string> {
+  const path = join(dir, `${schema}.tar`)
+  await writeFile(path, Buffer.from(await dump.arrayBuffer()))
+  return path
 }

@@ -1,42 +1,21 @@
 import { Client } from '@modelcontextprotocol/client'
 import { InMemoryTransport } from '@modelcontextprotocol/server'
-import { supportPack } from '../../domains/support/index.ts'
 import type { Identity } from '../../src/auth/identity.ts'
-import { scopesFor } from '../../src/auth/scopes.ts'
 import { createLocalEmbedder } from '../../src/embedding/local-embedder.ts'
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/gateway.ts'
 import { createLogger } from '../../src/lib/logger.ts'
-import { type DomainPack, packScopes } from '../../src/pack/domain-pack.ts'
+import type { DomainPack } from '../../src/pack/domain-pack.ts'
 import type { Database } from '../../src/store/database.ts'
 
-/** The support pack's scopes: the core's and `refund`. */
-const SUPPORT_SCOPES = packScopes(supportPack)
-
-export const MAYA: Identity = {
-  sub: 'demo|maya-okafor',
-  role: 'customer',
-  scopes: scopesFor('customer', SUPPORT_SCOPES),
-}
-export const DANIEL: Identity = {
-  sub: 'demo|daniel-reyes',
-  role: 'customer',
-  scopes: scopesFor('customer', SUPPORT_SCOPES),
-}
-export const STAFF: Identity = {
-  sub: 'demo|staff-sam',
-  role: 'staff',
-  scopes: scopesFor('staff', SUPPORT_SCOPES),
-}
-
+/** A gateway on `db` serving `pack`, with test-friendly limits unless `options` say otherwise. */
 export async function testGateway(
   db: Database,
-  options: Partial<Omit<GatewayOptions, 'db'>> & { pack?: DomainPack } = {},
+  options: Partial<Omit<GatewayOptions, 'db'>> & { pack: DomainPack },
 ): Promise<Gateway> {
-  const pack = options.pack ?? supportPack
   return createGateway({
     db,
-    pack,
-    embedder: options.embedder ?? createLocalEmbedder(1024, pack.lexicon),
+    pack: options.pack,
+    embedder: options.embedder ?? createLocalEmbedder(1024, options.pack.lexicon),
     logger: options.logger ?? createLogger({ level: 'silent' }),
     sessionSecret: options.sessionSecret,
     sessionTtlSeconds: options.sessionTtlSeconds ?? 600,

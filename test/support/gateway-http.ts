@@ -1,5 +1,4 @@
 import type { SkillsExtension } from '@modelcontextprotocol/server/ext/skills'
-import { supportPack } from '../../domains/support/index.ts'
 import { inProcessAccess } from '../../src/agent/gateway-access.ts'
 import type { Worker } from '../../src/agent/worker.ts'
 import {
@@ -17,7 +16,7 @@ import { RunningTurns } from '../../src/http/turn-stream.ts'
 import type { Logger } from '../../src/lib/logger.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
-import { packScopes } from '../../src/pack/domain-pack.ts'
+import { type DomainPack, packScopes } from '../../src/pack/domain-pack.ts'
 import type { Database } from '../../src/store/database.ts'
 import type { RateLimit } from '../../src/store/rate-limiter.ts'
 import { testGateway } from './gateway-client.ts'
@@ -30,9 +29,12 @@ export interface GatewayOverHttp {
   /** The `/mcp` URL: the resource (the tokens' audience) of the gateway. */
   resource: string
   issuer: DevIssuer
-  /** A development token for `/mcp`; every scope of the role unless `scopes` says otherwise. */
+  /**
+   * A development token for `/mcp`, for `person` unless `sub` names another; every scope of the
+   * role unless `scopes` says otherwise.
+   */
   token(sub?: string, role?: Identity['role'], scopes?: readonly string[]): Promise<string>
-  /** A development token for `/api` (the server's own resource). */
+  /** A development token for `/api` (the server's own resource), for `person` unless `sub` says. */
   apiToken(sub?: string, role?: Identity['role']): Promise<string>
   /** The chat API's Worker (when a model was given) and its running turns. */
   worker: Worker | undefined
@@ -54,6 +56,10 @@ export async function serveGatewayOverHttp(
   db: Database,
   keyDir: string,
   options: {
+    /** The pack the gateway (and the chat API's Worker) serves. */
+    pack: DomainPack
+    /** The customer the tokens are for when a test names nobody. */
+    person: string
     logger?: Logger
     maxConcurrentPerIdentity?: number
     /** The gateway's per-identity budget in Postgres; unset: none. */
@@ -61,12 +67,14 @@ export async function serveGatewayOverHttp(
     skills?: SkillsExtension
     /** Serve the chat API too, with a Worker on this model. */
     chat?: ChatApiFixture
-  } = {},
+  },
 ): Promise<GatewayOverHttp> {
   const logger = options.logger ?? createLogger({ level: 'silent' })
   // Tokens minted here directly: no authorization server runs at this issuer URL.
   const issuer = await devIssuer(keyDir, 'http://127.0.0.1:1')
+  const { pack, person } = options
   const gateway = await testGateway(db, {
+    pack,
     logger,
     skills: options.skills,
     rateLimit: options.rateLimit,
@@ -91,14 +99,14 @@ export async function serveGatewayOverHttp(
   const worker =
     chat?.model === undefined
       ? undefined
-      : await testWorker(db, chat.model, { gateway: inProcessAccess(gateway) })
+      : await testWorker(db, chat.model, { pack, gateway: inProcessAccess(gateway) })
   // The port first: the resource URLs are the tokens' audiences.
   handlers = servedHandlers({
     db,
     logger,
     gateway,
     publicUrl: server.url,
-    scopes: packScopes(supportPack),
+    scopes: packScopes(pack),
     access: {
       issuer: issuer.url,
       verify: devTokenVerifier(issuer, servedResources(server.url)),
@@ -124,17 +132,17 @@ export async function serveGatewayOverHttp(
     resource,
     issuer,
     token: (
-      sub = 'demo|maya-okafor',
+      sub = person,
       role: Identity['role'] = 'customer',
-      scopes: readonly string[] = scopesFor(role, packScopes(supportPack)),
+      scopes: readonly string[] = scopesFor(role, packScopes(pack)),
     ) => issueDevToken(issuer, { sub, role, ttlSeconds: 3600, audience: resource, scopes }),
-    apiToken: (sub = 'demo|maya-okafor', role: Identity['role'] = 'customer') =>
+    apiToken: (sub = person, role: Identity['role'] = 'customer') =>
       issueDevToken(issuer, {
         sub,
         role,
         ttlSeconds: 3600,
         audience: root,
-        scopes: scopesFor(role, packScopes(supportPack)),
+        scopes: scopesFor(role, packScopes(pack)),
       }),
     worker,
     running,

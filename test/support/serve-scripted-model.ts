@@ -4,7 +4,7 @@
 // It answers /chat/completions and /responses, streamed or not, and /models. Each new scenario
 // starts when the last one ended; a reply outside the script says so.
 import { scriptedModel } from './scripted-model.ts'
-import { scriptScenario } from './worker-fixture.ts'
+import { scriptScenario } from './support-scenario.ts'
 
 const port = Number(process.env.PORT ?? 0)
 const model = await scriptedModel().start(port)

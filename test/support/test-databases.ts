@@ -7,7 +7,11 @@ import { openPglite } from '../../src/store/pglite-database.ts'
 import { openPostgres } from '../../src/store/postgres-database.ts'
 import { databaseUrlFor } from './database-url.ts'
 
-export type Schema = 'empty' | 'migrated'
+/**
+ * What a test database holds: nothing, or the core's tables and a pack's. The core's tests run on
+ * `fixture` (test/fixture-pack/), the support pack's on `support`.
+ */
+export type Schema = 'empty' | 'fixture' | 'support'
 
 export interface TestDatabase extends Database {
   /** A URL for another connection to the same database (real Postgres only). */
@@ -17,7 +21,7 @@ export interface TestDatabase extends Database {
 export interface DatabaseTarget {
   name: 'pglite' | 'postgres'
   available: boolean
-  /** A fresh, private database: empty, or migrated with core + support. Closing discards it. */
+  /** A fresh, private database: empty, or migrated with the core and a pack. Closing discards it. */
   open(schema: Schema): Promise<TestDatabase>
   /**
    * A database `prepare` fills once, of which each test then opens a fresh, private copy: for a
@@ -39,8 +43,8 @@ const snapshots = new Map<Schema, Promise<Blob>>()
 function snapshot(schema: Schema): Promise<Blob> {
   let loaded = snapshots.get(schema)
   if (loaded === undefined) {
-    const path = inject(schema === 'empty' ? 'pgliteEmptySnapshot' : 'pgliteMigratedSnapshot')
     // Only the database project's global setup builds the snapshots (vitest.config.ts).
+    const path = inject('pgliteSnapshots')?.[schema]
     if (path === undefined) throw new Error('a test that opens a database is named *.db.test.ts')
     loaded = readFile(path).then((bytes) => new Blob([bytes]))
     snapshots.set(schema, loaded)
@@ -96,8 +100,8 @@ const postgresTarget: DatabaseTarget = {
 }
 
 function template(schema: Schema): string {
-  const name = inject(schema === 'empty' ? 'postgresEmptyTemplate' : 'postgresMigratedTemplate')
-  if (name === null) throw new Error('the Postgres templates were not built')
+  const name = inject('postgresTemplates')?.[schema]
+  if (name === undefined) throw new Error('the Postgres templates were not built')
   return name
 }
 

@@ -32,7 +32,7 @@ async function tableCounts(db: TestDatabase) {
 describeEachDatabase('the support demo data', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('support')
   })
   afterEach(() => db.close())
 

@@ -20,7 +20,7 @@ const FLOOR = { recallAt3: 0.6, mrr: 0.6 }
 describeEachDatabase('retrieval quality of the local embedder', (target) => {
   let db: TestDatabase
   beforeAll(async () => {
-    db = await target.open('migrated')
+    db = await target.open('support')
     await loadDemoData(db)
   })
   afterAll(() => db.close())

@@ -1,19 +1,14 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import {
-  begin,
-  call,
-  connect,
-  DANIEL,
-  MAYA,
-  testGateway,
-} from '../../../test/support/gateway-client.ts'
+import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
+import { DANIEL, MAYA } from '../../../test/support/support-scenario.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
 import { loadDemoData } from '../demo/load-demo-data.ts'
+import { supportPack } from '../index.ts'
 
 describeEachDatabase('idempotency keys belong to their caller', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('support')
     await loadDemoData(db)
     // One fresh, refundable $100 order each (delivered yesterday).
     for (const [publicId, sub] of [
@@ -40,7 +35,7 @@ describeEachDatabase('idempotency keys belong to their caller', (target) => {
   }
 
   it("neither reveals nor blocks a key another customer used: B's use, even blocked, leaves A's key free", async () => {
-    const gateway = await testGateway(db)
+    const gateway = await testGateway(db, { pack: supportPack })
     const [maya, daniel] = [await connect(gateway, MAYA), await connect(gateway, DANIEL)]
     const [mayaSession, danielSession] = [await begin(maya), await begin(daniel)]
 

@@ -5,6 +5,7 @@ import { type TokenVerifier, tokenVerifier } from '../../../src/auth/token-verif
 import type { Gateway } from '../../../src/gateway/gateway.ts'
 import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
+import { supportPack } from '../index.ts'
 
 const ISSUER = 'https://issuer.test'
 const AUDIENCE = 'http://127.0.0.1:3000/mcp'
@@ -17,12 +18,12 @@ describeEachDatabase('linking a sign-in to a customer record by email', (target)
   let sign: (claims: Record<string, unknown>) => Promise<string>
 
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('support')
     await db.query(
       `INSERT INTO customers (email, name, tier) VALUES ($1, 'Unlinked Person', 'pro')`,
       [EMAIL],
     )
-    gateway = await testGateway(db)
+    gateway = await testGateway(db, { pack: supportPack })
     const { privateKey, publicKey } = await generateKeyPair('ES256')
     const publicJwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }
     verify = tokenVerifier({

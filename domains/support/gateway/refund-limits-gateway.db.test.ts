@@ -1,15 +1,10 @@
 import type { Client } from '@modelcontextprotocol/client'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import {
-  begin,
-  call,
-  connect,
-  MAYA,
-  STAFF,
-  testGateway,
-} from '../../../test/support/gateway-client.ts'
+import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
+import { MAYA, STAFF } from '../../../test/support/support-scenario.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
 import { loadDemoData } from '../demo/load-demo-data.ts'
+import { supportPack } from '../index.ts'
 
 /** Maya's demo order over the self-serve limit: $450.00, delivered a week ago, nothing refunded. */
 const MAYAS_LARGE_ORDER = '4356'
@@ -17,7 +12,7 @@ const MAYAS_LARGE_ORDER = '4356'
 describeEachDatabase('refund limits per order, through the gateway', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('support')
     await loadDemoData(db)
   })
   afterEach(() => db.close())
@@ -39,7 +34,7 @@ describeEachDatabase('refund limits per order, through the gateway', (target) =>
   }
 
   async function asker(identity: typeof MAYA) {
-    const client: Client = await connect(await testGateway(db), identity)
+    const client: Client = await connect(await testGateway(db, { pack: supportPack }), identity)
     const session = await begin(client)
     let n = 0
     return async (order: string, amountCents: number) => {

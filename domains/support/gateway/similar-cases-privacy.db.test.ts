@@ -6,18 +6,13 @@ import type { Identity } from '../../../src/auth/identity.ts'
 import { embedPendingDocuments } from '../../../src/embedding/document-indexer.ts'
 import { importCsv } from '../../../src/embedding/ingest/import-csv.ts'
 import { createLocalEmbedder } from '../../../src/embedding/local-embedder.ts'
-import {
-  begin,
-  call,
-  connect,
-  MAYA,
-  STAFF,
-  testGateway,
-} from '../../../test/support/gateway-client.ts'
+import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
+import { MAYA, STAFF } from '../../../test/support/support-scenario.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
 import { resolvedTicketsImport } from '../csv-import.ts'
 import { loadDemoData } from '../demo/load-demo-data.ts'
 import { retrievalQueries } from '../demo/retrieval-queries.ts'
+import { supportPack } from '../index.ts'
 import { supportLexicon } from '../lexicon.ts'
 
 const local = createLocalEmbedder(1024, supportLexicon)
@@ -36,7 +31,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }))
 describeEachDatabase('similar cases without other people in them', (target) => {
   let db: TestDatabase
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('support')
     await loadDemoData(db)
     await db.query(
       `INSERT INTO documents (source, external_id, title, body, metadata)
@@ -62,7 +57,7 @@ describeEachDatabase('similar cases without other people in them', (target) => {
   }
 
   async function searchAs(identity: Identity, descriptions: readonly string[]) {
-    const client = await connect(await testGateway(db), identity)
+    const client = await connect(await testGateway(db, { pack: supportPack }), identity)
     const session = await begin(client)
     const replies = []
     for (const description of descriptions) {

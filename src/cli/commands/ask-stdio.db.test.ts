@@ -10,7 +10,7 @@ describeEachDatabase('fte ask over the stdio gateway', (target) => {
   it(target.name === 'postgres'
     ? 'runs a turn through an fte mcp subprocess on the same Postgres'
     : 'refuses the stdio gateway on the embedded database, saying why', async () => {
-    const db = await target.open('migrated')
+    const db = await target.open('support')
     const model = await scriptedModel().start()
     try {
       model.enqueue(

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Capture } from '../../../test/support/capture.ts'
 import { reply, scriptedModel } from '../../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
-import { QUESTION, scriptScenario } from '../../../test/support/worker-fixture.ts'
+import { QUESTION, scriptScenario } from '../../../test/support/support-scenario.ts'
 import type { CliContext } from '../cli-context.ts'
 import { runCli } from '../run-cli.ts'
 

@@ -15,7 +15,7 @@ describeEachDatabase('fte seed --policies <dir>', (target) => {
   let db: TestDatabase
   let dir: string
   beforeEach(async () => {
-    db = await target.open('migrated')
+    db = await target.open('fixture')
     dir = await mkdtemp(join(tmpdir(), 'fte-policies-'))
     await cp(POLICIES, dir, { recursive: true })
   })

@@ -7,7 +7,7 @@ import { Capture } from '../../../test/support/capture.ts'
 import { waitFor } from '../../../test/support/ports.ts'
 import { reply, scriptedModel } from '../../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
-import { scriptScenario } from '../../../test/support/worker-fixture.ts'
+import { scriptScenario } from '../../../test/support/support-scenario.ts'
 import { runCli } from '../../cli/run-cli.ts'
 import { packageRoot } from '../../lib/package-root.ts'
 

@@ -2,15 +2,16 @@ import { readFile, realpath } from 'node:fs/promises'
 import { join } from 'node:path'
 import { validate as referenceValidate } from 'skills-ref'
 import { describe, expect, it } from 'vitest'
-import { supportPack } from '../../domains/support/index.ts'
-import { createLocalEmbedder } from '../embedding/local-embedder.ts'
-import { createGateway } from '../gateway/gateway.ts'
-import { createLogger } from '../lib/logger.ts'
-import { packageRoot } from '../lib/package-root.ts'
-import { discoverSkills } from './discover-skills.ts'
-import { catalogCost } from './skill-catalog.ts'
-import { skillRoots } from './skill-roots.ts'
-import { validateSkillFolder } from './validate-skills.ts'
+import { createLocalEmbedder } from '../../../src/embedding/local-embedder.ts'
+import { createGateway } from '../../../src/gateway/gateway.ts'
+import { createLogger } from '../../../src/lib/logger.ts'
+import { packageRoot } from '../../../src/lib/package-root.ts'
+import { discoverSkills } from '../../../src/skills/discover-skills.ts'
+import { catalogCost } from '../../../src/skills/skill-catalog.ts'
+import { skillRoots } from '../../../src/skills/skill-roots.ts'
+import { validateSkillFolder } from '../../../src/skills/validate-skills.ts'
+import { supportPack } from '../index.ts'
+import { supportLexicon } from '../lexicon.ts'
 
 const SHIPPED = ['escalate-with-context', 'find-similar-cases', 'log-a-note', 'summarize-ticket']
 const folder = (name: string) => join(packageRoot(), 'domains', 'support', 'skills', name)
@@ -59,7 +60,7 @@ describe('the shipped skills', () => {
     const gateway = createGateway({
       db: new Promise(() => {}),
       pack: supportPack,
-      embedder: createLocalEmbedder(),
+      embedder: createLocalEmbedder(1024, supportLexicon),
       logger: createLogger({ level: 'silent' }),
       sessionSecret: 'x'.repeat(32),
       sessionTtlSeconds: 600,
