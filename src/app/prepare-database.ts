@@ -88,14 +88,17 @@ export async function prepareDatabase(db: Database, options: PrepareOptions): Pr
  */
 async function moveLocalCorpus(db: Database, embedder: Embedder, logger: Logger): Promise<void> {
   if (!isLocalModel(embedder.model)) return
-  const renamed = await adoptEarlierModelNames(db, embedder)
-  if (renamed > 0) {
+  // One read on every start; anything more only when the corpus is held in another space.
+  let held = await otherSpaces(db, embedder)
+  const earlier = new Set(embedder.earlierModelNames ?? [])
+  if (held.some((s) => earlier.has(s.model) && s.dimensions === embedder.dimensions)) {
+    const renamed = await adoptEarlierModelNames(db, embedder)
     logger.info(
       { chunks: renamed, model: embedder.model },
       "renamed the corpus to its model's new name (same vectors)",
     )
+    held = await otherSpaces(db, embedder)
   }
-  const held = await otherSpaces(db, embedder)
   if (held.length === 0 || !held.every((space) => isLocalModel(space.model))) return
   logger.info(
     { from: describeSpaces(held), model: embedder.model },
