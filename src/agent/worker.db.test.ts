@@ -1,16 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { supportPack } from '../../domains/support/index.ts'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { loadFixtureDemoData } from '../../test/fixture-pack/demo-data.ts'
+import { ADA } from '../../test/fixture-pack/people.ts'
+import {
+  fixtureWithSkill,
+  MOVE_SKILL,
+  QUESTION,
+  scriptScenario,
+} from '../../test/support/fixture-scenario.ts'
 import { scriptedModel } from '../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
 import {
-  MAYA,
-  QUESTION,
-  scriptScenario,
-  supportDatabase,
-} from '../../test/support/support-scenario.ts'
-import { pgliteTarget } from '../../test/support/test-databases.ts'
+  type PreparedDatabase,
+  pgliteTarget,
+  type TestDatabase,
+} from '../../test/support/test-databases.ts'
 import { collect, testWorker } from '../../test/support/worker-fixture.ts'
 import { loadTimeline } from '../memory/timeline.ts'
+import type { DomainPack } from '../pack/domain-pack.ts'
 import type { Database } from '../store/database.ts'
 import type { WorkerEvent } from './worker-events.ts'
 
@@ -27,10 +33,25 @@ async function trail(db: Database, conversationId: string) {
 }
 
 describe('the Worker', () => {
-  let db: Database
+  let demo: PreparedDatabase
+  let skilled: Awaited<ReturnType<typeof fixtureWithSkill>>
+  let pack: DomainPack
+  beforeAll(async () => {
+    demo = await pgliteTarget.prepare('fixture', async (db) => {
+      await loadFixtureDemoData(db)
+    })
+    skilled = await fixtureWithSkill()
+    pack = skilled.pack
+  })
+  afterAll(async () => {
+    await skilled.remove()
+    await demo.close()
+  })
+
+  let db: TestDatabase
   let model: ScriptedOpenAiServer
   beforeEach(async () => {
-    db = await supportDatabase(await pgliteTarget.open('support'))
+    db = await demo.open()
     model = await scriptedModel().start()
   })
   afterEach(async () => {
@@ -39,34 +60,48 @@ describe('the Worker', () => {
   })
 
   for (const api of ['chat', 'responses'] as const) {
-    it(`runs the #4429 scenario over ${api === 'chat' ? 'Chat Completions' : 'the Responses API'}: two approvals, the policy's refusal, an escalation, an ordered trail`, async () => {
+    it(`moves two bookings over ${api === 'chat' ? 'Chat Completions' : 'the Responses API'}: a skill, two writes, two approvals across a restart, an ordered trail`, async () => {
       scriptScenario(model)
-      let worker = await testWorker(db, model, { pack: supportPack, identity: MAYA, api })
+      let worker = await testWorker(db, model, { pack, identity: ADA, api })
       const first = await collect(worker.send({ message: QUESTION }))
       const conversationId = first[0]?.conversationId as string
-      expect(ofType(first, 'skill_activated').map((e) => e.name)).toEqual(['find-similar-cases'])
+      expect(ofType(first, 'skill_activated').map((e) => e.name)).toEqual([MOVE_SKILL])
       expect(ofType(first, 'tool_call').map((e) => e.name)).toEqual([
-        'domain_lookup_order',
-        'domain_find_similar_cases',
-        'domain_issue_refund',
+        'domain_get_booking',
+        'domain_get_booking',
+        'domain_book_room',
+        'domain_cancel_booking',
       ])
-      const [refund] = ofType(first, 'approval_requested')
-      expect(refund).toMatchObject({ tool: 'domain_issue_refund', arguments: { order: '4429' } })
+      const [cancelFirst] = ofType(first, 'approval_requested')
+      expect(cancelFirst).toMatchObject({
+        tool: 'domain_cancel_booking',
+        arguments: { booking: 1 },
+      })
       expect(first.at(-1)).toMatchObject({ type: 'turn_ended', status: 'paused' })
 
       // A restart: a new Worker on the same database takes the decision and resumes the run.
       await worker.close()
-      worker = await testWorker(db, model, { pack: supportPack, identity: MAYA, api })
+      worker = await testWorker(db, model, { pack, identity: ADA, api })
       const second = await collect(
-        worker.decide({ approvalId: refund?.approvalId as string, decision: 'approved' }),
+        worker.decide({ approvalId: cancelFirst?.approvalId as string, decision: 'approved' }),
       )
-      const [escalation] = ofType(second, 'approval_requested')
-      expect(escalation).toMatchObject({ tool: 'domain_escalate_ticket' })
+      expect(ofType(second, 'tool_call').map((e) => e.name)).toEqual([
+        'domain_book_room',
+        'domain_cancel_booking',
+      ])
+      const [cancelSecond] = ofType(second, 'approval_requested')
+      expect(cancelSecond).toMatchObject({
+        tool: 'domain_cancel_booking',
+        arguments: { booking: 2 },
+      })
+      expect(second.at(-1)).toMatchObject({ type: 'turn_ended', status: 'paused' })
       const third = await collect(
-        worker.decide({ approvalId: escalation?.approvalId as string, decision: 'approved' }),
+        worker.decide({ approvalId: cancelSecond?.approvalId as string, decision: 'approved' }),
       )
       const [message] = ofType(third, 'message')
-      expect(message?.text).toMatch(/^Your refund of \$\d+\.\d\d for order #4429 was issued/)
+      expect(message?.text).toMatch(
+        /^Your bookings #1 and #2 are now in Cedar: booking #3 on \d{4}-\d\d-\d\d and booking #4 on \d{4}-\d\d-\d\d\.$/,
+      )
       expect(
         ofType(third, 'text_delta')
           .map((e) => e.delta)
@@ -75,32 +110,63 @@ describe('the Worker', () => {
       expect(third.at(-1)).toMatchObject({ type: 'turn_ended', status: 'completed' })
 
       const actions = (await trail(db, conversationId)).map((r) =>
-        r.action === 'capability_invoked' || r.action === 'skill_activated'
-          ? `${r.action} ${r.target}`
-          : r.action,
+        r.action === 'approval_requested' ||
+        r.action === 'approval_decided' ||
+        r.action === 'message_received' ||
+        r.action === 'message_sent'
+          ? r.action
+          : `${r.action} ${r.target}`,
       )
       const expected = [
         'message_received',
-        'skill_activated skill:find-similar-cases',
-        'capability_invoked mcp:domain_lookup_order',
-        'capability_invoked mcp:domain_find_similar_cases',
+        `skill_activated skill:${MOVE_SKILL}`,
+        'capability_invoked mcp:domain_get_booking',
+        'capability_invoked mcp:domain_get_booking',
+        'room_booked booking:3',
+        'capability_invoked mcp:domain_book_room',
         'approval_requested',
         'approval_decided',
-        'refund_blocked',
+        'booking_cancelled booking:1',
+        'capability_invoked mcp:domain_cancel_booking',
+        'room_booked booking:4',
+        'capability_invoked mcp:domain_book_room',
         'approval_requested',
         'approval_decided',
-        'ticket_escalated',
+        'booking_cancelled booking:2',
+        'capability_invoked mcp:domain_cancel_booking',
         'message_sent',
       ]
       let at = 0
       for (const action of actions) if (action === expected[at]) at++
       expect(at, `trail: ${actions.join(', ')}`).toBe(expected.length)
-      expect(actions.filter((a) => a === 'refund_issued')).toEqual([])
+      // Each write recorded its business event once, and nothing more was written.
+      expect(actions.filter((a) => /^(room_booked|booking_cancelled) /.test(a))).toEqual([
+        'room_booked booking:3',
+        'booking_cancelled booking:1',
+        'room_booked booking:4',
+        'booking_cancelled booking:2',
+      ])
 
-      const { rows: refunds } = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.public_id = '4429'`,
+      const { rows: bookings } = await db.query<{
+        number: number
+        room: string
+        cancelled: boolean
+      }>('SELECT number, room, cancelled FROM bookings WHERE user_id = $1 ORDER BY number', [
+        ADA.sub,
+      ])
+      expect(bookings).toEqual([
+        { number: 1, room: 'Aurora', cancelled: true },
+        { number: 2, room: 'Birch', cancelled: true },
+        { number: 3, room: 'Cedar', cancelled: false },
+        { number: 4, room: 'Cedar', cancelled: false },
+      ])
+      const { rows: moved } = await db.query<{ same: boolean }>(
+        `SELECT old.day = new.day AS same FROM bookings old JOIN bookings new
+           ON new.user_id = old.user_id AND new.number = old.number + 2
+         WHERE old.user_id = $1 ORDER BY old.number`,
+        [ADA.sub],
       )
-      expect(refunds[0]?.n).toBe(1)
+      expect(moved).toEqual([{ same: true }, { same: true }])
       const { rows: spans } = await db.query<{ kind: string }>(
         'SELECT kind FROM agent_spans WHERE conversation_id = $1',
         [conversationId],

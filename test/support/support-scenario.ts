@@ -8,8 +8,9 @@ import { reply } from './scripted-model.ts'
 import type { ScriptedOpenAiServer } from './scripted-openai-server.ts'
 import { toolResultsIn } from './worker-fixture.ts'
 
-// The support pack's demo, for its own tests and for the ones that play its #4429 story end to
-// end (the Worker, the chat API, the web UI, `fte ask`): its people, their data and the script.
+// The support pack's demo, for its own tests (its Worker story among them) and for the ones that
+// play its #4429 story through the shipped program (the web UI, `fte ask`) or measure it (the
+// benchmarks): its people, their data and the script.
 
 export const MAYA: Identity = {
   sub: 'demo|maya-okafor',

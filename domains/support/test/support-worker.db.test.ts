@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { WorkerEvent } from '../../../src/agent/worker-events.ts'
+import { loadTimeline } from '../../../src/memory/timeline.ts'
+import type { Database } from '../../../src/store/database.ts'
+import { scriptedModel } from '../../../test/support/scripted-model.ts'
+import type { ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
+import {
+  MAYA,
+  QUESTION,
+  scriptScenario,
+  supportDatabase,
+} from '../../../test/support/support-scenario.ts'
+import { pgliteTarget } from '../../../test/support/test-databases.ts'
+import { collect, testWorker } from '../../../test/support/worker-fixture.ts'
+import { supportPack } from '../index.ts'
+
+function ofType<T extends WorkerEvent['type']>(events: WorkerEvent[], type: T) {
+  return events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type)
+}
+
+async function trail(db: Database, conversationId: string) {
+  const { rows } = await db.query<{ action: string; target: string | null; actor: string }>(
+    'SELECT action, target, actor FROM audit_log WHERE conversation_id = $1 ORDER BY id',
+    [conversationId],
+  )
+  return rows
+}
+
+// The support pack's #4429 story played by the Worker end to end: its policy refuses a second
+// refund, its escalation waits for a person, its trail records both.
+describe('the Worker on the support pack', () => {
+  let db: Database
+  let model: ScriptedOpenAiServer
+  beforeEach(async () => {
+    db = await supportDatabase(await pgliteTarget.open('support'))
+    model = await scriptedModel().start()
+  })
+  afterEach(async () => {
+    await model.stop()
+    await db.close()
+  })
+
+  for (const api of ['chat', 'responses'] as const) {
+    it(`runs the #4429 scenario over ${api === 'chat' ? 'Chat Completions' : 'the Responses API'}: two approvals, the policy's refusal, an escalation, an ordered trail`, async () => {
+      scriptScenario(model)
+      let worker = await testWorker(db, model, { pack: supportPack, identity: MAYA, api })
+      const first = await collect(worker.send({ message: QUESTION }))
+      const conversationId = first[0]?.conversationId as string
+      expect(ofType(first, 'skill_activated').map((e) => e.name)).toEqual(['find-similar-cases'])
+      expect(ofType(first, 'tool_call').map((e) => e.name)).toEqual([
+        'domain_lookup_order',
+        'domain_find_similar_cases',
+        'domain_issue_refund',
+      ])
+      const [refund] = ofType(first, 'approval_requested')
+      expect(refund).toMatchObject({ tool: 'domain_issue_refund', arguments: { order: '4429' } })
+      expect(first.at(-1)).toMatchObject({ type: 'turn_ended', status: 'paused' })
+
+      // A restart: a new Worker on the same database takes the decision and resumes the run.
+      await worker.close()
+      worker = await testWorker(db, model, { pack: supportPack, identity: MAYA, api })
+      const second = await collect(
+        worker.decide({ approvalId: refund?.approvalId as string, decision: 'approved' }),
+      )
+      const [escalation] = ofType(second, 'approval_requested')
+      expect(escalation).toMatchObject({ tool: 'domain_escalate_ticket' })
+      const third = await collect(
+        worker.decide({ approvalId: escalation?.approvalId as string, decision: 'approved' }),
+      )
+      const [message] = ofType(third, 'message')
+      expect(message?.text).toMatch(/^Your refund of \$\d+\.\d\d for order #4429 was issued/)
+      expect(
+        ofType(third, 'text_delta')
+          .map((e) => e.delta)
+          .join(''),
+      ).toBe(message?.text)
+      expect(third.at(-1)).toMatchObject({ type: 'turn_ended', status: 'completed' })
+
+      const actions = (await trail(db, conversationId)).map((r) =>
+        r.action === 'capability_invoked' || r.action === 'skill_activated'
+          ? `${r.action} ${r.target}`
+          : r.action,
+      )
+      const expected = [
+        'message_received',
+        'skill_activated skill:find-similar-cases',
+        'capability_invoked mcp:domain_lookup_order',
+        'capability_invoked mcp:domain_find_similar_cases',
+        'approval_requested',
+        'approval_decided',
+        'refund_blocked',
+        'approval_requested',
+        'approval_decided',
+        'ticket_escalated',
+        'message_sent',
+      ]
+      let at = 0
+      for (const action of actions) if (action === expected[at]) at++
+      expect(at, `trail: ${actions.join(', ')}`).toBe(expected.length)
+      expect(actions.filter((a) => a === 'refund_issued')).toEqual([])
+
+      const { rows: refunds } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.public_id = '4429'`,
+      )
+      expect(refunds[0]?.n).toBe(1)
+      const { rows: spans } = await db.query<{ kind: string }>(
+        'SELECT kind FROM agent_spans WHERE conversation_id = $1',
+        [conversationId],
+      )
+      expect(spans.map((s) => s.kind)).toContain('function')
+      const { rows: tokens } = await db.query<{ input: number }>(
+        `SELECT sum(input_tokens)::int AS input FROM messages WHERE conversation_id = $1`,
+        [conversationId],
+      )
+      expect(tokens[0]?.input).toBeGreaterThan(0)
+      // The replay puts the user's message right after the row that received it, though the
+      // turn writes its messages as it ends.
+      const { events } = await loadTimeline(db, conversationId)
+      const received = events.findIndex(
+        (e) => e.kind === 'audit' && e.action === 'message_received',
+      )
+      expect(events[received + 1]).toMatchObject({ kind: 'message', role: 'user' })
+      expect(events.filter((e) => e.kind === 'message' && e.role === 'user')).toHaveLength(1)
+      await worker.close()
+    })
+  }
+})
