@@ -119,6 +119,13 @@ describe('embedding configuration', () => {
     expect(problemsOf({ EMBEDDING_MODEL: 'text-embedding-3-small' })[0]).toMatch(
       /^EMBEDDING_MODEL: .*set EMBEDDING_PROVIDER=openai/,
     )
+    // An earlier local model pinned in an old .env: the name to leave out, not another provider.
+    expect(problemsOf({ EMBEDDING_MODEL: 'fte-local-lexical-v1' })).toEqual([
+      "EMBEDDING_MODEL: fte-local-lexical-v1 is not the local embedder's name (fte-local-lexical-v2, plus the pack's lexicon): leave EMBEDDING_MODEL unset; a corpus of an earlier local model is moved on start",
+    ])
+    expect(
+      parseConfig({ EMBEDDING_MODEL: 'fte-local-lexical-v2' }, { cwd: '/work' }).embedding,
+    ).toMatchObject({ provider: 'local', model: 'fte-local-lexical-v2' })
   })
 })
 

@@ -43,7 +43,9 @@ export const embeddingSection = z
         problem(
           ctx,
           'EMBEDDING_MODEL',
-          `the local embedder is ${LOCAL_EMBEDDING_MODEL}; for ${model} set EMBEDDING_PROVIDER=openai`,
+          model.startsWith('fte-local-lexical-')
+            ? `${model} is not the local embedder's name (${LOCAL_EMBEDDING_MODEL}, plus the pack's lexicon): leave EMBEDDING_MODEL unset; a corpus of an earlier local model is moved on start`
+            : `the local embedder is ${LOCAL_EMBEDDING_MODEL}; for ${model} set EMBEDDING_PROVIDER=openai`,
         )
         return z.NEVER
       }
