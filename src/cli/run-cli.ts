@@ -159,7 +159,10 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       "space- or comma-separated: read, write, staff and the pack's own (default: all of the role)",
     )
     .option('--role <role>', 'customer or staff: every scope of that role', parseRole)
-    .option('--email <email>', 'a verified email claim (links a customer by email)')
+    .option(
+      '--email <email>',
+      "a verified email claim (a pack may link the person's own records by it)",
+    )
     .option('--ttl <seconds>', 'lifetime in seconds (60-86400)', parseTtl, 3600)
     .option(
       '--resource <url>',
@@ -443,8 +446,8 @@ function seedHelp(pack: DomainPack): string {
     columns,
     'Running the same file again adds nothing. Each run that adds rows leaves one seed_run',
     'audit row with the counts. Examples:',
-    ...(csv?.sample === undefined ? [] : [`  fte seed ${csv.sample}`]),
-    '  fte seed --policies ./policies',
+    ...(csv?.sample === undefined ? [] : [`  npm run --silent fte -- seed ${csv.sample}`]),
+    '  npm run --silent fte -- seed --policies ./policies',
   ].join('\n')
 }
 
@@ -461,7 +464,7 @@ function askExamples(pack: DomainPack): string {
   const first = pack.examplePrompt ?? 'Hello, what can you do for me?'
   return [
     'Examples:',
-    `  npm run fte -- ask ${JSON.stringify(first)}`,
-    '  npm run fte -- ask "and what happens next?" --conversation <id>',
+    `  npm run --silent fte -- ask ${JSON.stringify(first)}`,
+    '  npm run --silent fte -- ask "and what happens next?" --conversation <id>',
   ].join('\n')
 }

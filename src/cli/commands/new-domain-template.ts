@@ -42,6 +42,8 @@ export const ${exportName}: DomainPack = {
   loadDemoData: (db) => loadDemoData(db),
   gateway: { persona: PERSONA, rules: RULES, tools: [listItemsTool] },
   devAccounts: async () => [...DEMO_ACCOUNTS],
+  // Who examples and development defaults act as (fte auth token, AUTH_DISABLED's stand-in).
+  demoPeople: { customer: '${demoSub}' },
   skillsDir: here('./skills'),
   examplePrompt: 'What is on my list?',
 }
