@@ -2,7 +2,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
-import { embedPendingDocuments } from '../../../src/embedding/document-indexer.ts'
 import type { CsvImport } from '../../../src/embedding/ingest/csv-import-contract.ts'
 import {
   type CsvImportReport,
@@ -13,7 +12,6 @@ import { createLocalEmbedder } from '../../../src/embedding/local-embedder.ts'
 import { createSearch } from '../../../src/embedding/search.ts'
 import { InvalidInputError } from '../../../src/lib/errors.ts'
 import { packageRoot } from '../../../src/lib/package-root.ts'
-import { embedderFor, ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
 import { resolvedTicketsImport } from '../csv-import.ts'
 import { supportLexicon } from '../lexicon.ts'
@@ -224,55 +222,5 @@ describeEachDatabase('fte seed <file.csv> on the support pack', (target) => {
     ])
     const skipping = await seed(path, true)
     expect(skipping.inserted.tickets).toBe(1)
-  })
-
-  it('imports nothing while the corpus is held in another model', async () => {
-    await seed(SAMPLE)
-    const other = createLocalEmbedder(256, supportLexicon)
-    const path = await csvFile('later.csv', [HEADER, '20,new@example.com,Later ticket,Fixed it'])
-    await expect(
-      importCsv(db, other, resolvedTicketsImport, path, { actor: 'operator:test' }),
-    ).rejects.toThrow(
-      'The corpus is embedded with fte-local-lexical-v2+support-v1 (1024 dimensions), but the configuration embeds with fte-local-lexical-v2+support-v1 (256 dimensions); adding vectors of a second model would leave searches with part of the corpus. Run `npm run fte -- embed --reembed` to move the whole corpus to fte-local-lexical-v2+support-v1 (256 dimensions), or set EMBEDDING_DIMENSIONS back to 1024.',
-    )
-    expect(await counts()).toMatchObject({ tickets: 12, embeddings: 12, seed_runs: 1 })
-    await expect(embedPendingDocuments(db, other)).rejects.toThrow(/corpus is embedded with/)
-  })
-
-  it('refuses a file without the required columns, naming them', async () => {
-    const path = await csvFile('columns.csv', ['id,email,summary', '1,a@b.co,x'])
-    await expect(seed(path)).rejects.toThrow(
-      'columns.csv has no customer_email, resolution columns. The first line must name the columns: id,customer_email,summary,resolution',
-    )
-    await expect(seed(join(dir, 'missing.csv'))).rejects.toThrow(
-      /^there is no file .*missing\.csv$/,
-    )
-    await expect(seed(dir)).rejects.toThrow(/is a folder; name a \.csv file/)
-  })
-
-  it('keeps the import when the embedding provider fails; a later run embeds what is missing', async () => {
-    const server = await new ScriptedOpenAiServer(() => ({
-      status: 503,
-      body: { error: { message: 'overloaded' } },
-    })).start()
-    try {
-      const failing = embedderFor(server)
-      const error = await importCsv(db, failing, resolvedTicketsImport, SAMPLE, {
-        actor: 'operator:test',
-      }).catch((e: unknown) => e)
-      expect((error as Error).message).toMatch(
-        /Imported resolved-tickets\.csv, but embedding its documents with text-embedding-3-small failed: .*\nThe rows are saved; run `fte embed`/,
-      )
-    } finally {
-      await server.stop()
-    }
-    expect(await counts()).toMatchObject({
-      tickets: 12,
-      documents: 12,
-      embeddings: 0,
-      seed_runs: 1,
-    })
-    const later = await embedPendingDocuments(db, local)
-    expect(later.documents).toBe(12)
   })
 })
