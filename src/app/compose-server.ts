@@ -70,17 +70,22 @@ export async function composeServer(
         webRedirectUris: webRedirectUris(where.publicUrl),
       })
       closers.push(() => signIn.close())
-      // The banner's token command acts as the pack's demo customer, who has data to look at.
+      // The token command acts as the pack's demo customer, who has data to look at; it names
+      // this server and its issuer, so it is right whatever the port.
       const demoSub = pack.demoPeople === undefined ? '' : ` --sub '${pack.demoPeople.customer}'`
+      const tokenCommand = `npm run --silent fte -- auth token${demoSub} --resource ${resources[0]} --issuer ${signIn.issuer}`
       access = {
         issuer: signIn.issuer,
         verify: signIn.verify,
         mcpAudience: signIn.mcpAudience,
         webClientId: signIn.webClientId,
+        tokenHint: signIn.development
+          ? `for development, \`${tokenCommand}\` prints one.`
+          : `sign in at ${signIn.issuer}.`,
       }
       signInBanner = signIn.development
         ? `MCP clients sign in through the development authorization server at ${signIn.issuer} (they find it on their own; pick a demo user).\n` +
-          `For scripts, a token: npm run --silent fte -- auth token${demoSub} --resource ${resources[0]} --issuer ${signIn.issuer}\n`
+          `For scripts, a token: ${tokenCommand}\n`
         : `Clients sign in at ${signIn.issuer}.\n`
     } else {
       access = { standIn: stranger }

@@ -11,6 +11,11 @@ export interface BearerCheck {
    * client can find the authorization server and sign in.
    */
   resourceMetadataUrl?: string | undefined
+  /**
+   * How a person gets a token for this server, said in the 401 of a request that sent none (the
+   * development issuer's exact \`fte auth token\` command, or the external issuer to sign in with).
+   */
+  tokenHint?: string | undefined
   /** Every scope the server's tokens may carry, named in a 401 so a client asks for them. */
   scopes?: readonly string[] | undefined
   logger: Logger
@@ -57,8 +62,7 @@ export async function authenticate(
     return Response.json(
       {
         error: 'unauthorized',
-        error_description:
-          'A bearer token is required (Authorization: Bearer <token>); for development, `npm run --silent fte -- auth token` prints one.',
+        error_description: `A bearer token is required (Authorization: Bearer <token>); ${check.tokenHint ?? "sign in with this server's issuer, which its protected-resource metadata names."}`,
       },
       { status: 401, headers: { 'www-authenticate': `Bearer realm="digital-fte"${metadata}` } },
     )

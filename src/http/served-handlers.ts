@@ -20,6 +20,8 @@ export type Access =
       /** The one audience `/mcp` takes (RFC 8707): its own URL, or AUTH_AUDIENCE. */
       mcpAudience: string
       webClientId?: string | undefined
+      /** How to get a token here, for the 401 of a request without one (see BearerCheck). */
+      tokenHint?: string | undefined
     }
   | { standIn: Identity }
 
@@ -79,6 +81,7 @@ export function servedHandlers(options: ServedOptions): Required<Handlers> {
       : {
           verify: (token) => access.verify(token, only),
           resourceMetadataUrl: resourceMetadataUrl(resource),
+          tokenHint: access.tokenHint,
           scopes: options.scopes,
           logger,
         }

@@ -45,6 +45,15 @@ describe('fte serve on a fresh data folder', () => {
       database: { status: 'ok', kind: 'pglite', migrationsApplied: 15 },
     })
     expect(stderr.text).toContain('loaded demo data')
+    // A request without a token is told the exact command for this server, whatever its port.
+    const refused = await fetch(`${url}/api/me`)
+    expect(refused.status).toBe(401)
+    const { error_description: hint } = (await refused.json()) as { error_description: string }
+    const command = new RegExp(
+      `npm run --silent fte -- auth token --sub 'demo\\|maya-okafor' --resource ${url}/mcp --issuer http://127\\.0\\.0\\.1:\\d+`,
+    )
+    expect(hint).toMatch(command)
+    expect(stdout.text).toContain(command.exec(hint)?.[0])
 
     expect(stderr.text).toContain('embedded documents')
 
@@ -310,6 +319,7 @@ describe('fte serve on a fresh data folder', () => {
       })
       const challenge = await viaHost(url, 'fte-demo.trycloudflare.com', 'POST', '/mcp')
       expect(challenge.status).toBe(401)
+      expect(JSON.parse(challenge.body).error_description).toContain(`sign in at ${issuer}.`)
       expect(challenge.headers['www-authenticate']).toContain(
         `resource_metadata="${publicUrl}/.well-known/oauth-protected-resource/mcp"`,
       )
