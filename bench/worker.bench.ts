@@ -64,6 +64,7 @@ function timed(db: Database, clock: { ms: number; statements: number }): Databas
     exec: (sql) => time(() => db.exec(sql)),
     transaction: (work, options) => time(() => db.transaction(work, options)),
     pool: (options) => timed(db.pool(options), clock),
+    listen: (channel, on) => db.listen(channel, on),
     close: () => db.close(),
   }
 }

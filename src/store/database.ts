@@ -8,6 +8,8 @@
  * Date, json/jsonb parsed, vectors as their text form (`[1,2,3]`).
  */
 
+import { InvalidInputError } from '../lib/errors.ts'
+
 export type Row = Record<string, unknown>
 
 export interface QueryResult<R extends Row = Row> {
@@ -42,7 +44,38 @@ export interface Database extends Queryable {
    * cancels.
    */
   pool(options: PoolOptions): Database
+  /**
+   * Calls `on.payload` with each NOTIFY on `channel`, delivered when the notifying transaction
+   * commits (never for one rolled back), in commit order. A notification carries a hint, not
+   * the change: a listener that missed some (its connection was lost: `on.gap`) re-reads what it
+   * follows. Resolves, once listening, with the function that stops it.
+   */
+  listen(channel: string, on: Notifications): Promise<() => Promise<void>>
   close(): Promise<void>
+}
+
+export interface Notifications {
+  /** One notification's payload. */
+  payload(payload: string): void
+  /**
+   * The listening connection was lost and is back: notifications sent in between are gone (NOTIFY
+   * queues nothing for a listener that is away). Postgres only; an embedded database is never away.
+   */
+  gap?(): void
+}
+
+const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/
+
+/**
+ * A channel name is a lower-case SQL identifier: PGlite's listen() sends it unquoted, so any
+ * other would be folded to lower case there and miss a `pg_notify` of the name as written.
+ */
+export function assertChannel(channel: string): void {
+  if (!CHANNEL.test(channel)) {
+    throw new InvalidInputError(
+      `a notification channel is lower-case letters, digits and _ (got ${JSON.stringify(channel)})`,
+    )
+  }
 }
 
 export interface PoolOptions {

@@ -4,6 +4,7 @@ import { SystemError } from '../lib/errors.ts'
 import { tightenTree } from '../lib/private-dir.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import {
+  assertChannel,
   type Database,
   type Queryable,
   type QueryResult,
@@ -71,6 +72,14 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
         } satisfies Queryable)
       }),
     pool: () => db,
+    // In-process: delivered at commit, in order, and never lost (there is no connection to lose).
+    listen: async (channel, on) => {
+      assertChannel(channel)
+      const stop = await pg.listen(channel, (payload) => on.payload(payload))
+      return async () => {
+        if (!pg.closed) await stop()
+      }
+    },
     dumpDataDir: () => pg.dumpDataDir('none'),
     close: async () => {
       try {

@@ -11,6 +11,7 @@ import {
   type Row,
   transactionSettings,
 } from './database.ts'
+import { PostgresListener } from './postgres-listener.ts'
 
 export interface PostgresOptions {
   url: string
@@ -55,11 +56,18 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     )
   }
 
+  // One connection of its own for LISTEN, opened on the first listener.
+  const listener = new PostgresListener(
+    { ...config, application_name: `${config.application_name} (listener)` },
+    (error) => options.onIdleError?.(error),
+  )
+  const listen: Database['listen'] = (channel, on) => listener.listen(channel, on)
   // Dedicated pools by purpose, opened on first use and closed with the main pool.
   const dedicated = new Map<string, { pool: pg.Pool; db: Database }>()
   let closing: Promise<void> | undefined
   return {
     ...over(pool, safeUrl),
+    listen,
     pool: (wanted) => {
       const key = JSON.stringify(wanted)
       let entry = dedicated.get(key)
@@ -84,6 +92,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         own.on('error', (error) => options.onIdleError?.(error))
         const db: Database = {
           ...over(own, `${safeUrl} (${wanted.purpose})`, statementNames()),
+          listen,
           pool: () => db,
           close: async () => {},
         }
@@ -94,6 +103,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     },
     close: () => {
       closing ??= Promise.all([
+        listener.close(),
         pool.end(),
         ...[...dedicated.values()].map((entry) => entry.pool.end()),
       ]).then(() => {})
@@ -107,7 +117,7 @@ function over(
   pool: pg.Pool,
   description: string,
   prepared?: (sql: string) => string | undefined,
-): Omit<Database, 'pool' | 'close'> {
+): Omit<Database, 'pool' | 'listen' | 'close'> {
   return {
     kind: 'postgres',
     description,
