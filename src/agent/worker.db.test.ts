@@ -14,23 +14,9 @@ import {
   pgliteTarget,
   type TestDatabase,
 } from '../../test/support/test-databases.ts'
-import { collect, testWorker } from '../../test/support/worker-fixture.ts'
+import { collect, ofType, testWorker, trail } from '../../test/support/worker-fixture.ts'
 import { loadTimeline } from '../memory/timeline.ts'
 import type { DomainPack } from '../pack/domain-pack.ts'
-import type { Database } from '../store/database.ts'
-import type { WorkerEvent } from './worker-events.ts'
-
-function ofType<T extends WorkerEvent['type']>(events: WorkerEvent[], type: T) {
-  return events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type)
-}
-
-async function trail(db: Database, conversationId: string) {
-  const { rows } = await db.query<{ action: string; target: string | null; actor: string }>(
-    'SELECT action, target, actor FROM audit_log WHERE conversation_id = $1 ORDER BY id',
-    [conversationId],
-  )
-  return rows
-}
 
 describe('the Worker', () => {
   let demo: PreparedDatabase

@@ -90,9 +90,9 @@ async function moveLocalCorpus(db: Database, embedder: Embedder, logger: Logger)
   if (!isLocalModel(embedder.model)) return
   // One read on every start; anything more only when the corpus is held in another space.
   let held = await otherSpaces(db, embedder)
-  const earlier = new Set(embedder.earlierModelNames ?? [])
-  if (held.some((s) => earlier.has(s.model) && s.dimensions === embedder.dimensions)) {
-    const renamed = await adoptEarlierModelNames(db, embedder)
+  if (held.length === 0) return
+  const renamed = await adoptEarlierModelNames(db, embedder)
+  if (renamed > 0) {
     logger.info(
       { chunks: renamed, model: embedder.model },
       "renamed the corpus to its model's new name (same vectors)",

@@ -10,6 +10,12 @@ import type { Embedder } from './embedder.ts'
 export async function adoptEarlierModelNames(db: Database, embedder: Embedder): Promise<number> {
   const earlier = embedder.earlierModelNames ?? []
   if (earlier.length === 0) return 0
+  // Nothing to rename on every start but the first after an upgrade: no lock for that.
+  const { rows } = await db.query(
+    'SELECT 1 FROM embeddings WHERE model = ANY($1::text[]) AND dimensions = $2 LIMIT 1',
+    [earlier, embedder.dimensions],
+  )
+  if (rows.length === 0) return 0
   return db.transaction(async (tx) => {
     // No import, start-up embedding or re-embed adds chunks under either name meanwhile.
     await tx.exec('LOCK TABLE embeddings IN SHARE ROW EXCLUSIVE MODE')

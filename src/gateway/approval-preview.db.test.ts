@@ -2,6 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { z } from 'zod'
 import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { ADA, BEN } from '../../test/fixture-pack/people.ts'
+import { countRows } from '../../test/support/count-rows.ts'
 import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { defineTool, writes } from '../pack/tool-definition.ts'
@@ -21,13 +22,7 @@ describeEachDatabase('the preview of a call waiting for approval', (target) => {
   })
   afterEach(() => db.close())
 
-  async function count(sql: string, params: unknown[] = []): Promise<number> {
-    const { rows } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (${sql}) x`,
-      params,
-    )
-    return rows[0]?.n ?? 0
-  }
+  const count = (sql: string, params: unknown[] = []) => countRows(db, sql, params)
 
   /** Every row a cancellation could leave, outside the invocation records. */
   const businessRows = async () => ({

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { ADA, BEN } from '../../test/fixture-pack/people.ts'
 import { Capture } from '../../test/support/capture.ts'
+import { countRows } from '../../test/support/count-rows.ts'
 import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
 import { TcpProxy } from '../../test/support/tcp-proxy.ts'
 import {
@@ -54,13 +55,7 @@ describeEachDatabase('MCP gateway when things go wrong', (target) => {
   const gatewayOn = (on: Database, options: Partial<Omit<GatewayOptions, 'db'>> = {}) =>
     testGateway(on, { pack: fixturePack, ...options })
 
-  async function count(sql: string, params: unknown[] = []): Promise<number> {
-    const { rows } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (${sql}) x`,
-      params,
-    )
-    return rows[0]?.n ?? 0
-  }
+  const count = (sql: string, params: unknown[] = []) => countRows(db, sql, params)
 
   /** Calls of `sub`'s turned away for `reason`, as counted (not yet closed into the audit log). */
   async function refused(reason: string, sub = ADA.sub): Promise<number> {

@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/client'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { ADA, BEN, ROSA } from '../../test/fixture-pack/people.ts'
+import { countRows } from '../../test/support/count-rows.ts'
 import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
 import {
   describeEachDatabase,
@@ -33,13 +34,7 @@ describeEachDatabase('MCP gateway', (target) => {
   const gatewayOn = (on: Database, options: Partial<Omit<GatewayOptions, 'db'>> = {}) =>
     testGateway(on, { pack: fixturePack, ...options })
 
-  async function count(sql: string, params: unknown[] = []): Promise<number> {
-    const { rows } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (${sql}) x`,
-      params,
-    )
-    return rows[0]?.n ?? 0
-  }
+  const count = (sql: string, params: unknown[] = []) => countRows(db, sql, params)
 
   it('lists the tools by group, strict and truthfully annotated', async () => {
     const client = await connect(await gatewayOn(db), ADA)

@@ -98,3 +98,17 @@ export function toolResultsIn(request: RecordedRequest): string[] {
     .map((i) => (typeof i.output === 'string' ? i.output : JSON.stringify(i.output)))
   return [...chat, ...responses]
 }
+
+/** The events of one type, typed as such. */
+export function ofType<T extends WorkerEvent['type']>(events: WorkerEvent[], type: T) {
+  return events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type)
+}
+
+/** A conversation's audit trail, in order: what, on what, by whom. */
+export async function trail(db: Database, conversationId: string) {
+  const { rows } = await db.query<{ action: string; target: string | null; actor: string }>(
+    'SELECT action, target, actor FROM audit_log WHERE conversation_id = $1 ORDER BY id',
+    [conversationId],
+  )
+  return rows
+}

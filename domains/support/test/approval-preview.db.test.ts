@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { ApprovalSummary } from '../../../src/protocol/approval-summary.ts'
 import { META } from '../../../src/protocol/gateway-wire.ts'
+import { countRows } from '../../../test/support/count-rows.ts'
 import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
 import { DANIEL, MAYA } from '../../../test/support/support-scenario.ts'
 import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
@@ -21,13 +22,7 @@ describeEachDatabase('the preview of a support call waiting for approval', (targ
   })
   afterEach(() => db.close())
 
-  async function count(sql: string, params: unknown[] = []): Promise<number> {
-    const { rows } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (${sql}) x`,
-      params,
-    )
-    return rows[0]?.n ?? 0
-  }
+  const count = (sql: string, params: unknown[] = []) => countRows(db, sql, params)
 
   /** Every row a refund or an escalation could leave, outside the invocation records. */
   const businessRows = async () => ({

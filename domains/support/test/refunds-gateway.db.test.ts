@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
+import { countRows } from '../../../test/support/count-rows.ts'
 import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
 import { MAYA, STAFF } from '../../../test/support/support-scenario.ts'
 import {
@@ -26,13 +27,7 @@ describeEachDatabase('refunds on the MCP gateway', (target) => {
   })
   afterEach(() => db.close())
 
-  async function count(sql: string, params: unknown[] = []): Promise<number> {
-    const { rows } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (${sql}) x`,
-      params,
-    )
-    return rows[0]?.n ?? 0
-  }
+  const count = (sql: string, params: unknown[] = []) => countRows(db, sql, params)
 
   /** Delivered orders of non-enterprise customers, recent, never refunded: refundable. */
   async function refundableOrders(count = 1) {

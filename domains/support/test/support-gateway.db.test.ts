@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { embedPendingDocuments } from '../../../src/embedding/document-indexer.ts'
 import { createLocalEmbedder } from '../../../src/embedding/local-embedder.ts'
 import { REMINDER } from '../../../src/gateway/call/answers.ts'
+import { countRows } from '../../../test/support/count-rows.ts'
 import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
 import { MAYA, STAFF } from '../../../test/support/support-scenario.ts'
 import {
@@ -31,13 +32,7 @@ describeEachDatabase('the support pack on the MCP gateway', (target) => {
   })
   afterEach(() => db.close())
 
-  async function count(sql: string, params: unknown[] = []): Promise<number> {
-    const { rows } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (${sql}) x`,
-      params,
-    )
-    return rows[0]?.n ?? 0
-  }
+  const count = (sql: string, params: unknown[] = []) => countRows(db, sql, params)
 
   it('lists the tools by group, strict and truthfully annotated', async () => {
     const client = await connect(await testGateway(db, { pack: supportPack }), MAYA)

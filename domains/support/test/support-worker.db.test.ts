@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { WorkerEvent } from '../../../src/agent/worker-events.ts'
 import { loadTimeline } from '../../../src/memory/timeline.ts'
 import type { Database } from '../../../src/store/database.ts'
 import { scriptedModel } from '../../../test/support/scripted-model.ts'
@@ -11,20 +10,8 @@ import {
   supportDatabase,
 } from '../../../test/support/support-scenario.ts'
 import { pgliteTarget } from '../../../test/support/test-databases.ts'
-import { collect, testWorker } from '../../../test/support/worker-fixture.ts'
+import { collect, ofType, testWorker, trail } from '../../../test/support/worker-fixture.ts'
 import { supportPack } from '../index.ts'
-
-function ofType<T extends WorkerEvent['type']>(events: WorkerEvent[], type: T) {
-  return events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type)
-}
-
-async function trail(db: Database, conversationId: string) {
-  const { rows } = await db.query<{ action: string; target: string | null; actor: string }>(
-    'SELECT action, target, actor FROM audit_log WHERE conversation_id = $1 ORDER BY id',
-    [conversationId],
-  )
-  return rows
-}
 
 // The support pack's #4429 story played by the Worker end to end: its policy refuses a second
 // refund, its escalation waits for a person, its trail records both.
