@@ -4,6 +4,8 @@ declare module '../../src/audit/audit-actions.ts' {
     refund_issued: true
     refund_blocked: true
     ticket_escalated: true
+    ticket_resolved: true
+    ticket_reassigned: true
   }
 }
 

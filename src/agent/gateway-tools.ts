@@ -1,6 +1,6 @@
 import { getCurrentSpan, type MCPServer, type Tool, tool } from '@openai/agents'
 import type { InvocationStatus } from '../audit/audited.ts'
-import { META } from '../protocol/gateway-wire.ts'
+import { fillTemplate, META, TOOL_META } from '../protocol/gateway-wire.ts'
 import type { TurnState, Turns, WorkerRunContext } from './worker-context.ts'
 
 /** A tool of the Worker's agent as the SDK runs it: a gateway tool over MCP, or a skill tool. */
@@ -29,6 +29,23 @@ export interface GatewayToolsOptions {
   turns: Turns
   /** Records the call on the Worker's side; a failure to record fails the call (fail closed). */
   record(turn: TurnState, call: GatewayCall): Promise<void>
+  /** Told, once per turn, what the conversation is about when a call answered has a topic. */
+  topic?(turn: TurnState, topic: string): Promise<void>
+}
+
+/** What a page says of a gateway tool's call: its activity and topic templates (`tools/list`). */
+export interface ToolWords {
+  activity?: string | undefined
+  topic?: string | undefined
+}
+
+const WORDS = Symbol('digital-fte tool words')
+
+/** The words a tool of the agent carries (gateway tools only). */
+export function toolWords(tool: unknown): ToolWords | undefined {
+  return typeof tool === 'object' && tool !== null
+    ? (tool as { [WORDS]?: ToolWords })[WORDS]
+    : undefined
 }
 
 /** Tools the harness calls itself: the model never sees them. */
@@ -55,8 +72,17 @@ export async function gatewayTools(
         required: (mcpTool.inputSchema?.required ?? []).filter((name) => name !== 'session'),
         additionalProperties: true,
       } as const
+      const meta = (mcpTool as { _meta?: Record<string, unknown> })._meta ?? {}
+      const words: ToolWords = {
+        activity:
+          typeof meta[TOOL_META.activity] === 'string'
+            ? (meta[TOOL_META.activity] as string)
+            : undefined,
+        topic:
+          typeof meta[TOOL_META.topic] === 'string' ? (meta[TOOL_META.topic] as string) : undefined,
+      }
       // The SDK's tool types are invariant in their context; each tool is one of the agent's.
-      return tool<typeof parameters, WorkerRunContext>({
+      const made = tool<typeof parameters, WorkerRunContext>({
         name: mcpTool.name,
         description: mcpTool.description ?? '',
         parameters,
@@ -90,6 +116,11 @@ export async function gatewayTools(
               .join('\n')
             status = result.isError === true ? 'error' : 'ok'
             if (status === 'ok') {
+              const topic = words.topic === undefined ? undefined : fillTemplate(words.topic, args)
+              if (topic !== undefined && !context.titled) {
+                context.titled = true
+                await options.topic?.(context, topic)
+              }
               context.ground(text)
               if (result.structuredContent !== undefined) {
                 context.ground(JSON.stringify(result.structuredContent))
@@ -111,6 +142,7 @@ export async function gatewayTools(
           })
           return text
         },
-      }) as unknown as AgentTool
+      })
+      return Object.assign(made, { [WORDS]: words }) as unknown as AgentTool
     })
 }

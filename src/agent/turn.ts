@@ -8,9 +8,14 @@ import {
   type Session,
 } from '@openai/agents'
 import { APIError } from 'openai'
+import { fillTemplate } from '../protocol/gateway-wire.ts'
+import { toolWords } from './gateway-tools.ts'
 import { GroundedStream } from './grounding.ts'
 import type { TurnState, WorkerRunContext } from './worker-context.ts'
 import type { WorkerEvent } from './worker-events.ts'
+
+/** The activity line of a call whose tool says nothing of itself. */
+const WORKING = 'Working on it…'
 
 /** How one run segment ended: a reply, a pause for approvals, or a failure with the reply to send. */
 export type RunOutcome =
@@ -69,12 +74,17 @@ export async function* runSegment(
           const skill = parseArguments(raw.arguments).name
           yield { type: 'skill_activated', conversationId, name: String(skill ?? '') }
         } else {
+          const args = parseArguments(raw.arguments)
+          const words = toolWords(agent.tools.find((t) => t.name === name))
+          const activity =
+            words?.activity === undefined ? undefined : fillTemplate(words.activity, args)
           yield {
             type: 'tool_call',
             conversationId,
             callId: raw.callId ?? '',
             name,
-            arguments: parseArguments(raw.arguments),
+            arguments: args,
+            activity: activity ?? WORKING,
           }
         }
       } else if (event.type === 'run_item_stream_event' && event.name === 'tool_output') {

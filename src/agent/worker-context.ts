@@ -33,6 +33,8 @@ export class TurnState {
   readonly traceId: string
   /** What each gateway call of this run answered, by call id. */
   readonly results = new Map<string, { status: 'ok' | 'error' | 'timeout'; text: string }>()
+  /** The conversation's title was offered this turn (the first call with a topic). */
+  titled = false
 
   constructor(options: TurnOptions) {
     this.context = { conversationId: options.conversationId, userId: options.userId }

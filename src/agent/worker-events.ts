@@ -10,6 +10,8 @@ export type WorkerEvent =
       callId: string
       name: string
       arguments: Record<string, unknown>
+      /** What a customer reads of it: "Looking up order #4429…" (the tool's words, or a default). */
+      activity: string
     }
   | {
       type: 'tool_result'

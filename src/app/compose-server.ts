@@ -13,6 +13,7 @@ import {
 import { RunningTurns } from '../http/turn-stream.ts'
 import { scheduleRetention } from '../maintenance/retention-schedule.ts'
 import { packScopes } from '../pack/domain-pack.ts'
+import { ChangeFeed } from '../store/change-feed.ts'
 import { connect } from '../store/connect.ts'
 import { buildGateway } from './build-gateway.ts'
 import { buildWorker } from './build-worker.ts'
@@ -105,6 +106,9 @@ export async function composeServer(
       model === undefined
         ? undefined
         : await buildWorker(runtime, db, workerGateway, model, 'worker:serve')
+    const feed = new ChangeFeed(db, logger)
+    await feed.start()
+    closers.push(() => feed.close())
     const running = new RunningTurns()
     closers.push(async () => {
       // Turns whose clients were cut off by the close still finish and are stored.
@@ -130,6 +134,8 @@ export async function composeServer(
         logger,
         running,
         decide: (decision) => gateway.decide(decision),
+        feed,
+        staff: pack.staff,
       },
     })
     const retention = scheduleRetention(db, config.retention, logger)

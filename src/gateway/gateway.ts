@@ -20,6 +20,7 @@ import { conversationCorpus } from '../memory/conversation-summaries.ts'
 import type { StaffRequest } from '../memory/staff-requests.ts'
 import { type DomainPack, packScopes } from '../pack/domain-pack.ts'
 import { requiredScope, type ToolDefinition } from '../pack/tool-definition.ts'
+import { TOOL_META } from '../protocol/gateway-wire.ts'
 import type { Database } from '../store/database.ts'
 import { rateLimiter } from '../store/rate-limiter.ts'
 import { callTool } from './call/call-tool.ts'
@@ -170,6 +171,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       description: tool.description,
       inputSchema: advertised(tool.input),
       annotations: { title: tool.title, ...tool.annotations },
+      ...(tool.activity === undefined && tool.topic === undefined
+        ? {}
+        : {
+            _meta: {
+              ...(tool.activity === undefined ? {} : { [TOOL_META.activity]: tool.activity }),
+              ...(tool.topic === undefined ? {} : { [TOOL_META.topic]: tool.topic }),
+            },
+          }),
     },
   }))
   return {

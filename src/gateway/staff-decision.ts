@@ -95,6 +95,7 @@ export async function decideStaffRequest(
       conversationId: null,
     },
     async ({ tx, record }) => {
+      await people.seen(tx, identity)
       const request = await staffRequests.lockPending(tx, decision.requestId)
       if (request === undefined) {
         throw new NotFoundError(`No staff request ${decision.requestId} was found.`)

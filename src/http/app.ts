@@ -6,11 +6,13 @@ import type { Identity } from '../auth/identity.ts'
 import { type ProtectedResourceMetadata, resourceMetadataUrl } from '../auth/protected-resource.ts'
 import { missingScopeMessage } from '../auth/scopes.ts'
 import type { Logger } from '../lib/logger.ts'
+import { people } from '../memory/people.ts'
 import type { Database } from '../store/database.ts'
 import { type ChatApiOptions, chatApi } from './chat-api.ts'
 import { checkHealth } from './health.ts'
 import { hostOriginWall } from './host-origin-wall.ts'
 import { jsonBodiesOnly } from './json-bodies-only.ts'
+import { liveEvents } from './live-events.ts'
 import { staffApi } from './staff-api.ts'
 import { type WebUiOptions, webUi } from './web/web-ui.ts'
 
@@ -95,13 +97,29 @@ export function createApp(options: AppOptions): Hono<Env> {
       }
 
     /** Who the token says you are: what the web UI shows, and a quick check for a script. */
-    app.get('/api/me', needs('read'), (c) => {
-      const { sub, role, scopes, email } = c.get('identity')
-      return c.json({ sub, role, scopes, ...(email === undefined ? {} : { email }) })
+    app.get('/api/me', needs('read'), async (c) => {
+      const { sub, role, scopes, email, name } = c.get('identity')
+      // The token's name, else the one kept from an earlier sign-in, else the email.
+      const known =
+        name ?? (await people.names(options.db, [sub]).catch(() => undefined))?.get(sub)?.name
+      return c.json({
+        sub,
+        role,
+        scopes,
+        ...(email === undefined ? {} : { email }),
+        name: known ?? email ?? sub,
+      })
     })
     if (options.chat !== undefined) {
       app.use('/api/*', needs('read'))
-      app.route('/api', staffApi({ db: options.chat.db }))
+      app.route(
+        '/api',
+        staffApi({ db: options.chat.db, staff: options.chat.staff, decide: options.chat.decide }),
+      )
+      const { feed } = options.chat
+      if (feed !== undefined) {
+        app.route('/api', liveEvents({ db: options.chat.db, feed, logger: options.logger }))
+      }
       app.route('/api', chatApi(options.chat))
     }
   }

@@ -1,3 +1,4 @@
+import { getConnInfo } from '@hono/node-server/conninfo'
 import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
@@ -8,11 +9,15 @@ import type { StaffDecision } from '../gateway/staff-decision.ts'
 import type { Logger } from '../lib/logger.ts'
 import { conversationQueries } from '../memory/conversation-queries.ts'
 import { conversations } from '../memory/conversations.ts'
+import { people } from '../memory/people.ts'
 import { runStore } from '../memory/runs.ts'
 import { type StaffRequest, staffRequests } from '../memory/staff-requests.ts'
 import { loadTimeline } from '../memory/timeline.ts'
+import type { StaffPack } from '../pack/staff-contract.ts'
+import type { ChangeFeed } from '../store/change-feed.ts'
 import type { Database } from '../store/database.ts'
 import { type RateLimit, rateLimiter } from '../store/rate-limiter.ts'
+import { holderView, requestView } from './request-view.ts'
 import { errorResponse } from './staff-api.ts'
 import { type RunningTurns, streamTurn } from './turn-stream.ts'
 
@@ -33,6 +38,10 @@ export interface ChatApiOptions {
   running: RunningTurns
   /** Decides requests the gateway put to staff; unset: only the Worker's approvals are decided. */
   decide?: ((decision: StaffDecision) => Promise<StaffRequest>) | undefined
+  /** The pack's part of the staff console (inbox kinds, metrics). */
+  staff?: StaffPack | undefined
+  /** This process's change feed: live updates of conversations and the inbox (`/events`). */
+  feed?: ChangeFeed | undefined
 }
 
 const uuid = z.uuid({ version: 'v4', error: 'must be a conversation id (a UUID)' })
@@ -107,11 +116,14 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
   /** The Worker for a turn, or the refusal: no model, or the user's budget spent (429). */
   async function workerFor(c: Context<ApiEnv>): Promise<Worker | Response> {
     if (options.worker === undefined) {
+      const operator = c.get('identity').role === 'staff' || fromLoopback(c)
       return apiError(
         c,
         503,
         'model_not_configured',
-        options.workerProblem ?? 'No language model is configured.',
+        operator
+          ? (options.workerProblem ?? 'No language model is configured.')
+          : 'The assistant is not available right now; please try again later.',
       )
     }
     const decision = await limited(`chat:${c.get('identity').sub}`)
@@ -145,13 +157,16 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
     return streamTurn(c, turn, { logger, running })
   }
 
-  app.get('/worker', (c) =>
-    c.json(
-      options.worker === undefined
+  // Set-up hints are for the operator: staff, or whoever sits at this machine; never a customer.
+  app.get('/worker', (c) => {
+    if (options.worker !== undefined) return c.json({ ready: true, model: options.model ?? null })
+    const operator = c.get('identity').role === 'staff' || fromLoopback(c)
+    return c.json(
+      operator
         ? { ready: false, problem: options.workerProblem ?? 'No language model is configured.' }
-        : { ready: true, model: options.model ?? null },
-    ),
-  )
+        : { ready: false },
+    )
+  })
 
   app.post('/chat', chat)
 
@@ -174,19 +189,45 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
     return c.json({ conversations: listed })
   })
 
+  /** The conversation's id when the caller may read it: its owner, or any staff member. */
+  async function readable(c: Context<ApiEnv>): Promise<string | undefined> {
+    const id = c.req.param('id') ?? ''
+    const identity = c.get('identity')
+    if (!uuid.safeParse(id).success) return undefined
+    const found =
+      identity.role === 'staff'
+        ? await conversations.exists(db, id)
+        : await conversations.owns(db, identity.sub, id)
+    return found ? id : undefined
+  }
+
   app.get('/conversations/:id', async (c) => {
-    const id = c.req.param('id')
-    const { sub } = c.get('identity')
-    if (!uuid.safeParse(id).success || !(await conversations.owns(db, sub, id))) {
-      return apiError(c, 404, 'not_found', `No conversation ${id} was found.`)
+    const id = await readable(c)
+    if (id === undefined) {
+      return apiError(c, 404, 'not_found', `No conversation ${c.req.param('id')} was found.`)
     }
+    const { sub } = c.get('identity')
     const approvals =
       options.worker === undefined
         ? []
         : await options.worker.pending({ userId: sub, conversationId: id })
+    const entries = await conversationQueries.entries(db, id)
+    const authors = await people.names(
+      db,
+      entries.flatMap((entry) => (entry.author === null ? [] : [entry.author])),
+    )
+    const requests = await staffRequests.ofConversation(db, id)
+    const held = await holderView(db, id)
     return c.json({
       id,
-      entries: await conversationQueries.entries(db, id),
+      held: held ?? null,
+      entries: entries.map((entry) => ({
+        ...entry,
+        author:
+          entry.author === null
+            ? null
+            : { sub: entry.author, name: authors.get(entry.author)?.name ?? entry.author },
+      })),
       approvals: approvals.map(({ id, tool, arguments: args, summary, createdAt }) => ({
         id,
         tool,
@@ -194,13 +235,14 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
         summary,
         createdAt,
       })),
+      requests: await Promise.all(requests.map((request) => requestView(db, request))),
     })
   })
 
   app.get('/conversations/:id/audit', async (c) => {
-    const id = c.req.param('id')
-    if (!uuid.safeParse(id).success || !(await conversations.owns(db, c.get('identity').sub, id))) {
-      return apiError(c, 404, 'not_found', `No conversation ${id} was found.`)
+    const id = await readable(c)
+    if (id === undefined) {
+      return apiError(c, 404, 'not_found', `No conversation ${c.req.param('id')} was found.`)
     }
     const timeline = await loadTimeline(db, id)
     return c.json({ id, events: timeline.events })
@@ -260,4 +302,15 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
   })
 
   return app
+}
+
+/** The request came from this machine (a loopback address); false when it cannot be told. */
+function fromLoopback(c: Context): boolean {
+  let address: string | undefined
+  try {
+    address = getConnInfo(c).remote.address
+  } catch {
+    return false
+  }
+  return address === '::1' || address?.startsWith('127.') === true || address === '::ffff:127.0.0.1'
 }

@@ -3,22 +3,31 @@ import { z } from 'zod'
 import { invokeAudited } from '../audit/audit-writer.ts'
 import { isStorableText } from '../audit/storable.ts'
 import type { Identity } from '../auth/identity.ts'
+import type { StaffDecision } from '../gateway/staff-decision.ts'
 import { ConflictError, FteError } from '../lib/errors.ts'
 import type { Json } from '../lib/json.ts'
+import { conversationQueries } from '../memory/conversation-queries.ts'
 import { conversations } from '../memory/conversations.ts'
 import { handoffs } from '../memory/handoffs.ts'
 import { inboxClaims } from '../memory/inbox-claims.ts'
 import { type PersonName, people } from '../memory/people.ts'
-import { staffRequests } from '../memory/staff-requests.ts'
+import { computeMetrics, coreMetrics } from '../memory/staff-metrics.ts'
+import { type StaffRequest, staffRequests } from '../memory/staff-requests.ts'
+import type { StaffPack } from '../pack/staff-contract.ts'
 import type { Database } from '../store/database.ts'
 import type { ApiEnv } from './chat-api.ts'
+import { requestView } from './request-view.ts'
 
 export interface StaffApiOptions {
   db: Database
+  /** The pack's inbox kinds and metrics. */
+  staff?: StaffPack | undefined
+  /** Decides a request put to staff (the gateway's `decide`); unset: requests cannot be decided. */
+  decide?: ((decision: StaffDecision) => Promise<StaffRequest>) | undefined
 }
 
 const uuid = z.uuid({ version: 'v4' })
-const ITEM = /^(request|conversation):([0-9a-f-]{36})$/
+const ITEM = /^([a-z][a-z0-9_]*):([A-Za-z0-9._:-]{1,200})$/
 
 /** A refusal as JSON with its code; a caller's error by its code, anything else rethrown. */
 export function errorResponse(c: Context, error: unknown): Response {
@@ -51,6 +60,11 @@ export async function staffOnly(c: Context<ApiEnv>, next: () => Promise<void>) {
  */
 export function staffApi(options: StaffApiOptions): Hono<ApiEnv> {
   const { db } = options
+  const sources = options.staff?.inbox ?? []
+  const metrics = [
+    ...coreMetrics(options.staff?.personActions ?? []),
+    ...(options.staff?.metrics ?? []),
+  ]
   const app = new Hono<ApiEnv>()
   app.use('/staff/*', staffOnly)
   app.use('/conversations/:id/takeover', staffOnly)
@@ -77,7 +91,11 @@ export function staffApi(options: StaffApiOptions): Hono<ApiEnv> {
           arguments: args,
           conversationId: typeof args.conversation_id === 'string' ? args.conversation_id : null,
         },
-        (work_) => work(work_, identity),
+        async (work_) => {
+          // Who acted, with the name their token gives: what customers and colleagues see.
+          await people.seen(work_.tx, identity)
+          return work(work_, identity)
+        },
       )
       return c.json(result as Record<string, unknown>)
     } catch (error) {
@@ -86,15 +104,19 @@ export function staffApi(options: StaffApiOptions): Hono<ApiEnv> {
   }
 
   app.get('/staff/inbox', async (c) => {
-    const [pending, held, claims] = await Promise.all([
+    const [pending, held, claims, packed] = await Promise.all([
       staffRequests.pending(db),
       handoffs.held(db),
       inboxClaims.all(db),
+      Promise.all(sources.map(async (source) => ({ source, entries: await source.list(db) }))),
     ])
     const names = await people.names(db, [
       ...pending.map((r) => r.requestedBy),
       ...held.flatMap((h) => [h.userId, h.heldBy]),
       ...[...claims.values()].map((claim) => claim.claimedBy),
+      ...packed.flatMap(({ entries }) =>
+        entries.flatMap((e) => (e.customer === null ? [] : [e.customer])),
+      ),
     ])
     const person = (sub: string): PersonName => names.get(sub) ?? { sub, name: sub, email: null }
     const claimOf = (id: string) => {
@@ -133,7 +155,22 @@ export function staffApi(options: StaffApiOptions): Hono<ApiEnv> {
         ...claimOf(`conversation:${hold.conversationId}`),
         actions: [{ name: 'release', label: 'Hand back to the Worker', fields: [] }],
       })),
-    ]
+      ...packed.flatMap(({ source, entries }) =>
+        entries.map((entry) => ({
+          id: `${source.kind}:${entry.key}`,
+          kind: source.kind,
+          kindLabel: source.label,
+          title: entry.title,
+          lines: entry.lines,
+          modelText: [],
+          customer: entry.customer === null ? null : person(entry.customer),
+          conversationId: entry.conversationId,
+          createdAt: entry.createdAt,
+          ...claimOf(`${source.kind}:${entry.key}`),
+          actions: source.actions.map(({ name, label, fields }) => ({ name, label, fields })),
+        })),
+      ),
+    ].sort((a, b) => Number(new Date(a.createdAt)) - Number(new Date(b.createdAt)))
     return c.json({ items })
   })
 
@@ -162,6 +199,94 @@ export function staffApi(options: StaffApiOptions): Hono<ApiEnv> {
     })
   }
 
+  app.post('/staff/inbox/:item/actions/:action', async (c) => {
+    const item = c.req.param('item')
+    const actionName = c.req.param('action')
+    const match = ITEM.exec(item)
+    const body = (await c.req.json().catch(() => ({}))) as Record<string, unknown>
+    const [, kind, key] = match ?? []
+    if (kind === 'request' && (actionName === 'approve' || actionName === 'reject')) {
+      if (options.decide === undefined) {
+        return c.json({ error: 'unavailable', message: 'Requests cannot be decided here.' }, 503)
+      }
+      try {
+        const request = await options.decide({
+          requestId: key ?? '',
+          decision: actionName === 'approve' ? 'approved' : 'rejected',
+          reason: typeof body.reason === 'string' ? body.reason : undefined,
+          identity: c.get('identity'),
+        })
+        return c.json({
+          request: await requestView(db, request),
+          message: `Request ${request.status}.`,
+        })
+      } catch (error) {
+        return errorResponse(c, error)
+      }
+    }
+    if (kind === 'conversation' && actionName === 'release') {
+      return release(c, key ?? '')
+    }
+    const source = sources.find((s) => s.kind === kind)
+    const action = source?.actions.find((a) => a.name === actionName)
+    if (source === undefined || action === undefined || key === undefined) {
+      return c.json({ error: 'not_found', message: `No action ${actionName} on ${item}.` }, 404)
+    }
+    const input = action.input.safeParse(body)
+    if (!input.success) {
+      const message = input.error.issues.map((issue) => issue.message).join('; ')
+      return c.json({ error: 'invalid_input', message }, 400)
+    }
+    return act(c, `${source.kind}_${action.name}`, { item }, async ({ tx, record }, identity) => {
+      const done = await action.run(
+        {
+          tx,
+          identity,
+          record: (entry) => record({ ...entry, actor: `staff:${identity.sub}` }),
+        },
+        key,
+        input.data,
+      )
+      if (done.done) await inboxClaims.drop(tx, [item])
+      return { item: done.done ? null : item, message: done.message }
+    })
+  })
+
+  app.get('/staff/metrics', async (c) => {
+    const days = Number(c.req.query('days') ?? 30)
+    if (!Number.isInteger(days) || days < 1 || days > 365) {
+      return c.json(
+        { error: 'invalid_input', message: 'days must be a whole number from 1 to 365' },
+        400,
+      )
+    }
+    const to = new Date()
+    const from = new Date(to.getTime() - days * 86_400_000)
+    const figures = await computeMetrics(db, metrics, { from, to })
+    return c.json({ days, from, to, figures })
+  })
+
+  app.get('/staff/conversations', async (c) => {
+    const limit = Math.min(200, Math.max(1, Number(c.req.query('limit') ?? 50) || 50))
+    const listed = await conversationQueries.listAll(db, limit)
+    const names = await people.names(
+      db,
+      listed.flatMap((l) => [l.userId, ...(l.heldBy === null ? [] : [l.heldBy])]),
+    )
+    const person = (sub: string) => names.get(sub) ?? { sub, name: sub, email: null }
+    return c.json({
+      conversations: listed.map((l) => ({
+        id: l.id,
+        title: l.title,
+        customer: person(l.userId),
+        startedAt: l.startedAt,
+        lastAt: l.lastMessageAt,
+        messages: l.messages,
+        held: l.heldBy === null ? null : { sub: l.heldBy, name: person(l.heldBy).name },
+      })),
+    })
+  })
+
   const conversationFound = async (c: Context<ApiEnv>) => {
     const id = c.req.param('id') ?? ''
     if (uuid.safeParse(id).success && (await conversations.exists(db, id))) return id
@@ -186,9 +311,7 @@ export function staffApi(options: StaffApiOptions): Hono<ApiEnv> {
     })
   })
 
-  app.post('/conversations/:id/release', async (c) => {
-    const id = await conversationFound(c)
-    if (id === undefined) return notFound(c)
+  function release(c: Context<ApiEnv>, id: string): Promise<Response> {
     return act(c, 'release', { conversation_id: id }, async ({ tx, record }, identity) => {
       const hold = await handoffs.release(tx, id)
       if (hold !== undefined) {
@@ -197,15 +320,18 @@ export function staffApi(options: StaffApiOptions): Hono<ApiEnv> {
           actor: `staff:${identity.sub}`,
           conversationId: id,
           target: `conversation:${id}`,
-          payload: {
-            held_by: hold.heldBy,
-            held_ms: Date.now() - hold.since.getTime(),
-          },
+          payload: { held_by: hold.heldBy, held_ms: Date.now() - hold.since.getTime() },
         })
         await inboxClaims.drop(tx, [`conversation:${id}`])
       }
       return { held: false }
     })
+  }
+
+  app.post('/conversations/:id/release', async (c) => {
+    const id = await conversationFound(c)
+    if (id === undefined) return notFound(c)
+    return release(c, id)
   })
 
   const replyBody = z.strictObject({

@@ -7,6 +7,7 @@ import type { Lexicon } from '../embedding/lexicon.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import type { MigrationSource } from '../store/migration-files.ts'
+import type { StaffPack } from './staff-contract.ts'
 import type { ToolDefinition } from './tool-definition.ts'
 
 export interface DemoDataResult {
@@ -47,6 +48,8 @@ export interface DomainPack {
   devAccounts?(db: Database): Promise<DevAccount[]>
   /** A first message to suggest (the web UI's message box, `fte ask --help`), without "e.g.". */
   examplePrompt?: string
+  /** Its part of the staff console: inbox kinds with their actions, metrics. */
+  staff?: StaffPack
 }
 
 export interface GatewayPack {

@@ -27,21 +27,23 @@ export const TOOL_META = {
 
 /**
  * A tool's template filled with a call's arguments: each `{name}` by that argument (text or a
- * number, cut to 60 characters, on one line); undefined when one it names is missing.
+ * number, cut to 60 characters, on one line), `{#name}` the same with a `#` before it unless the
+ * value has one (an order number as people write it); undefined when one it names is missing.
  */
 export function fillTemplate(
   template: string,
   args: Readonly<Record<string, unknown>>,
 ): string | undefined {
   let missing = false
-  const text = template.replace(/\{([a-z_][a-z0-9_]*)\}/g, (_, name: string) => {
+  const text = template.replace(/\{(#?)([a-z_][a-z0-9_]*)\}/g, (_, hash: string, name: string) => {
     const value = args[name]
     if (typeof value !== 'string' && typeof value !== 'number') {
       missing = true
       return ''
     }
     const flat = String(value).replace(/\s+/g, ' ').trim()
-    return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat
+    const cut = flat.length > 60 ? `${flat.slice(0, 59)}…` : flat
+    return hash === '#' && !cut.startsWith('#') ? `#${cut}` : cut
   })
   return missing ? undefined : text
 }

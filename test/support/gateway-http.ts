@@ -17,6 +17,7 @@ import type { Logger } from '../../src/lib/logger.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
 import { type DomainPack, packScopes } from '../../src/pack/domain-pack.ts'
+import { ChangeFeed } from '../../src/store/change-feed.ts'
 import type { Database } from '../../src/store/database.ts'
 import type { RateLimit } from '../../src/store/rate-limiter.ts'
 import { testGateway } from './gateway-client.ts'
@@ -94,6 +95,8 @@ export async function serveGatewayOverHttp(
   )
   const running = new RunningTurns()
   const { chat } = options
+  const feed = new ChangeFeed(db, logger)
+  if (chat !== undefined) await feed.start()
   // With no model, what the configuration says when nothing is set.
   const noModel = parseConfig({}, { cwd: packageRoot() }).llm
   const worker =
@@ -124,6 +127,9 @@ export async function serveGatewayOverHttp(
             maxMessageChars: 5000,
             logger,
             running,
+            decide: (decision) => gateway.decide(decision),
+            feed,
+            staff: pack.staff,
           },
   })
   const [resource, root] = servedResources(server.url)
@@ -147,6 +153,7 @@ export async function serveGatewayOverHttp(
     worker,
     running,
     async close() {
+      await feed.close()
       await server.close()
       await running.settle(10_000)
       await worker?.close()

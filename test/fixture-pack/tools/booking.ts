@@ -46,8 +46,11 @@ export async function findBooking(
      FROM bookings b JOIN users u ON u.id = b.user_id
      WHERE b.number = $1 AND ($2 OR b.user_id = $3) AND ($4::text IS NULL OR lower(u.email) = $4)
      ${options.lock ? 'FOR UPDATE OF b' : ''}`,
-    // Staff who name a person see theirs; anyone else sees their own.
-    [number, ctx.identity.role === 'staff' && person !== null, ctx.identity.sub, person],
+    // Staff who name a person see theirs; anyone else sees their own. On a staff decision, the
+    // booking is the requester's.
+    ctx.onBehalfOf === undefined
+      ? [number, ctx.identity.role === 'staff' && person !== null, ctx.identity.sub, person]
+      : [number, false, ctx.onBehalfOf.sub, null],
   )
   const booking = rows[0]
   if (booking === undefined) throw new NotFoundError(`No booking #${number} was found for you.`)

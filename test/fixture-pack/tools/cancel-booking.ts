@@ -20,6 +20,23 @@ export const cancelBookingTool = defineTool({
   sensitive: ['reason'],
   async run(ctx, input) {
     const booking = await findBooking(ctx, input.booking, { lock: true })
+    // The fixture's staff route: a booking that has begun is cancelled only on a staff decision.
+    const begun = booking.day <= new Date().toISOString().slice(0, 10)
+    if (!booking.cancelled && begun && ctx.identity.role !== 'staff') {
+      const request = await ctx.requestStaffDecision({
+        kind: 'late_cancel',
+        summary: {
+          title: `Cancel booking #${booking.number}: ${booking.room} on ${booking.day}`,
+          prompt: `Cancel ${booking.room} on ${booking.day}, which has begun?`,
+          lines: [{ label: 'Booking', value: `#${booking.number}` }],
+          model_text: [{ label: 'Reason', text: input.reason }],
+        },
+      })
+      return {
+        data: { status: 'pending_review', request_id: request.id },
+        text: `Booking #${booking.number} has begun: cancelling it is pending review by staff (request ${request.id}).`,
+      }
+    }
     if (!booking.cancelled) {
       await ctx.tx.query('UPDATE bookings SET cancelled = true WHERE id = $1', [booking.id])
       await ctx.record({ action: 'booking_cancelled', target: `booking:${booking.number}` })

@@ -5,7 +5,7 @@ import { defineTool, SESSION_ARGUMENT, writes } from '../../../../src/pack/tool-
 import { TICKET_REF } from '../arguments.ts'
 import { findTicket } from '../ticket.ts'
 
-const TEAMS = ['billing', 'logistics', 'technical', 'customer_care'] as const
+export const TEAMS = ['billing', 'logistics', 'technical', 'customer_care'] as const
 type Team = (typeof TEAMS)[number]
 
 /** The team a ticket's category belongs to; customer care when it says nothing. */
@@ -30,9 +30,32 @@ export const escalateTicketTool = defineTool({
     ticket: TICKET_REF,
     reason: z.string().trim().min(3).max(1000).describe('Why it needs a person, briefly'),
     team: z.enum(TEAMS).optional().describe('Leave out to let the server suggest one'),
+    issue: z
+      .string()
+      .trim()
+      .min(3)
+      .max(1000)
+      .optional()
+      .describe('The escalation note: the issue in one sentence, with the order and amount if any'),
+    tried: z
+      .string()
+      .trim()
+      .min(3)
+      .max(2000)
+      .optional()
+      .describe('The escalation note: what was checked or done, from tool results'),
+    sentiment: z
+      .string()
+      .trim()
+      .min(3)
+      .max(200)
+      .optional()
+      .describe("The escalation note: the customer's mood, with the words that show it"),
   }),
+  activity: 'Passing ticket {ticket} to a person from our team…',
+  topic: 'Ticket {ticket}',
   annotations: writes({ destructive: false, idempotent: true }),
-  sensitive: ['reason'],
+  sensitive: ['reason', 'issue', 'tried', 'sentiment'],
   async run(ctx, input) {
     const t = await findTicket(ctx, input.ticket, true)
     if (t.status === 'resolved') {
@@ -44,6 +67,22 @@ export const escalateTicketTool = defineTool({
     const already = t.status === 'escalated'
     if (!already) {
       await ctx.tx.query(`UPDATE tickets SET status = 'escalated' WHERE id = $1`, [t.id])
+      // The packet staff receive in their inbox: the skill's note, kept with the ticket.
+      await ctx.tx.query(
+        `INSERT INTO escalations
+           (ticket_id, conversation_id, team, reason, issue, tried, sentiment, requested_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          t.id,
+          ctx.conversationId ?? null,
+          team,
+          input.reason,
+          input.issue ?? null,
+          input.tried ?? null,
+          input.sentiment ?? null,
+          ctx.identity.sub,
+        ],
+      )
       await ctx.record({
         action: 'ticket_escalated',
         target: `ticket:${t.public_id}`,

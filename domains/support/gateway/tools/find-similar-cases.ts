@@ -18,6 +18,7 @@ export const findSimilarCasesTool = defineTool({
     description: z.string().trim().min(3).max(2000).describe("The problem, in the user's words"),
     limit: z.number().int().min(1).max(10).default(5),
   }),
+  activity: 'Searching similar cases…',
   annotations: READ_ONLY,
   sensitive: ['description', 'summary'],
   async run(ctx, input) {

@@ -10,6 +10,8 @@ export const getTicketTool = defineTool({
     'Returns one support ticket by id (T-1042) or UUID: status, category, order, summary and ' +
     'resolution. Use it when the user quotes a ticket number or asks about "my ticket".',
   input: z.strictObject({ session: SESSION_ARGUMENT, ticket: TICKET_REF }),
+  activity: 'Looking up ticket {ticket}…',
+  topic: 'Ticket {ticket}',
   annotations: READ_ONLY,
   isolation: 'statement',
   sensitive: ['summary'],

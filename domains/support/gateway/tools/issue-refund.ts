@@ -41,8 +41,8 @@ export const issueRefundTool = defineTool({
   annotations: writes({ destructive: true, idempotent: true }),
   scope: 'refund',
   sensitive: ['reason'],
-  activity: 'Asking for a refund on order {order}…',
-  topic: 'Refund on order {order}',
+  activity: 'Asking for a refund on order {#order}…',
+  topic: 'Refund on order {#order}',
   async run(ctx, input) {
     const order = await findOrder(ctx, input.order, true)
     const request = createHash('sha256')

@@ -20,6 +20,7 @@ export const listTicketsTool = defineTool({
       .describe('Only tickets in this status'),
     limit: z.number().int().min(1).max(50).default(10),
   }),
+  activity: 'Looking up your tickets…',
   annotations: READ_ONLY,
   isolation: 'statement',
   sensitive: ['customer_email', 'summary'],

@@ -16,6 +16,7 @@ export const lookupCustomerTool = defineTool({
     session: SESSION_ARGUMENT,
     customer_email: EMAIL.optional().describe('Staff only: the customer to look up'),
   }),
+  activity: 'Looking up your account…',
   annotations: READ_ONLY,
   isolation: 'statement',
   sensitive: ['customer_email', 'name'],

@@ -12,6 +12,8 @@ export const lookupOrderTool = defineTool({
     'Use it whenever the user mentions an order number, a delivery, a charge or a refund ' +
     '("where is my order", "refund for #4429", "I was charged").',
   input: z.strictObject({ session: SESSION_ARGUMENT, order: ORDER_REF }),
+  activity: 'Looking up order {#order}…',
+  topic: 'Order {#order}',
   annotations: READ_ONLY,
   async run(ctx, input) {
     const order = await findOrder(ctx, input.order, false)

@@ -23,6 +23,7 @@ export const openTicketTool = defineTool({
       .optional()
       .describe('A short label such as refund_delay or damaged_item'),
   }),
+  activity: 'Opening a ticket…',
   annotations: writes({ destructive: false, idempotent: false }),
   sensitive: ['summary', 'customer_email'],
   async run(ctx, input) {

@@ -13,6 +13,7 @@ export const searchPoliciesTool = defineTool({
     question: z.string().trim().min(3).max(2000),
     limit: z.number().int().min(1).max(10).default(3),
   }),
+  activity: 'Checking our policies…',
   annotations: READ_ONLY,
   async run(ctx, input) {
     const hits = await ctx.search.search(
