@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { gunzipSync } from 'node:zlib'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { webUi } from './web-ui.ts'
@@ -24,6 +25,8 @@ describe('the web UI routes', () => {
       imports: {
         oauth4webapi: '/vendor/oauth4webapi/index.js',
         'eventsource-parser/stream': '/vendor/eventsource-parser/stream.js',
+        'chart.js': '/vendor/chart.js/chart.js',
+        '@kurkle/color': '/vendor/@kurkle/color/color.esm.js',
       },
     })
     const policy = response.headers.get('content-security-policy') ?? ''
@@ -66,7 +69,7 @@ describe('the web UI routes', () => {
     )
   })
 
-  it('serves its scripts and the two vendored packages as JavaScript, with validators', async () => {
+  it('serves its scripts and the vendored packages as JavaScript, with validators', async () => {
     for (const path of [
       '/app/app.js',
       '/app/sign-in.js',
@@ -74,6 +77,10 @@ describe('the web UI routes', () => {
       '/vendor/eventsource-parser/stream.js',
       // Imported by stream.js, relative to it.
       '/vendor/eventsource-parser/parse.js',
+      '/vendor/chart.js/chart.js',
+      // Imported by chart.js from a subfolder, and the colour package by its bare name.
+      '/vendor/chart.js/chunks/helpers.dataset.js',
+      '/vendor/@kurkle/color/color.esm.js',
     ]) {
       const response = await oauth.request(path)
       expect(response.status, path).toBe(200)
@@ -89,6 +96,37 @@ describe('the web UI routes', () => {
     expect(again.status).toBe(304)
   })
 
+  it('sends its larger files gzipped to a browser that accepts it, each encoding with its own validator', async () => {
+    const plain = await oauth.request('/vendor/chart.js/chart.js')
+    const source = await plain.text()
+    expect(plain.headers.get('content-encoding')).toBeNull()
+    expect(plain.headers.get('vary')).toBe('accept-encoding')
+    const zipped = await oauth.request('/vendor/chart.js/chart.js', {
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    })
+    expect(zipped.headers.get('content-encoding')).toBe('gzip')
+    expect(zipped.headers.get('vary')).toBe('accept-encoding')
+    const bytes = new Uint8Array(await zipped.arrayBuffer())
+    // A third of the size or less: the chart library is most of what a phone downloads.
+    expect(bytes.byteLength).toBeLessThan(source.length / 3)
+    expect(gunzipSync(bytes).toString('utf8')).toBe(source)
+    expect(zipped.headers.get('etag')).not.toBe(plain.headers.get('etag'))
+    const again = await oauth.request('/vendor/chart.js/chart.js', {
+      headers: {
+        'accept-encoding': 'gzip',
+        'if-none-match': zipped.headers.get('etag') ?? '',
+      },
+    })
+    expect(again.status).toBe(304)
+    // Refused by q=0, or not asked for: sent as it is.
+    for (const accept of ['gzip;q=0, br', 'identity']) {
+      const response = await oauth.request('/app/app.js', {
+        headers: { 'accept-encoding': accept },
+      })
+      expect(response.headers.get('content-encoding'), accept).toBeNull()
+    }
+  })
+
   it('answers anything else under its folders with the JSON 404, the project files included', async () => {
     for (const path of [
       '/app/missing.js',
@@ -96,6 +134,13 @@ describe('the web UI routes', () => {
       '/vendor/oauth4webapi/../../package.json',
       '/vendor/pg/index.js',
       '/vendor/oauth4webapi/index.d.ts',
+      '/vendor/chart.js/chart.js.map',
+      '/vendor/chart.js/chart.umd.min.js',
+      '/vendor/chart.js/types/index.d.ts',
+      '/vendor/chart.js/../package.json',
+      '/vendor/@kurkle/color/../package.json',
+      // The page itself is served at / only, with its import map.
+      '/app/index.html',
     ]) {
       const response = await oauth.request(path)
       expect(response.status, path).toBe(404)
