@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
+import { packageRoot } from '../../lib/package-root.ts'
 import { webUi } from './web-ui.ts'
 
 /** The UI as `createApp` mounts it, with the app's JSON 404 for anything else. */
@@ -88,6 +91,13 @@ describe('the web UI routes', () => {
       expect(response.headers.get('etag')).toMatch(/^"/)
       expect(await response.text()).not.toContain('sourceMappingURL')
     }
+    // The role modules and their styles, in subfolders.
+    for (const path of ['/app/customer/chat.js', '/app/staff/staff-app.js']) {
+      const response = await oauth.request(path)
+      expect(response.status, path).toBe(200)
+      expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    }
+    expect((await oauth.request('/app/staff/staff.css')).status).toBe(200)
     const css = await oauth.request('/app/style.css')
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8')
     const again = await oauth.request('/app/app.js', {
@@ -124,6 +134,22 @@ describe('the web UI routes', () => {
         headers: { 'accept-encoding': accept },
       })
       expect(response.headers.get('content-encoding'), accept).toBeNull()
+    }
+  })
+
+  it('writes no markup the policy would refuse: no style attributes, no markup from strings', async () => {
+    const dir = join(packageRoot(), 'src', 'http', 'web', 'public')
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      /\.(html|js)$/.test(f),
+    )
+    expect(files).toContain(join('customer', 'chat.js'))
+    for (const file of files) {
+      const source = readFileSync(join(dir, file), 'utf8')
+      // style="…" in HTML or set as an attribute is refused by style-src 'self'; element.style
+      // from a script is not (and text from the server never becomes markup).
+      expect(source, file).not.toMatch(
+        /\sstyle=|setAttribute\(\s*'style'|innerHTML|insertAdjacentHTML/,
+      )
     }
   })
 
