@@ -19,6 +19,19 @@ export interface AuditActionRegistry {
   approval_decided: true
   retention_applied: true
   calls_refused: true
+  /** A call the gateway put to staff instead of running it for its caller. */
+  staff_request_routed: true
+  /** Staff approved or rejected such a request (by whom, for whom). */
+  staff_request_decided: true
+  /** A person took a conversation over from the Worker, or handed it back. */
+  handoff_started: true
+  handoff_ended: true
+  /** A person (not the Worker) wrote in a conversation. */
+  person_message: true
+  /** The Worker's reply was dropped: a person took the conversation over while it was written. */
+  reply_withheld: true
+  inbox_claimed: true
+  inbox_unclaimed: true
 }
 
 export type AuditAction = keyof AuditActionRegistry

@@ -188,7 +188,9 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     async extraTokenClaims(_ctx, token) {
       const accountId = (token as { accountId?: string }).accountId
       const found = accountId === undefined ? undefined : await account(accountId)
-      return found === undefined ? undefined : { email: found.email, email_verified: true }
+      return found === undefined
+        ? undefined
+        : { email: found.email, email_verified: true, name: found.name }
     },
     async findAccount(_ctx, sub) {
       const found = await account(sub)

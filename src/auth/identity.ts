@@ -11,4 +11,6 @@ export interface Identity {
    * when the verification is not there.
    */
   email?: string
+  /** The person's name as the issuer gives it (`name`), for people to read; never for decisions. */
+  name?: string
 }

@@ -134,11 +134,16 @@ function identityOf(payload: JWTPayload): Identity {
     typeof payload.email === 'string' && payload.email_verified === true
       ? payload.email.toLowerCase()
       : undefined
+  const name =
+    typeof payload.name === 'string' && payload.name.trim() !== ''
+      ? payload.name.trim().slice(0, 200)
+      : undefined
   return {
     sub,
     role: scopes.includes('staff') ? 'staff' : 'customer',
     scopes,
     ...(email === undefined ? {} : { email }),
+    ...(name === undefined ? {} : { name }),
   }
 }
 

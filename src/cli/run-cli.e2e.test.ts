@@ -89,15 +89,15 @@ describe('fte on the embedded database', () => {
 
     const tooEarly = await fte(['search', 'refund'], env)
     expect(tooEarly.code).toBe(1)
-    expect(tooEarly.stderr).toContain('schema is not up to date (15 migrations not applied)')
+    expect(tooEarly.stderr).toContain('schema is not up to date (17 migrations not applied)')
 
     const migrated = await fte(['migrate'], env)
     expect(migrated.code).toBe(0)
     expect(migrated.stdout).toMatch(/applied {2}support\/001_support\.sql/)
-    expect(migrated.stdout).toContain('applied 15, 0 were already applied')
+    expect(migrated.stdout).toContain('applied 17, 0 were already applied')
 
     const again = await fte(['migrate'], env)
-    expect(again.stdout).toContain('up to date (15 migrations applied)')
+    expect(again.stdout).toContain('up to date (17 migrations applied)')
 
     const after = await fte(['migrate', '--status', '--json'], env)
     const statuses = JSON.parse(after.stdout) as { state: string }[]

@@ -201,7 +201,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     async refuseUnscoped(identity, name) {
       const tool = tools.find((t) => t.name === name)
       const refused = tool === undefined ? undefined : scopeRefusal(tool, identity)
-      if (tool === undefined || refused === undefined) return undefined
+      // A staff-only tool refused to a customer is no missing scope: its server answers that.
+      if (tool === undefined || refused?.code !== 'insufficient_scope') return undefined
       const deps = await ready().catch(() => undefined)
       if (deps !== undefined) await turnAway(deps, tool, identity, refused, { charge: true })
       return { scope: requiredScope(tool), message: refused.message }

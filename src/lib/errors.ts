@@ -55,6 +55,13 @@ export class NotFoundError extends CallerError {
   }
 }
 
+/** The caller is who they say, but may not do this (a customer deciding what only staff may). */
+export class ForbiddenError extends CallerError {
+  constructor(message: string) {
+    super('forbidden', message)
+  }
+}
+
 /** What the caller asks clashes with what exists: a name taken, a key reused, a state passed. */
 export class ConflictError extends CallerError {
   constructor(message: string) {

@@ -37,6 +37,14 @@ const MESSAGE_COLUMNS =
 
 /** Conversations and their messages. Pass a transaction to group writes with their audit rows. */
 export const conversations = {
+  /** True when the conversation has stored messages: a chat, not only a client's MCP session. */
+  async hasMessages(q: Queryable, id: string): Promise<boolean> {
+    const { rows } = await q.query('SELECT 1 FROM messages WHERE conversation_id = $1 LIMIT 1', [
+      id,
+    ])
+    return rows.length > 0
+  },
+
   async create(q: Queryable, userId: string, metadata: JsonObject = {}): Promise<Conversation> {
     const { rows } = await q.query<ConversationRow>(
       `INSERT INTO conversations (user_id, metadata) VALUES ($1, $2::jsonb)

@@ -1,18 +1,51 @@
 import type { JsonObject } from '../lib/json.ts'
 import type { Queryable } from '../store/database.ts'
 
+/** A person as a page shows them. */
+export interface PersonName {
+  sub: string
+  name: string
+  email: string | null
+}
+
 /**
  * The people the Worker has met, by their verified subject, and what it keeps for them between
  * conversations: their saved state and their notes.
  */
 export const people = {
   /** Records a verified identity: created on first sight, `last_seen_at` refreshed after. */
-  async seen(q: Queryable, person: { sub: string; email?: string | undefined }): Promise<void> {
+  async seen(
+    q: Queryable,
+    person: { sub: string; email?: string | undefined; name?: string | undefined },
+  ): Promise<void> {
     await q.query(
-      `INSERT INTO users (id, email) VALUES ($1, $2)
-       ON CONFLICT (id) DO UPDATE SET last_seen_at = now(), email = coalesce(EXCLUDED.email, users.email)`,
-      [person.sub, person.email ?? null],
+      `INSERT INTO users (id, email, display_name) VALUES ($1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET last_seen_at = now(),
+         email = coalesce(EXCLUDED.email, users.email),
+         display_name = coalesce(EXCLUDED.display_name, users.display_name)`,
+      [person.sub, person.email ?? null, person.name ?? null],
     )
+  },
+
+  /** Names to show for subjects (the name, else the email, else the subject itself). */
+  async names(q: Queryable, subs: readonly string[]): Promise<Map<string, PersonName>> {
+    const wanted = [...new Set(subs)]
+    const found = new Map<string, PersonName>()
+    if (wanted.length === 0) return found
+    const { rows } = await q.query<{
+      id: string
+      email: string | null
+      display_name: string | null
+    }>('SELECT id, email, display_name FROM users WHERE id = ANY($1::text[])', [wanted])
+    for (const row of rows) {
+      found.set(row.id, {
+        sub: row.id,
+        name: row.display_name ?? row.email ?? row.id,
+        email: row.email,
+      })
+    }
+    for (const sub of wanted) if (!found.has(sub)) found.set(sub, { sub, name: sub, email: null })
+    return found
   },
 
   /** What the system knows of a person; undefined before their first session. */

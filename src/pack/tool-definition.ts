@@ -48,6 +48,16 @@ export interface ToolContext {
   meta: Readonly<Record<string, unknown>>
   /** Nearest-neighbour search over the documents, in the gateway's embedding model. */
   search: Search
+  /**
+   * Puts this call to staff instead of running it, when the pack's policy says it needs a staff
+   * decision: records a request holding the call's arguments and `summary` (what staff decide on),
+   * in this call's transaction, and gives its id. On approval the gateway runs the tool once more,
+   * with the same arguments, as the staff member who decided. Refused to a staff caller (who may
+   * decide for themselves) and in a preview.
+   */
+  requestStaffDecision(request: { kind: string; summary: ApprovalSummary }): Promise<{ id: string }>
+  /** Set when the tool runs on a staff decision: the request, and whom it is for. */
+  onBehalfOf?: { requestId: string; sub: string } | undefined
 }
 
 /**
@@ -87,6 +97,17 @@ export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
    * of its pack's `scopes`; never `staff`, which is a role, not a permission to call.
    */
   scope?: string
+  /**
+   * Staff only: refused to a customer identity whatever its scopes (a ticket's resolution, say).
+   */
+  staffOnly?: boolean
+  /**
+   * What a customer reads while the call runs, in words: a template over its arguments
+   * ("Looking up order {order}…"). Without it, pages say the Worker is working on it.
+   */
+  activity?: string
+  /** What a conversation that makes this call is about, for its title ("Order {order}"). */
+  topic?: string
   run(context: ToolContext, input: z.output<S>): Promise<ToolResult>
   /**
    * What a call would do, for the person asked to approve it: read-only, in the caller's identity,

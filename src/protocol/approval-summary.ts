@@ -8,6 +8,8 @@ import { z } from 'zod'
  */
 export const approvalSummarySchema = z.strictObject({
   title: z.string().min(1).max(300),
+  /** The question put to the person it concerns, in plain words ("Refund $312.00 to your card?"). */
+  prompt: z.string().min(1).max(300).optional(),
   lines: z
     .array(z.strictObject({ label: z.string().min(1).max(100), value: z.string().max(20_000) }))
     .max(40),

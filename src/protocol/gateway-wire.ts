@@ -16,6 +16,37 @@ export const META = {
 } as const
 
 /**
+ * `_meta` keys of a tool as `tools/list` describes it: how a page names what the tool is doing and
+ * what a conversation is about, in words a customer reads. Templates: `{argument}` is replaced by
+ * that argument's value.
+ */
+export const TOOL_META = {
+  activity: 'io.digital-fte/activity',
+  topic: 'io.digital-fte/topic',
+} as const
+
+/**
+ * A tool's template filled with a call's arguments: each `{name}` by that argument (text or a
+ * number, cut to 60 characters, on one line); undefined when one it names is missing.
+ */
+export function fillTemplate(
+  template: string,
+  args: Readonly<Record<string, unknown>>,
+): string | undefined {
+  let missing = false
+  const text = template.replace(/\{([a-z_][a-z0-9_]*)\}/g, (_, name: string) => {
+    const value = args[name]
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      missing = true
+      return ''
+    }
+    const flat = String(value).replace(/\s+/g, ' ').trim()
+    return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat
+  })
+  return missing ? undefined : text
+}
+
+/**
  * Why a call failed, as `structuredContent.error.code` of its error result. The first group means
  * the caller must change something (its text says what); `unavailable` and `timeout` mean the
  * system of record could not answer, and the text tells the model not to improvise.
@@ -63,6 +94,19 @@ export const beginSessionResultSchema = z.object({
   rules: z.string(),
   persona: z.string(),
   state: z.record(z.string(), z.json()),
+  /** Staff decisions on the caller's requests not yet passed on. */
+  decisions: z
+    .array(
+      z.object({
+        request_id: z.string(),
+        decision: z.string(),
+        request: z.string(),
+        decided_at: z.string().nullable(),
+        reason: z.string().optional(),
+        outcome: z.string().optional(),
+      }),
+    )
+    .optional(),
 })
 
 export type BeginSessionResult = z.output<typeof beginSessionResultSchema>

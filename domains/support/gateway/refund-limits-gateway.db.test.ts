@@ -27,7 +27,9 @@ describeEachDatabase('refund limits per order, through the gateway', (target) =>
               (SELECT count(*) FROM audit_log
                WHERE action = 'refund_issued' AND target = 'order:' || $1)::int AS issued,
               (SELECT count(*) FROM audit_log
-               WHERE action = 'refund_blocked' AND target = 'order:' || $1)::int AS blocked`,
+               WHERE action = 'refund_blocked' AND target = 'order:' || $1)::int AS blocked,
+              (SELECT count(*) FROM staff_requests
+               WHERE arguments->>'order' = $1 AND status = 'pending')::int AS pending`,
       [order],
     )
     return rows[0]
@@ -50,23 +52,26 @@ describeEachDatabase('refund limits per order, through the gateway', (target) =>
     }
   }
 
-  it('refuses the second of two $200 refunds by the customer on one order as needing staff, and records it', async () => {
+  it('puts the second of two $200 refunds by the customer on one order to staff, refunding nothing', async () => {
     const maya = await asker(MAYA)
     expect(await rowsOn(MAYAS_LARGE_ORDER)).toEqual({
       refunds: 0,
       refunded_cents: 0,
       issued: 0,
       blocked: 0,
+      pending: 0,
     })
     expect((await maya(MAYAS_LARGE_ORDER, 20_000)).data).toMatchObject({ status: 'issued' })
     const second = await maya(MAYAS_LARGE_ORDER, 20_000)
-    expect(second.data).toMatchObject({ status: 'blocked', rule: 'needs_staff' })
-    expect(second.text).toContain('$200.00 is already refunded on order #4356')
+    expect(second.data).toMatchObject({ status: 'pending_review' })
+    expect(second.text).toContain('pending review by a support lead')
+    expect(second.text).toContain(`request ${String(second.data.request_id)}`)
     expect(await rowsOn(MAYAS_LARGE_ORDER)).toEqual({
       refunds: 1,
       refunded_cents: 20_000,
       issued: 1,
-      blocked: 1,
+      blocked: 0,
+      pending: 1,
     })
   })
 
@@ -79,7 +84,7 @@ describeEachDatabase('refund limits per order, through the gateway', (target) =>
     )
     const [maya, staff] = [await asker(MAYA), await asker(STAFF)]
     expect((await maya('9901', 20_000)).data).toMatchObject({ status: 'issued' })
-    expect((await maya('9901', 10_000)).data).toMatchObject({ rule: 'needs_staff' })
+    expect((await maya('9901', 10_000)).data).toMatchObject({ status: 'pending_review' })
     expect((await staff('9901', 30_000)).data).toMatchObject({
       status: 'issued',
       refunded_total_cents: 50_000,
@@ -89,21 +94,23 @@ describeEachDatabase('refund limits per order, through the gateway', (target) =>
       refunds: 2,
       refunded_cents: 50_000,
       issued: 2,
-      blocked: 2,
+      blocked: 1,
+      pending: 1,
     })
   })
 
-  it('refuses Maya a refund of her $450 order in full (it needs staff) and lets staff issue it', async () => {
-    const refused = await (await asker(MAYA))(MAYAS_LARGE_ORDER, 45_000)
-    expect(refused.data).toMatchObject({ status: 'blocked', rule: 'needs_staff' })
-    expect(await rowsOn(MAYAS_LARGE_ORDER)).toMatchObject({ refunds: 0, blocked: 1 })
+  it("puts Maya's refund of her $450 order in full to staff, and lets staff issue it", async () => {
+    const routed = await (await asker(MAYA))(MAYAS_LARGE_ORDER, 45_000)
+    expect(routed.data).toMatchObject({ status: 'pending_review' })
+    expect(await rowsOn(MAYAS_LARGE_ORDER)).toMatchObject({ refunds: 0, blocked: 0, pending: 1 })
     const issued = await (await asker(STAFF))(MAYAS_LARGE_ORDER, 45_000)
     expect(issued.data).toMatchObject({ status: 'issued', remaining_cents: 0 })
     expect(await rowsOn(MAYAS_LARGE_ORDER)).toEqual({
       refunds: 1,
       refunded_cents: 45_000,
       issued: 1,
-      blocked: 1,
+      blocked: 0,
+      pending: 1,
     })
     const { rows } = await db.query<{ status: string }>(
       'SELECT status FROM orders WHERE public_id = $1',

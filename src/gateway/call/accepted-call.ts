@@ -42,6 +42,7 @@ export async function runAccepted(
       input,
       session,
       recorded,
+      arguments: withoutSession(args),
       meta,
       preview: meta[META.preview] === true,
       signal,
@@ -84,4 +85,11 @@ async function recordRefusal(
     },
     { error, latencyMs: extra.latencyMs },
   ).catch(() => {})
+}
+
+/** The caller's arguments as a staff request keeps them: the session handle left out. */
+function withoutSession(args: Record<string, unknown>): JsonObject {
+  const kept = { ...args }
+  delete kept.session
+  return JSON.parse(JSON.stringify(kept)) as JsonObject
 }

@@ -6,6 +6,7 @@ import type { JsonObject } from '../../lib/json.ts'
 import type { SessionClaims, ToolDefinition, ToolResult } from '../../pack/tool-definition.ts'
 import { auditedPreview, previewOf } from '../approval-preview.ts'
 import { recordedResult } from '../recorded-call.ts'
+import { routeToStaff } from '../staff-decision.ts'
 import type { GatewayDeps } from './gateway-deps.ts'
 
 export interface AcceptedCall<S extends z.ZodObject = z.ZodObject> {
@@ -15,6 +16,8 @@ export interface AcceptedCall<S extends z.ZodObject = z.ZodObject> {
   session: SessionClaims | undefined
   /** The arguments as the audit trail keeps them. */
   recorded: JsonObject
+  /** The arguments as the caller sent them, without a session handle: what a staff request keeps. */
+  arguments: JsonObject
   meta: Readonly<Record<string, unknown>>
   /** `true`: describe the call for approval, read-only, instead of running it. */
   preview: boolean
@@ -56,6 +59,8 @@ export async function runAudited(deps: GatewayDeps, call: AcceptedCall): Promise
               signal: timeout.signal,
               meta: call.meta,
               search: deps.search,
+              requestStaffDecision: (request) =>
+                routeToStaff({ tx, record, call, request, preview: preview }),
             },
             call.input,
           ),

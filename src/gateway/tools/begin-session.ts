@@ -4,6 +4,7 @@ import { NotFoundError } from '../../lib/errors.ts'
 import { isUuidAnyCase } from '../../lib/uuid.ts'
 import { conversations } from '../../memory/conversations.ts'
 import { people } from '../../memory/people.ts'
+import { staffRequests } from '../../memory/staff-requests.ts'
 import { defineTool, type ToolDefinition, writes } from '../../pack/tool-definition.ts'
 import { META } from '../../protocol/gateway-wire.ts'
 import type { Queryable } from '../../store/database.ts'
@@ -55,6 +56,15 @@ export function beginSessionTool(options: BeginSessionOptions): ToolDefinition {
         conversationId = (await conversations.create(tx, identity.sub)).id
       }
       const state = await people.state(tx, identity.sub)
+      // Decisions staff made on this person's requests since they were last told.
+      const decisions = (await staffRequests.takeUnreported(tx, identity.sub)).map((request) => ({
+        request_id: request.id,
+        decision: request.status,
+        request: request.summary.title,
+        decided_at: request.decidedAt?.toISOString() ?? null,
+        ...(request.reason === null ? {} : { reason: request.reason }),
+        ...(request.outcome === null ? {} : { outcome: request.outcome.text }),
+      }))
       const { handle, claims } = await (await options.sessions()).issue({
         sub: identity.sub,
         conversationId,
@@ -76,11 +86,32 @@ export function beginSessionTool(options: BeginSessionOptions): ToolDefinition {
           rules,
           persona: options.persona,
           state,
+          ...(decisions.length === 0 ? {} : { decisions }),
         },
         text:
           `Session started (expires ${claims.expiresAt.toISOString()}). Pass this session handle to every other tool:\n${handle}\n\n` +
-          `Persona: ${options.persona}\n\nRules:\n${rules}\n\nSaved state: ${JSON.stringify(state)}`,
+          `Persona: ${options.persona}\n\nRules:\n${rules}\n\nSaved state: ${JSON.stringify(state)}` +
+          decisionsText(decisions),
       }
     },
   })
+}
+
+/** Staff decisions on the caller's requests, for the model to pass on. */
+function decisionsText(
+  decisions: ReadonlyArray<{
+    request_id: string
+    decision: string
+    request: string
+    reason?: string
+    outcome?: string
+  }>,
+): string {
+  if (decisions.length === 0) return ''
+  const lines = decisions.map(
+    (d) =>
+      `- Request ${d.request_id} (${d.request}) was ${d.decision} by a support lead` +
+      `${d.reason === undefined ? '' : `: ${d.reason}`}${d.outcome === undefined ? '' : `. Outcome: ${d.outcome}`}`,
+  )
+  return `\n\nDecisions on the user's earlier requests (tell the user):\n${lines.join('\n')}`
 }
