@@ -38,6 +38,8 @@ export function start(context) {
     return { link, pages: page.pages }
   })
   nav.hidden = false
+  // The nav takes the header's room: the pack's description is the customers' greeting.
+  byId('domain').hidden = true
   /** @type {Chat | undefined} made when the chat is first shown */
   let chat
   /** @type {Page | undefined} */
