@@ -136,8 +136,14 @@ export async function* concludeTurn(
       ...(outcome.kind === 'fallback' ? { fallback: outcome.reason } : {}),
     }),
   )
-  // The turn's messages, its closing audit rows and its spans: one write.
-  await session.commit({ audit, spans })
+  // The turn's messages, its closing audit rows and its spans: one write, and no reply when a
+  // person took the conversation over meanwhile.
+  const heldBy = await session.commit({ audit, spans, reply: { actor: deps.actor(userId) } })
+  if (heldBy !== undefined) {
+    yield { type: 'held', conversationId, by: heldBy }
+    yield { type: 'turn_ended', conversationId, status: 'held', traceId }
+    return
+  }
   yield { type: 'message', conversationId, text, usage: tokens, costUsd }
   const failed = outcome.kind === 'fallback' && outcome.reason !== 'grounding'
   yield { type: 'turn_ended', conversationId, status: failed ? 'failed' : 'completed', traceId }

@@ -57,9 +57,16 @@ export type WorkerEvent =
     }
   | { type: 'error'; conversationId: string | null; code: string; message: string }
   | {
+      /** A person holds the conversation: the Worker does not answer (its reply, if any, dropped). */
+      type: 'held'
+      conversationId: string
+      /** Who holds it (their subject). */
+      by: string
+    }
+  | {
       type: 'turn_ended'
       conversationId: string
-      status: 'completed' | 'paused' | 'failed'
+      status: 'completed' | 'paused' | 'failed' | 'held'
       traceId: string | null
     }
 

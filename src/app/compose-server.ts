@@ -129,6 +129,7 @@ export async function composeServer(
         maxMessageChars: config.worker.maxInputChars,
         logger,
         running,
+        decide: (decision) => gateway.decide(decision),
       },
     })
     const retention = scheduleRetention(db, config.retention, logger)

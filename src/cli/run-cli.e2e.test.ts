@@ -85,7 +85,7 @@ describe('fte on the embedded database', () => {
     const before = await fte(['migrate', '--status'], env)
     expect(before.code).toBe(0)
     expect(before.stdout).toMatch(/pending +core\/001_system_of_record\.sql/)
-    expect(before.stdout).toContain('0 applied, 15 pending')
+    expect(before.stdout).toContain('0 applied, 17 pending')
 
     const tooEarly = await fte(['search', 'refund'], env)
     expect(tooEarly.code).toBe(1)
@@ -101,7 +101,7 @@ describe('fte on the embedded database', () => {
 
     const after = await fte(['migrate', '--status', '--json'], env)
     const statuses = JSON.parse(after.stdout) as { state: string }[]
-    expect(statuses.map((s) => s.state)).toEqual(Array(15).fill('applied'))
+    expect(statuses.map((s) => s.state)).toEqual(Array(17).fill('applied'))
 
     const db = await openPglite({ dataDir })
     await buildConversation(db)

@@ -17,6 +17,7 @@ import { errorMessage, InternalError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import { conversationCorpus } from '../memory/conversation-summaries.ts'
+import type { StaffRequest } from '../memory/staff-requests.ts'
 import { type DomainPack, packScopes } from '../pack/domain-pack.ts'
 import { requiredScope, type ToolDefinition } from '../pack/tool-definition.ts'
 import type { Database } from '../store/database.ts'
@@ -28,6 +29,7 @@ import { scopeRefusal } from './call/scope-guard.ts'
 import { turnAway } from './call/turn-away.ts'
 import { SessionHandles } from './session-handle.ts'
 import { sessionKey } from './session-key.ts'
+import { decideStaffRequest, type StaffDecision } from './staff-decision.ts'
 import { coreTools } from './tools/core-tools.ts'
 
 /** The gateway's settings (GATEWAY_* configuration) and what it runs on. */
@@ -68,6 +70,8 @@ export interface Gateway {
     identity: Identity,
     name: string,
   ): Promise<{ scope: string; message: string } | undefined>
+  /** A staff member's decision on a request the gateway put to staff (see `decideStaffRequest`). */
+  decide(decision: StaffDecision): Promise<StaffRequest>
 }
 
 /** How soon after a failed attempt a tool call may try to open the database again. */
@@ -197,6 +201,9 @@ export function createGateway(options: GatewayOptions): Gateway {
         )
       }
       return server
+    },
+    async decide(decision) {
+      return decideStaffRequest(await ready(), tools, decision)
     },
     async refuseUnscoped(identity, name) {
       const tool = tools.find((t) => t.name === name)

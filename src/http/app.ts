@@ -11,6 +11,7 @@ import { type ChatApiOptions, chatApi } from './chat-api.ts'
 import { checkHealth } from './health.ts'
 import { hostOriginWall } from './host-origin-wall.ts'
 import { jsonBodiesOnly } from './json-bodies-only.ts'
+import { staffApi } from './staff-api.ts'
 import { type WebUiOptions, webUi } from './web/web-ui.ts'
 
 export interface AppOptions extends HostOriginOptions {
@@ -100,6 +101,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     })
     if (options.chat !== undefined) {
       app.use('/api/*', needs('read'))
+      app.route('/api', staffApi({ db: options.chat.db }))
       app.route('/api', chatApi(options.chat))
     }
   }

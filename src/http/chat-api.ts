@@ -4,13 +4,16 @@ import { z } from 'zod'
 import { SUMMARY_UNAVAILABLE, type Worker } from '../agent/worker.ts'
 import { isStorableText } from '../audit/storable.ts'
 import type { Identity } from '../auth/identity.ts'
+import type { StaffDecision } from '../gateway/staff-decision.ts'
 import type { Logger } from '../lib/logger.ts'
 import { conversationQueries } from '../memory/conversation-queries.ts'
 import { conversations } from '../memory/conversations.ts'
 import { runStore } from '../memory/runs.ts'
+import { type StaffRequest, staffRequests } from '../memory/staff-requests.ts'
 import { loadTimeline } from '../memory/timeline.ts'
 import type { Database } from '../store/database.ts'
 import { type RateLimit, rateLimiter } from '../store/rate-limiter.ts'
+import { errorResponse } from './staff-api.ts'
 import { type RunningTurns, streamTurn } from './turn-stream.ts'
 
 export type ApiEnv = { Variables: { identity: Identity } }
@@ -28,6 +31,8 @@ export interface ChatApiOptions {
   maxMessageChars: number
   logger: Logger
   running: RunningTurns
+  /** Decides requests the gateway put to staff; unset: only the Worker's approvals are decided. */
+  decide?: ((decision: StaffDecision) => Promise<StaffRequest>) | undefined
 }
 
 const uuid = z.uuid({ version: 'v4', error: 'must be a conversation id (a UUID)' })
@@ -214,6 +219,26 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
     const input = await body(c, decisionBody)
     if (input instanceof Response) return input
     const identity = c.get('identity')
+    // A request put to staff: decided by staff only, whoever asks and however.
+    const staffRequest = uuid.safeParse(id).success ? await staffRequests.find(db, id) : undefined
+    if (staffRequest !== undefined && options.decide !== undefined) {
+      if (identity.role !== 'staff') {
+        return staffRequest.requestedBy === identity.sub
+          ? apiError(c, 403, 'forbidden', 'A support lead decides this request, not you.')
+          : apiError(c, 404, 'not_found', `No approval ${id} is waiting for you.`)
+      }
+      try {
+        const request = await options.decide({
+          requestId: id,
+          decision: input.decision === 'approve' ? 'approved' : 'rejected',
+          reason: input.reason,
+          identity,
+        })
+        return c.json({ request })
+      } catch (error) {
+        return errorResponse(c, error)
+      }
+    }
     const waiting = uuid.safeParse(id).success
       ? await runStore.waiting(db, identity.sub, id)
       : undefined

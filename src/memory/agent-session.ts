@@ -1,7 +1,7 @@
 import type { AgentInputItem, RunContext, RunContextAwareSession } from '@openai/agents'
 import { auditRowsStatement } from '../audit/audit-rows-statement.ts'
 import type { AuditEntry } from '../audit/audit-writer.ts'
-import type { Queryable } from '../store/database.ts'
+import type { Database, Queryable } from '../store/database.ts'
 import type { MessageRole } from './conversations.ts'
 
 /** A span as `agent_spans` keeps it. */
@@ -44,7 +44,7 @@ interface HeldItem {
  */
 export class PostgresSession implements RunContextAwareSession {
   readonly acceptsRunContext = true
-  private readonly db: Queryable
+  private readonly db: Database
   private readonly conversationId: string
   private readonly historyLimit: number
   /** The conversation was made by this turn: nothing is stored for it yet. */
@@ -56,7 +56,7 @@ export class PostgresSession implements RunContextAwareSession {
   private readonly counted = new WeakMap<object, { input: number; output: number }>()
 
   constructor(options: {
-    db: Queryable
+    db: Database
     conversationId: string
     historyLimit?: number
     fresh?: boolean
@@ -113,16 +113,65 @@ export class PostgresSession implements RunContextAwareSession {
   /**
    * Writes the held items, then `audit`'s rows, in that order, with the trace's `spans`: one
    * statement, so all of it lands or none does.
+   *
+   * With `reply`, the write carries the Worker's reply to the user, and the conversation's row is
+   * locked and read first: when a person has taken the conversation over (even while this turn
+   * ran), the reply and its `message_sent` rows are left out and `reply_withheld` recorded instead.
+   * The takeover updates that row, so the two are ordered: the reply is in before it, or not at
+   * all. Resolves to who holds the conversation, or undefined.
    */
-  async commit(rest: { audit?: readonly AuditEntry[]; spans?: readonly SpanRow[] } = {}) {
-    const held = this.held
-    const audit = rest.audit ?? []
-    const spans = rest.spans ?? []
+  async commit(
+    rest: {
+      audit?: readonly AuditEntry[]
+      spans?: readonly SpanRow[]
+      reply?: { actor: string }
+    } = {},
+  ): Promise<string | undefined> {
+    if (rest.reply === undefined) {
+      await this.write(this.db, this.held, rest.audit ?? [], rest.spans ?? [])
+      this.held = []
+      return undefined
+    }
+    const { actor } = rest.reply
+    const heldBy = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ held_by: string | null }>(
+        'SELECT held_by FROM conversations WHERE id = $1 FOR SHARE',
+        [this.conversationId],
+      )
+      const holder = rows[0]?.held_by ?? undefined
+      let held = this.held
+      let audit = rest.audit ?? []
+      if (holder !== undefined) {
+        const replies = held.filter((h) => h.role === 'assistant' && h.item.type === 'message')
+        held = held.filter((h) => !replies.includes(h))
+        audit = [
+          ...audit.filter((entry) => entry.action !== 'message_sent'),
+          {
+            action: 'reply_withheld',
+            actor,
+            conversationId: this.conversationId,
+            payload: { held_by: holder, replies: replies.length },
+          },
+        ]
+      }
+      await this.write(tx, held, audit, rest.spans ?? [])
+      return holder
+    })
+    this.held = []
+    return heldBy
+  }
+
+  private async write(
+    q: Queryable,
+    held: readonly HeldItem[],
+    audit: readonly AuditEntry[],
+    spans: readonly SpanRow[],
+  ): Promise<void> {
     if (held.length === 0 && audit.length === 0 && spans.length === 0) return
     // Messages draw their position from the audit log's sequence: the values are drawn here, in
     // order, so the messages come before the audit rows that close the turn.
     const auditRows = auditRowsStatement(audit, { rows: '$9', offset: '$10' })
-    await this.db.query(
+    await q.query(
       `WITH seqs AS MATERIALIZED (
          SELECT n, nextval('audit_log_id_seq') AS seq FROM generate_series(1, $1::int) AS n
        ), held AS (
@@ -157,7 +206,6 @@ export class PostgresSession implements RunContextAwareSession {
         held.map((h) => h.seq),
       ],
     )
-    this.held = []
   }
 
   async popItem(): Promise<AgentInputItem | undefined> {

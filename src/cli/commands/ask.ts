@@ -175,6 +175,9 @@ export async function printTurn(
         context.stderr.write(`fte: ${event.message}\n`)
         if (['not_found', 'invalid_input', 'approval_pending'].includes(event.code)) code = 1
         break
+      case 'held':
+        line(`  ⏸ ${event.by} (a person) holds this conversation: the message went to them`)
+        break
       case 'turn_ended':
         if (event.status === 'failed') code = 1
         break
