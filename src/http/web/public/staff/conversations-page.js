@@ -48,7 +48,7 @@ export function render(context, root) {
         ),
       )
     })
-    .catch((error) => explain(context, body, error))
+    .catch((error) => explain(context, body, error, { routeMayBeMissing: true }))
   return {
     stop: () => {
       stopped = true

@@ -1,6 +1,8 @@
 // @ts-check
 // One inbox item as a card: what it is and how old, whose it is, its details, who holds it, and
 // what can be done about it.
+
+import { summaryView } from '../customer/consent-card.js'
 import { el } from '../dom.js'
 import { age, avatar, personName, when } from '../format.js'
 import { conversationHref } from '../router.js'
@@ -54,10 +56,10 @@ export function inboxCard(item, handlers) {
       ),
     )
   }
-  if (item.lines.length > 0) {
-    const lines = el('dl', { class: 'summary' })
-    for (const line of item.lines) lines.append(el('dt', {}, line.label), el('dd', {}, line.value))
-    card.append(lines)
+  if (item.lines.length > 0 || (item.modelText ?? []).length > 0) {
+    card.append(
+      ...summaryView({ title: item.title, lines: item.lines, model_text: item.modelText ?? [] }),
+    )
   }
   const claim = el(
     'p',

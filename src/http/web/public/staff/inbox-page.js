@@ -44,7 +44,7 @@ export function render(context, root) {
         el('div', { class: 'inbox' }, ...items.map((item) => inboxCard(item, handlers))),
       )
     } catch (error) {
-      explain(context, body, error)
+      explain(context, body, error, { routeMayBeMissing: true })
     }
   }
 

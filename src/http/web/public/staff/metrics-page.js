@@ -52,7 +52,7 @@ export function render(context, root) {
       range.textContent = `${new Date(metrics.from).toLocaleDateString()} – ${new Date(metrics.to).toLocaleDateString()}`
       body.replaceChildren(el('div', { class: 'figures' }, ...metrics.figures.map(card)))
     } catch (error) {
-      explain(context, body, error)
+      explain(context, body, error, { routeMayBeMissing: true })
     }
   }
 

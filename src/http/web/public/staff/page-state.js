@@ -17,14 +17,17 @@ export function pageFrame(root, title) {
 }
 
 /**
- * Shows why a page has nothing to show: a 404 from a route this server does not have yet, or
- * whatever else refused it (401 goes to the sign-in, as everywhere).
+ * Shows why a page has nothing to show: whatever refused it (401 goes to the sign-in, as
+ * everywhere), or, for a page whose route answers 404 only when the server does not have it, that
+ * this part of the console is not available on this server yet.
  * @param {import('../app.js').Context} context
  * @param {HTMLElement} body
  * @param {unknown} error
+ * @param {{ routeMayBeMissing?: boolean }} [options]
  */
-export function explain(context, body, error) {
-  if (error instanceof ApiError && error.status === 404 && error.code === 'not_found') {
+export function explain(context, body, error, options = {}) {
+  const missing = error instanceof ApiError && error.status === 404 && error.code === 'not_found'
+  if (missing && options.routeMayBeMissing) {
     body.replaceChildren(
       el(
         'p',

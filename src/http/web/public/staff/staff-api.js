@@ -6,7 +6,8 @@
  * @typedef {{ name: string, label: string, type: 'text' | 'choice', choices?: string[], required: boolean }} ActionField
  * @typedef {{ name: string, label: string, fields: ActionField[] }} Action
  * @typedef {{ id: string, kind: string, kindLabel: string, title: string,
- *   lines: Array<{ label: string, value: string }>, customer: Customer | null,
+ *   lines: Array<{ label: string, value: string }>,
+ *   modelText?: Array<{ label: string, text: string }>, customer: Customer | null,
  *   conversationId: string | null, createdAt: string,
  *   claimedBy: import('../api.js').Person | null, claimedAt: string | null,
  *   actions: Action[] }} InboxItem
