@@ -361,6 +361,9 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
       expect(figures.composer).toBeLessThanOrEqual(72)
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
       await shot(page, '12-phone-conversation')
+      await page.emulateMedia({ colorScheme: 'dark' })
+      await shot(page, '12-phone-conversation-dark')
+      await page.emulateMedia({ colorScheme: 'light' })
 
       // The list is behind the menu button; choosing a conversation closes it again.
       const menu = page.getByRole('button', { name: 'Conversations' })
