@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, chromium, type Page } from 'playwright-core'
@@ -120,37 +120,42 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
       await message.press('Enter')
       expect((await streamed).headers()['content-type']).toContain('text/event-stream')
       const transcript = page.getByRole('log')
-      const refundCard = transcript.getByRole('listitem').filter({ hasText: 'Approval needed' })
-      await refundCard.first().waitFor()
-      await expect.poll(() => transcript.innerText()).toContain('skill find-similar-cases')
+      const refundCard = transcript.locator('li.approval').first()
+      await refundCard.waitFor()
+      await expect.poll(() => transcript.innerText()).toContain('Waiting for your decision above')
+      // The customer reads what the assistant is doing in words: an activity line per tool call
+      // (the server's plain line, or a neutral one), each ticked once answered; never a tool's
+      // name, its arguments or its raw result.
+      const activities = transcript.locator('li.activity')
+      expect(await activities.count()).toBeGreaterThanOrEqual(2)
+      for (const line of await activities.allInnerTexts()) expect(line).toMatch(/…/)
+      expect(await transcript.locator('li.activity.done').count()).toBeGreaterThanOrEqual(2)
       const firstTurn = await transcript.innerText()
-      expect(firstTurn).toContain('→ domain_lookup_order {"order":"4429"}')
-      const results = transcript.locator('li.tool.result.ok')
-      expect(await results.first().innerText()).toMatch(
-        /domain_lookup_order answered:\s+Order #4429: \$219\.00, refunded/,
-      )
-      expect(firstTurn).toContain('domain_find_similar_cases')
-      expect(firstTurn).toContain('domain_issue_refund')
-      expect(firstTurn).toContain('Waiting for your decision above')
+      expect(firstTurn).not.toMatch(/domain_|find-similar-cases|\{"|\$219\.00, refunded/)
       // The turn paused: the keyboard is on the request's Approve button.
       expect(
         await page.evaluate(
           'document.activeElement.closest(".approval") !== null && document.activeElement.textContent',
         ),
       ).toBe('Approve')
+      // The consent card asks in words; its details are folded away until asked for.
+      expect(await refundCard.locator('.consent-title').innerText()).toMatch(
+        // Within the self-serve limit the customer consents herself; above it, she consents to
+        // asking a support lead.
+        /refund \$219\.00 (on|to your card for|for) order #4429\??$/i,
+      )
+      const details = refundCard.locator('dl.summary')
+      expect(await details.isVisible()).toBe(false)
+      await refundCard.getByText('Details').click()
+      expect(await details.isVisible()).toBe(true)
       await shot(page, '3-refund-approval')
 
-      // Approve the refund with the mouse: the gateway blocks it, and the Worker asks to escalate.
+      // Approve the refund with the mouse: the gateway blocks it, and the assistant asks to escalate.
       await refundCard.getByRole('button', { name: 'Approve' }).click()
-      const escalationCard = transcript
-        .getByRole('listitem')
-        .filter({ hasText: 'domain_escalate_ticket' })
-        .filter({ hasText: 'Approval needed' })
+      const escalationCard = transcript.locator('li.approval').nth(1)
       await escalationCard.waitFor()
-      await expect.poll(() => refundCard.first().innerText()).toContain('Approved.')
-      expect(await transcript.locator('li.tool.result').allInnerTexts()).toContainEqual(
-        expect.stringMatching(/Refund blocked: Order #4429 has already been refunded/),
-      )
+      expect(await escalationCard.locator('.consent-title').innerText()).toMatch(/ticket T-\d+/)
+      await expect.poll(() => refundCard.innerText()).toContain('Approved.')
       await shot(page, '4-escalation-approval')
 
       // Approve the escalation from the keyboard.
@@ -159,8 +164,11 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
       const reply = transcript.locator('li.message.assistant')
       await expect.poll(() => reply.last().innerText()).toMatch(/escalated ticket T-\d+ to billing/)
       await expect.poll(() => page.getByText('1 waiting').count()).toBe(0)
-      // The run went on: no note still says it waits, and nothing hangs below the page.
+      // The run went on: no note still says it waits, no spinner is left, and nothing hangs
+      // below the page.
       expect(await transcript.innerText()).not.toContain('Waiting for your decision')
+      expect(await transcript.locator('li.activity.working').count()).toBe(0)
+      expect(await transcript.innerText()).not.toContain('domain_')
       expect(await page.evaluate('document.documentElement.scrollHeight')).toBeLessThanOrEqual(800)
       await shot(page, '5-reply')
 
@@ -192,16 +200,20 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
       // Stored, not just shown: a reload reads the conversation back from the server.
       await page.reload()
       await expect.poll(() => reply.last().innerText()).toMatch(/escalated ticket T-\d+/)
-      expect(await transcript.innerText()).toContain('→ domain_escalate_ticket')
+      // Read back, a customer's conversation is its messages: the steps are the staff view's.
+      expect(await transcript.locator('li.message.user').first().innerText()).toContain('#4429')
+      expect(await transcript.innerText()).not.toContain('domain_')
 
       // Readable on a phone: nothing wider than the screen.
       await page.setViewportSize({ width: 390, height: 844 })
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
       await shot(page, '7-phone')
+      await page.setViewportSize({ width: 1280, height: 800 })
 
       // Signed out, the next sign-in asks who to be; another customer does not see Maya's
       // conversation, and asking for it by its address finds nothing.
-      const mayas = new URL(page.url()).hash.slice(1)
+      const mayas = new URL(page.url()).hash.replace('#/c/', '')
+      expect(mayas).toMatch(/^[0-9a-f-]{36}$/)
       await page.getByRole('button', { name: 'Sign out' }).click()
       await page.getByText('You are signed out.').waitFor()
       await page.getByRole('button', { name: 'Sign in' }).click()
@@ -212,7 +224,7 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
       const list = page.getByRole('navigation', { name: 'Conversations' })
       await expect.poll(() => list.innerText()).toContain('order #4340')
       expect(await list.innerText()).not.toContain('#4429')
-      await page.goto(`${server.url}/#${mayas}`)
+      await page.goto(`${server.url}/#/c/${mayas}`)
       await expect
         .poll(() => transcript.innerText())
         .toContain(`No conversation ${mayas} was found.`)
@@ -251,9 +263,10 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
       await card.waitFor()
       await shot(page, '9-refund-summary')
 
-      expect(await card.getByRole('paragraph').first().innerText()).toBe(
-        'Approval needed: Refund $45.90 on order #4380',
+      expect(await card.locator('.consent-title').innerText()).toMatch(
+        /^Approval needed:\s+Refund \$45\.90 (on|to your card for) order #4380\??$/,
       )
+      await card.getByText('Details').click()
       const lines = card.locator('dl.summary')
       const row = async (label: string) => lines.locator(`dt:text-is("${label}") + dd`).innerText()
       // The amount comes from the parsed call, the rest from the records, in dollars.
@@ -300,6 +313,70 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
       model.enqueue(reply({ text: 'I have not refunded anything.' }))
       await undescribed.getByRole('button', { name: 'Reject' }).click()
       await expect.poll(() => undescribed.innerText()).toContain('Rejected.')
+      expect(problems.filter((p) => !p.includes('404'))).toEqual([])
+      await page.close()
+    })
+    it('gives the transcript most of a phone screen: a one-line header, the list in a drawer, a one-row message box', async () => {
+      const { page, problems } = await newPage({ width: 390, height: 844 })
+      await page.goto(server.url)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.waitForURL((url) => url.origin !== server.url)
+      await page.getByRole('button', { name: /Maya Okafor/ }).click()
+      await page.getByText('Signed in as maya.okafor@example.com (customer)').waitFor()
+      // A new conversation greets her, the list out of the way.
+      await page.getByText('how can we help?').waitFor()
+      expect(await page.getByRole('navigation', { name: 'Conversations' }).count()).toBe(0)
+      await shot(page, '11-phone-welcome')
+
+      const exchanges = [
+        ['Hello, are you there?', 'Hello! I am here and happy to help.'],
+        ['Can you help me with a return?', 'Of course. Tell me which order it is about.'],
+        ['Thanks, I will look it up.', 'You are welcome. Have a good day!'],
+      ] as const
+      const message = page.getByLabel('Message')
+      for (const [index, [question, answer]] of exchanges.entries()) {
+        model.enqueue(reply({ text: answer }))
+        await message.fill(question)
+        await message.press('Enter')
+        await expect
+          .poll(() => page.locator('li.message.assistant').nth(index).innerText())
+          .toContain(answer)
+      }
+      const measure = async (selector: string) =>
+        Number(
+          await page.evaluate(
+            `document.querySelector('${selector}').getBoundingClientRect().height`,
+          ),
+        )
+      const figures = {
+        viewport: 844,
+        header: await measure('header.top'),
+        title: await measure('.chat-head'),
+        transcript: await measure('#transcript'),
+        composer: await measure('#composer'),
+      }
+      await writeFile(join(artifacts, 'phone-layout.json'), `${JSON.stringify(figures, null, 2)}\n`)
+      expect(figures.transcript / figures.viewport).toBeGreaterThanOrEqual(0.7)
+      expect(figures.header).toBeLessThanOrEqual(56)
+      expect(figures.composer).toBeLessThanOrEqual(72)
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
+      await shot(page, '12-phone-conversation')
+      await page.emulateMedia({ colorScheme: 'dark' })
+      await shot(page, '12-phone-conversation-dark')
+      await page.emulateMedia({ colorScheme: 'light' })
+
+      // The list is behind the menu button; choosing a conversation closes it again.
+      const menu = page.getByRole('button', { name: 'Conversations' })
+      await menu.click()
+      const list = page.getByRole('navigation', { name: 'Conversations' })
+      await list.waitFor()
+      expect(await menu.getAttribute('aria-expanded')).toBe('true')
+      await expect.poll(() => list.getByRole('link').count()).toBeGreaterThan(0)
+      // Slid in all the way (it moves for a fifth of a second).
+      await expect.poll(async () => (await list.boundingBox())?.x).toBe(0)
+      await shot(page, '13-phone-drawer')
+      await list.getByRole('link').first().click()
+      await expect.poll(() => list.isVisible()).toBe(false)
       expect(problems.filter((p) => !p.includes('404'))).toEqual([])
       await page.close()
     })

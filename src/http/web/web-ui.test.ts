@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
+import { packageRoot } from '../../lib/package-root.ts'
 import { webUi } from './web-ui.ts'
 
 /** The UI as `createApp` mounts it, with the app's JSON 404 for anything else. */
@@ -24,6 +28,8 @@ describe('the web UI routes', () => {
       imports: {
         oauth4webapi: '/vendor/oauth4webapi/index.js',
         'eventsource-parser/stream': '/vendor/eventsource-parser/stream.js',
+        'chart.js': '/vendor/chart.js/chart.js',
+        '@kurkle/color': '/vendor/@kurkle/color/color.esm.js',
       },
     })
     const policy = response.headers.get('content-security-policy') ?? ''
@@ -66,7 +72,7 @@ describe('the web UI routes', () => {
     )
   })
 
-  it('serves its scripts and the two vendored packages as JavaScript, with validators', async () => {
+  it('serves its scripts and the vendored packages as JavaScript, with validators', async () => {
     for (const path of [
       '/app/app.js',
       '/app/sign-in.js',
@@ -74,6 +80,10 @@ describe('the web UI routes', () => {
       '/vendor/eventsource-parser/stream.js',
       // Imported by stream.js, relative to it.
       '/vendor/eventsource-parser/parse.js',
+      '/vendor/chart.js/chart.js',
+      // Imported by chart.js from a subfolder, and the colour package by its bare name.
+      '/vendor/chart.js/chunks/helpers.dataset.js',
+      '/vendor/@kurkle/color/color.esm.js',
     ]) {
       const response = await oauth.request(path)
       expect(response.status, path).toBe(200)
@@ -81,12 +91,66 @@ describe('the web UI routes', () => {
       expect(response.headers.get('etag')).toMatch(/^"/)
       expect(await response.text()).not.toContain('sourceMappingURL')
     }
+    // The role modules and their styles, in subfolders.
+    for (const path of ['/app/customer/chat.js', '/app/staff/staff-app.js']) {
+      const response = await oauth.request(path)
+      expect(response.status, path).toBe(200)
+      expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    }
+    expect((await oauth.request('/app/staff/staff.css')).status).toBe(200)
     const css = await oauth.request('/app/style.css')
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8')
     const again = await oauth.request('/app/app.js', {
       headers: { 'if-none-match': (await oauth.request('/app/app.js')).headers.get('etag') ?? '' },
     })
     expect(again.status).toBe(304)
+  })
+
+  it('sends its larger files gzipped to a browser that accepts it, each encoding with its own validator', async () => {
+    const plain = await oauth.request('/vendor/chart.js/chart.js')
+    const source = await plain.text()
+    expect(plain.headers.get('content-encoding')).toBeNull()
+    expect(plain.headers.get('vary')).toBe('accept-encoding')
+    const zipped = await oauth.request('/vendor/chart.js/chart.js', {
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    })
+    expect(zipped.headers.get('content-encoding')).toBe('gzip')
+    expect(zipped.headers.get('vary')).toBe('accept-encoding')
+    const bytes = new Uint8Array(await zipped.arrayBuffer())
+    // A third of the size or less: the chart library is most of what a phone downloads.
+    expect(bytes.byteLength).toBeLessThan(source.length / 3)
+    expect(gunzipSync(bytes).toString('utf8')).toBe(source)
+    expect(zipped.headers.get('etag')).not.toBe(plain.headers.get('etag'))
+    const again = await oauth.request('/vendor/chart.js/chart.js', {
+      headers: {
+        'accept-encoding': 'gzip',
+        'if-none-match': zipped.headers.get('etag') ?? '',
+      },
+    })
+    expect(again.status).toBe(304)
+    // Refused by q=0, or not asked for: sent as it is.
+    for (const accept of ['gzip;q=0, br', 'identity']) {
+      const response = await oauth.request('/app/app.js', {
+        headers: { 'accept-encoding': accept },
+      })
+      expect(response.headers.get('content-encoding'), accept).toBeNull()
+    }
+  })
+
+  it('writes no markup the policy would refuse: no style attributes, no markup from strings', async () => {
+    const dir = join(packageRoot(), 'src', 'http', 'web', 'public')
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      /\.(html|js)$/.test(f),
+    )
+    expect(files).toContain(join('customer', 'chat.js'))
+    for (const file of files) {
+      const source = readFileSync(join(dir, file), 'utf8')
+      // style="…" in HTML or set as an attribute is refused by style-src 'self'; element.style
+      // from a script is not (and text from the server never becomes markup).
+      expect(source, file).not.toMatch(
+        /\sstyle=|setAttribute\(\s*'style'|innerHTML|insertAdjacentHTML/,
+      )
+    }
   })
 
   it('answers anything else under its folders with the JSON 404, the project files included', async () => {
@@ -96,6 +160,13 @@ describe('the web UI routes', () => {
       '/vendor/oauth4webapi/../../package.json',
       '/vendor/pg/index.js',
       '/vendor/oauth4webapi/index.d.ts',
+      '/vendor/chart.js/chart.js.map',
+      '/vendor/chart.js/chart.umd.min.js',
+      '/vendor/chart.js/types/index.d.ts',
+      '/vendor/chart.js/../package.json',
+      '/vendor/@kurkle/color/../package.json',
+      // The page itself is served at / only, with its import map.
+      '/app/index.html',
     ]) {
       const response = await oauth.request(path)
       expect(response.status, path).toBe(404)

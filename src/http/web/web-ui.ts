@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
-import { dirname, extname, join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Context, Hono } from 'hono'
 import { etag } from 'hono/etag'
 import { packageRoot } from '../../lib/package-root.ts'
+import { readStaticFiles, staticResponse } from './static-files.ts'
 
 export interface WebUiOptions {
   /**
@@ -17,48 +18,40 @@ export interface WebUiOptions {
   domain?: { name: string; description: string; examplePrompt?: string | undefined } | undefined
 }
 
-/** The packages the page imports, served from the installed copies: no build step, no CDN. */
-const VENDORED: Record<string, { specifier: string; entry: string }> = {
-  oauth4webapi: { specifier: 'oauth4webapi', entry: 'index.js' },
-  'eventsource-parser': { specifier: 'eventsource-parser/stream', entry: 'stream.js' },
-}
+/**
+ * The packages the page imports, served from the installed copies: no build step, no CDN. Each is
+ * served whole from the folder of its entry (subfolders too: Chart.js's entry imports its
+ * `chunks/`), and named in the import map by its bare specifier.
+ */
+const VENDORED: Array<{ name: string; specifier: string; entry: string }> = [
+  { name: 'oauth4webapi', specifier: 'oauth4webapi', entry: 'index.js' },
+  { name: 'eventsource-parser', specifier: 'eventsource-parser/stream', entry: 'stream.js' },
+  { name: 'chart.js', specifier: 'chart.js', entry: 'chart.js' },
+  // Chart.js imports it by its bare name.
+  { name: '@kurkle/color', specifier: '@kurkle/color', entry: 'color.esm.js' },
+]
 
 const HTML = 'text/html; charset=utf-8'
-const JS = 'text/javascript; charset=utf-8'
-const TYPES: Record<string, string> = {
-  '.html': HTML,
-  '.js': JS,
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-}
-
-interface Asset {
-  body: string
-  type: string
-}
 
 /**
- * The web UI: `/` and its files under `/app/`, the two packages it imports under `/vendor/`, and
- * `/app/config.json` (how to sign in). Every file is read once, here; each page response carries
- * a content security policy that allows scripts from this server only and connections to this
- * server and the issuer only.
+ * The web UI: `/` and its files under `/app/` (subfolders included), the packages it imports under
+ * `/vendor/`, and `/app/config.json` (how to sign in). Every file is read and compressed once,
+ * here; each page response carries a content security policy that allows scripts from this server
+ * only and connections to this server and the issuer only.
  */
 export function webUi(options: WebUiOptions): Hono {
   const publicDir = join(packageRoot(), 'src', 'http', 'web', 'public')
-  const assets = new Map<string, Asset>()
-  for (const name of readdirSync(publicDir)) {
-    const type = TYPES[extname(name)]
-    if (type !== undefined) assets.set(`/app/${name}`, { body: read(join(publicDir, name)), type })
-  }
+  const files = readStaticFiles(publicDir, '/app/', { only: (name) => name !== 'index.html' })
   const imports: Record<string, string> = {}
-  for (const [name, { specifier, entry }] of Object.entries(VENDORED)) {
+  for (const { name, specifier, entry } of VENDORED) {
     const dir = dirname(fileURLToPath(import.meta.resolve(specifier)))
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
-      assets.set(`/vendor/${name}/${file}`, {
-        body: stripSourceMap(read(join(dir, file))),
-        type: JS,
-      })
-    }
+    const vendored = readStaticFiles(dir, `/vendor/${name}/`, {
+      // The page imports ES modules: the script-tag bundles beside them (`.umd.js`, `.min.js`)
+      // would only cost memory.
+      only: (file) => file.endsWith('.js') && !/\.(umd|min)\.js$/.test(file),
+      transform: stripSourceMap,
+    })
+    for (const [path, file] of vendored) files.set(path, file)
     imports[specifier] = `/vendor/${name}/${entry}`
   }
 
@@ -101,14 +94,16 @@ export function webUi(options: WebUiOptions): Hono {
   app.get('/app/config.json', (c) =>
     c.body(config, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }),
   )
-  app.get('/app/:file', (c) => serve(c))
-  app.get('/vendor/:name/:file', (c) => serve(c))
+  app.get('/app/*', serve)
+  app.get('/vendor/*', serve)
 
   function serve(c: Context) {
-    const asset = assets.get(c.req.path)
-    if (asset === undefined) return c.notFound()
-    const headers = { ...security, 'content-type': asset.type, 'cache-control': 'no-cache' }
-    return new Response(asset.body, { headers })
+    const file = files.get(c.req.path)
+    if (file === undefined) return c.notFound()
+    return staticResponse(file, c.req.header('accept-encoding'), {
+      ...security,
+      'cache-control': 'no-cache',
+    })
   }
   return app
 }

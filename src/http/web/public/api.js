@@ -1,35 +1,62 @@
 // @ts-check
-// The chat API as this page uses it: JSON requests with the bearer token, and chat turns read as
+// The API as this page uses it: JSON requests with the bearer token, and chat turns read as
 // Server-Sent Events from a POST (which EventSource cannot send), parsed by eventsource-parser.
 import { EventSourceParserStream } from 'eventsource-parser/stream'
+import { follow } from './live-stream.js'
 
+/** @typedef {{ sub: string, name: string | null }} Person */
 /**
  * @typedef {{ type: 'turn_started', conversationId: string, resumed: boolean }
  *   | { type: 'text_delta', conversationId: string, delta: string }
- *   | { type: 'tool_call', conversationId: string, callId: string, name: string, arguments: Record<string, unknown> }
+ *   | { type: 'tool_call', conversationId: string, callId: string, name: string, arguments: Record<string, unknown>, activity?: string }
  *   | { type: 'tool_result', conversationId: string, callId: string, name: string, status: 'ok' | 'error', summary: string }
  *   | { type: 'skill_activated', conversationId: string, name: string }
  *   | { type: 'approval_requested', conversationId: string, approvalId: string, tool: string, arguments: Record<string, unknown>, summary: ApprovalSummary | null }
  *   | { type: 'approval_recorded', conversationId: string, approvalId: string, tool: string, summary: ApprovalSummary | null, decision: 'approved' | 'rejected', waiting: number }
  *   | { type: 'guardrail', conversationId: string, guardrail: string, action: string, detail: string }
  *   | { type: 'message', conversationId: string, text: string }
+ *   | { type: 'held', conversationId: string, by: Person }
  *   | { type: 'error', conversationId: string | null, code: string, message: string }
  *   | { type: 'turn_ended', conversationId: string, status: 'completed' | 'paused' | 'failed' }} TurnEvent
  */
-/** @typedef {{ id: string, title: string, lastMessageAt: string | null, waitingApprovals: number }} ConversationListing */
-/** @typedef {{ id: string, role: string, kind: 'message' | 'tool_call' | 'tool_result', content: string, name: string | null, createdAt: string }} Entry */
 /**
- * What a person approves, as the server built it: label/value lines, and the model's own words.
- * @typedef {{ title: string, lines: Array<{ label: string, value: string }>,
+ * @typedef {{ id: string, title: string | null, startedAt?: string, lastAt?: string | null,
+ *   lastMessageAt?: string | null, held?: boolean, waitingApprovals?: number }} ConversationListing
+ */
+/**
+ * @typedef {{ id: string, role: string, kind: 'message' | 'tool_call' | 'tool_result',
+ *   content: string, name: string | null, createdAt: string, author?: Person | null }} Entry
+ */
+/**
+ * What a person approves, as the server built it: the plain question, label/value lines, and the
+ * model's own words.
+ * @typedef {{ title: string, prompt?: string, lines: Array<{ label: string, value: string }>,
  *   model_text: Array<{ label: string, text: string }> }} ApprovalSummary
  */
 /** @typedef {{ id: string, tool: string, summary: ApprovalSummary | null }} Approval */
-/** @typedef {{ id: string, entries: Entry[], approvals: Approval[] }} Conversation */
+/**
+ * A request routed to staff, as its conversation shows it.
+ * @typedef {{ id: string, status: 'pending' | 'approved' | 'rejected', summary: ApprovalSummary | null,
+ *   reason?: string, decidedBy?: Person, outcome?: string, createdAt: string, decidedAt?: string }} StaffRequest
+ */
+/**
+ * @typedef {{ id: string, entries: Entry[], approvals: Approval[], requests?: StaffRequest[],
+ *   held?: boolean | Person | null }} Conversation
+ */
+/**
+ * One change in a conversation, live.
+ * @typedef {{ seq: number, conversationId: string } & (
+ *   { kind: 'message', message: { id: string, role: 'user' | 'assistant', author: Person | null, text: string, at: string } }
+ *   | { kind: 'hold', held: true, by: Person } | { kind: 'hold', held: false }
+ *   | { kind: 'request', request: StaffRequest }
+ *   | { kind: 'reset' })} ConversationChange
+ */
 /**
  * @typedef {{ kind: 'message', at: string, role: string, content: string }
  *   | { kind: 'audit', at: string, action: string, actor: string, target: string | null,
  *       invocation: { capability: string, status: string, latencyMs: number } | null }} TimelineEvent
  */
+/** @typedef {{ sub: string, role: 'customer' | 'staff', scopes: string[], email?: string, name?: string }} Me */
 
 /** A refusal from the API: its HTTP status and stable code, and what it says. */
 export class ApiError extends Error {
@@ -75,6 +102,17 @@ export function createApi(token) {
   }
 
   /**
+   * @template T
+   * @param {string} path
+   * @param {unknown} [body]
+   * @returns {Promise<T>}
+   */
+  async function post(path, body = {}) {
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' } }
+    return (await send(path, { ...init, body: JSON.stringify(body) })).json()
+  }
+
+  /**
    * POSTs `body` and hands each event of the turn to `onEvent` as it arrives.
    * @param {string} path
    * @param {unknown} body
@@ -107,17 +145,31 @@ export function createApi(token) {
     }
   }
 
+  const path = (/** @type {string} */ id) => `/api/conversations/${encodeURIComponent(id)}`
+
   return {
-    /** @returns {Promise<{ sub: string, role: string, email?: string }>} */
+    get,
+    post,
+    /**
+     * @param {string} path
+     * @param {import('./live-stream.js').FollowHandlers} handlers
+     */
+    follow: (path, handlers) => follow(path, token, handlers),
+    /** @returns {Promise<Me>} */
     me: () => get('/api/me'),
-    /** @returns {Promise<{ ready: true, model: { provider: string, name: string } | null } | { ready: false, problem: string }>} */
+    /** @returns {Promise<{ ready: true, model: { provider: string, name: string } | null } | { ready: false, problem?: string }>} */
     worker: () => get('/api/worker'),
     /** @returns {Promise<{ conversations: ConversationListing[] }>} */
     conversations: () => get('/api/conversations'),
     /** @param {string} id @returns {Promise<Conversation>} */
-    conversation: (id) => get(`/api/conversations/${encodeURIComponent(id)}`),
+    conversation: (id) => get(path(id)),
     /** @param {string} id @returns {Promise<{ events: TimelineEvent[] }>} */
-    audit: (id) => get(`/api/conversations/${encodeURIComponent(id)}/audit`),
+    audit: (id) => get(`${path(id)}/audit`),
+    /**
+     * @param {string} id
+     * @param {import('./live-stream.js').FollowHandlers} handlers
+     */
+    conversationEvents: (id, handlers) => follow(`${path(id)}/events`, token, handlers),
     /**
      * @param {{ message: string, conversation_id?: string }} input
      * @param {(event: TurnEvent) => void} onEvent
@@ -132,6 +184,8 @@ export function createApi(token) {
       stream(`/api/approvals/${encodeURIComponent(id)}`, input, onEvent),
   }
 }
+
+/** @typedef {ReturnType<typeof createApi>} Api */
 
 /** @param {Response} response */
 async function refusal(response) {
