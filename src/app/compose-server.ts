@@ -136,6 +136,11 @@ export async function composeServer(
         decide: (decision) => gateway.decide(decision),
         feed,
         staff: pack.staff,
+        toolWords: new Map(
+          gateway.tools.flatMap((tool) =>
+            tool.activity === undefined ? [] : [[tool.name, tool.activity] as const],
+          ),
+        ),
       },
     })
     const retention = scheduleRetention(db, config.retention, logger)

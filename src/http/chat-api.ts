@@ -14,10 +14,11 @@ import { runStore } from '../memory/runs.ts'
 import { type StaffRequest, staffRequests } from '../memory/staff-requests.ts'
 import { loadTimeline } from '../memory/timeline.ts'
 import type { StaffPack } from '../pack/staff-contract.ts'
+import { fillTemplate } from '../protocol/gateway-wire.ts'
 import type { ChangeFeed } from '../store/change-feed.ts'
 import type { Database } from '../store/database.ts'
 import { type RateLimit, rateLimiter } from '../store/rate-limiter.ts'
-import { holderView, requestView } from './request-view.ts'
+import { holderView, personView, requestView } from './request-view.ts'
 import { errorResponse } from './staff-api.ts'
 import { type RunningTurns, streamTurn } from './turn-stream.ts'
 
@@ -38,6 +39,8 @@ export interface ChatApiOptions {
   running: RunningTurns
   /** Decides requests the gateway put to staff; unset: only the Worker's approvals are decided. */
   decide?: ((decision: StaffDecision) => Promise<StaffRequest>) | undefined
+  /** What the gateway's tools say of a call, by tool name: a stored call's activity line. */
+  toolWords?: ReadonlyMap<string, string> | undefined
   /** The pack's part of the staff console (inbox kinds, metrics). */
   staff?: StaffPack | undefined
   /** This process's change feed: live updates of conversations and the inbox (`/events`). */
@@ -189,6 +192,20 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
     return c.json({ conversations: listed })
   })
 
+  /** A stored call's activity line: its tool's words filled with its arguments, else a default. */
+  function activityOf(entry: { name: string | null; content: string }): string {
+    const template = entry.name === null ? undefined : options.toolWords?.get(entry.name)
+    if (template === undefined) return 'Working on it…'
+    const open = entry.content.indexOf('(')
+    let args: Record<string, unknown> = {}
+    try {
+      args = JSON.parse(entry.content.slice(open + 1, -1)) as Record<string, unknown>
+    } catch {
+      // Arguments the model did not write as JSON: the line without them.
+    }
+    return fillTemplate(template, args) ?? 'Working on it…'
+  }
+
   /** The conversation's id when the caller may read it: its owner, or any staff member. */
   async function readable(c: Context<ApiEnv>): Promise<string | undefined> {
     const id = c.req.param('id') ?? ''
@@ -218,8 +235,11 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
     )
     const requests = await staffRequests.ofConversation(db, id)
     const held = await holderView(db, id)
+    const about = await conversationQueries.about(db, id)
     return c.json({
       id,
+      title: about?.title ?? null,
+      customer: about === undefined ? null : await personView(db, about.userId),
       held: held ?? null,
       entries: entries.map((entry) => ({
         ...entry,
@@ -227,6 +247,7 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
           entry.author === null
             ? null
             : { sub: entry.author, name: authors.get(entry.author)?.name ?? entry.author },
+        ...(entry.kind === 'tool_call' ? { activity: activityOf(entry) } : {}),
       })),
       approvals: approvals.map(({ id, tool, arguments: args, summary, createdAt }) => ({
         id,

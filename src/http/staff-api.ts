@@ -16,7 +16,7 @@ import { type StaffRequest, staffRequests } from '../memory/staff-requests.ts'
 import type { StaffPack } from '../pack/staff-contract.ts'
 import type { Database } from '../store/database.ts'
 import type { ApiEnv } from './chat-api.ts'
-import { requestView } from './request-view.ts'
+import { personView, requestView } from './request-view.ts'
 
 export interface StaffApiOptions {
   db: Database
@@ -307,7 +307,8 @@ export function staffApi(options: StaffApiOptions): Hono<ApiEnv> {
         target: `conversation:${id}`,
         payload: { held_by: identity.sub },
       })
-      return { held: true, by: identity.sub, since: hold.since.toISOString() }
+      const by = await personView(tx, identity.sub)
+      return { held: true, by, since: hold.since.toISOString() }
     })
   })
 

@@ -54,6 +54,25 @@ export const conversationQueries = {
     return rows.map(toEntry)
   },
 
+  /** Whose the conversation is, and its title (the first words when it has none). */
+  async about(db: Queryable, id: string): Promise<{ userId: string; title: string } | undefined> {
+    const { rows } = await db.query<{
+      user_id: string
+      title: string | null
+      first: string | null
+    }>(
+      `SELECT c.user_id, c.title,
+              (SELECT left(m.content, 121) FROM messages m
+               WHERE m.conversation_id = c.id AND m.role = 'user' ORDER BY m.seq LIMIT 1) AS first
+       FROM conversations c WHERE c.id = $1`,
+      [id],
+    )
+    const row = rows[0]
+    return row === undefined
+      ? undefined
+      : { userId: row.user_id, title: row.title ?? shortened(row.first ?? '') }
+  },
+
   /** One stored entry of a conversation, by its id. */
   async entry(
     db: Queryable,
