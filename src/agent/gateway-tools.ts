@@ -1,6 +1,6 @@
 import { getCurrentSpan, type MCPServer, type Tool, tool } from '@openai/agents'
 import type { InvocationStatus } from '../audit/audited.ts'
-import { fillTemplate, META, TOOL_META } from '../protocol/gateway-wire.ts'
+import { fillTemplate, META, RESULT_META, TOOL_META } from '../protocol/gateway-wire.ts'
 import type { TurnState, Turns, WorkerRunContext } from './worker-context.ts'
 
 /** A tool of the Worker's agent as the SDK runs it: a gateway tool over MCP, or a skill tool. */
@@ -99,6 +99,7 @@ export async function gatewayTools(
           const started = performance.now()
           let text: string
           let status: InvocationStatus
+          let staffRequest: string | undefined
           try {
             const result = await server.callToolResult?.(
               mcpTool.name,
@@ -115,6 +116,10 @@ export async function gatewayTools(
               .map((part) => part.text ?? '')
               .join('\n')
             status = result.isError === true ? 'error' : 'ok'
+            const routed = (result._meta as Record<string, unknown> | undefined)?.[
+              RESULT_META.staffRequest
+            ]
+            if (typeof routed === 'string') staffRequest = routed
             if (status === 'ok') {
               const topic = words.topic === undefined ? undefined : fillTemplate(words.topic, args)
               if (topic !== undefined && !context.titled) {
@@ -131,7 +136,7 @@ export async function gatewayTools(
             status = timeout.aborted ? 'timeout' : 'error'
           }
           const callId = details?.toolCall?.callId
-          if (callId !== undefined) context.results.set(callId, { status, text })
+          if (callId !== undefined) context.results.set(callId, { status, text, staffRequest })
           await options.record(context, {
             name: mcpTool.name,
             callId,

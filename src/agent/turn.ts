@@ -98,6 +98,7 @@ export async function* runSegment(
           name: raw.name ?? 'tool',
           status: result === undefined || result.status === 'ok' ? 'ok' : 'error',
           summary: summaryOf(result?.text ?? ''),
+          ...(result?.staffRequest === undefined ? {} : { staffRequest: result.staffRequest }),
         }
       }
     }

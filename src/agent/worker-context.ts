@@ -32,7 +32,10 @@ export class TurnState {
   readonly grounding: string[]
   readonly traceId: string
   /** What each gateway call of this run answered, by call id. */
-  readonly results = new Map<string, { status: 'ok' | 'error' | 'timeout'; text: string }>()
+  readonly results = new Map<
+    string,
+    { status: 'ok' | 'error' | 'timeout'; text: string; staffRequest?: string | undefined }
+  >()
   /** The conversation's title was offered this turn (the first call with a topic). */
   titled = false
 

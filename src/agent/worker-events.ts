@@ -21,6 +21,8 @@ export type WorkerEvent =
       status: 'ok' | 'error'
       /** The gateway's answer, first line, shortened (empty for skill tools). */
       summary: string
+      /** The gateway put the call to staff: the request waiting for their decision. */
+      staffRequest?: string
     }
   | { type: 'skill_activated'; conversationId: string; name: string }
   | {

@@ -16,6 +16,7 @@ import { type ChatOptions, chatCommand } from './commands/chat.ts'
 import { cleanupCommand } from './commands/cleanup.ts'
 import { type DoctorOptions, doctorCommand } from './commands/doctor.ts'
 import { embedCommand } from './commands/embed.ts'
+import { inboxCommand } from './commands/inbox.ts'
 import { mcpCommand } from './commands/mcp.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { newDomainCommand } from './commands/new-domain.ts'
@@ -272,14 +273,32 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     })
 
   program
+    .command('inbox')
+    .description(
+      'what waits for staff, oldest first: requests put to staff, conversations a person holds, ' +
+        "and the domain's own kinds, each with who claimed it",
+    )
+    .option('--json', 'print JSON for machines')
+    .action(async (options: { json?: boolean }) => {
+      exitCode = await inboxCommand(context, options)
+    })
+
+  program
     .command('approve')
     .description(
-      'approve (or --reject) a tool call the Worker paused on; the run then goes on from there, ' +
-        'also after a restart',
+      'approve (or --reject) a tool call the Worker paused on (the run then goes on from there, ' +
+        'also after a restart), or a request put to staff (decided as staff, see fte inbox)',
     )
     .argument('<approval-id>', 'the id printed with the request')
     .option('--reject', 'refuse the call instead')
-    .option('--reason <text>', 'why, for the model and the audit trail')
+    .option(
+      '--reason <text>',
+      'why, for the model and the audit trail (required to reject a staff request)',
+    )
+    .option(
+      '--as <staff-sub>',
+      "the staff member deciding a staff request (default: the domain's demo staff person)",
+    )
     .option('--json', 'one JSON event per line')
     .option('--gateway <how>', gatewayHelp)
     .action(async (approvalId: string, options: ApproveOptions) => {

@@ -4,6 +4,8 @@ import { invokeAudited } from '../audit/audit-writer.ts'
 import { isStorableText } from '../audit/storable.ts'
 import type { Identity } from '../auth/identity.ts'
 import type { StaffDecision } from '../gateway/staff-decision.ts'
+import { listInbox } from '../gateway/staff-inbox.ts'
+import { computeMetrics, coreMetrics } from '../gateway/staff-metrics.ts'
 import { ConflictError, FteError } from '../lib/errors.ts'
 import type { Json } from '../lib/json.ts'
 import { conversationQueries } from '../memory/conversation-queries.ts'
@@ -11,7 +13,6 @@ import { conversations } from '../memory/conversations.ts'
 import { handoffs } from '../memory/handoffs.ts'
 import { inboxClaims } from '../memory/inbox-claims.ts'
 import { type PersonName, people } from '../memory/people.ts'
-import { computeMetrics, coreMetrics } from '../memory/staff-metrics.ts'
 import { type StaffRequest, staffRequests } from '../memory/staff-requests.ts'
 import type { StaffPack } from '../pack/staff-contract.ts'
 import type { Database } from '../store/database.ts'
@@ -103,76 +104,7 @@ export function staffApi(options: StaffApiOptions): Hono<ApiEnv> {
     }
   }
 
-  app.get('/staff/inbox', async (c) => {
-    const [pending, held, claims, packed] = await Promise.all([
-      staffRequests.pending(db),
-      handoffs.held(db),
-      inboxClaims.all(db),
-      Promise.all(sources.map(async (source) => ({ source, entries: await source.list(db) }))),
-    ])
-    const names = await people.names(db, [
-      ...pending.map((r) => r.requestedBy),
-      ...held.flatMap((h) => [h.userId, h.heldBy]),
-      ...[...claims.values()].map((claim) => claim.claimedBy),
-      ...packed.flatMap(({ entries }) =>
-        entries.flatMap((e) => (e.customer === null ? [] : [e.customer])),
-      ),
-    ])
-    const person = (sub: string): PersonName => names.get(sub) ?? { sub, name: sub, email: null }
-    const claimOf = (id: string) => {
-      const claim = claims.get(id)
-      return claim === undefined
-        ? { claimedBy: null, claimedAt: null }
-        : { claimedBy: person(claim.claimedBy), claimedAt: claim.claimedAt }
-    }
-    const items = [
-      ...pending.map((request) => ({
-        id: `request:${request.id}`,
-        kind: 'request',
-        kindLabel: 'Waiting for a decision',
-        title: request.summary.title,
-        lines: request.summary.lines,
-        modelText: request.summary.model_text,
-        customer: person(request.requestedBy),
-        conversationId: request.conversationId,
-        createdAt: request.createdAt,
-        ...claimOf(`request:${request.id}`),
-        actions: [
-          { name: 'approve', label: 'Approve', fields: [reasonField(false)] },
-          { name: 'reject', label: 'Reject', fields: [reasonField(true)] },
-        ],
-      })),
-      ...held.map((hold) => ({
-        id: `conversation:${hold.conversationId}`,
-        kind: 'conversation',
-        kindLabel: 'Held by a person',
-        title: `Conversation with ${person(hold.userId).name}`,
-        lines: [{ label: 'Held by', value: person(hold.heldBy).name }],
-        modelText: [],
-        customer: person(hold.userId),
-        conversationId: hold.conversationId,
-        createdAt: hold.since,
-        ...claimOf(`conversation:${hold.conversationId}`),
-        actions: [{ name: 'release', label: 'Hand back to the Worker', fields: [] }],
-      })),
-      ...packed.flatMap(({ source, entries }) =>
-        entries.map((entry) => ({
-          id: `${source.kind}:${entry.key}`,
-          kind: source.kind,
-          kindLabel: source.label,
-          title: entry.title,
-          lines: entry.lines,
-          modelText: [],
-          customer: entry.customer === null ? null : person(entry.customer),
-          conversationId: entry.conversationId,
-          createdAt: entry.createdAt,
-          ...claimOf(`${source.kind}:${entry.key}`),
-          actions: source.actions.map(({ name, label, fields }) => ({ name, label, fields })),
-        })),
-      ),
-    ].sort((a, b) => Number(new Date(a.createdAt)) - Number(new Date(b.createdAt)))
-    return c.json({ items })
-  })
+  app.get('/staff/inbox', async (c) => c.json({ items: await listInbox(db, sources) }))
 
   for (const verb of ['claim', 'unclaim'] as const) {
     app.post(`/staff/inbox/:item/${verb}`, async (c) => {
@@ -386,8 +318,4 @@ export function staffApi(options: StaffApiOptions): Hono<ApiEnv> {
   })
 
   return app
-}
-
-function reasonField(required: boolean) {
-  return { name: 'reason', label: 'Reason', type: 'text', required }
 }

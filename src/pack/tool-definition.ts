@@ -27,6 +27,8 @@ export interface ToolResult {
   data: JsonObject
   /** The same, readable: what a model or a person reads first. */
   text: string
+  /** Set by the gateway when the call was put to staff: the request's id. */
+  staffRequest?: string
 }
 
 export interface ToolContext {

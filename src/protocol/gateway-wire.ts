@@ -15,6 +15,12 @@ export const META = {
   preview: 'io.digital-fte/preview',
 } as const
 
+/** `_meta` keys of a call's result. */
+export const RESULT_META = {
+  /** The call was put to staff: the id of the request that waits for their decision. */
+  staffRequest: 'io.digital-fte/staff-request',
+} as const
+
 /**
  * `_meta` keys of a tool as `tools/list` describes it: how a page names what the tool is doing and
  * what a conversation is about, in words a customer reads. Templates: `{argument}` is replaced by

@@ -3,6 +3,7 @@ import { type GatewayChoice, openWorker } from '../../app/open-worker.ts'
 import { InvalidInputError } from '../../lib/errors.ts'
 import { type ApprovalSummary, summaryText } from '../../protocol/approval-summary.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
+import { decideStaffRequestCommand } from './inbox.ts'
 
 export interface AskOptions {
   conversation?: string
@@ -13,6 +14,8 @@ export interface AskOptions {
 export interface ApproveOptions {
   reject?: boolean
   reason?: string
+  /** Who decides a staff request (a staff subject); the pack's demo staff person by default. */
+  as?: string
   json?: boolean
   gateway?: GatewayChoice
 }
@@ -50,6 +53,9 @@ export async function approveCommand(
   options: ApproveOptions,
 ): Promise<number> {
   const id = uuidOption(approvalId, 'the approval id') as string
+  // A request the gateway put to staff is decided here, as staff; anything else is the Worker's.
+  const staffDecision = await decideStaffRequestCommand(context, id, options)
+  if (staffDecision !== undefined) return staffDecision
   const runtime = loadRuntime(context, { quiet: true })
   const opened = await openWorker(runtime, options.gateway)
   try {
@@ -136,6 +142,12 @@ export async function printTurn(
       case 'tool_result':
         if (event.summary !== '') {
           line(`    ${event.status === 'error' ? '✗' : '←'} ${event.summary}`)
+        }
+        if (event.staffRequest !== undefined) {
+          line(
+            `  ⧗ sent to staff: request ${event.staffRequest}\n` +
+              `    decide it (as staff): npm run fte -- approve ${event.staffRequest}  (or --reject --reason "…")`,
+          )
         }
         break
       case 'skill_activated':

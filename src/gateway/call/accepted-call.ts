@@ -3,7 +3,7 @@ import type { Identity } from '../../auth/identity.ts'
 import { errorMessage } from '../../lib/errors.ts'
 import type { JsonObject } from '../../lib/json.ts'
 import type { SessionClaims, ToolDefinition } from '../../pack/tool-definition.ts'
-import { META } from '../../protocol/gateway-wire.ts'
+import { META, RESULT_META } from '../../protocol/gateway-wire.ts'
 import { recordedArguments } from '../recorded-call.ts'
 import { REMINDER } from './answers.ts'
 import { runAudited } from './audited-execution.ts'
@@ -36,7 +36,7 @@ export async function runAccepted(
     const input = acceptInput(tool, args)
     session = await sessionFor(deps.sessions, tool, identity, sessionHandleOf(args, meta))
     inTransaction = true
-    const { data, text } = await runAudited(deps, {
+    const { data, text, staffRequest } = await runAudited(deps, {
       tool,
       identity,
       input,
@@ -47,7 +47,13 @@ export async function runAccepted(
       preview: meta[META.preview] === true,
       signal,
     })
-    return { content: [{ type: 'text', text: `${text}\n\n${REMINDER}` }], structuredContent: data }
+    return {
+      content: [{ type: 'text', text: `${text}\n\n${REMINDER}` }],
+      structuredContent: data,
+      ...(staffRequest === undefined
+        ? {}
+        : { _meta: { [RESULT_META.staffRequest]: staffRequest } }),
+    }
   } catch (error) {
     if (!inTransaction) {
       await recordRefusal(deps, tool, identity, error, {

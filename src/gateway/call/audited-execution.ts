@@ -34,6 +34,7 @@ export interface AcceptedCall<S extends z.ZodObject = z.ZodObject> {
 export async function runAudited(deps: GatewayDeps, call: AcceptedCall): Promise<ToolResult> {
   const { tool, identity, preview, signal } = call
   let text = ''
+  let staffRequest: string | undefined
   const data = await invokeAudited(
     deps.db,
     {
@@ -59,8 +60,11 @@ export async function runAudited(deps: GatewayDeps, call: AcceptedCall): Promise
               signal: timeout.signal,
               meta: call.meta,
               search: deps.search,
-              requestStaffDecision: (request) =>
-                routeToStaff({ tx, record, call, request, preview: preview }),
+              requestStaffDecision: async (request) => {
+                const routed = await routeToStaff({ tx, record, call, request, preview })
+                staffRequest = routed.id
+                return routed
+              },
             },
             call.input,
           ),
@@ -97,5 +101,5 @@ export async function runAudited(deps: GatewayDeps, call: AcceptedCall): Promise
         : {}),
     },
   )
-  return { data, text }
+  return { data, text, ...(staffRequest === undefined ? {} : { staffRequest }) }
 }

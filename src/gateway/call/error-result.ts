@@ -8,6 +8,7 @@ export interface CallOutcome {
   content: Array<{ type: 'text'; text: string }>
   structuredContent?: JsonObject
   isError?: boolean
+  _meta?: JsonObject
 }
 
 /**

@@ -8,6 +8,9 @@ import { age, avatar, personName, when } from '../format.js'
 import { conversationHref } from '../router.js'
 import { actionForm } from './action-form.js'
 
+/** The inbox kinds of the core; any other is the domain pack's. */
+const CORE_KINDS = new Set(['request', 'conversation'])
+
 /**
  * @typedef {{
  *   me: string,
@@ -32,7 +35,11 @@ export function inboxCard(item, handlers) {
   const head = el(
     'div',
     { class: 'card-head' },
-    el('span', { class: `kind kind-${item.kind}` }, item.kindLabel),
+    el(
+      'span',
+      { class: `kind ${CORE_KINDS.has(item.kind) ? `kind-${item.kind}` : 'kind-pack'}` },
+      item.kindLabel,
+    ),
     el('h3', { class: 'card-title' }, item.title),
     ageLine,
   )

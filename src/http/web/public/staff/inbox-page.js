@@ -31,8 +31,8 @@ export function render(context, root) {
           el(
             'p',
             { class: 'empty-state' },
-            'Nothing is waiting. Requests for a decision, escalated tickets and conversations ' +
-              'a person holds appear here as they arrive.',
+            'Nothing is waiting. Requests for a decision, conversations a person holds and ' +
+              "the domain's own items appear here as they arrive.",
           ),
         )
         return

@@ -1,0 +1,97 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Capture } from '../../../test/support/capture.ts'
+import { reply, scriptedModel } from '../../../test/support/scripted-model.ts'
+import type { ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
+import { openPglite } from '../../store/pglite-database.ts'
+import type { CliContext } from '../cli-context.ts'
+import { runCli } from '../run-cli.ts'
+
+async function fte(args: string[], env: Record<string, string>) {
+  const stdout = new Capture()
+  const stderr = new Capture()
+  const context: CliContext = { env: { LOG_LEVEL: 'warn', ...env }, cwd: tmpdir(), stdout, stderr }
+  const code = await runCli(args, context)
+  return { code, stdout: stdout.text, stderr: stderr.text }
+}
+
+describe('fte inbox and fte approve for requests put to staff', () => {
+  let dir: string
+  let model: ScriptedOpenAiServer
+  let env: Record<string, string>
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fte-inbox-'))
+    model = await scriptedModel().start()
+    env = {
+      FTE_DATA_DIR: join(dir, 'data'),
+      SKILLS_USER: 'false',
+      LLM_BASE_URL: model.url,
+      LLM_MODEL: 'gpt-4o-mini',
+      LLM_MAX_RETRIES: '0',
+      MCP_STDIO_SUB: 'demo|maya-okafor',
+      MCP_STDIO_ROLE: 'customer',
+      // Maya's consent is not what this test is about: the Worker calls refunds straight away.
+      WORKER_APPROVAL_TOOLS: 'none',
+    }
+  })
+  afterAll(async () => {
+    await model.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('prints the request fte ask made, lists it in fte inbox, and decides it with the command as printed', async () => {
+    model.enqueue(
+      reply({
+        toolCalls: [
+          {
+            name: 'domain_issue_refund',
+            arguments: {
+              order: '4356',
+              amount_cents: 45_000,
+              reason: 'The whole order arrived broken',
+              idempotency_key: 'maya-4356-full',
+            },
+          },
+        ],
+      }),
+      reply({ text: 'A support lead will review your refund of $450.00 on order #4356.' }),
+    )
+    const asked = await fte(['ask', 'Please refund all of order #4356, it arrived broken.'], env)
+    expect(asked.code, asked.stderr).toBe(0)
+    const printed = /npm run fte -- approve ([0-9a-f-]{36})/.exec(asked.stdout)
+    expect(asked.stdout).toContain('sent to staff: request')
+    const id = printed?.[1] as string
+
+    const inbox = await fte(['inbox'], env)
+    expect(inbox.code).toBe(0)
+    expect(inbox.stdout).toContain('Refund $450.00 on order #4356')
+    expect(inbox.stdout).toContain(`request:${id}`)
+
+    const rejectWithoutReason = await fte(['approve', id, '--reject'], env)
+    expect(rejectWithoutReason.code).toBe(2)
+    expect(rejectWithoutReason.stderr).toContain('--reason')
+
+    const approved = await fte(['approve', id], env)
+    expect(approved.code, approved.stderr).toBe(0)
+    expect(approved.stdout).toContain('✓ approved by demo|staff-sam')
+    expect(approved.stdout).toContain('Refund of $450.00 issued on order #4356')
+    expect((await fte(['inbox'], env)).stdout).toContain('The staff inbox is empty')
+
+    const db = await openPglite({ dataDir: join(dir, 'data') })
+    try {
+      const { rows } = await db.query(
+        `SELECT r.amount_cents, r.requested_by FROM refunds r JOIN orders o ON o.id = r.order_id
+         WHERE o.public_id = '4356'`,
+      )
+      expect(rows).toEqual([{ amount_cents: 45_000, requested_by: 'demo|maya-okafor' }])
+      const { rows: decided } = await db.query(
+        `SELECT actor, payload->>'for' AS for FROM audit_log WHERE action = 'staff_request_decided'`,
+      )
+      expect(decided).toEqual([{ actor: 'staff:demo|staff-sam', for: 'demo|maya-okafor' }])
+    } finally {
+      await db.close()
+    }
+  })
+})

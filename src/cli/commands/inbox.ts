@@ -1,0 +1,122 @@
+import { buildGateway } from '../../app/build-gateway.ts'
+import { openMigratedDatabase } from '../../app/open-migrated-database.ts'
+import type { Identity } from '../../auth/identity.ts'
+import { scopesFor } from '../../auth/scopes.ts'
+import { createEmbedder } from '../../embedding/create-embedder.ts'
+import { listInbox } from '../../gateway/staff-inbox.ts'
+import { InvalidInputError } from '../../lib/errors.ts'
+import { staffRequests } from '../../memory/staff-requests.ts'
+import { packScopes } from '../../pack/domain-pack.ts'
+import { summaryText } from '../../protocol/approval-summary.ts'
+import type { Database } from '../../store/database.ts'
+import { type CliContext, loadRuntime } from '../cli-context.ts'
+
+/** Who the command line acts as when it decides for staff and `--as` names nobody. */
+const OPERATOR = 'local|operator'
+
+/** `fte inbox`: what waits for staff, oldest first, with the command that answers each. */
+export async function inboxCommand(
+  context: CliContext,
+  options: { json?: boolean },
+): Promise<number> {
+  const runtime = loadRuntime(context, { quiet: true })
+  const db = await openMigratedDatabase(runtime)
+  try {
+    const items = await listInbox(db, runtime.pack.staff?.inbox ?? [])
+    if (options.json === true) {
+      context.stdout.write(`${JSON.stringify({ items }, null, 2)}\n`)
+      return 0
+    }
+    if (items.length === 0) {
+      context.stdout.write('The staff inbox is empty: nothing waits for a person.\n')
+      return 0
+    }
+    const now = Date.now()
+    for (const item of items) {
+      const claimed = item.claimedBy === null ? '' : `, claimed by ${item.claimedBy.name}`
+      context.stdout.write(
+        `${item.kindLabel}: ${item.title}\n  ${item.id}  (${age(now - item.createdAt.getTime())} old${claimed})\n`,
+      )
+      if (item.customer !== null) context.stdout.write(`  Customer: ${item.customer.name}\n`)
+      for (const line of item.lines) context.stdout.write(`  ${line.label}: ${line.value}\n`)
+      if (item.kind === 'request') {
+        const id = item.id.slice('request:'.length)
+        context.stdout.write(
+          `  approve: npm run fte -- approve ${id}\n  reject:  npm run fte -- approve ${id} --reject --reason "…"\n`,
+        )
+      }
+      context.stdout.write('\n')
+    }
+    return 0
+  } finally {
+    await db.close()
+  }
+}
+
+/**
+ * `fte approve <id>` on a request the gateway put to staff: decided on this machine, as the staff
+ * member `--as` names (by default the pack's demo staff person). Undefined when `id` is no such
+ * request (it is then a Worker approval).
+ */
+export async function decideStaffRequestCommand(
+  context: CliContext,
+  id: string,
+  options: { reject?: boolean; reason?: string; as?: string; json?: boolean },
+): Promise<number | undefined> {
+  const runtime = loadRuntime(context, { quiet: true })
+  const db = await openMigratedDatabase(runtime)
+  try {
+    if ((await staffRequests.find(db, id)) === undefined) return undefined
+    if (options.reject === true && (options.reason ?? '').trim() === '') {
+      throw new InvalidInputError('say why with --reason "…": the customer is told')
+    }
+    const decided = await decide(db, runtime, id, options)
+    if (options.json === true) {
+      context.stdout.write(`${JSON.stringify(decided)}\n`)
+    } else {
+      context.stdout.write(
+        `${decided.status === 'approved' ? '✓ approved' : '✗ rejected'} by ${decided.decidedBy}:\n` +
+          `${summaryText(decided.summary)
+            .split('\n')
+            .map((line) => `  ${line}`)
+            .join('\n')}\n` +
+          (decided.outcome === null ? '' : `  Outcome: ${decided.outcome.text}\n`) +
+          (decided.reportedAt === null
+            ? '  The customer is told the next time their client begins a session.\n'
+            : '  The customer was told in their conversation.\n'),
+      )
+    }
+    return 0
+  } finally {
+    await db.close()
+  }
+}
+
+async function decide(
+  db: Database,
+  runtime: ReturnType<typeof loadRuntime>,
+  id: string,
+  options: { reject?: boolean; reason?: string; as?: string },
+) {
+  const { pack, config } = runtime
+  const staff: Identity = {
+    sub: options.as ?? pack.demoPeople?.staff ?? OPERATOR,
+    role: 'staff',
+    scopes: scopesFor('staff', packScopes(pack)),
+  }
+  const gateway = await buildGateway(runtime, db, createEmbedder(config.embedding, pack.lexicon))
+  return gateway.decide({
+    requestId: id,
+    decision: options.reject === true ? 'rejected' : 'approved',
+    reason: options.reason,
+    identity: staff,
+  })
+}
+
+function age(ms: number): string {
+  const minutes = Math.floor(ms / 60_000)
+  if (minutes < 1) return 'under a minute'
+  if (minutes < 60) return `${minutes} min`
+  const hours = Math.floor(minutes / 60)
+  return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} days`
+}
