@@ -96,6 +96,12 @@ describeEachDatabase('retention', (target) => {
       `INSERT INTO agent_spans (trace_id, span_id, kind, started_at) VALUES
          ('t1', 's1', 'agent', now() - interval '400 days'), ('t2', 's2', 'agent', now())`,
     )
+    // A live-update change older than a day (the feed's fresh ones, from the rows above, stay).
+    await db.query(
+      `INSERT INTO change_events (seq, scope, kind, created_at)
+       VALUES (-1, 'inbox', 'old', now() - interval '25 hours')`,
+    )
+    const freshChanges = await count('change_events WHERE seq > 0')
     const auditBefore = await count('audit_log')
 
     const steps: string[] = []
@@ -107,11 +113,13 @@ describeEachDatabase('retention', (target) => {
       conversations: 1,
       idempotencyRecords: 1,
       rateLimits: 1,
+      changeEvents: 1,
       spans: 1,
       auditRows: 2,
       invocations: 1,
     })
-    expect(steps).toHaveLength(8)
+    expect(steps).toHaveLength(9)
+    expect(await count('change_events')).toBe(freshChanges)
     const left = await db.query<{ conversation_id: string; content: string }>(
       'SELECT conversation_id, content FROM messages ORDER BY conversation_id',
     )

@@ -21,10 +21,17 @@ export interface RetentionReport {
   conversations: number
   idempotencyRecords: number
   rateLimits: number
+  changeEvents: number
   spans: number
   auditRows: number
   invocations: number
 }
+
+/**
+ * Hours the change feed keeps a change: a page away longer than this resumes with a reset (it
+ * reloads what it shows), so nothing is lost but the replay.
+ */
+const CHANGE_FEED_HOURS = 24
 
 /** Rows per statement: a long cleanup never holds one long lock. */
 const BATCH = 5000
@@ -82,6 +89,12 @@ export async function applyRetention(
        SELECT key FROM rate_limits WHERE tat < now() - make_interval(secs => $1::int) LIMIT $2)`,
     0,
   )
+  const changeEvents = await drain(
+    'changeEvents',
+    `DELETE FROM change_events WHERE seq IN (
+       SELECT seq FROM change_events WHERE created_at < ${messageCutoff} ORDER BY seq LIMIT $2)`,
+    CHANGE_FEED_HOURS,
+  )
   const spans = await drain('spans', memoryExpiry.spans(auditCutoff), auditDays)
   // Audit rows leave only through the database's own function (the table is append-only), and
   // the invocations they recorded with them.
@@ -109,6 +122,7 @@ export async function applyRetention(
     conversations,
     idempotencyRecords,
     rateLimits,
+    changeEvents,
     spans,
     auditRows,
     invocations,

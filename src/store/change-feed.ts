@@ -170,11 +170,9 @@ export class ChangeFeed {
   }
 
   private async readNew(): Promise<void> {
+    // Every change is read, followed or not: jumping to the head would skip one that a page
+    // subscribing meanwhile must get.
     for (;;) {
-      if (this.subscriptions.size === 0) {
-        this.seen = await this.head()
-        return
-      }
       const { rows } = await this.db.query<ChangeRow>(
         `SELECT seq, scope, kind, data, created_at FROM change_events
          WHERE seq > $1 ORDER BY seq LIMIT ${BATCH}`,

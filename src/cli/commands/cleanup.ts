@@ -8,6 +8,7 @@ const LABELS: Record<keyof RetentionReport, string> = {
   conversations: 'conversations',
   idempotencyRecords: 'idempotency records',
   rateLimits: 'rate-limit rows',
+  changeEvents: 'live-update changes',
   spans: 'trace spans',
   auditRows: 'audit rows',
   invocations: 'invocations',
