@@ -41,7 +41,8 @@ export interface ComposedServer {
  */
 export async function composeServer(
   runtime: Runtime,
-  where: { publicUrl: string; port: number },
+  /** Where it listens; `loopbackOnly`: only this machine can reach it (its users are operators). */
+  where: { publicUrl: string; port: number; loopbackOnly?: boolean },
 ): Promise<ComposedServer> {
   const { config, logger, pack } = runtime
   const closers: Array<() => Promise<unknown>> = []
@@ -136,6 +137,7 @@ export async function composeServer(
         decide: (decision) => gateway.decide(decision),
         feed,
         staff: pack.staff,
+        operatorHints: where.loopbackOnly === true ? 'everyone' : 'staff',
         toolWords: new Map(
           gateway.tools.flatMap((tool) =>
             tool.activity === undefined ? [] : [[tool.name, tool.activity] as const],

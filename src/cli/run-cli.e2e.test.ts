@@ -262,7 +262,7 @@ describe('fte on the embedded database', () => {
     expect(cleanup.stdout).toMatch(/^ {2}audit rows +0$/m)
     const nothingLeft = await fte(['cleanup', '--json'], env)
     const { removed } = JSON.parse(nothingLeft.stdout) as { removed: Record<string, number> }
-    expect(Object.values(removed)).toEqual(Array(8).fill(0))
+    expect(Object.values(removed)).toEqual(Array(9).fill(0))
     expect((await fte(['replay', CONVERSATION], env)).stdout).toContain('capability_invoked')
   })
 })

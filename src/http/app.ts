@@ -99,15 +99,14 @@ export function createApp(options: AppOptions): Hono<Env> {
     /** Who the token says you are: what the web UI shows, and a quick check for a script. */
     app.get('/api/me', needs('read'), async (c) => {
       const { sub, role, scopes, email, name } = c.get('identity')
-      // The token's name, else the one kept from an earlier sign-in, else the email.
-      const known =
-        name ?? (await people.names(options.db, [sub]).catch(() => undefined))?.get(sub)?.name
+      // The token's name, else the one kept from an earlier sign-in; none when neither says.
+      const known = name ?? (await people.displayName(options.db, sub).catch(() => undefined))
       return c.json({
         sub,
         role,
         scopes,
         ...(email === undefined ? {} : { email }),
-        name: known ?? email ?? sub,
+        ...(known == null ? {} : { name: known }),
       })
     })
     if (options.chat !== undefined) {

@@ -1,4 +1,3 @@
-import { getConnInfo } from '@hono/node-server/conninfo'
 import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
@@ -39,6 +38,11 @@ export interface ChatApiOptions {
   running: RunningTurns
   /** Decides requests the gateway put to staff; unset: only the Worker's approvals are decided. */
   decide?: ((decision: StaffDecision) => Promise<StaffRequest>) | undefined
+  /**
+   * Who is told how to set the server up (no model configured, say): `everyone` on a server only
+   * this machine reaches, else `staff` (a customer only hears the assistant is unavailable).
+   */
+  operatorHints?: 'everyone' | 'staff' | undefined
   /** What the gateway's tools say of a call, by tool name: a stored call's activity line. */
   toolWords?: ReadonlyMap<string, string> | undefined
   /** The pack's part of the staff console (inbox kinds, metrics). */
@@ -119,7 +123,7 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
   /** The Worker for a turn, or the refusal: no model, or the user's budget spent (429). */
   async function workerFor(c: Context<ApiEnv>): Promise<Worker | Response> {
     if (options.worker === undefined) {
-      const operator = c.get('identity').role === 'staff' || fromLoopback(c)
+      const operator = c.get('identity').role === 'staff' || options.operatorHints === 'everyone'
       return apiError(
         c,
         503,
@@ -163,7 +167,7 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
   // Set-up hints are for the operator: staff, or whoever sits at this machine; never a customer.
   app.get('/worker', (c) => {
     if (options.worker !== undefined) return c.json({ ready: true, model: options.model ?? null })
-    const operator = c.get('identity').role === 'staff' || fromLoopback(c)
+    const operator = c.get('identity').role === 'staff' || options.operatorHints === 'everyone'
     return c.json(
       operator
         ? { ready: false, problem: options.workerProblem ?? 'No language model is configured.' }
@@ -323,15 +327,4 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
   })
 
   return app
-}
-
-/** The request came from this machine (a loopback address); false when it cannot be told. */
-function fromLoopback(c: Context): boolean {
-  let address: string | undefined
-  try {
-    address = getConnInfo(c).remote.address
-  } catch {
-    return false
-  }
-  return address === '::1' || address?.startsWith('127.') === true || address === '::ffff:127.0.0.1'
 }

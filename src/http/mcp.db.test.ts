@@ -279,6 +279,8 @@ describeEachDatabase('MCP gateway over HTTP (/mcp)', (target) => {
       sub: ROSA.sub,
       role: 'staff',
       scopes: ['read', 'write', 'cancel', 'staff'],
+      // Kept from the demo data's people: the name pages show.
+      name: 'Rosa (staff)',
     })
     expect((await fetch(`${served.url}/api/no-such-route`, bearer(await token()))).status).toBe(404)
     const writeOnly = await served.token(ADA.sub, 'customer', ['write'])

@@ -27,6 +27,15 @@ export const people = {
     )
   },
 
+  /** The name a person signed in with last, when any did. */
+  async displayName(q: Queryable, sub: string): Promise<string | undefined> {
+    const { rows } = await q.query<{ display_name: string | null }>(
+      'SELECT display_name FROM users WHERE id = $1',
+      [sub],
+    )
+    return rows[0]?.display_name ?? undefined
+  },
+
   /** Names to show for subjects (the name, else the email, else the subject itself). */
   async names(q: Queryable, subs: readonly string[]): Promise<Map<string, PersonName>> {
     const wanted = [...new Set(subs)]

@@ -47,6 +47,8 @@ export interface ChatApiFixture {
   /** The scripted model the Worker talks to; undefined: no model is configured. */
   model: Pick<ScriptedOpenAiServer, 'url'> | undefined
   rateLimit?: RateLimit
+  /** Who hears set-up hints; default `everyone` (this server listens on loopback only). */
+  operatorHints?: 'everyone' | 'staff'
 }
 
 /**
@@ -130,6 +132,8 @@ export async function serveGatewayOverHttp(
             decide: (decision) => gateway.decide(decision),
             feed,
             staff: pack.staff,
+            // It listens on 127.0.0.1 only, as `fte serve` does by default.
+            operatorHints: chat.operatorHints ?? 'everyone',
           },
   })
   const [resource, root] = servedResources(server.url)

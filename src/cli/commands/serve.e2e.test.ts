@@ -176,6 +176,7 @@ describe('fte serve on a fresh data folder', () => {
         sub: 'demo|maya-okafor',
         role: 'customer',
         scopes: ['read'],
+        name: 'Maya Okafor',
       })
     } finally {
       stop.abort()

@@ -48,6 +48,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
     composed = await composeServer(runtime, {
       publicUrl: base,
       port: options.port ?? config.server.port,
+      loopbackOnly: isLoopback(host),
     })
     handle = composed.fetch
     mcpHandle = composed.mcp
