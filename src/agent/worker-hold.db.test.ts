@@ -6,7 +6,9 @@ import type { ScriptedOpenAiServer } from '../../test/support/scripted-openai-se
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { collect, ofType, testWorker } from '../../test/support/worker-fixture.ts'
 import { conversations } from '../memory/conversations.ts'
+import { formatTimeline } from '../memory/format-timeline.ts'
 import { handoffs } from '../memory/handoffs.ts'
+import { loadTimeline } from '../memory/timeline.ts'
 
 describeEachDatabase('the Worker in a conversation a person holds', (target) => {
   let db: TestDatabase
@@ -93,6 +95,10 @@ describeEachDatabase('the Worker in a conversation a person holds', (target) => 
       ['user', null],
       ['assistant', null],
     ])
+    // The replay tells the person's words from the Worker's, and shows the withheld reply.
+    const replay = formatTimeline(id, await loadTimeline(db, id))
+    expect(replay).toContain(`message  person ${ROSA.sub}`)
+    expect(replay).toContain('audit    reply_withheld')
     await worker.close()
   })
 })

@@ -168,8 +168,8 @@ export const conversations = {
     q: Queryable,
     conversationId: string,
   ): Promise<Array<{ position: number; event: MessageEvent }>> {
-    const { rows } = await q.query<MessageRow & { seq: string }>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq`,
+    const { rows } = await q.query<MessageRow & { seq: string; author: string | null }>(
+      `SELECT ${MESSAGE_COLUMNS}, author FROM messages WHERE conversation_id = $1 ORDER BY seq`,
       [conversationId],
     )
     return rows.map((row) => ({
@@ -179,6 +179,7 @@ export const conversations = {
         at: row.created_at,
         id: row.id,
         role: row.role,
+        author: row.author,
         content: row.content,
         inputTokens: row.input_tokens,
         outputTokens: row.output_tokens,

@@ -22,7 +22,8 @@ function formatEvent(event: TimelineEvent): string[] {
       event.inputTokens === null && event.outputTokens === null
         ? ''
         : `  (tokens in ${event.inputTokens ?? 0}, out ${event.outputTokens ?? 0})`
-    return [`${at}  message  ${event.role}${tokens}`, ...indent(event.content)]
+    const who = event.author === null ? event.role : `person ${event.author}`
+    return [`${at}  message  ${who}${tokens}`, ...indent(event.content)]
   }
   const parts = [`${at}  audit    ${event.action}`]
   if (event.target !== null) parts.push(event.target)

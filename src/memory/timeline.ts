@@ -9,6 +9,8 @@ export interface MessageEvent {
   at: Date
   id: string
   role: string
+  /** A person who wrote it in the Worker's place (a handoff); null for everything else. */
+  author: string | null
   content: string
   inputTokens: number | null
   outputTokens: number | null
