@@ -86,16 +86,26 @@ END
 $$;
 
 -- Every stored message of a conversation is news to whoever watches it (a tool's rows too: the
--- staff view shows them).
+-- staff view shows them). One change per statement and conversation, listing its messages: a
+-- turn's messages land in one statement, and pay for one change, not one each.
 CREATE FUNCTION messages_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  written RECORD;
 BEGIN
-  PERFORM fte_change('conversation:' || NEW.conversation_id, 'message',
-                     jsonb_build_object('id', NEW.id, 'role', NEW.role));
+  FOR written IN
+    SELECT conversation_id,
+           jsonb_agg(jsonb_build_object('id', id, 'role', role) ORDER BY seq) AS messages
+    FROM new_messages GROUP BY conversation_id
+  LOOP
+    PERFORM fte_change('conversation:' || written.conversation_id, 'message',
+                       jsonb_build_object('messages', written.messages));
+  END LOOP;
   RETURN NULL;
 END
 $$;
 CREATE TRIGGER messages_changed AFTER INSERT ON messages
-  FOR EACH ROW EXECUTE FUNCTION messages_changed();
+  REFERENCING NEW TABLE AS new_messages
+  FOR EACH STATEMENT EXECUTE FUNCTION messages_changed();
 
 CREATE FUNCTION staff_requests_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -5,7 +5,6 @@ import type { Identity } from '../auth/identity.ts'
 import type { WorkerConfig } from '../config/sections/worker.ts'
 import type { Logger } from '../lib/logger.ts'
 import { conversations } from '../memory/conversations.ts'
-import { handoffs } from '../memory/handoffs.ts'
 import { type PendingApproval, runStore } from '../memory/runs.ts'
 import type { SkillRuntime } from '../skills/skill-runtime.ts'
 import type { Database } from '../store/database.ts'
@@ -143,7 +142,7 @@ export function createWorker(options: WorkerOptions): Worker {
       if (turn === undefined) return
       const message = yield* screenMessage(deps, turn, input.message)
       if (message === undefined) return
-      if ((await handoffs.holder(db, turn.conversationId)) !== undefined) {
+      if (turn.heldBy !== null) {
         // A person holds the conversation: the message is theirs to answer, not the Worker's.
         await message.session.addItems([{ role: 'user', content: message.text }])
         const heldBy = await message.session.commit({ reply: { actor: actor(turn.userId) } })

@@ -12,8 +12,23 @@ import { storableText } from './storable.ts'
  */
 export function auditRowsStatement(
   entries: readonly AuditEntry[],
-  placeholders: { rows: string; offset: string },
+  placeholders: {
+    rows: string
+    offset: string
+    /**
+     * Rows written only on a condition the statement decides: `values` binds a JSON array, one
+     * entry per row, `true` (written when `condition` holds), `false` (when it does not) or `null`
+     * (always). The positions of rows left out are drawn all the same (gaps in the ids).
+     */
+    guards?: { values: string; condition: string }
+  },
 ): { sql: string; rows: string } {
+  const guards = placeholders.guards
+  const where =
+    guards === undefined
+      ? ''
+      : `WHERE (${guards.values}::jsonb -> (a.n - 1)) = 'null'::jsonb
+            OR (${guards.values}::jsonb -> (a.n - 1))::boolean = (${guards.condition})`
   return {
     sql: `INSERT INTO audit_log
          (id, conversation_id, invocation_id, actor, action, target, payload, result)
@@ -22,7 +37,8 @@ export function auditRowsStatement(
        FROM jsonb_to_recordset(${placeholders.rows}::jsonb)
          AS a(n int, conversation_id uuid, invocation_id uuid, actor text, action text,
               target text, payload jsonb, result jsonb)
-       JOIN seqs ON seqs.n = ${placeholders.offset}::int + a.n`,
+       JOIN seqs ON seqs.n = ${placeholders.offset}::int + a.n
+       ${where}`,
     rows: JSON.stringify(
       entries.map((entry, index) => ({
         n: index + 1,

@@ -9,6 +9,8 @@ import type { Logger } from '../lib/logger.ts'
 import { people } from '../memory/people.ts'
 import type { Database } from '../store/database.ts'
 import { type ChatApiOptions, chatApi } from './chat-api.ts'
+import { conversationApi } from './conversation-api.ts'
+import { handoffApi } from './handoff-api.ts'
 import { checkHealth } from './health.ts'
 import { hostOriginWall } from './host-origin-wall.ts'
 import { jsonBodiesOnly } from './json-bodies-only.ts'
@@ -114,6 +116,15 @@ export function createApp(options: AppOptions): Hono<Env> {
       app.route(
         '/api',
         staffApi({ db: options.chat.db, staff: options.chat.staff, decide: options.chat.decide }),
+      )
+      app.route('/api', handoffApi({ db: options.chat.db }))
+      app.route(
+        '/api',
+        conversationApi({
+          db: options.chat.db,
+          worker: options.chat.worker,
+          toolWords: options.chat.toolWords,
+        }),
       )
       const { feed } = options.chat
       if (feed !== undefined) {

@@ -3,25 +3,18 @@ import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { SUMMARY_UNAVAILABLE, type Worker } from '../agent/worker.ts'
 import { isStorableText } from '../audit/storable.ts'
-import type { Identity } from '../auth/identity.ts'
 import type { StaffDecision } from '../gateway/staff-decision.ts'
 import type { Logger } from '../lib/logger.ts'
-import { conversationQueries } from '../memory/conversation-queries.ts'
 import { conversations } from '../memory/conversations.ts'
-import { people } from '../memory/people.ts'
 import { runStore } from '../memory/runs.ts'
 import { type StaffRequest, staffRequests } from '../memory/staff-requests.ts'
-import { loadTimeline } from '../memory/timeline.ts'
 import type { StaffPack } from '../pack/staff-contract.ts'
-import { fillTemplate } from '../protocol/gateway-wire.ts'
 import type { ChangeFeed } from '../store/change-feed.ts'
 import type { Database } from '../store/database.ts'
 import { type RateLimit, rateLimiter } from '../store/rate-limiter.ts'
-import { holderView, personView, requestView } from './request-view.ts'
-import { errorResponse } from './staff-api.ts'
+import { type ApiEnv, apiError, errorResponse } from './api-common.ts'
+import { requestView } from './request-view.ts'
 import { type RunningTurns, streamTurn } from './turn-stream.ts'
-
-export type ApiEnv = { Variables: { identity: Identity } }
 
 export interface ChatApiOptions {
   /** Reads of conversations and the audit trail, and the rate limits. */
@@ -55,16 +48,6 @@ const uuid = z.uuid({ version: 'v4', error: 'must be a conversation id (a UUID)'
 
 /** Text no Postgres text column can hold: refused as bad input, not failed on as a 500. */
 const STORABLE = 'text must not contain a NUL character or an unpaired surrogate'
-
-/** A JSON error with a stable code: what every refusal of this API looks like. */
-function apiError(
-  c: Context,
-  status: 400 | 403 | 404 | 409 | 413 | 429 | 503,
-  error: string,
-  message: string,
-) {
-  return c.json({ error, message }, status)
-}
 
 /**
  * The chat API, behind the bearer check that sets `identity`: chat turns as Server-Sent Events,
@@ -190,89 +173,6 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
     return chat(c)
   })
 
-  app.get('/conversations', async (c) => {
-    const limit = Math.min(200, Math.max(1, Number(c.req.query('limit') ?? 50) || 50))
-    const listed = await conversationQueries.list(db, c.get('identity').sub, limit)
-    return c.json({ conversations: listed })
-  })
-
-  /** A stored call's activity line: its tool's words filled with its arguments, else a default. */
-  function activityOf(entry: { name: string | null; content: string }): string {
-    const template = entry.name === null ? undefined : options.toolWords?.get(entry.name)
-    if (template === undefined) return 'Working on it…'
-    const open = entry.content.indexOf('(')
-    let args: Record<string, unknown> = {}
-    try {
-      args = JSON.parse(entry.content.slice(open + 1, -1)) as Record<string, unknown>
-    } catch {
-      // Arguments the model did not write as JSON: the line without them.
-    }
-    return fillTemplate(template, args) ?? 'Working on it…'
-  }
-
-  /** The conversation's id when the caller may read it: its owner, or any staff member. */
-  async function readable(c: Context<ApiEnv>): Promise<string | undefined> {
-    const id = c.req.param('id') ?? ''
-    const identity = c.get('identity')
-    if (!uuid.safeParse(id).success) return undefined
-    const found =
-      identity.role === 'staff'
-        ? await conversations.exists(db, id)
-        : await conversations.owns(db, identity.sub, id)
-    return found ? id : undefined
-  }
-
-  app.get('/conversations/:id', async (c) => {
-    const id = await readable(c)
-    if (id === undefined) {
-      return apiError(c, 404, 'not_found', `No conversation ${c.req.param('id')} was found.`)
-    }
-    const { sub } = c.get('identity')
-    const approvals =
-      options.worker === undefined
-        ? []
-        : await options.worker.pending({ userId: sub, conversationId: id })
-    const entries = await conversationQueries.entries(db, id)
-    const authors = await people.names(
-      db,
-      entries.flatMap((entry) => (entry.author === null ? [] : [entry.author])),
-    )
-    const requests = await staffRequests.ofConversation(db, id)
-    const held = await holderView(db, id)
-    const about = await conversationQueries.about(db, id)
-    return c.json({
-      id,
-      title: about?.title ?? null,
-      customer: about === undefined ? null : await personView(db, about.userId),
-      held: held ?? null,
-      entries: entries.map((entry) => ({
-        ...entry,
-        author:
-          entry.author === null
-            ? null
-            : { sub: entry.author, name: authors.get(entry.author)?.name ?? entry.author },
-        ...(entry.kind === 'tool_call' ? { activity: activityOf(entry) } : {}),
-      })),
-      approvals: approvals.map(({ id, tool, arguments: args, summary, createdAt }) => ({
-        id,
-        tool,
-        arguments: args,
-        summary,
-        createdAt,
-      })),
-      requests: await Promise.all(requests.map((request) => requestView(db, request))),
-    })
-  })
-
-  app.get('/conversations/:id/audit', async (c) => {
-    const id = await readable(c)
-    if (id === undefined) {
-      return apiError(c, 404, 'not_found', `No conversation ${c.req.param('id')} was found.`)
-    }
-    const timeline = await loadTimeline(db, id)
-    return c.json({ id, events: timeline.events })
-  })
-
   app.get('/approvals', async (c) => {
     const pending =
       options.worker === undefined
@@ -291,7 +191,7 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
     if (staffRequest !== undefined && options.decide !== undefined) {
       if (identity.role !== 'staff') {
         return staffRequest.requestedBy === identity.sub
-          ? apiError(c, 403, 'forbidden', 'A support lead decides this request, not you.')
+          ? apiError(c, 403, 'forbidden', 'Staff decide this request, not you.')
           : apiError(c, 404, 'not_found', `No approval ${id} is waiting for you.`)
       }
       try {
@@ -301,7 +201,7 @@ export function chatApi(options: ChatApiOptions): Hono<ApiEnv> {
           reason: input.reason,
           identity,
         })
-        return c.json({ request })
+        return c.json({ request: await requestView(db, request) })
       } catch (error) {
         return errorResponse(c, error)
       }

@@ -5,13 +5,11 @@ import type { Identity } from '../auth/identity.ts'
 import type { Logger } from '../lib/logger.ts'
 import { conversationQueries } from '../memory/conversation-queries.ts'
 import { conversations } from '../memory/conversations.ts'
-import { people } from '../memory/people.ts'
 import { staffRequests } from '../memory/staff-requests.ts'
 import type { Change, ChangeFeed } from '../store/change-feed.ts'
 import type { Database } from '../store/database.ts'
-import type { ApiEnv } from './chat-api.ts'
-import { holderView, requestView } from './request-view.ts'
-import { staffOnly } from './staff-api.ts'
+import { type ApiEnv, staffOnly } from './api-common.ts'
+import { holderView, personView, requestView } from './request-view.ts'
 
 export interface LiveEventsOptions {
   db: Database
@@ -48,14 +46,14 @@ export function liveEvents(options: LiveEventsOptions): Hono<ApiEnv> {
   })
 
   app.get('/staff/inbox/events', staffOnly, (c) =>
-    follow(c, 'inbox', async (change) => ({ seq: change.seq, kind: 'inbox', change: change.kind })),
+    follow(c, 'inbox', async (change) => [{ seq: change.seq, kind: 'inbox', change: change.kind }]),
   )
 
   /** The stream of one scope, each change rendered (null: not for this reader). */
   function follow(
     c: Context<ApiEnv>,
     scope: string,
-    render: (change: Change) => Promise<Record<string, unknown> | null>,
+    render: (change: Change) => Promise<Record<string, unknown>[]>,
   ): Response {
     const lastId = c.req.header('last-event-id')
     const after = lastId !== undefined && /^\d{1,18}$/.test(lastId) ? Number(lastId) : undefined
@@ -95,17 +93,19 @@ export function liveEvents(options: LiveEventsOptions): Hono<ApiEnv> {
             await stream.writeSSE({ event: 'reset', data: JSON.stringify({ kind: 'reset' }) })
             continue
           }
-          let data: Record<string, unknown> | null
+          let events: Record<string, unknown>[]
           try {
-            data = await render(next)
+            events = await render(next)
           } catch (error) {
             options.logger.warn({ err: String(error), scope }, 'a live event could not be read')
-            data = null
+            events = []
           }
-          if (data !== null) {
+          // The change's number goes on its last event only: a page cut off half-way through
+          // one change resumes before it and gets it whole again (it knows what it has by id).
+          for (const [index, data] of events.entries()) {
             await stream.writeSSE({
               event: 'change',
-              id: String(next.seq),
+              ...(index === events.length - 1 ? { id: String(next.seq) } : {}),
               data: JSON.stringify(data),
             })
           }
@@ -120,46 +120,48 @@ export function liveEvents(options: LiveEventsOptions): Hono<ApiEnv> {
   return app
 }
 
-/** A conversation's change as its reader sees it: customers get no tool rows. */
+/** A conversation's change as its reader sees it, an event per message; customers get no tool rows. */
 async function conversationEvent(
   db: Database,
   identity: Identity,
   conversationId: string,
   change: Change,
-): Promise<Record<string, unknown> | null> {
+): Promise<Record<string, unknown>[]> {
   const base = { seq: change.seq, conversationId }
   if (change.kind === 'message') {
-    const entry = await conversationQueries.entry(db, conversationId, String(change.data.id))
-    if (entry === undefined) return null
-    if (identity.role !== 'staff' && (entry.kind !== 'message' || entry.role === 'system')) {
-      return null
+    const listed = Array.isArray(change.data.messages) ? change.data.messages : []
+    const events: Record<string, unknown>[] = []
+    for (const written of listed as Array<{ id?: unknown }>) {
+      const entry = await conversationQueries.entry(db, conversationId, String(written.id))
+      if (entry === undefined) continue
+      if (identity.role !== 'staff' && (entry.kind !== 'message' || entry.role === 'system')) {
+        continue
+      }
+      const author = entry.author === null ? null : await personView(db, entry.author)
+      events.push({
+        ...base,
+        kind: 'message',
+        message: {
+          id: entry.id,
+          role: entry.role,
+          entryKind: entry.kind,
+          name: entry.name,
+          author,
+          text: entry.content,
+          at: entry.createdAt,
+        },
+      })
     }
-    const author =
-      entry.author === null
-        ? null
-        : ((await people.names(db, [entry.author])).get(entry.author) ?? null)
-    return {
-      ...base,
-      kind: 'message',
-      message: {
-        id: entry.id,
-        role: entry.role,
-        entryKind: entry.kind,
-        name: entry.name,
-        author: author === null ? null : { sub: author.sub, name: author.name },
-        text: entry.content,
-        at: entry.createdAt,
-      },
-    }
+    return events
   }
   if (change.kind === 'hold') {
     const holder = await holderView(db, conversationId)
-    return { ...base, kind: 'hold', held: holder !== undefined, by: holder ?? null }
+    return [{ ...base, kind: 'hold', held: holder !== undefined, by: holder ?? null }]
   }
   if (change.kind === 'request') {
     const request = await staffRequests.find(db, String(change.data.id))
-    if (request === undefined) return null
-    return { ...base, kind: 'request', request: await requestView(db, request) }
+    if (request === undefined) return []
+    return [{ ...base, kind: 'request', request: await requestView(db, request) }]
   }
-  return { ...base, kind: change.kind }
+  return [{ ...base, kind: change.kind }]
 }

@@ -123,7 +123,7 @@ describeEachDatabase('the staff API', (target) => {
     })
     expect(decided.status).toBe(200)
     expect(await decided.json()).toMatchObject({
-      request: { status: 'approved', decidedBy: ROSA.sub },
+      request: { status: 'approved', decidedBy: { sub: ROSA.sub } },
     })
     expect(await cancelled()).toBe(true)
     const again = await send('POST', `/api/approvals/${requestId}`, other, {

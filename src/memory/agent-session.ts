@@ -1,7 +1,7 @@
 import type { AgentInputItem, RunContext, RunContextAwareSession } from '@openai/agents'
 import { auditRowsStatement } from '../audit/audit-rows-statement.ts'
 import type { AuditEntry } from '../audit/audit-writer.ts'
-import type { Database, Queryable } from '../store/database.ts'
+import type { Queryable } from '../store/database.ts'
 import type { MessageRole } from './conversations.ts'
 
 /** A span as `agent_spans` keeps it. */
@@ -44,7 +44,7 @@ interface HeldItem {
  */
 export class PostgresSession implements RunContextAwareSession {
   readonly acceptsRunContext = true
-  private readonly db: Database
+  private readonly db: Queryable
   private readonly conversationId: string
   private readonly historyLimit: number
   /** The conversation was made by this turn: nothing is stored for it yet. */
@@ -56,7 +56,7 @@ export class PostgresSession implements RunContextAwareSession {
   private readonly counted = new WeakMap<object, { input: number; output: number }>()
 
   constructor(options: {
-    db: Database
+    db: Queryable
     conversationId: string
     historyLimit?: number
     fresh?: boolean
@@ -114,11 +114,11 @@ export class PostgresSession implements RunContextAwareSession {
    * Writes the held items, then `audit`'s rows, in that order, with the trace's `spans`: one
    * statement, so all of it lands or none does.
    *
-   * With `reply`, the write carries the Worker's reply to the user, and the conversation's row is
-   * locked and read first: when a person has taken the conversation over (even while this turn
-   * ran), the reply and its `message_sent` rows are left out and `reply_withheld` recorded instead.
-   * The takeover updates that row, so the two are ordered: the reply is in before it, or not at
-   * all. Resolves to who holds the conversation, or undefined.
+   * With `reply`, the write carries the Worker's reply to the user, and the same statement first
+   * locks and reads the conversation's row: when a person has taken the conversation over (even
+   * while this turn ran), the reply and its `message_sent` rows are left out and `reply_withheld`
+   * is recorded instead. A takeover updates that row, so the two are ordered: the reply is in
+   * before it, or not at all. Resolves to who holds the conversation, or undefined.
    */
   async commit(
     rest: {
@@ -127,60 +127,53 @@ export class PostgresSession implements RunContextAwareSession {
       reply?: { actor: string }
     } = {},
   ): Promise<string | undefined> {
-    if (rest.reply === undefined) {
-      await this.write(this.db, this.held, rest.audit ?? [], rest.spans ?? [])
-      this.held = []
-      return undefined
-    }
-    const { actor } = rest.reply
-    const heldBy = await this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ held_by: string | null }>(
-        'SELECT held_by FROM conversations WHERE id = $1 FOR SHARE',
-        [this.conversationId],
+    const held = this.held
+    const spans = rest.spans ?? []
+    let audit = rest.audit ?? []
+    // Which rows are written only when nobody holds the conversation (true), only when someone
+    // does (false), or either way (null).
+    let guards: Array<boolean | null> = audit.map(() => null)
+    let replyGuards: Array<boolean | null> = held.map(() => null)
+    if (rest.reply !== undefined) {
+      replyGuards = held.map((h) =>
+        h.role === 'assistant' && h.item.type === 'message' ? true : null,
       )
-      const holder = rows[0]?.held_by ?? undefined
-      let held = this.held
-      let audit = rest.audit ?? []
-      if (holder !== undefined) {
-        const replies = held.filter((h) => h.role === 'assistant' && h.item.type === 'message')
-        held = held.filter((h) => !replies.includes(h))
-        audit = [
-          ...audit.filter((entry) => entry.action !== 'message_sent'),
-          {
-            action: 'reply_withheld',
-            actor,
-            conversationId: this.conversationId,
-            payload: { held_by: holder, replies: replies.length },
-          },
-        ]
-      }
-      await this.write(tx, held, audit, rest.spans ?? [])
-      return holder
-    })
+      guards = audit.map((entry) => (entry.action === 'message_sent' ? true : null))
+      audit = [
+        ...audit,
+        {
+          action: 'reply_withheld',
+          actor: rest.reply.actor,
+          conversationId: this.conversationId,
+          payload: { replies: replyGuards.filter((g) => g === true).length },
+        },
+      ]
+      guards.push(false)
+    }
     this.held = []
-    return heldBy
-  }
-
-  private async write(
-    q: Queryable,
-    held: readonly HeldItem[],
-    audit: readonly AuditEntry[],
-    spans: readonly SpanRow[],
-  ): Promise<void> {
-    if (held.length === 0 && audit.length === 0 && spans.length === 0) return
+    if (held.length === 0 && audit.length === 0 && spans.length === 0) return undefined
     // Messages draw their position from the audit log's sequence: the values are drawn here, in
     // order, so the messages come before the audit rows that close the turn.
-    const auditRows = auditRowsStatement(audit, { rows: '$9', offset: '$10' })
-    await q.query(
-      `WITH seqs AS MATERIALIZED (
+    const free = '((SELECT held_by FROM hold) IS NULL)'
+    const auditRows = auditRowsStatement(audit, {
+      rows: '$9',
+      offset: '$10',
+      guards: { values: '$13', condition: free },
+    })
+    const { rows } = await this.db.query<{ held_by: string | null }>(
+      `WITH hold AS MATERIALIZED (
+         SELECT held_by FROM conversations WHERE id = $2 AND $12::boolean FOR SHARE
+       ), seqs AS MATERIALIZED (
          SELECT n, nextval('audit_log_id_seq') AS seq FROM generate_series(1, $1::int) AS n
        ), held AS (
          INSERT INTO messages (conversation_id, role, content, item, input_tokens, output_tokens, seq)
          SELECT $2, t.role, t.content, t.item::jsonb, t.input_tokens, t.output_tokens,
                 coalesce(t.seq, seqs.seq)
-         FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $11::bigint[])
-           WITH ORDINALITY AS t(role, content, item, input_tokens, output_tokens, seq, n)
+         FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $11::bigint[],
+                     $14::boolean[])
+           WITH ORDINALITY AS t(role, content, item, input_tokens, output_tokens, seq, guard, n)
          JOIN seqs ON seqs.n = t.n
+         WHERE t.guard IS NULL OR t.guard = ${free}
        ), spans AS (
          INSERT INTO agent_spans
            (trace_id, span_id, parent_id, conversation_id, kind, name, started_at, ended_at, error, data)
@@ -190,8 +183,10 @@ export class PostgresSession implements RunContextAwareSession {
            conversation_id uuid, kind text, name text, started_at timestamptz,
            ended_at timestamptz, error jsonb, data jsonb)
          ON CONFLICT DO NOTHING
+       ), audited AS (
+         ${auditRows.sql}
        )
-       ${auditRows.sql}`,
+       SELECT (SELECT held_by FROM hold) AS held_by`,
       [
         held.length + audit.length,
         this.conversationId,
@@ -204,8 +199,12 @@ export class PostgresSession implements RunContextAwareSession {
         auditRows.rows,
         held.length,
         held.map((h) => h.seq),
+        rest.reply !== undefined,
+        JSON.stringify(guards),
+        replyGuards,
       ],
     )
+    return rows[0]?.held_by ?? undefined
   }
 
   async popItem(): Promise<AgentInputItem | undefined> {

@@ -128,6 +128,28 @@ export const conversations = {
     return rows[0]?.user_id === userId
   },
 
+  /**
+   * `claim` for a Worker turn, in the same round trip: whether `userId` owns the conversation
+   * (made when missing), and who holds it when a person does.
+   */
+  async claimForTurn(
+    q: Queryable,
+    id: string,
+    userId: string,
+  ): Promise<{ owned: boolean; heldBy: string | null }> {
+    const { rows } = await q.query<{ user_id: string; held_by: string | null }>(
+      `WITH made AS (
+         INSERT INTO conversations (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING
+         RETURNING user_id, held_by
+       )
+       SELECT user_id, held_by FROM made
+       UNION ALL SELECT user_id, held_by FROM conversations WHERE id = $1`,
+      [id, userId],
+    )
+    const row = rows[0]
+    return { owned: row?.user_id === userId, heldBy: row?.held_by ?? null }
+  },
+
   /** Any conversation by id, whoever's it is: for the operator's replay. */
   async find(q: Queryable, id: string): Promise<Conversation | undefined> {
     const { rows } = await q.query<ConversationRow>(

@@ -15,6 +15,8 @@ export interface OpenedTurn {
   begun: Begun
   /** The conversation was started by this turn. */
   fresh: boolean
+  /** The person holding the conversation, when one does: the Worker does not answer then. */
+  heldBy: string | null
 }
 
 /**
@@ -49,7 +51,8 @@ export async function* openTurn(
   const { userId } = begun
   // The conversation in the Worker's database (the gateway's may be another): made if missing,
   // refused if someone else's.
-  if (!(await conversations.claim(deps.db, conversationId, userId))) {
+  const claimed = await conversations.claimForTurn(deps.db, conversationId, userId)
+  if (!claimed.owned) {
     yield* unavailableTurn(deps, { refused: 'not_found', message: '' }, conversationId, userId)
     return undefined
   }
@@ -64,5 +67,5 @@ export async function* openTurn(
     yield { type: 'turn_ended', conversationId, status: 'failed', traceId: null }
     return undefined
   }
-  return { conversationId, userId, begun, fresh }
+  return { conversationId, userId, begun, fresh, heldBy: claimed.heldBy }
 }
