@@ -2,27 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Capture } from '../../test/support/capture.ts'
 import { buildConversation, CONVERSATION } from '../../test/support/conversation-fixture.ts'
+import { fte } from '../../test/support/run-fte.ts'
 import { devIssuer, devTokenVerifier } from '../auth/dev-token.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import { openPglite } from '../store/pglite-database.ts'
-import type { CliContext } from './cli-context.ts'
-import { runCli } from './run-cli.ts'
-
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function fte(args: string[], env: Record<string, string>, cwd = tmpdir()): Promise<Run> {
-  const stdout = new Capture()
-  const stderr = new Capture()
-  const context: CliContext = { env: { LOG_LEVEL: 'warn', ...env }, cwd, stdout, stderr }
-  const code = await runCli(args, context)
-  return { code, stdout: stdout.text, stderr: stderr.text }
-}
 
 describe('fte usage', () => {
   it('explains every command in --help and exits 0', async () => {

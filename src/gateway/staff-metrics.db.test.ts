@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import {
+  describeEachDatabase,
+  migrateCore,
+  type TestDatabase,
+} from '../../test/support/test-databases.ts'
 import { computeMetrics, coreMetrics, type MetricResult } from './staff-metrics.ts'
 
 const PERIOD = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-02-01T00:00:00Z') }
@@ -89,10 +93,7 @@ describeEachDatabase('the staff metrics', (target) => {
   let figures: Map<string, MetricResult>
   beforeEach(async () => {
     db = await target.open('empty')
-    const { migrate } = await import('../store/migrator.ts')
-    const { loadMigrations } = await import('../store/migration-files.ts')
-    const { coreMigrations } = await import('../pack/domain-pack.ts')
-    await migrate(db, await loadMigrations([coreMigrations()]))
+    await migrateCore(db)
     await construct(db)
     const results = await computeMetrics(db, coreMetrics([]), PERIOD)
     figures = new Map(results.map((r) => [r.name, r]))

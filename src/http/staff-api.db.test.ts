@@ -16,13 +16,8 @@ describeEachDatabase('the staff API', (target) => {
   let model: ScriptedOpenAiServer
   let keyDir: string
   let served: Awaited<ReturnType<typeof serveGatewayOverHttp>>
-  // A POST always carries a JSON body (the API takes JSON only), `{}` when it needs none.
-  const send = async (method: string, path: string, token: string, body?: unknown) =>
-    fetch(`${served.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
-    })
+  const send = (method: 'GET' | 'POST', path: string, token: string, body?: unknown) =>
+    served.send(method, path, token, body)
 
   beforeEach(async () => {
     db = await target.open('fixture')
@@ -66,7 +61,7 @@ describeEachDatabase('the staff API', (target) => {
     const requestId = await lateCancel()
     const ada = await served.apiToken(ADA.sub)
     const ben = await served.apiToken(BEN.sub)
-    const routes: Array<[string, string, unknown?]> = [
+    const routes: Array<['GET' | 'POST', string, unknown?]> = [
       ['GET', '/api/staff/inbox'],
       ['GET', '/api/staff/metrics?days=7'],
       ['GET', '/api/staff/conversations'],

@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import {
+  describeEachDatabase,
+  migrateCore,
+  type TestDatabase,
+} from '../../test/support/test-databases.ts'
 import { createLogger } from '../lib/logger.ts'
 import { type Change, ChangeFeed } from './change-feed.ts'
 import { openPostgres } from './postgres-database.ts'
@@ -20,10 +24,7 @@ describeEachDatabase('the change feed', (target) => {
   let feed: ChangeFeed
   beforeEach(async () => {
     db = await target.open('empty')
-    const { migrate } = await import('./migrator.ts')
-    const { loadMigrations } = await import('./migration-files.ts')
-    const { coreMigrations } = await import('../pack/domain-pack.ts')
-    await migrate(db, await loadMigrations([coreMigrations()]))
+    await migrateCore(db)
     feed = new ChangeFeed(db, silent)
     await feed.start()
   })

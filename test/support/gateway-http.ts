@@ -37,6 +37,8 @@ export interface GatewayOverHttp {
   token(sub?: string, role?: Identity['role'], scopes?: readonly string[]): Promise<string>
   /** A development token for `/api` (the server's own resource), for `person` unless `sub` says. */
   apiToken(sub?: string, role?: Identity['role']): Promise<string>
+  /** A request to this server with `token`; a POST always carries a JSON body (`{}` by default). */
+  send(method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<Response>
   /** The chat API's Worker (when a model was given) and its running turns. */
   worker: Worker | undefined
   running: RunningTurns
@@ -153,6 +155,12 @@ export async function serveGatewayOverHttp(
         ttlSeconds: 3600,
         audience: root,
         scopes: scopesFor(role, packScopes(pack)),
+      }),
+    send: (method, path, token, body) =>
+      fetch(`${server.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
       }),
     worker,
     running,

@@ -153,6 +153,15 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+/** The core's migrations alone, applied: for tests of core tables that need no pack. */
+export async function migrateCore(db: Database): Promise<void> {
+  const { migrate } = await import('../../src/store/migrator.ts')
+  const { loadMigrations } = await import('../../src/store/migration-files.ts')
+  const { coreMigrations } = await import('../../src/pack/domain-pack.ts')
+  const result = await migrate(db, await loadMigrations([coreMigrations()]))
+  if (result.error !== undefined) throw result.error
+}
+
 export const databaseTargets: readonly DatabaseTarget[] = [pgliteTarget, postgresTarget]
 
 /**

@@ -24,12 +24,8 @@ describeEachDatabase('escalated tickets in the staff inbox', (target) => {
   let model: ScriptedOpenAiServer
   let keyDir: string
   let served: Awaited<ReturnType<typeof serveGatewayOverHttp>>
-  const send = async (method: string, path: string, token: string, body?: unknown) =>
-    fetch(`${served.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
-    })
+  const send = (method: 'GET' | 'POST', path: string, token: string, body?: unknown) =>
+    served.send(method, path, token, body)
 
   beforeEach(async () => {
     db = await target.open('support')

@@ -4,19 +4,11 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Capture } from '../../../test/support/capture.ts'
+import { fte } from '../../../test/support/run-fte.ts'
 import { reply, scriptedModel } from '../../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
 import { QUESTION, scriptScenario } from '../../../test/support/support-scenario.ts'
-import type { CliContext } from '../cli-context.ts'
 import { runCli } from '../run-cli.ts'
-
-async function fte(args: string[], env: Record<string, string>) {
-  const stdout = new Capture()
-  const stderr = new Capture()
-  const context: CliContext = { env: { LOG_LEVEL: 'warn', ...env }, cwd: tmpdir(), stdout, stderr }
-  const code = await runCli(args, context)
-  return { code, stdout: stdout.text, stderr: stderr.text }
-}
 
 describe('fte ask, fte approve and fte replay on the embedded database', () => {
   let dir: string

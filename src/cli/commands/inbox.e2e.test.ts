@@ -2,20 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Capture } from '../../../test/support/capture.ts'
+import { fte } from '../../../test/support/run-fte.ts'
 import { reply, scriptedModel } from '../../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
 import { openPglite } from '../../store/pglite-database.ts'
-import type { CliContext } from '../cli-context.ts'
-import { runCli } from '../run-cli.ts'
-
-async function fte(args: string[], env: Record<string, string>) {
-  const stdout = new Capture()
-  const stderr = new Capture()
-  const context: CliContext = { env: { LOG_LEVEL: 'warn', ...env }, cwd: tmpdir(), stdout, stderr }
-  const code = await runCli(args, context)
-  return { code, stdout: stdout.text, stderr: stderr.text }
-}
 
 describe('fte inbox and fte approve for requests put to staff', () => {
   let dir: string
