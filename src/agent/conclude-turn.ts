@@ -59,7 +59,7 @@ export async function* concludeTurn(
     payload,
   })
   if (outcome.kind === 'paused') {
-    await session.commit({ spans })
+    await session.commit({ spans, title: context.topic })
     const calls = []
     for (const call of outcome.interruptions) {
       const summary = await previewApproval(gateway, context, call, deps.toolTimeoutMs)
@@ -138,7 +138,12 @@ export async function* concludeTurn(
   )
   // The turn's messages, its closing audit rows and its spans: one write, and no reply when a
   // person took the conversation over meanwhile.
-  const heldBy = await session.commit({ audit, spans, reply: { actor: deps.actor(userId) } })
+  const heldBy = await session.commit({
+    audit,
+    spans,
+    reply: { actor: deps.actor(userId) },
+    title: context.topic,
+  })
   if (heldBy !== undefined) {
     yield { type: 'held', conversationId, by: heldBy }
     yield { type: 'turn_ended', conversationId, status: 'held', traceId }

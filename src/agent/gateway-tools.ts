@@ -29,8 +29,6 @@ export interface GatewayToolsOptions {
   turns: Turns
   /** Records the call on the Worker's side; a failure to record fails the call (fail closed). */
   record(turn: TurnState, call: GatewayCall): Promise<void>
-  /** Told, once per turn, what the conversation is about when a call answered has a topic. */
-  topic?(turn: TurnState, topic: string): Promise<void>
 }
 
 /** What a page says of a gateway tool's call: its activity and topic templates (`tools/list`). */
@@ -121,11 +119,9 @@ export async function gatewayTools(
             ]
             if (typeof routed === 'string') staffRequest = routed
             if (status === 'ok') {
-              const topic = words.topic === undefined ? undefined : fillTemplate(words.topic, args)
-              if (topic !== undefined && !context.titled) {
-                context.titled = true
-                await options.topic?.(context, topic)
-              }
+              // What the conversation is about: the first call with a topic says (its title).
+              context.topic ??=
+                words.topic === undefined ? undefined : fillTemplate(words.topic, args)
               context.ground(text)
               if (result.structuredContent !== undefined) {
                 context.ground(JSON.stringify(result.structuredContent))

@@ -15,8 +15,6 @@ export interface AgentOptions {
   toolTimeoutMs: number
   turns: Turns
   recordCall(turn: TurnState, call: GatewayCall): Promise<void>
-  /** Gives the conversation a title from a call's topic, when it has none. */
-  topic(turn: TurnState, topic: string): Promise<void>
 }
 
 /**
@@ -58,7 +56,6 @@ export function agentFactory(
         timeoutMs: options.toolTimeoutMs,
         turns: options.turns,
         record: options.recordCall,
-        topic: options.topic,
       })
       toolsByServer.set(begun.server, tools)
       tools.catch(() => toolsByServer.delete(begun.server))

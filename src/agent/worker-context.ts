@@ -36,8 +36,8 @@ export class TurnState {
     string,
     { status: 'ok' | 'error' | 'timeout'; text: string; staffRequest?: string | undefined }
   >()
-  /** The conversation's title was offered this turn (the first call with a topic). */
-  titled = false
+  /** What the conversation is about, from this turn's first call with a topic: its title if it has none. */
+  topic: string | undefined
 
   constructor(options: TurnOptions) {
     this.context = { conversationId: options.conversationId, userId: options.userId }

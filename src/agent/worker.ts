@@ -4,7 +4,6 @@ import { recordOutcome } from '../audit/audited.ts'
 import type { Identity } from '../auth/identity.ts'
 import type { WorkerConfig } from '../config/sections/worker.ts'
 import type { Logger } from '../lib/logger.ts'
-import { conversations } from '../memory/conversations.ts'
 import { type PendingApproval, runStore } from '../memory/runs.ts'
 import type { SkillRuntime } from '../skills/skill-runtime.ts'
 import type { Database } from '../store/database.ts'
@@ -102,7 +101,6 @@ export function createWorker(options: WorkerOptions): Worker {
     toolTimeoutMs: settings.toolTimeoutMs,
     turns,
     recordCall,
-    topic: (turn, topic) => conversations.titleIfMissing(db, turn.conversationId, topic),
   })
 
   const runnerFor = (conversationId: string, traceId: string) => {

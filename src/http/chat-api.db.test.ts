@@ -81,6 +81,9 @@ describeEachDatabase('the chat API', (target) => {
     const started = JSON.parse(events[0]?.data ?? '{}') as { conversationId: string }
     const toolResult = JSON.parse(events.find((e) => e.event === 'tool_result')?.data ?? '{}')
     expect(toolResult).toMatchObject({ name: 'domain_get_booking', status: 'ok' })
+    // What a customer reads of the call, in the tool's own words (the model sent the number bare).
+    const toolCall = JSON.parse(events.find((e) => e.event === 'tool_call')?.data ?? '{}')
+    expect(toolCall.activity).toBe('Looking up booking #1…')
     expect(toolResult.summary).toContain('Aurora')
 
     const listed = (await (await get('/api/conversations', token)).json()) as {
@@ -89,7 +92,8 @@ describeEachDatabase('the chat API', (target) => {
     expect(listed.conversations).toContainEqual(
       expect.objectContaining({
         id: started.conversationId,
-        title: 'Is my booking #1 still on?',
+        // What it is about, from the call's topic: not the first message.
+        title: 'Booking #1',
         messages: 2,
       }),
     )

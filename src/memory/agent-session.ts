@@ -125,6 +125,8 @@ export class PostgresSession implements RunContextAwareSession {
       audit?: readonly AuditEntry[]
       spans?: readonly SpanRow[]
       reply?: { actor: string }
+      /** The conversation's title, given only when it has none yet. */
+      title?: string | undefined
     } = {},
   ): Promise<string | undefined> {
     const held = this.held
@@ -151,7 +153,10 @@ export class PostgresSession implements RunContextAwareSession {
       guards.push(false)
     }
     this.held = []
-    if (held.length === 0 && audit.length === 0 && spans.length === 0) return undefined
+    const title = rest.title?.replace(/\s+/g, ' ').trim().slice(0, 200) || null
+    if (held.length === 0 && audit.length === 0 && spans.length === 0 && title === null) {
+      return undefined
+    }
     // Messages draw their position from the audit log's sequence: the values are drawn here, in
     // order, so the messages come before the audit rows that close the turn.
     const free = '((SELECT held_by FROM hold) IS NULL)'
@@ -183,6 +188,9 @@ export class PostgresSession implements RunContextAwareSession {
            conversation_id uuid, kind text, name text, started_at timestamptz,
            ended_at timestamptz, error jsonb, data jsonb)
          ON CONFLICT DO NOTHING
+       ), titled AS (
+         UPDATE conversations SET title = $15
+         WHERE id = $2 AND $15::text IS NOT NULL AND title IS NULL
        ), audited AS (
          ${auditRows.sql}
        )
@@ -202,6 +210,7 @@ export class PostgresSession implements RunContextAwareSession {
         rest.reply !== undefined,
         JSON.stringify(guards),
         replyGuards,
+        title,
       ],
     )
     return rows[0]?.held_by ?? undefined

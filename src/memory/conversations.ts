@@ -37,13 +37,6 @@ const MESSAGE_COLUMNS =
 
 /** Conversations and their messages. Pass a transaction to group writes with their audit rows. */
 export const conversations = {
-  /** Titles the conversation (at most 200 characters) unless it has a title already. */
-  async titleIfMissing(q: Queryable, id: string, title: string): Promise<void> {
-    const text = title.replace(/\s+/g, ' ').trim().slice(0, 200)
-    if (text === '') return
-    await q.query('UPDATE conversations SET title = $2 WHERE id = $1 AND title IS NULL', [id, text])
-  },
-
   /** True when the conversation has stored messages: a chat, not only a client's MCP session. */
   async hasMessages(q: Queryable, id: string): Promise<boolean> {
     const { rows } = await q.query('SELECT 1 FROM messages WHERE conversation_id = $1 LIMIT 1', [

@@ -15,6 +15,8 @@ export const getBookingTool = defineTool({
   }),
   annotations: READ_ONLY,
   isolation: 'statement',
+  activity: 'Looking up booking {#booking}…',
+  topic: 'Booking {#booking}',
   async run(ctx, input) {
     const booking = await findBooking(ctx, input.booking, { person: input.person, lock: false })
     const state = booking.cancelled ? 'cancelled' : 'booked'
