@@ -15,7 +15,7 @@ import { follow } from './live-stream.js'
  *   | { type: 'approval_recorded', conversationId: string, approvalId: string, tool: string, summary: ApprovalSummary | null, decision: 'approved' | 'rejected', waiting: number }
  *   | { type: 'guardrail', conversationId: string, guardrail: string, action: string, detail: string }
  *   | { type: 'message', conversationId: string, text: string }
- *   | { type: 'held', conversationId: string, by: Person }
+ *   | { type: 'held', conversationId: string, by: string }
  *   | { type: 'error', conversationId: string | null, code: string, message: string }
  *   | { type: 'turn_ended', conversationId: string, status: 'completed' | 'paused' | 'failed' }} TurnEvent
  */

@@ -79,7 +79,9 @@ export class Chat {
 
   /** @param {string | undefined} id undefined: a new conversation */
   async open(id) {
-    if (id === this.current && id !== undefined) return
+    // Shown and followed already; one stopped (the staff console's chat, while hidden) reads
+    // its conversation again.
+    if (id === this.current && id !== undefined && this.feed.id === id) return
     if (id === undefined) {
       this.show(undefined)
       return
@@ -172,6 +174,11 @@ export class Chat {
           if (event.type === 'turn_started' && this.current === undefined) {
             this.opened(event.conversationId)
           }
+          // A secret was taken out before the message was stored: the stored copy, when it
+          // arrives, replaces what is shown here.
+          if (event.type === 'guardrail' && event.action === 'redacted') {
+            mine.dataset.redacted = 'true'
+          }
           turn.handle(event)
         },
       )
@@ -216,7 +223,7 @@ export class Chat {
   turn() {
     return new LiveTurn(
       this.transcript,
-      { decide: this.decide, reload: () => this.reload(), onHeld: (by) => this.feed.held(by) },
+      { decide: this.decide, reload: () => this.reload() },
       this.activities,
     )
   }
@@ -235,7 +242,7 @@ export class Chat {
     this.current = id
     history.replaceState(null, '', chatHref(id))
     this.showAudit.hidden = false
-    this.feed.follow(id)
+    this.feed.follow(id, { fresh: true })
   }
 
   /** The first button of the first request still waiting for a decision here, if any. */

@@ -11,7 +11,9 @@ export class Composer {
     this.form = /** @type {HTMLFormElement} */ (byId('composer'))
     this.box = /** @type {HTMLTextAreaElement} */ (byId('message'))
     this.send = /** @type {HTMLButtonElement} */ (byId('send'))
-    this.box.value = sessionStorage.getItem(DRAFT_KEY) ?? ''
+    // The box shows before this page's script is loaded: what was written meanwhile stays.
+    const draft = sessionStorage.getItem(DRAFT_KEY)
+    if (draft !== null) this.box.value = draft
     this.box.addEventListener('input', () => {
       sessionStorage.setItem(DRAFT_KEY, this.box.value)
       this.fit()

@@ -4,6 +4,10 @@
 // transcript, once each, whoever's page caused it.
 import { joinedLine, leftLine, messageItem, requestItem } from './transcript.js'
 
+/** How often, and how long apart, a conversation just started is asked for again. */
+const RETRIES = 40
+const RETRY_MS = 250
+
 export class ConversationFeed {
   /**
    * @param {import('../api.js').Api} api
@@ -24,11 +28,20 @@ export class ConversationFeed {
     this.heldBy = null
     /** @type {{ close: () => void } | undefined} */
     this.stream = undefined
+    /** @type {ReturnType<typeof setTimeout> | undefined} the next try at a fresh conversation */
+    this.retry = undefined
   }
 
-  /** @param {string} id */
-  follow(id) {
+  /**
+   * @param {string} id
+   * @param {{ fresh?: boolean }} [options] `fresh`: this page's turn has just started the
+   *   conversation, which the server stores a moment after it names it: "not found" is asked
+   *   again for a few seconds (a Postgres server answers the stream first).
+   * @param {number} [tries]
+   */
+  follow(id, options = {}, tries = 0) {
     this.stream?.close()
+    clearTimeout(this.retry)
     this.id = id
     this.stream = this.api.conversationEvents(id, {
       onEvent: (change) => this.change(change),
@@ -38,13 +51,18 @@ export class ConversationFeed {
         this.liveState.classList.toggle('down', state !== 'live')
       },
       // A server without the stream yet, or a conversation not one's own: the page works as before.
-      onRefused: () => {
+      onRefused: (status) => {
+        if (options.fresh && status === 404 && tries < RETRIES && this.id === id) {
+          this.retry = setTimeout(() => this.follow(id, options, tries + 1), RETRY_MS)
+          return
+        }
         this.liveState.hidden = true
       },
     })
   }
 
   close() {
+    clearTimeout(this.retry)
     this.stream?.close()
     this.stream = undefined
     this.id = undefined
@@ -91,7 +109,8 @@ export class ConversationFeed {
   }
 
   /**
-   * The stored copy of a message this page showed as it streamed: the bubble takes its id.
+   * The stored copy of a message this page showed as it streamed: the bubble takes its id, and,
+   * when a secret was taken out of it (`data-redacted`), the stored text.
    * @param {'user' | 'assistant'} role
    * @param {string} text
    * @param {string} id
@@ -100,8 +119,20 @@ export class ConversationFeed {
     const bubbles = [
       ...this.transcript.querySelectorAll(`li.message.${role}:not([data-message-id])`),
     ]
-    const same = bubbles.reverse().find((b) => b.querySelector('p')?.textContent === text)
-    if (same instanceof HTMLElement) same.dataset.messageId = id
-    return same !== undefined
+    const same = bubbles
+      .reverse()
+      .find(
+        (b) =>
+          b instanceof HTMLElement &&
+          (b.dataset.redacted === 'true' || b.querySelector('p')?.textContent === text),
+      )
+    if (!(same instanceof HTMLElement)) return false
+    same.dataset.messageId = id
+    if (same.dataset.redacted === 'true') {
+      delete same.dataset.redacted
+      const shown = same.querySelector('p')
+      if (shown !== null) shown.textContent = text
+    }
+    return true
   }
 }

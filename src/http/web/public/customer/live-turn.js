@@ -4,7 +4,7 @@
 // cards. Tool names, arguments and raw results stay in the staff view and the audit trail.
 import { el } from '../dom.js'
 import { consentCard } from './consent-card.js'
-import { activityItem, joinedLine, messageItem, noteItem, settleActivity } from './transcript.js'
+import { activityItem, messageItem, noteItem, settleActivity } from './transcript.js'
 
 /** @typedef {(approvalId: string, decision: 'approve' | 'reject', reason: string) => Promise<void>} Decide */
 
@@ -14,9 +14,8 @@ const SKILL_TOOLS = new Set(['activate_skill', 'read_skill_resource', 'run_skill
 export class LiveTurn {
   /**
    * @param {HTMLElement} transcript
-   * @param {{ decide: Decide, reload: () => void, onHeld: (by: import('../api.js').Person) => boolean }} hooks
-   *   `reload` shows the conversation as stored (after a dropped connection); `onHeld` is told
-   *   a person took over, and answers whether that is news (to be shown) here.
+   * @param {{ decide: Decide, reload: () => void }} hooks `reload` shows the conversation as
+   *   stored (after a dropped connection)
    * @param {Map<string, HTMLElement>} activities activity lines by call id, until their result:
    *   the conversation's, since a call that waited for a decision answers in the next turn
    */
@@ -62,10 +61,11 @@ export class LiveTurn {
         break
       case 'held':
         // A person took over while the assistant was answering: its half-written reply goes.
+        // The event names them by subject only; the conversation's stream says who joined, by
+        // name, once.
         this.reply?.remove()
         this.reply = undefined
         this.settleAll()
-        if (this.hooks.onHeld(event.by)) this.add(joinedLine(event.by))
         break
       case 'error':
         this.add(noteItem(event.message, 'error'))

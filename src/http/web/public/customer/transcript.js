@@ -89,11 +89,12 @@ const REQUEST_STATUS = {
 
 /**
  * A request that needs a support lead's decision: what was asked, where it stands, and, once
- * decided, by whom and what came of it.
+ * decided, by whom and what came of it. Its title, not its prompt: the prompt asks the support
+ * lead ("Refund $450.00 to Maya Okafor…?"), and would speak of the customer to her face.
  * @param {import('../api.js').StaffRequest} request
  */
 export function requestItem(request) {
-  const what = request.summary?.prompt ?? request.summary?.title ?? 'A request for the team'
+  const what = request.summary?.title ?? 'A request for the team'
   const item = el(
     'li',
     { class: `request-card ${request.status}` },

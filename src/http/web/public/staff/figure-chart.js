@@ -17,11 +17,13 @@ function token(name) {
  * @returns {{ node: HTMLElement, chart: Chart } | undefined} undefined: nothing to draw
  */
 export function figureChart(figure) {
-  const byDay = figure.series !== undefined && figure.series.length > 0
-  const points = byDay
-    ? (figure.series ?? []).map((p) => ({ label: p.day.slice(5), value: p.value }))
-    : (figure.breakdown ?? []).map((p) => ({ label: p.label, value: p.value }))
-  if (points.length === 0) return undefined
+  if (figure.shape === 'single' || figure.rows.length === 0) return undefined
+  const byDay = figure.shape === 'series'
+  // A day reads as MM-DD under its bar: the period says which year.
+  const points = figure.rows.map((p) => ({
+    label: byDay ? p.label.slice(5) : p.label,
+    value: p.value,
+  }))
   const accent = token('--accent')
   const muted = token('--muted')
   const line = token('--line')

@@ -11,7 +11,12 @@ export function formatFigure(value, unit) {
     case 'percent':
       return `${value.toLocaleString(undefined, { maximumFractionDigits: 1 })} %`
     case 'usd':
-      return value.toLocaleString(undefined, { style: 'currency', currency: 'USD' })
+      // A model's cost per conversation is often a fraction of a cent: shown, not as $0.00.
+      return value.toLocaleString(undefined, {
+        style: 'currency',
+        currency: 'USD',
+        ...(value !== 0 && Math.abs(value) < 0.01 ? { maximumSignificantDigits: 2 } : {}),
+      })
     case 'ms':
       return duration(value)
     case 'tokens':

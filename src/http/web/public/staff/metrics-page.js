@@ -62,7 +62,10 @@ export function render(context, root) {
       'article',
       { class: 'figure', 'aria-labelledby': `figure-${figure.name}` },
       el('h3', { id: `figure-${figure.name}`, class: 'figure-title' }, figure.title),
-      el('p', { class: 'figure-value' }, formatFigure(figure.value, figure.unit)),
+      // A breakdown without a total (a median and a 95th percentile) is read from its parts.
+      figure.value === null && figure.shape === 'breakdown'
+        ? ''
+        : el('p', { class: 'figure-value' }, formatFigure(figure.value, figure.unit)),
       el('p', { class: 'figure-description' }, figure.description),
     )
     const drawn = figureChart(figure)
@@ -70,9 +73,9 @@ export function render(context, root) {
       node.append(drawn.node)
       charts.push(drawn.chart)
     }
-    if (figure.breakdown !== undefined && figure.breakdown.length > 0) {
+    if (figure.shape === 'breakdown' && figure.rows.length > 0) {
       const list = el('dl', { class: 'breakdown' })
-      for (const part of figure.breakdown) {
+      for (const part of figure.rows) {
         list.append(el('dt', {}, part.label), el('dd', {}, formatFigure(part.value, figure.unit)))
       }
       node.append(list)

@@ -14,8 +14,10 @@
  * @typedef {{ id: string, title: string | null, customer: Customer | null, startedAt: string,
  *   lastAt: string | null, held: import('../api.js').Person | null }} StaffConversation
  * @typedef {{ name: string, title: string, unit: 'count' | 'percent' | 'usd' | 'ms' | 'tokens',
- *   value: number | null, breakdown?: Array<{ label: string, value: number }>,
- *   series?: Array<{ day: string, value: number }>, query: string, description: string }} Figure
+ *   shape: 'single' | 'breakdown' | 'series', value: number | null,
+ *   rows: Array<{ label: string, value: number | null }>, query: string,
+ *   description: string }} Figure `rows`: the query's rows, a breakdown's parts or a series'
+ *   days (labelled YYYY-MM-DD); `value`: a single figure's, or a count's total
  * @typedef {{ days: number, from: string, to: string, figures: Figure[] }} Metrics
  */
 

@@ -56,6 +56,8 @@ export function start(context) {
       else link.removeAttribute('aria-current')
     }
     const isChat = wanted.page === 'chat'
+    // The chat, hidden, follows nothing: shown again, it reads its conversation afresh.
+    if (!isChat) chat?.stop()
     chatLayout.hidden = !isChat
     view.hidden = isChat
     menu.hidden = !isChat
