@@ -131,6 +131,26 @@ async function openPostgresCopy(source: string): Promise<TestDatabase> {
   }
 }
 
+/**
+ * A new, empty database on the test server, for a program that migrates its own (an end-to-end
+ * test's `fte serve`): its URL, over TLS verified against TEST_DATABASE_CA when that is set, as a
+ * deployment connects. `drop` discards it, whoever is still connected.
+ */
+export async function emptyPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `fte_t_${randomBytes(6).toString('hex')}`
+  await adminQuery(`CREATE DATABASE ${name}`)
+  const url = new URL(urlOf(name))
+  const ca = process.env.TEST_DATABASE_CA
+  if (ca) {
+    url.searchParams.set('sslmode', 'verify-full')
+    url.searchParams.set('sslrootcert', ca)
+  }
+  return {
+    url: url.toString(),
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  }
+}
+
 /** One admin statement on its own connection (CREATE/DROP DATABASE cannot share a transaction). */
 async function adminQuery(sql: string): Promise<void> {
   if (adminUrl === undefined) throw new Error('TEST_DATABASE_URL is not set')

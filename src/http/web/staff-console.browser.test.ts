@@ -1,563 +1,363 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type Browser, chromium, type Page, type Route } from 'playwright-core'
+import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { Capture } from '../../../test/support/capture.ts'
-import { waitFor } from '../../../test/support/ports.ts'
-import { runCli } from '../../cli/run-cli.ts'
+import { launchChromium } from '../../../test/support/headless-chromium.ts'
+import { reply } from '../../../test/support/scripted-model.ts'
+import { expectedStory, storedStory } from '../../../test/support/staff-story-rows.ts'
+import {
+  PACKET,
+  SAY,
+  scriptAfterHandBack,
+  scriptEscalation,
+  scriptRefund,
+} from '../../../test/support/staff-story-script.ts'
+import { databaseTargets } from '../../../test/support/test-databases.ts'
+import { twoPersonStage } from '../../../test/support/two-person-stage.ts'
 import { packageRoot } from '../../lib/package-root.ts'
 
 const chromiumPath = inject('chromiumPath')
 /** Where the screenshots go: kept after the run (git ignores the folder). */
 const artifacts = join(packageRoot(), 'test-artifacts', 'web')
 
-const CONVERSATION_ID = '0b8f3a52-6c1e-4d0a-9e55-3f1b2c7d9a10'
-const OTHER_ID = '5d2e7c44-9a1b-4f3e-8c6d-1e2f3a4b5c6d'
-const REQUEST_ID = 'f3c1d2e4-5a6b-4c7d-8e9f-0a1b2c3d4e5f'
-const SAM = { sub: 'demo|staff-sam', name: 'Sam Patel' }
-const MAYA = { sub: 'demo|maya-okafor', name: 'Maya Okafor', email: 'maya.okafor@example.com' }
-const DANIEL = { sub: 'demo|daniel-reyes', name: 'Daniel Reyes', email: 'daniel.reyes@example.org' }
+describe.skipIf(chromiumPath === null)(
+  'the staff console and the customer chat, two people on one real server (#23)',
+  () => {
+    let browser: Browser
+    beforeAll(async () => {
+      await mkdir(artifacts, { recursive: true })
+      browser = await launchChromium(chromiumPath ?? '')
+    })
+    afterAll(() => browser?.close())
 
-const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString()
+    // The story once per database: what it stores, and the change feed (LISTEN/NOTIFY over a
+    // pool of connections on Postgres, one embedded connection otherwise) that carries each
+    // change to the other person's page.
+    for (const target of databaseTargets) {
+      describe.skipIf(!target.available)(`on ${target.name}`, () => story(target.name))
+    }
 
-/**
- * The staff routes of the contract (#23), answered in the browser with its shapes and a little
- * state, recording what the page sends: the console's pages are tested before the server has them.
- */
-function staffContract() {
-  const calls: Array<{ key: string; body: unknown }> = []
-  const metricsDays: string[] = []
-  let inboxStreams = 0
-  let held: typeof SAM | null = null
-  let requestStatus: 'pending' | 'approved' = 'pending'
-  const escalationLines = [
-    { label: 'Customer', value: 'Maya Okafor <maya.okafor@example.com>' },
-    { label: 'Issue', value: 'Refund for order #4429 not received after two weeks' },
-    { label: 'What was tried', value: 'Looked up the order; a second refund was blocked' },
-    { label: 'Why', value: 'The refund was issued: only billing can trace it' },
-    { label: 'Suggested team', value: 'billing' },
-  ]
-  const items = [
-    {
-      id: 'request:r-1',
-      kind: 'request',
-      kindLabel: 'Decision',
-      title: 'Refund $312.00 on order #4471',
-      lines: [
-        { label: 'Order', value: '#4471 (delivered)' },
-        { label: 'Amount to refund', value: '$312.00' },
-      ],
-      customer: MAYA,
-      conversationId: CONVERSATION_ID,
-      createdAt: ago(12),
-      claimedBy: null as typeof SAM | null,
-      claimedAt: null as string | null,
-      actions: [
-        {
-          name: 'approve',
-          label: 'Approve',
-          fields: [{ name: 'reason', label: 'Reason', type: 'text', required: false }],
-        },
-        {
-          name: 'reject',
-          label: 'Reject',
-          fields: [{ name: 'reason', label: 'Reason', type: 'text', required: true }],
-        },
-      ],
-    },
-    {
-      id: 'escalation:T-1099',
-      kind: 'escalation',
-      kindLabel: 'Escalated ticket',
-      title: 'T-1099: refund for #4429 not received',
-      lines: escalationLines,
-      customer: MAYA,
-      conversationId: CONVERSATION_ID,
-      createdAt: ago(95),
-      claimedBy: { sub: 'demo|staff-lee', name: 'Lee Chen' } as typeof SAM | null,
-      claimedAt: ago(30) as string | null,
-      actions: [
-        {
-          name: 'resolve',
-          label: 'Resolve',
-          fields: [{ name: 'resolution', label: 'Resolution', type: 'text', required: true }],
-        },
-        {
-          name: 'reassign',
-          label: 'Reassign',
-          fields: [
-            {
-              name: 'team',
-              label: 'Team',
-              type: 'choice',
-              choices: ['billing', 'shipping'],
-              required: true,
-            },
-          ],
-        },
-      ],
-    },
-    {
-      id: `conversation:${OTHER_ID}`,
-      kind: 'conversation',
-      kindLabel: 'Held conversation',
-      title: 'Daniel Reyes: order #4340 arrived damaged',
-      lines: [],
-      customer: DANIEL,
-      conversationId: OTHER_ID,
-      createdAt: ago(3),
-      claimedBy: SAM as typeof SAM | null,
-      claimedAt: ago(2) as string | null,
-      actions: [],
-    },
-  ]
-  const entries = [
-    {
-      id: 'e1',
-      role: 'user',
-      kind: 'message',
-      content: 'My order #4471 arrived broken, can I get a refund?',
-      name: null,
-      createdAt: ago(20),
-      author: null,
-    },
-    {
-      id: 'e2',
-      role: 'assistant',
-      kind: 'tool_call',
-      content: 'activate_skill({"name":"find-similar-cases"})',
-      name: 'activate_skill',
-      createdAt: ago(20),
-    },
-    {
-      id: 'e3',
-      role: 'tool',
-      kind: 'tool_result',
-      content: '# Find similar cases',
-      name: 'activate_skill',
-      createdAt: ago(20),
-    },
-    {
-      id: 'e4',
-      role: 'assistant',
-      kind: 'tool_call',
-      content: 'domain_lookup_order({"order":"4471"})',
-      name: 'domain_lookup_order',
-      createdAt: ago(19),
-    },
-    {
-      id: 'e5',
-      role: 'tool',
-      kind: 'tool_result',
-      content: 'Order #4471: $312.00, delivered\nCustomer: Maya Okafor',
-      name: 'domain_lookup_order',
-      createdAt: ago(19),
-    },
-    {
-      id: 'e6',
-      role: 'assistant',
-      kind: 'message',
-      content: 'A refund of $312.00 needs a support lead: I have asked one.',
-      name: null,
-      createdAt: ago(18),
-      author: null,
-    },
-  ] as Array<Record<string, unknown>>
-  const request = () => ({
-    id: REQUEST_ID,
-    status: requestStatus,
-    summary: {
-      title: 'Refund $312.00 on order #4471',
-      prompt: 'Refund $312.00 to your card for order #4471?',
-      lines: items[0]?.lines ?? [],
-      model_text: [],
-    },
-    createdAt: ago(18),
-    ...(requestStatus === 'approved'
-      ? {
-          decidedBy: SAM,
-          reason: 'Damaged on arrival, photos attached.',
-          outcome: 'Refunded $312.00.',
-          decidedAt: ago(0),
+    function story(database: 'pglite' | 'postgres') {
+      const stage = twoPersonStage(database, () => browser, artifacts)
+      let maya: Page
+      let sam: Page
+      let conversationId = ''
+      beforeAll(() => {
+        ;({ maya, sam } = stage)
+      })
+      const transcript = () => maya.getByRole('log')
+      const inbox = () => sam.locator('article.inbox-card')
+      const write = async (page: Page, text: string) => {
+        await page.getByLabel('Message').fill(text)
+        await page.getByLabel('Message').press('Enter')
+      }
+
+      it("1. Maya asks for a refund above the self-serve limit; she consents to asking a support lead, and the request appears live in Sam's inbox", async () => {
+        const nav = sam.getByRole('navigation', { name: 'Staff console' })
+        await stage.signIn(sam, /Sam Patel/, 'sam.patel@staff.example.com (staff)', nav)
+        await expect
+          .poll(() => nav.getByRole('link').allInnerTexts())
+          .toEqual(['Inbox', 'Conversations', 'Metrics', 'Chat'])
+        expect(new URL(sam.url()).hash).toBe('#/inbox')
+        await sam.getByText('Nothing is waiting.').waitFor()
+        await expect.poll(() => sam.locator('.page-head .live-state').innerText()).toBe('Live')
+
+        await stage.signIn(
+          maya,
+          /Maya Okafor/,
+          'maya.okafor@example.com (customer)',
+          maya.getByText('Hi Maya, how can we help?'),
+        )
+        const refund = scriptRefund(stage.model)
+        await write(maya, SAY.refund)
+        const consent = transcript().locator('li.approval')
+        await consent.waitFor()
+        expect(await consent.locator('.consent-title').innerText()).toMatch(
+          /^Approval needed:\s+Ask a support lead to refund \$450\.00 for order #4356\?$/,
+        )
+        await stage.shot(1, 'consent')
+
+        await consent.getByRole('button', { name: 'Approve' }).click()
+        await expect
+          .poll(() => transcript().locator('li.message.assistant').last().innerText())
+          .toContain('A support lead will review your refund of $450.00')
+        // The gateway put it to staff: nothing refunded, a request named in the tool's answer.
+        expect(refund.toolSaid()).toMatch(
+          /pending review by a support lead \(request [0-9a-f-]{36}\)/,
+        )
+        const request = transcript().locator('li.request-card')
+        await expect
+          .poll(() => request.innerText())
+          .toContain('Waiting for review by a support lead')
+        expect(await request.locator('.request-title').innerText()).toBe(
+          'Refund $450.00 on order #4356',
+        )
+        conversationId = new URL(maya.url()).hash.replace('#/c/', '')
+        expect(conversationId).toMatch(/^[0-9a-f-]{36}$/)
+
+        // Sam's inbox, without a reload: the request, whose it is, its lines, unclaimed.
+        await expect.poll(() => inbox().count()).toBe(1)
+        const item = inbox().first()
+        expect(await item.locator('.card-title').innerText()).toBe('Refund $450.00 on order #4356')
+        expect(await item.locator('.kind').textContent()).toBe('Waiting for a decision')
+        expect(await item.locator('.customer').innerText()).toContain('Maya Okafor')
+        expect(await lineOf(item, 'Amount to refund')).toBe('$450.00')
+        expect(await lineOf(item, 'Order')).toBe('#4356 (delivered)')
+        expect(await item.locator('.claim').innerText()).toBe('Unclaimed')
+        expect(await sam.locator('.page-head .count').innerText()).toBe('1 waiting')
+        expect(await stage.sameDocument(sam)).toBe(true)
+        await stage.shot(1, 'request-in-inbox')
+      })
+
+      it('2. Sam claims and approves it with a reason; Maya sees the outcome live, from Sam, marked as a person', async () => {
+        const item = inbox().filter({ hasText: 'order #4356' })
+        await item.getByRole('button', { name: 'Claim' }).click()
+        await expect.poll(() => item.locator('.claim').innerText()).toMatch(/^Claimed by you/)
+        await item.getByRole('button', { name: 'Approve' }).click()
+        await item.getByLabel('Reason (optional)').fill(SAY.approval)
+        await item.locator('form.action-form').getByRole('button', { name: 'Approve' }).click()
+        await sam.getByText('Request approved.').waitFor()
+        await sam.getByText('Nothing is waiting.').waitFor()
+
+        const fromSam = transcript().locator('li.message.staff')
+        await expect.poll(() => fromSam.count()).toBe(1)
+        expect(await fromSam.locator('.speaker').innerText()).toMatch(/^Sam Patel.* · Support team/)
+        expect(await fromSam.locator('p').innerText()).toMatch(
+          /^I approved your request \(Refund \$450\.00 on order #4356\)\. Refund of \$450\.00 issued on order #4356/,
+        )
+        const decided = transcript().locator('li.request-card')
+        await expect.poll(() => decided.getAttribute('class')).toContain('approved')
+        expect(await decided.locator('.request-status').innerText()).toMatch(
+          /^Approved by Sam Patel/,
+        )
+        expect(await decided.locator('.request-reason').innerText()).toBe(`“${SAY.approval}”`)
+        expect(await stage.sameDocument(maya)).toBe(true)
+        await stage.shot(2, 'approved-live')
+      })
+
+      it("3. Maya's escalation, once she consents, appears in Sam's inbox with its packet", async () => {
+        scriptEscalation(stage.model)
+        await write(maya, SAY.escalate)
+        const consent = transcript().locator('li.approval').nth(1)
+        await consent.waitFor()
+        expect(await consent.locator('.consent-title').innerText()).toMatch(
+          /Escalate ticket T-1099 to the billing team$/,
+        )
+        await consent.getByRole('button', { name: 'Approve' }).click()
+        await expect
+          .poll(() => transcript().locator('li.message.assistant').last().innerText())
+          .toContain('I have passed ticket T-1099 to our billing team')
+
+        const item = inbox().filter({ hasText: 'T-1099' })
+        await item.waitFor()
+        expect(await item.locator('.kind').textContent()).toBe('Escalated tickets')
+        expect(await item.locator('.card-title').innerText()).toBe(
+          "T-1099: I haven't received my refund from order #4429, it's been two weeks.",
+        )
+        expect(await lineOf(item, 'Customer')).toMatch(
+          /^Maya Okafor <maya\.okafor@example\.com>, pro tier, customer since \d{4}-\d\d-\d\d$/,
+        )
+        expect(await lineOf(item, 'Issue')).toBe(PACKET.issue)
+        expect(await lineOf(item, 'Order')).toMatch(/^#4429 \(\$[\d.]+\)$/)
+        expect(await lineOf(item, 'Tried')).toBe(PACKET.tried)
+        expect(await lineOf(item, 'Sentiment')).toBe(PACKET.sentiment)
+        expect(await lineOf(item, 'Why escalated')).toBe(PACKET.reason)
+        expect(await lineOf(item, 'Team')).toBe('billing')
+        expect(await stage.sameDocument(sam)).toBe(true)
+        await stage.shot(3, 'escalation-packet')
+      })
+
+      it('4. Sam reads the conversation in full, takes it over and replies; Maya sees it live, and what she writes goes to Sam, not the Worker', async () => {
+        await inbox()
+          .filter({ hasText: 'T-1099' })
+          .getByRole('link', { name: 'Open the conversation' })
+          .click()
+        expect(new URL(sam.url()).hash).toBe(`#/conversations/${conversationId}`)
+        const detail = sam.locator('.conversation-detail')
+        await detail.waitFor()
+        const steps = detail.locator('.full-transcript')
+        expect(await steps.innerText()).toContain('domain_issue_refund')
+        expect(await steps.innerText()).toContain('"amount_cents": 45000')
+        expect(await steps.innerText()).toContain('domain_escalate_ticket')
+        expect(await steps.locator('.message-step.staff').innerText()).toContain(
+          'I approved your request',
+        )
+        expect(await detail.locator('article.staff-request').innerText()).toMatch(
+          /Approved by Sam Patel/,
+        )
+        const trail = await detail.locator('.detail-audit').innerText()
+        for (const action of ['staff_request_routed', 'staff_request_decided', 'ticket_escalated'])
+          expect(trail).toContain(action)
+
+        await detail.getByRole('button', { name: 'Take over' }).click()
+        await expect
+          .poll(() => transcript().locator('li.event-line').last().innerText())
+          .toMatch(/^Sam Patel.* from the support team has joined the conversation$/)
+        await detail.getByLabel('Reply to the customer').fill(SAY.samReply)
+        await detail.getByRole('button', { name: /^Send as/ }).click()
+        await expect
+          .poll(() => transcript().locator('li.message.staff').last().innerText())
+          .toContain(SAY.samReply)
+
+        // Held: her message reaches Sam's page, the model is not asked, and her card number is
+        // taken out before anything is stored (a guardrail trip in the trail).
+        const asked = stage.model.requests.length
+        await write(maya, SAY.whileHeld)
+        await expect
+          .poll(() => detail.locator('.message-step.customer').last().innerText())
+          .toContain('Thanks Sam! If it helps, my card is [card number removed]')
+        expect(await detail.innerText()).not.toContain('4242')
+        await expect.poll(() => detail.locator('.timeline li.guardrail').count()).toBe(1)
+        expect(stage.model.requests.length).toBe(asked)
+        expect(await transcript().locator('li.message.assistant:not(.staff)').count()).toBe(2)
+        // Maya's page: her message once, as stored; Sam joined once, by name.
+        await expect
+          .poll(() => transcript().locator('li.message.user p').last().innerText())
+          .toBe('Thanks Sam! If it helps, my card is [card number removed].')
+        expect(await transcript().locator('li.message.user').count()).toBe(3)
+        expect(await transcript().innerText()).not.toContain('4242')
+        expect(await transcript().locator('li.event-line').count()).toBe(1)
+        expect(await stage.sameDocument(maya)).toBe(true)
+        await stage.shot(4, 'takeover-reply')
+      })
+
+      it("5. Sam hands back; the Worker answers Maya's next message, with Sam's words in what it is sent", async () => {
+        const detail = sam.locator('.conversation-detail')
+        await detail.getByRole('button', { name: 'Hand back to the Worker' }).click()
+        await detail.getByRole('button', { name: 'Take over' }).waitFor()
+        await expect
+          .poll(() => transcript().locator('li.event-line').last().innerText())
+          .toBe('The support team handed the conversation back to the assistant')
+
+        const worker = scriptAfterHandBack(stage.model)
+        await write(maya, SAY.afterHandBack)
+        await expect
+          .poll(() => transcript().locator('li.message.assistant').last().innerText())
+          .toContain(SAY.workerAgain)
+        expect(worker.sent()).toContain(JSON.stringify(SAY.samReply).slice(1, -1))
+        expect(worker.sent()).toContain('[card number removed]')
+        expect(worker.sent()).not.toContain('4242')
+        await expect
+          .poll(() => detail.locator('.message-step.worker').last().innerText())
+          .toContain(SAY.workerAgain)
+        expect(await stage.sameDocument(maya)).toBe(true)
+        expect(await stage.sameDocument(sam)).toBe(true)
+        await stage.shot(5, 'worker-answers-again')
+      })
+
+      it("reads the story back in the console: the conversations, the metrics with their SQL, the packet on a phone, the ticket resolved; the staff chat's stream ends when Sam leaves it", async () => {
+        const nav = sam.getByRole('navigation', { name: 'Staff console' })
+        await nav.getByRole('link', { name: 'Conversations' }).click()
+        // Maya's, and the demo data's conversation with Daniel.
+        const rows = sam.locator('.conversation-table a')
+        await expect.poll(() => rows.count()).toBe(2)
+        const mayas = rows.filter({ hasText: 'Maya Okafor' })
+        expect(await mayas.getAttribute('href')).toBe(`#/conversations/${conversationId}`)
+        expect(await mayas.locator('.badge').count()).toBe(0)
+
+        const answered = sam.waitForResponse((r) => r.url().includes('/api/staff/metrics'))
+        await nav.getByRole('link', { name: 'Metrics' }).click()
+        // The figures as the server computed them, kept beside the screenshots.
+        const { figures } = (await (await answered).json()) as {
+          figures: Array<{ name: string; value: number | null; rows: unknown[] }>
         }
-      : {}),
-  })
-  const answers: Record<string, (body: Record<string, unknown>, path: string) => unknown> = {
-    'GET /api/staff/inbox': () => ({ items }),
-    'POST /api/staff/inbox/request:r-1/claim': () => {
-      const item = items[0]
-      if (item !== undefined) Object.assign(item, { claimedBy: SAM, claimedAt: ago(0) })
-      return { item }
-    },
-    'POST /api/staff/inbox/escalation:T-1099/actions/resolve': () => {
-      items.splice(1, 1)
-      return { item: null, message: 'Ticket T-1099 resolved.' }
-    },
-    'GET /api/staff/conversations': () => ({
-      conversations: [
-        {
-          id: CONVERSATION_ID,
-          title: 'Refund for order #4471',
-          customer: MAYA,
-          startedAt: ago(20),
-          lastAt: ago(18),
-          held,
-        },
-        {
-          id: OTHER_ID,
-          title: null,
-          customer: DANIEL,
-          startedAt: ago(4),
-          lastAt: ago(2),
-          held: SAM,
-        },
-      ],
-    }),
-    'GET /api/staff/metrics': (_body, path) => {
-      metricsDays.push(new URL(path, 'http://x').searchParams.get('days') ?? '')
-      const days = Array.from({ length: 7 }, (_, i) => ({
-        day: `2026-12-0${i + 1}`,
-        value: 10 + ((i * 7) % 5),
-      }))
-      return {
-        days: 30,
-        from: ago(30 * 24 * 60),
-        to: ago(0),
-        figures: [
-          {
-            name: 'conversations',
-            title: 'Conversations',
-            unit: 'count',
-            value: 84,
-            series: days,
-            query: 'SELECT count(*) FROM conversations WHERE started_at >= $1',
-            description: 'Conversations started in the period.',
-          },
-          {
-            name: 'resolved_without_person',
-            title: 'Resolved without a person',
-            unit: 'percent',
-            value: 72.5,
-            query: 'SELECT … FROM conversations c WHERE …',
-            description: 'Share of conversations no person took over or was escalated.',
-          },
-          {
-            name: 'requests_by_decision',
-            title: 'Requests by decision',
-            unit: 'count',
-            value: 9,
-            breakdown: [
-              { label: 'approved', value: 6 },
-              { label: 'rejected', value: 2 },
-              { label: 'pending', value: 1 },
-            ],
-            query: 'SELECT status, count(*) FROM staff_requests GROUP BY status',
-            description: 'Requests routed to staff, by decision.',
-          },
-          {
-            name: 'first_answer',
-            title: 'Time to first answer (Worker)',
-            unit: 'ms',
-            value: 1400,
-            series: days.map((d) => ({ ...d, value: d.value * 120 })),
-            query: 'SELECT percentile_cont(0.5) …',
-            description: 'Median time from a message to the first reply.',
-          },
-        ],
-      }
-    },
-    [`GET /api/conversations/${CONVERSATION_ID}`]: () => ({
-      id: CONVERSATION_ID,
-      entries,
-      approvals: [],
-      requests: [request()],
-      held,
-    }),
-    [`GET /api/conversations/${CONVERSATION_ID}/audit`]: () => ({
-      events: [
-        {
-          kind: 'audit',
-          at: ago(20),
-          action: 'message_received',
-          actor: MAYA.sub,
-          target: CONVERSATION_ID,
-          invocation: null,
-        },
-        {
-          kind: 'audit',
-          at: ago(19),
-          action: 'guardrail_tripped',
-          actor: 'worker',
-          target: 'pii',
-          invocation: null,
-        },
-        {
-          kind: 'audit',
-          at: ago(18),
-          action: 'request_routed_to_staff',
-          actor: MAYA.sub,
-          target: REQUEST_ID,
-          invocation: null,
-        },
-      ],
-    }),
-    [`POST /api/approvals/${REQUEST_ID}`]: () => {
-      requestStatus = 'approved'
-      return { request: request() }
-    },
-    [`POST /api/conversations/${CONVERSATION_ID}/takeover`]: () => {
-      held = SAM
-      return { held: true, by: SAM }
-    },
-    [`POST /api/conversations/${CONVERSATION_ID}/messages`]: (body) => {
-      const message = {
-        id: `e${entries.length + 1}`,
-        role: 'assistant',
-        kind: 'message',
-        content: String(body.text),
-        name: null,
-        createdAt: ago(0),
-        author: SAM,
-      }
-      entries.push(message)
-      return { message }
-    },
-    [`POST /api/conversations/${CONVERSATION_ID}/release`]: () => {
-      held = null
-      return { held: false }
-    },
-  }
-  return {
-    metricsDays,
-    handles: (url: URL) =>
-      url.pathname.startsWith('/api/staff/') ||
-      url.pathname.startsWith(`/api/conversations/${CONVERSATION_ID}`) ||
-      url.pathname === `/api/approvals/${REQUEST_ID}`,
-    reads: (key: string) => calls.filter((c) => c.key === key).length,
-    sent: (key: string) => calls.filter((c) => c.key === key).map((c) => c.body),
-    async answer(route: Route) {
-      const request = route.request()
-      const url = new URL(request.url())
-      const key = `${request.method()} ${decodeURIComponent(url.pathname)}`
-      if (url.pathname === '/api/staff/inbox/events') {
-        // One change, then the stream ends; asked again, this server has no stream (404).
-        if (inboxStreams++ > 0)
-          return route.fulfill({ status: 404, json: { error: 'not_found', message: 'gone' } })
-        return route.fulfill({
-          status: 200,
-          contentType: 'text/event-stream',
-          body: 'id: 1\nevent: change\ndata: {"seq":1,"kind":"inbox"}\n\n',
+        await writeFile(
+          join(artifacts, `story-metrics-${database}.json`),
+          `${JSON.stringify(
+            figures.map(({ name, value, rows }) => ({ name, value, rows })),
+            null,
+            2,
+          )}\n`,
+        )
+        const figure = (title: string) => sam.locator('article.figure').filter({ hasText: title })
+        const part = (title: string, label: string) =>
+          figure(title).locator(`.breakdown dt:text-is("${label}") + dd`).innerText()
+        await figure('Requests by decision').waitFor()
+        expect(await part('Requests by decision', 'approved')).toBe('1')
+        expect(await part('Refunds issued and blocked', 'issued')).toBe('1')
+        expect(await part('Refund amounts issued and blocked', 'issued')).toBe('$450.00')
+        // Maya's conversation escalated, the demo data's did not.
+        expect(await figure('Escalation rate').locator('.figure-value').innerText()).toBe('50 %')
+        expect(await figure('Guardrail trips').locator('.figure-value').innerText()).toBe('1')
+        // The scripted model's tokens at gpt-4o-mini's price: a fraction of a cent, not $0.00.
+        expect(await figure('Cost per conversation').locator('.figure-value').innerText()).toMatch(
+          /^\$0\.0000\d+$/,
+        )
+        await figure('Requests by decision').getByText('SQL').click()
+        expect(await figure('Requests by decision').locator('pre').innerText()).toContain(
+          'FROM staff_requests',
+        )
+        expect(await sam.locator('article.figure canvas').count()).toBeGreaterThan(0)
+        // Every figure in one picture: the page scrolls inside a window this tall.
+        await sam.setViewportSize({ width: 1280, height: 2000 })
+        await sam.screenshot({ path: join(artifacts, `story-6-metrics-${database}.png`) })
+        await sam.setViewportSize({ width: 1280, height: 800 })
+
+        // On a phone the nav fits the header: nothing scrolls sideways, the nav included.
+        await nav.getByRole('link', { name: 'Inbox' }).click()
+        const ticket = inbox().filter({ hasText: 'T-1099' })
+        await ticket.waitFor()
+        await sam.setViewportSize({ width: 390, height: 844 })
+        await sam.screenshot({
+          path: join(artifacts, `story-6-phone-inbox-${database}.png`),
+          fullPage: true,
         })
-      }
-      const body = request.method() === 'POST' ? (request.postDataJSON() ?? {}) : undefined
-      calls.push({ key, body })
-      const answer = answers[key]
-      if (answer === undefined)
-        return route.fulfill({ status: 404, json: { error: 'not_found', message: key } })
-      return route.fulfill({ json: answer(body ?? {}, `${url.pathname}${url.search}`) })
-    },
-  }
+        expect(await sam.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
+        const [navNeeds, navHas] = await nav.evaluate((n) => [n.scrollWidth, n.clientWidth])
+        expect(navNeeds).toBeLessThanOrEqual(navHas ?? 0)
+        await sam.setViewportSize({ width: 1280, height: 800 })
+
+        await ticket.getByRole('button', { name: 'Resolve the ticket' }).click()
+        await ticket.getByLabel('Resolution').fill(SAY.resolution)
+        await ticket.locator('form.action-form').getByRole('button').first().click()
+        await sam.getByText('T-1099 is resolved.').waitFor()
+        await sam.getByText('Nothing is waiting.').waitFor()
+
+        // The staff chat follows its conversation only while it is shown.
+        const streams = openStreams(sam)
+        stage.model.enqueue(reply({ text: 'Nothing else is waiting for you today.' }))
+        await nav.getByRole('link', { name: 'Chat' }).click()
+        await sam.getByText('Hi Sam, how can we help?').waitFor()
+        await write(sam, 'Is anything else waiting for me?')
+        await expect
+          .poll(() => sam.getByRole('log').locator('li.message.assistant').last().innerText())
+          .toContain('Nothing else is waiting')
+        await expect.poll(() => streams.conversations()).toBe(1)
+        await nav.getByRole('link', { name: 'Inbox' }).click()
+        await sam.getByText('Nothing is waiting.').waitFor()
+        await expect.poll(() => streams.conversations()).toBe(0)
+
+        // Nothing went wrong, but for the stream of a conversation the page had just started,
+        // asked for before the server had stored it (and asked again until it has).
+        const fresh = /404 \(Not Found\) \(http:[^ ]+\/api\/conversations\/[0-9a-f-]{36}\/events\)$/
+        expect(stage.problems().filter((p) => !fresh.test(p))).toEqual([])
+      })
+
+      it('stored each step once: one refund of $450.00 for #4356 requested by Maya, one decision by Sam, the packet, the hand-off, both of Sam’s messages', async () => {
+        const db = await stage.storedDatabase()
+        try {
+          expect(await storedStory(db, conversationId)).toEqual(expectedStory(conversationId))
+        } finally {
+          await db.close()
+        }
+      })
+    }
+  },
+)
+
+/** The value a card's summary gives for `label`. */
+function lineOf(card: Locator, label: string): Promise<string> {
+  return card.locator(`dl.summary dt:text-is("${label}") + dd`).first().innerText()
 }
 
-/** `fte serve` on a fresh data folder, as `npm start` runs it; resolves to its URL. */
-async function serve(dir: string, env: Record<string, string>) {
-  const stdout = new Capture()
-  const controller = new AbortController()
-  const exited = runCli(['serve', '--port', '0'], {
-    env: { FTE_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn', AUTH_DEV_PORT: '0', ...env },
-    cwd: dir,
-    stdout,
-    stderr: new Capture(),
-    signal: controller.signal,
+/** The page's open live streams of a conversation, counted as they open and end. */
+function openStreams(page: Page) {
+  const open = new Set<unknown>()
+  const conversation = (url: string) => /\/api\/conversations\/[^/]+\/events$/.test(url)
+  page.on('request', (request) => {
+    if (conversation(request.url())) open.add(request)
   })
-  const url = await waitFor(
-    () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout.text)?.[1],
-    'the server to listen',
-    90_000,
-  )
-  return {
-    url,
-    stop: async () => {
-      controller.abort()
-      expect(await exited).toBe(0)
-    },
-  }
+  page.on('requestfinished', (request) => open.delete(request))
+  page.on('requestfailed', (request) => open.delete(request))
+  return { conversations: () => open.size }
 }
-
-describe.skipIf(chromiumPath === null)('the staff console in headless Chromium', () => {
-  let browser: Browser
-  let dir: string
-  let server: Awaited<ReturnType<typeof serve>>
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fte-staff-'))
-    await mkdir(artifacts, { recursive: true })
-    browser = await chromium.launch({
-      executablePath: chromiumPath ?? '',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    })
-    // A model that is never asked: the console reads and decides, the Worker does not answer here.
-    server = await serve(dir, {
-      LLM_PROVIDER: 'compatible',
-      LLM_BASE_URL: 'http://127.0.0.1:9/v1',
-      LLM_MODEL: 'unused',
-    })
-  }, 120_000)
-  afterAll(async () => {
-    await server?.stop()
-    await browser?.close()
-    await rm(dir, { recursive: true, force: true })
-  })
-
-  async function newPage(viewport = { width: 1280, height: 800 }) {
-    const page = await browser.newPage({ viewport })
-    const problems: string[] = []
-    page.on('pageerror', (error) => problems.push(`script error: ${error.message}`))
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`)
-    })
-    return { page, problems }
-  }
-
-  const shot = (page: Page, name: string) =>
-    page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true })
-
-  it("opens on this server's own inbox for a staff sign-in, and keeps the chat a nav item away", async () => {
-    const { page, problems } = await newPage()
-    await page.goto(server.url)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.waitForURL((url) => url.origin !== server.url)
-    await page.getByRole('button', { name: /Sam Patel/ }).click()
-    const nav = page.getByRole('navigation', { name: 'Staff console' })
-    await nav.waitFor()
-    // Nothing has been routed to staff on this fresh server.
-    await page.getByText('Nothing is waiting.').waitFor()
-    await nav.getByRole('link', { name: 'Chat' }).click()
-    await page.getByLabel('Message').waitFor()
-    expect(new URL(page.url()).hash).toBe('#/')
-    expect(problems.filter((p) => !p.includes('404'))).toEqual([])
-    await page.close()
-  })
-
-  it("runs the staff console on the contract's routes: the inbox live with claims and actions, a conversation in full with its hand-off, and the metrics' charts and SQL", async () => {
-    // The server does not answer these routes yet: the test does, with the contract's shapes
-    // (what each page sends is checked), so the pages are tested before the routes land.
-    const contract = staffContract()
-    const { page, problems } = await newPage()
-    await page.route(
-      (url) => contract.handles(url),
-      (route) => contract.answer(route),
-    )
-    await page.goto(server.url)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.waitForURL((url) => url.origin !== server.url)
-    await page.getByRole('button', { name: /Sam Patel/ }).click()
-    await page.getByText('Signed in as sam.patel@staff.example.com (staff)').waitFor()
-
-    // The inbox, the staff's first page: each item with its age and who holds it.
-    const nav = page.getByRole('navigation', { name: 'Staff console' })
-    await expect
-      .poll(() => nav.getByRole('link').allInnerTexts())
-      .toEqual(['Inbox', 'Conversations', 'Metrics', 'Chat'])
-    expect(new URL(page.url()).hash).toBe('#/inbox')
-    const cards = page.locator('article.inbox-card')
-    await expect.poll(() => cards.count()).toBe(3)
-    const request = cards.filter({ hasText: 'Refund $312.00' })
-    expect(await request.locator('.age').innerText()).toBe('12 min')
-    expect(await request.innerText()).toContain('Unclaimed')
-    const escalation = cards.filter({ hasText: 'T-1099' })
-    expect(await escalation.innerText()).toContain('Claimed by Lee Chen · 30 min')
-    expect(await escalation.locator('dl.summary').innerText()).toContain('What was tried')
-    expect(await cards.filter({ hasText: 'order #4340' }).innerText()).toContain('Claimed by you')
-    // The inbox stream said something changed: the page read the inbox again.
-    await expect.poll(() => contract.reads('GET /api/staff/inbox')).toBeGreaterThanOrEqual(2)
-    await shot(page, 'staff-1-inbox')
-
-    await request.getByRole('button', { name: 'Claim' }).click()
-    await expect.poll(() => request.innerText()).toContain('Claimed by you')
-    expect(contract.sent('POST /api/staff/inbox/request:r-1/claim')).toEqual([{}])
-
-    // An action's form, as the server describes its fields.
-    await escalation.getByRole('button', { name: 'Resolve' }).click()
-    await escalation.getByLabel('Resolution').fill('Refund traced: the bank posted it today.')
-    await shot(page, 'staff-2-inbox-action')
-    await escalation.getByRole('button', { name: 'Resolve' }).last().click()
-    await page.getByText('Ticket T-1099 resolved.').waitFor()
-    expect(contract.sent('POST /api/staff/inbox/escalation:T-1099/actions/resolve')).toEqual([
-      { resolution: 'Refund traced: the bank posted it today.' },
-    ])
-    await expect.poll(() => cards.count()).toBe(2)
-
-    // Any conversation in full: tool calls with their arguments and results, the skill, the
-    // guardrail trip in the audit trail, the pending request, and the hand-off.
-    await nav.getByRole('link', { name: 'Conversations' }).click()
-    const rows = page.locator('.conversation-table a')
-    await expect.poll(() => rows.count()).toBe(2)
-    expect(await rows.first().innerText()).toContain('Refund for order #4471')
-    await rows.first().click()
-    const detail = page.locator('.conversation-detail')
-    await detail.waitFor()
-    const steps = await detail.locator('.full-transcript').innerText()
-    expect(steps).toContain('domain_lookup_order')
-    expect(steps).toContain('"order": "4471"')
-    expect(steps).toContain('Skill find-similar-cases')
-    expect(steps).toContain('Result: Order #4471: $312.00, delivered')
-    expect(await detail.locator('.timeline li.guardrail').count()).toBe(1)
-    const pending = detail.locator('article.staff-request')
-    await pending
-      .getByLabel('Reason (shown to the customer)')
-      .fill('Damaged on arrival, photos attached.')
-    await pending.getByRole('button', { name: 'Approve' }).click()
-    await expect.poll(() => pending.innerText()).toContain('Approved by Sam Patel')
-    expect(contract.sent(`POST /api/approvals/${REQUEST_ID}`)).toEqual([
-      { decision: 'approve', reason: 'Damaged on arrival, photos attached.' },
-    ])
-    await detail.getByRole('button', { name: 'Take over' }).click()
-    const replyBox = detail.getByLabel('Reply to the customer')
-    await replyBox.fill('Hi Maya, Sam here: your refund is approved.')
-    await detail.getByRole('button', { name: /^Send as/ }).click()
-    await expect
-      .poll(() => detail.locator('.message-step.staff').innerText())
-      .toContain('Sam here: your refund is approved.')
-    await shot(page, 'staff-3-conversation')
-    await detail.getByRole('button', { name: 'Hand back to the Worker' }).click()
-    await detail.getByRole('button', { name: 'Take over' }).waitFor()
-    expect(contract.sent(`POST /api/conversations/${CONVERSATION_ID}/messages`)).toEqual([
-      { text: 'Hi Maya, Sam here: your refund is approved.' },
-    ])
-
-    // The metrics: a chart per figure, its SQL in a disclosure, the period chosen.
-    await nav.getByRole('link', { name: 'Metrics' }).click()
-    const figures = page.locator('article.figure')
-    await expect.poll(() => figures.count()).toBe(4)
-    expect(await page.locator('article.figure canvas').count()).toBe(3)
-    const share = figures.filter({ hasText: 'Resolved without a person' })
-    expect(await share.locator('.figure-value').innerText()).toBe('72.5 %')
-    await share.getByText('SQL').click()
-    expect(await share.locator('pre').innerText()).toContain('FROM conversations')
-    await page.getByRole('button', { name: '7 days' }).click()
-    await expect.poll(() => contract.metricsDays.at(-1)).toBe('7')
-    // A tooltip, drawn on the canvas: no style the policy refuses.
-    const chart = figures.first().locator('canvas')
-    const box = await chart.boundingBox()
-    if (box !== null) await page.mouse.move(box.x + box.width / 2, box.y + box.height - 40)
-    await shot(page, 'staff-4-metrics')
-
-    await nav.getByRole('link', { name: 'Inbox' }).click()
-    await page.setViewportSize({ width: 390, height: 844 })
-    await expect.poll(() => cards.count()).toBe(2)
-    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
-    await shot(page, 'staff-5-phone-inbox')
-    // The contract's routes answered here and the stream's second call (404) aside, nothing
-    // went wrong: no script error, and no chart or tooltip the content security policy refused.
-    expect(problems.filter((p) => !p.includes('404'))).toEqual([])
-    await page.close()
-  })
-})

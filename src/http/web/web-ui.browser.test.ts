@@ -1,14 +1,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { Capture } from '../../../test/support/capture.ts'
-import { waitFor } from '../../../test/support/ports.ts'
+import { launchChromium, problemsOf } from '../../../test/support/headless-chromium.ts'
 import { reply, scriptedModel } from '../../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
+import { type ServedFte, serveFte } from '../../../test/support/serve-fte.ts'
 import { scriptScenario } from '../../../test/support/support-scenario.ts'
-import { runCli } from '../../cli/run-cli.ts'
 import { packageRoot } from '../../lib/package-root.ts'
 
 const chromiumPath = inject('chromiumPath')
@@ -16,51 +15,13 @@ const chromiumPath = inject('chromiumPath')
 const artifacts = join(packageRoot(), 'test-artifacts', 'web')
 const MESSAGE = "I haven't received my refund from order #4429, it's been two weeks."
 
-/** `fte serve` on a fresh data folder, as `npm start` runs it; resolves to its URL. */
-async function serve(dir: string, env: Record<string, string>) {
-  const stdout = new Capture()
-  const stderr = new Capture()
-  const controller = new AbortController()
-  const exited = runCli(['serve', '--port', '0'], {
-    env: { FTE_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn', AUTH_DEV_PORT: '0', ...env },
-    cwd: dir,
-    stdout,
-    stderr,
-    signal: controller.signal,
-  })
-  const url = await waitFor(
-    () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout.text)?.[1],
-    'the server to listen',
-    90_000,
-  )
-  return {
-    url,
-    stderr,
-    stop: async () => {
-      controller.abort()
-      expect(await exited).toBe(0)
-    },
-  }
-}
-
 describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => {
   let browser: Browser
   let dir: string
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'fte-web-'))
     await mkdir(artifacts, { recursive: true })
-    browser = await chromium.launch({
-      executablePath: chromiumPath ?? '',
-      // The flags keep Chromium off the network it would otherwise try to reach at start.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    })
+    browser = await launchChromium(chromiumPath ?? '')
   })
   afterAll(async () => {
     await browser?.close()
@@ -70,12 +31,7 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
   /** A page, and what went wrong in it: script errors, failed loads, CSP violations. */
   async function newPage(viewport = { width: 1280, height: 800 }) {
     const page = await browser.newPage({ viewport })
-    const problems: string[] = []
-    page.on('pageerror', (error) => problems.push(`script error: ${error.message}`))
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`)
-    })
-    return { page, problems }
+    return { page, problems: problemsOf(page) }
   }
 
   const shot = (page: Page, name: string) =>
@@ -83,11 +39,11 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
 
   describe('with a model, signed in through the development authorization server', () => {
     let model: ScriptedOpenAiServer
-    let server: Awaited<ReturnType<typeof serve>>
+    let server: ServedFte
     beforeAll(async () => {
       model = await scriptedModel().start()
       scriptScenario(model)
-      server = await serve(join(dir, 'model'), {
+      server = await serveFte(join(dir, 'model'), {
         LLM_PROVIDER: 'compatible',
         LLM_BASE_URL: model.url,
         LLM_MODEL: 'gpt-4o-mini',
@@ -383,9 +339,9 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
   })
 
   describe('with no model and sign-in disabled', () => {
-    let server: Awaited<ReturnType<typeof serve>>
+    let server: ServedFte
     beforeAll(async () => {
-      server = await serve(join(dir, 'no-model'), { AUTH_DISABLED: '1' })
+      server = await serveFte(join(dir, 'no-model'), { AUTH_DISABLED: '1' })
     }, 120_000)
     afterAll(() => server?.stop())
 
@@ -398,6 +354,8 @@ describe.skipIf(chromiumPath === null)('the web UI in headless Chromium', () => 
       expect(text).toContain('No model is configured: set OPENAI_API_KEY')
       expect(text).toContain('LLM_PROVIDER=compatible')
       expect(await page.getByText('sign-in is disabled on this server').count()).toBe(1)
+      // The chat is ready (the banner shows before it loads).
+      await page.getByRole('heading', { name: /how can we help\?/i }).waitFor()
       await page.getByLabel('Message').fill('hello')
       expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true)
       // Enter says why nothing happens, and keeps what was written.
