@@ -36,7 +36,7 @@ const EXERCISED: Array<{ command: RegExp; where: string; shows: string }> = [
     where: 'src/cli/commands/ask.e2e.test.ts',
     shows: 'scriptScenario',
   },
-  { command: /^npm run fte -- <command>$/, where: 'src/cli/run-cli.e2e.test.ts', shows: 'runCli(' },
+  { command: /^npm run fte -- <command>$/, where: 'src/cli/run-cli.e2e.test.ts', shows: 'fte([' },
   {
     command: /^curl http:\/\/127\.0\.0\.1:3000\/healthz$/,
     where: 'src/cli/commands/serve.e2e.test.ts',

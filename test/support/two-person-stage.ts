@@ -7,11 +7,11 @@ import type { Database } from '../../src/store/database.ts'
 import { openPglite } from '../../src/store/pglite-database.ts'
 import { openPostgres } from '../../src/store/postgres-database.ts'
 import { problemsOf } from './headless-chromium.ts'
+import { emptyPostgresDatabase } from './scratch-postgres.ts'
 import { scriptedModel } from './scripted-model.ts'
 import type { ScriptedOpenAiServer } from './scripted-openai-server.ts'
 import { type ServedFte, serveFte } from './serve-fte.ts'
 import { sideBySide } from './side-by-side.ts'
-import { emptyPostgresDatabase } from './test-databases.ts'
 
 export interface TwoPersonStage {
   /** The customer's page and the staff member's, each in its own browser context. */
