@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
 import type { StaffDecision } from '../gateway/staff-decision.ts'
 import { listInbox } from '../gateway/staff-inbox.ts'
 import { computeMetrics, coreMetrics } from '../gateway/staff-metrics.ts'
+import { InternalError } from '../lib/errors.ts'
 import { conversationQueries } from '../memory/conversation-queries.ts'
 import { inboxClaims } from '../memory/inbox-claims.ts'
 import { people } from '../memory/people.ts'
@@ -22,7 +22,6 @@ export interface StaffApiOptions {
   decide?: ((decision: StaffDecision) => Promise<StaffRequest>) | undefined
 }
 
-const _uuid = z.uuid({ version: 'v4' })
 const ITEM = /^([a-z][a-z0-9_]*):([A-Za-z0-9._:-]{1,200})$/
 
 /**
@@ -33,6 +32,19 @@ const ITEM = /^([a-z][a-z0-9_]*):([A-Za-z0-9._:-]{1,200})$/
 export function staffApi(options: StaffApiOptions): Hono<ApiEnv> {
   const { db } = options
   const sources = options.staff?.inbox ?? []
+  for (const source of sources) {
+    // The core's own kinds: a pack's of the same name would answer for them.
+    if (
+      source.kind === 'request' ||
+      source.kind === 'conversation' ||
+      !/^[a-z][a-z0-9_]*$/.test(source.kind)
+    ) {
+      throw new InternalError(
+        'internal',
+        `the pack's inbox kind "${source.kind}" is not a name it may use`,
+      )
+    }
+  }
   const metrics = [
     ...coreMetrics(options.staff?.personActions ?? []),
     ...(options.staff?.metrics ?? []),
