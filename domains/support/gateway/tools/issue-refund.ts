@@ -226,12 +226,25 @@ async function refundSummary(
   const customer = rows[0]
   if (customer === undefined) throw new Error(`order #${order.public_id} has no customer row`)
   const left = Math.max(0, order.amount_cents - customer.refunded)
-  const total = customer.refunded + input.amount_cents
+  // The customer is asked what will happen: a request for a support lead only when the policy
+  // would route it there, not when it would refuse it outright (already refunded, say).
+  const routed = decideRefund({
+    orderPublicId: order.public_id,
+    orderStatus: order.status,
+    orderAmountCents: order.amount_cents,
+    placedAt: order.placed_at,
+    deliveredAt: order.delivered_at,
+    tier: order.tier,
+    refundedCents: customer.refunded,
+    amountCents: input.amount_cents,
+    staff: false,
+    now: new Date(),
+  })
   const toStaff =
     audience === 'customer' &&
     ctx.identity.role !== 'staff' &&
-    total > REFUND_POLICY.selfServeLimitCents &&
-    total <= REFUND_POLICY.staffLimitCents
+    !routed.allowed &&
+    routed.code === 'needs_staff'
   const summary: ApprovalSummary = {
     title: `Refund ${dollars(input.amount_cents)} on order #${order.public_id}`,
     prompt: toStaff
