@@ -143,6 +143,24 @@ describeEachDatabase('the staff API', (target) => {
     expect(empty.items).toEqual([])
   })
 
+  it("says, on deciding from the inbox, what came of the call: the tool's own answer", async () => {
+    const requestId = await lateCancel()
+    const rosa = await served.apiToken(ROSA.sub, 'staff')
+    const decided = await send(
+      'POST',
+      `/api/staff/inbox/request:${requestId}/actions/approve`,
+      rosa,
+      {
+        reason: 'The room is free',
+      },
+    )
+    expect(decided.status).toBe(200)
+    const body = (await decided.json()) as { message: string; request: { status: string } }
+    expect(body.request.status).toBe('approved')
+    expect(body.message).toMatch(/^Request approved\. Cancelled booking #9 \(Dune on /)
+    expect(await cancelled()).toBe(true)
+  })
+
   it('takes a conversation over, replies as a person and hands it back, live on the customer side', async () => {
     const ada = await served.apiToken(ADA.sub)
     const rosa = await served.apiToken(ROSA.sub, 'staff')

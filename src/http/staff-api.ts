@@ -98,7 +98,12 @@ export function staffApi(options: StaffApiOptions): Hono<ApiEnv> {
         })
         return c.json({
           request: await requestView(db, request),
-          message: `Request ${request.status}.`,
+          // What came of it, as the tool answered: an approved refund the policy then blocked
+          // says so here, not only in the conversation.
+          message:
+            request.outcome === null
+              ? `Request ${request.status}.`
+              : `Request ${request.status}. ${request.outcome.text}`,
         })
       } catch (error) {
         return errorResponse(c, error)

@@ -83,7 +83,8 @@ export const issueRefundTool = defineTool({
           request_id: staffRequest.id,
           order: `#${order.public_id}`,
           amount_cents: input.amount_cents,
-          reason: decision.reason,
+          // Not the policy's "escalate": the request is the way to the support lead.
+          reason: `Refunds over ${dollars(REFUND_POLICY.selfServeLimitCents)} per order are decided by a support lead; this one waits for their decision.`,
         },
         text:
           `Refund of ${dollars(input.amount_cents)} on order #${order.public_id} is pending review by a support lead ` +

@@ -21,7 +21,8 @@ export class ConversationList {
       this.toggle(false)
       ui.menu.focus()
     })
-    ui.drawer.addEventListener('keydown', (event) => {
+    // Wherever the focus is (the menu button stays focused when the drawer opens).
+    document.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && this.isOpen()) {
         this.toggle(false)
         ui.menu.focus()

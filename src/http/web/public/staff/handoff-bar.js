@@ -46,7 +46,11 @@ export function handoffBar(state, handlers) {
   const form = el(
     'form',
     { class: 'staff-reply' },
-    el('label', { for: 'staff-reply' }, 'Reply to the customer'),
+    el(
+      'label',
+      { for: 'staff-reply' },
+      'Reply to the customer (Enter sends, Shift+Enter a new line)',
+    ),
     box,
     send,
   )
@@ -54,11 +58,29 @@ export function handoffBar(state, handlers) {
     event.preventDefault()
     const text = box.value.trim()
     if (text === '') return
+    // Cleared before it is sent: the reply's own live update redraws this box, and would
+    // otherwise put the sent text back as a draft (an invitation to send it twice).
+    box.value = ''
     void run(async () => {
-      await handlers.reply(text)
-      box.value = ''
+      try {
+        await handlers.reply(text)
+      } catch (error) {
+        const current = /** @type {HTMLTextAreaElement | null} */ (
+          document.querySelector('#staff-reply')
+        )
+        if (current !== null && current.value === '') current.value = text
+        throw error
+      }
       send.removeAttribute('disabled')
     }, send)
+  })
+  // As in the customer's box: Enter sends, Shift+Enter starts a new line.
+  box.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault()
+      const submitted = /** @type {HTMLFormElement} */ (form)
+      submitted.requestSubmit()
+    }
   })
   const back = el('button', { type: 'button' }, 'Hand back to the Worker')
   back.addEventListener('click', () => void run(handlers.release, back))
