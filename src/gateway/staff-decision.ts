@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../audit/audit-writer.ts'
 import { invokeAudited } from '../audit/audit-writer.ts'
+import { isStorableText } from '../audit/storable.ts'
 import type { Identity } from '../auth/identity.ts'
 import { ForbiddenError, InternalError, InvalidInputError, NotFoundError } from '../lib/errors.ts'
 import type { Json } from '../lib/json.ts'
@@ -84,6 +85,12 @@ export async function decideStaffRequest(
   }
   if (decision.decision === 'rejected' && (decision.reason ?? '').trim() === '') {
     throw new InvalidInputError('Say why the request is rejected: the customer is told.')
+  }
+  const reason = decision.reason ?? ''
+  if (reason.length > 1000 || !isStorableText(reason)) {
+    throw new InvalidInputError(
+      'The reason must be at most 1000 characters of text (no NUL character).',
+    )
   }
   const actor = `staff:${identity.sub}`
   const decided = await invokeAudited(

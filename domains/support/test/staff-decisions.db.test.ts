@@ -79,6 +79,17 @@ describeEachDatabase('refunds that need a staff decision', (target) => {
     expect(await refundRows()).toEqual({ refunds: 0, cents: 0, decided: 0 })
   })
 
+  it('refuses a reason it cannot keep, as bad input, and leaves the request waiting', async () => {
+    const { requestId } = await mayaAsks(45_000)
+    await expect(decide(requestId, STAFF, 'rejected', 'x'.repeat(1001))).rejects.toMatchObject({
+      code: 'invalid_input',
+    })
+    await expect(decide(requestId, STAFF, 'rejected', '  ')).rejects.toMatchObject({
+      code: 'invalid_input',
+    })
+    expect((await staffRequests.find(db, requestId))?.status).toBe('pending')
+  })
+
   it('refuses a customer deciding the request, even their own', async () => {
     const { requestId } = await mayaAsks(45_000)
     await expect(decide(requestId, MAYA)).rejects.toMatchObject({ code: 'forbidden' })
