@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { inProcessAccess } from '../../src/agent/gateway-access.ts'
 import type { Worker } from '../../src/agent/worker.ts'
-import type { WorkerEvent } from '../../src/agent/worker-events.ts'
 import type { Identity } from '../../src/auth/identity.ts'
 import { scopesFor } from '../../src/auth/scopes.ts'
 import { migrationSources } from '../../src/pack/domain-pack.ts'
@@ -12,7 +11,7 @@ import { testGateway } from '../../test/support/gateway-client.ts'
 import { reply, scriptedModel } from '../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
 import { pgliteTarget } from '../../test/support/test-databases.ts'
-import { collect, testWorker } from '../../test/support/worker-fixture.ts'
+import { collect, ofType, testWorker } from '../../test/support/worker-fixture.ts'
 import { tasksPack } from './index.ts'
 
 const ANA: Identity = { sub: 'demo|ana-lima', role: 'customer', scopes: scopesFor('customer') }
@@ -54,10 +53,7 @@ describe('the Worker on the tasks pack', () => {
     const system = JSON.stringify(model.requests[0]?.body)
     expect(system).toContain('You are a friendly task assistant')
     expect(system).toContain('never raw JSON, tool names or internal ids')
-    const asked = first.find(
-      (e): e is Extract<WorkerEvent, { type: 'approval_requested' }> =>
-        e.type === 'approval_requested',
-    )
+    const asked = ofType(first, 'approval_requested')[0]
     expect(asked).toMatchObject({ tool: 'domain_delete_task', arguments: { task: 'dentist' } })
     // The person approves the task the server found, not the word the model used for it.
     expect(asked?.summary?.title).toBe('Delete task 2: Book dentist appointment')
@@ -83,10 +79,7 @@ describe('the Worker on the tasks pack', () => {
       reply({ toolCalls: [{ name: 'domain_delete_task', arguments: { task: 'dentist' } }] }),
     )
     const again = await collect(worker.send({ message: 'Delete the dentist task after all' }))
-    const second = again.find(
-      (e): e is Extract<WorkerEvent, { type: 'approval_requested' }> =>
-        e.type === 'approval_requested',
-    )
+    const second = ofType(again, 'approval_requested')[0]
     model.enqueue(reply({ text: 'Done: "Book dentist appointment" is off your list.' }))
     await collect(
       worker.decide({ approvalId: second?.approvalId ?? '', decision: 'approved', identity: ANA }),

@@ -14,8 +14,13 @@ import {
   pgliteTarget,
   type TestDatabase,
 } from '../../test/support/test-databases.ts'
-import { collect, ofType, testWorker, trail } from '../../test/support/worker-fixture.ts'
-import { loadTimeline } from '../memory/timeline.ts'
+import {
+  collect,
+  expectTurnRecorded,
+  ofType,
+  testWorker,
+  trail,
+} from '../../test/support/worker-fixture.ts'
 import type { DomainPack } from '../pack/domain-pack.ts'
 
 describe('the Worker', () => {
@@ -153,24 +158,7 @@ describe('the Worker', () => {
         [ADA.sub],
       )
       expect(moved).toEqual([{ same: true }, { same: true }])
-      const { rows: spans } = await db.query<{ kind: string }>(
-        'SELECT kind FROM agent_spans WHERE conversation_id = $1',
-        [conversationId],
-      )
-      expect(spans.map((s) => s.kind)).toContain('function')
-      const { rows: tokens } = await db.query<{ input: number }>(
-        `SELECT sum(input_tokens)::int AS input FROM messages WHERE conversation_id = $1`,
-        [conversationId],
-      )
-      expect(tokens[0]?.input).toBeGreaterThan(0)
-      // The replay puts the user's message right after the row that received it, though the
-      // turn writes its messages as it ends.
-      const { events } = await loadTimeline(db, conversationId)
-      const received = events.findIndex(
-        (e) => e.kind === 'audit' && e.action === 'message_received',
-      )
-      expect(events[received + 1]).toMatchObject({ kind: 'message', role: 'user' })
-      expect(events.filter((e) => e.kind === 'message' && e.role === 'user')).toHaveLength(1)
+      await expectTurnRecorded(db, conversationId)
       await worker.close()
     })
   }

@@ -33,23 +33,49 @@ export interface OpenedWorker {
   close(): Promise<void>
 }
 
+/** The database as the CLI's Worker uses it: migrated, with its demo data, and its embedder. */
+export interface PreparedDatabase {
+  db: Database
+  embedder: Embedder
+}
+
+/** Opens and prepares the configured database (closed again when preparing it fails). */
+export async function openPreparedDatabase(runtime: Runtime): Promise<PreparedDatabase> {
+  const { config, logger, pack } = runtime
+  const db = await connect(config.database, logger)
+  try {
+    const embedder = createEmbedder(config.embedding, pack.lexicon)
+    await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
+    return { db, embedder }
+  } catch (error) {
+    await db.close().catch(() => {})
+    throw error
+  }
+}
+
 /**
  * The Worker for `fte chat` / `fte ask` / `fte approve`: the model from the factory (an error
  * naming the variable when none is configured), the database for memory and audit, the skills,
- * and the gateway: an `fte mcp` subprocess, in-process, or a remote URL.
+ * and the gateway: an `fte mcp` subprocess, in-process, or a remote URL. `prepared`: a database
+ * the caller opened already, which the Worker then owns (closes).
  */
 export async function openWorker(
   runtime: Runtime,
   choice: GatewayChoice | undefined,
+  prepared?: PreparedDatabase,
 ): Promise<OpenedWorker> {
-  const { config, logger, pack } = runtime
-  const model = createModel(config.llm)
-  gatewayMode(runtime, choice)
-  const db = await connect(config.database, logger)
+  const { logger } = runtime
+  let model: WorkerModel
+  try {
+    model = createModel(runtime.config.llm)
+    gatewayMode(runtime, choice)
+  } catch (error) {
+    await prepared?.db.close().catch(() => {})
+    throw error
+  }
+  const { db, embedder } = prepared ?? (await openPreparedDatabase(runtime))
   const closers: Array<() => Promise<void>> = [() => db.close()]
   try {
-    const embedder = createEmbedder(config.embedding, pack.lexicon)
-    await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
     const { gateway, userId } = await openGatewayAccess(runtime, db, embedder, choice)
     closers.unshift(() => gateway.close())
     const worker = await buildWorker(runtime, db, gateway, model, 'worker:cli')

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { expect } from 'vitest'
 import { type GatewayAccess, inProcessAccess } from '../../src/agent/gateway-access.ts'
 import { createModel } from '../../src/agent/model-factory.ts'
 import { createWorker, type Worker, type WorkerOptions } from '../../src/agent/worker.ts'
@@ -8,6 +9,7 @@ import type { Identity } from '../../src/auth/identity.ts'
 import { parseConfig } from '../../src/config/config.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
+import { loadTimeline } from '../../src/memory/timeline.ts'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
 import { discoverSkills } from '../../src/skills/discover-skills.ts'
 import { SkillRuntime } from '../../src/skills/skill-runtime.ts'
@@ -111,4 +113,26 @@ export async function trail(db: Database, conversationId: string) {
     [conversationId],
   )
   return rows
+}
+
+/**
+ * What every completed turn leaves in the database, whatever the pack: its trace spans with a
+ * tool call among them, the tokens its model calls used, and, in the replay, the user's message
+ * right after the audit row that received it (the turn writes its messages as it ends), once.
+ */
+export async function expectTurnRecorded(db: Database, conversationId: string): Promise<void> {
+  const { rows: spans } = await db.query<{ kind: string }>(
+    'SELECT kind FROM agent_spans WHERE conversation_id = $1',
+    [conversationId],
+  )
+  expect(spans.map((s) => s.kind)).toContain('function')
+  const { rows: tokens } = await db.query<{ input: number }>(
+    `SELECT sum(input_tokens)::int AS input FROM messages WHERE conversation_id = $1`,
+    [conversationId],
+  )
+  expect(tokens[0]?.input).toBeGreaterThan(0)
+  const { events } = await loadTimeline(db, conversationId)
+  const received = events.findIndex((e) => e.kind === 'audit' && e.action === 'message_received')
+  expect(events[received + 1]).toMatchObject({ kind: 'message', role: 'user' })
+  expect(events.filter((e) => e.kind === 'message' && e.role === 'user')).toHaveLength(1)
 }

@@ -106,7 +106,8 @@ export function decideRefund(c: RefundCase): RefundDecision {
     return {
       allowed: false,
       code: 'needs_staff',
-      reason: `Refunds over ${dollars(REFUND_POLICY.selfServeLimitCents)} per order need a support lead${earlier}: escalate the ticket.`,
+      // Not refused: the gateway puts the refund to a support lead, who decides it.
+      reason: `Refunds over ${dollars(REFUND_POLICY.selfServeLimitCents)} per order are decided by a support lead${earlier}.`,
     }
   }
   return { allowed: true }

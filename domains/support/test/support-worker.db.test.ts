@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { loadTimeline } from '../../../src/memory/timeline.ts'
 import type { Database } from '../../../src/store/database.ts'
 import { scriptedModel } from '../../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
@@ -10,7 +9,13 @@ import {
   supportDatabase,
 } from '../../../test/support/support-scenario.ts'
 import { pgliteTarget } from '../../../test/support/test-databases.ts'
-import { collect, ofType, testWorker, trail } from '../../../test/support/worker-fixture.ts'
+import {
+  collect,
+  expectTurnRecorded,
+  ofType,
+  testWorker,
+  trail,
+} from '../../../test/support/worker-fixture.ts'
 import { supportPack } from '../index.ts'
 
 // The support pack's #4429 story played by the Worker end to end: its policy refuses a second
@@ -90,24 +95,7 @@ describe('the Worker on the support pack', () => {
         `SELECT count(*)::int AS n FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.public_id = '4429'`,
       )
       expect(refunds[0]?.n).toBe(1)
-      const { rows: spans } = await db.query<{ kind: string }>(
-        'SELECT kind FROM agent_spans WHERE conversation_id = $1',
-        [conversationId],
-      )
-      expect(spans.map((s) => s.kind)).toContain('function')
-      const { rows: tokens } = await db.query<{ input: number }>(
-        `SELECT sum(input_tokens)::int AS input FROM messages WHERE conversation_id = $1`,
-        [conversationId],
-      )
-      expect(tokens[0]?.input).toBeGreaterThan(0)
-      // The replay puts the user's message right after the row that received it, though the
-      // turn writes its messages as it ends.
-      const { events } = await loadTimeline(db, conversationId)
-      const received = events.findIndex(
-        (e) => e.kind === 'audit' && e.action === 'message_received',
-      )
-      expect(events[received + 1]).toMatchObject({ kind: 'message', role: 'user' })
-      expect(events.filter((e) => e.kind === 'message' && e.role === 'user')).toHaveLength(1)
+      await expectTurnRecorded(db, conversationId)
       await worker.close()
     })
   }

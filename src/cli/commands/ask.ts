@@ -1,5 +1,5 @@
 import type { WorkerEvent } from '../../agent/worker-events.ts'
-import { type GatewayChoice, openWorker } from '../../app/open-worker.ts'
+import { type GatewayChoice, openPreparedDatabase, openWorker } from '../../app/open-worker.ts'
 import { InvalidInputError } from '../../lib/errors.ts'
 import { type ApprovalSummary, summaryText } from '../../protocol/approval-summary.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
@@ -53,11 +53,22 @@ export async function approveCommand(
   options: ApproveOptions,
 ): Promise<number> {
   const id = uuidOption(approvalId, 'the approval id') as string
-  // A request the gateway put to staff is decided here, as staff; anything else is the Worker's.
-  const staffDecision = await decideStaffRequestCommand(context, id, options)
-  if (staffDecision !== undefined) return staffDecision
   const runtime = loadRuntime(context, { quiet: true })
-  const opened = await openWorker(runtime, options.gateway)
+  // One opening of the database, whichever the id names: a request the gateway put to staff is
+  // decided here, as staff; anything else is the Worker's, which then owns the database.
+  const prepared = await openPreparedDatabase(runtime)
+  let staffDecision: number | undefined
+  try {
+    staffDecision = await decideStaffRequestCommand(context, runtime, prepared, id, options)
+  } catch (error) {
+    await prepared.db.close().catch(() => {})
+    throw error
+  }
+  if (staffDecision !== undefined) {
+    await prepared.db.close()
+    return staffDecision
+  }
+  const opened = await openWorker(runtime, options.gateway, prepared)
   try {
     const events = opened.worker.decide({
       approvalId: id,

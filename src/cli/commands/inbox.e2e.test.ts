@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fte } from '../../../test/support/run-fte.ts'
-import { reply, scriptedModel } from '../../../test/support/scripted-model.ts'
+import { scriptedModel } from '../../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
+import { scriptRefund } from '../../../test/support/staff-story-script.ts'
 import { openPglite } from '../../store/pglite-database.ts'
 
 describe('fte inbox and fte approve for requests put to staff', () => {
@@ -32,22 +33,8 @@ describe('fte inbox and fte approve for requests put to staff', () => {
   })
 
   it('prints the request fte ask made, lists it in fte inbox, and decides it with the command as printed', async () => {
-    model.enqueue(
-      reply({
-        toolCalls: [
-          {
-            name: 'domain_issue_refund',
-            arguments: {
-              order: '4356',
-              amount_cents: 45_000,
-              reason: 'The whole order arrived broken',
-              idempotency_key: 'maya-4356-full',
-            },
-          },
-        ],
-      }),
-      reply({ text: 'A support lead will review your refund of $450.00 on order #4356.' }),
-    )
+    // The story's step 1: a full refund of #4356, over the self-serve limit.
+    scriptRefund(model)
     const asked = await fte(['ask', 'Please refund all of order #4356, it arrived broken.'], env)
     expect(asked.code, asked.stderr).toBe(0)
     const printed = /npm run fte -- approve ([0-9a-f-]{36})/.exec(asked.stdout)

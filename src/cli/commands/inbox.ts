@@ -1,14 +1,14 @@
 import { buildGateway } from '../../app/build-gateway.ts'
 import { openMigratedDatabase } from '../../app/open-migrated-database.ts'
+import type { PreparedDatabase } from '../../app/open-worker.ts'
+import type { Runtime } from '../../app/runtime.ts'
 import type { Identity } from '../../auth/identity.ts'
 import { scopesFor } from '../../auth/scopes.ts'
-import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { listInbox } from '../../gateway/staff-inbox.ts'
 import { InvalidInputError } from '../../lib/errors.ts'
 import { staffRequests } from '../../memory/staff-requests.ts'
 import { packScopes } from '../../pack/domain-pack.ts'
 import { summaryText } from '../../protocol/approval-summary.ts'
-import type { Database } from '../../store/database.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 
 /** Who the command line acts as when it decides for staff and `--as` names nobody. */
@@ -55,56 +55,52 @@ export async function inboxCommand(
 
 /**
  * `fte approve <id>` on a request the gateway put to staff: decided on this machine, as the staff
- * member `--as` names (by default the pack's demo staff person). Undefined when `id` is no such
- * request (it is then a Worker approval).
+ * member `--as` names (by default the pack's demo staff person), on the database the command
+ * opened. Undefined when `id` is no such request (it is then a Worker approval).
  */
 export async function decideStaffRequestCommand(
   context: CliContext,
+  runtime: Runtime,
+  prepared: PreparedDatabase,
   id: string,
   options: { reject?: boolean; reason?: string; as?: string; json?: boolean },
 ): Promise<number | undefined> {
-  const runtime = loadRuntime(context, { quiet: true })
-  const db = await openMigratedDatabase(runtime)
-  try {
-    if ((await staffRequests.find(db, id)) === undefined) return undefined
-    if (options.reject === true && (options.reason ?? '').trim() === '') {
-      throw new InvalidInputError('say why with --reason "…": the customer is told')
-    }
-    const decided = await decide(db, runtime, id, options)
-    if (options.json === true) {
-      context.stdout.write(`${JSON.stringify(decided)}\n`)
-    } else {
-      context.stdout.write(
-        `${decided.status === 'approved' ? '✓ approved' : '✗ rejected'} by ${decided.decidedBy}:\n` +
-          `${summaryText(decided.summary)
-            .split('\n')
-            .map((line) => `  ${line}`)
-            .join('\n')}\n` +
-          (decided.outcome === null ? '' : `  Outcome: ${decided.outcome.text}\n`) +
-          (decided.reportedAt === null
-            ? '  The customer is told the next time their client begins a session.\n'
-            : '  The customer was told in their conversation.\n'),
-      )
-    }
-    return 0
-  } finally {
-    await db.close()
+  if ((await staffRequests.find(prepared.db, id)) === undefined) return undefined
+  if (options.reject === true && (options.reason ?? '').trim() === '') {
+    throw new InvalidInputError('say why with --reason "…": the customer is told')
   }
+  const decided = await decide(prepared, runtime, id, options)
+  if (options.json === true) {
+    context.stdout.write(`${JSON.stringify(decided)}\n`)
+  } else {
+    context.stdout.write(
+      `${decided.status === 'approved' ? '✓ approved' : '✗ rejected'} by ${decided.decidedBy}:\n` +
+        `${summaryText(decided.summary)
+          .split('\n')
+          .map((line) => `  ${line}`)
+          .join('\n')}\n` +
+        (decided.outcome === null ? '' : `  Outcome: ${decided.outcome.text}\n`) +
+        (decided.reportedAt === null
+          ? '  The customer is told the next time their client begins a session.\n'
+          : '  The customer was told in their conversation.\n'),
+    )
+  }
+  return 0
 }
 
 async function decide(
-  db: Database,
-  runtime: ReturnType<typeof loadRuntime>,
+  { db, embedder }: PreparedDatabase,
+  runtime: Runtime,
   id: string,
   options: { reject?: boolean; reason?: string; as?: string },
 ) {
-  const { pack, config } = runtime
+  const { pack } = runtime
   const staff: Identity = {
     sub: options.as ?? pack.demoPeople?.staff ?? OPERATOR,
     role: 'staff',
     scopes: scopesFor('staff', packScopes(pack)),
   }
-  const gateway = await buildGateway(runtime, db, createEmbedder(config.embedding, pack.lexicon))
+  const gateway = await buildGateway(runtime, db, embedder)
   return gateway.decide({
     requestId: id,
     decision: options.reject === true ? 'rejected' : 'approved',

@@ -83,12 +83,11 @@ export const issueRefundTool = defineTool({
           request_id: staffRequest.id,
           order: `#${order.public_id}`,
           amount_cents: input.amount_cents,
-          // Not the policy's "escalate": the request is the way to the support lead.
-          reason: `Refunds over ${dollars(REFUND_POLICY.selfServeLimitCents)} per order are decided by a support lead; this one waits for their decision.`,
+          reason: decision.reason,
         },
         text:
           `Refund of ${dollars(input.amount_cents)} on order #${order.public_id} is pending review by a support lead ` +
-          `(request ${staffRequest.id}): refunds over ${dollars(REFUND_POLICY.selfServeLimitCents)} per order need one. ` +
+          `(request ${staffRequest.id}): ${decision.reason} ` +
           'Nothing is refunded yet; tell the customer a support lead will decide and they will be told here.',
       }
     } else if (!decision.allowed) {
