@@ -50,7 +50,7 @@ export async function composeServer(
     for (const close of closers.reverse()) await close().catch(() => {})
   }
   try {
-    const db = await connect(config.database, logger)
+    const db = await connect(config.database, logger, { lasting: true })
     closers.push(() => db.close())
     const embedder = createEmbedder(config.embedding, pack.lexicon)
     await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })

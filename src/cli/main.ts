@@ -19,8 +19,14 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 const { runCli } = await import('./run-cli.ts')
 const controller = new AbortController()
+// The first signal stops the command in order (a server finishes its turns and closes the database
+// cleanly); a second one exits at once. The listener stays on: a library that handles these
+// signals too (the Agents SDK's tracing) exits the process itself when it finds no other listener.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => controller.abort())
+  process.on(signal, () => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143)
+    controller.abort()
+  })
 }
 
 process.exitCode = await runCli(process.argv.slice(2), {

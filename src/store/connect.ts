@@ -1,17 +1,30 @@
 import type { Config } from '../config/config.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from './database.ts'
-import { openPglite } from './pglite-database.ts'
+import { openEmbedded } from './embedded.ts'
 import { openPostgres } from './postgres-database.ts'
 
-/** The configured database: a Postgres pool when DATABASE_URL is set, embedded PGlite otherwise. */
-export async function connect(config: Config['database'], logger: Logger): Promise<Database> {
+/**
+ * The configured database: a Postgres pool when DATABASE_URL is set, the embedded database
+ * otherwise (opened here, or reached through the local process that holds it). `lasting` is for a
+ * process that runs until stopped: it takes the embedded database over if its holder goes away.
+ */
+export async function connect(
+  config: Config['database'],
+  logger: Logger,
+  options: { lasting?: boolean } = {},
+): Promise<Database> {
   if (config.url === undefined) {
-    logger.info({ dataDir: config.dataDir }, 'opening the embedded database (PGlite + pgvector)')
-    return openPglite({
-      dataDir: config.dataDir,
-      warn: (message) => logger.warn({ dataDir: config.dataDir }, message),
+    const dataDir = config.dataDir
+    const db = await openEmbedded({
+      dataDir,
+      ...(options.lasting === undefined ? {} : { lasting: options.lasting }),
+      warn: (message) => logger.warn({ dataDir }, message),
+      notice: (message) => logger.info({ dataDir }, message),
+      onError: (error) => logger.warn({ dataDir, err: error }, 'embedded database connection'),
     })
+    logger.info({ database: db.description }, 'opened the embedded database (PGlite + pgvector)')
+    return db
   }
   const db = await openPostgres({
     url: config.url,

@@ -2,7 +2,7 @@ import { PGlite, type PGliteInterface } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
 import { SystemError } from '../lib/errors.ts'
 import { tightenTree } from '../lib/private-dir.ts'
-import { lockDataDir } from './data-dir-lock.ts'
+import { type DataDirClaim, lockDataDir } from './data-dir-lock.ts'
 import {
   assertChannel,
   type Database,
@@ -11,6 +11,8 @@ import {
   type Row,
   transactionSettings,
 } from './database.ts'
+import { HostSession } from './shared/host-session.ts'
+import { hostSocket, type SocketHost } from './shared/socket-host.ts'
 
 export interface PgliteOptions {
   /** A folder to persist to; unset keeps the database in memory. */
@@ -19,6 +21,13 @@ export interface PgliteOptions {
   loadDataDir?: Blob
   /** Told when an existing data folder was open to other accounts (and has been tightened). */
   warn?: (message: string) => void
+  /** The data folder's lock, when the caller has claimed it already. */
+  claim?: Extract<DataDirClaim, { held: true }>
+  /**
+   * Serves the database to other local processes over a socket in the data folder (see
+   * shared/socket-host.ts), and says so in the folder's lock file (`claim`) so they find it.
+   */
+  share?: { turnLimitMs?: number; onError(error: unknown): void }
 }
 
 export type PgliteDatabase = Database & {
@@ -28,7 +37,10 @@ export type PgliteDatabase = Database & {
 
 export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDatabase> {
   const { dataDir } = options
-  const unlock = dataDir === undefined ? () => {} : lockDataDir(dataDir, options.warn)
+  const unlock =
+    dataDir === undefined
+      ? () => {}
+      : (options.claim?.release ?? lockDataDir(dataDir, options.warn))
   // PGlite writes its files 0666 whatever the umask: only their owner may read the database or
   // rewrite the audit trail's pages, so they are tightened once it has written them, and again
   // at close for the files it made since (the folder, 0700, keeps others out in between).
@@ -53,6 +65,18 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
     )
   }
   const pg = created
+  const session = await HostSession.open(pg)
+  let host: SocketHost | undefined
+  if (options.share !== undefined && dataDir !== undefined && options.claim !== undefined) {
+    try {
+      host = await hostSocket({ session, dataDir, ...options.share })
+      options.claim.publish(host.socketDir)
+    } catch (error) {
+      await pg.close().catch(() => {})
+      unlock()
+      throw error
+    }
+  }
   const db: PgliteDatabase = {
     kind: 'pglite',
     description: dataDir === undefined ? 'embedded (in memory)' : `embedded (${dataDir})`,
@@ -75,14 +99,17 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
     // In-process: delivered at commit, in order, and never lost (there is no connection to lose).
     listen: async (channel, on) => {
       assertChannel(channel)
-      const stop = await pg.listen(channel, (payload) => on.payload(payload))
+      const subscriber = (_: string, payload: string) => on.payload(payload)
+      const run = (sql: string) => session.runAlone(sql)
+      await session.hub.add(channel, subscriber, run)
       return async () => {
-        if (!pg.closed) await stop()
+        if (!pg.closed) await session.hub.remove(channel, subscriber, run)
       }
     },
     dumpDataDir: () => pg.dumpDataDir('none'),
     close: async () => {
       try {
+        await host?.close()
         if (!pg.closed) await pg.close()
         await tighten()
       } finally {

@@ -6,6 +6,7 @@ import { redactUrl } from '../lib/logger.ts'
 import {
   assertTimeout,
   type Database,
+  type DatabaseKind,
   type Queryable,
   type QueryResult,
   type Row,
@@ -22,6 +23,10 @@ export interface PostgresOptions {
   onIdleError?: (error: Error) => void
   /** Told about connection-string adjustments worth an operator's attention. */
   onNotice?: (message: string) => void
+  /** What to call the database in logs and errors: by default the URL without its password. */
+  description?: string
+  /** 'pglite' for the embedded database served by another process. */
+  kind?: DatabaseKind
 }
 
 const INT8_OID = 20
@@ -36,7 +41,8 @@ const types = {
 
 /** Opens a pool and proves it can reach the server before returning. */
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
-  const safeUrl = redactUrl(options.url)
+  const safeUrl = options.description ?? redactUrl(options.url)
+  const kind = options.kind ?? 'postgres'
   const config: pg.PoolConfig = {
     ...postgresClientConfig(options.url, options.onNotice),
     max: options.poolMax ?? 10,
@@ -66,7 +72,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   const dedicated = new Map<string, { pool: pg.Pool; db: Database }>()
   let closing: Promise<void> | undefined
   return {
-    ...over(pool, safeUrl),
+    ...over(pool, safeUrl, kind),
     listen,
     pool: (wanted) => {
       const key = JSON.stringify(wanted)
@@ -91,7 +97,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         })
         own.on('error', (error) => options.onIdleError?.(error))
         const db: Database = {
-          ...over(own, `${safeUrl} (${wanted.purpose})`, statementNames()),
+          ...over(own, `${safeUrl} (${wanted.purpose})`, kind, statementNames()),
           listen,
           pool: () => db,
           close: async () => {},
@@ -116,10 +122,11 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
 function over(
   pool: pg.Pool,
   description: string,
+  kind: DatabaseKind,
   prepared?: (sql: string) => string | undefined,
 ): Omit<Database, 'pool' | 'listen' | 'close'> {
   return {
-    kind: 'postgres',
+    kind,
     description,
     query: (sql, params) => runQuery(pool, sql, params, prepared?.(sql)),
     exec: async (sql) => {

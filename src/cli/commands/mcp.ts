@@ -24,7 +24,7 @@ export async function mcpCommand(context: CliContext): Promise<void> {
   // Opened again on a later tool call if this fails: the embedded database may be held by an
   // `fte serve` that stops later, or the server may be down when the client starts us.
   const open = (): Promise<Database> =>
-    connect(config.database, logger)
+    connect(config.database, logger, { lasting: true })
       .then(async (db) => {
         try {
           await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })

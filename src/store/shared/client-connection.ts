@@ -1,0 +1,348 @@
+import { randomInt } from 'node:crypto'
+import type { Socket } from 'node:net'
+import type { HostSession } from './host-session.ts'
+import type { Subscriber } from './notification-hub.ts'
+import {
+  identifier,
+  inspectStatement,
+  listenStatement,
+  literal,
+  RESET_STATEMENT,
+  refusalStatement,
+  type TurnReset,
+} from './session-rules.ts'
+import { startupSettings } from './startup-settings.ts'
+import {
+  authenticationOk,
+  backendKeyData,
+  CANCEL_REQUEST,
+  commandComplete,
+  cstring,
+  errorResponse,
+  type Frame,
+  GSSENC_REQUEST,
+  message,
+  notificationResponse,
+  PROTOCOL_3,
+  readCstring,
+  readyForQuery,
+  SSL_REQUEST,
+  startupParameters,
+  type TransactionStatus,
+  takeFrames,
+} from './wire.ts'
+
+export interface ConnectionOptions {
+  id: number
+  session: HostSession
+  /** The longest a client may hold the session for one turn. */
+  turnLimitMs: number
+  onClose(connection: ClientConnection): void
+  onError(error: unknown): void
+}
+
+/**
+ * One client process's connection to the embedded database, served on the host's one session.
+ *
+ * The client gets the session to itself for a turn: from its first message until the session is
+ * idle again (ReadyForQuery says `I` and no Sync is owed), so a transaction runs whole, from BEGIN to
+ * COMMIT or ROLLBACK, with nobody else's statements inside it. A turn longer than the limit is
+ * rolled back and the connection closed. What the client leaves in the session is cleared as its
+ * turn ends or it goes (session-rules.ts); its prepared statements and portals carry a prefix of
+ * their own so two clients' names never meet.
+ */
+export class ClientConnection {
+  readonly #socket: Socket
+  readonly #options: ConnectionOptions
+  readonly #prefix: string
+  readonly #subscriber: Subscriber
+  #buffer: Buffer = Buffer.alloc(0)
+  #started = false
+  #chain: Promise<void> = Promise.resolve()
+  #release: (() => void) | undefined
+  #timer: NodeJS.Timeout | undefined
+  #status: TransactionStatus = 'I'
+  #syncOwed = false
+  readonly #resets = new Set<TurnReset>()
+  readonly #statements = new Set<string>()
+  #settings: [string, string][] = []
+  #closed = false
+
+  constructor(socket: Socket, options: ConnectionOptions) {
+    this.#socket = socket
+    this.#options = options
+    this.#prefix = `c${options.id}_`
+    this.#subscriber = (channel, payload) => {
+      if (!this.#closed) this.#socket.write(notificationResponse(process.pid, channel, payload))
+    }
+    socket.on('data', (chunk: Buffer) => {
+      this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk])
+      this.#enqueue(() => this.#drain())
+    })
+    socket.on('error', () => this.#enqueue(() => this.close()))
+    socket.on('close', () => this.#enqueue(() => this.close()))
+  }
+
+  /** Ends the connection: its transaction rolled back, its statements and LISTENs gone. */
+  async close(fatal?: Buffer): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    if (fatal !== undefined && this.#socket.writable) this.#socket.write(fatal)
+    this.#socket.destroy()
+    try {
+      const listening = this.#options.session.hub.channelsOf(this.#subscriber).length > 0
+      if (this.#release === undefined && (this.#statements.size > 0 || listening)) {
+        await this.#beginTurn()
+      }
+      if (this.#release !== undefined) {
+        const { session } = this.#options
+        if (session.inTransaction) session.run('ROLLBACK')
+        for (const name of this.#statements) session.run(`DEALLOCATE ${identifier(name)}`)
+        this.#statements.clear()
+        await session.hub.remove('*', this.#subscriber, async (sql) => session.run(sql))
+        this.#endTurn()
+      }
+    } catch (error) {
+      this.#endTurn()
+      this.#options.onError(error)
+    } finally {
+      this.#options.onClose(this)
+    }
+  }
+
+  #enqueue(work: () => Promise<void>): void {
+    this.#chain = this.#chain.then(work).catch((error: unknown) => {
+      this.#options.onError(error)
+      return this.close(errorResponse('FATAL', '08P01', (error as Error).message))
+    })
+  }
+
+  async #drain(): Promise<void> {
+    while (!this.#closed) {
+      const { frames, rest } = takeFrames(this.#buffer, !this.#started)
+      this.#buffer = rest
+      if (frames.length === 0) break
+      if (this.#started) await this.#serve(frames)
+      else await this.#startup(frames[0] as Frame)
+    }
+    if (this.#release !== undefined && this.#status === 'I' && !this.#syncOwed) this.#endTurn()
+  }
+
+  async #startup(frame: Frame): Promise<void> {
+    const code = frame.bytes.readInt32BE(4)
+    if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
+      // A Unix socket in a private folder: no TLS to offer.
+      this.#socket.write('N')
+      return
+    }
+    if (code === CANCEL_REQUEST) {
+      // PGlite cannot interrupt a running statement; the turn limit bounds a transaction instead.
+      await this.close()
+      return
+    }
+    if (code !== PROTOCOL_3) {
+      await this.close(errorResponse('FATAL', '08P01', `unsupported protocol version ${code}`))
+      return
+    }
+    this.#settings = startupSettings(startupParameters(frame))
+    if (this.#settings.length > 0) {
+      // Refuse a setting the session rejects now, as a server would at start-up.
+      try {
+        await this.#beginTurn()
+        this.#endTurn()
+      } catch (error) {
+        this.#endTurn()
+        await this.close(errorResponse('FATAL', '22023', (error as Error).message))
+        return
+      }
+    }
+    this.#socket.write(
+      Buffer.concat([
+        authenticationOk(),
+        this.#options.session.startupStatus,
+        backendKeyData(this.#options.id, randomInt(2 ** 31)),
+        readyForQuery('I'),
+      ]),
+    )
+    this.#started = true
+  }
+
+  async #serve(frames: Frame[]): Promise<void> {
+    if (this.#release === undefined) await this.#beginTurn()
+    let batch: Buffer[] = []
+    const flush = () => {
+      if (batch.length > 0) this.#exchange(Buffer.concat(batch))
+      batch = []
+    }
+    for (const frame of frames) {
+      if (frame.type === 'X') {
+        flush()
+        await this.close()
+        return
+      }
+      if (frame.type === 'Q') {
+        const sql = readCstring(frame.bytes, 5).text
+        const listen = listenStatement(sql)
+        if (listen !== undefined && this.#status === 'I') {
+          flush()
+          await this.#listen(listen.action, listen.channel)
+          continue
+        }
+        batch.push(this.#statement(sql, (text) => message('Q', cstring(text)), frame.bytes))
+        continue
+      }
+      if (frame.type === 'S') this.#syncOwed = false
+      else if ('PBDCEH'.includes(frame.type)) this.#syncOwed = true
+      batch.push(frame.type === 'P' ? this.#parse(frame) : this.#rename(frame))
+    }
+    flush()
+  }
+
+  /** Checks a statement's text; returns the message to send (a refusal in its place if refused). */
+  #statement(sql: string, build: (text: string) => Buffer, original: Buffer): Buffer {
+    const inspection = inspectStatement(sql)
+    for (const reset of inspection.resets) this.#resets.add(reset)
+    return inspection.refused === undefined ? original : build(refusalStatement(inspection.refused))
+  }
+
+  #parse(frame: Frame): Buffer {
+    const name = readCstring(frame.bytes, 5)
+    const query = readCstring(frame.bytes, name.next)
+    const tail = frame.bytes.subarray(query.next)
+    const renamed = name.text === '' ? '' : this.#prefix + name.text
+    if (renamed !== '') this.#statements.add(renamed)
+    return this.#statement(
+      query.text,
+      (text) => message('P', Buffer.concat([cstring(renamed), cstring(text), tail])),
+      name.text === ''
+        ? frame.bytes
+        : message('P', Buffer.concat([cstring(renamed), cstring(query.text), tail])),
+    )
+  }
+
+  /** Bind, Describe, Close and Execute with this client's statement and portal names. */
+  #rename(frame: Frame): Buffer {
+    const { bytes, type } = frame
+    const prefixed = (name: string) => (name === '' ? '' : this.#prefix + name)
+    if (type === 'B') {
+      const portal = readCstring(bytes, 5)
+      const statement = readCstring(bytes, portal.next)
+      if (portal.text === '' && statement.text === '') return bytes
+      return message(
+        'B',
+        Buffer.concat([
+          cstring(prefixed(portal.text)),
+          cstring(prefixed(statement.text)),
+          bytes.subarray(statement.next),
+        ]),
+      )
+    }
+    if (type === 'D' || type === 'C') {
+      const name = readCstring(bytes, 6)
+      if (name.text === '') return bytes
+      if (type === 'C' && bytes[5] === 0x53) this.#statements.delete(this.#prefix + name.text)
+      return message(type, Buffer.concat([bytes.subarray(5, 6), cstring(prefixed(name.text))]))
+    }
+    if (type === 'E') {
+      const portal = readCstring(bytes, 5)
+      if (portal.text === '') return bytes
+      return message(
+        'E',
+        Buffer.concat([cstring(prefixed(portal.text)), bytes.subarray(portal.next)]),
+      )
+    }
+    return bytes
+  }
+
+  /**
+   * Runs messages on the session and forwards its answer, minus notifications: PGlite hands those
+   * to the hub itself (it parses every answer), which sends them to whoever listens.
+   */
+  #exchange(bytes: Buffer): void {
+    const answer = this.#options.session.exchange(bytes)
+    let kept: Buffer[] | undefined
+    let from = 0
+    let offset = 0
+    while (offset + 5 <= answer.length) {
+      const type = answer[offset]
+      const size = answer.readInt32BE(offset + 1) + 1
+      if (type === 0x5a) {
+        this.#status = String.fromCharCode(answer[offset + 5] as number) as TransactionStatus
+      } else if (type === 0x41) {
+        kept ??= []
+        kept.push(answer.subarray(from, offset))
+        from = offset + size
+      }
+      offset += size
+    }
+    if (kept === undefined) this.#socket.write(answer)
+    else {
+      kept.push(answer.subarray(from))
+      this.#socket.write(Buffer.concat(kept))
+    }
+  }
+
+  async #listen(action: 'listen' | 'unlisten', channel: string): Promise<void> {
+    const { session } = this.#options
+    const run = async (sql: string) => session.run(sql)
+    try {
+      if (action === 'listen') await session.hub.add(channel, this.#subscriber, run)
+      else await session.hub.remove(channel, this.#subscriber, run)
+      this.#socket.write(
+        Buffer.concat([commandComplete(action.toUpperCase()), readyForQuery(this.#status)]),
+      )
+    } catch (error) {
+      this.#socket.write(
+        Buffer.concat([
+          errorResponse('ERROR', '42000', (error as Error).message),
+          readyForQuery(this.#status),
+        ]),
+      )
+    }
+  }
+
+  async #beginTurn(): Promise<void> {
+    this.#release = await this.#options.session.acquire()
+    this.#timer = setTimeout(
+      () => this.#enqueue(() => this.#expire()),
+      this.#options.turnLimitMs,
+    ).unref()
+    if (this.#settings.length > 0) {
+      this.#options.session.run(
+        this.#settings
+          .map(([name, value]) => `SET ${identifier(name)} TO ${literal(value)}`)
+          .join('; '),
+      )
+    }
+  }
+
+  #endTurn(): void {
+    if (this.#release === undefined) return
+    clearTimeout(this.#timer)
+    const statements = [...this.#resets].map((reset) => RESET_STATEMENT[reset])
+    if (!this.#resets.has('settings')) {
+      statements.push(...this.#settings.map(([name]) => `RESET ${identifier(name)}`))
+    }
+    this.#resets.clear()
+    const release = this.#release
+    this.#release = undefined
+    try {
+      if (statements.length > 0) this.#options.session.run(statements.join('; '))
+    } finally {
+      release()
+    }
+  }
+
+  async #expire(): Promise<void> {
+    if (this.#release === undefined || this.#closed) return
+    const seconds = this.#options.turnLimitMs / 1000
+    await this.close(
+      errorResponse(
+        'FATAL',
+        '25P03',
+        `the transaction held the shared embedded database for more than ${seconds} s and was rolled back`,
+        'Every other process waits while one transaction runs: keep transactions short, or use a Postgres server (DATABASE_URL).',
+      ),
+    )
+  }
+}

@@ -1,0 +1,77 @@
+import { DatabaseUnavailableError } from '../../lib/errors.ts'
+import type { Database, Queryable, Row } from '../database.ts'
+import { openPostgres } from '../postgres-database.ts'
+import { sqlState } from '../sql-error.ts'
+import { SOCKET_PORT } from './socket-host.ts'
+
+export interface ServedOptions {
+  dataDir: string
+  /** The holder's process and the folder of its socket. */
+  pid: number
+  socketDir: string
+  connectTimeoutMs?: number
+  onIdleError?: (error: Error) => void
+}
+
+/**
+ * The embedded database as another process serves it: the ordinary Postgres driver over the
+ * holder's socket. When the holder goes away, what was under way fails with an error that says so
+ * and what to do.
+ */
+export async function openServed(options: ServedOptions): Promise<Database> {
+  const url = new URL('postgresql://fte@localhost/fte')
+  url.searchParams.set('host', options.socketDir)
+  url.port = String(SOCKET_PORT)
+  const db = await openPostgres({
+    url: url.toString(),
+    kind: 'pglite',
+    description: `embedded (${options.dataDir}), served by process ${options.pid}`,
+    poolMax: 4,
+    ...(options.connectTimeoutMs === undefined
+      ? {}
+      : { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.onIdleError === undefined ? {} : { onIdleError: options.onIdleError }),
+  })
+  return explained(db, (error) =>
+    holderGone(error)
+      ? new DatabaseUnavailableError(
+          `The process that served the embedded database in ${options.dataDir} (pid ${options.pid}) ` +
+            'has stopped. Run the command again: it will open the folder itself.',
+          { cause: error },
+        )
+      : error,
+  )
+}
+
+/** The socket refused us or dropped us: the holder stopped, or is stopping. */
+export function holderGone(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | null)?.cause
+  if (cause !== undefined && holderGone(cause)) return true
+  if (sqlState(error) === '57P01') return true
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'ECONNRESET' || code === 'EPIPE') {
+    return true
+  }
+  const text = (error as Error | null)?.message ?? ''
+  return /Connection terminated|connection error|not queryable/i.test(text)
+}
+
+/** `db` with every failure passed through `explain` first. */
+function explained(db: Database, explain: (error: unknown) => unknown): Database {
+  const rethrow = (error: unknown): never => {
+    throw explain(error)
+  }
+  const wrap = (inner: Database): Database => ({
+    kind: inner.kind,
+    description: inner.description,
+    query: <R extends Row>(sql: string, params?: readonly unknown[]) =>
+      inner.query<R>(sql, params).catch(rethrow),
+    exec: (sql) => inner.exec(sql).catch(rethrow),
+    transaction: (work, options) =>
+      inner.transaction((tx: Queryable) => work(tx), options).catch(rethrow),
+    pool: (options) => wrap(inner.pool(options)),
+    listen: (channel, on) => inner.listen(channel, on).catch(rethrow),
+    close: () => inner.close(),
+  })
+  return wrap(db)
+}
