@@ -33,8 +33,8 @@ const EXERCISED: Array<{ command: RegExp; where: string; shows: string }> = [
   { command: /^npm run conformance$/, where: '.ci/run', shows: 'npm run conformance' },
   {
     command: /^npm run scripted-model$/,
-    where: 'src/cli/commands/ask.e2e.test.ts',
-    shows: 'scriptScenario',
+    where: 'test/no-provider-demo.e2e.test.ts',
+    shows: "scripts['scripted-model']",
   },
   { command: /^npm run fte -- <command>$/, where: 'src/cli/run-cli.e2e.test.ts', shows: 'fte([' },
   {

@@ -13,11 +13,16 @@ export type TurnScript = ModelTurn | ((request: RecordedRequest) => ModelTurn)
 
 /**
  * A scripted OpenAI-compatible model: `/chat/completions` and `/responses`, streamed or not, and
- * `/models` (outside the script). When the script runs out it answers 400 (not retried), so a test
- * that asks the model more than it planned fails loudly.
+ * `/models` (outside the script). When the script runs out, `unscripted` answers; by default a 400
+ * (not retried), so a test that asks the model more than it planned fails loudly. `record: false`
+ * keeps no requests (a model left running for a demo).
  */
 export function scriptedModel(
-  options: { models?: (request: RecordedRequest) => ScriptedResponse } = {},
+  options: {
+    models?: (request: RecordedRequest) => ScriptedResponse
+    unscripted?: (request: RecordedRequest) => ScriptedResponse
+    record?: boolean
+  } = {},
 ): ScriptedOpenAiServer {
   const models =
     options.models ??
@@ -25,15 +30,17 @@ export function scriptedModel(
       body: { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', owned_by: 'test' }] },
     }))
   return new ScriptedOpenAiServer(
-    () => ({
-      status: 400,
-      body: {
-        error: { message: 'the scripted model has no more replies', type: 'invalid_request' },
-      },
-    }),
+    options.unscripted ??
+      (() => ({
+        status: 400,
+        body: {
+          error: { message: 'the scripted model has no more replies', type: 'invalid_request' },
+        },
+      })),
     // The model list is not part of any script: `fte doctor` may ask at any time.
     (request) =>
       request.method === 'GET' && request.path.endsWith('/models') ? models(request) : undefined,
+    { record: options.record ?? true },
   )
 }
 

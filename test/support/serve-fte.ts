@@ -5,6 +5,8 @@ import { waitFor } from './ports.ts'
 
 export interface ServedFte {
   url: string
+  /** What it printed: its start-up banner. */
+  stdout: Capture
   /** What the server logged (LOG_LEVEL warn unless `env` says otherwise). */
   stderr: Capture
   /** Stops it (once, however often called); fails when it does not exit cleanly. */
@@ -35,6 +37,7 @@ export async function serveFte(dir: string, env: Record<string, string>): Promis
   let stopped: Promise<void> | undefined
   return {
     url,
+    stdout,
     stderr,
     stop: () => {
       stopped ??= (async () => {

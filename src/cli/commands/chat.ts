@@ -15,8 +15,9 @@ type Approval = Extract<WorkerEvent, { type: 'approval_requested' }>
 /**
  * `fte chat`: a conversation at the terminal. Replies stream as they are written, with a line per
  * tool call and skill; a call that needs approval asks here. `/new` starts a new conversation,
- * `/exit` (or Ctrl-D) leaves. With --json every event is one JSON line, and approvals are
- * answered with `/approve <id>` or `/reject <id> [reason]`.
+ * `/exit` (or Ctrl-D) leaves, at an approval's question too, leaving the call undecided. With
+ * --json every event is one JSON line, and approvals are answered with `/approve <id>` or
+ * `/reject <id> [reason]`.
  */
 export async function chatCommand(context: CliContext, options: ChatOptions): Promise<number> {
   const resumed = uuidOption(options.conversation, '--conversation')
@@ -51,7 +52,7 @@ export async function chatCommand(context: CliContext, options: ChatOptions): Pr
     }
     for (;;) {
       const message = await ask('\nyou> ')
-      if (message === undefined || message.trim() === '/exit' || message.trim() === '/quit') break
+      if (message === undefined || isExit(message)) break
       const text = message.trim()
       if (text === '') continue
       if (text === '/new') {
@@ -86,9 +87,13 @@ export async function chatCommand(context: CliContext, options: ChatOptions): Pr
           // Without the server's summary nobody can know what a yes would do: reject only.
           const answer =
             approval.summary === null ? 'n' : await ask(`Approve ${approval.tool}? [y/N] `)
-          if (answer === undefined) return 0
+          const undecided = [...current.slice(current.indexOf(approval)), ...waiting]
+          if (answer === undefined || isExit(answer)) return leaveUndecided(context, undecided)
           const approved = /^y(es)?$/i.test(answer.trim())
           const reason = approved ? undefined : await ask('Reason for rejecting (optional): ')
+          if (!approved && (reason === undefined || isExit(reason))) {
+            return leaveUndecided(context, undecided)
+          }
           await printTurn(
             context,
             opened.worker.decide({
@@ -108,4 +113,23 @@ export async function chatCommand(context: CliContext, options: ChatOptions): Pr
     input.close()
     await opened.close()
   }
+}
+
+function isExit(line: string): boolean {
+  return ['/exit', '/quit'].includes(line.trim())
+}
+
+/**
+ * Leaving at an approval prompt decides nothing: the calls still wait, stored with their run, for
+ * `fte approve` (or the web UI) to decide later. Nothing is approved or rejected for the person.
+ */
+function leaveUndecided(context: CliContext, waiting: Approval[]): number {
+  context.stdout.write(
+    `\nLeft without deciding; still waiting:\n${waiting
+      .map(
+        (a) => `  ${a.tool}: npm run fte -- approve ${a.approvalId}  (or --reject --reason "…")\n`,
+      )
+      .join('')}`,
+  )
+  return 0
 }
