@@ -7,7 +7,6 @@ import {
   inspectStatement,
   listenStatement,
   literal,
-  RESET_STATEMENT,
   refusalStatement,
   type TurnReset,
 } from './session-rules.ts'
@@ -27,6 +26,7 @@ import {
   readCstring,
   readyForQuery,
   SSL_REQUEST,
+  simpleQuery,
   startupParameters,
   type TransactionStatus,
   takeFrames,
@@ -63,6 +63,8 @@ export class ClientConnection {
   #timer: NodeJS.Timeout | undefined
   #status: TransactionStatus = 'I'
   #syncOwed = false
+  /** After a refused Parse: messages are dropped until Sync. */
+  #skipping = false
   readonly #resets = new Set<TurnReset>()
   readonly #statements = new Set<string>()
   #settings: [string, string][] = []
@@ -180,6 +182,7 @@ export class ClientConnection {
         await this.close()
         return
       }
+      if (this.#skipping && frame.type !== 'S') continue
       if (frame.type === 'Q') {
         const sql = readCstring(frame.bytes, 5).text
         const listen = listenStatement(sql)
@@ -188,36 +191,57 @@ export class ClientConnection {
           await this.#listen(listen.action, listen.channel)
           continue
         }
-        batch.push(this.#statement(sql, (text) => message('Q', cstring(text)), frame.bytes))
+        const refused = this.#inspect(sql)
+        // In its place a statement that fails with the reason, so PGlite itself answers with the
+        // error and aborts a transaction it was part of, as a server's refusal would.
+        batch.push(refused === undefined ? frame.bytes : simpleQuery(refusalStatement(refused)))
         continue
       }
-      if (frame.type === 'S') this.#syncOwed = false
-      else if ('PBDCEH'.includes(frame.type)) this.#syncOwed = true
-      batch.push(frame.type === 'P' ? this.#parse(frame) : this.#rename(frame))
+      if (frame.type === 'S') {
+        this.#syncOwed = false
+        this.#skipping = false
+      } else if ('PBDCEH'.includes(frame.type)) this.#syncOwed = true
+      if (frame.type === 'P') {
+        const parse = this.#parse(frame)
+        if (parse.refused !== undefined) {
+          // As a server does after an error in an extended query: the error now, then nothing
+          // until Sync, which answers with the (aborted) transaction's state.
+          flush()
+          this.#socket.write(errorResponse('ERROR', '0A000', parse.refused))
+          if (this.#options.session.inTransaction) this.#options.session.abortTransaction()
+          this.#skipping = true
+          continue
+        }
+        batch.push(parse.bytes)
+        continue
+      }
+      batch.push(this.#rename(frame))
     }
     flush()
   }
 
-  /** Checks a statement's text; returns the message to send (a refusal in its place if refused). */
-  #statement(sql: string, build: (text: string) => Buffer, original: Buffer): Buffer {
+  /** Notes what `sql` leaves in the session; returns why it is refused, if it is. */
+  #inspect(sql: string): string | undefined {
     const inspection = inspectStatement(sql)
     for (const reset of inspection.resets) this.#resets.add(reset)
-    return inspection.refused === undefined ? original : build(refusalStatement(inspection.refused))
+    return inspection.refused
   }
 
-  #parse(frame: Frame): Buffer {
+  /** Parse, with this client's statement name; or why its statement is refused. */
+  #parse(frame: Frame): { bytes: Buffer; refused?: string } {
     const name = readCstring(frame.bytes, 5)
     const query = readCstring(frame.bytes, name.next)
-    const tail = frame.bytes.subarray(query.next)
-    const renamed = name.text === '' ? '' : this.#prefix + name.text
-    if (renamed !== '') this.#statements.add(renamed)
-    return this.#statement(
-      query.text,
-      (text) => message('P', Buffer.concat([cstring(renamed), cstring(text), tail])),
-      name.text === ''
-        ? frame.bytes
-        : message('P', Buffer.concat([cstring(renamed), cstring(query.text), tail])),
-    )
+    const refused = this.#inspect(query.text)
+    if (refused !== undefined) return { bytes: frame.bytes, refused }
+    if (name.text === '') return { bytes: frame.bytes }
+    const renamed = this.#prefix + name.text
+    this.#statements.add(renamed)
+    return {
+      bytes: message(
+        'P',
+        Buffer.concat([cstring(renamed), cstring(query.text), frame.bytes.subarray(query.next)]),
+      ),
+    }
   }
 
   /** Bind, Describe, Close and Execute with this client's statement and portal names. */
@@ -308,26 +332,34 @@ export class ClientConnection {
       this.#options.turnLimitMs,
     ).unref()
     if (this.#settings.length > 0) {
-      this.#options.session.run(
-        this.#settings
-          .map(([name, value]) => `SET ${identifier(name)} TO ${literal(value)}`)
-          .join('; '),
+      // set_config reads a value as the configuration file does (a list stays a list).
+      const assignments = this.#settings.map(
+        ([name, value]) => `set_config(${literal(name)}, ${literal(value)}, false)`,
       )
+      this.#options.session.run(`SELECT ${assignments.join(', ')}`)
     }
   }
 
   #endTurn(): void {
     if (this.#release === undefined) return
     clearTimeout(this.#timer)
-    const statements = [...this.#resets].map((reset) => RESET_STATEMENT[reset])
-    if (!this.#resets.has('settings')) {
-      statements.push(...this.#settings.map(([name]) => `RESET ${identifier(name)}`))
-    }
-    this.#resets.clear()
+    const { session } = this.#options
     const release = this.#release
     this.#release = undefined
     try {
-      if (statements.length > 0) this.#options.session.run(statements.join('; '))
+      if (this.#resets.has('settings')) {
+        // The client changed its settings: they are its own from now on, applied at each of its
+        // turns as its start-up settings are (and its start-up settings are among them).
+        this.#settings = session
+          .rows(`SELECT name, setting FROM pg_settings WHERE source = 'session' ORDER BY name`)
+          .map(([name, value]) => [name as string, value ?? ''])
+      }
+      const statements = this.#resets.has('settings')
+        ? ['RESET ALL']
+        : this.#settings.map(([name]) => `RESET ${identifier(name)}`)
+      if (this.#resets.has('temporary')) statements.push('DISCARD TEMP')
+      this.#resets.clear()
+      if (statements.length > 0) session.run(statements.join('; '))
     } finally {
       release()
     }

@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite'
 import { NotificationHub } from './notification-hub.ts'
+import { refusalStatement } from './session-rules.ts'
 import { errorFields, parameterStatus, simpleQuery, takeFrames } from './wire.ts'
 
 /**
@@ -61,6 +62,31 @@ export class HostSession {
         code: fields.get('C'),
       })
     }
+  }
+
+  /** The rows of one query with no parameters, as text, inside a turn. */
+  rows(sql: string): (string | null)[][] {
+    const { frames } = takeAll(this.exchange(simpleQuery(sql)))
+    const rows: (string | null)[][] = []
+    for (const frame of frames) {
+      if (frame.type === 'E') throw new Error(errorFields(frame.bytes).get('M') ?? 'query failed')
+      if (frame.type !== 'D') continue
+      const row: (string | null)[] = []
+      let offset = 7
+      for (let column = frame.bytes.readInt16BE(5); column > 0; column--) {
+        const length = frame.bytes.readInt32BE(offset)
+        offset += 4
+        row.push(length < 0 ? null : frame.bytes.toString('utf8', offset, offset + length))
+        offset += Math.max(length, 0)
+      }
+      rows.push(row)
+    }
+    return rows
+  }
+
+  /** Puts the open transaction into the failed state, as an error in it would. Inside a turn. */
+  abortTransaction(): void {
+    this.exchange(simpleQuery(refusalStatement('refused')))
   }
 
   /** Runs statements outside any turn (taking the session for them). */

@@ -2,7 +2,8 @@
  * PGlite has one session, and the host lends it to one client's turn at a time (a transaction, or
  * a statement outside one). What a statement leaves in the session beyond its turn would reach the
  * next client, so the host reads each statement's text for the few ways to leave something behind:
- * - settings (`SET`, `RESET`, `set_config`) and temporary tables are undone when the turn ends;
+ * - settings (`SET`, `RESET`, `set_config`) are taken out of the session when the turn ends and
+ *   kept for that client's next turns; temporary tables are dropped when the turn ends;
  * - what cannot be undone without undoing other clients' state too (session-level advisory locks,
  *   SQL-level PREPARE, cursors WITH HOLD, LISTEN other than on its own) is refused with an error
  *   that says what to use instead. Session-level advisory locks would not even exclude: on one
@@ -66,12 +67,6 @@ export function inspectStatement(sql: string): Inspection {
   const refusal = REFUSALS.find((rule) => rule.pattern.test(sql))
   if (refusal !== undefined) return { refused: refusal.why, resets: [] }
   return { resets: RESETS.filter((rule) => rule.pattern.test(sql)).map((rule) => rule.reset) }
-}
-
-/** The statement that undoes `reset`, run by the host as the turn ends. */
-export const RESET_STATEMENT: Record<TurnReset, string> = {
-  settings: 'RESET ALL',
-  temporary: 'DISCARD TEMP',
 }
 
 /**
