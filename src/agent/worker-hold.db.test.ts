@@ -5,6 +5,7 @@ import { reply, scriptedModel } from '../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { collect, ofType, testWorker } from '../../test/support/worker-fixture.ts'
+import { timelinePeople } from '../app/timeline-people.ts'
 import { conversations } from '../memory/conversations.ts'
 import { formatTimeline } from '../memory/format-timeline.ts'
 import { handoffs } from '../memory/handoffs.ts'
@@ -96,9 +97,16 @@ describeEachDatabase('the Worker in a conversation a person holds', (target) => 
       ['assistant', null],
     ])
     // The replay tells the person's words from the Worker's, and shows the withheld reply.
-    const replay = formatTimeline(id, await loadTimeline(db, id))
-    expect(replay).toContain(`message  person ${ROSA.sub}`)
-    expect(replay).toContain('audit    reply_withheld')
+    const timeline = await loadTimeline(db, id)
+    const people = await timelinePeople(db, fixturePack, timeline)
+    const replay = formatTimeline(id, timeline, { people })
+    expect(replay).toMatch(
+      / {2}Rosa \(staff\) +wrote\n {10}Hi Ada, Rosa here: I moved it to Friday\.\n/,
+    )
+    expect(replay).toContain(
+      '  Worker for Ada Park  held its reply back: a person has the conversation',
+    )
+    expect(replay).toContain('  Worker for Ada Park  replied')
     await worker.close()
   })
 })

@@ -11,6 +11,8 @@ export interface AuditEvent {
   target: string | null
   payload: Json
   result: Json
+  /** The call it was recorded in (a business event, or the call's own row); null outside one. */
+  invocationId: string | null
   invocation: {
     id: string
     capability: string
@@ -32,8 +34,8 @@ export async function auditTrail(
   conversationId: string,
 ): Promise<Array<{ position: number; event: AuditEvent }>> {
   const { rows } = await q.query<AuditRow>(
-    `SELECT a.id, a.created_at, a.action, a.actor, a.target, a.payload, a.result,
-            ci.id AS invocation_id, ci.capability, ci.status, ci.latency_ms, ci.cost_usd,
+    `SELECT a.id, a.created_at, a.action, a.actor, a.target, a.payload, a.result, a.invocation_id,
+            ci.id AS invoked_id, ci.capability, ci.status, ci.latency_ms, ci.cost_usd,
             ci.arguments, ci.result AS invocation_result
      FROM audit_log a
      LEFT JOIN capability_invocations ci
@@ -54,6 +56,7 @@ interface AuditRow extends Record<string, unknown> {
   payload: Json
   result: Json
   invocation_id: string | null
+  invoked_id: string | null
   capability: string | null
   status: string | null
   latency_ms: number | null
@@ -72,11 +75,12 @@ function toEvent(row: AuditRow): AuditEvent {
     target: row.target,
     payload: row.payload,
     result: row.result,
+    invocationId: row.invocation_id,
     invocation:
-      row.invocation_id === null
+      row.invoked_id === null
         ? null
         : {
-            id: row.invocation_id,
+            id: row.invoked_id,
             capability: row.capability ?? '',
             status: row.status ?? '',
             latencyMs: row.latency_ms ?? 0,

@@ -19,11 +19,12 @@ export interface CliContext {
 }
 
 /**
- * Reads `.env` and the environment once, parses them, and picks the domain pack. `quiet`: a
- * conversation at the terminal, whose info lines would drown the replies, logs only warnings
- * unless LOG_LEVEL says otherwise.
+ * Reads `.env` and the environment once, parses them, and picks the domain pack. Logs are the
+ * output of a `service` (`fte serve`, `fte mcp`, the sign-in server): they log at LOG_LEVEL (info
+ * by default). Any other command talks to a person at a terminal, where log lines would drown its
+ * output: it logs only warnings unless LOG_LEVEL is set.
  */
-export function loadRuntime(context: CliContext, options: { quiet?: boolean } = {}): Runtime {
+export function loadRuntime(context: CliContext, options: { service?: boolean } = {}): Runtime {
   const env = readEnvironment(context.cwd, context.env)
   const config = parseConfig(env.values, {
     cwd: context.cwd,
@@ -32,7 +33,7 @@ export function loadRuntime(context: CliContext, options: { quiet?: boolean } = 
   })
   const explicit = env.values.LOG_LEVEL !== undefined && env.values.LOG_LEVEL !== ''
   const logger = createLogger({
-    level: options.quiet === true && !explicit ? 'warn' : config.log.level,
+    level: options.service === true || explicit ? config.log.level : 'warn',
     format: config.log.format,
     destination: context.stderr,
   })

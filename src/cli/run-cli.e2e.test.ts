@@ -93,9 +93,9 @@ describe('fte on the embedded database', () => {
 
     const replay = await fte(['replay', CONVERSATION], env)
     expect(replay.code).toBe(0)
-    expect(replay.stdout).toContain(`Conversation ${CONVERSATION} · user demo|ada-park`)
+    expect(replay.stdout).toContain(`Conversation ${CONVERSATION} with demo|ada-park (customer)`)
     expect(replay.stdout).toMatch(
-      /audit {4}capability_invoked {2}mcp:domain_cancel_booking {2}ok {2}42 ms/,
+      /^\d\d:\d\d:\d\d {2}Worker for demo\|ada-park {2}called domain_cancel_booking \{"booking":"2"\} \(ok, 42 ms\)$/m,
     )
 
     const json = await fte(['replay', CONVERSATION, '--json'], env)
@@ -247,6 +247,8 @@ describe('fte on the embedded database', () => {
     const nothingLeft = await fte(['cleanup', '--json'], env)
     const { removed } = JSON.parse(nothingLeft.stdout) as { removed: Record<string, number> }
     expect(Object.values(removed)).toEqual(Array(9).fill(0))
-    expect((await fte(['replay', CONVERSATION], env)).stdout).toContain('capability_invoked')
+    const replay = (await fte(['replay', CONVERSATION], env)).stdout
+    expect(replay).toContain('wrote\n          (the message is no longer kept)')
+    expect(replay).toContain('called domain_cancel_booking {"booking":"2"} (ok, 42 ms)')
   })
 })

@@ -109,10 +109,25 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
 
   program
     .command('replay')
-    .description("print a conversation's ordered timeline: messages, audit rows, invocations")
-    .argument('<conversation-id>', 'the conversation UUID')
-    .option('--json', 'print JSON for machines')
-    .action(async (conversationId: string, options: { json?: boolean }) => {
+    .description(
+      'tell what happened in a conversation, in time order: who wrote what, which skills the ' +
+        'Worker activated, the tools it called and what they answered, who approved what',
+    )
+    .argument('<conversation-id>', 'the conversation UUID (fte ask prints it; so does the web UI)')
+    .option('--verbose', 'also show skill bodies, whole tool arguments and answers, and audit rows')
+    .option(
+      '--json',
+      'print the records behind it for machines (messages and audit rows, as written)',
+    )
+    .addHelpText(
+      'after',
+      '\nEach entry is a time (UTC), who acted, and what they did. Who is named one way ' +
+        'throughout:\nthe person ("Ada Park (customer)"), the Worker acting for them ("Worker ' +
+        'for Ada Park"),\nstaff ("Sam Rivera (staff)"), or "system".\n' +
+        '\nExamples:\n  npm run --silent fte -- replay <conversation-id>\n' +
+        '  npm run --silent fte -- replay <conversation-id> --verbose | less',
+    )
+    .action(async (conversationId: string, options: { json?: boolean; verbose?: boolean }) => {
       await replayCommand(context, conversationId, options)
     })
 

@@ -1,6 +1,5 @@
 import type { JsonObject } from '../lib/json.ts'
 import type { Queryable } from '../store/database.ts'
-import type { MessageEvent } from './timeline.ts'
 
 export type MessageRole = 'user' | 'assistant' | 'tool' | 'system'
 
@@ -176,30 +175,6 @@ export const conversations = {
       ],
     )
     return toMessage(single(rows))
-  },
-
-  /** Every message of a conversation as a timeline shows it, with its place in the log. */
-  async positionedMessages(
-    q: Queryable,
-    conversationId: string,
-  ): Promise<Array<{ position: number; event: MessageEvent }>> {
-    const { rows } = await q.query<MessageRow & { seq: string; author: string | null }>(
-      `SELECT ${MESSAGE_COLUMNS}, author FROM messages WHERE conversation_id = $1 ORDER BY seq`,
-      [conversationId],
-    )
-    return rows.map((row) => ({
-      position: Number(row.seq),
-      event: {
-        kind: 'message',
-        at: row.created_at,
-        id: row.id,
-        role: row.role,
-        author: row.author,
-        content: row.content,
-        inputTokens: row.input_tokens,
-        outputTokens: row.output_tokens,
-      },
-    }))
   },
 
   /** Oldest first; `limit` keeps the newest ones. */

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { buildConversation, CONVERSATION } from '../../test/support/conversation-fixture.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import { timelinePeople } from '../app/timeline-people.ts'
 import { writeAudit } from '../audit/audit-writer.ts'
 import { formatTimeline } from './format-timeline.ts'
 import { loadTimeline } from './timeline.ts'
@@ -12,7 +14,7 @@ describeEachDatabase('replay', (target) => {
   })
   afterEach(() => db.close())
 
-  it('orders messages, audit rows and invocations of one conversation in time', async () => {
+  it('loads messages, audit rows and invocations of one conversation in the order written', async () => {
     await buildConversation(db)
     const timeline = await loadTimeline(db, CONVERSATION)
     expect(timeline.conversation).toMatchObject({ id: CONVERSATION, userId: 'demo|ada-park' })
@@ -36,27 +38,31 @@ describeEachDatabase('replay', (target) => {
     })
   })
 
-  it('prints a readable timeline', async () => {
+  it('prints a readable timeline: who did what, a call with what it did and answered', async () => {
     await buildConversation(db)
-    const text = formatTimeline(CONVERSATION, await loadTimeline(db, CONVERSATION))
-    // Timestamps vary from run to run; everything else is fixed.
-    const shown = text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, 'T')
+    const timeline = await loadTimeline(db, CONVERSATION)
+    const people = await timelinePeople(db, fixturePack, timeline)
+    const text = formatTimeline(CONVERSATION, timeline, { people })
+    // Times vary from run to run; everything else is fixed.
+    const shown = text
+      .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, 'D T')
+      .replace(/^\d\d:\d\d:\d\d/gm, 'T')
     expect(shown).toBe(
       [
-        `Conversation ${CONVERSATION} · user demo|ada-park · started T`,
-        '5 events',
+        `Conversation ${CONVERSATION} with Ada Park (customer)`,
+        'started D T UTC',
+        '3 entries (--verbose shows skill bodies and whole tool calls)',
         '',
-        'T  message  user',
-        '    Please cancel my booking #2 of the Birch room, the meeting moved online.',
-        'T  audit    message_received  by worker:fixture',
-        'T  audit    booking_cancelled  booking:2  by worker:fixture',
-        '    payload: {"room":"Birch"}',
-        'T  audit    capability_invoked  mcp:domain_cancel_booking  ok  42 ms  by worker:fixture',
-        '    arguments: {"booking":"2"}',
+        'T  Ada Park (customer)  wrote',
+        '          Please cancel my booking #2 of the Birch room, the meeting moved online.',
+        '',
+        'T  Worker for Ada Park  called domain_cancel_booking {"booking":"2"} (ok, 42 ms)',
+        '          ↳ booking_cancelled booking:2 (room Birch)',
         // jsonb keeps keys ordered by length, then bytes
-        '    result: {"room":"Birch","status":"cancelled"}',
-        'T  message  assistant  (tokens in 812, out 64)',
-        '    Your booking #2 of the Birch room is cancelled; the room is free for others.',
+        '          ← {"room":"Birch","status":"cancelled"}',
+        '',
+        'T  Worker for Ada Park  replied (tokens in 812, out 64)',
+        '          Your booking #2 of the Birch room is cancelled; the room is free for others.',
         '',
       ].join('\n'),
     )

@@ -94,7 +94,12 @@ describeEachDatabase('SkillRuntime: progressive disclosure, audited', (target) =
         action: 'skill_activated',
         target: 'skill:report',
         conversation_id: CONVERSATION,
-        payload: { skill: 'report', source: 'project', body_tokens: activation.tokens },
+        payload: {
+          skill: 'report',
+          source: 'project',
+          body_tokens: activation.tokens,
+          body_bytes: Buffer.byteLength(activation.instructions),
+        },
       },
     ])
   })

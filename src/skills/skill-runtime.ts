@@ -122,7 +122,12 @@ export class SkillRuntime {
       actor: this.#options.actor,
       conversationId,
       target: `skill:${skill.name}`,
-      payload: { skill: skill.name, source: skill.root.level, body_tokens: tokens },
+      payload: {
+        skill: skill.name,
+        source: skill.root.level,
+        body_tokens: tokens,
+        body_bytes: Buffer.byteLength(body),
+      },
     })
     return { name: skill.name, loaded: true, instructions: body, resources, tokens }
   }

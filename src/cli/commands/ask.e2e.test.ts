@@ -101,16 +101,27 @@ describe('fte ask, fte approve and fte replay on the embedded database', () => {
 
     const replay = await fte(['replay', conversation], env)
     expect(replay.code).toBe(0)
-    for (const action of [
-      'message_received',
-      'skill_activated',
-      'refund_blocked',
-      'approval_decided',
-      'message_sent',
-    ]) {
-      expect(replay.stdout).toContain(action)
-    }
+    expectStory(replay.stdout, [
+      "Maya Okafor (customer)  wrote\n          I haven't received my refund",
+      'Worker for Maya Okafor  activated skill find-similar-cases',
+      'Worker for Maya Okafor  called domain_lookup_order {"order":"4429"} (ok, ',
+      'Worker for Maya Okafor  asked for approval: Refund $',
+      'Maya Okafor (customer)  approved domain_issue_refund',
+      'Worker for Maya Okafor  called domain_issue_refund ',
+      '↳ refund_blocked order:4429 (rule already_refunded',
+      'Worker for Maya Okafor  asked for approval: Escalate ticket T-',
+      'Maya Okafor (customer)  rejected domain_escalate_ticket: billing is already on it',
+      'Worker for Maya Okafor  replied (gpt-4o-mini, tokens in ',
+    ])
+    // A skill's activation is one line with its size; its body shows with --verbose.
+    expect(replay.stdout).toMatch(/activated skill find-similar-cases \(\d+\.\d kB\)\n/)
+    expect(replay.stdout).not.toContain('## Steps')
     expect(replay.stdout).not.toContain('ticket_escalated')
+    const verbose = await fte(['replay', conversation, '--verbose'], env)
+    expect(verbose.stdout).toContain('          | # Find similar cases\n')
+    expect(verbose.stdout).toContain(
+      '          | arguments: {"order":"4429","amount_cents":21900,"reason":"refund not received after two weeks","idempotency_key":"scenario-4429-refund"}\n',
+    )
   })
 
   it('chats at the terminal: streams the scenario and asks for each approval', async () => {
@@ -219,3 +230,24 @@ describe('fte ask, fte approve and fte replay on the embedded database', () => {
     })
   })
 })
+
+/**
+ * A replay reads as a story: `expected` appear in this order, every entry's time is at or after
+ * the one before, and every actor is the customer or the Worker acting for her, named one way.
+ */
+function expectStory(replay: string, expected: string[]): void {
+  expect(expected.filter((text) => !replay.includes(text))).toEqual([])
+  const at = expected.map((text) => replay.indexOf(text))
+  expect(at).toEqual([...at].sort((a, b) => a - b))
+  let day = /started (\d{4}-\d\d-\d\d)/.exec(replay)?.[1]
+  const stamps: string[] = []
+  for (const line of replay.split('\n')) {
+    if (/^\d{4}-\d\d-\d\d$/.test(line)) day = line
+    const entry = /^(\d\d:\d\d:\d\d) {2}(.+?) {2,}\S/.exec(line)
+    if (entry === null) continue
+    stamps.push(`${day} ${entry[1]}`)
+    expect(['Maya Okafor (customer)', 'Worker for Maya Okafor']).toContain(entry[2])
+  }
+  expect(stamps.length).toBeGreaterThanOrEqual(expected.length)
+  expect(stamps).toEqual([...stamps].sort())
+}

@@ -32,7 +32,7 @@ export async function askCommand(
     )
   }
   const conversationId = uuidOption(options.conversation, '--conversation')
-  const runtime = loadRuntime(context, { quiet: true })
+  const runtime = loadRuntime(context)
   const opened = await openWorker(runtime, options.gateway)
   try {
     const events = opened.worker.send({
@@ -53,7 +53,7 @@ export async function approveCommand(
   options: ApproveOptions,
 ): Promise<number> {
   const id = uuidOption(approvalId, 'the approval id') as string
-  const runtime = loadRuntime(context, { quiet: true })
+  const runtime = loadRuntime(context)
   // One opening of the database, whichever the id names: a request the gateway put to staff is
   // decided here, as staff; anything else is the Worker's, which then owns the database.
   const prepared = await openPreparedDatabase(runtime)

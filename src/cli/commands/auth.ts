@@ -107,7 +107,7 @@ export async function authDevServerCommand(
   context: CliContext,
   options: DevServerOptions,
 ): Promise<void> {
-  const runtime = loadRuntime(context)
+  const runtime = loadRuntime(context, { service: true })
   const { config, logger } = runtime
   // This server's own first (the default for a client that names none), then any others.
   const resources = [

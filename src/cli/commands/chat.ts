@@ -21,7 +21,7 @@ type Approval = Extract<WorkerEvent, { type: 'approval_requested' }>
  */
 export async function chatCommand(context: CliContext, options: ChatOptions): Promise<number> {
   const resumed = uuidOption(options.conversation, '--conversation')
-  const runtime = loadRuntime(context, { quiet: true })
+  const runtime = loadRuntime(context)
   const opened = await openWorker(runtime, options.gateway)
   const json = options.json === true
   const input = createInterface({

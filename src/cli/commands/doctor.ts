@@ -35,7 +35,7 @@ const PROVIDER_TIMEOUT_MS = 5000
  */
 export async function doctorCommand(context: CliContext, options: DoctorOptions): Promise<number> {
   const checks: Check[] = []
-  const runtime = loadRuntime(context, { quiet: true })
+  const runtime = loadRuntime(context)
   const { config, logger, pack } = runtime
   checks.push({
     name: 'configuration',

@@ -56,6 +56,18 @@ describe('fte inbox and fte approve for requests put to staff', () => {
     expect(approved.stdout).toContain('Refund of $450.00 issued on order #4356')
     expect((await fte(['inbox'], env)).stdout).toContain('The staff inbox is empty')
 
+    // The replay names the customer, the Worker acting for her and the staff member, one way each.
+    const conversation = /conversation ([0-9a-f-]{36})/.exec(asked.stderr)?.[1] as string
+    const replay = (await fte(['replay', conversation], env)).stdout
+    const actors = [...replay.matchAll(/^\d\d:\d\d:\d\d {2}(.+?) {2,}\S/gm)].map((m) => m[1])
+    expect(new Set(actors)).toEqual(
+      new Set(['Worker for Maya Okafor', 'Maya Okafor (customer)', 'Sam Patel (support staff)']),
+    )
+    expect(replay).toContain(`↳ put domain_issue_refund to staff (request ${id})`)
+    expect(replay).toMatch(
+      /Sam Patel \(support staff\) {2}approved the request for domain_issue_refund\n {10}I approved your request/,
+    )
+
     const db = await openPglite({ dataDir: join(dir, 'data') })
     try {
       const { rows } = await db.query(

@@ -19,7 +19,7 @@ export async function inboxCommand(
   context: CliContext,
   options: { json?: boolean },
 ): Promise<number> {
-  const runtime = loadRuntime(context, { quiet: true })
+  const runtime = loadRuntime(context)
   const db = await openMigratedDatabase(runtime)
   try {
     const items = await listInbox(db, runtime.pack.staff?.inbox ?? [])

@@ -18,7 +18,7 @@ import { type CliContext, loadRuntime } from '../cli-context.ts'
  * MCP_STDIO_SUB / MCP_STDIO_ROLE. stdout carries the protocol only; logs go to stderr.
  */
 export async function mcpCommand(context: CliContext): Promise<void> {
-  const runtime = loadRuntime(context)
+  const runtime = loadRuntime(context, { service: true })
   const { config, logger, pack } = runtime
   const embedder = createEmbedder(config.embedding, pack.lexicon)
   // Opened again on a later tool call if this fails: the embedded database may be held by an

@@ -1,4 +1,5 @@
 import { openMigratedDatabase } from '../../app/open-migrated-database.ts'
+import { timelinePeople } from '../../app/timeline-people.ts'
 import { InvalidInputError, NotFoundError } from '../../lib/errors.ts'
 import { formatTimeline } from '../../memory/format-timeline.ts'
 import { loadTimeline } from '../../memory/timeline.ts'
@@ -6,11 +7,14 @@ import { type CliContext, loadRuntime } from '../cli-context.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-/** `fte replay <conversation-id>`: the conversation's ordered timeline, read-only. */
+/**
+ * `fte replay <conversation-id>`: the conversation as a story, read-only; `--json` prints the
+ * records behind it instead, in the order they were written.
+ */
 export async function replayCommand(
   context: CliContext,
   conversationId: string,
-  options: { json?: boolean },
+  options: { json?: boolean; verbose?: boolean },
 ): Promise<void> {
   if (!UUID.test(conversationId)) {
     throw new InvalidInputError(
@@ -24,10 +28,13 @@ export async function replayCommand(
     if (timeline.conversation === null && timeline.events.length === 0) {
       throw new NotFoundError(`No conversation and no audit trail with id ${conversationId}`)
     }
+    if (options.json === true) {
+      context.stdout.write(`${JSON.stringify(timeline, null, 2)}\n`)
+      return
+    }
+    const people = await timelinePeople(db, runtime.pack, timeline)
     context.stdout.write(
-      options.json
-        ? `${JSON.stringify(timeline, null, 2)}\n`
-        : formatTimeline(conversationId, timeline),
+      formatTimeline(conversationId, timeline, { people, verbose: options.verbose }),
     )
   } finally {
     await db.close()

@@ -24,7 +24,7 @@ const starting: FetchHandler = () =>
  * closed before the database, so no request meets a closed database.
  */
 export async function serveCommand(context: CliContext, options: ServeOptions): Promise<void> {
-  const runtime = loadRuntime(context)
+  const runtime = loadRuntime(context, { service: true })
   const { config, logger, pack } = runtime
   const host = options.host ?? config.server.host
   const { disabled } = config.auth
