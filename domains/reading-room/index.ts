@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { packageRoot } from '../../src/lib/package-root.ts'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
+import { READING_ROOM_ACTION_CLAIMS } from './action-claims.ts'
 import { loadCatalog, READERS } from './demo/demo-data.ts'
 import { READING_ROOM_PERSONA, READING_ROOM_RULES } from './gateway/persona.ts'
 import { getItemTool } from './gateway/tools/get-item.ts'
@@ -20,6 +21,7 @@ export const readingRoomPack: DomainPack = {
     persona: READING_ROOM_PERSONA,
     rules: READING_ROOM_RULES,
     tools: [getItemTool, searchTool, saveReadingPositionTool],
+    actionClaims: READING_ROOM_ACTION_CLAIMS,
   },
   devAccounts: async () => [...READERS],
   demoPeople: { customer: 'demo|rui-costa' },

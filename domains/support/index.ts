@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { packageRoot } from '../../src/lib/package-root.ts'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
+import { SUPPORT_ACTION_CLAIMS } from './action-claims.ts'
 import { resolvedTicketsImport } from './csv-import.ts'
 import { loadDemoData } from './demo/load-demo-data.ts'
 import { DEMO_STAFF, supportDevAccounts } from './gateway/dev-accounts.ts'
@@ -45,6 +46,7 @@ export const supportPack: DomainPack = {
     // Money out and hand-offs to people wait for a person's yes in the Worker; each of these
     // tools describes its call for the person who approves it.
     approvalTools: ['domain_issue_refund', 'domain_escalate_ticket'],
+    actionClaims: SUPPORT_ACTION_CLAIMS,
   },
   devAccounts: supportDevAccounts,
   examplePrompt: "I haven't received my refund from order #4429, it's been two weeks.",

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { packageRoot } from '../../src/lib/package-root.ts'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
+import { TASKS_ACTION_CLAIMS } from './action-claims.ts'
 import { loadTaskDemoData, taskDevAccounts } from './demo/demo-data.ts'
 import { TASKS_PERSONA, TASKS_RULES } from './gateway/persona.ts'
 import { addTaskTool } from './gateway/tools/add-task.ts'
@@ -24,6 +25,7 @@ export const tasksPack: DomainPack = {
     tools: [addTaskTool, listTasksTool, completeTaskTool, updateTaskTool, deleteTaskTool],
     // Deleting cannot be undone: the Worker asks the person first.
     approvalTools: ['domain_delete_task'],
+    actionClaims: TASKS_ACTION_CLAIMS,
   },
   devAccounts: () => taskDevAccounts(),
   demoPeople: { customer: 'demo|ana-lima' },

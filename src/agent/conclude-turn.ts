@@ -70,6 +70,7 @@ export async function* concludeTurn(
       userId,
       state: outcome.state,
       grounding: context.grounding,
+      done: [...context.done],
       traceId: context.traceId,
       calls,
     })
@@ -100,19 +101,34 @@ export async function* concludeTurn(
   } else {
     text = outcome.reason === 'grounding' ? REPLIES.grounding : fallbackReply(outcome.reason)
     if (outcome.reason === 'grounding') {
+      const { ungrounded, unbacked } = outcome
       audit.push(
         entry('guardrail_tripped', {
           guardrail: 'grounding',
-          ungrounded: outcome.ungrounded.slice(0, 20),
+          // Why, first: an action claimed but not done is the graver of the two.
+          reason: unbacked.length > 0 ? 'unbacked_claim' : 'ungrounded',
+          ungrounded: ungrounded.slice(0, 20),
+          ...(unbacked.length > 0
+            ? { unbacked: unbacked.slice(0, 20).map((c) => ({ action: c.action, said: c.said })) }
+            : {}),
           trace_id: traceId,
         }),
       )
+      const details = [
+        ...(ungrounded.length > 0
+          ? [`the reply named ${ungrounded.join(', ')}, which no tool result of this turn contains`]
+          : []),
+        ...unbacked.map(
+          (c) =>
+            `the reply said "${c.said}" (${c.action}), which no successful call of this turn did`,
+        ),
+      ]
       yield {
         type: 'guardrail',
         conversationId,
         guardrail: 'grounding',
         action: 'blocked',
-        detail: `the reply named ${outcome.ungrounded.join(', ')}, which no tool result of this turn contains`,
+        detail: details.join('; '),
       }
     } else {
       deps.logger.warn(

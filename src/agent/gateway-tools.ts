@@ -1,5 +1,6 @@
 import { getCurrentSpan, type MCPServer, type Tool, tool } from '@openai/agents'
 import type { InvocationStatus } from '../audit/audited.ts'
+import type { JsonObject } from '../lib/json.ts'
 import { fillTemplate, META, RESULT_META, TOOL_META } from '../protocol/gateway-wire.ts'
 import type { TurnState, Turns, WorkerRunContext } from './worker-context.ts'
 
@@ -98,6 +99,7 @@ export async function gatewayTools(
           let text: string
           let status: InvocationStatus
           let staffRequest: string | undefined
+          let structured: JsonObject | undefined
           try {
             const result = await server.callToolResult?.(
               mcpTool.name,
@@ -118,6 +120,7 @@ export async function gatewayTools(
               RESULT_META.staffRequest
             ]
             if (typeof routed === 'string') staffRequest = routed
+            structured = result.structuredContent as JsonObject | undefined
             if (status === 'ok') {
               // What the conversation is about: the first call with a topic says (its title).
               context.topic ??=
@@ -133,6 +136,7 @@ export async function gatewayTools(
           }
           const callId = details?.toolCall?.callId
           if (callId !== undefined) context.results.set(callId, { status, text, staffRequest })
+          context.called({ tool: mcpTool.name, status, structured, staffRequest })
           await options.record(context, {
             name: mcpTool.name,
             callId,

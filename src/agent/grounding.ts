@@ -2,7 +2,9 @@
  * The fail-closed rule, enforced on the way out: a reply may name an identifier or an amount only
  * if this turn's tool results (or the user's own message) contain it. Identifiers are `#`-numbers,
  * numbers of three or more digits, and letter-dash-number ids (T-1042); amounts are currency
- * figures ($49, 49.00 USD). Comparison is by value: "$129" is grounded by "129.00".
+ * figures ($49, 49.00 USD). Comparison is by value: "$129" is grounded by "129.00". A program's
+ * word for a missing value (`undefined`, `null`, `NaN`, `[object Object]`) is never grounded,
+ * whatever the sources say: it is what a missing id looks like once printed.
  */
 export interface GroundingResult {
   ok: boolean
@@ -11,6 +13,8 @@ export interface GroundingResult {
 }
 
 const ID = /[A-Za-z]{1,6}-\d{2,}|#\s?\d+|\b\d{3,}\b/g
+// Case-sensitive: "Null" or "nan" in prose are not a program's.
+const MISSING_VALUE = /\b(?:undefined|null|NaN)\b|\[object Object\]/g
 const AMOUNT =
   /[$€£]\s?\d{1,3}(?:,\d{3})*(?:\.\d+)?|[$€£]\s?\d+(?:\.\d+)?|\b\d+(?:\.\d+)?\s?(?:USD|EUR|GBP|dollars?)\b/gi
 
@@ -42,6 +46,7 @@ export class GroundingSources {
       const value = Number(match[0].replace(/[^\d.]/g, ''))
       if (!this.amounts.has(round(value))) ungrounded.push(match[0].trim())
     }
+    for (const match of reply.matchAll(MISSING_VALUE)) ungrounded.push(match[0])
     const withoutAmounts = reply.replace(AMOUNT, ' ')
     for (const match of withoutAmounts.matchAll(ID)) {
       const mention = match[0]
@@ -58,17 +63,25 @@ function round(value: number): number {
   return Math.round(value * 100) / 100
 }
 
+/** What the stream asks of a message's text so far: may it be shown? */
+export interface ReplyCheck {
+  check(text: string): { ok: boolean }
+}
+
 /**
- * Streams a reply's text through the grounding check: text is let out a word at a time, once the
- * word is whole, and nothing more after the first ungrounded mention.
+ * Streams a reply's text through the output checks: text is let out a word at a time, once the
+ * word is whole, and nothing more after the first word that fails them. Each word is checked with
+ * the message's text before it, so a claim made over several words ("I have … done") is seen.
  */
 export class GroundedStream {
   private pending = ''
+  /** The current message's text let out so far. */
+  private shown = ''
   private blocked = false
-  private readonly sources: GroundingSources
+  private readonly checker: ReplyCheck
 
-  constructor(sources: GroundingSources) {
-    this.sources = sources
+  constructor(checker: ReplyCheck) {
+    this.checker = checker
   }
 
   get isBlocked(): boolean {
@@ -84,19 +97,22 @@ export class GroundedStream {
     return this.release(cut + 1)
   }
 
-  /** The rest, at the end of the reply. */
+  /** The rest, at the end of a message: the next one (after tool calls) starts afresh. */
   end(): string {
-    return this.blocked ? '' : this.release(this.pending.length)
+    const rest = this.blocked ? '' : this.release(this.pending.length)
+    this.shown = ''
+    return rest
   }
 
   private release(length: number): string {
     const ready = this.pending.slice(0, length)
-    if (!this.sources.check(ready).ok) {
+    if (!this.checker.check(this.shown + ready).ok) {
       this.blocked = true
       this.pending = ''
       return ''
     }
     this.pending = this.pending.slice(length)
+    this.shown += ready
     return ready
   }
 }

@@ -9,9 +9,10 @@ import {
 } from '@openai/agents'
 import { APIError } from 'openai'
 import { fillTemplate } from '../protocol/gateway-wire.ts'
+import type { ClaimMatch } from './claimed-actions.ts'
 import { toolWords } from './gateway-tools.ts'
 import { GroundedStream } from './grounding.ts'
-import type { TurnState, WorkerRunContext } from './worker-context.ts'
+import type { ReplyVerdict, TurnState, WorkerRunContext } from './worker-context.ts'
 import type { WorkerEvent } from './worker-events.ts'
 
 /** The activity line of a call whose tool says nothing of itself. */
@@ -32,6 +33,8 @@ export type RunOutcome =
       reason: 'grounding' | 'model_unavailable' | 'max_turns' | 'failed'
       detail: string
       ungrounded: string[]
+      /** The claims of actions no successful call of the turn did. */
+      unbacked: ClaimMatch[]
       inputTokens: number
       outputTokens: number
     }
@@ -49,7 +52,7 @@ export async function* runSegment(
   options: { session: Session; maxTurns: number; signal?: AbortSignal | undefined },
 ): AsyncGenerator<WorkerEvent, RunOutcome> {
   const { conversationId } = turn
-  const stream = new GroundedStream(turn.sources)
+  const stream = new GroundedStream(turn)
   let usage = { inputTokens: 0, outputTokens: 0 }
   try {
     const result = await runner.run(agent, input, {
@@ -120,12 +123,14 @@ export async function* runSegment(
     return { kind: 'reply', text: String(result.finalOutput ?? ''), ...usage }
   } catch (error) {
     if (error instanceof OutputGuardrailTripwireTriggered) {
-      const info = error.result.output.outputInfo as { ungrounded?: string[] } | undefined
+      const info = error.result.output.outputInfo as Partial<ReplyVerdict> | undefined
       return {
         kind: 'fallback',
         reason: 'grounding',
-        detail: 'the reply named details no tool result of this turn contains',
+        detail:
+          'the reply named details no tool result of this turn contains, or said it did what no call did',
         ungrounded: info?.ungrounded ?? [],
+        unbacked: info?.unbacked ?? [],
         ...usage,
       }
     }
@@ -135,6 +140,7 @@ export async function* runSegment(
         reason: 'max_turns',
         detail: error.message,
         ungrounded: [],
+        unbacked: [],
         ...usage,
       }
     }
@@ -144,6 +150,7 @@ export async function* runSegment(
         reason: 'model_unavailable',
         detail: `${error.status ?? 'no response'}: ${error.message}`.slice(0, 300),
         ungrounded: [],
+        unbacked: [],
         ...usage,
       }
     }
@@ -152,6 +159,7 @@ export async function* runSegment(
       reason: 'failed',
       detail: error instanceof Error ? error.message.slice(0, 300) : String(error),
       ungrounded: [],
+      unbacked: [],
       ...usage,
     }
   }

@@ -19,14 +19,17 @@ export interface AgentOptions {
 
 /**
  * The output guardrail: a reply may name only the ids and amounts this turn's tool results (or the
- * user's message) contain.
+ * user's message) contain, and say it did only what this turn's successful calls did.
  */
 function grounding(turns: Turns): OutputGuardrail {
   return {
     name: 'grounding',
     async execute({ agentOutput, context }) {
-      const result = turns.of(context.context).sources.check(String(agentOutput))
-      return { tripwireTriggered: !result.ok, outputInfo: { ungrounded: result.ungrounded } }
+      const verdict = turns.of(context.context).check(String(agentOutput))
+      return {
+        tripwireTriggered: !verdict.ok,
+        outputInfo: { ungrounded: verdict.ungrounded, unbacked: verdict.unbacked },
+      }
     },
   }
 }

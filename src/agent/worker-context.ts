@@ -1,4 +1,6 @@
 import { InternalError } from '../lib/errors.ts'
+import type { ActionClaim } from '../pack/action-claims.ts'
+import { actionsDone, type CallOutcome, type ClaimMatch, claimsIn } from './claimed-actions.ts'
 import { GroundingSources } from './grounding.ts'
 import type { SkillToolContext } from './skill-tools.ts'
 
@@ -16,13 +18,23 @@ export interface TurnOptions {
   userId: string
   sessionHandle: string
   grounding: string[]
+  /** Actions done earlier in the turn, before it paused for approval. */
+  done?: readonly string[]
   traceId: string
+}
+
+/** What the output guardrail finds in a reply: ids nothing grounds, and claims nothing backs. */
+export interface ReplyVerdict {
+  ok: boolean
+  ungrounded: string[]
+  unbacked: ClaimMatch[]
 }
 
 /**
  * What one turn holds beside that context, in memory only: the gateway session handle (a paused
  * run stored in the database holds no credential; a resumed run gets a fresh one), what this
- * turn's tool results said (the output guardrail's sources), and which calls failed.
+ * turn's tool results said and which actions its calls did (the output guardrail's sources), and
+ * which calls failed.
  */
 export class TurnState {
   readonly context: WorkerRunContext
@@ -36,15 +48,20 @@ export class TurnState {
     string,
     { status: 'ok' | 'error' | 'timeout'; text: string; staffRequest?: string | undefined }
   >()
+  /** The actions this turn's successful calls did (the pack's claims they back). */
+  readonly done: Set<string>
   /** What the conversation is about, from this turn's first call with a topic: its title if it has none. */
   topic: string | undefined
+  readonly #claims: readonly ActionClaim[]
 
-  constructor(options: TurnOptions) {
+  constructor(options: TurnOptions, claims: readonly ActionClaim[] = []) {
     this.context = { conversationId: options.conversationId, userId: options.userId }
     this.sessionHandle = options.sessionHandle
     this.grounding = [...options.grounding]
     this.sources = new GroundingSources(this.grounding)
+    this.done = new Set(options.done)
     this.traceId = options.traceId
+    this.#claims = claims
   }
 
   get conversationId(): string {
@@ -59,6 +76,18 @@ export class TurnState {
     this.grounding.push(text)
     this.sources.add(text)
   }
+
+  /** A gateway call's outcome: the actions it did, if it succeeded. */
+  called(call: CallOutcome): void {
+    for (const action of actionsDone(call, this.#claims)) this.done.add(action)
+  }
+
+  /** The output guardrail on a reply: every id grounded, every claimed action done this turn. */
+  check(text: string): ReplyVerdict {
+    const { ungrounded } = this.sources.check(text)
+    const unbacked = claimsIn(text, this.#claims).filter((claim) => !this.done.has(claim.action))
+    return { ok: ungrounded.length === 0 && unbacked.length === 0, ungrounded, unbacked }
+  }
 }
 
 /**
@@ -69,10 +98,16 @@ export class TurnState {
  */
 export class Turns {
   readonly #byContext = new WeakMap<object, TurnState>()
+  readonly #claims: readonly ActionClaim[]
+
+  /** `claims`: the pack's action claims, which this Worker's replies may make only when backed. */
+  constructor(claims: readonly ActionClaim[]) {
+    this.#claims = claims
+  }
 
   /** A new turn, known to this Worker's tools by its context. */
   open(options: TurnOptions): TurnState {
-    const turn = new TurnState(options)
+    const turn = new TurnState(options, this.#claims)
     this.#byContext.set(turn.context, turn)
     return turn
   }

@@ -5,6 +5,7 @@ import type { Identity } from '../auth/identity.ts'
 import type { WorkerConfig } from '../config/sections/worker.ts'
 import type { Logger } from '../lib/logger.ts'
 import { type PendingApproval, runStore } from '../memory/runs.ts'
+import type { ActionClaim } from '../pack/action-claims.ts'
 import type { SkillRuntime } from '../skills/skill-runtime.ts'
 import type { Database } from '../store/database.ts'
 import type { GatewayAccess } from './gateway-access.ts'
@@ -33,6 +34,8 @@ export interface WorkerOptions {
   settings: Pick<WorkerConfig, 'maxTurns' | 'parallelToolCalls' | 'toolTimeoutMs' | 'maxInputChars'>
   /** Gateway tools that wait for a person's approval. */
   approvalTools: readonly string[]
+  /** The pack's action claims: a reply may make one only when a call of its turn backs it. */
+  actionClaims: readonly ActionClaim[]
   /** USD per million tokens when set (LLM_PRICE_*); else the price table's. */
   price?: ModelPrice | undefined
   logger: Logger
@@ -75,7 +78,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const approval = new Set(options.approvalTools)
   const price = priceOf(options.model.name, options.price)
   const spans = new SpanRecorder()
-  const turns = new Turns()
+  const turns = new Turns(options.actionClaims)
   const invocations = recorderOn(db)
   const actor = (userId: string) => `worker:${userId}`
 

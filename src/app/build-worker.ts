@@ -43,6 +43,7 @@ export async function buildWorker(
     skills,
     settings: config.worker,
     approvalTools: config.worker.approvalTools ?? pack.gateway?.approvalTools ?? [],
+    actionClaims: pack.gateway?.actionClaims ?? [],
     price: config.llm.configured ? config.llm.price : undefined,
     logger,
   })

@@ -19,6 +19,8 @@ export interface ClaimedRun {
   userId: string
   state: string
   grounding: string[]
+  /** The actions the run's calls did before it paused (claims a reply may then make). */
+  done: string[]
   decisions: Array<{ callId: string; decision: 'approved' | 'rejected'; reason: string | null }>
 }
 
@@ -37,6 +39,7 @@ export const runStore = {
       userId: string
       state: string
       grounding: string[]
+      done: string[]
       traceId: string | undefined
       calls: Array<{
         callId: string
@@ -48,13 +51,14 @@ export const runStore = {
   ): Promise<PendingApproval[]> {
     return db.transaction(async (tx) => {
       const { rows } = await tx.query<{ id: string }>(
-        `INSERT INTO agent_runs (conversation_id, user_id, state, grounding, trace_id)
-         VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING id`,
+        `INSERT INTO agent_runs (conversation_id, user_id, state, grounding, actions_done, trace_id)
+         VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6) RETURNING id`,
         [
           run.conversationId,
           run.userId,
           run.state,
           JSON.stringify(run.grounding),
+          JSON.stringify(run.done),
           run.traceId ?? null,
         ],
       )
@@ -228,11 +232,12 @@ export const runStore = {
       user_id: string
       state: string
       grounding: string[]
+      actions_done: string[]
     }>(
       `UPDATE agent_runs SET status = 'resuming', updated_at = now()
        WHERE id = $1 AND status = 'waiting'
          AND NOT EXISTS (SELECT 1 FROM approvals WHERE run_id = $1 AND decision IS NULL)
-       RETURNING id, conversation_id, user_id, state, grounding`,
+       RETURNING id, conversation_id, user_id, state, grounding, actions_done`,
       [runId],
     )
     const run = rows[0]
@@ -248,6 +253,7 @@ export const runStore = {
       userId: run.user_id,
       state: run.state,
       grounding: run.grounding,
+      done: run.actions_done,
       decisions: decisions.map((d) => ({
         callId: d.call_id,
         decision: d.decision,

@@ -7,6 +7,7 @@ import type { Lexicon } from '../embedding/lexicon.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import type { MigrationSource } from '../store/migration-files.ts'
+import type { ActionClaim } from './action-claims.ts'
 import type { StaffPack } from './staff-contract.ts'
 import type { ToolDefinition } from './tool-definition.ts'
 
@@ -66,6 +67,11 @@ export interface GatewayPack {
   linkIdentity?(tx: Queryable, identity: Identity): Promise<void>
   /** Tools the Worker runs only after a person approves the call (WORKER_APPROVAL_TOOLS overrides). */
   approvalTools?: readonly string[]
+  /**
+   * What the Worker may say it did only when a call of the same turn did it ("I have cancelled
+   * …" needs a successful cancel); a reply making one unbacked is blocked, like an ungrounded id.
+   */
+  actionClaims?: readonly ActionClaim[]
 }
 
 /** Every scope the pack's server grants: the core's and the pack's own. */

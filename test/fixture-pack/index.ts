@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { packageRoot } from '../../src/lib/package-root.ts'
 import type { DomainPack } from '../../src/pack/domain-pack.ts'
+import { FIXTURE_ACTION_CLAIMS } from './action-claims.ts'
 import { loadFixtureDemoData } from './demo-data.ts'
 import { guidesImport } from './guides-import.ts'
 import { ADA, FIXTURE_PEOPLE, ROSA } from './people.ts'
@@ -26,6 +27,7 @@ export const fixturePack: DomainPack = {
     tools: [getBookingTool, bookRoomTool, cancelBookingTool],
     // A cancelled room may be taken at once: the Worker asks the person first.
     approvalTools: ['domain_cancel_booking'],
+    actionClaims: FIXTURE_ACTION_CLAIMS,
   },
   devAccounts: async () => [...FIXTURE_PEOPLE],
   demoPeople: { customer: ADA.sub, staff: ROSA.sub },

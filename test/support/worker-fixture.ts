@@ -78,6 +78,7 @@ export async function testWorker(
       ...options.settings,
     },
     approvalTools: options.approvalTools ?? pack.gateway?.approvalTools ?? [],
+    actionClaims: pack.gateway?.actionClaims ?? [],
     logger: createLogger({ level: 'silent' }),
   })
 }

@@ -29,6 +29,7 @@ export async function* resumeRun(
     userId,
     sessionHandle: begun.handle,
     grounding: claimed.grounding,
+    done: claimed.done,
     traceId,
   })
   const agent = await deps.agentFor(begun)
@@ -65,6 +66,7 @@ export async function* resumeRun(
       reason: 'failed',
       detail: errorMessage(error),
       ungrounded: [],
+      unbacked: [],
       inputTokens: 0,
       outputTokens: 0,
     }
