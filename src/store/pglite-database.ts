@@ -2,6 +2,7 @@ import { PGlite, type PGliteInterface } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
 import { SystemError } from '../lib/errors.ts'
 import { tightenTree } from '../lib/private-dir.ts'
+import { DataDirDamagedError, forgetClose, inspectDataDir, recordClose } from './data-dir-check.ts'
 import { type DataDirClaim, lockDataDir } from './data-dir-lock.ts'
 import {
   assertChannel,
@@ -28,6 +29,32 @@ export interface PgliteOptions {
    * shared/socket-host.ts), and says so in the folder's lock file (`claim`) so they find it.
    */
   share?: { turnLimitMs?: number; onError(error: unknown): void }
+  /** The longest opening may take before the folder is called damaged. */
+  openTimeoutMs?: number
+}
+
+/** Opening takes a second or two, creating a database ten: a minute means it will not open. */
+const OPEN_TIMEOUT_MS = 60_000
+
+class OpenTimeout extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new OpenTimeout()), ms)
+  })
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
+}
+
+/** The lines that say what failed: the fatal one, after the first that names a file. */
+function whatFailed(said: string[]): string | undefined {
+  const messages = said
+    .map((line) => /\b(LOG|WARNING|ERROR|FATAL|PANIC):\s+(.*)$/.exec(line))
+    .filter((match) => match !== null)
+  const fatal = messages.findLast((match) => match[1] === 'PANIC' || match[1] === 'FATAL')
+  if (fatal === undefined) return undefined
+  const first = messages[0]
+  return first === fatal || first === undefined ? fatal[2] : `${first[2]}; ${fatal[2]}`
 }
 
 export type PgliteDatabase = Database & {
@@ -45,17 +72,38 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
   // rewrite the audit trail's pages, so they are tightened once it has written them, and again
   // at close for the files it made since (the folder, 0700, keeps others out in between).
   const tighten = () => (dataDir === undefined ? Promise.resolve() : tightenTree(dataDir))
+  const state = dataDir === undefined ? undefined : inspectDataDir(dataDir)
+  if (dataDir !== undefined && state?.kind === 'damaged') {
+    unlock()
+    throw new DataDirDamagedError(dataDir, state.problem)
+  }
+  // What the database says as it starts: the line that names the damage when it cannot.
+  const said: string[] = []
+  const limit = options.openTimeoutMs ?? OPEN_TIMEOUT_MS
   let created: PGlite | undefined
   try {
-    created = await PGlite.create({
-      extensions: { vector },
-      ...(dataDir === undefined ? {} : { dataDir }),
-      ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
-    })
+    created = await withTimeout(
+      PGlite.create({
+        extensions: { vector },
+        ...(dataDir === undefined ? {} : { dataDir }),
+        ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
+        onStderr: (text) => said.push(text) > 0,
+      }),
+      limit,
+    )
     await tighten()
   } catch (error) {
     await created?.close().catch(() => {})
     unlock()
+    if (dataDir !== undefined && state?.kind === 'database') {
+      throw new DataDirDamagedError(
+        dataDir,
+        error instanceof OpenTimeout
+          ? `it did not open within ${limit / 1000} s`
+          : `the database could not start (${whatFailed(said) ?? (error as Error).message})`,
+        { cause: error },
+      )
+    }
     throw new SystemError(
       'data_dir_unusable',
       `Cannot open the embedded database${dataDir ? ` in ${dataDir}` : ''}: ${
@@ -64,6 +112,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
       { cause: error },
     )
   }
+  if (dataDir !== undefined) forgetClose(dataDir)
   const pg = created
   const session = await HostSession.open(pg)
   let host: SocketHost | undefined
@@ -110,7 +159,10 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
     close: async () => {
       try {
         await host?.close()
-        if (!pg.closed) await pg.close()
+        if (!pg.closed) {
+          await pg.close()
+          if (dataDir !== undefined) recordClose(dataDir)
+        }
         await tighten()
       } finally {
         unlock()

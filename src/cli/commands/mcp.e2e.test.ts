@@ -5,8 +5,8 @@ import { Client } from '@modelcontextprotocol/client'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call } from '../../../test/support/gateway-client.ts'
+import { serveFte } from '../../../test/support/serve-fte.ts'
 import { packageRoot } from '../../lib/package-root.ts'
-import { openPglite } from '../../store/pglite-database.ts'
 
 describe('fte mcp (stdio) with the official SDK client', () => {
   let dir: string
@@ -50,39 +50,48 @@ describe('fte mcp (stdio) with the official SDK client', () => {
   })
 })
 
-describe('fte mcp when the database is busy at start', () => {
-  it('fails closed, saying why, and opens the database on a later call once it is free', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fte-mcp-busy-'))
-    // This process holds the embedded database, as a running `fte serve` would.
-    const holder = await openPglite({ dataDir: join(dir, 'data') })
-    const client = new Client({ name: 'stdio-busy', version: '1.0.0' })
+describe('fte mcp beside fte serve on the same data folder', () => {
+  it('works through the server while it runs, and carries on by itself once it stops', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fte-mcp-beside-'))
+    // `npm start` first, as people run it; then Claude Code starts `fte mcp` on the same folder.
+    const served = await serveFte(dir, {})
+    const client = new Client({ name: 'stdio-beside', version: '1.0.0' })
     try {
       await client.connect(
         new StdioClientTransport({
           command: process.execPath,
           args: [join(packageRoot(), 'src', 'cli', 'main.ts'), 'mcp'],
           cwd: dir,
-          env: {
-            FTE_DATA_DIR: join(dir, 'data'),
-            LOG_LEVEL: 'silent',
-            PATH: process.env.PATH ?? '',
-          },
+          env: { FTE_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn', PATH: process.env.PATH ?? '' },
           stderr: 'pipe',
         }),
       )
-      const busy = await call(client, 'health')
-      expect(busy.isError).toBe(true)
-      expect(busy.text).toContain(`in use by process ${process.pid}`)
-      await holder.close()
-      let reply = busy
+      expect((await call(client, 'health')).data).toEqual({ database: 'reachable' })
+      const session = String((await call(client, 'begin_session')).data.session_handle)
+      const refund = await call(client, 'domain_issue_refund', {
+        session,
+        order: '4429',
+        amount_cents: 100,
+        reason: 'Beside the server',
+        idempotency_key: 'stdio-beside-0001',
+      })
+      expect(refund.data.status).toBe('blocked')
+      // The server sees what fte mcp did: its audit trail is the same one.
+      const seen = await fetch(`${served.url}/healthz`)
+      expect(seen.status).toBe(200)
+      await served.stop()
+      // The server is gone: fte mcp opens the folder itself and carries on.
+      let reply = await call(client, 'health')
       for (let i = 0; i < 40 && reply.isError; i++) {
         await new Promise((resolve) => setTimeout(resolve, 250))
         reply = await call(client, 'health')
       }
       expect(reply.data).toEqual({ database: 'reachable' })
+      const again = await call(client, 'domain_lookup_order', { session, order: '#4429' })
+      expect(again.isError).toBe(false)
     } finally {
       await client.close()
-      await holder.close()
+      await served.stop()
       await rm(dir, { recursive: true, force: true })
     }
   })
