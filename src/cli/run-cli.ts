@@ -12,6 +12,7 @@ import {
   type DevServerOptions,
   type TokenOptions,
 } from './commands/auth.ts'
+import { backupCommand, restoreCommand } from './commands/backup.ts'
 import { type ChatOptions, chatCommand } from './commands/chat.ts'
 import { cleanupCommand } from './commands/cleanup.ts'
 import { type DoctorOptions, doctorCommand } from './commands/doctor.ts'
@@ -70,6 +71,34 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .option('--json', 'print JSON for machines')
     .action(async (options: { status?: boolean; json?: boolean }) => {
       exitCode = await migrateCommand(context, options)
+    })
+
+  program
+    .command('backup')
+    .description(
+      'copy the embedded database (FTE_DATA_DIR) into <file>, a gzipped tar, consistently: a ' +
+        'running server makes the copy itself, so it need not stop',
+    )
+    .argument('<file>', 'the backup to write, e.g. fte-2026-12-05.tar.gz')
+    .option('--force', 'replace <file> if it exists')
+    .addHelpText(
+      'after',
+      '\nRestore with fte restore <file>, into an empty FTE_DATA_DIR. With DATABASE_URL, use the ' +
+        "server's own tools (pg_dump, or your provider's branches and point-in-time restore).",
+    )
+    .action(async (file: string, options: { force?: boolean }) => {
+      await backupCommand(context, file, options)
+    })
+
+  program
+    .command('restore')
+    .description(
+      'unpack a backup made by fte backup into FTE_DATA_DIR, which must be empty (a restore never ' +
+        'overwrites a database), and open it once to check it',
+    )
+    .argument('<file>', 'the backup to restore')
+    .action(async (file: string) => {
+      await restoreCommand(context, file)
     })
 
   program

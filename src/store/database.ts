@@ -51,7 +51,19 @@ export interface Database extends Queryable {
    * follows. Resolves, once listening, with the function that stops it.
    */
   listen(channel: string, on: Notifications): Promise<() => Promise<void>>
+  /**
+   * The embedded database only: a consistent copy of its folder, written to `file` as a gzipped
+   * tar, by the process that holds it (this one, or the one serving it). `progress` gets bytes.
+   */
+  backup?(file: string, progress?: (done: number, total: number) => void): Promise<BackupResult>
   close(): Promise<void>
+}
+
+export interface BackupResult {
+  /** The backup file's size. */
+  bytes: number
+  /** Files in it. */
+  files: number
 }
 
 export interface Notifications {

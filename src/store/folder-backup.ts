@@ -15,16 +15,10 @@ import { create, extract } from 'tar'
 import { CallerError } from '../lib/errors.ts'
 import { privateDir, tightenTree } from '../lib/private-dir.ts'
 import { DataDirDamagedError, inspectDataDir } from './data-dir-check.ts'
+import type { BackupResult } from './database.ts'
 
 /** Bytes done of bytes in all, as the work goes. */
 export type BackupProgress = (done: number, total: number) => void
-
-export interface BackupResult {
-  /** The backup file's size. */
-  bytes: number
-  /** Files in it. */
-  files: number
-}
 
 /** What a data folder holds that is not the database's, and is never copied: lock, socket, record. */
 const NOT_COPIED = /^(fte\.|\.s\.PGSQL\.)/
@@ -69,7 +63,7 @@ export async function writeBackup(
     rmSync(partial, { force: true })
     throw error
   }
-  progress(total, total)
+  if (done !== total) progress(total, total)
   return { bytes: sizeOf(file), files }
 }
 

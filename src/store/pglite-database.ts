@@ -1,3 +1,5 @@
+import { existsSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
 import { SystemError } from '../lib/errors.ts'
@@ -79,6 +81,9 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
   }
   // What the database says as it starts: the line that names the damage when it cannot.
   const said: string[] = []
+  // A start that fails leaves its pid file behind; the folder is left as it was found.
+  const pidFile = dataDir === undefined ? undefined : join(dataDir, 'postmaster.pid')
+  const hadPidFile = pidFile !== undefined && existsSync(pidFile)
   const limit = options.openTimeoutMs ?? OPEN_TIMEOUT_MS
   let created: PGlite | undefined
   try {
@@ -94,6 +99,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
     await tighten()
   } catch (error) {
     await created?.close().catch(() => {})
+    if (pidFile !== undefined && !hadPidFile) rmSync(pidFile, { force: true })
     unlock()
     if (dataDir !== undefined && state?.kind === 'database') {
       throw new DataDirDamagedError(
@@ -114,7 +120,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
   }
   if (dataDir !== undefined) forgetClose(dataDir)
   const pg = created
-  const session = await HostSession.open(pg)
+  const session = await HostSession.open(pg, dataDir)
   let host: SocketHost | undefined
   if (options.share !== undefined && dataDir !== undefined && options.claim !== undefined) {
     try {
@@ -155,7 +161,25 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
         if (!pg.closed) await session.hub.remove(channel, subscriber, run)
       }
     },
-    dumpDataDir: () => pg.dumpDataDir('none'),
+    // PGlite's own dump reads every file in the folder, and fails on the socket in it.
+    dumpDataDir: () =>
+      host === undefined
+        ? pg.dumpDataDir('none')
+        : Promise.reject(
+            new Error('a shared data folder is copied with backup(), not dumpDataDir()'),
+          ),
+    ...(dataDir === undefined
+      ? {}
+      : {
+          backup: async (file: string, progress?: (done: number, total: number) => void) => {
+            const release = await session.acquire()
+            try {
+              return await session.backup(file, progress)
+            } finally {
+              release()
+            }
+          },
+        }),
     close: async () => {
       try {
         await host?.close()

@@ -1,11 +1,11 @@
 import OpenAI from 'openai'
 import { createModel } from '../../agent/model-factory.ts'
 import { type GatewayChoice, openGatewayAccess } from '../../app/open-worker.ts'
-import { prepareDatabase } from '../../app/prepare-database.ts'
 import { createEmbedder } from '../../embedding/create-embedder.ts'
 import { errorMessage } from '../../lib/errors.ts'
 import { migrationSources } from '../../pack/domain-pack.ts'
 import { connect } from '../../store/connect.ts'
+import { DataDirDamagedError, inspectDataDir } from '../../store/data-dir-check.ts'
 import type { Database } from '../../store/database.ts'
 import { loadMigrations } from '../../store/migration-files.ts'
 import { migrationStatus } from '../../store/migrator.ts'
@@ -21,6 +21,8 @@ interface Check {
   ok: boolean
   /** Not configured, and not asked for: no fault (the gateway needs no model). */
   off?: true
+  /** Worth acting on, but no fault: a database not created yet, migrations not applied. */
+  finding?: true
   detail: string
   hint?: string
 }
@@ -42,35 +44,76 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
     ok: true,
     detail: `domain ${pack.name}, ${config.database.url === undefined ? `embedded database in ${config.database.dataDir}` : 'DATABASE_URL'}`,
   })
+  // A check never writes: no database is created, no migration applied, no demo data loaded.
   let db: Database | undefined
-  try {
-    db = await connect(config.database, logger)
-    const migrations = await loadMigrations(migrationSources(pack))
-    const pending = (await migrationStatus(db, migrations)).filter((m) => m.state !== 'applied')
+  const folder =
+    config.database.url === undefined ? inspectDataDir(config.database.dataDir) : undefined
+  if (folder?.kind === 'absent' || folder?.kind === 'empty') {
     checks.push({
       name: 'database',
       ok: true,
-      detail:
-        `${db.description}: ` +
-        (pending.length === 0
-          ? `up to date (${migrations.length} migrations)`
-          : `${pending.length} migrations were pending: applied now, as the Worker does on start`),
+      finding: true,
+      detail: `no database in ${config.database.dataDir} yet`,
+      hint: '`npm start` (fte serve) or `fte migrate` creates it.',
     })
-  } catch (error) {
+  } else if (folder?.kind === 'damaged') {
     checks.push({
       name: 'database',
       ok: false,
-      detail: errorMessage(error),
-      hint:
-        config.database.url === undefined
-          ? 'Is `fte serve` running on this data folder? The embedded database belongs to one process.'
-          : 'Check DATABASE_URL, that the server is up, and that it has pgvector.',
+      detail: new DataDirDamagedError(config.database.dataDir, folder.problem).message,
     })
+  } else {
+    try {
+      db = await connect(config.database, logger)
+      const migrations = await loadMigrations(migrationSources(pack))
+      const pending = (await migrationStatus(db, migrations)).filter((m) => m.state !== 'applied')
+      checks.push(
+        pending.length === 0
+          ? {
+              name: 'database',
+              ok: true,
+              detail: `${db.description}: up to date (${migrations.length} migrations)`,
+            }
+          : {
+              name: 'database',
+              ok: true,
+              finding: true,
+              detail:
+                `${db.description}: ${pending.length} of ${migrations.length} migrations not applied ` +
+                `(${pending
+                  .slice(0, 3)
+                  .map((m) => `${m.source}/${m.name} ${m.state}`)
+                  .join(', ')}${pending.length > 3 ? ', …' : ''})`,
+              hint: '`fte migrate` applies them (as `npm start` does); this check changed nothing.',
+            },
+      )
+      if (pending.length > 0) {
+        checks.push({
+          name: 'gateway',
+          ok: true,
+          off: true,
+          detail: 'not checked: it needs the migrations applied first',
+        })
+        await db.close()
+        db = undefined
+      }
+    } catch (error) {
+      await db?.close()
+      db = undefined
+      checks.push({
+        name: 'database',
+        ok: false,
+        detail: errorMessage(error),
+        hint:
+          config.database.url === undefined
+            ? 'The embedded database could not be opened, nor reached through the process that has it open.'
+            : 'Check DATABASE_URL, that the server is up, and that it has pgvector.',
+      })
+    }
   }
   if (db !== undefined) {
     try {
       const embedder = createEmbedder(config.embedding, pack.lexicon)
-      await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
       const { gateway } = await openGatewayAccess(runtime, db, embedder, options.gateway)
       try {
         const server = await gateway.connect()
@@ -102,9 +145,9 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
     context.stdout.write(`${JSON.stringify({ ok: checks.every((c) => c.ok), checks })}\n`)
   } else {
     for (const check of checks) {
-      const mark = check.off === true ? '–' : check.ok ? '✓' : '✗'
+      const mark = check.off === true ? '–' : check.finding === true ? '!' : check.ok ? '✓' : '✗'
       context.stdout.write(`${mark} ${check.name}: ${check.detail}\n`)
-      if ((!check.ok || check.off === true) && check.hint !== undefined) {
+      if ((!check.ok || check.off === true || check.finding === true) && check.hint !== undefined) {
         context.stdout.write(`    ${check.hint}\n`)
       }
     }

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net'
 import type { HostSession } from './host-session.ts'
 import type { Subscriber } from './notification-hub.ts'
 import {
+  backupStatement,
   identifier,
   inspectStatement,
   listenStatement,
@@ -21,6 +22,7 @@ import {
   type Frame,
   GSSENC_REQUEST,
   message,
+  noticeResponse,
   notificationResponse,
   PROTOCOL_3,
   readCstring,
@@ -191,6 +193,12 @@ export class ClientConnection {
           await this.#listen(listen.action, listen.channel)
           continue
         }
+        const backupTo = backupStatement(sql)
+        if (backupTo !== undefined && this.#status === 'I') {
+          flush()
+          await this.#backup(backupTo)
+          continue
+        }
         const refused = this.#inspect(sql)
         // In its place a statement that fails with the reason, so PGlite itself answers with the
         // error and aborts a transaction it was part of, as a server's refusal would.
@@ -319,6 +327,34 @@ export class ClientConnection {
       this.#socket.write(
         Buffer.concat([
           errorResponse('ERROR', '42000', (error as Error).message),
+          readyForQuery(this.#status),
+        ]),
+      )
+    }
+  }
+
+  /** A copy of the database for the client, with its progress as notices (`progress <done> <total>`). */
+  async #backup(file: string): Promise<void> {
+    // A copy takes as long as it takes: the turn limit is for transactions.
+    clearTimeout(this.#timer)
+    let told = -1
+    try {
+      const result = await this.#options.session.backup(file, (done, total) => {
+        const percent = total === 0 ? 100 : Math.floor((done / total) * 100)
+        if (percent === told) return
+        told = percent
+        this.#socket.write(noticeResponse(`progress ${done} ${total}`))
+      })
+      this.#socket.write(
+        Buffer.concat([
+          commandComplete(`BACKUP ${result.bytes} ${result.files}`),
+          readyForQuery(this.#status),
+        ]),
+      )
+    } catch (error) {
+      this.#socket.write(
+        Buffer.concat([
+          errorResponse('ERROR', '58000', `the backup failed: ${(error as Error).message}`),
           readyForQuery(this.#status),
         ]),
       )

@@ -1,4 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite'
+import type { BackupResult } from '../database.ts'
+import { type BackupProgress, writeBackup } from '../folder-backup.ts'
 import { NotificationHub } from './notification-hub.ts'
 import { refusalStatement } from './session-rules.ts'
 import { errorFields, parameterStatus, simpleQuery, takeFrames } from './wire.ts'
@@ -17,13 +19,17 @@ export class HostSession {
   readonly startupStatus: Buffer
   readonly #pg: PGlite
 
-  private constructor(pg: PGlite, startupStatus: Buffer) {
+  /** The data folder, when the database has one (and so can be backed up). */
+  readonly dataDir: string | undefined
+
+  private constructor(pg: PGlite, startupStatus: Buffer, dataDir: string | undefined) {
     this.#pg = pg
     this.startupStatus = startupStatus
+    this.dataDir = dataDir
     pg.onNotification((channel, payload) => this.hub.dispatch(channel, payload))
   }
 
-  static async open(pg: PGlite): Promise<HostSession> {
+  static async open(pg: PGlite, dataDir?: string): Promise<HostSession> {
     const { rows } = await pg.query<{ name: string; setting: string }>(
       `SELECT name, current_setting(name) AS setting FROM pg_settings
         WHERE lower(name) = ANY($1) ORDER BY name`,
@@ -34,7 +40,7 @@ export class HostSession {
       parameterStatus('is_superuser', 'on'),
       parameterStatus('session_authorization', 'postgres'),
     ])
-    return new HostSession(pg, status)
+    return new HostSession(pg, status, dataDir)
   }
 
   /** Waits for the session, and holds it until the returned function is called. */
@@ -82,6 +88,17 @@ export class HostSession {
       rows.push(row)
     }
     return rows
+  }
+
+  /**
+   * Copies the data folder to `file` inside a turn: after a CHECKPOINT every page is on disk, and
+   * with the session held nothing writes until the copy is done.
+   */
+  async backup(file: string, progress?: BackupProgress): Promise<BackupResult> {
+    if (this.dataDir === undefined)
+      throw new Error('an in-memory database has no folder to back up')
+    this.run('CHECKPOINT')
+    return writeBackup(this.dataDir, file, progress)
   }
 
   /** Puts the open transaction into the failed state, as an error in it would. Inside a turn. */

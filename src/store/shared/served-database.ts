@@ -1,7 +1,10 @@
+import pg from 'pg'
+import { parseIntoClientConfig } from 'pg-connection-string'
 import { DatabaseUnavailableError } from '../../lib/errors.ts'
-import type { Database, Queryable, Row } from '../database.ts'
+import type { BackupResult, Database, Queryable, Row } from '../database.ts'
 import { openPostgres } from '../postgres-database.ts'
 import { sqlState } from '../sql-error.ts'
+import { literal } from './session-rules.ts'
 import { SOCKET_PORT } from './socket-host.ts'
 
 export interface ServedOptions {
@@ -32,7 +35,11 @@ export async function openServed(options: ServedOptions): Promise<Database> {
       : { connectTimeoutMs: options.connectTimeoutMs }),
     ...(options.onIdleError === undefined ? {} : { onIdleError: options.onIdleError }),
   })
-  return explained(db, (error) =>
+  const served: Database = {
+    ...db,
+    backup: (file, progress) => askForBackup(url.toString(), file, progress),
+  }
+  return explained(served, (error) =>
     holderGone(error)
       ? new DatabaseUnavailableError(
           `The process that served the embedded database in ${options.dataDir} (pid ${options.pid}) ` +
@@ -41,6 +48,27 @@ export async function openServed(options: ServedOptions): Promise<Database> {
         )
       : error,
   )
+}
+
+/** Asks the holder, over its socket, for a copy of the database in `file` (see session-rules.ts). */
+async function askForBackup(
+  url: string,
+  file: string,
+  progress?: (done: number, total: number) => void,
+): Promise<BackupResult> {
+  const client = new pg.Client({ ...parseIntoClientConfig(url), application_name: 'fte backup' })
+  client.on('error', () => {})
+  client.on('notice', (notice) => {
+    const match = /^progress (\d+) (\d+)$/.exec(notice.message ?? '')
+    if (match !== null) progress?.(Number(match[1]), Number(match[2]))
+  })
+  await client.connect()
+  try {
+    const result = await client.query(`FTE BACKUP TO ${literal(file)}`)
+    return { bytes: result.oid, files: result.rowCount ?? 0 }
+  } finally {
+    await client.end().catch(() => {})
+  }
 }
 
 /** The socket refused us or dropped us: the holder stopped, or is stopping. */
@@ -71,6 +99,12 @@ function explained(db: Database, explain: (error: unknown) => unknown): Database
       inner.transaction((tx: Queryable) => work(tx), options).catch(rethrow),
     pool: (options) => wrap(inner.pool(options)),
     listen: (channel, on) => inner.listen(channel, on).catch(rethrow),
+    ...(inner.backup === undefined
+      ? {}
+      : {
+          backup: (file: string, progress?: (done: number, total: number) => void) =>
+            (inner.backup as NonNullable<Database['backup']>)(file, progress).catch(rethrow),
+        }),
     close: () => inner.close(),
   })
   return wrap(db)

@@ -90,6 +90,15 @@ export function listenStatement(
   return { action, channel: match[2] ?? (match[3] as string).toLowerCase() }
 }
 
+/**
+ * `FTE BACKUP TO '<file>'`: not SQL, but the host's own command on the private channel, by which
+ * another process asks it for a copy of the database (`fte backup` beside a running server).
+ */
+export function backupStatement(sql: string): string | undefined {
+  const match = /^\s*FTE\s+BACKUP\s+TO\s+'((?:[^']|'')+)'\s*;?\s*$/i.exec(sql)
+  return match === null ? undefined : (match[1] as string).replaceAll("''", "'")
+}
+
 export function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`
 }

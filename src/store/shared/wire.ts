@@ -117,6 +117,22 @@ export function errorResponse(
   return message('E', Buffer.concat(fields))
 }
 
+/** A NoticeResponse: a client's driver hands it to its `notice` listeners. */
+export function noticeResponse(text: string): Buffer {
+  return message(
+    'N',
+    Buffer.concat([
+      Buffer.from('S'),
+      cstring('NOTICE'),
+      Buffer.from('C'),
+      cstring('00000'),
+      Buffer.from('M'),
+      cstring(text),
+      Buffer.from([0]),
+    ]),
+  )
+}
+
 /** The fields of an ErrorResponse or NoticeResponse by their code letter (`M`, `C`, …). */
 export function errorFields(bytes: Buffer): Map<string, string> {
   const fields = new Map<string, string>()

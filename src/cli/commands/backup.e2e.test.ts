@@ -1,0 +1,147 @@
+import {
+  closeSync,
+  cpSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fteProcess } from '../../../test/support/run-fte-process.ts'
+import { type ServedFte, serveFte } from '../../../test/support/serve-fte.ts'
+import { packageRoot } from '../../lib/package-root.ts'
+import { openEmbedded } from '../../store/embedded.ts'
+
+/** Rows in every table of the database in `dataDir`, by table. */
+async function rowCounts(dataDir: string): Promise<Record<string, number>> {
+  const db = await openEmbedded({ dataDir })
+  try {
+    const { rows: tables } = await db.query<{ name: string }>(
+      `SELECT quote_ident(table_name) AS name FROM information_schema.tables
+        WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+    )
+    const counts: Record<string, number> = {}
+    for (const { name } of tables) {
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${name}`)
+      counts[name] = rows[0]?.n ?? 0
+    }
+    return counts
+  } finally {
+    await db.close()
+  }
+}
+
+/** Every file under `dir` with its size: to show a check left a folder as it found it. */
+function listing(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((path) => statSync(join(dir, path)).isFile())
+    .map((path) => `${path} ${statSync(join(dir, path)).size}`)
+    .sort()
+}
+
+describe('backups of the embedded database, and a damaged data folder', () => {
+  let dir: string
+  let dataDir: string
+  let server: ServedFte | undefined
+  let atBackup: Record<string, number>
+  const backup = () => join(dir, 'fte-backup.tar.gz')
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fte-backup-'))
+    dataDir = join(dir, 'data')
+    // The server runs (it created the database and its demo data); the backup is taken meanwhile
+    // by another process, and the server makes the copy.
+    server = await serveFte(dir, {})
+    const seeded = await fteProcess(
+      ['seed', join(packageRoot(), 'domains', 'support', 'demo', 'resolved-tickets.csv')],
+      { FTE_DATA_DIR: dataDir },
+    )
+    expect(seeded.code, seeded.stderr).toBe(0)
+    const made = await fteProcess(['backup', backup()], { FTE_DATA_DIR: dataDir })
+    expect(made.code, made.stderr).toBe(0)
+    expect(made.stdout).toMatch(
+      /served by process \d+ to .*fte-backup\.tar\.gz: \d+ files, [\d.]+ (kB|MB)/,
+    )
+    expect(made.stderr).toContain('Backing up: ')
+    await server.stop()
+    atBackup = await rowCounts(dataDir)
+  }, 180_000)
+
+  afterAll(async () => {
+    await server?.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('refuses to overwrite a file, and says to use the server tools with DATABASE_URL', async () => {
+    const again = await fteProcess(['backup', backup()], { FTE_DATA_DIR: dataDir })
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('exists already: choose another name, or pass --force')
+    const postgres = await fteProcess(['restore', backup()], {
+      DATABASE_URL: 'postgres://fte@127.0.0.1:1/fte',
+    })
+    expect(postgres.code).toBe(1)
+    expect(postgres.stderr).toContain('back it up with its own tools, e.g. `pg_dump')
+  })
+
+  const damages: { name: string; damage: (copy: string) => void; says: RegExp }[] = [
+    {
+      name: 'a truncated table file',
+      damage: (copy) => {
+        const files = (readdirSync(join(copy, 'base'), { recursive: true }) as string[])
+          .map((path) => join(copy, 'base', path))
+          .filter((path) => statSync(path).isFile())
+          .sort((a, b) => statSync(b).size - statSync(a).size)
+        const largest = files[0] as string
+        truncateSync(largest, Math.floor(statSync(largest).size / 2))
+      },
+      says: /base\/\d+\/\d+ is \d+ bytes, but was \d+ when the database last closed/,
+    },
+    {
+      name: 'a missing control file',
+      damage: (copy) => rmSync(join(copy, 'global', 'pg_control')),
+      says: /global\/pg_control is missing/,
+    },
+    {
+      name: 'garbage in a WAL segment',
+      damage: (copy) => {
+        const segment = readdirSync(join(copy, 'pg_wal')).find((name) =>
+          /^[0-9A-F]{24}$/.test(name),
+        )
+        const fd = openSync(join(copy, 'pg_wal', segment as string), 'r+')
+        writeSync(fd, Buffer.alloc(16_384, 0x5a), 0, 16_384, 0)
+        closeSync(fd)
+      },
+      says: /the database could not start \(invalid magic number 5A5A in WAL segment .*could not locate a valid checkpoint record/,
+    },
+  ]
+
+  for (const { name, damage, says } of damages) {
+    it(`names ${name} and ends at once, exit 1, leaving the folder as it was; a restore brings every row back`, async () => {
+      const copy = join(dir, name.replaceAll(' ', '-'))
+      cpSync(dataDir, copy, { recursive: true })
+      damage(copy)
+      const before = listing(copy)
+      for (const command of [['migrate', '--status'], ['doctor']]) {
+        const run = await fteProcess(command, { FTE_DATA_DIR: copy }, { timeoutMs: 60_000 })
+        expect(run.code, `${command.join(' ')}: ${run.stderr}`).toBe(1)
+        const said = run.stderr + run.stdout
+        expect(said).toContain(`The embedded database in ${copy} looks damaged: `)
+        expect(said).toMatch(says)
+        expect(said).toContain('restore your last backup into an empty folder (fte restore <file>')
+        expect(said).toContain(`move this folder aside (mv ${copy} ${copy}.damaged)`)
+      }
+      expect(listing(copy)).toEqual(before)
+
+      const restoredDir = join(dir, `${name.replaceAll(' ', '-')}-restored`)
+      const restored = await fteProcess(['restore', backup()], { FTE_DATA_DIR: restoredDir })
+      expect(restored.code, restored.stderr).toBe(0)
+      expect(restored.stdout).toMatch(/the database opens, with 18 migrations applied/)
+      expect(await rowCounts(restoredDir)).toEqual(atBackup)
+    }, 120_000)
+  }
+})
