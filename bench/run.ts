@@ -7,6 +7,7 @@ import { benchChatApi } from './chat-api.bench.ts'
 import type { BenchOutcome, BenchResult } from './lib/result.ts'
 import { benchMcp } from './mcp.bench.ts'
 import { benchSeed } from './seed.bench.ts'
+import { benchSharedEmbedded } from './shared-embedded.bench.ts'
 import { benchSkills } from './skills.bench.ts'
 import { benchStoreStart } from './store-start.bench.ts'
 import { benchTokenVerification } from './token-verify.bench.ts'
@@ -22,6 +23,7 @@ const suites: Array<[string, () => Promise<BenchOutcome>]> = [
   ['seeding throughput', () => benchSeed(env, report)],
   ['vector search', () => benchVectorSearch(env, report)],
   ['MCP gateway', () => benchMcp(env, report)],
+  ['embedded socket', () => benchSharedEmbedded(report)],
   ['token verification', () => benchTokenVerification(env, report)],
   ['agent skills', () => benchSkills(report)],
   ['worker turn', () => benchWorker(env, report)],

@@ -85,6 +85,11 @@ const EXERCISED: Array<{ command: RegExp; where: string; shows: string }> = [
   },
   { command: /^npm run fte -- cleanup$/, where: 'src/cli/run-cli.e2e.test.ts', shows: "'cleanup'" },
   {
+    command: /^npm run fte -- backup fte-backup\.tar\.gz$/,
+    where: 'src/cli/commands/backup.e2e.test.ts',
+    shows: "['backup', backup()]",
+  },
+  {
     command: /^npm run fte -- embed --reembed$/,
     where: 'src/cli/run-cli.e2e.test.ts',
     shows: "'--reembed'",

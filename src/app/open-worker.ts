@@ -97,8 +97,8 @@ export async function openWorker(
 
 /**
  * How the Worker reaches the gateway: WORKER_GATEWAY (or `choice`); `auto` is an `fte mcp`
- * subprocess on a Postgres server, and in-process on the embedded database, which one process
- * owns. The CLI acts as the local operator, except through a remote URL (the token's subject).
+ * subprocess on a Postgres server, and in-process on the embedded database (a subprocess would
+ * reach it through this process's socket: it works, but every statement crosses it). The CLI acts as the local operator, except through a remote URL (the token's subject).
  */
 export async function openGatewayAccess(
   runtime: Runtime,
@@ -149,12 +149,6 @@ export function gatewayMode(runtime: Runtime, choice: GatewayChoice | undefined)
   if (mode !== 'stdio' && mode !== 'in-process' && !/^https?:\/\//.test(mode)) {
     throw new InvalidInputError(
       `--gateway must be auto, stdio, in-process or a gateway's http(s) URL, not ${mode}`,
-    )
-  }
-  if (mode === 'stdio' && config.database.url === undefined) {
-    throw new InvalidInputError(
-      'the stdio gateway needs DATABASE_URL: the embedded database belongs to one process, so ' +
-        'on it the Worker runs the gateway in-process (--gateway in-process, the default)',
     )
   }
   return mode

@@ -111,8 +111,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .addHelpText(
       'after',
       '\nfte serve does this at start and every CLEANUP_INTERVAL_MINUTES (60); with that set to 0, ' +
-        'schedule this command instead. On the embedded database, stop the server first (one ' +
-        'process owns it).\nAudit rows younger than 30 days are never removed.',
+        'schedule this command instead (it works beside a running server, on the embedded ' +
+        'database too).\nAudit rows younger than 30 days are never removed.',
     )
     .action(async (options: { json?: boolean }) => {
       await cleanupCommand(context, options)

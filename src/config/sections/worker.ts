@@ -49,7 +49,7 @@ export const workerSection = z
     /**
      * Where the Worker reaches the gateway: `stdio` (an `fte mcp` subprocess), `in-process`, a
      * remote `/mcp` URL, or `auto` (stdio on a Postgres server, in-process on the embedded
-     * database, which one process owns).
+     * database, which the process that holds it serves to the others).
      */
     gateway: isGatewayMode(e.WORKER_GATEWAY)
       ? e.WORKER_GATEWAY

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import { backupStatement, inspectStatement, listenStatement } from './session-rules.ts'
+import { startupSettings } from './startup-settings.ts'
+
+describe('what a statement leaves in the shared session', () => {
+  it('refuses what cannot be kept apart between clients, saying what to use instead', () => {
+    for (const sql of [
+      'SELECT pg_advisory_lock(1)',
+      'select PG_TRY_ADVISORY_LOCK(hashtext($1))',
+      'SELECT pg_advisory_lock_shared(1)',
+      'SELECT pg_advisory_unlock_all()',
+      'PREPARE q AS SELECT 1',
+      'SELECT 1; DEALLOCATE q',
+      'DISCARD ALL',
+      'DECLARE c CURSOR WITH HOLD FOR SELECT 1',
+      'LISTEN x',
+      'SELECT 1; UNLISTEN *',
+    ]) {
+      expect(inspectStatement(sql).refused, sql).toBeDefined()
+    }
+    expect(inspectStatement('SELECT pg_advisory_lock(1)').refused).toContain('pg_advisory_xact_lock')
+  })
+
+  it('lets transaction-scoped work through untouched', () => {
+    for (const sql of [
+      'SELECT pg_advisory_xact_lock(1)',
+      'SELECT pg_try_advisory_xact_lock(1)',
+      'BEGIN; SET LOCAL statement_timeout = 5000',
+      'SET TRANSACTION READ ONLY',
+      'SET CONSTRAINTS ALL DEFERRED',
+      "UPDATE t SET v = 'x' WHERE id = 1",
+      "SELECT 'listen to this'",
+      'INSERT INTO t (reset) VALUES (1)',
+    ]) {
+      expect(inspectStatement(sql), sql).toEqual({ resets: [] })
+    }
+  })
+
+  it('notes settings and temporary tables, to be taken out of the session when the turn ends', () => {
+    expect(inspectStatement('SET search_path TO x').resets).toEqual(['settings'])
+    expect(inspectStatement('SET SESSION statement_timeout = 1').resets).toEqual(['settings'])
+    expect(inspectStatement('RESET ALL').resets).toEqual(['settings'])
+    expect(inspectStatement("SELECT set_config('a.b', 'c', false)").resets).toEqual(['settings'])
+    expect(inspectStatement('CREATE TEMP TABLE s (x int)').resets).toEqual(['temporary'])
+    expect(inspectStatement('SELECT 1 INTO TEMPORARY s').resets).toEqual(['temporary'])
+  })
+
+  it('recognises LISTEN and UNLISTEN sent on their own, folding unquoted names as Postgres does', () => {
+    expect(listenStatement('LISTEN fte_Changes')).toEqual({ action: 'listen', channel: 'fte_changes' })
+    expect(listenStatement('listen "Mixed";')).toEqual({ action: 'listen', channel: 'Mixed' })
+    expect(listenStatement('UNLISTEN *')).toEqual({ action: 'unlisten', channel: '*' })
+    expect(listenStatement('LISTEN *')).toBeUndefined()
+    expect(listenStatement('LISTEN a; LISTEN b')).toBeUndefined()
+  })
+
+  it("recognises the host's backup command, quotes and all", () => {
+    expect(backupStatement("FTE BACKUP TO '/tmp/it''s.tar.gz'")).toBe("/tmp/it's.tar.gz")
+    expect(backupStatement("SELECT 'FTE BACKUP TO x'")).toBeUndefined()
+  })
+})
+
+describe("a client's start-up settings", () => {
+  it('takes settings from parameters and from -c / -- options, and leaves the rest', () => {
+    const params = new Map([
+      ['user', 'fte'],
+      ['database', 'fte'],
+      ['application_name', 'digital-fte'],
+      ['client_encoding', 'UTF8'],
+      ['statement_timeout', '5000'],
+      ['options', '-c default_transaction_read_only=on --search-path=a,b -clock_timeout=1'],
+    ])
+    expect(startupSettings(params)).toEqual([
+      ['statement_timeout', '5000'],
+      ['default_transaction_read_only', 'on'],
+      ['search_path', 'a,b'],
+      ['lock_timeout', '1'],
+    ])
+  })
+
+  it('refuses a setting name that is not one', () => {
+    expect(() => startupSettings(new Map([['options', '-c bad;name=1']]))).toThrow(
+      'invalid setting name',
+    )
+  })
+})
