@@ -19,6 +19,8 @@ export interface EmbeddedOptions {
   notice?: (message: string) => void
   /** Errors serving other processes, and on idle connections to the process that serves us. */
   onError?: (error: unknown) => void
+  /** The process that serves `db` went away (an idle connection of ours was closed). */
+  onHolderGone?: (db: Database) => void
   /** The longest one client's transaction may hold the database (the host's side). */
   turnLimitMs?: number
   /** How long to wait for a process that holds the folder but does not serve it yet. */
@@ -35,11 +37,8 @@ const WAIT_MS = 120_000
  */
 export async function openEmbedded(options: EmbeddedOptions): Promise<Database> {
   if (options.lasting !== true) return openOnce(options)
-  let gone = () => {}
-  const watched: EmbeddedOptions = {
-    ...options,
-    onError: (error) => (holderGone(error) ? gone() : options.onError?.(error)),
-  }
+  let gone = (_: Database) => {}
+  const watched: EmbeddedOptions = { ...options, onHolderGone: (db) => gone(db) }
   const lasting = takeOverWhenGone(await openOnce(watched), () => openOnce(watched), options)
   gone = lasting.gone
   return lasting.database
@@ -64,12 +63,17 @@ async function openOnce(options: EmbeddedOptions): Promise<Database> {
     }
     if (claim.socketDir !== undefined) {
       try {
-        return await openServed({
+        let served: Database | undefined
+        served = await openServed({
           dataDir,
           pid: claim.pid,
           socketDir: claim.socketDir,
-          onIdleError: (error) => options.onError?.(error),
+          onIdleError: (error) => {
+            if (!holderGone(error)) options.onError?.(error)
+            else if (served !== undefined) options.onHolderGone?.(served)
+          },
         })
+        return served
       } catch (error) {
         // A holder that is stopping refuses us: once it has gone the folder is ours to open.
         if (!holderGone(error)) throw error

@@ -18,7 +18,9 @@ describe('what a statement leaves in the shared session', () => {
     ]) {
       expect(inspectStatement(sql).refused, sql).toBeDefined()
     }
-    expect(inspectStatement('SELECT pg_advisory_lock(1)').refused).toContain('pg_advisory_xact_lock')
+    expect(inspectStatement('SELECT pg_advisory_lock(1)').refused).toContain(
+      'pg_advisory_xact_lock',
+    )
   })
 
   it('lets transaction-scoped work through untouched', () => {
@@ -46,7 +48,10 @@ describe('what a statement leaves in the shared session', () => {
   })
 
   it('recognises LISTEN and UNLISTEN sent on their own, folding unquoted names as Postgres does', () => {
-    expect(listenStatement('LISTEN fte_Changes')).toEqual({ action: 'listen', channel: 'fte_changes' })
+    expect(listenStatement('LISTEN fte_Changes')).toEqual({
+      action: 'listen',
+      channel: 'fte_changes',
+    })
     expect(listenStatement('listen "Mixed";')).toEqual({ action: 'listen', channel: 'Mixed' })
     expect(listenStatement('UNLISTEN *')).toEqual({ action: 'unlisten', channel: '*' })
     expect(listenStatement('LISTEN *')).toBeUndefined()

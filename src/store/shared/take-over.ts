@@ -21,7 +21,7 @@ export function takeOverWhenGone(
   first: Database,
   reopen: () => Promise<Database>,
   options: { notice?: (message: string) => void; onError?: (error: unknown) => void } = {},
-): { database: Database; gone(): void } {
+): { database: Database; gone(db: Database): void } {
   let current = first
   let replacing: Promise<void> | undefined
   let closed = false
@@ -89,9 +89,10 @@ export function takeOverWhenGone(
 
   return {
     database: over((db) => db),
-    // An idle connection dropped by a holder that went away: take over now, not at the next call.
-    gone: () => {
-      replace(current).catch((error: unknown) => options.onError?.(error))
+    // An idle connection dropped by a holder that went away: take over now, not at the next call
+    // (unless that was the database this one replaced already).
+    gone: (db) => {
+      if (db === current) replace(db).catch((error: unknown) => options.onError?.(error))
     },
   }
 }
