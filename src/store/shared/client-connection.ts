@@ -70,7 +70,10 @@ export class ClientConnection {
   readonly #resets = new Set<TurnReset>()
   readonly #statements = new Set<string>()
   #settings: [string, string][] = []
+  /** Hung up: nothing more is read or written. */
   #closed = false
+  /** And what it left in the session is cleared. */
+  #ended = false
 
   constructor(socket: Socket, options: ConnectionOptions) {
     this.#socket = socket
@@ -83,16 +86,33 @@ export class ClientConnection {
       this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk])
       this.#enqueue(() => this.#drain())
     })
-    socket.on('error', () => this.#enqueue(() => this.close()))
-    socket.on('close', () => this.#enqueue(() => this.close()))
+    socket.on('error', () => this.#enqueue(() => this.#end()))
+    socket.on('close', () => this.#enqueue(() => this.#end()))
   }
 
-  /** Ends the connection: its transaction rolled back, its statements and LISTENs gone. */
-  async close(fatal?: Buffer): Promise<void> {
+  /**
+   * Ends the connection from outside (the host is stopping): `fatal` is the client's last message.
+   * The clean-up waits for what the connection is doing, which a turn's limit bounds.
+   */
+  close(fatal?: Buffer): Promise<void> {
+    this.#hangUp(fatal)
+    this.#enqueue(() => this.#end())
+    return this.#chain
+  }
+
+  /** Stops talking to the client at once; `#end` clears what it left. */
+  #hangUp(fatal?: Buffer): void {
     if (this.#closed) return
     this.#closed = true
     if (fatal !== undefined && this.#socket.writable) this.#socket.write(fatal)
     this.#socket.destroy()
+  }
+
+  /** Hangs up and clears what the client left: its transaction, statements and LISTENs. */
+  async #end(fatal?: Buffer): Promise<void> {
+    this.#hangUp(fatal)
+    if (this.#ended) return
+    this.#ended = true
     try {
       const listening = this.#options.session.hub.channelsOf(this.#subscriber).length > 0
       if (this.#release === undefined && (this.#statements.size > 0 || listening)) {
@@ -114,10 +134,11 @@ export class ClientConnection {
     }
   }
 
+  /** Runs `work` after what the connection is doing; its failure ends the connection. */
   #enqueue(work: () => Promise<void>): void {
     this.#chain = this.#chain.then(work).catch((error: unknown) => {
       this.#options.onError(error)
-      return this.close(errorResponse('FATAL', '08P01', (error as Error).message))
+      return this.#end(errorResponse('FATAL', '08P01', (error as Error).message))
     })
   }
 
@@ -141,11 +162,11 @@ export class ClientConnection {
     }
     if (code === CANCEL_REQUEST) {
       // PGlite cannot interrupt a running statement; the turn limit bounds a transaction instead.
-      await this.close()
+      await this.#end()
       return
     }
     if (code !== PROTOCOL_3) {
-      await this.close(errorResponse('FATAL', '08P01', `unsupported protocol version ${code}`))
+      await this.#end(errorResponse('FATAL', '08P01', `unsupported protocol version ${code}`))
       return
     }
     this.#settings = startupSettings(startupParameters(frame))
@@ -156,7 +177,7 @@ export class ClientConnection {
         this.#endTurn()
       } catch (error) {
         this.#endTurn()
-        await this.close(errorResponse('FATAL', '22023', (error as Error).message))
+        await this.#end(errorResponse('FATAL', '22023', (error as Error).message))
         return
       }
     }
@@ -173,6 +194,8 @@ export class ClientConnection {
 
   async #serve(frames: Frame[]): Promise<void> {
     if (this.#release === undefined) await this.#beginTurn()
+    // Hung up while it waited for the session: `#end` (next in line) gives it back.
+    if (this.#closed) return
     let batch: Buffer[] = []
     const flush = () => {
       if (batch.length > 0) this.#exchange(Buffer.concat(batch))
@@ -181,7 +204,7 @@ export class ClientConnection {
     for (const frame of frames) {
       if (frame.type === 'X') {
         flush()
-        await this.close()
+        await this.#end()
         return
       }
       if (this.#skipping && frame.type !== 'S') continue
@@ -404,7 +427,7 @@ export class ClientConnection {
   async #expire(): Promise<void> {
     if (this.#release === undefined || this.#closed) return
     const seconds = this.#options.turnLimitMs / 1000
-    await this.close(
+    await this.#end(
       errorResponse(
         'FATAL',
         '25P03',
