@@ -80,6 +80,14 @@ describe('the embedded database', () => {
     expect(warnings).toHaveLength(1)
   })
 
+  it('calls a folder that does not open within the time limit damaged, naming the limit', async () => {
+    const data = join(dir, 'slow')
+    await (await openPglite({ dataDir: data })).close()
+    await expect(openPglite({ dataDir: data, openTimeoutMs: 1 })).rejects.toThrow(
+      `The embedded database in ${data} looks damaged: it did not open within 0.001 s.`,
+    )
+  })
+
   it('keeps its data in the folder across close and reopen', async () => {
     const snapshot = new Blob([await readFile(inject('pgliteSnapshots').empty)])
     // Start from the snapshot, persist to the folder, then reopen from the folder alone.

@@ -40,12 +40,16 @@ const OPEN_TIMEOUT_MS = 60_000
 
 class OpenTimeout extends Error {}
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+/** `opening`, or OpenTimeout after `ms`; a database that opens after that is closed again. */
+function withTimeout(opening: Promise<PGlite>, ms: number): Promise<PGlite> {
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<never>((_, fail) => {
-    timer = setTimeout(() => fail(new OpenTimeout()), ms)
+    timer = setTimeout(() => {
+      fail(new OpenTimeout())
+      opening.then((pg) => pg.close()).catch(() => {})
+    }, ms)
   })
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
+  return Promise.race([opening, late]).finally(() => clearTimeout(timer))
 }
 
 /** The lines that say what failed: the fatal one, after the first that names a file. */
@@ -99,7 +103,9 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
     await tighten()
   } catch (error) {
     await created?.close().catch(() => {})
-    if (pidFile !== undefined && !hadPidFile) rmSync(pidFile, { force: true })
+    // A late start goes on in the background and changes the files: the record no longer holds.
+    if (error instanceof OpenTimeout && dataDir !== undefined) forgetClose(dataDir)
+    else if (pidFile !== undefined && !hadPidFile) rmSync(pidFile, { force: true })
     unlock()
     if (dataDir !== undefined && state?.kind === 'database') {
       throw new DataDirDamagedError(
