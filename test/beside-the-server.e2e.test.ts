@@ -208,7 +208,8 @@ describe('fte commands beside a running fte serve, on the same data folder', () 
     } finally {
       await db.end()
     }
-  })
+    // Seven processes one after another: about 10 s alone, longer on two busy cores.
+  }, 120_000)
 
   it('stops on Ctrl-C with exit 0, taking its lock file and socket away; the next command opens the folder itself', async () => {
     expect(existsSync(join(dataDir, '.s.PGSQL.5432'))).toBe(true)
