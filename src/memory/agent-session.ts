@@ -159,14 +159,16 @@ export class PostgresSession implements RunContextAwareSession {
     }
     // Messages draw their position from the audit log's sequence: the values are drawn here, in
     // order, so the messages come before the audit rows that close the turn.
-    const free = '((SELECT held_by FROM hold) IS NULL)'
+    // The CTE is not named `hold`: `WITH hold` reads as a cursor WITH HOLD to the shared embedded
+    // database (src/store/shared/session-rules.ts), which refuses the statement beside `fte serve`.
+    const free = '((SELECT held_by FROM holding) IS NULL)'
     const auditRows = auditRowsStatement(audit, {
       rows: '$9',
       offset: '$10',
       guards: { values: '$13', condition: free },
     })
     const { rows } = await this.db.query<{ held_by: string | null }>(
-      `WITH hold AS MATERIALIZED (
+      `WITH holding AS MATERIALIZED (
          SELECT held_by FROM conversations WHERE id = $2 AND $12::boolean FOR SHARE
        ), seqs AS MATERIALIZED (
          SELECT n, nextval('audit_log_id_seq') AS seq FROM generate_series(1, $1::int) AS n
@@ -194,7 +196,7 @@ export class PostgresSession implements RunContextAwareSession {
        ), audited AS (
          ${auditRows.sql}
        )
-       SELECT (SELECT held_by FROM hold) AS held_by`,
+       SELECT (SELECT held_by FROM holding) AS held_by`,
       [
         held.length + audit.length,
         this.conversationId,
