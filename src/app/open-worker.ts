@@ -39,10 +39,17 @@ export interface PreparedDatabase {
   embedder: Embedder
 }
 
-/** Opens and prepares the configured database (closed again when preparing it fails). */
-export async function openPreparedDatabase(runtime: Runtime): Promise<PreparedDatabase> {
+/**
+ * Opens and prepares the configured database (closed again when preparing it fails). `lasting`:
+ * for a session that goes on (`fte chat`), which carries on if the process serving it the embedded
+ * database stops.
+ */
+export async function openPreparedDatabase(
+  runtime: Runtime,
+  options: { lasting?: boolean } = {},
+): Promise<PreparedDatabase> {
   const { config, logger, pack } = runtime
-  const db = await connect(config.database, logger)
+  const db = await connect(config.database, logger, options)
   try {
     const embedder = createEmbedder(config.embedding, pack.lexicon)
     await prepareDatabase(db, { pack, embedder, demoData: config.demoData, logger })
@@ -63,6 +70,7 @@ export async function openWorker(
   runtime: Runtime,
   choice: GatewayChoice | undefined,
   prepared?: PreparedDatabase,
+  options: { lasting?: boolean } = {},
 ): Promise<OpenedWorker> {
   const { logger } = runtime
   let model: WorkerModel
@@ -73,7 +81,7 @@ export async function openWorker(
     await prepared?.db.close().catch(() => {})
     throw error
   }
-  const { db, embedder } = prepared ?? (await openPreparedDatabase(runtime))
+  const { db, embedder } = prepared ?? (await openPreparedDatabase(runtime, options))
   const closers: Array<() => Promise<void>> = [() => db.close()]
   try {
     const { gateway, userId } = await openGatewayAccess(runtime, db, embedder, choice)

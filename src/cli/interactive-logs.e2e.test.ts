@@ -41,7 +41,7 @@ describe('log lines at the terminal', () => {
     expect(logLines(asked.stderr)).toContainEqual(
       expect.objectContaining({
         level: 30,
-        msg: 'opened the embedded database (PGlite + pgvector)',
+        msg: 'the embedded database is ready (PGlite + pgvector)',
       }),
     )
     expect(logLines(asked.stdout)).toEqual([])

@@ -159,8 +159,6 @@ export class PostgresSession implements RunContextAwareSession {
     }
     // Messages draw their position from the audit log's sequence: the values are drawn here, in
     // order, so the messages come before the audit rows that close the turn.
-    // The CTE is not named `hold`: `WITH hold` reads as a cursor WITH HOLD to the shared embedded
-    // database (src/store/shared/session-rules.ts), which refuses the statement beside `fte serve`.
     const free = '((SELECT held_by FROM holding) IS NULL)'
     const auditRows = auditRowsStatement(audit, {
       rows: '$9',

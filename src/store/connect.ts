@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.ts'
+import { errorMessage } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from './database.ts'
 import { openEmbedded } from './embedded.ts'
@@ -21,9 +22,11 @@ export async function connect(
       ...(options.lasting === undefined ? {} : { lasting: options.lasting }),
       warn: (message) => logger.warn({ dataDir }, message),
       notice: (message) => logger.info({ dataDir }, message),
-      onError: (error) => logger.warn({ dataDir, err: error }, 'embedded database connection'),
+      // The message alone: a pool's error carries its whole client (and its statements).
+      onError: (error) =>
+        logger.warn({ dataDir, err: errorMessage(error) }, 'embedded database connection'),
     })
-    logger.info({ database: db.description }, 'opened the embedded database (PGlite + pgvector)')
+    logger.info({ database: db.description }, 'the embedded database is ready (PGlite + pgvector)')
     return db
   }
   const db = await openPostgres({

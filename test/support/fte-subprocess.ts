@@ -19,6 +19,8 @@ export interface SubprocessOptions {
   cwd: string
   /** Typed into its stdin, which then closes. */
   input?: string
+  /** Killed after this long (then `code` is null): for a check that it ends at all. */
+  timeoutMs?: number
 }
 
 function started(args: readonly string[], options: SubprocessOptions) {
@@ -45,8 +47,13 @@ export async function fteProcess(
   options: SubprocessOptions,
 ): Promise<Finished> {
   const begun = Date.now()
-  const { output, exited } = started(args, options)
+  const { child, output, exited } = started(args, options)
+  const timer =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
   const code = await exited
+  clearTimeout(timer)
   return { code, ...output, ms: Date.now() - begun }
 }
 

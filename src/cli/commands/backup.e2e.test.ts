@@ -12,10 +12,23 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fteProcess } from '../../../test/support/run-fte-process.ts'
+import { fteProcess as spawnFte } from '../../../test/support/fte-subprocess.ts'
 import { type ServedFte, serveFte } from '../../../test/support/serve-fte.ts'
 import { packageRoot } from '../../lib/package-root.ts'
 import { openEmbedded } from '../../store/embedded.ts'
+
+/** `fte <args>` as a process of its own, with only PATH and `env` in its environment. */
+function fteProcess(
+  args: string[],
+  env: Record<string, string>,
+  options: { timeoutMs?: number } = {},
+) {
+  return spawnFte(args, {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    cwd: packageRoot(),
+    ...options,
+  })
+}
 
 /** Rows in every table of the database in `dataDir`, by table. */
 async function rowCounts(dataDir: string): Promise<Record<string, number>> {

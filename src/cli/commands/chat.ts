@@ -22,7 +22,8 @@ type Approval = Extract<WorkerEvent, { type: 'approval_requested' }>
 export async function chatCommand(context: CliContext, options: ChatOptions): Promise<number> {
   const resumed = uuidOption(options.conversation, '--conversation')
   const runtime = loadRuntime(context)
-  const opened = await openWorker(runtime, options.gateway)
+  // A conversation goes on: it carries on if the server it reaches the database through stops.
+  const opened = await openWorker(runtime, options.gateway, undefined, { lasting: true })
   const json = options.json === true
   const input = createInterface({
     input: (context.stdin ?? process.stdin) as NodeJS.ReadableStream,

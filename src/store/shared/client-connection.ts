@@ -67,6 +67,8 @@ export class ClientConnection {
   #syncOwed = false
   /** After a refused Parse: messages are dropped until Sync. */
   #skipping = false
+  /** Why the host rolled the client's transaction back, until the client ends it. */
+  #expired: string | undefined
   readonly #resets = new Set<TurnReset>()
   readonly #statements = new Set<string>()
   #settings: [string, string][] = []
@@ -192,7 +194,9 @@ export class ClientConnection {
     this.#started = true
   }
 
-  async #serve(frames: Frame[]): Promise<void> {
+  async #serve(all: Frame[]): Promise<void> {
+    const frames = this.#expired === undefined ? all : this.#answerExpired(all)
+    if (frames.length === 0) return
     if (this.#release === undefined) await this.#beginTurn()
     // Hung up while it waited for the session: `#end` (next in line) gives it back.
     if (this.#closed) return
@@ -424,16 +428,57 @@ export class ClientConnection {
     }
   }
 
+  /**
+   * The turn ran past its limit: the host rolls the client's transaction back and gives the
+   * session to the others. The connection stays; its next statements fail with the reason until it
+   * ends its transaction (a COMMIT fails too, so no caller takes the rollback for a commit).
+   */
   async #expire(): Promise<void> {
     if (this.#release === undefined || this.#closed) return
+    const { session } = this.#options
+    if (session.inTransaction) session.run('ROLLBACK')
     const seconds = this.#options.turnLimitMs / 1000
-    await this.#end(
-      errorResponse(
-        'FATAL',
-        '25P03',
-        `the transaction held the shared embedded database for more than ${seconds} s and was rolled back`,
-        'Every other process waits while one transaction runs: keep transactions short, or use a Postgres server (DATABASE_URL).',
-      ),
-    )
+    this.#expired =
+      `the transaction held the shared embedded database for more than ${seconds} s and was ` +
+      'rolled back: every other process waits while one transaction runs. Keep transactions ' +
+      'short, or use a Postgres server (DATABASE_URL).'
+    this.#status = 'E'
+    this.#syncOwed = false
+    this.#skipping = false
+    this.#endTurn()
+  }
+
+  /** Answers for a transaction the host rolled back; returns the frames after it is ended. */
+  #answerExpired(frames: Frame[]): Frame[] {
+    const why = this.#expired as string
+    const failed = () => errorResponse('ERROR', '25P03', why)
+    for (const [i, frame] of frames.entries()) {
+      if (frame.type === 'X') return frames.slice(i)
+      if (frame.type === 'Q') {
+        const sql = readCstring(frame.bytes, 5).text
+        const ending = /^\s*(rollback|abort|commit|end)\b/i.exec(sql)?.[1]?.toLowerCase()
+        if (ending === undefined) {
+          this.#socket.write(Buffer.concat([failed(), readyForQuery('E')]))
+          continue
+        }
+        this.#socket.write(
+          Buffer.concat([
+            ending === 'rollback' || ending === 'abort' ? commandComplete('ROLLBACK') : failed(),
+            readyForQuery('I'),
+          ]),
+        )
+        this.#expired = undefined
+        this.#status = 'I'
+        return frames.slice(i + 1)
+      }
+      if (frame.type === 'S') {
+        this.#socket.write(readyForQuery('E'))
+        this.#skipping = false
+      } else if (!this.#skipping) {
+        this.#socket.write(failed())
+        this.#skipping = true
+      }
+    }
+    return []
   }
 }

@@ -32,6 +32,7 @@ describe('what a statement leaves in the shared session', () => {
       'SET CONSTRAINTS ALL DEFERRED',
       "UPDATE t SET v = 'x' WHERE id = 1",
       "SELECT 'listen to this'",
+      'WITH hold AS MATERIALIZED (SELECT 1) SELECT * FROM hold',
       'INSERT INTO t (reset) VALUES (1)',
     ]) {
       expect(inspectStatement(sql), sql).toEqual({ resets: [] })

@@ -38,7 +38,8 @@ const REFUSALS: { pattern: RegExp; why: string }[] = [
       'protocol-level prepared statements (a named query)',
   },
   {
-    pattern: /\bwith\s+hold\b/i,
+    // A cursor's WITH HOLD, not a common table expression named "hold" (WITH hold AS …).
+    pattern: /\bcursor\s+with\s+hold\b/i,
     why: 'cursors WITH HOLD are not available on the shared embedded database',
   },
   {

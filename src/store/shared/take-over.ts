@@ -36,7 +36,9 @@ export function takeOverWhenGone(
         subscription.stop = await current.listen(subscription.channel, subscription.on)
         subscription.on.gap?.()
       }
-      options.notice?.(`the embedded database is now ${current.description}`)
+      options.notice?.(
+        `the process serving the embedded database went away; carrying on with ${current.description}`,
+      )
     })().finally(() => {
       replacing = undefined
     })
