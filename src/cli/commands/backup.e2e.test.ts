@@ -81,6 +81,8 @@ describe('backups of the embedded database, and a damaged data folder', () => {
       /served by process \d+ to .*fte-backup\.tar\.gz: \d+ files, [\d.]+ (kB|MB)/,
     )
     expect(made.stderr).toContain('Backing up: ')
+    // As private as the folder it copies.
+    expect(statSync(backup()).mode & 0o777).toBe(0o600)
     await server.stop()
     atBackup = await rowCounts(dataDir)
   }, 180_000)
@@ -154,6 +156,8 @@ describe('backups of the embedded database, and a damaged data folder', () => {
       const restored = await fteProcess(['restore', backup()], { FTE_DATA_DIR: restoredDir })
       expect(restored.code, restored.stderr).toBe(0)
       expect(restored.stdout).toMatch(/the database opens, with 18 migrations applied/)
+      expect(statSync(restoredDir).mode & 0o777).toBe(0o700)
+      expect(statSync(join(restoredDir, 'PG_VERSION')).mode & 0o777).toBe(0o600)
       expect(await rowCounts(restoredDir)).toEqual(atBackup)
     }, 120_000)
   }
