@@ -37,7 +37,10 @@ export async function inboxCommand(
       context.stdout.write(
         `${item.kindLabel}: ${item.title}\n  ${item.id}  (${age(now - item.createdAt.getTime())} old${claimed})\n`,
       )
-      if (item.customer !== null) context.stdout.write(`  Customer: ${item.customer.name}\n`)
+      // The pack's own packet may name the customer already, in more detail.
+      if (item.customer !== null && !item.lines.some((line) => line.label === 'Customer')) {
+        context.stdout.write(`  Customer: ${item.customer.name}\n`)
+      }
       for (const line of item.lines) context.stdout.write(`  ${line.label}: ${line.value}\n`)
       if (item.kind === 'request') {
         const id = item.id.slice('request:'.length)
