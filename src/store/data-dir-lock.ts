@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CallerError } from '../lib/errors.ts'
 import { privateDir } from '../lib/private-dir.ts'
@@ -36,6 +36,7 @@ export function claimDataDir(dataDir: string, warn?: (message: string) => void):
     )
   }
   const file = join(dataDir, LOCK_FILE)
+  let waited = 0
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 })
@@ -52,11 +53,30 @@ export function claimDataDir(dataDir: string, warn?: (message: string) => void):
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unusable(dataDir, error)
       const holder = readHolder(dataDir)
       if (holder !== undefined) return { held: false, ...holder }
+      if (beingWritten(file) && waited < 40) {
+        // Another process has just created it and not yet written its pid.
+        waited++
+        attempt--
+        Atomics.wait(PAUSE, 0, 0, 25)
+        continue
+      }
       // The holder is gone (or the file was removed as we looked): take the folder over.
       rmSync(file, { force: true })
     }
   }
   throw new CallerError('data_dir_in_use', `Cannot take the lock on ${dataDir}`)
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4))
+
+/** An empty lock file made a moment ago: its process is about to write its pid in it. */
+function beingWritten(file: string): boolean {
+  try {
+    const stat = statSync(file)
+    return stat.size === 0 && Date.now() - stat.mtimeMs < 2000
+  } catch {
+    return false
+  }
 }
 
 /** The live process holding `dataDir`, if any. */
