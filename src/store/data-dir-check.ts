@@ -16,6 +16,8 @@ import { SystemError } from '../lib/errors.ts'
 const RECORD = 'fte.closed'
 /** Ours, not the database's: they come and go on their own. */
 const OURS = /^(fte\.|\.s\.PGSQL\.|dev-issuer-key\.json$)/
+/** Files the database itself removes and writes again as it starts: not in the record. */
+const REWRITTEN = /(^|\/)(pg_internal\.init|postmaster\.[a-z]+)$|^pg_stat(_tmp)?\//
 
 /** What only a database's folder holds. */
 const DATABASE_ENTRIES = ['base', 'global', 'pg_wal', 'pg_xact', 'postgresql.conf']
@@ -72,12 +74,12 @@ export function recordClose(dataDir: string): void {
   for (const entry of readdirSync(dataDir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue
     const path = relative(dataDir, join(entry.parentPath, entry.name))
-    if (!OURS.test(path)) files[path] = statSync(join(dataDir, path)).size
+    if (!OURS.test(path) && !REWRITTEN.test(path)) files[path] = statSync(join(dataDir, path)).size
   }
   writeFileSync(join(dataDir, RECORD), JSON.stringify({ files }), { mode: 0o600 })
 }
 
-/** Forgets the record as the database opens: from now on its files change. */
+/** Forgets the record before the database starts: from then on its files change. */
 export function forgetClose(dataDir: string): void {
   rmSync(join(dataDir, RECORD), { force: true })
 }

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CallerError } from '../lib/errors.ts'
-import { claimDataDir } from './data-dir-lock.ts'
+import { breakStaleLock, claimDataDir } from './data-dir-lock.ts'
 import type { Database } from './database.ts'
 import { openPglite } from './pglite-database.ts'
-import { holderGone, openServed } from './shared/served-database.ts'
+import { isConnectionError, openServed } from './shared/served-database.ts'
 import { takeOverWhenGone } from './shared/take-over.ts'
 
 export interface EmbeddedOptions {
@@ -48,6 +48,7 @@ async function openOnce(options: EmbeddedOptions): Promise<Database> {
   const { dataDir } = options
   const deadline = Date.now() + (options.waitMs ?? WAIT_MS)
   let told = false
+  let refusedBy: { text: string; since: number } | undefined
   while (true) {
     const claim = claimDataDir(dataDir, options.warn)
     if (claim.held) {
@@ -69,14 +70,17 @@ async function openOnce(options: EmbeddedOptions): Promise<Database> {
           pid: claim.pid,
           socketDir: claim.socketDir,
           onIdleError: (error) => {
-            if (!holderGone(error)) options.onError?.(error)
+            if (!isConnectionError(error)) options.onError?.(error)
             else if (served !== undefined) options.onHolderGone?.(served)
           },
         })
         return served
       } catch (error) {
-        // A holder that is stopping refuses us: once it has gone the folder is ours to open.
-        if (!holderGone(error)) throw error
+        if (!isConnectionError(error)) throw error
+        // A holder takes its socket down only after it has said so in the lock; a socket the lock
+        // still names that nobody listens on is a dead holder's (its pid taken by another process).
+        if (claim.text !== refusedBy?.text) refusedBy = { text: claim.text, since: Date.now() }
+        else if (Date.now() - refusedBy.since > 2000) breakStaleLock(dataDir, claim.text)
       }
     }
     if (Date.now() > deadline) {

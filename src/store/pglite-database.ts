@@ -40,16 +40,23 @@ const OPEN_TIMEOUT_MS = 60_000
 
 class OpenTimeout extends Error {}
 
-/** `opening`, or OpenTimeout after `ms`; a database that opens after that is closed again. */
-function withTimeout(opening: Promise<PGlite>, ms: number): Promise<PGlite> {
+/**
+ * `opening`, or OpenTimeout after `ms`. A database that opens after that is closed again: `late`
+ * gets that closing, which settles once nothing of it is left.
+ */
+function withTimeout(
+  opening: Promise<PGlite>,
+  ms: number,
+  late: (closing: Promise<unknown>) => void,
+): Promise<PGlite> {
   let timer: NodeJS.Timeout | undefined
-  const late = new Promise<never>((_, fail) => {
+  const expired = new Promise<never>((_, fail) => {
     timer = setTimeout(() => {
+      late(opening.then((pg) => pg.close()).catch(() => {}))
       fail(new OpenTimeout())
-      opening.then((pg) => pg.close()).catch(() => {})
     }, ms)
   })
-  return Promise.race([opening, late]).finally(() => clearTimeout(timer))
+  return Promise.race([opening, expired]).finally(() => clearTimeout(timer))
 }
 
 /** The lines that say what failed: the fatal one, after the first that names a file. */
@@ -89,7 +96,10 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
   const pidFile = dataDir === undefined ? undefined : join(dataDir, 'postmaster.pid')
   const hadPidFile = pidFile !== undefined && existsSync(pidFile)
   const limit = options.openTimeoutMs ?? OPEN_TIMEOUT_MS
+  // Before it starts: a start cut short (a crash, a kill) changes files the record lists.
+  if (dataDir !== undefined && state?.kind === 'database') forgetClose(dataDir)
   let created: PGlite | undefined
+  let late: Promise<unknown> | undefined
   try {
     created = await withTimeout(
       PGlite.create({
@@ -99,14 +109,17 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
         onStderr: (text) => said.push(text) > 0,
       }),
       limit,
+      (closing) => {
+        late = closing
+      },
     )
     await tighten()
   } catch (error) {
     await created?.close().catch(() => {})
-    // A late start goes on in the background and changes the files: the record no longer holds.
-    if (error instanceof OpenTimeout && dataDir !== undefined) forgetClose(dataDir)
-    else if (pidFile !== undefined && !hadPidFile) rmSync(pidFile, { force: true })
-    unlock()
+    if (pidFile !== undefined && !hadPidFile && late === undefined) rmSync(pidFile, { force: true })
+    // A start that is still going holds the folder until it has been closed again.
+    if (late === undefined) unlock()
+    else void late.finally(unlock)
     if (dataDir !== undefined && state?.kind === 'database') {
       throw new DataDirDamagedError(
         dataDir,
@@ -124,7 +137,6 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
       { cause: error },
     )
   }
-  if (dataDir !== undefined) forgetClose(dataDir)
   const pg = created
   const session = await HostSession.open(pg, dataDir)
   let host: SocketHost | undefined
@@ -188,6 +200,8 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
         }),
     close: async () => {
       try {
+        // Said in the lock first: a client that finds the socket gone then waits for the folder.
+        if (host !== undefined) options.claim?.publish(undefined)
         await host?.close()
         if (!pg.closed) {
           await pg.close()

@@ -49,10 +49,10 @@ async function rowCounts(dataDir: string): Promise<Record<string, number>> {
   }
 }
 
-/** Every file under `dir` with its size: to show a check left a folder as it found it. */
+/** The database's files under `dir` with their sizes (not fte's own): to show they were left as found. */
 function listing(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[])
-    .filter((path) => statSync(join(dir, path)).isFile())
+    .filter((path) => statSync(join(dir, path)).isFile() && !path.startsWith('fte.'))
     .map((path) => `${path} ${statSync(join(dir, path)).size}`)
     .sort()
 }

@@ -8,8 +8,6 @@ import {
   inspectStatement,
   listenStatement,
   literal,
-  refusalStatement,
-  type TurnReset,
 } from './session-rules.ts'
 import { startupSettings } from './startup-settings.ts'
 import {
@@ -48,20 +46,25 @@ export interface ConnectionOptions {
  *
  * The client gets the session to itself for a turn: from its first message until the session is
  * idle again (ReadyForQuery says `I` and no Sync is owed), so a transaction runs whole, from BEGIN to
- * COMMIT or ROLLBACK, with nobody else's statements inside it. A turn longer than the limit is
- * rolled back and the connection closed. What the client leaves in the session is cleared as its
- * turn ends or it goes (session-rules.ts); its prepared statements and portals carry a prefix of
- * their own so two clients' names never meet.
+ * COMMIT or ROLLBACK, with nobody else's statements inside it. A turn that outlives its limit is
+ * rolled back under the client, which is told at its next statement. As a turn ends, what the
+ * client left in the session is taken out (its settings kept for its next turns); when it goes,
+ * whatever it left unfinished is aborted, as a server aborts a vanished client's work. Its
+ * prepared statements and portals carry a prefix of their own so two clients' names never meet.
  */
 export class ClientConnection {
   readonly #socket: Socket
   readonly #options: ConnectionOptions
   readonly #prefix: string
   readonly #subscriber: Subscriber
-  #buffer: Buffer = Buffer.alloc(0)
+  /** Bytes received and not yet read as messages: a list, joined once a message is whole. */
+  #received: Buffer[] = []
+  #receivedBytes = 0
   #started = false
   #chain: Promise<void> = Promise.resolve()
   #release: (() => void) | undefined
+  /** Counts turns, so a late timer cannot end a later turn. */
+  #turn = 0
   #timer: NodeJS.Timeout | undefined
   #status: TransactionStatus = 'I'
   #syncOwed = false
@@ -69,7 +72,6 @@ export class ClientConnection {
   #skipping = false
   /** Why the host rolled the client's transaction back, until the client ends it. */
   #expired: string | undefined
-  readonly #resets = new Set<TurnReset>()
   readonly #statements = new Set<string>()
   #settings: [string, string][] = []
   /** Hung up: nothing more is read or written. */
@@ -85,7 +87,8 @@ export class ClientConnection {
       if (!this.#closed) this.#socket.write(notificationResponse(process.pid, channel, payload))
     }
     socket.on('data', (chunk: Buffer) => {
-      this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk])
+      this.#received.push(chunk)
+      this.#receivedBytes += chunk.length
       this.#enqueue(() => this.#drain())
     })
     socket.on('error', () => this.#enqueue(() => this.#end()))
@@ -110,26 +113,33 @@ export class ClientConnection {
     this.#socket.destroy()
   }
 
-  /** Hangs up and clears what the client left: its transaction, statements and LISTENs. */
+  /** Hangs up and clears what the client left: unfinished work, statements, LISTENs. */
   async #end(fatal?: Buffer): Promise<void> {
     this.#hangUp(fatal)
     if (this.#ended) return
     this.#ended = true
+    const { session } = this.#options
+    const run = (sql: string) => session.run(sql)
     try {
-      const listening = this.#options.session.hub.channelsOf(this.#subscriber).length > 0
+      const listening = session.hub.channelsOf(this.#subscriber).length > 0
       if (this.#release === undefined && (this.#statements.size > 0 || listening)) {
-        await this.#beginTurn()
+        await this.#beginTurn(false)
       }
       if (this.#release !== undefined) {
-        const { session } = this.#options
-        if (session.inTransaction) session.run('ROLLBACK')
-        for (const name of this.#statements) session.run(`DEALLOCATE ${identifier(name)}`)
-        this.#statements.clear()
-        await session.hub.remove('*', this.#subscriber, async (sql) => session.run(sql))
-        this.#endTurn()
+        try {
+          if (!this.#idle()) await session.reset()
+          for (const name of this.#statements) {
+            // A Parse that failed made no statement: nothing to deallocate.
+            await run(`DEALLOCATE ${identifier(name)}`).catch(() => {})
+          }
+          this.#statements.clear()
+        } finally {
+          await session.hub.remove('*', this.#subscriber, run)
+          await this.#endTurn()
+        }
       }
     } catch (error) {
-      this.#endTurn()
+      this.#giveBack()
       this.#options.onError(error)
     } finally {
       this.#options.onClose(this)
@@ -144,15 +154,40 @@ export class ClientConnection {
     })
   }
 
+  /** Whole messages received so far, or none while the next one is still arriving. */
+  #takeMessages(): Frame[] {
+    // The header says how long the first message is: the chunks are joined only once it is all
+    // here (joining them at every chunk would copy a large message over and over).
+    const lengthAt = this.#started ? 1 : 0
+    if (this.#receivedBytes < lengthAt + 4) return []
+    const head = Buffer.alloc(lengthAt + 4)
+    let filled = 0
+    for (const chunk of this.#received) {
+      filled += chunk.copy(head, filled, 0, Math.min(chunk.length, head.length - filled))
+      if (filled === head.length) break
+    }
+    if (this.#receivedBytes < head.readInt32BE(lengthAt) + lengthAt) return []
+    const all =
+      this.#received.length === 1 ? (this.#received[0] as Buffer) : Buffer.concat(this.#received)
+    const { frames, rest } = takeFrames(all, !this.#started)
+    this.#received = rest.length === 0 ? [] : [rest]
+    this.#receivedBytes = rest.length
+    return frames
+  }
+
   async #drain(): Promise<void> {
     while (!this.#closed) {
-      const { frames, rest } = takeFrames(this.#buffer, !this.#started)
-      this.#buffer = rest
+      const frames = this.#takeMessages()
       if (frames.length === 0) break
       if (this.#started) await this.#serve(frames)
       else await this.#startup(frames[0] as Frame)
     }
-    if (this.#release !== undefined && this.#status === 'I' && !this.#syncOwed) this.#endTurn()
+    if (this.#release !== undefined && this.#idle() && !this.#closed) await this.#endTurn()
+  }
+
+  /** No transaction open, no extended query under way, no error waiting for Sync. */
+  #idle(): boolean {
+    return this.#status === 'I' && !this.#syncOwed && !this.#skipping
   }
 
   async #startup(frame: Frame): Promise<void> {
@@ -171,17 +206,12 @@ export class ClientConnection {
       await this.#end(errorResponse('FATAL', '08P01', `unsupported protocol version ${code}`))
       return
     }
-    this.#settings = startupSettings(startupParameters(frame))
-    if (this.#settings.length > 0) {
-      // Refuse a setting the session rejects now, as a server would at start-up.
-      try {
-        await this.#beginTurn()
-        this.#endTurn()
-      } catch (error) {
-        this.#endTurn()
-        await this.#end(errorResponse('FATAL', '22023', (error as Error).message))
-        return
-      }
+    try {
+      // Checked now; applied at each turn (a value the session refuses ends the connection then).
+      this.#settings = startupSettings(startupParameters(frame))
+    } catch (error) {
+      await this.#end(errorResponse('FATAL', '22023', (error as Error).message))
+      return
     }
     this.#socket.write(
       Buffer.concat([
@@ -197,17 +227,17 @@ export class ClientConnection {
   async #serve(all: Frame[]): Promise<void> {
     const frames = this.#expired === undefined ? all : this.#answerExpired(all)
     if (frames.length === 0) return
-    if (this.#release === undefined) await this.#beginTurn()
+    if (this.#release === undefined) await this.#beginTurn(true)
     // Hung up while it waited for the session: `#end` (next in line) gives it back.
     if (this.#closed) return
     let batch: Buffer[] = []
-    const flush = () => {
-      if (batch.length > 0) this.#exchange(Buffer.concat(batch))
+    const flush = async () => {
+      if (batch.length > 0) await this.#exchange(Buffer.concat(batch))
       batch = []
     }
     for (const frame of frames) {
       if (frame.type === 'X') {
-        flush()
+        await flush()
         await this.#end()
         return
       }
@@ -216,20 +246,20 @@ export class ClientConnection {
         const sql = readCstring(frame.bytes, 5).text
         const listen = listenStatement(sql)
         if (listen !== undefined && this.#status === 'I') {
-          flush()
+          await flush()
           await this.#listen(listen.action, listen.channel)
           continue
         }
         const backupTo = backupStatement(sql)
         if (backupTo !== undefined && this.#status === 'I') {
-          flush()
+          await flush()
           await this.#backup(backupTo)
           continue
         }
-        const refused = this.#inspect(sql)
+        const refused = inspectStatement(sql).refused
         // In its place a statement that fails with the reason, so PGlite itself answers with the
         // error and aborts a transaction it was part of, as a server's refusal would.
-        batch.push(refused === undefined ? frame.bytes : simpleQuery(refusalStatement(refused)))
+        batch.push(refused === undefined ? frame.bytes : simpleQuery(refusal(refused)))
         continue
       }
       if (frame.type === 'S') {
@@ -239,11 +269,14 @@ export class ClientConnection {
       if (frame.type === 'P') {
         const parse = this.#parse(frame)
         if (parse.refused !== undefined) {
-          // As a server does after an error in an extended query: the error now, then nothing
-          // until Sync, which answers with the (aborted) transaction's state.
-          flush()
+          // As a server does after an error in an extended query: the error now, nothing until
+          // Sync. PGlite is made to fail too (a Bind to no statement), so what the same implicit
+          // transaction did before is rolled back at Sync rather than committed.
+          await flush()
           this.#socket.write(errorResponse('ERROR', '0A000', parse.refused))
-          if (this.#options.session.inTransaction) this.#options.session.abortTransaction()
+          await this.#options.session.exchange(
+            message('B', Buffer.concat([cstring(''), cstring('fte_refused'), Buffer.alloc(6)])),
+          )
           this.#skipping = true
           continue
         }
@@ -252,21 +285,14 @@ export class ClientConnection {
       }
       batch.push(this.#rename(frame))
     }
-    flush()
-  }
-
-  /** Notes what `sql` leaves in the session; returns why it is refused, if it is. */
-  #inspect(sql: string): string | undefined {
-    const inspection = inspectStatement(sql)
-    for (const reset of inspection.resets) this.#resets.add(reset)
-    return inspection.refused
+    await flush()
   }
 
   /** Parse, with this client's statement name; or why its statement is refused. */
   #parse(frame: Frame): { bytes: Buffer; refused?: string } {
     const name = readCstring(frame.bytes, 5)
     const query = readCstring(frame.bytes, name.next)
-    const refused = this.#inspect(query.text)
+    const refused = inspectStatement(query.text).refused
     if (refused !== undefined) return { bytes: frame.bytes, refused }
     if (name.text === '') return { bytes: frame.bytes }
     const renamed = this.#prefix + name.text
@@ -313,37 +339,16 @@ export class ClientConnection {
     return bytes
   }
 
-  /**
-   * Runs messages on the session and forwards its answer, minus notifications: PGlite hands those
-   * to the hub itself (it parses every answer), which sends them to whoever listens.
-   */
-  #exchange(bytes: Buffer): void {
-    const answer = this.#options.session.exchange(bytes)
-    let kept: Buffer[] | undefined
-    let from = 0
-    let offset = 0
-    while (offset + 5 <= answer.length) {
-      const type = answer[offset]
-      const size = answer.readInt32BE(offset + 1) + 1
-      if (type === 0x5a) {
-        this.#status = String.fromCharCode(answer[offset + 5] as number) as TransactionStatus
-      } else if (type === 0x41) {
-        kept ??= []
-        kept.push(answer.subarray(from, offset))
-        from = offset + size
-      }
-      offset += size
-    }
-    if (kept === undefined) this.#socket.write(answer)
-    else {
-      kept.push(answer.subarray(from))
-      this.#socket.write(Buffer.concat(kept))
-    }
+  /** Runs messages on the session and forwards its answer (its notifications go to the hub). */
+  async #exchange(bytes: Buffer): Promise<void> {
+    const answer = await this.#options.session.exchange(bytes)
+    if (answer.status !== undefined) this.#status = answer.status
+    if (!this.#closed) this.#socket.write(answer.bytes)
   }
 
   async #listen(action: 'listen' | 'unlisten', channel: string): Promise<void> {
     const { session } = this.#options
-    const run = async (sql: string) => session.run(sql)
+    const run = (sql: string) => session.run(sql)
     try {
       if (action === 'listen') await session.hub.add(channel, this.#subscriber, run)
       else await session.hub.remove(channel, this.#subscriber, run)
@@ -388,55 +393,51 @@ export class ClientConnection {
     }
   }
 
-  async #beginTurn(): Promise<void> {
+  /** Takes the session for a turn; `timed`: bounded by the turn limit (a clean-up is not). */
+  async #beginTurn(timed: boolean): Promise<void> {
     this.#release = await this.#options.session.acquire()
-    this.#timer = setTimeout(
-      () => this.#enqueue(() => this.#expire()),
-      this.#options.turnLimitMs,
-    ).unref()
+    const turn = ++this.#turn
+    if (timed) {
+      this.#timer = setTimeout(
+        () => this.#enqueue(() => this.#expire(turn)),
+        this.#options.turnLimitMs,
+      ).unref()
+    }
     if (this.#settings.length > 0) {
       // set_config reads a value as the configuration file does (a list stays a list).
       const assignments = this.#settings.map(
         ([name, value]) => `set_config(${literal(name)}, ${literal(value)}, false)`,
       )
-      this.#options.session.run(`SELECT ${assignments.join(', ')}`)
+      await this.#options.session.run(`SELECT ${assignments.join(', ')}`)
     }
   }
 
-  #endTurn(): void {
+  /** Ends the turn: what it left in the session taken out (its settings kept as the client's). */
+  async #endTurn(): Promise<void> {
     if (this.#release === undefined) return
     clearTimeout(this.#timer)
-    const { session } = this.#options
+    try {
+      this.#settings = await this.#options.session.clearAfterTurn()
+    } finally {
+      this.#giveBack()
+    }
+  }
+
+  #giveBack(): void {
+    clearTimeout(this.#timer)
     const release = this.#release
     this.#release = undefined
-    try {
-      if (this.#resets.has('settings')) {
-        // The client changed its settings: they are its own from now on, applied at each of its
-        // turns as its start-up settings are (and its start-up settings are among them).
-        this.#settings = session
-          .rows(`SELECT name, setting FROM pg_settings WHERE source = 'session' ORDER BY name`)
-          .map(([name, value]) => [name as string, value ?? ''])
-      }
-      const statements = this.#resets.has('settings')
-        ? ['RESET ALL']
-        : this.#settings.map(([name]) => `RESET ${identifier(name)}`)
-      if (this.#resets.has('temporary')) statements.push('DISCARD TEMP')
-      this.#resets.clear()
-      if (statements.length > 0) session.run(statements.join('; '))
-    } finally {
-      release()
-    }
+    release?.()
   }
 
   /**
-   * The turn ran past its limit: the host rolls the client's transaction back and gives the
-   * session to the others. The connection stays; its next statements fail with the reason until it
-   * ends its transaction (a COMMIT fails too, so no caller takes the rollback for a commit).
+   * The turn ran past its limit: the host rolls the client's work back and gives the session to
+   * the others. The connection stays; its next statements fail with the reason until it ends its
+   * transaction (a COMMIT fails too, so no caller takes the rollback for a commit).
    */
-  async #expire(): Promise<void> {
-    if (this.#release === undefined || this.#closed) return
-    const { session } = this.#options
-    if (session.inTransaction) session.run('ROLLBACK')
+  async #expire(turn: number): Promise<void> {
+    if (this.#release === undefined || this.#closed || turn !== this.#turn) return
+    await this.#options.session.reset()
     const seconds = this.#options.turnLimitMs / 1000
     this.#expired =
       `the transaction held the shared embedded database for more than ${seconds} s and was ` +
@@ -445,7 +446,7 @@ export class ClientConnection {
     this.#status = 'E'
     this.#syncOwed = false
     this.#skipping = false
-    this.#endTurn()
+    await this.#endTurn()
   }
 
   /** Answers for a transaction the host rolled back; returns the frames after it is ended. */
@@ -481,4 +482,9 @@ export class ClientConnection {
     }
     return []
   }
+}
+
+/** A statement that fails with `why` when PGlite runs it. */
+function refusal(why: string): string {
+  return `DO $fte$BEGIN RAISE EXCEPTION USING MESSAGE = ${literal(why)}, ERRCODE = 'feature_not_supported'; END$fte$`
 }

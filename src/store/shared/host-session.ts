@@ -2,8 +2,23 @@ import type { PGlite } from '@electric-sql/pglite'
 import type { BackupResult } from '../database.ts'
 import { type BackupProgress, writeBackup } from '../folder-backup.ts'
 import { NotificationHub } from './notification-hub.ts'
-import { refusalStatement } from './session-rules.ts'
-import { errorFields, parameterStatus, simpleQuery, takeFrames } from './wire.ts'
+import {
+  cstring,
+  errorFields,
+  message,
+  parameterStatus,
+  readCstring,
+  simpleQuery,
+  type TransactionStatus,
+  takeFrames,
+} from './wire.ts'
+
+/** What an exchange answered, with the notifications taken out (they are the hub's). */
+export interface Answer {
+  bytes: Buffer
+  /** The transaction status of the last ReadyForQuery, if one came. */
+  status: TransactionStatus | undefined
+}
 
 /**
  * PGlite's one session, as the host lends it out: to a client's turn (a transaction, or a statement
@@ -11,21 +26,31 @@ import { errorFields, parameterStatus, simpleQuery, takeFrames } from './wire.ts
  *
  * A turn holds PGlite's transaction lock, the one its own `query`, `exec` and `transaction` take, so
  * the host's statements wait for a client's transaction to end and the other way round. Inside a
- * turn, client bytes go to PGlite as they are and its answer comes back whole.
+ * turn, client bytes go to PGlite as they are and its answer comes back whole, unparsed: PGlite
+ * would otherwise keep every answer it parsed until the host's next statement. The host hands the
+ * notifications in it to the hub itself; PGlite reports those of its own statements.
  */
 export class HostSession {
   readonly hub = new NotificationHub()
   /** The ParameterStatus messages a client receives at start-up, as a server sends them. */
   readonly startupStatus: Buffer
-  readonly #pg: PGlite
-
   /** The data folder, when the database has one (and so can be backed up). */
   readonly dataDir: string | undefined
+  readonly #pg: PGlite
+  readonly #user: string
+  /** Why PGlite stopped working, once it has: every turn is refused from then on. */
+  #broken: Error | undefined
 
-  private constructor(pg: PGlite, startupStatus: Buffer, dataDir: string | undefined) {
+  private constructor(
+    pg: PGlite,
+    startupStatus: Buffer,
+    dataDir: string | undefined,
+    user: string,
+  ) {
     this.#pg = pg
     this.startupStatus = startupStatus
     this.dataDir = dataDir
+    this.#user = user
     pg.onNotification((channel, payload) => this.hub.dispatch(channel, payload))
   }
 
@@ -35,16 +60,22 @@ export class HostSession {
         WHERE lower(name) = ANY($1) ORDER BY name`,
       [REPORTED],
     )
+    const user = (await pg.query<{ user: string }>('SELECT session_user AS user')).rows[0]?.user
     const status = Buffer.concat([
       ...rows.map((row) => parameterStatus(row.name, row.setting)),
       parameterStatus('is_superuser', 'on'),
-      parameterStatus('session_authorization', 'postgres'),
+      parameterStatus('session_authorization', user ?? 'postgres'),
     ])
-    return new HostSession(pg, status, dataDir)
+    return new HostSession(pg, status, dataDir, user ?? 'postgres')
+  }
+
+  get broken(): Error | undefined {
+    return this.#broken
   }
 
   /** Waits for the session, and holds it until the returned function is called. */
   acquire(): Promise<() => void> {
+    if (this.#broken !== undefined) return Promise.reject(this.#broken)
     return new Promise((acquired, failed) => {
       this.#pg
         ._runExclusiveTransaction(() => new Promise<void>((release) => acquired(release)))
@@ -52,30 +83,85 @@ export class HostSession {
     })
   }
 
-  /** Sends protocol messages to the session and returns everything it answered. Holder only. */
-  exchange(bytes: Uint8Array): Buffer {
-    const out = this.#pg.execProtocolRawSync(bytes)
-    return Buffer.from(out.buffer, out.byteOffset, out.byteLength)
+  /** Sends protocol messages to the session and returns its answer. Inside a turn. */
+  async exchange(bytes: Uint8Array): Promise<Answer> {
+    if (this.#broken !== undefined) throw this.#broken
+    const chunks: Buffer[] = []
+    try {
+      await this.#pg.execProtocolRawStream(bytes, {
+        syncToFs: false,
+        // A view of PGlite's memory, reused for the next chunk: copied.
+        onRawData: (data) => chunks.push(Buffer.from(data)),
+      })
+    } catch (error) {
+      // PGlite has aborted (its wasm exited): nothing it says can be trusted from now on.
+      this.#broken = new Error(
+        `the embedded database stopped working in the process that holds it (${(error as Error).message}); that process must be restarted`,
+      )
+      throw this.#broken
+    }
+    return this.#deliver(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks))
   }
 
-  /** Runs statements with no result inside a turn; throws the first error they raise. */
-  run(sql: string): void {
-    const { frames } = takeAll(this.exchange(simpleQuery(sql)))
-    const error = frames.find((frame) => frame.type === 'E')
-    if (error !== undefined) {
-      const fields = errorFields(error.bytes)
-      throw Object.assign(new Error(fields.get('M') ?? 'statement failed'), {
-        code: fields.get('C'),
+  /** Takes the notifications out of an answer and hands them to the hub; notes the last status. */
+  #deliver(answer: Buffer): Answer {
+    let status: TransactionStatus | undefined
+    let kept: Buffer[] | undefined
+    const heard: [string, string][] = []
+    let from = 0
+    let offset = 0
+    while (offset + 5 <= answer.length) {
+      const type = answer[offset]
+      const size = answer.readInt32BE(offset + 1) + 1
+      if (type === 0x5a)
+        status = String.fromCharCode(answer[offset + 5] as number) as TransactionStatus
+      else if (type === 0x41) {
+        const channel = readCstring(answer, offset + 9)
+        heard.push([channel.text, readCstring(answer, channel.next).text])
+        kept ??= []
+        kept.push(answer.subarray(from, offset))
+        from = offset + size
+      }
+      offset += size
+    }
+    // After the answer is written: a listener on the same connection hears it after its reply.
+    if (heard.length > 0) {
+      setImmediate(() => {
+        for (const [channel, payload] of heard) this.hub.dispatch(channel, payload)
       })
+    }
+    if (kept === undefined) return { bytes: answer, status }
+    kept.push(answer.subarray(from))
+    return { bytes: Buffer.concat(kept), status }
+  }
+
+  /** Runs statements outside any turn (taking the session for them). */
+  async runAlone(sql: string): Promise<void> {
+    const release = await this.acquire()
+    try {
+      await this.run(sql)
+    } finally {
+      release()
     }
   }
 
-  /** The rows of one query with no parameters, as text, inside a turn. */
-  rows(sql: string): (string | null)[][] {
-    const { frames } = takeAll(this.exchange(simpleQuery(sql)))
-    const rows: (string | null)[][] = []
+  /** Runs statements with no result inside a turn; throws the first error they raise. */
+  async run(sql: string): Promise<void> {
+    await this.rows(sql)
+  }
+
+  /** The rows of the last statement of a simple query, as text, inside a turn. */
+  async rows(sql: string): Promise<(string | null)[][]> {
+    const { frames } = takeFrames((await this.exchange(simpleQuery(sql))).bytes, false)
+    let rows: (string | null)[][] = []
     for (const frame of frames) {
-      if (frame.type === 'E') throw new Error(errorFields(frame.bytes).get('M') ?? 'query failed')
+      if (frame.type === 'E') {
+        const fields = errorFields(frame.bytes)
+        throw Object.assign(new Error(fields.get('M') ?? 'statement failed'), {
+          code: fields.get('C'),
+        })
+      }
+      if (frame.type === 'T') rows = []
       if (frame.type !== 'D') continue
       const row: (string | null)[] = []
       let offset = 7
@@ -91,29 +177,58 @@ export class HostSession {
   }
 
   /**
+   * Brings the session back to idle whatever a client left in it: an extended query with no Sync
+   * yet (aborted, never committed, as a server aborts a vanished client's), an error waiting for
+   * Sync, an open or failed transaction (rolled back). Inside a turn.
+   */
+  async reset(): Promise<void> {
+    // Bind to a statement that cannot exist fails: the implicit transaction of an unfinished
+    // extended query is aborted, and Sync ends it (or an error already pending swallows both).
+    const abort = message('B', Buffer.concat([cstring(''), cstring(NOWHERE), Buffer.alloc(6)]))
+    let { status } = await this.exchange(Buffer.concat([abort, message('S')]))
+    if (status !== 'I') status = (await this.exchange(simpleQuery('ROLLBACK'))).status
+    if (status !== 'I') throw new Error(`the session could not be brought back to idle (${status})`)
+  }
+
+  /**
+   * What a client's turn left in the session, taken out as it ends: its settings (returned, to be
+   * applied at its next turn: they are its own), a role it took, its temporary tables. Read from
+   * the session's state, not from the statements: a DO block can SET too. Inside a turn.
+   */
+  async clearAfterTurn(): Promise<[string, string][]> {
+    const rows = await this.rows(
+      `SELECT name, setting, session_user = ${literalText(this.#user)} AND current_user = session_user,
+              EXISTS (SELECT 1 FROM pg_class WHERE relnamespace = pg_my_temp_schema())
+         FROM (SELECT NULL) AS one
+         LEFT JOIN pg_settings ON source = 'session'
+        ORDER BY name`,
+    )
+    const settings: [string, string][] = []
+    let sameUser = true
+    let temporary = false
+    for (const [name, setting, user, temp] of rows) {
+      if (name !== null && name !== undefined) settings.push([name, setting ?? ''])
+      sameUser = user === 't'
+      temporary = temp === 't'
+    }
+    const resets = [
+      ...(settings.length > 0 ? ['RESET ALL'] : []),
+      ...(sameUser ? [] : ['RESET SESSION AUTHORIZATION', 'RESET ROLE']),
+      ...(temporary ? ['DISCARD TEMP'] : []),
+    ]
+    if (resets.length > 0) await this.run(resets.join('; '))
+    return settings
+  }
+
+  /**
    * Copies the data folder to `file` inside a turn: after a CHECKPOINT every page is on disk, and
    * with the session held nothing writes until the copy is done.
    */
   async backup(file: string, progress?: BackupProgress): Promise<BackupResult> {
     if (this.dataDir === undefined)
       throw new Error('an in-memory database has no folder to back up')
-    this.run('CHECKPOINT')
+    await this.run('CHECKPOINT')
     return writeBackup(this.dataDir, file, progress)
-  }
-
-  /** Puts the open transaction into the failed state, as an error in it would. Inside a turn. */
-  abortTransaction(): void {
-    this.exchange(simpleQuery(refusalStatement('refused')))
-  }
-
-  /** Runs statements outside any turn (taking the session for them). */
-  async runAlone(sql: string): Promise<void> {
-    const release = await this.acquire()
-    try {
-      this.run(sql)
-    } finally {
-      release()
-    }
   }
 
   get inTransaction(): boolean {
@@ -121,9 +236,11 @@ export class HostSession {
   }
 }
 
-/** Every message of a whole answer. */
-export function takeAll(bytes: Buffer) {
-  return takeFrames(bytes, false)
+/** A statement name no client can have made (theirs all carry a prefix). */
+const NOWHERE = 'fte_no_such_statement'
+
+function literalText(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`
 }
 
 const REPORTED = [

@@ -39,15 +39,16 @@ export async function openServed(options: ServedOptions): Promise<Database> {
     ...db,
     backup: (file, progress) => askForBackup(url.toString(), file, progress),
   }
-  return explained(served, (error) =>
-    holderGone(error)
-      ? new DatabaseUnavailableError(
-          `The process that served the embedded database in ${options.dataDir} (pid ${options.pid}) ` +
-            'has stopped. Run the command again: it will open the folder itself.',
-          { cause: error },
-        )
-      : error,
-  )
+  return explained(served, (error) => {
+    if (!isConnectionError(error)) return error
+    const gone = new DatabaseUnavailableError(
+      `The process that served the embedded database in ${options.dataDir} (pid ${options.pid}) ` +
+        'has stopped. Run the command again: it will open the folder itself.',
+      { cause: error },
+    )
+    LOST.add(gone)
+    return gone
+  })
 }
 
 /** Asks the holder, over its socket, for a copy of the database in `file` (see session-rules.ts). */
@@ -71,24 +72,50 @@ async function askForBackup(
   }
 }
 
-/** The socket refused us or dropped us: the holder stopped, or is stopping. */
+/** Errors that say the connection to the holder was lost (made by `explained`, below). */
+const LOST = new WeakSet<object>()
+
+/**
+ * The process serving the database went away: an error from a statement whose connection to it was
+ * refused or dropped. Never one the caller's own code threw inside a transaction (a provider it
+ * could not reach, a file it could not read): those are not about the holder.
+ */
 export function holderGone(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  const cause = (error as { cause?: unknown }).cause
+  return LOST.has(error) || (cause !== undefined && holderGone(cause))
+}
+
+/** The driver's own word for a refused or dropped connection (or the holder saying it stops). */
+export function isConnectionError(error: unknown): boolean {
   const cause = (error as { cause?: unknown } | null)?.cause
-  if (cause !== undefined && holderGone(cause)) return true
+  if (cause !== undefined && isConnectionError(cause)) return true
   if (sqlState(error) === '57P01') return true
   const code = (error as { code?: unknown } | null)?.code
   if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'ECONNRESET' || code === 'EPIPE') {
     return true
   }
   const text = (error as Error | null)?.message ?? ''
-  return /Connection terminated|connection error|not queryable/i.test(text)
+  return /Connection terminated|connection error|not queryable|Cannot use a pool after calling end/i.test(
+    text,
+  )
 }
 
-/** `db` with every failure passed through `explain` first. */
+/**
+ * `db` with the failures of its own statements passed through `explain` first. A transaction's
+ * work is the caller's: what it throws passes as it is, unless a statement of the transaction threw
+ * it (then it was explained already).
+ */
 function explained(db: Database, explain: (error: unknown) => unknown): Database {
   const rethrow = (error: unknown): never => {
     throw explain(error)
   }
+  const ownWork = new WeakSet<object>()
+  const over = (tx: Queryable): Queryable => ({
+    query: <R extends Row>(sql: string, params?: readonly unknown[]) =>
+      tx.query<R>(sql, params).catch(rethrow),
+    exec: (sql) => tx.exec(sql).catch(rethrow),
+  })
   const wrap = (inner: Database): Database => ({
     kind: inner.kind,
     description: inner.description,
@@ -96,7 +123,20 @@ function explained(db: Database, explain: (error: unknown) => unknown): Database
       inner.query<R>(sql, params).catch(rethrow),
     exec: (sql) => inner.exec(sql).catch(rethrow),
     transaction: (work, options) =>
-      inner.transaction((tx: Queryable) => work(tx), options).catch(rethrow),
+      inner
+        .transaction(async (tx) => {
+          try {
+            return await work(over(tx))
+          } catch (error) {
+            if (typeof error === 'object' && error !== null) ownWork.add(error)
+            throw error
+          }
+        }, options)
+        .catch((error: unknown) => {
+          // BEGIN, COMMIT or the connection failed: the driver's error. Otherwise the work's own.
+          if (typeof error === 'object' && error !== null && ownWork.has(error)) throw error
+          return rethrow(error)
+        }),
     pool: (options) => wrap(inner.pool(options)),
     listen: (channel, on) => inner.listen(channel, on).catch(rethrow),
     ...(inner.backup === undefined

@@ -29,23 +29,28 @@ describe('what a statement leaves in the shared session', () => {
       'SELECT pg_try_advisory_xact_lock(1)',
       'BEGIN; SET LOCAL statement_timeout = 5000',
       'SET TRANSACTION READ ONLY',
-      'SET CONSTRAINTS ALL DEFERRED',
+      'SET search_path TO x',
       "UPDATE t SET v = 'x' WHERE id = 1",
       "SELECT 'listen to this'",
       'WITH hold AS MATERIALIZED (SELECT 1) SELECT * FROM hold',
-      'INSERT INTO t (reset) VALUES (1)',
+      'COPY t TO STDOUT',
+      'CREATE TEMP TABLE s (x int)',
     ]) {
-      expect(inspectStatement(sql), sql).toEqual({ resets: [] })
+      expect(inspectStatement(sql), sql).toEqual({})
     }
   })
 
-  it('notes settings and temporary tables, to be taken out of the session when the turn ends', () => {
-    expect(inspectStatement('SET search_path TO x').resets).toEqual(['settings'])
-    expect(inspectStatement('SET SESSION statement_timeout = 1').resets).toEqual(['settings'])
-    expect(inspectStatement('RESET ALL').resets).toEqual(['settings'])
-    expect(inspectStatement("SELECT set_config('a.b', 'c', false)").resets).toEqual(['settings'])
-    expect(inspectStatement('CREATE TEMP TABLE s (x int)').resets).toEqual(['temporary'])
-    expect(inspectStatement('SELECT 1 INTO TEMPORARY s').resets).toEqual(['temporary'])
+  it('refuses what would stop or end the one session, or hand it to another role', () => {
+    for (const sql of [
+      'COPY t FROM STDIN',
+      'copy t (a, b) from stdin with (format csv)',
+      'SET idle_in_transaction_session_timeout = 1000',
+      "SELECT set_config('transaction_timeout', '1', false)",
+      'SET ROLE nobody',
+      'SET SESSION AUTHORIZATION nobody',
+    ]) {
+      expect(inspectStatement(sql).refused, sql).toBeDefined()
+    }
   })
 
   it('recognises LISTEN and UNLISTEN sent on their own, folding unquoted names as Postgres does', () => {
@@ -81,6 +86,13 @@ describe("a client's start-up settings", () => {
       ['search_path', 'a,b'],
       ['lock_timeout', '1'],
     ])
+  })
+
+  it('refuses a setting that would end the one session, or change whose it is', () => {
+    expect(() => startupSettings(new Map([['options', '-c idle_session_timeout=1000']]))).toThrow(
+      'cannot be set on the shared embedded database',
+    )
+    expect(() => startupSettings(new Map([['role', 'nobody']]))).toThrow('cannot be set')
   })
 
   it('refuses a setting name that is not one', () => {

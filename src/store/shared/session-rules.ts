@@ -1,27 +1,24 @@
 /**
  * PGlite has one session, and the host lends it to one client's turn at a time (a transaction, or
- * a statement outside one). What a statement leaves in the session beyond its turn would reach the
- * next client, so the host reads each statement's text for the few ways to leave something behind:
- * - settings (`SET`, `RESET`, `set_config`) are taken out of the session when the turn ends and
- *   kept for that client's next turns; temporary tables are dropped when the turn ends;
- * - what cannot be undone without undoing other clients' state too (session-level advisory locks,
- *   SQL-level PREPARE, cursors WITH HOLD, LISTEN other than on its own) is refused with an error
- *   that says what to use instead. Session-level advisory locks would not even exclude: on one
- *   session a second `pg_try_advisory_lock` of the same key succeeds.
+ * a statement outside one). What a turn leaves in the session is taken out as it ends, read from
+ * the session's own state (host-session.ts): settings (kept as the client's for its next turns),
+ * a role, temporary tables. What cannot be kept apart that way is refused here, by the statement's
+ * text, with an error that says what to use instead:
+ * - session-level advisory locks: on one session they would not even exclude (a second
+ *   `pg_try_advisory_lock` of the same key succeeds);
+ * - SQL-level PREPARE, DEALLOCATE and DISCARD, cursors WITH HOLD, LISTEN other than on its own,
+ *   SET ROLE and SET SESSION AUTHORIZATION: they would reach, or undo, other clients' state;
+ * - COPY … FROM STDIN, which stops PGlite altogether, and the timeouts that end a server's session
+ *   (PGlite cannot end one: it loops).
  * Protocol-level prepared statements and portals are renamed per client instead (see
  * client-connection.ts); LISTEN sent on its own is the host's to answer (notification-hub.ts).
  */
 
-export type TurnReset = 'settings' | 'temporary'
-
-export interface Inspection {
-  /** Why the statement is refused, when it is. */
-  refused?: string
-  /** What to undo when the turn ends. */
-  resets: TurnReset[]
-}
-
 const START = String.raw`(?:^|;)\s*`
+
+/** Settings whose timer would end a server's session; on PGlite's one session it never returns. */
+export const SESSION_ENDING =
+  /\b(?:idle_in_transaction_session_timeout|idle_session_timeout|transaction_timeout)\b/i
 
 const REFUSALS: { pattern: RegExp; why: string }[] = [
   {
@@ -46,37 +43,31 @@ const REFUSALS: { pattern: RegExp; why: string }[] = [
     pattern: new RegExp(`${START}(?:un)?listen\\b`, 'i'),
     why:
       'on the shared embedded database LISTEN and UNLISTEN must be sent as a statement of their ' +
-      'own (a simple query)',
+      'own (a simple query), outside a transaction',
+  },
+  {
+    pattern: /\bset\s+(?:(?:session|local)\s+)?(?:role|session\s+authorization)\b/i,
+    why: 'SET ROLE and SET SESSION AUTHORIZATION are not available on the shared embedded database',
+  },
+  {
+    pattern: /\bcopy\b[\s\S]*\bfrom\s+stdin\b/i,
+    why:
+      'COPY … FROM STDIN is not available on the shared embedded database; insert the rows ' +
+      '(INSERT … SELECT FROM unnest(…) takes many at once)',
+  },
+  {
+    pattern: SESSION_ENDING,
+    why:
+      'idle_in_transaction_session_timeout, idle_session_timeout and transaction_timeout cannot be ' +
+      'set on the shared embedded database (it has one session, which they would end); the host ' +
+      'bounds each transaction itself',
   },
 ]
 
-const RESETS: { pattern: RegExp; reset: TurnReset }[] = [
-  {
-    pattern: new RegExp(
-      `${START}(?:set\\s+(?!local\\b|transaction\\b|constraints\\b)|reset\\b)|\\bset_config\\s*\\(`,
-      'i',
-    ),
-    reset: 'settings',
-  },
-  {
-    pattern: /\bcreate\s+(?:global\s+|local\s+)?temp(?:orary)?\s|\binto\s+temp(?:orary)?\s/i,
-    reset: 'temporary',
-  },
-]
-
-export function inspectStatement(sql: string): Inspection {
+/** Why `sql` is refused on the shared session, if it is. */
+export function inspectStatement(sql: string): { refused?: string } {
   const refusal = REFUSALS.find((rule) => rule.pattern.test(sql))
-  if (refusal !== undefined) return { refused: refusal.why, resets: [] }
-  return { resets: RESETS.filter((rule) => rule.pattern.test(sql)).map((rule) => rule.reset) }
-}
-
-/**
- * A statement that fails with `why` when PGlite runs it: a refused statement is replaced by it, so
- * the error takes its place in the protocol and a transaction it was part of is aborted, as a
- * server's own refusal would.
- */
-export function refusalStatement(why: string): string {
-  return `DO $fte$BEGIN RAISE EXCEPTION USING MESSAGE = ${literal(why)}, ERRCODE = 'feature_not_supported'; END$fte$`
+  return refusal === undefined ? {} : { refused: refusal.why }
 }
 
 /** `LISTEN x` or `UNLISTEN x` (or `UNLISTEN *`) sent as a query of its own. */

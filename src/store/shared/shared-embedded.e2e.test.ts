@@ -1,106 +1,27 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
-import { mkdtemp, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import pg from 'pg'
+import type pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { packageRoot } from '../../lib/package-root.ts'
+import { SharedStage, watch } from '../../../test/support/embedded-holder.ts'
 import { readHolder } from '../data-dir-lock.ts'
 import { openEmbedded } from '../embedded.ts'
 
-/** The holder: another process that opened the data folder first and serves it. */
-class Holder {
-  readonly #child: ChildProcessWithoutNullStreams
-  readonly #lines: string[] = []
-  readonly #waiters = new Set<() => void>()
-  readonly exited: Promise<number | null>
-
-  constructor(dataDir: string, turnLimitMs?: number) {
-    const script = join(packageRoot(), 'test', 'support', 'hold-embedded.ts')
-    this.#child = spawn(process.execPath, [
-      script,
-      dataDir,
-      ...(turnLimitMs ? [String(turnLimitMs)] : []),
-    ])
-    this.exited = new Promise((done) => this.#child.once('exit', (code) => done(code)))
-    createInterface({ input: this.#child.stdout }).on('line', (line) => {
-      this.#lines.push(line)
-      for (const wake of this.#waiters) wake()
-    })
-  }
-
-  send(line: string): void {
-    this.#child.stdin.write(`${line}\n`)
-  }
-
-  /** The first line (since the start) that starts with `prefix`. */
-  async line(prefix: string): Promise<string> {
-    while (true) {
-      const found = this.#lines.find((line) => line.startsWith(prefix))
-      if (found !== undefined) return found
-      await new Promise<void>((wake) => {
-        this.#waiters.add(wake)
-        void this.exited.then(() => wake())
-      })
-      if (this.#child.exitCode !== null && !this.#lines.some((l) => l.startsWith(prefix))) {
-        throw new Error(`the holder exited before printing ${prefix}; it printed ${this.#lines}`)
-      }
-    }
-  }
-
-  kill(): void {
-    this.#child.kill('SIGKILL')
-  }
-}
-
-/** Settles `promise` into a flag, so a test can see it has not finished yet. */
-function watch<T>(promise: Promise<T>): { promise: Promise<T>; done: () => boolean } {
-  let settled = false
-  const tracked = promise.finally(() => {
-    settled = true
-  })
-  return { promise: tracked, done: () => settled }
-}
-
 describe('the embedded database served by the process that holds it', () => {
-  let dir: string
+  let stage: SharedStage
   let dataDir: string
-  let holder: Holder
-  const clients: pg.Client[] = []
-
-  async function client(options: pg.ClientConfig = {}): Promise<pg.Client> {
-    const socketDir = readHolder(dataDir)?.socketDir
-    if (socketDir === undefined) throw new Error('the holder published no socket')
-    const connected = new pg.Client({ host: socketDir, port: 5432, ...options })
-    connected.on('error', () => {})
-    await connected.connect()
-    clients.push(connected)
-    return connected
-  }
-
-  async function ids(): Promise<number[]> {
-    const reader = await client()
-    const { rows } = await reader.query<{ id: number }>('SELECT id FROM t ORDER BY id')
-    return rows.map((row) => row.id)
-  }
+  const client = (options?: pg.ClientConfig) => stage.client(options)
+  const ids = () => stage.ids()
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fte-shared-'))
-    dataDir = join(dir, 'data')
+    stage = await SharedStage.create()
+    dataDir = stage.dataDir
   })
 
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.end().catch(() => {})))
-    holder?.send('exit')
-    await Promise.race([holder?.exited, new Promise((done) => setTimeout(done, 5000))])
-    holder?.kill()
-    await rm(dir, { recursive: true, force: true })
-  })
+  afterEach(() => stage.close())
 
   it('serves over a socket only its owner may open, and says who serves it', async () => {
-    holder = new Holder(dataDir)
-    await holder.line('ready')
+    await stage.process()
     const found = readHolder(dataDir)
     expect(found?.socketDir).toBe(dataDir)
     expect((await stat(join(dataDir, '.s.PGSQL.5432'))).mode & 0o777).toBe(0o600)
@@ -114,8 +35,7 @@ describe('the embedded database served by the process that holds it', () => {
   })
 
   it("runs one client's transaction whole: another's statements and the holder's wait, and its ROLLBACK undoes only its own write", async () => {
-    holder = new Holder(dataDir)
-    await holder.line('ready')
+    const holder = await stage.process()
     const a = await client()
     const b = await client()
     await a.query('BEGIN')
@@ -132,9 +52,8 @@ describe('the embedded database served by the process that holds it', () => {
     expect(await ids()).toEqual([2, 3])
   })
 
-  it('makes row locks and advisory locks exclude each other across processes', async () => {
-    holder = new Holder(dataDir)
-    await holder.line('ready')
+  it('makes row locks and advisory locks exclude each other across processes: a transaction holding them keeps the others out until it ends', async () => {
+    await stage.process()
     const a = await client()
     const b = await client()
     await a.query(`INSERT INTO t VALUES (1, 'start')`)
@@ -162,8 +81,7 @@ describe('the embedded database served by the process that holds it', () => {
   })
 
   it('refuses session-level advisory locks, which one shared session cannot make exclusive', async () => {
-    holder = new Holder(dataDir)
-    await holder.line('ready')
+    await stage.process()
     const a = await client()
     await expect(a.query('SELECT pg_advisory_lock(7)')).rejects.toThrow(
       /session-level advisory locks cannot be shared.*pg_advisory_xact_lock/,
@@ -183,8 +101,7 @@ describe('the embedded database served by the process that holds it', () => {
   })
 
   it('delivers NOTIFY to listeners in other processes, at commit, once', async () => {
-    holder = new Holder(dataDir)
-    await holder.line('ready')
+    const holder = await stage.process()
     const listener = await client()
     const heard: string[] = []
     listener.on('notification', (n) => heard.push(n.payload ?? ''))
@@ -208,8 +125,7 @@ describe('the embedded database served by the process that holds it', () => {
   })
 
   it("keeps one client's session state from another: settings, prepared statements, temporary tables, read-only pools", async () => {
-    holder = new Holder(dataDir)
-    await holder.line('ready')
+    await stage.process()
     const a = await client()
     const b = await client({ options: '-c default_transaction_read_only=on' })
     const before = (await b.query('SHOW search_path')).rows
@@ -244,8 +160,7 @@ describe('the embedded database served by the process that holds it', () => {
   })
 
   it('rolls back a transaction that holds the session too long, serves the others meanwhile, and says why', async () => {
-    holder = new Holder(dataDir, 300)
-    await holder.line('ready')
+    await stage.process({ turnLimitMs: 300 })
     const a = await client()
     await a.query('BEGIN')
     await a.query(`INSERT INTO t VALUES (1, 'never')`)
@@ -275,8 +190,7 @@ describe('the embedded database served by the process that holds it', () => {
   })
 
   it('gives a short command whose holder went away a clear error; its next run opens the folder itself', async () => {
-    holder = new Holder(dataDir)
-    await holder.line('ready')
+    const holder = await stage.process()
     const db = await openEmbedded({ dataDir })
     expect(db.description).toContain('served by process')
     holder.kill()
@@ -295,8 +209,7 @@ describe('the embedded database served by the process that holds it', () => {
   })
 
   it('lets a long-running process take the folder over when its holder goes, and carry on', async () => {
-    holder = new Holder(dataDir)
-    await holder.line('ready')
+    const holder = await stage.process()
     const notices: string[] = []
     const db = await openEmbedded({ dataDir, lasting: true, notice: (n) => notices.push(n) })
     const heard: string[] = []
@@ -309,7 +222,10 @@ describe('the embedded database served by the process that holds it', () => {
       // It noticed on its own (its idle connections were closed), or does at this call.
       await db.query(`INSERT INTO t VALUES (2, 'after')`)
       expect(db.description).toBe(`embedded (${dataDir})`)
-      expect(readHolder(dataDir)).toBeUndefined() // this process holds it now
+      // This process holds it now.
+      expect(readFileSync(join(dataDir, 'fte.lock'), 'utf8').split('\n')[0]).toBe(
+        String(process.pid),
+      )
       expect((await db.query('SELECT id FROM t ORDER BY id')).rows).toEqual([{ id: 1 }, { id: 2 }])
       expect(gaps).toEqual([1])
       await db.query(`SELECT pg_notify('fte_test', 'still heard')`)
@@ -321,5 +237,28 @@ describe('the embedded database served by the process that holds it', () => {
     } finally {
       await db.close()
     }
+  })
+
+  it('lets two long-running processes carry on when their holder is killed: one takes the folder over, the other is served by it', async () => {
+    const holder = await stage.process()
+    const first = await stage.process({ lasting: true })
+    const second = await stage.process({ lasting: true })
+    holder.kill()
+    await holder.exited
+    first.send('insert 10')
+    second.send('insert 11')
+    await first.line('inserted 10')
+    await second.line('inserted 11')
+    first.send('describe')
+    second.send('describe')
+    const said = [await first.line('is '), await second.line('is ')]
+    const lockPid = Number(readFileSync(join(dataDir, 'fte.lock'), 'utf8').split('\n')[0])
+    expect([first.pid, second.pid]).toContain(lockPid)
+    // The one that took it over opened the folder; the other reaches it through the new holder.
+    expect(said.sort()).toEqual([
+      `is embedded (${dataDir})`,
+      `is embedded (${dataDir}), served by process ${lockPid}`,
+    ])
+    expect(await stage.ids()).toEqual([10, 11])
   })
 })

@@ -1,3 +1,5 @@
+import { SESSION_ENDING } from './session-rules.ts'
+
 /**
  * The settings a client asks for at start-up (`statement_timeout`, or `-c name=value` in `options`,
  * as node-postgres sends a read-only pool's `default_transaction_read_only`). A server keeps them
@@ -26,6 +28,9 @@ export function startupSettings(params: Map<string, string>): [string, string][]
   for (const [name, value] of optionSettings(params.get('options') ?? '')) settings.set(name, value)
   for (const name of settings.keys()) {
     if (!NAME.test(name)) throw new Error(`invalid setting name ${JSON.stringify(name)}`)
+    if (SESSION_ENDING.test(name) || /^(role|session_authorization)$/i.test(name)) {
+      throw new Error(`${name} cannot be set on the shared embedded database (it has one session)`)
+    }
   }
   return [...settings]
 }

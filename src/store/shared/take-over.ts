@@ -22,48 +22,65 @@ export function takeOverWhenGone(
   reopen: () => Promise<Database>,
   options: { notice?: (message: string) => void; onError?: (error: unknown) => void } = {},
 ): { database: Database; gone(db: Database): void } {
-  let current = first
+  /** Undefined between losing a holder and reaching the next (a failed reopen is tried again). */
+  let current: Database | undefined = first
+  let last: Database = first
   let replacing: Promise<void> | undefined
   let closed = false
   const subscriptions = new Set<Subscription>()
 
-  const replace = (failed: Database): Promise<void> => {
-    if (current !== failed || closed) return replacing ?? Promise.resolve()
+  const reopenNow = async () => {
+    const next = await reopen()
+    for (const subscription of subscriptions) {
+      subscription.stop = await next.listen(subscription.channel, subscription.on)
+      subscription.on.gap?.()
+    }
+    current = next
+    last = next
+    options.notice?.(
+      `the process serving the embedded database went away; carrying on with ${next.description}`,
+    )
+  }
+
+  /** Drops `failed` (if it is still the one in use) and opens the folder again. */
+  const replace = (failed: Database | undefined): Promise<void> => {
+    if (closed || (failed !== undefined && current !== failed))
+      return replacing ?? Promise.resolve()
     replacing ??= (async () => {
-      await failed.close().catch(() => {})
-      current = await reopen()
-      for (const subscription of subscriptions) {
-        subscription.stop = await current.listen(subscription.channel, subscription.on)
-        subscription.on.gap?.()
-      }
-      options.notice?.(
-        `the process serving the embedded database went away; carrying on with ${current.description}`,
-      )
+      current = undefined
+      await failed?.close().catch(() => {})
+      await reopenNow()
     })().finally(() => {
       replacing = undefined
     })
     return replacing
   }
 
+  /** The database in use, reopening it first if the last attempt failed. */
+  const inUse = async (): Promise<Database> => {
+    if (replacing !== undefined) await replacing.catch(() => {})
+    if (current === undefined) await replace(undefined)
+    return current as Database
+  }
+
   const guarded = async <T>(call: (db: Database) => Promise<T>): Promise<T> => {
-    if (replacing !== undefined) await replacing
-    const db = current
+    const db = await inUse()
     try {
       return await call(db)
     } catch (error) {
       if (closed || !holderGone(error)) throw error
       await replace(db)
-      if (neverSent(error)) return call(current)
+      if (neverSent(error)) return call(await inUse())
       throw error
     }
   }
 
   const over = (pick: (db: Database) => Database): Database => ({
     get kind() {
-      return pick(current).kind
+      return pick(current ?? last).kind
     },
     get description() {
-      return pick(current).description
+      return pick(current ?? last).description
     },
     query: (sql, params) => guarded((db) => pick(db).query(sql, params)),
     exec: (sql) => guarded((db) => pick(db).exec(sql)),
@@ -85,7 +102,7 @@ export function takeOverWhenGone(
     close: async () => {
       closed = true
       await replacing?.catch(() => {})
-      await current.close()
+      await current?.close()
     },
   })
 
