@@ -11,10 +11,12 @@ import {
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fteProcess as spawnFte } from '../../../test/support/fte-subprocess.ts'
 import { type ServedFte, serveFte } from '../../../test/support/serve-fte.ts'
 import { packageRoot } from '../../lib/package-root.ts'
+import { readHolder } from '../../store/data-dir-lock.ts'
 import { openEmbedded } from '../../store/embedded.ts'
 
 /** `fte <args>` as a process of its own, with only PATH and `env` in its environment. */
@@ -36,7 +38,8 @@ async function rowCounts(dataDir: string): Promise<Record<string, number>> {
   try {
     const { rows: tables } = await db.query<{ name: string }>(
       `SELECT quote_ident(table_name) AS name FROM information_schema.tables
-        WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+        WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'pairs'
+        ORDER BY table_name`,
     )
     const counts: Record<string, number> = {}
     for (const { name } of tables) {
@@ -62,6 +65,8 @@ describe('backups of the embedded database, and a damaged data folder', () => {
   let dataDir: string
   let server: ServedFte | undefined
   let atBackup: Record<string, number>
+  /** Pairs written when the backup began, at the least. */
+  let pairsBefore = 0
   const backup = () => join(dir, 'fte-backup.tar.gz')
 
   beforeAll(async () => {
@@ -75,7 +80,25 @@ describe('backups of the embedded database, and a damaged data folder', () => {
       { FTE_DATA_DIR: dataDir },
     )
     expect(seeded.code, seeded.stderr).toBe(0)
+    // Another process writes pairs of rows, a transaction a pair, while the backup is made.
+    const writer = new pg.Client({ host: readHolder(dataDir)?.socketDir, port: 5432 })
+    await writer.connect()
+    await writer.query('CREATE TABLE pairs (id serial PRIMARY KEY, pair int NOT NULL)')
+    let writing = true
+    const writes = (async () => {
+      for (let pair = 0; writing; pair++) {
+        await writer.query('BEGIN')
+        await writer.query('INSERT INTO pairs (pair) VALUES ($1)', [pair])
+        await writer.query('INSERT INTO pairs (pair) VALUES ($1)', [pair])
+        await writer.query('COMMIT')
+        pairsBefore = pair + 1
+      }
+    })()
+    while (pairsBefore < 3) await new Promise((done) => setTimeout(done, 20))
     const made = await fteProcess(['backup', backup()], { FTE_DATA_DIR: dataDir })
+    writing = false
+    await writes
+    await writer.end()
     expect(made.code, made.stderr).toBe(0)
     expect(made.stdout).toMatch(
       /served by process \d+ to .*fte-backup\.tar\.gz: \d+ files, [\d.]+ (kB|MB)/,
@@ -90,6 +113,24 @@ describe('backups of the embedded database, and a damaged data folder', () => {
   afterAll(async () => {
     await server?.stop()
     await rm(dir, { recursive: true, force: true })
+  })
+
+  it('holds every transaction of a process writing meanwhile whole, or not at all', async () => {
+    const restoredDir = join(dir, 'while-writing')
+    const restored = await fteProcess(['restore', backup()], { FTE_DATA_DIR: restoredDir })
+    expect(restored.code, restored.stderr).toBe(0)
+    const db = await openEmbedded({ dataDir: restoredDir })
+    try {
+      const { rows } = await db.query<{ pairs: number; split: number }>(
+        `SELECT count(DISTINCT pair)::int AS pairs,
+                (SELECT count(*)::int FROM (SELECT pair FROM pairs GROUP BY pair HAVING count(*) <> 2) s) AS split
+           FROM pairs`,
+      )
+      expect(rows[0]?.split).toBe(0)
+      expect(rows[0]?.pairs).toBeGreaterThanOrEqual(3)
+    } finally {
+      await db.close()
+    }
   })
 
   it('refuses to overwrite a file, and says to use the server tools with DATABASE_URL', async () => {
