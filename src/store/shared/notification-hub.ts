@@ -21,12 +21,15 @@ export class NotificationHub {
     if (subscribers === undefined) {
       subscribers = new Set()
       this.#channels.set(channel, subscribers)
+      subscribers.add(subscriber)
       try {
         await run(`LISTEN ${quote(channel)}`)
       } catch (error) {
-        this.#channels.delete(channel)
+        // Those who joined while it was asked for share its failure.
+        if (this.#channels.get(channel) === subscribers) this.#channels.delete(channel)
         throw error
       }
+      return
     }
     subscribers.add(subscriber)
   }
