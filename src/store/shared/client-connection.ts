@@ -74,6 +74,8 @@ export class ClientConnection {
   #expired: string | undefined
   readonly #statements = new Set<string>()
   #settings: [string, string][] = []
+  /** This turn ran a statement that may have changed a setting: read them as it ends. */
+  #maySet = false
   /** Hung up: nothing more is read or written. */
   #closed = false
   /** And what it left in the session is cleared. */
@@ -256,6 +258,7 @@ export class ClientConnection {
           await this.#backup(backupTo)
           continue
         }
+        this.#note(sql)
         const refused = inspectStatement(sql).refused
         // In its place a statement that fails with the reason, so PGlite itself answers with the
         // error and aborts a transaction it was part of, as a server's refusal would.
@@ -288,10 +291,16 @@ export class ClientConnection {
     await flush()
   }
 
+  /** Notes a statement that may change a setting (SET, RESET, set_config, a DO block, a call). */
+  #note(sql: string): void {
+    if (!this.#maySet && MAY_SET.test(sql)) this.#maySet = true
+  }
+
   /** Parse, with this client's statement name; or why its statement is refused. */
   #parse(frame: Frame): { bytes: Buffer; refused?: string } {
     const name = readCstring(frame.bytes, 5)
     const query = readCstring(frame.bytes, name.next)
+    this.#note(query.text)
     const refused = inspectStatement(query.text).refused
     if (refused !== undefined) return { bytes: frame.bytes, refused }
     if (name.text === '') return { bytes: frame.bytes }
@@ -417,8 +426,10 @@ export class ClientConnection {
     if (this.#release === undefined) return
     clearTimeout(this.#timer)
     try {
-      this.#settings = await this.#options.session.clearAfterTurn()
+      const settings = await this.#options.session.clearAfterTurn(this.#maySet)
+      if (settings !== undefined) this.#settings = settings
     } finally {
+      this.#maySet = false
       this.#giveBack()
     }
   }
@@ -483,6 +494,9 @@ export class ClientConnection {
     return []
   }
 }
+
+/** Statements that may change a setting for the session: their turn's settings are read at its end. */
+const MAY_SET = /(?:^|;)\s*(?:set|reset|do|call)\b|\bset_config\s*\(|\bexecute\b/i
 
 /** A statement that fails with `why` when PGlite runs it. */
 function refusal(why: string): string {
