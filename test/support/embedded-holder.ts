@@ -41,6 +41,21 @@ export class EmbeddedProcess {
     this.#child.stdin.write(`${line}\n`)
   }
 
+  /** Sends `command` and resolves with the first line it prints after that, other than `heard …`. */
+  async reply(command: string): Promise<string> {
+    const from = this.#lines.length
+    this.send(command)
+    while (true) {
+      const found = this.#lines.slice(from).find((line) => !line.startsWith('heard '))
+      if (found !== undefined) return found
+      if (this.#child.exitCode !== null) throw new Error(`it exited before answering ${command}`)
+      await new Promise<void>((wake) => {
+        this.#waiters.add(wake)
+        void this.exited.then(() => wake())
+      })
+    }
+  }
+
   /** The first line it printed (since it started) that starts with `prefix`, once it has. */
   async line(prefix: string): Promise<string> {
     while (true) {

@@ -1,6 +1,9 @@
 import { randomInt } from 'node:crypto'
 import type { Socket } from 'node:net'
+import { ClientNames } from './client-names.ts'
+import { answerExpired } from './expired-turn.ts'
 import type { HostSession } from './host-session.ts'
+import { MessageReader } from './message-reader.ts'
 import type { Subscriber } from './notification-hub.ts'
 import {
   backupStatement,
@@ -8,6 +11,8 @@ import {
   inspectStatement,
   listenStatement,
   literal,
+  MAY_SET,
+  refusal,
 } from './session-rules.ts'
 import { startupSettings } from './startup-settings.ts'
 import {
@@ -29,7 +34,6 @@ import {
   simpleQuery,
   startupParameters,
   type TransactionStatus,
-  takeFrames,
 } from './wire.ts'
 
 export interface ConnectionOptions {
@@ -55,11 +59,8 @@ export interface ConnectionOptions {
 export class ClientConnection {
   readonly #socket: Socket
   readonly #options: ConnectionOptions
-  readonly #prefix: string
   readonly #subscriber: Subscriber
-  /** Bytes received and not yet read as messages: a list, joined once a message is whole. */
-  #received: Buffer[] = []
-  #receivedBytes = 0
+  readonly #received = new MessageReader()
   #started = false
   #chain: Promise<void> = Promise.resolve()
   #release: (() => void) | undefined
@@ -72,7 +73,7 @@ export class ClientConnection {
   #skipping = false
   /** Why the host rolled the client's transaction back, until the client ends it. */
   #expired: string | undefined
-  readonly #statements = new Set<string>()
+  readonly #names: ClientNames
   #settings: [string, string][] = []
   /** This turn ran a statement that may have changed a setting: read them as it ends. */
   #maySet = false
@@ -84,13 +85,12 @@ export class ClientConnection {
   constructor(socket: Socket, options: ConnectionOptions) {
     this.#socket = socket
     this.#options = options
-    this.#prefix = `c${options.id}_`
+    this.#names = new ClientNames(`c${options.id}_`)
     this.#subscriber = (channel, payload) => {
       if (!this.#closed) this.#socket.write(notificationResponse(process.pid, channel, payload))
     }
     socket.on('data', (chunk: Buffer) => {
       this.#received.push(chunk)
-      this.#receivedBytes += chunk.length
       this.#enqueue(() => this.#drain())
     })
     socket.on('error', () => this.#enqueue(() => this.#end()))
@@ -124,17 +124,17 @@ export class ClientConnection {
     const run = (sql: string) => session.run(sql)
     try {
       const listening = session.hub.channelsOf(this.#subscriber).length > 0
-      if (this.#release === undefined && (this.#statements.size > 0 || listening)) {
+      if (this.#release === undefined && (this.#names.prepared.size > 0 || listening)) {
         await this.#beginTurn(false)
       }
       if (this.#release !== undefined) {
         try {
           if (!this.#idle()) await session.reset()
-          for (const name of this.#statements) {
+          for (const name of this.#names.prepared) {
             // A Parse that failed made no statement: nothing to deallocate.
             await run(`DEALLOCATE ${identifier(name)}`).catch(() => {})
           }
-          this.#statements.clear()
+          this.#names.prepared.clear()
         } finally {
           await session.hub.remove('*', this.#subscriber, run)
           await this.#endTurn()
@@ -156,30 +156,9 @@ export class ClientConnection {
     })
   }
 
-  /** Whole messages received so far, or none while the next one is still arriving. */
-  #takeMessages(): Frame[] {
-    // The header says how long the first message is: the chunks are joined only once it is all
-    // here (joining them at every chunk would copy a large message over and over).
-    const lengthAt = this.#started ? 1 : 0
-    if (this.#receivedBytes < lengthAt + 4) return []
-    const head = Buffer.alloc(lengthAt + 4)
-    let filled = 0
-    for (const chunk of this.#received) {
-      filled += chunk.copy(head, filled, 0, Math.min(chunk.length, head.length - filled))
-      if (filled === head.length) break
-    }
-    if (this.#receivedBytes < head.readInt32BE(lengthAt) + lengthAt) return []
-    const all =
-      this.#received.length === 1 ? (this.#received[0] as Buffer) : Buffer.concat(this.#received)
-    const { frames, rest } = takeFrames(all, !this.#started)
-    this.#received = rest.length === 0 ? [] : [rest]
-    this.#receivedBytes = rest.length
-    return frames
-  }
-
   async #drain(): Promise<void> {
     while (!this.#closed) {
-      const frames = this.#takeMessages()
+      const frames = this.#received.take(!this.#started)
       if (frames.length === 0) break
       if (this.#started) await this.#serve(frames)
       else await this.#startup(frames[0] as Frame)
@@ -227,7 +206,18 @@ export class ClientConnection {
   }
 
   async #serve(all: Frame[]): Promise<void> {
-    const frames = this.#expired === undefined ? all : this.#answerExpired(all)
+    let frames = all
+    if (this.#expired !== undefined) {
+      const state = { skipping: this.#skipping }
+      const answered = answerExpired(all, this.#expired, state)
+      this.#skipping = state.skipping
+      if (answered.written.length > 0) this.#socket.write(Buffer.concat(answered.written))
+      if (answered.ended) {
+        this.#expired = undefined
+        this.#status = 'I'
+      }
+      frames = answered.rest
+    }
     if (frames.length === 0) return
     if (this.#release === undefined) await this.#beginTurn(true)
     // Hung up while it waited for the session: `#end` (next in line) gives it back.
@@ -270,13 +260,15 @@ export class ClientConnection {
         this.#skipping = false
       } else if ('PBDCEH'.includes(frame.type)) this.#syncOwed = true
       if (frame.type === 'P') {
-        const parse = this.#parse(frame)
-        if (parse.refused !== undefined) {
+        const parse = this.#names.parse(frame)
+        this.#note(parse.sql)
+        const refused = inspectStatement(parse.sql).refused
+        if (refused !== undefined) {
           // As a server does after an error in an extended query: the error now, nothing until
           // Sync. PGlite is made to fail too (a Bind to no statement), so what the same implicit
           // transaction did before is rolled back at Sync rather than committed.
           await flush()
-          this.#socket.write(errorResponse('ERROR', '0A000', parse.refused))
+          this.#socket.write(errorResponse('ERROR', '0A000', refused))
           await this.#options.session.exchange(
             message('B', Buffer.concat([cstring(''), cstring('fte_refused'), Buffer.alloc(6)])),
           )
@@ -286,7 +278,7 @@ export class ClientConnection {
         batch.push(parse.bytes)
         continue
       }
-      batch.push(this.#rename(frame))
+      batch.push(this.#names.rename(frame))
     }
     await flush()
   }
@@ -294,58 +286,6 @@ export class ClientConnection {
   /** Notes a statement that may change a setting (SET, RESET, set_config, a DO block, a call). */
   #note(sql: string): void {
     if (!this.#maySet && MAY_SET.test(sql)) this.#maySet = true
-  }
-
-  /** Parse, with this client's statement name; or why its statement is refused. */
-  #parse(frame: Frame): { bytes: Buffer; refused?: string } {
-    const name = readCstring(frame.bytes, 5)
-    const query = readCstring(frame.bytes, name.next)
-    this.#note(query.text)
-    const refused = inspectStatement(query.text).refused
-    if (refused !== undefined) return { bytes: frame.bytes, refused }
-    if (name.text === '') return { bytes: frame.bytes }
-    const renamed = this.#prefix + name.text
-    this.#statements.add(renamed)
-    return {
-      bytes: message(
-        'P',
-        Buffer.concat([cstring(renamed), cstring(query.text), frame.bytes.subarray(query.next)]),
-      ),
-    }
-  }
-
-  /** Bind, Describe, Close and Execute with this client's statement and portal names. */
-  #rename(frame: Frame): Buffer {
-    const { bytes, type } = frame
-    const prefixed = (name: string) => (name === '' ? '' : this.#prefix + name)
-    if (type === 'B') {
-      const portal = readCstring(bytes, 5)
-      const statement = readCstring(bytes, portal.next)
-      if (portal.text === '' && statement.text === '') return bytes
-      return message(
-        'B',
-        Buffer.concat([
-          cstring(prefixed(portal.text)),
-          cstring(prefixed(statement.text)),
-          bytes.subarray(statement.next),
-        ]),
-      )
-    }
-    if (type === 'D' || type === 'C') {
-      const name = readCstring(bytes, 6)
-      if (name.text === '') return bytes
-      if (type === 'C' && bytes[5] === 0x53) this.#statements.delete(this.#prefix + name.text)
-      return message(type, Buffer.concat([bytes.subarray(5, 6), cstring(prefixed(name.text))]))
-    }
-    if (type === 'E') {
-      const portal = readCstring(bytes, 5)
-      if (portal.text === '') return bytes
-      return message(
-        'E',
-        Buffer.concat([cstring(prefixed(portal.text)), bytes.subarray(portal.next)]),
-      )
-    }
-    return bytes
   }
 
   /** Runs messages on the session and forwards its answer (its notifications go to the hub). */
@@ -459,46 +399,4 @@ export class ClientConnection {
     this.#skipping = false
     await this.#endTurn()
   }
-
-  /** Answers for a transaction the host rolled back; returns the frames after it is ended. */
-  #answerExpired(frames: Frame[]): Frame[] {
-    const why = this.#expired as string
-    const failed = () => errorResponse('ERROR', '25P03', why)
-    for (const [i, frame] of frames.entries()) {
-      if (frame.type === 'X') return frames.slice(i)
-      if (frame.type === 'Q') {
-        const sql = readCstring(frame.bytes, 5).text
-        const ending = /^\s*(rollback|abort|commit|end)\b/i.exec(sql)?.[1]?.toLowerCase()
-        if (ending === undefined) {
-          this.#socket.write(Buffer.concat([failed(), readyForQuery('E')]))
-          continue
-        }
-        this.#socket.write(
-          Buffer.concat([
-            ending === 'rollback' || ending === 'abort' ? commandComplete('ROLLBACK') : failed(),
-            readyForQuery('I'),
-          ]),
-        )
-        this.#expired = undefined
-        this.#status = 'I'
-        return frames.slice(i + 1)
-      }
-      if (frame.type === 'S') {
-        this.#socket.write(readyForQuery('E'))
-        this.#skipping = false
-      } else if (!this.#skipping) {
-        this.#socket.write(failed())
-        this.#skipping = true
-      }
-    }
-    return []
-  }
-}
-
-/** Statements that may change a setting for the session: their turn's settings are read at its end. */
-const MAY_SET = /(?:^|;)\s*(?:set|reset|do|call)\b|\bset_config\s*\(|\bexecute\b/i
-
-/** A statement that fails with `why` when PGlite runs it. */
-function refusal(why: string): string {
-  return `DO $fte$BEGIN RAISE EXCEPTION USING MESSAGE = ${literal(why)}, ERRCODE = 'feature_not_supported'; END$fte$`
 }

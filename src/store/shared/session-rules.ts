@@ -64,6 +64,17 @@ const REFUSALS: { pattern: RegExp; why: string }[] = [
   },
 ]
 
+/** Statements that may change a setting: the client's settings are read as their turn ends. */
+export const MAY_SET = /(?:^|;)\s*(?:set|reset|do|call)\b|\bset_config\s*\(|\bexecute\b/i
+
+/**
+ * A statement that fails with `why` when PGlite runs it: a refused simple query is replaced by it,
+ * so PGlite itself answers with the error and aborts a transaction it was part of.
+ */
+export function refusal(why: string): string {
+  return `DO $fte$BEGIN RAISE EXCEPTION USING MESSAGE = ${literal(why)}, ERRCODE = 'feature_not_supported'; END$fte$`
+}
+
 /** Why `sql` is refused on the shared session, if it is. */
 export function inspectStatement(sql: string): { refused?: string } {
   const refusal = REFUSALS.find((rule) => rule.pattern.test(sql))
