@@ -14,6 +14,8 @@ import { SystemError } from '../lib/errors.ts'
  */
 
 const RECORD = 'fte.closed'
+/** There while the database is first created: still there, its creation was cut short. */
+const CREATING = 'fte.creating'
 /** Ours, not the database's: they come and go on their own. */
 const OURS = /^(fte\.|\.s\.PGSQL\.|dev-issuer-key\.json$)/
 /** Files the database itself removes and writes again as it starts: not in the record. */
@@ -28,9 +30,15 @@ export type FolderState =
   | { kind: 'empty' }
   | { kind: 'database' }
   | { kind: 'damaged'; problem: string }
+  /**
+   * Its first creation was cut short (the process killed as it created it): no process ever used
+   * it, so nothing in it is anyone's data, and it is made again.
+   */
+  | { kind: 'unfinished' }
 
 export function inspectDataDir(dataDir: string): FolderState {
   if (!existsSync(dataDir)) return { kind: 'absent' }
+  if (existsSync(join(dataDir, CREATING))) return { kind: 'unfinished' }
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     // Other files are no database (and a new one is made among them); a database's own are.
     const partOfOne = DATABASE_ENTRIES.filter((name) => existsSync(join(dataDir, name)))
@@ -66,6 +74,24 @@ function changedSinceClose(dataDir: string): string | undefined {
     }
   }
   return undefined
+}
+
+/**
+ * Marks the database as being created, and returns what ends that once it exists. A folder left
+ * unfinished is cleared first of the database files an earlier attempt left (never fte's own).
+ */
+export function beginCreation(dataDir: string, unfinished: boolean): () => void {
+  if (unfinished) clearUnfinished(dataDir)
+  writeFileSync(join(dataDir, CREATING), '', { mode: 0o600 })
+  return () => rmSync(join(dataDir, CREATING), { force: true })
+}
+
+/** Removes what a cut-short creation left (only ever in a folder `inspectDataDir` calls unfinished). */
+export function clearUnfinished(dataDir: string): void {
+  for (const name of readdirSync(dataDir)) {
+    if (!OURS.test(name)) rmSync(join(dataDir, name), { recursive: true, force: true })
+  }
+  rmSync(join(dataDir, CREATING), { force: true })
 }
 
 /** Writes the record of a cleanly closed folder. */

@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises'
 import { create, extract } from 'tar'
 import { CallerError } from '../lib/errors.ts'
 import { privateDir, tightenTree } from '../lib/private-dir.ts'
-import { DataDirDamagedError, inspectDataDir } from './data-dir-check.ts'
+import { clearUnfinished, DataDirDamagedError, inspectDataDir } from './data-dir-check.ts'
 import type { BackupResult } from './database.ts'
 
 /** Bytes done of bytes in all, as the work goes. */
@@ -102,6 +102,7 @@ export async function restoreBackup(
     )
   }
   privateDir(dataDir)
+  if (state.kind === 'unfinished') clearUnfinished(dataDir)
   const total = sizeOf(file)
   let done = 0
   let files = 0

@@ -88,6 +88,24 @@ describe('the embedded database', () => {
     )
   })
 
+  it('creates the database again in a folder whose first creation was cut short', async () => {
+    const data = join(dir, 'cut-short')
+    await (await openPglite({ dataDir: data })).close()
+    // As a process killed while it created the folder leaves it: its marker, part of the files.
+    await writeFile(join(data, 'fte.creating'), '')
+    await rm(join(data, 'PG_VERSION'))
+    await writeFile(join(data, 'dev-issuer-key.json'), '{}')
+    const db = await openPglite({ dataDir: data })
+    try {
+      expect((await db.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+    } finally {
+      await db.close()
+    }
+    // fte's own files stay; the marker is gone once the database exists.
+    expect(await readdir(data)).toContain('dev-issuer-key.json')
+    expect(await readdir(data)).not.toContain('fte.creating')
+  })
+
   it('keeps its data in the folder across close and reopen', async () => {
     const snapshot = new Blob([await readFile(inject('pgliteSnapshots').empty)])
     // Start from the snapshot, persist to the folder, then reopen from the folder alone.

@@ -4,7 +4,13 @@ import { PGlite, type PGliteInterface } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
 import { SystemError } from '../lib/errors.ts'
 import { tightenTree } from '../lib/private-dir.ts'
-import { DataDirDamagedError, forgetClose, inspectDataDir, recordClose } from './data-dir-check.ts'
+import {
+  beginCreation,
+  DataDirDamagedError,
+  forgetClose,
+  inspectDataDir,
+  recordClose,
+} from './data-dir-check.ts'
 import { type DataDirClaim, lockDataDir } from './data-dir-lock.ts'
 import {
   assertChannel,
@@ -98,6 +104,11 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
   const limit = options.openTimeoutMs ?? OPEN_TIMEOUT_MS
   // Before it starts: a start cut short (a crash, a kill) changes files the record lists.
   if (dataDir !== undefined && state?.kind === 'database') forgetClose(dataDir)
+  // A first creation is marked until done, so one cut short is known for what it is next time.
+  const finishCreation =
+    dataDir !== undefined && state !== undefined && state.kind !== 'database'
+      ? beginCreation(dataDir, state.kind === 'unfinished')
+      : undefined
   let created: PGlite | undefined
   let late: Promise<unknown> | undefined
   try {
@@ -114,6 +125,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
       },
     )
     await tighten()
+    finishCreation?.()
   } catch (error) {
     await created?.close().catch(() => {})
     if (pidFile !== undefined && !hadPidFile && late === undefined) rmSync(pidFile, { force: true })

@@ -36,7 +36,7 @@ export async function backupCommand(
     )
   }
   const state = inspectDataDir(database.dataDir)
-  if (state.kind === 'absent' || state.kind === 'empty') {
+  if (state.kind === 'absent' || state.kind === 'empty' || state.kind === 'unfinished') {
     throw new CallerError(
       'nothing_to_back_up',
       `There is no database in ${database.dataDir} yet: nothing to back up.`,

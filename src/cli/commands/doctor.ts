@@ -56,6 +56,14 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
       detail: `no database in ${config.database.dataDir} yet`,
       hint: '`npm start` (fte serve) or `fte migrate` creates it.',
     })
+  } else if (folder?.kind === 'unfinished') {
+    checks.push({
+      name: 'database',
+      ok: true,
+      finding: true,
+      detail: `the database in ${config.database.dataDir} was being created when its process was stopped`,
+      hint: 'The next `npm start` (or `fte migrate`) creates it again; nobody had used it yet.',
+    })
   } else if (folder?.kind === 'damaged') {
     checks.push({
       name: 'database',
