@@ -5,11 +5,12 @@ import { answerExpired } from './expired-turn.ts'
 import type { HostSession } from './host-session.ts'
 import { MessageReader } from './message-reader.ts'
 import type { Subscriber } from './notification-hub.ts'
+import type { ListenStatement } from './session-rules.ts'
 import {
   backupStatement,
   identifier,
   inspectStatement,
-  listenStatement,
+  listenStatements,
   literal,
   MAY_SET,
   refusal,
@@ -236,10 +237,10 @@ export class ClientConnection {
       if (this.#skipping && frame.type !== 'S') continue
       if (frame.type === 'Q') {
         const sql = readCstring(frame.bytes, 5).text
-        const listen = listenStatement(sql)
-        if (listen !== undefined && this.#status === 'I') {
+        const listens = listenStatements(sql)
+        if (listens !== undefined && this.#status === 'I') {
           await flush()
-          await this.#listen(listen.action, listen.channel)
+          await this.#listen(listens)
           continue
         }
         const backupTo = backupStatement(sql)
@@ -295,23 +296,22 @@ export class ClientConnection {
     if (!this.#closed) this.#socket.write(answer.bytes)
   }
 
-  async #listen(action: 'listen' | 'unlisten', channel: string): Promise<void> {
+  /** LISTENs and UNLISTENs, answered as a server would: a tag each, then ReadyForQuery. */
+  async #listen(statements: ListenStatement[]): Promise<void> {
     const { session } = this.#options
     const run = (sql: string) => session.run(sql)
+    const answer: Buffer[] = []
     try {
-      if (action === 'listen') await session.hub.add(channel, this.#subscriber, run)
-      else await session.hub.remove(channel, this.#subscriber, run)
-      this.#socket.write(
-        Buffer.concat([commandComplete(action.toUpperCase()), readyForQuery(this.#status)]),
-      )
+      for (const { action, channel } of statements) {
+        if (action === 'listen') await session.hub.add(channel, this.#subscriber, run)
+        else await session.hub.remove(channel, this.#subscriber, run)
+        answer.push(commandComplete(action.toUpperCase()))
+      }
     } catch (error) {
-      this.#socket.write(
-        Buffer.concat([
-          errorResponse('ERROR', '42000', (error as Error).message),
-          readyForQuery(this.#status),
-        ]),
-      )
+      answer.push(errorResponse('ERROR', '42000', (error as Error).message))
     }
+    answer.push(readyForQuery(this.#status))
+    this.#socket.write(Buffer.concat(answer))
   }
 
   /** A copy of the database for the client, with its progress as notices (`progress <done> <total>`). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backupStatement, inspectStatement, listenStatement } from './session-rules.ts'
+import { backupStatement, inspectStatement, listenStatements } from './session-rules.ts'
 import { startupSettings } from './startup-settings.ts'
 
 describe('what a statement leaves in the shared session', () => {
@@ -53,15 +53,20 @@ describe('what a statement leaves in the shared session', () => {
     }
   })
 
-  it('recognises LISTEN and UNLISTEN sent on their own, folding unquoted names as Postgres does', () => {
-    expect(listenStatement('LISTEN fte_Changes')).toEqual({
-      action: 'listen',
-      channel: 'fte_changes',
-    })
-    expect(listenStatement('listen "Mixed";')).toEqual({ action: 'listen', channel: 'Mixed' })
-    expect(listenStatement('UNLISTEN *')).toEqual({ action: 'unlisten', channel: '*' })
-    expect(listenStatement('LISTEN *')).toBeUndefined()
-    expect(listenStatement('LISTEN a; LISTEN b')).toBeUndefined()
+  it('recognises a query made only of LISTEN and UNLISTEN, folding unquoted names as Postgres does', () => {
+    expect(listenStatements('LISTEN fte_Changes')).toEqual([
+      { action: 'listen', channel: 'fte_changes' },
+    ])
+    expect(listenStatements('listen "Mixed";')).toEqual([{ action: 'listen', channel: 'Mixed' }])
+    expect(listenStatements('UNLISTEN *')).toEqual([{ action: 'unlisten', channel: '*' }])
+    // As graphile-worker sends them.
+    expect(listenStatements('LISTEN "jobs:insert"; LISTEN "worker:migrate";')).toEqual([
+      { action: 'listen', channel: 'jobs:insert' },
+      { action: 'listen', channel: 'worker:migrate' },
+    ])
+    expect(listenStatements('LISTEN *')).toBeUndefined()
+    expect(listenStatements('LISTEN a; SELECT 1')).toBeUndefined()
+    expect(listenStatements('SELECT 1')).toBeUndefined()
   })
 
   it("recognises the host's backup command, quotes and all", () => {

@@ -81,16 +81,33 @@ export function inspectStatement(sql: string): { refused?: string } {
   return refusal === undefined ? {} : { refused: refusal.why }
 }
 
-/** `LISTEN x` or `UNLISTEN x` (or `UNLISTEN *`) sent as a query of its own. */
-export function listenStatement(
-  sql: string,
-): { action: 'listen' | 'unlisten'; channel: string } | undefined {
-  const match =
-    /^\s*(listen|unlisten)\s+(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_$]*)|(\*))\s*;?\s*$/i.exec(sql)
-  if (match === null) return undefined
-  const action = (match[1] as string).toLowerCase() as 'listen' | 'unlisten'
-  if (match[4] !== undefined) return action === 'unlisten' ? { action, channel: '*' } : undefined
-  return { action, channel: match[2] ?? (match[3] as string).toLowerCase() }
+/** One LISTEN or UNLISTEN of a query made of nothing else. */
+export interface ListenStatement {
+  action: 'listen' | 'unlisten'
+  channel: string
+}
+
+const LISTEN = /^\s*(listen|unlisten)\s+(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_$]*)|(\*))\s*(?:;|$)/i
+
+/**
+ * A simple query made only of LISTEN and UNLISTEN statements (`LISTEN x`, `UNLISTEN *`, or several
+ * at once, as graphile-worker sends them): the host's to answer. Undefined for anything else.
+ */
+export function listenStatements(sql: string): ListenStatement[] | undefined {
+  const statements: ListenStatement[] = []
+  let rest = sql
+  while (rest.trim() !== '') {
+    const match = LISTEN.exec(rest)
+    if (match === null) return undefined
+    const action = (match[1] as string).toLowerCase() as 'listen' | 'unlisten'
+    if (match[4] !== undefined && action === 'listen') return undefined
+    statements.push({
+      action,
+      channel: match[4] ?? match[2] ?? (match[3] as string).toLowerCase(),
+    })
+    rest = rest.slice(match[0].length)
+  }
+  return statements.length === 0 ? undefined : statements
 }
 
 /**

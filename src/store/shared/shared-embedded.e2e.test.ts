@@ -105,7 +105,12 @@ describe('the embedded database served by the process that holds it', () => {
     const listener = await client()
     const heard: string[] = []
     listener.on('notification', (n) => heard.push(n.payload ?? ''))
-    await listener.query('LISTEN fte_test')
+    // Several at once, as graphile-worker sends them: each is answered.
+    const listened = await listener.query('LISTEN fte_test; LISTEN "jobs:insert";')
+    expect((listened as unknown as pg.QueryResult[]).map((r) => r.command)).toEqual([
+      'LISTEN',
+      'LISTEN',
+    ])
     const writer = await client()
     await writer.query('BEGIN')
     await writer.query(`SELECT pg_notify('fte_test', 'from-a-client')`)
@@ -117,7 +122,7 @@ describe('the embedded database served by the process that holds it', () => {
     while (heard.length < 2) await new Promise((done) => setTimeout(done, 20))
     expect(heard).toEqual(['after-rollback', 'from-the-holder'])
     // The rolled-back notification reached nobody.
-    await listener.query('UNLISTEN fte_test')
+    await listener.query('UNLISTEN fte_test; UNLISTEN "jobs:insert"')
     holder.send('notify unheard')
     await holder.line('heard unheard')
     await listener.query('SELECT 1')
