@@ -6,8 +6,8 @@ import {
   embeddingSpacePredicate,
   embeddingVectorType,
   ensureEmbeddingIndex,
-  quoteLiteral,
 } from './embedding-index.ts'
+import { quoteLiteral } from './sql-quote.ts'
 
 describe('embedding index naming', () => {
   it('uses vector up to 2000 dimensions and halfvec up to 4000', () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
-import { CallerError, InvalidInputError } from '../lib/errors.ts'
+import { CallerError } from '../lib/errors.ts'
 import type { Database, Queryable } from './database.ts'
+import { quoteLiteral } from './sql-quote.ts'
 
 export interface EmbeddingSpace {
   model: string
@@ -72,10 +73,4 @@ export async function ensureEmbeddingIndex(
     )
     return { name, created: true }
   })
-}
-
-/** A SQL string literal, for DDL where parameters cannot go. */
-export function quoteLiteral(value: string): string {
-  if (value.includes('\0')) throw new InvalidInputError('NUL in a SQL literal')
-  return `'${value.replaceAll("'", "''")}'`
 }

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto'
 import type { Socket } from 'node:net'
+import { quoteIdentifier, quoteLiteral } from '../sql-quote.ts'
 import { ClientNames } from './client-names.ts'
 import { answerExpired } from './expired-turn.ts'
 import type { HostSession } from './host-session.ts'
@@ -8,10 +9,8 @@ import type { Subscriber } from './notification-hub.ts'
 import type { ListenStatement } from './session-rules.ts'
 import {
   backupStatement,
-  identifier,
   inspectStatement,
   listenStatements,
-  literal,
   MAY_SET,
   refusal,
 } from './session-rules.ts'
@@ -133,7 +132,7 @@ export class ClientConnection {
           if (!this.#idle()) await session.reset()
           for (const name of this.#names.prepared) {
             // A Parse that failed made no statement: nothing to deallocate.
-            await run(`DEALLOCATE ${identifier(name)}`).catch(() => {})
+            await run(`DEALLOCATE ${quoteIdentifier(name)}`).catch(() => {})
           }
           this.#names.prepared.clear()
         } finally {
@@ -355,7 +354,7 @@ export class ClientConnection {
     if (this.#settings.length > 0) {
       // set_config reads a value as the configuration file does (a list stays a list).
       const assignments = this.#settings.map(
-        ([name, value]) => `set_config(${literal(name)}, ${literal(value)}, false)`,
+        ([name, value]) => `set_config(${quoteLiteral(name)}, ${quoteLiteral(value)}, false)`,
       )
       await this.#options.session.run(`SELECT ${assignments.join(', ')}`)
     }

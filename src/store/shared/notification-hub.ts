@@ -1,3 +1,5 @@
+import { quoteIdentifier } from '../sql-quote.ts'
+
 /**
  * Who listens on which channel of the embedded database, in this process and in its clients'.
  *
@@ -23,7 +25,7 @@ export class NotificationHub {
       this.#channels.set(channel, subscribers)
       subscribers.add(subscriber)
       try {
-        await run(`LISTEN ${quote(channel)}`)
+        await run(`LISTEN ${quoteIdentifier(channel)}`)
       } catch (error) {
         // Those who joined while it was asked for share its failure.
         if (this.#channels.get(channel) === subscribers) this.#channels.delete(channel)
@@ -42,7 +44,7 @@ export class NotificationHub {
       if (subscribers === undefined || !subscribers.delete(subscriber)) continue
       if (subscribers.size === 0) {
         this.#channels.delete(name)
-        await run(`UNLISTEN ${quote(name)}`)
+        await run(`UNLISTEN ${quoteIdentifier(name)}`)
       }
     }
   }
@@ -55,8 +57,4 @@ export class NotificationHub {
   dispatch(channel: string, payload: string): void {
     for (const subscriber of this.#channels.get(channel) ?? []) subscriber(channel, payload)
   }
-}
-
-function quote(channel: string): string {
-  return `"${channel.replaceAll('"', '""')}"`
 }

@@ -4,7 +4,7 @@ import { DatabaseUnavailableError } from '../../lib/errors.ts'
 import type { BackupResult, Database, Queryable, Row } from '../database.ts'
 import { openPostgres } from '../postgres-database.ts'
 import { sqlState } from '../sql-error.ts'
-import { literal } from './session-rules.ts'
+import { quoteLiteral } from '../sql-quote.ts'
 import { SOCKET_PORT } from './socket-host.ts'
 
 export interface ServedOptions {
@@ -65,7 +65,7 @@ async function askForBackup(
   })
   await client.connect()
   try {
-    const result = await client.query(`FTE BACKUP TO ${literal(file)}`)
+    const result = await client.query(`FTE BACKUP TO ${quoteLiteral(file)}`)
     return { bytes: result.oid, files: result.rowCount ?? 0 }
   } finally {
     await client.end().catch(() => {})

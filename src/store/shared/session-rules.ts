@@ -1,3 +1,5 @@
+import { quoteLiteral } from '../sql-quote.ts'
+
 /**
  * PGlite has one session, and the host lends it to one client's turn at a time (a transaction, or
  * a statement outside one). What a turn leaves in the session is taken out as it ends, read from
@@ -72,7 +74,7 @@ export const MAY_SET = /(?:^|;)\s*(?:set|reset|do|call)\b|\bset_config\s*\(|\bex
  * so PGlite itself answers with the error and aborts a transaction it was part of.
  */
 export function refusal(why: string): string {
-  return `DO $fte$BEGIN RAISE EXCEPTION USING MESSAGE = ${literal(why)}, ERRCODE = 'feature_not_supported'; END$fte$`
+  return `DO $fte$BEGIN RAISE EXCEPTION USING MESSAGE = ${quoteLiteral(why)}, ERRCODE = 'feature_not_supported'; END$fte$`
 }
 
 /** Why `sql` is refused on the shared session, if it is. */
@@ -117,12 +119,4 @@ export function listenStatements(sql: string): ListenStatement[] | undefined {
 export function backupStatement(sql: string): string | undefined {
   const match = /^\s*FTE\s+BACKUP\s+TO\s+'((?:[^']|'')+)'\s*;?\s*$/i.exec(sql)
   return match === null ? undefined : (match[1] as string).replaceAll("''", "'")
-}
-
-export function literal(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`
-}
-
-export function identifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`
 }

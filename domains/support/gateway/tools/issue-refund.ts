@@ -60,18 +60,7 @@ export const issueRefundTool = defineTool({
       [order.id],
     )
     const refunded = sums[0]?.refunded ?? 0
-    const decision = decideRefund({
-      orderPublicId: order.public_id,
-      orderStatus: order.status,
-      orderAmountCents: order.amount_cents,
-      placedAt: order.placed_at,
-      deliveredAt: order.delivered_at,
-      tier: order.tier,
-      refundedCents: refunded,
-      amountCents: input.amount_cents,
-      staff: ctx.identity.role === 'staff',
-      now: new Date(),
-    })
+    const decision = decideFor(order, refunded, input.amount_cents, ctx.identity.role === 'staff')
     let result: { data: JsonObject; text: string }
     if (!decision.allowed && decision.code === 'needs_staff') {
       // Within the staff limit: not refused, but put to a support lead (the gateway's route).
@@ -169,6 +158,22 @@ export const issueRefundTool = defineTool({
 })
 
 type RefundInput = { order: string; amount_cents: number; reason: string }
+
+/** The policy's decision on refunding `amountCents` of `order`, of which `refundedCents` went back. */
+function decideFor(order: FoundOrder, refundedCents: number, amountCents: number, staff: boolean) {
+  return decideRefund({
+    orderPublicId: order.public_id,
+    orderStatus: order.status,
+    orderAmountCents: order.amount_cents,
+    placedAt: order.placed_at,
+    deliveredAt: order.delivered_at,
+    tier: order.tier,
+    refundedCents,
+    amountCents,
+    staff,
+    now: new Date(),
+  })
+}
 type FoundOrder = Awaited<ReturnType<typeof findOrder>>
 
 /** The answer given earlier under this key by this caller, replayed; a conflict for other input. */
@@ -228,18 +233,7 @@ async function refundSummary(
   const left = Math.max(0, order.amount_cents - customer.refunded)
   // The customer is asked what will happen: a request for a support lead only when the policy
   // would route it there, not when it would refuse it outright (already refunded, say).
-  const routed = decideRefund({
-    orderPublicId: order.public_id,
-    orderStatus: order.status,
-    orderAmountCents: order.amount_cents,
-    placedAt: order.placed_at,
-    deliveredAt: order.delivered_at,
-    tier: order.tier,
-    refundedCents: customer.refunded,
-    amountCents: input.amount_cents,
-    staff: false,
-    now: new Date(),
-  })
+  const routed = decideFor(order, customer.refunded, input.amount_cents, false)
   const toStaff =
     audience === 'customer' &&
     ctx.identity.role !== 'staff' &&
