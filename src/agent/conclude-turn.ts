@@ -14,6 +14,7 @@ import { costOf, type ModelPrice } from './model-prices.ts'
 import type { SpanRecorder } from './span-recorder.ts'
 import type { RunOutcome } from './turn.ts'
 import type { TurnState } from './worker-context.ts'
+import type { SendInput } from './worker.ts'
 import type { WorkerEvent } from './worker-events.ts'
 
 /** What ending a turn needs: where to write, what the model costs, how to audit. */
@@ -47,6 +48,7 @@ export async function* concludeTurn(
   context: TurnState,
   session: PostgresSession,
   gateway: MCPServer,
+  withReply?: SendInput['withReply'],
 ): AsyncGenerator<WorkerEvent> {
   const { conversationId, userId } = context
   const traceId = context.traceId
@@ -159,6 +161,11 @@ export async function* concludeTurn(
     spans,
     reply: { actor: deps.actor(userId) },
     title: context.topic,
+    withReply:
+      withReply === undefined
+        ? undefined
+        : (tx) =>
+            withReply(tx, { text, fallback: outcome.kind === 'fallback' ? outcome.reason : null }),
   })
   if (heldBy !== undefined) {
     yield { type: 'held', conversationId, by: heldBy }

@@ -7,7 +7,7 @@ import type { Logger } from '../lib/logger.ts'
 import { type PendingApproval, runStore } from '../memory/runs.ts'
 import type { ActionClaim } from '../pack/action-claims.ts'
 import type { SkillRuntime } from '../skills/skill-runtime.ts'
-import type { Database } from '../store/database.ts'
+import type { Database, Queryable } from '../store/database.ts'
 import type { GatewayAccess } from './gateway-access.ts'
 import { beginSession } from './gateway-session.ts'
 import type { GatewayCall } from './gateway-tools.ts'
@@ -48,6 +48,20 @@ export interface SendInput {
   /** Who is asking (in-process gateways); stdio and HTTP gateways know it from their transport. */
   identity?: Identity | undefined
   signal?: AbortSignal | undefined
+  /** A job's step limit: model calls in this turn at most (else WORKER_MAX_TURNS). */
+  maxTurns?: number | undefined
+  /**
+   * Work for the reply's own transaction, given the reply (a job's email, in its outbox): done
+   * only when the reply is stored, never for one withheld because a person holds the conversation.
+   */
+  withReply?: ((tx: Queryable, reply: StoredReply) => Promise<void>) | undefined
+}
+
+/** The reply a turn stored: the model's, or a fallback the Worker wrote when the turn failed. */
+export interface StoredReply {
+  text: string
+  /** Why the Worker wrote it itself (`max_turns`, `grounding`, …); null for the model's reply. */
+  fallback: string | null
 }
 
 export interface DecideInput {
@@ -158,7 +172,7 @@ export function createWorker(options: WorkerOptions): Worker {
           return
         }
       }
-      yield* runTurn(deps, turn, message, input.signal)
+      yield* runTurn(deps, turn, message, input)
     },
 
     // Record the decision; when the run has none left waiting, resume it.

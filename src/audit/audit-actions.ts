@@ -32,6 +32,20 @@ export interface AuditActionRegistry {
   reply_withheld: true
   inbox_claimed: true
   inbox_unclaimed: true
+  /** A job (woken by an email, a webhook or a schedule) started, finished or failed an attempt. */
+  job_started: true
+  job_finished: true
+  job_failed: true
+  /** A job stopped at the edge of its envelope (tools, budget, steps) and went to a person. */
+  job_handed_over: true
+  /** An email or webhook refused at the door (signature, age, replay, size, form). */
+  inbound_refused: true
+  /** An email received (one row per message, by Message-ID), and a reply sent or drafted. */
+  email_received: true
+  email_sent: true
+  email_drafted: true
+  /** Staff sent or discarded a drafted reply. */
+  email_draft_decided: true
 }
 
 export type AuditAction = keyof AuditActionRegistry

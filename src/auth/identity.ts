@@ -13,4 +13,16 @@ export interface Identity {
   email?: string
   /** The person's name as the issuer gives it (`name`), for people to read; never for decisions. */
   name?: string
+  /**
+   * Set only by the core for a job's turn, never from a token: the tools its envelope of
+   * authority allows (the gateway refuses every other with `outside_envelope`), and the trigger
+   * whose envelope it is.
+   */
+  envelope?: { trigger: string; tools: readonly string[] }
+  /**
+   * Set only by the core for a job's turn: the pack's record the job acts for (the customer an
+   * email's sender matched), as the pack's own channel hook named it. A pack may let it stand in
+   * for a verified email when it decides what is the caller's.
+   */
+  actsFor?: string
 }

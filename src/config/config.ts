@@ -6,6 +6,7 @@ import { databaseSection } from './sections/database.ts'
 import { demoDataSection, domainSection } from './sections/domain.ts'
 import { embeddingSection } from './sections/embedding.ts'
 import { gatewaySection } from './sections/gateway.ts'
+import { jobsSection } from './sections/jobs.ts'
 import { llmSection } from './sections/llm.ts'
 import { logSection } from './sections/log.ts'
 import { retentionSection } from './sections/retention.ts'
@@ -41,6 +42,7 @@ export function configSections(options: ParseOptions) {
     worker: workerSection,
     api: apiSection,
     retention: retentionSection,
+    jobs: jobsSection(options.cwd),
   }
 }
 

@@ -1,7 +1,7 @@
 import type { AgentInputItem, RunContext, RunContextAwareSession } from '@openai/agents'
 import { auditRowsStatement } from '../audit/audit-rows-statement.ts'
 import type { AuditEntry } from '../audit/audit-writer.ts'
-import type { Queryable } from '../store/database.ts'
+import type { Database, Queryable } from '../store/database.ts'
 import type { MessageRole } from './conversations.ts'
 
 /** A span as `agent_spans` keeps it. */
@@ -44,7 +44,7 @@ interface HeldItem {
  */
 export class PostgresSession implements RunContextAwareSession {
   readonly acceptsRunContext = true
-  private readonly db: Queryable
+  private readonly db: Database
   private readonly conversationId: string
   private readonly historyLimit: number
   /** The conversation was made by this turn: nothing is stored for it yet. */
@@ -56,7 +56,7 @@ export class PostgresSession implements RunContextAwareSession {
   private readonly counted = new WeakMap<object, { input: number; output: number }>()
 
   constructor(options: {
-    db: Queryable
+    db: Database
     conversationId: string
     historyLimit?: number
     fresh?: boolean
@@ -127,6 +127,11 @@ export class PostgresSession implements RunContextAwareSession {
       reply?: { actor: string }
       /** The conversation's title, given only when it has none yet. */
       title?: string | undefined
+      /**
+       * More work for the reply's own transaction (an email to send it by, in an outbox): done
+       * only when the reply is written, so the two land together or not at all.
+       */
+      withReply?: ((tx: Queryable) => Promise<void>) | undefined
     } = {},
   ): Promise<string | undefined> {
     const held = this.held
@@ -157,6 +162,36 @@ export class PostgresSession implements RunContextAwareSession {
     if (held.length === 0 && audit.length === 0 && spans.length === 0 && title === null) {
       return undefined
     }
+    const withReply = rest.withReply
+    if (withReply === undefined || rest.reply === undefined) {
+      return this.write(
+        this.db,
+        held,
+        audit,
+        spans,
+        guards,
+        replyGuards,
+        rest.reply !== undefined,
+        title,
+      )
+    }
+    return this.db.transaction(async (tx) => {
+      const heldBy = await this.write(tx, held, audit, spans, guards, replyGuards, true, title)
+      if (heldBy === undefined) await withReply(tx)
+      return heldBy
+    })
+  }
+
+  private async write(
+    q: Queryable,
+    held: readonly HeldItem[],
+    audit: readonly AuditEntry[],
+    spans: readonly SpanRow[],
+    guards: ReadonlyArray<boolean | null>,
+    replyGuards: ReadonlyArray<boolean | null>,
+    reply: boolean,
+    title: string | null,
+  ): Promise<string | undefined> {
     // Messages draw their position from the audit log's sequence: the values are drawn here, in
     // order, so the messages come before the audit rows that close the turn.
     const free = '((SELECT held_by FROM holding) IS NULL)'
@@ -165,7 +200,7 @@ export class PostgresSession implements RunContextAwareSession {
       offset: '$10',
       guards: { values: '$13', condition: free },
     })
-    const { rows } = await this.db.query<{ held_by: string | null }>(
+    const { rows } = await q.query<{ held_by: string | null }>(
       `WITH holding AS MATERIALIZED (
          SELECT held_by FROM conversations WHERE id = $2 AND $12::boolean FOR SHARE
        ), seqs AS MATERIALIZED (
@@ -207,7 +242,7 @@ export class PostgresSession implements RunContextAwareSession {
         auditRows.rows,
         held.length,
         held.map((h) => h.seq),
-        rest.reply !== undefined,
+        reply,
         JSON.stringify(guards),
         replyGuards,
         title,

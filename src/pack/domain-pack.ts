@@ -8,6 +8,7 @@ import { packageRoot } from '../lib/package-root.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import type { MigrationSource } from '../store/migration-files.ts'
 import type { ActionClaim } from './action-claims.ts'
+import type { JobsPack } from './jobs-contract.ts'
 import type { StaffPack } from './staff-contract.ts'
 import type { ToolDefinition } from './tool-definition.ts'
 
@@ -51,6 +52,8 @@ export interface DomainPack {
   examplePrompt?: string
   /** Its part of the staff console: inbox kinds with their actions, metrics. */
   staff?: StaffPack
+  /** Its part of the Worker's own work: whom emails match, envelopes, webhook events, schedules. */
+  jobs?: JobsPack
 }
 
 export interface GatewayPack {

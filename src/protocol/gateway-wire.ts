@@ -65,6 +65,7 @@ export const TOOL_ERROR_CODES = [
   'session_invalid',
   'forbidden',
   'insufficient_scope',
+  'outside_envelope',
   'conflict',
   'too_many_calls',
   'rate_limited',

@@ -8,6 +8,7 @@
  * Date, json/jsonb parsed, vectors as their text form (`[1,2,3]`).
  */
 
+import type pg from 'pg'
 import { InvalidInputError } from '../lib/errors.ts'
 
 export type Row = Record<string, unknown>
@@ -56,6 +57,17 @@ export interface Database extends Queryable {
    * tar, by the process that holds it (this one, or the one serving it). `progress` gets bytes.
    */
   backup?(file: string, progress?: (done: number, total: number) => void): Promise<BackupResult>
+  /**
+   * How node-postgres reaches this same database, for a library that brings its own driver (the
+   * job queue): the server's settings, or the embedded database's socket. Undefined for an
+   * embedded database in memory, which nothing else can reach.
+   */
+  driverConfig?(): pg.ClientConfig
+  /**
+   * The embedded database only: true in the process that holds its folder and serves it to the
+   * others, false in a process it serves. Undefined for a Postgres server.
+   */
+  readonly holds?: boolean | undefined
   close(): Promise<void>
 }
 

@@ -21,7 +21,7 @@ import {
   transactionSettings,
 } from './database.ts'
 import { HostSession } from './shared/host-session.ts'
-import { hostSocket, type SocketHost } from './shared/socket-host.ts'
+import { hostSocket, SOCKET_PORT, type SocketHost } from './shared/socket-host.ts'
 
 export interface PgliteOptions {
   /** A folder to persist to; unset keeps the database in memory. */
@@ -181,6 +181,18 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
         } satisfies Queryable)
       }),
     pool: () => db,
+    ...(host === undefined
+      ? {}
+      : {
+          holds: true,
+          // The holder reaches its own database the way the others do, through its socket.
+          driverConfig: () => ({
+            host: (host as SocketHost).socketDir,
+            port: SOCKET_PORT,
+            user: 'fte',
+            database: 'fte',
+          }),
+        }),
     // In-process: delivered at commit, in order, and never lost (there is no connection to lose).
     listen: async (channel, on) => {
       assertChannel(channel)

@@ -74,6 +74,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   return {
     ...over(pool, safeUrl, kind),
     listen,
+    driverConfig: () => ({ ...config }),
     pool: (wanted) => {
       const key = JSON.stringify(wanted)
       let entry = dedicated.get(key)

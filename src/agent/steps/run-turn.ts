@@ -1,6 +1,7 @@
 import { generateTraceId } from '@openai/agents'
 import { concludeTurn } from '../conclude-turn.ts'
 import { runSegment } from '../turn.ts'
+import type { SendInput } from '../worker.ts'
 import type { WorkerEvent } from '../worker-events.ts'
 import type { OpenedTurn } from './open-turn.ts'
 import type { ScreenedMessage } from './screen-message.ts'
@@ -11,7 +12,7 @@ export async function* runTurn(
   deps: TurnDeps,
   turn: OpenedTurn,
   message: ScreenedMessage,
-  signal: AbortSignal | undefined,
+  input: Pick<SendInput, 'signal' | 'maxTurns' | 'withReply'>,
 ): AsyncGenerator<WorkerEvent> {
   const { conversationId, userId, begun } = turn
   const traceId = generateTraceId()
@@ -28,7 +29,11 @@ export async function* runTurn(
     agent,
     message.text,
     context,
-    { session: message.session, maxTurns: deps.settings.maxTurns, signal },
+    {
+      session: message.session,
+      maxTurns: input.maxTurns ?? deps.settings.maxTurns,
+      signal: input.signal,
+    },
   )
-  yield* concludeTurn(deps, outcome, context, message.session, begun.server)
+  yield* concludeTurn(deps, outcome, context, message.session, begun.server, input.withReply)
 }

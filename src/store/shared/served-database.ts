@@ -37,6 +37,7 @@ export async function openServed(options: ServedOptions): Promise<Database> {
   })
   const served: Database = {
     ...db,
+    holds: false,
     backup: (file, progress) => askForBackup(url.toString(), file, progress),
   }
   return explained(served, (error) => {
@@ -139,6 +140,8 @@ function explained(db: Database, explain: (error: unknown) => unknown): Database
         }),
     pool: (options) => wrap(inner.pool(options)),
     listen: (channel, on) => inner.listen(channel, on).catch(rethrow),
+    ...(inner.holds === undefined ? {} : { holds: inner.holds }),
+    ...(inner.driverConfig === undefined ? {} : { driverConfig: inner.driverConfig }),
     ...(inner.backup === undefined
       ? {}
       : {

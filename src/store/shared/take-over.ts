@@ -82,6 +82,10 @@ export function takeOverWhenGone(
     get description() {
       return pick(current ?? last).description
     },
+    get holds() {
+      return pick(current ?? last).holds
+    },
+    driverConfig: () => pick(current ?? last).driverConfig?.() ?? {},
     query: (sql, params) => guarded((db) => pick(db).query(sql, params)),
     exec: (sql) => guarded((db) => pick(db).exec(sql)),
     transaction: (work, transactionOptions) =>

@@ -1,0 +1,105 @@
+import { hostname } from 'node:os'
+import { errorMessage } from '../lib/errors.ts'
+import type { Logger } from '../lib/logger.ts'
+import type { Database } from '../store/database.ts'
+
+export interface LivenessOptions {
+  logger: Logger
+  heartbeatMs: number
+  staleAfterMs: number
+  /** Hands the jobs locked by these (dead) worker pools back to the queue. */
+  unlock(poolIds: string[]): Promise<void>
+}
+
+/**
+ * Which job-running processes are alive. graphile-worker frees a dead process's locks only after
+ * four hours; here each process says it is alive every few seconds (`job_engines`), and every
+ * process hands back the jobs of one that has been silent for `staleAfterMs`, so a job whose
+ * process was killed runs again within a minute, on whichever process is left or comes back.
+ */
+export class EngineLiveness {
+  readonly #db: Database
+  readonly #options: LivenessOptions
+  readonly #pools = new Set<string>()
+  #timer: NodeJS.Timeout | undefined
+  #beating: Promise<void> | undefined
+
+  constructor(db: Database, options: LivenessOptions) {
+    this.#db = db
+    this.#options = options
+  }
+
+  /** A worker pool of this process: alive from now until this stops. */
+  register(poolId: string): void {
+    this.#pools.add(poolId)
+    this.#db
+      .query(
+        `INSERT INTO job_engines (pool_id, pid, host) VALUES ($1, $2, $3)
+         ON CONFLICT (pool_id) DO UPDATE SET seen_at = now()`,
+        [poolId, process.pid, hostname().slice(0, 255)],
+      )
+      .catch((error: unknown) => this.#warn(error))
+  }
+
+  start(): void {
+    const beat = () => {
+      this.#beating = this.beat()
+        .catch((error: unknown) => this.#warn(error))
+        .finally(() => {
+          if (this.#timer !== undefined) this.#timer = setTimeout(beat, this.#options.heartbeatMs)
+        })
+    }
+    this.#timer = setTimeout(beat, this.#options.heartbeatMs)
+  }
+
+  /** Says this process is alive, then frees what silent ones hold. */
+  async beat(): Promise<void> {
+    const stale = `${Math.ceil(this.#options.staleAfterMs)} milliseconds`
+    if (this.#pools.size > 0) {
+      await this.#db.query(
+        'UPDATE job_engines SET seen_at = now() WHERE pool_id = ANY($1::text[])',
+        [[...this.#pools]],
+      )
+    }
+    const { rows } = await this.#db.query<{ locked_by: string }>(
+      `SELECT DISTINCT locked_by FROM (
+         SELECT locked_by, locked_at FROM graphile_worker._private_jobs WHERE locked_by IS NOT NULL
+         UNION ALL
+         SELECT locked_by, locked_at FROM graphile_worker._private_job_queues
+         WHERE locked_by IS NOT NULL
+       ) locks
+       WHERE locked_at < now() - $1::interval
+         AND NOT EXISTS (SELECT 1 FROM job_engines e
+                         WHERE e.pool_id = locks.locked_by AND e.seen_at > now() - $1::interval)`,
+      [stale],
+    )
+    const dead = rows.map((row) => row.locked_by)
+    if (dead.length > 0) {
+      await this.#options.unlock(dead)
+      this.#options.logger.warn(
+        { pools: dead },
+        'jobs held by a process that stopped answering were handed back to the queue',
+      )
+    }
+    await this.#db.query(
+      `DELETE FROM job_engines WHERE seen_at < now() - $1::interval AND pool_id <> ALL($2::text[])`,
+      [stale, [...this.#pools]],
+    )
+  }
+
+  async stop(): Promise<void> {
+    const timer = this.#timer
+    this.#timer = undefined
+    clearTimeout(timer)
+    await this.#beating
+    if (this.#pools.size > 0) {
+      await this.#db
+        .query('DELETE FROM job_engines WHERE pool_id = ANY($1::text[])', [[...this.#pools]])
+        .catch((error: unknown) => this.#warn(error))
+    }
+  }
+
+  #warn(error: unknown): void {
+    this.#options.logger.warn({ err: errorMessage(error) }, 'job engine liveness')
+  }
+}

@@ -1,0 +1,54 @@
+import { runMigrations } from 'graphile-worker'
+import pg from 'pg'
+import type { Logger } from '../lib/logger.ts'
+import type { Database, Queryable } from '../store/database.ts'
+import { queueLogger } from './queue-logger.ts'
+
+/** A job to add to the queue. */
+export interface NewJob {
+  task: string
+  payload: Record<string, unknown>
+  /** Jobs of one queue run one at a time, in order (one conversation's emails). */
+  queue?: string | undefined
+  /** Attempts before it is kept as failed; every retry waits longer (exp(attempt) seconds). */
+  maxAttempts: number
+  /** One job per key: adding it again while it waits replaces it. */
+  key?: string | undefined
+  runAt?: Date | undefined
+}
+
+/**
+ * Adds a job in the caller's transaction: it exists only if that commits, so the email or event it
+ * answers and the job to answer it land together. Returns its id.
+ */
+export async function enqueue(q: Queryable, job: NewJob): Promise<number> {
+  const { rows } = await q.query<{ id: string }>(
+    `SELECT (graphile_worker.add_job($1, $2::json, queue_name => $3, max_attempts => $4,
+                                     job_key => $5, run_at => coalesce($6, now()))).id`,
+    [
+      job.task,
+      JSON.stringify(job.payload),
+      job.queue ?? null,
+      job.maxAttempts,
+      job.key ?? null,
+      job.runAt ?? null,
+    ],
+  )
+  return Number(rows[0]?.id)
+}
+
+/**
+ * Creates or updates the queue's own tables (graphile-worker's migrations, schema
+ * `graphile_worker`) through the driver; every process that adds jobs needs them.
+ */
+export async function installQueue(db: Database, logger: Logger): Promise<void> {
+  const driver = db.driverConfig?.()
+  if (driver === undefined) throw new Error('the job queue needs a database it can reach by driver')
+  const pgPool = new pg.Pool({ ...driver, max: 1, application_name: 'digital-fte (jobs setup)' })
+  pgPool.on('error', () => {})
+  try {
+    await runMigrations({ pgPool, logger: queueLogger(logger) })
+  } finally {
+    await pgPool.end().catch(() => {})
+  }
+}
