@@ -91,7 +91,8 @@ CREATE TABLE email_threads (
 -- References continues that conversation.
 CREATE TABLE email_thread_messages (
   message_id      TEXT PRIMARY KEY,
-  conversation_id UUID NOT NULL REFERENCES conversations (id) ON DELETE CASCADE
+  conversation_id UUID NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+  added_at        TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX email_thread_messages_conversation ON email_thread_messages (conversation_id);
 
@@ -145,3 +146,11 @@ END
 $$;
 CREATE TRIGGER job_runs_changed AFTER UPDATE ON job_runs
   FOR EACH ROW EXECUTE FUNCTION job_runs_changed();
+
+-- Work done once however often it is asked for: a webhook event by its id, a schedule's finding by
+-- its key. The conversation its job opened is kept, so a retry continues it.
+CREATE TABLE job_once (
+  key             TEXT PRIMARY KEY CHECK (length(key) BETWEEN 1 AND 400),
+  conversation_id UUID REFERENCES conversations (id) ON DELETE SET NULL,
+  created_at      TIMESTAMPTZ NOT NULL DEFAULT now()
+);

@@ -165,7 +165,12 @@ export async function* concludeTurn(
       withReply === undefined
         ? undefined
         : (tx) =>
-            withReply(tx, { text, fallback: outcome.kind === 'fallback' ? outcome.reason : null }),
+            withReply(tx, {
+              text,
+              fallback: outcome.kind === 'fallback' ? outcome.reason : null,
+              ...tokens,
+              costUsd,
+            }),
   })
   if (heldBy !== undefined) {
     yield { type: 'held', conversationId, by: heldBy }

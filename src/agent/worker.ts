@@ -62,6 +62,10 @@ export interface StoredReply {
   text: string
   /** Why the Worker wrote it itself (`max_turns`, `grounding`, …); null for the model's reply. */
   fallback: string | null
+  /** What the turn spent. */
+  inputTokens: number
+  outputTokens: number
+  costUsd: number | null
 }
 
 export interface DecideInput {

@@ -1,0 +1,146 @@
+import type { Queryable } from '../store/database.ts'
+
+export type RunStatus = 'done' | 'failed' | 'handed_over'
+
+/** How a run ended, and what it spent. */
+export interface RunEnd {
+  status: RunStatus
+  /** A stable code: why it failed or went to a person (`step_limit`, `outside_envelope`, …). */
+  reason?: string | undefined
+  detail?: string | undefined
+  conversationId?: string | null | undefined
+  inputTokens?: number | undefined
+  outputTokens?: number | undefined
+  costUsd?: number | null | undefined
+  steps?: number | undefined
+}
+
+/** A run handed to a person and not yet dealt with, as the staff inbox lists it. */
+export interface HandedOverRun {
+  id: number
+  trigger: string
+  reason: string | null
+  detail: string | null
+  conversationId: string | null
+  startedAt: Date
+}
+
+/** Each run (attempt) of a job: the history the queue does not keep, and the day's spending. */
+export const jobRuns = {
+  async begin(
+    q: Queryable,
+    run: { jobId: number; attempt: number; task: string; trigger: string },
+  ): Promise<number> {
+    const { rows } = await q.query<{ id: number }>(
+      `INSERT INTO job_runs (job_id, attempt, task, trigger) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [run.jobId, run.attempt, run.task, run.trigger],
+    )
+    return Number(rows[0]?.id)
+  },
+
+  async end(q: Queryable, id: number, end: RunEnd): Promise<void> {
+    await q.query(
+      `UPDATE job_runs SET status = $2, reason = $3, detail = left($4, 2000), finished_at = now(),
+         conversation_id = coalesce($5, conversation_id), input_tokens = $6, output_tokens = $7,
+         cost_usd = $8, steps = $9
+       WHERE id = $1`,
+      [
+        id,
+        end.status,
+        end.reason ?? null,
+        end.detail ?? null,
+        end.conversationId ?? null,
+        end.inputTokens ?? 0,
+        end.outputTokens ?? 0,
+        end.costUsd ?? 0,
+        end.steps ?? 0,
+      ],
+    )
+  },
+
+  /** Tokens and USD spent today (UTC) by the jobs of `trigger`, in every process. */
+  async spentToday(q: Queryable, trigger: string): Promise<{ tokens: number; usd: number }> {
+    const { rows } = await q.query<{ tokens: number; usd: string }>(
+      `SELECT coalesce(sum(input_tokens + output_tokens), 0)::int8 AS tokens,
+              coalesce(sum(cost_usd), 0)::text AS usd
+       FROM job_runs
+       WHERE trigger = $1 AND started_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`,
+      [trigger],
+    )
+    return { tokens: Number(rows[0]?.tokens ?? 0), usd: Number(rows[0]?.usd ?? 0) }
+  },
+
+  async handedOver(q: Queryable, limit = 200): Promise<HandedOverRun[]> {
+    const { rows } = await q.query<{
+      id: number
+      trigger: string
+      reason: string | null
+      detail: string | null
+      conversation_id: string | null
+      started_at: Date
+    }>(
+      `SELECT id, trigger, reason, detail, conversation_id, started_at FROM job_runs
+       WHERE status = 'handed_over' AND resolved_at IS NULL ORDER BY started_at, id LIMIT $1`,
+      [limit],
+    )
+    return rows.map((row) => ({
+      id: Number(row.id),
+      trigger: row.trigger,
+      reason: row.reason,
+      detail: row.detail,
+      conversationId: row.conversation_id,
+      startedAt: row.started_at,
+    }))
+  },
+
+  /** A person dealt with a run handed to them: it leaves the inbox. False when it was not there. */
+  async resolve(q: Queryable, id: number, by: string): Promise<boolean> {
+    const { rowCount } = await q.query(
+      `UPDATE job_runs SET resolved_by = $2, resolved_at = now()
+       WHERE id = $1 AND status = 'handed_over' AND resolved_at IS NULL`,
+      [id, by],
+    )
+    return rowCount > 0
+  },
+
+  /** Runs of one job, the latest first. */
+  async ofJob(
+    q: Queryable,
+    jobId: number,
+  ): Promise<
+    Array<{ attempt: number; status: string; reason: string | null; detail: string | null }>
+  > {
+    const { rows } = await q.query<{
+      attempt: number
+      status: string
+      reason: string | null
+      detail: string | null
+    }>('SELECT attempt, status, reason, detail FROM job_runs WHERE job_id = $1 ORDER BY id DESC', [
+      jobId,
+    ])
+    return rows
+  },
+}
+
+/** Work done once: true the first time `key` is seen; the conversation a previous try opened. */
+export const jobOnce = {
+  async claim(
+    q: Queryable,
+    key: string,
+  ): Promise<{ first: boolean; conversationId: string | null }> {
+    const { rows } = await q.query<{ conversation_id: string | null; first: boolean }>(
+      `WITH made AS (
+         INSERT INTO job_once (key) VALUES ($1) ON CONFLICT (key) DO NOTHING RETURNING conversation_id
+       )
+       SELECT conversation_id, true AS first FROM made
+       UNION ALL SELECT conversation_id, false FROM job_once WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM made)`,
+      [key],
+    )
+    const row = rows[0]
+    return { first: row?.first ?? false, conversationId: row?.conversation_id ?? null }
+  },
+
+  async open(q: Queryable, key: string, conversationId: string): Promise<void> {
+    await q.query('UPDATE job_once SET conversation_id = $2 WHERE key = $1', [key, conversationId])
+  },
+}
