@@ -1,0 +1,107 @@
+import type { Queryable } from '../store/database.ts'
+
+/** A job in the queue, as an operator sees it. */
+export interface QueuedJob {
+  id: number
+  task: string
+  queue: string | null
+  /** `waiting`, `running`, `retrying` (failed, tried again at runAt) or `failed` (attempts used up). */
+  state: 'waiting' | 'running' | 'retrying' | 'failed'
+  attempts: number
+  maxAttempts: number
+  runAt: Date
+  lastError: string | null
+  trigger: string | null
+  createdAt: Date
+}
+
+type JobRow = {
+  id: string
+  task_identifier: string
+  queue_name: string | null
+  attempts: number
+  max_attempts: number
+  run_at: Date
+  last_error: string | null
+  locked_at: Date | null
+  trigger: string | null
+  created_at: Date
+}
+
+const stateOf = (row: JobRow): QueuedJob['state'] =>
+  row.locked_at !== null
+    ? 'running'
+    : row.attempts >= row.max_attempts
+      ? 'failed'
+      : row.attempts > 0
+        ? 'retrying'
+        : 'waiting'
+
+/**
+ * What operators do with the queue (graphile-worker's view and functions): list its jobs, try a
+ * failed one again, cancel one. A job that succeeded leaves the queue; its runs stay in job_runs.
+ */
+export const jobAdmin = {
+  async list(
+    q: Queryable,
+    options: { failedOnly?: boolean; limit?: number } = {},
+  ): Promise<QueuedJob[]> {
+    const { rows } = await q.query<JobRow>(
+      `SELECT id, task_identifier, queue_name, attempts, max_attempts, run_at, left(last_error, 500)
+              AS last_error, locked_at, payload->>'trigger' AS trigger, created_at
+       FROM graphile_worker.jobs
+       WHERE NOT $1::boolean OR (attempts >= max_attempts AND locked_at IS NULL)
+       ORDER BY created_at, id LIMIT $2`,
+      [options.failedOnly === true, options.limit ?? 200],
+    )
+    return rows.map((row) => ({
+      id: Number(row.id),
+      task: row.task_identifier,
+      queue: row.queue_name,
+      state: stateOf(row),
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+      runAt: row.run_at,
+      lastError: row.last_error,
+      trigger: row.trigger,
+      createdAt: row.created_at,
+    }))
+  },
+
+  /** Runs a job again now with its attempts reset; false when no such job waits (or it runs). */
+  async retry(q: Queryable, id: number): Promise<boolean> {
+    const { rows } = await q.query(
+      `SELECT id FROM graphile_worker.reschedule_jobs(ARRAY[$1::bigint], run_at => now(),
+                                                      attempts => 0)
+       WHERE locked_at IS NULL`,
+      [id],
+    )
+    return rows.length > 0
+  },
+
+  /** Takes a job out of the queue (a running one cannot be); false when there was none. */
+  async cancel(q: Queryable, id: number): Promise<boolean> {
+    const { rows } = await q.query(
+      'SELECT id FROM graphile_worker.complete_jobs(ARRAY[$1::bigint])',
+      [id],
+    )
+    return rows.length > 0
+  },
+
+  /** Jobs waiting and the age of the oldest, for the console and metrics. */
+  async depth(q: Queryable): Promise<{ waiting: number; failed: number; oldestSeconds: number }> {
+    const { rows } = await q.query<{ waiting: number; failed: number; oldest: number | null }>(
+      `SELECT count(*) FILTER (WHERE attempts < max_attempts)::int AS waiting,
+              count(*) FILTER (WHERE attempts >= max_attempts)::int AS failed,
+              extract(epoch FROM now() - min(run_at) FILTER (WHERE attempts < max_attempts
+                                                              AND locked_at IS NULL))::float8 AS oldest
+       FROM graphile_worker.jobs`,
+    )
+    const row = rows[0]
+    return {
+      waiting: row?.waiting ?? 0,
+      failed: row?.failed ?? 0,
+      oldestSeconds: Math.max(0, row?.oldest ?? 0),
+    }
+  },
+}
