@@ -13,6 +13,7 @@ import { conversationApi } from './conversation-api.ts'
 import { handoffApi } from './handoff-api.ts'
 import { checkHealth } from './health.ts'
 import { hostOriginWall } from './host-origin-wall.ts'
+import { type InboundOptions, inboundApi } from './inbound-api.ts'
 import { jsonBodiesOnly } from './json-bodies-only.ts'
 import { liveEvents } from './live-events.ts'
 import { staffApi } from './staff-api.ts'
@@ -35,6 +36,8 @@ export interface AppOptions extends HostOriginOptions {
   chat?: ChatApiOptions | undefined
   /** The web UI at `/`; unset: not served. */
   web?: WebUiOptions | undefined
+  /** The signed inbound routes under `/api/inbound` (email, webhooks); unset: not served. */
+  inbound?: InboundOptions | undefined
 }
 
 type Env = { Variables: { identity: Identity } }
@@ -42,7 +45,8 @@ type Env = { Variables: { identity: Identity } }
 /**
  * The HTTP surface, web-standard: health, sign-in metadata, the API and the web UI. Every route
  * but the first two answers only requests whose Host and Origin are this server's
- * (`hostOriginWall`); every `/api` route needs a bearer token, and a body sent to it JSON.
+ * (`hostOriginWall`); every `/api` route needs a bearer token, and a body sent to it JSON, but
+ * `/api/inbound`'s, which are signed instead.
  */
 export function createApp(options: AppOptions): Hono<Env> {
   const app = new Hono<Env>()
@@ -64,6 +68,10 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   // Every route below: health and the metadata above are probed and read by address, from anywhere.
   app.use('*', hostOriginWall(options))
+
+  // Before the bearer check and the JSON-only rule, which never see what these routes answer: a
+  // mail provider or a helpdesk signs its posts, it has no token, and MIME is not JSON.
+  if (options.inbound !== undefined) app.route('/api/inbound', inboundApi(options.inbound))
 
   const { api } = options
   if (api !== undefined && (options.corsOrigins ?? []).length > 0) {

@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
 import { createApp } from './app.ts'
 import type { ChatApiOptions } from './chat-api.ts'
+import type { InboundOptions } from './inbound-api.ts'
 import type { FetchHandler, Handlers } from './listen.ts'
 import { mcpHttpHandler } from './mcp.ts'
 import type { WebUiOptions } from './web/web-ui.ts'
@@ -44,6 +45,8 @@ export interface ServedOptions {
   corsOrigins?: readonly string[] | undefined
   /** The domain pack served, as the web UI presents it. */
   domain?: WebUiOptions['domain']
+  /** The signed inbound routes (email, webhooks); unset: not served. */
+  inbound?: InboundOptions | undefined
 }
 
 /** This server's resources, as tokens name them: `/mcp`'s first, then the server's own (`/api`). */
@@ -103,6 +106,7 @@ export function servedHandlers(options: ServedOptions): Required<Handlers> {
         chat: options.chat,
         publicUrl: options.publicUrl,
         corsOrigins: options.corsOrigins,
+        inbound: options.inbound,
         web: {
           domain: options.domain,
           signIn:

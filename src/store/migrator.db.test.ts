@@ -23,6 +23,7 @@ const EXPECTED_TABLES = [
   'fte_migrations',
   'gateway_secrets',
   'idempotency_records',
+  'inbound_receipts',
   'inbox_claims',
   'messages',
   'notes',
