@@ -16,6 +16,7 @@ import { lookupCustomerTool } from './gateway/tools/lookup-customer.ts'
 import { lookupOrderTool } from './gateway/tools/lookup-order.ts'
 import { openTicketTool } from './gateway/tools/open-ticket.ts'
 import { searchPoliciesTool } from './gateway/tools/search-policies.ts'
+import { supportJobs } from './jobs/index.ts'
 import { supportLexicon } from './lexicon.ts'
 import { supportStaff } from './staff/index.ts'
 
@@ -51,6 +52,7 @@ export const supportPack: DomainPack = {
   devAccounts: supportDevAccounts,
   examplePrompt: "I haven't received my refund from order #4429, it's been two weeks.",
   staff: supportStaff,
+  jobs: supportJobs,
   // The repository's own .claude/skills: Claude Code and OpenCode opening the project see them too.
   skillsDir: join(packageRoot(), 'domains', 'support', 'skills'),
 }

@@ -13,8 +13,8 @@ import type { WorkerModel } from './model-factory.ts'
 import { costOf, type ModelPrice } from './model-prices.ts'
 import type { SpanRecorder } from './span-recorder.ts'
 import type { RunOutcome } from './turn.ts'
-import type { TurnState } from './worker-context.ts'
 import type { SendInput } from './worker.ts'
+import type { TurnState } from './worker-context.ts'
 import type { WorkerEvent } from './worker-events.ts'
 
 /** What ending a turn needs: where to write, what the model costs, how to audit. */

@@ -11,12 +11,17 @@ import {
   webRedirectUris,
 } from '../http/served-handlers.ts'
 import { RunningTurns } from '../http/turn-stream.ts'
+import { loadEnvelopeFile } from '../jobs/envelope-file.ts'
+import { jobsDoor } from '../jobs/inbound/jobs-door.ts'
+import { JOBS_INBOX } from '../jobs/jobs-inbox.ts'
+import { startJobs } from '../jobs/jobs-service.ts'
 import { scheduleRetention } from '../maintenance/retention-schedule.ts'
 import { packScopes } from '../pack/domain-pack.ts'
 import { ChangeFeed } from '../store/change-feed.ts'
 import { connect } from '../store/connect.ts'
 import { buildGateway } from './build-gateway.ts'
 import { buildWorker } from './build-worker.ts'
+import { jobTurns } from './job-turns.ts'
 import { prepareDatabase } from './prepare-database.ts'
 import type { Runtime } from './runtime.ts'
 import { standIn } from './stand-in.ts'
@@ -107,6 +112,22 @@ export async function composeServer(
       model === undefined
         ? undefined
         : await buildWorker(runtime, db, workerGateway, model, 'worker:serve')
+    const jobs = await startJobs({
+      db,
+      logger,
+      config: config.jobs,
+      pack: pack.jobs,
+      tools: gateway.tools,
+      runTurn:
+        worker === undefined
+          ? undefined
+          : jobTurns(worker, new Set(gateway.tools.map((tool) => tool.name))),
+      envelopes:
+        config.jobs.envelopeFile === undefined
+          ? {}
+          : await loadEnvelopeFile(config.jobs.envelopeFile),
+    })
+    closers.push(() => jobs.close())
     const feed = new ChangeFeed(db, logger)
     await feed.start()
     closers.push(() => feed.close())
@@ -124,6 +145,13 @@ export async function composeServer(
       access,
       scopes,
       corsOrigins: config.api.corsOrigins,
+      inbound: {
+        secrets: { email: config.jobs.email.inboundSecrets, webhook: config.jobs.webhookSecrets },
+        toleranceSeconds: config.jobs.toleranceSeconds,
+        maxBytes: config.jobs.email.maxBytes,
+        eventKinds: (pack.jobs?.webhooks ?? []).map((event) => event.kind),
+        door: jobsDoor(jobs),
+      },
       domain: { name: pack.name, description: pack.description, examplePrompt: pack.examplePrompt },
       chat: {
         db,
@@ -136,7 +164,8 @@ export async function composeServer(
         running,
         decide: (decision) => gateway.decide(decision),
         feed,
-        staff: pack.staff,
+        // The jobs' kinds beside the pack's: drafts to approve, jobs handed over, failed jobs.
+        staff: { ...pack.staff, inbox: [...(pack.staff?.inbox ?? []), ...JOBS_INBOX] },
         operatorHints: where.loopbackOnly === true ? 'everyone' : 'staff',
         toolWords: new Map(
           gateway.tools.flatMap((tool) =>

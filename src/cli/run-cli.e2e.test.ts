@@ -73,7 +73,7 @@ describe('fte on the embedded database', () => {
 
     const tooEarly = await fte(['search', 'refund'], env)
     expect(tooEarly.code).toBe(1)
-    expect(tooEarly.stderr).toContain('schema is not up to date (19 migrations not applied)')
+    expect(tooEarly.stderr).toContain('schema is not up to date (20 migrations not applied)')
 
     const migrated = await fte(['migrate'], env)
     expect(migrated.code).toBe(0)
@@ -81,11 +81,11 @@ describe('fte on the embedded database', () => {
     expect(migrated.stdout).toContain('applied 19, 0 were already applied')
 
     const again = await fte(['migrate'], env)
-    expect(again.stdout).toContain('up to date (19 migrations applied)')
+    expect(again.stdout).toContain('up to date (20 migrations applied)')
 
     const after = await fte(['migrate', '--status', '--json'], env)
     const statuses = JSON.parse(after.stdout) as { state: string }[]
-    expect(statuses.map((s) => s.state)).toEqual(Array(19).fill('applied'))
+    expect(statuses.map((s) => s.state)).toEqual(Array(20).fill('applied'))
 
     const db = await openPglite({ dataDir })
     await buildConversation(db)

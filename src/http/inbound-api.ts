@@ -7,7 +7,7 @@ import type {
   InboundRoute,
 } from '../jobs/inbound/inbound-door.ts'
 import { SIGNATURE_HEADER, verifySignature } from '../jobs/inbound/signature.ts'
-import { ConfigError, ConflictError, InvalidInputError } from '../lib/errors.ts'
+import { CallerError, ConfigError, ConflictError } from '../lib/errors.ts'
 import { readEnvelope, readEvent } from './inbound-input.ts'
 
 export interface InboundOptions {
@@ -127,7 +127,7 @@ export function inboundApi(options: InboundOptions): Hono {
     return refuse(c, route, reason, signatureMessage(reason, toleranceSeconds))
   }
 
-  /** 202 with what the door made of it; its replay (ConflictError) 409, its bad input 400. */
+  /** 202 with what the door made of it; its replay (ConflictError) 409, its bad input 400 (413 too large). */
   async function deliver(c: Context, route: InboundRoute, work: () => Promise<InboundAccepted>) {
     try {
       const { id, duplicate } = await work()
@@ -136,7 +136,10 @@ export function inboundApi(options: InboundOptions): Hono {
       if (error instanceof ConflictError) {
         return refuse(c, route, 'replayed', 'This signed request was received before.')
       }
-      if (error instanceof InvalidInputError) {
+      if (error instanceof CallerError && error.code === 'email_too_large') {
+        return refuse(c, route, 'too_large', error.message, error.message)
+      }
+      if (error instanceof CallerError) {
         return refuse(c, route, 'malformed', error.message, error.message)
       }
       throw error

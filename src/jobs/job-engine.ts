@@ -72,6 +72,8 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
     application_name: 'digital-fte (jobs)',
   })
   pgPool.on('error', (error) => logger.warn({ err: errorMessage(error) }, 'job queue connection'))
+  // A connection's own errors reach its query; this keeps one lost while idle from crashing us.
+  pgPool.on('connect', (client) => client.on('error', () => {}))
   const events: WorkerEvents = new EventEmitter()
   const liveness = new EngineLiveness(db, {
     logger,

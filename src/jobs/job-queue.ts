@@ -46,6 +46,7 @@ export async function installQueue(db: Database, logger: Logger): Promise<void> 
   if (driver === undefined) throw new Error('the job queue needs a database it can reach by driver')
   const pgPool = new pg.Pool({ ...driver, max: 1, application_name: 'digital-fte (jobs setup)' })
   pgPool.on('error', () => {})
+  pgPool.on('connect', (client) => client.on('error', () => {}))
   try {
     await runMigrations({ pgPool, logger: queueLogger(logger) })
   } finally {

@@ -14,6 +14,7 @@ import { sendEmail } from './email/send-email.ts'
 import { listenSmtp, type SmtpListener } from './email/smtp-listener.ts'
 import { createSmtpSender, type SmtpSender } from './email/smtp-sender.ts'
 import { type Envelope, type EnvelopeOverride, envelopeFor } from './envelope.ts'
+import { inboundReceipts } from './inbound/receipts.ts'
 import { type JobEngine, type JobTask, startJobEngine } from './job-engine.ts'
 import { installQueue } from './job-queue.ts'
 import type { TurnRunner } from './job-turn.ts'
@@ -39,7 +40,11 @@ export interface JobsOptions {
 
 /** The Worker's own work in this process: the doors emails and events come in by, and the runner. */
 export interface Jobs {
-  receiveEmail(raw: Buffer, arrival: Arrival): Promise<{ id: string; duplicate: boolean }>
+  receiveEmail(
+    raw: Buffer,
+    arrival: Arrival,
+    accepted?: (tx: Queryable) => Promise<void>,
+  ): Promise<{ id: string; duplicate: boolean }>
   receiveWebhook(
     event: { kind: string; id: string; data: Record<string, unknown> },
     accepted?: (tx: Queryable) => Promise<void>,
@@ -126,7 +131,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
           await db.transaction((tx) => enqueueSend(tx, id, 'email'))
         }
       } else {
-        logger.warn('EMAIL_SMTP_URL is not set: email replies wait in the outbox until it is')
+        logger.info('EMAIL_SMTP_URL is not set: email replies wait in the outbox until it is')
       }
     } else {
       logger.info(
@@ -135,6 +140,18 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
           : 'JOBS is off: this process runs no jobs',
       )
     }
+    // A signed request older than the tolerance is refused as stale: its receipt can go after
+    // twice that (its timestamp may have been that far ahead of our clock).
+    const forget = setInterval(() => {
+      const cutoff = new Date(Date.now() - (2 * config.toleranceSeconds + 60) * 1000)
+      inboundReceipts
+        .forgetBefore(db, cutoff)
+        .catch((error: unknown) =>
+          logger.warn({ err: errorMessage(error) }, 'old inbound receipts could not be removed'),
+        )
+    }, 60_000)
+    forget.unref()
+    closers.push(async () => clearInterval(forget))
     const door = {
       db,
       pack,
@@ -169,7 +186,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       logger.info({ port: listener.port }, 'receiving email over SMTP')
     }
     return {
-      receiveEmail: (raw, arrival) => receiveEmail(door, raw, arrival),
+      receiveEmail: (raw, arrival, accepted) => receiveEmail(door, raw, arrival, accepted),
       receiveWebhook: (event, accepted) => receiveWebhook(db, pack, event, accepted),
       refused: (route, reason, detail) => recordRefusal(db, route, reason, detail),
       envelope,

@@ -1,9 +1,8 @@
 import { writeAudit } from '../../audit/audit-writer.ts'
-import { errorMessage, FteError } from '../../lib/errors.ts'
 import { conversations } from '../../memory/conversations.ts'
 import { people } from '../../memory/people.ts'
 import type { JobsPack } from '../../pack/jobs-contract.ts'
-import type { Database } from '../../store/database.ts'
+import type { Database, Queryable } from '../../store/database.ts'
 import { JOB_ACTOR } from '../audited-task.ts'
 import { enqueue } from '../job-queue.ts'
 import { jobSubject } from '../job-turn.ts'
@@ -37,26 +36,17 @@ export const ANSWER_EMAIL = 'email:answer'
  * authentication checked and recorded, stored once by Message-ID, placed in its thread (by
  * In-Reply-To/References or the token in its subject, and only a thread of the record the sender
  * matched) or a new one, and a job queued to answer it, all in one transaction. A malformed or
- * oversized email is refused with a CallerError and an `inbound_refused` audit row.
+ * oversized email is refused with a CallerError (the door that took it records the refusal).
  */
 export async function receiveEmail(
   options: EmailDoorOptions,
   raw: Buffer,
   arrival: Arrival,
+  /** Runs first in the transaction that takes the email (the replay check of its signature). */
+  accepted?: (tx: Queryable) => Promise<void>,
 ): Promise<{ id: string; duplicate: boolean }> {
   const { db } = options
-  let email: Awaited<ReturnType<typeof parseInbound>>
-  try {
-    email = await parseInbound(raw, options.limits)
-  } catch (error) {
-    await recordRefusal(
-      db,
-      'email',
-      error instanceof FteError ? error.code : 'email_malformed',
-      errorMessage(error),
-    )
-    throw error
-  }
+  const email = await parseInbound(raw, options.limits)
   const verdict = await checkSender(raw, {
     ip: arrival.remoteIp,
     helo: arrival.helo,
@@ -65,6 +55,7 @@ export async function receiveEmail(
     ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
   })
   return db.transaction(async (tx) => {
+    await accepted?.(tx)
     const id = await inboundEmails.add(tx, {
       messageId: email.messageId,
       via: arrival.via,

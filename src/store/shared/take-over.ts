@@ -85,7 +85,11 @@ export function takeOverWhenGone(
     get holds() {
       return pick(current ?? last).holds
     },
-    driverConfig: () => pick(current ?? last).driverConfig?.() ?? {},
+    driverConfig: () => {
+      const config = pick(current ?? last).driverConfig?.()
+      if (config === undefined) throw new Error('this database cannot be reached by driver')
+      return config
+    },
     query: (sql, params) => guarded((db) => pick(db).query(sql, params)),
     exec: (sql) => guarded((db) => pick(db).exec(sql)),
     transaction: (work, transactionOptions) =>
