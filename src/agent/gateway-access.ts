@@ -38,7 +38,15 @@ export function inProcessAccess(gateway: Gateway, standIn?: Identity): GatewayAc
       if (identity === undefined) {
         throw new InternalError('internal', 'an in-process gateway needs the identity to act as')
       }
-      const key = `${identity.sub}\u0000${identity.role}\u0000${identity.scopes.join(' ')}`
+      // Everything the gateway decides by: a job's envelope and record make another caller.
+      const key = JSON.stringify([
+        identity.sub,
+        identity.role,
+        identity.scopes,
+        identity.email ?? null,
+        identity.envelope ?? null,
+        identity.actsFor ?? null,
+      ])
       let client = clients.get(key)
       if (client === undefined) {
         client = (async () => {

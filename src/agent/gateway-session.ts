@@ -12,6 +12,8 @@ export interface Begun {
   userId: string
   persona: string
   rules: string
+  /** A job's envelope: the tools it may call (set only for a job's identity). */
+  envelope?: readonly string[] | undefined
 }
 
 export interface Refused {
@@ -51,6 +53,7 @@ export async function beginSession(
       userId: data.user.id,
       persona: data.persona,
       rules: data.rules,
+      envelope: identity?.envelope?.tools,
     }
   } catch (error) {
     return { refused: 'gateway', message: errorMessage(error) }

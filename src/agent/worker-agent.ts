@@ -54,8 +54,14 @@ export function agentFactory(
   const build = async (begun: Begun): Promise<Agent<WorkerRunContext>> => {
     let tools = toolsByServer.get(begun.server)
     if (tools === undefined) {
+      const envelope = begun.envelope
       tools = gatewayTools(begun.server, {
-        approval: options.approval,
+        // A job asks no approval for a tool outside its envelope: the gateway refuses the call,
+        // and the job stops there. Inside it, approval tools still wait for a person.
+        approval:
+          envelope === undefined
+            ? options.approval
+            : new Set([...options.approval].filter((name) => envelope.includes(name))),
         timeoutMs: options.toolTimeoutMs,
         turns: options.turns,
         record: options.recordCall,

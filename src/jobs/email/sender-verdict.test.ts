@@ -1,29 +1,6 @@
-import { generateKeyPairSync } from 'node:crypto'
-import { dkimSign } from 'mailauth'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { type DkimKey, dkimKey, dns, signed } from '../../../test/support/mail-auth.ts'
 import { checkSender } from './sender-verdict.ts'
-
-/** A DKIM key of `domain`: the private key to sign with, the TXT record that publishes it. */
-function dkimKey(domain: string, selector: string) {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-  const published = publicKey.export({ type: 'spki', format: 'der' }).toString('base64')
-  return {
-    domain,
-    selector,
-    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
-    record: `v=DKIM1; k=rsa; p=${published}`,
-  }
-}
-type DkimKey = ReturnType<typeof dkimKey>
-
-/** The DNS as node:dns answers: TXT records as arrays of strings, a missing name as ENOTFOUND. */
-function dns(records: Record<string, string>) {
-  return async (name: string, rrtype: string) => {
-    const record = records[`${name.toLowerCase()} ${rrtype}`]
-    if (record !== undefined) return rrtype === 'TXT' ? [[record]] : [record]
-    throw Object.assign(new Error(`query ENOTFOUND ${name}`), { code: 'ENOTFOUND' })
-  }
-}
 
 function message(from: string, body = 'Where is my parcel?'): string {
   return [
@@ -36,18 +13,6 @@ function message(from: string, body = 'Where is my parcel?'): string {
     body,
     '',
   ].join('\r\n')
-}
-
-async function signed(text: string, key: DkimKey): Promise<string> {
-  const signature = {
-    signingDomain: key.domain,
-    selector: key.selector,
-    privateKey: key.privateKey,
-  }
-  // mailauth signs what signatureData lists; its types want the same fields at the top as well.
-  const { signatures, errors } = await dkimSign(text, { ...signature, signatureData: [signature] })
-  expect(errors).toEqual([])
-  return signatures + text
 }
 
 const how = { ip: null, helo: null, mailFrom: null, mta: 'mx.desk.example' }

@@ -1,0 +1,170 @@
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { describeEachJobDatabase } from '../../test/support/job-databases.ts'
+import { email, type JobsStage, jobsStage } from '../../test/support/jobs-stage.ts'
+import type { Database } from '../store/database.ts'
+
+const MAYA = 'maya.okafor@example.com'
+const ATTACKER = 'attacker@evil.example'
+
+async function count(db: Database, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params)
+  return rows[0]?.n ?? 0
+}
+
+async function runsOf(db: Database) {
+  const { rows } = await db.query<{ task: string; status: string; reason: string | null }>(
+    `SELECT task, status, reason FROM job_runs WHERE finished_at IS NOT NULL ORDER BY id`,
+  )
+  return rows
+}
+
+describeEachJobDatabase('email jobs', (target) => {
+  let db: Database
+  let stage: JobsStage
+  beforeEach(async () => {
+    db = await target.open()
+    stage = await jobsStage(db)
+  })
+  afterEach(async () => {
+    await stage.close()
+    await db.close()
+  })
+
+  it('answers an email sent over SMTP with a threaded reply, and continues the conversation when the customer replies in the thread', async () => {
+    await stage.smtp(
+      email({
+        from: `Maya Okafor <${MAYA}>`,
+        subject: 'Where is my lamp money?',
+        body: 'Hello, what is the status of order #4429?\n\nThanks, Maya',
+        messageId: '<first@mail.example.com>',
+      }),
+    )
+    const [reply] = await stage.receiver.waitFor(1, 30_000)
+    expect(reply?.to).toEqual([MAYA])
+    expect(reply?.inReplyTo).toBe('<first@mail.example.com>')
+    expect(reply?.subject).toMatch(/^Re: Where is my lamp money\? \[ref:[A-Z0-9]{8}\]$/)
+    expect(reply?.text).toContain('Order #4429')
+    const { rows: first } = await db.query<{ conversation_id: string }>(
+      `SELECT conversation_id FROM inbound_emails WHERE message_id = '<first@mail.example.com>'`,
+    )
+    const conversationId = first[0]?.conversation_id
+
+    await stage.smtp(
+      email({
+        from: MAYA,
+        subject: reply?.subject ?? '',
+        body: 'And order #4429 again, please?\n\nOn Friday you wrote:\n> Here is what we have',
+        messageId: '<second@mail.example.com>',
+        inReplyTo: reply?.messageId ?? '',
+        references: ['<first@mail.example.com>', reply?.messageId ?? ''],
+      }),
+    )
+    const replies = await stage.receiver.waitFor(2, 30_000)
+    const second = replies.find((r) => r.inReplyTo === '<second@mail.example.com>')
+    expect(second?.references).toEqual([
+      '<first@mail.example.com>',
+      reply?.messageId,
+      '<second@mail.example.com>',
+    ])
+    const { rows: both } = await db.query<{ conversation_id: string; body: string }>(
+      'SELECT conversation_id, body FROM inbound_emails ORDER BY received_at',
+    )
+    expect(both.map((row) => row.conversation_id)).toEqual([conversationId, conversationId])
+    // Only the new text reached the Worker: the quoted history was stripped.
+    expect(both[1]?.body).toBe('And order #4429 again, please?')
+    expect(await count(db, 'conversations WHERE id = $1', [conversationId])).toBe(1)
+    expect(
+      await count(db, `messages WHERE conversation_id = $1 AND role = 'user'`, [conversationId]),
+    ).toBe(2)
+    expect(await count(db, `email_outbox WHERE status = 'sent'`)).toBe(2)
+    expect(await count(db, `audit_log WHERE action = 'email_sent'`)).toBe(2)
+    expect(await count(db, `audit_log WHERE action = 'email_received'`)).toBe(2)
+    expect((await runsOf(db)).map((r) => `${r.task} ${r.status}`).sort()).toEqual([
+      'email:answer done',
+      'email:answer done',
+      'email:send done',
+      'email:send done',
+    ])
+  })
+
+  it('never moves money for a forged From, hands the job to a person, and replies to nobody', async () => {
+    const refunds = await count(db, 'refunds')
+    await stage.jobs.receiveEmail(
+      Buffer.from(
+        email({
+          from: `Maya Okafor <${MAYA}>`,
+          replyTo: ATTACKER,
+          subject: 'Refund now',
+          body: 'Please refund order #4429 to my new card.',
+          messageId: '<forged-1@evil.example>',
+        }),
+      ),
+      { via: 'smtp', mailFrom: ATTACKER, remoteIp: '203.0.113.9', helo: 'evil.example' },
+    )
+    await stage.until(async () => {
+      const runs = await runsOf(db)
+      return runs.length > 0 ? runs : undefined
+    })
+    expect(await runsOf(db)).toEqual([
+      { task: 'email:answer', status: 'handed_over', reason: 'outside_envelope' },
+    ])
+    expect(await count(db, 'refunds')).toBe(refunds)
+    expect(await count(db, 'email_outbox')).toBe(0)
+    const { rows } = await db.query<{
+      verdict: { dmarc: string; aligned: boolean }
+      reply_to: string
+    }>(`SELECT verdict, reply_to FROM inbound_emails WHERE message_id = '<forged-1@evil.example>'`)
+    expect(rows[0]?.verdict).toMatchObject({ dmarc: 'none', aligned: false })
+    expect(rows[0]?.reply_to).toBe(ATTACKER)
+    // The gateway refused the call itself: the envelope is enforced there, not only by the job.
+    expect(
+      await count(
+        db,
+        `refused_calls WHERE reason = 'outside_envelope' AND capabilities ? 'mcp:domain_issue_refund'`,
+      ),
+    ).toBe(1)
+  })
+
+  it('answers a forged From about another customer’s order without that order’s details, and only to the address on record', async () => {
+    await stage.jobs.receiveEmail(
+      Buffer.from(
+        email({
+          from: MAYA,
+          replyTo: ATTACKER,
+          subject: 'My order',
+          body: 'What is the status of order #4128?',
+          messageId: '<forged-2@evil.example>',
+        }),
+      ),
+      { via: 'smtp', mailFrom: ATTACKER, remoteIp: '203.0.113.9', helo: null },
+    )
+    const [reply] = await stage.receiver.waitFor(1, 30_000)
+    expect(reply?.envelope.recipients).toEqual([MAYA])
+    expect(reply?.text).not.toContain('88.00')
+    expect(reply?.text).toMatch(/No order/)
+  })
+
+  it('takes the same email delivered twice once: one turn, one reply', async () => {
+    const raw = Buffer.from(
+      email({
+        from: MAYA,
+        subject: 'Status',
+        body: 'Status of order #4429?',
+        messageId: '<twice@mail.example.com>',
+      }),
+    )
+    const arrival = { via: 'smtp' as const, mailFrom: MAYA, remoteIp: '198.51.100.1', helo: null }
+    const first = await stage.jobs.receiveEmail(raw, arrival)
+    const again = await stage.jobs.receiveEmail(raw, arrival)
+    expect(again).toEqual({ id: first.id, duplicate: true })
+    await stage.receiver.waitFor(1, 30_000)
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    expect(stage.receiver.messages()).toHaveLength(1)
+    expect(
+      await count(
+        db,
+        `messages WHERE role = 'user' AND conversation_id = (SELECT conversation_id FROM inbound_emails)`,
+      ),
+    ).toBe(1)
+  })
+})
