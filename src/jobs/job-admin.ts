@@ -47,11 +47,13 @@ export const jobAdmin = {
     options: { failedOnly?: boolean; limit?: number } = {},
   ): Promise<QueuedJob[]> {
     const { rows } = await q.query<JobRow>(
-      `SELECT id, task_identifier, queue_name, attempts, max_attempts, run_at, left(last_error, 500)
-              AS last_error, locked_at, payload->>'trigger' AS trigger, created_at
-       FROM graphile_worker.jobs
-       WHERE NOT $1::boolean OR (attempts >= max_attempts AND locked_at IS NULL)
-       ORDER BY created_at, id LIMIT $2`,
+      // The view leaves the payload out; the trigger is read from the job's own row.
+      `SELECT j.id, j.task_identifier, j.queue_name, j.attempts, j.max_attempts, j.run_at,
+              left(j.last_error, 500) AS last_error, j.locked_at,
+              p.payload->>'trigger' AS trigger, j.created_at
+       FROM graphile_worker.jobs j JOIN graphile_worker._private_jobs p ON p.id = j.id
+       WHERE NOT $1::boolean OR (j.attempts >= j.max_attempts AND j.locked_at IS NULL)
+       ORDER BY j.created_at, j.id LIMIT $2`,
       [options.failedOnly === true, options.limit ?? 200],
     )
     return rows.map((row) => ({
