@@ -121,6 +121,8 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
         })),
         concurrency: config.concurrency,
         logger,
+        staleAfterMs: config.staleAfterMs,
+        heartbeatMs: Math.max(500, Math.floor(config.staleAfterMs / 6)),
         ...options.engine,
       })
       const started = engine

@@ -19,6 +19,7 @@ export const jobsSection = (cwd: string) =>
     .object({
       JOBS: setting(boolean, true),
       JOBS_CONCURRENCY: setting(integer(1, 64), 2),
+      JOBS_STALE_SECONDS: setting(integer(2, 3600), 30),
       JOBS_ENVELOPE_FILE: optionalSetting(z.string().min(1)),
       JOBS_REPLIES: setting(z.enum(['draft', 'send'], { error: 'must be draft or send' }), 'draft'),
       EMAIL_FROM: setting(address, 'worker@localhost'),
@@ -44,6 +45,8 @@ export const jobsSection = (cwd: string) =>
         /** This process runs jobs (on the embedded database, only the one that holds it does). */
         run: e.JOBS,
         concurrency: e.JOBS_CONCURRENCY,
+        /** After this long without a heartbeat, a process's running jobs go back to the queue. */
+        staleAfterMs: e.JOBS_STALE_SECONDS * 1000,
         /** A YAML file of envelopes by trigger, over the pack's defaults. */
         envelopeFile:
           e.JOBS_ENVELOPE_FILE === undefined ? undefined : resolve(cwd, e.JOBS_ENVELOPE_FILE),
