@@ -8,7 +8,7 @@ export const GENERAL_ANSWER =
 
 /**
  * A stateless scripted model for emails and jobs, deciding each step from the turn so far:
- * - "refund" and an order number: asks to refund it (a job's envelope leaves that tool out);
+ * - "please refund" and an order number: refunds it (a job's envelope leaves that tool out);
  * - "keep looking": looks the customer up again and again (past any step limit);
  * - "in detail": answers at once, at a cost of 200,000 tokens (past a job's token budget);
  * - an order number: looks the order up, then answers with the lookup's first line;
@@ -28,7 +28,7 @@ function play(request: RecordedRequest): ModelTurn {
   if (/in detail/i.test(message)) {
     return { text: GENERAL_ANSWER, usage: { input: 199_000, output: 1_000 } }
   }
-  if (order !== undefined && /refund/i.test(message) && turn.calls.length === 0) {
+  if (order !== undefined && /please refund/i.test(message) && turn.calls.length === 0) {
     return {
       toolCalls: [
         {
