@@ -140,6 +140,12 @@ const EXERCISED: Array<{ command: RegExp; where: string; shows: string }> = [
     where: 'src/embedding/openai-embedder.test.ts',
     shows: 'createOpenAiEmbedder(',
   },
+  {
+    command:
+      /^(EMAIL_LISTEN_PORT=2525 JOBS_REPLIES=draft npm start|curl smtp:\/\/127\.0\.0\.1:2525 .*|t=\$\(date \+%s\); sig=.*|curl -X POST http:\/\/127\.0\.0\.1:3000\/api\/inbound\/email .*)$/,
+    where: 'test/email-by-hand.e2e.test.ts',
+    shows: 'as the README shows it',
+  },
   // Other programs' commands: what this server does for each is tested.
   {
     command:
