@@ -101,6 +101,20 @@ describeEachDatabase('retention', (target) => {
       `INSERT INTO change_events (seq, scope, kind, created_at)
        VALUES (-1, 'inbox', 'old', now() - interval '25 hours')`,
     )
+    // An email answered long ago and its sent reply go; a fresh one and a queued reply stay.
+    await db.query(
+      `INSERT INTO inbound_emails (message_id, via, from_address, subject, body, verdict, status,
+                                   received_at)
+       VALUES ('<old@x>', 'smtp', 'a@x', 's', 'b', '{}', 'answered', now() - interval '3 days'),
+              ('<new@x>', 'smtp', 'a@x', 's', 'b', '{}', 'answered', now())`,
+    )
+    await db.query(
+      `INSERT INTO email_outbox (message_id, conversation_id, to_address, subject, body, status,
+                                 created_at)
+       VALUES ('<r1@x>', $1, 'a@x', 's', 'b', 'sent', now() - interval '3 days'),
+              ('<r2@x>', $1, 'a@x', 's', 'b', 'queued', now() - interval '3 days')`,
+      [mixed],
+    )
     const freshChanges = await count('change_events WHERE seq > 0')
     const auditBefore = await count('audit_log')
 
@@ -114,11 +128,15 @@ describeEachDatabase('retention', (target) => {
       idempotencyRecords: 1,
       rateLimits: 1,
       changeEvents: 1,
+      emails: 1,
+      outbox: 1,
       spans: 1,
       auditRows: 2,
       invocations: 1,
     })
-    expect(steps).toHaveLength(9)
+    expect(steps).toHaveLength(11)
+    expect(await count(`inbound_emails WHERE message_id = '<new@x>'`)).toBe(1)
+    expect(await count(`email_outbox WHERE status = 'queued'`)).toBe(1)
     expect(await count('change_events')).toBe(freshChanges)
     const left = await db.query<{ conversation_id: string; content: string }>(
       'SELECT conversation_id, content FROM messages ORDER BY conversation_id',

@@ -22,6 +22,8 @@ export interface RetentionReport {
   idempotencyRecords: number
   rateLimits: number
   changeEvents: number
+  emails: number
+  outbox: number
   spans: number
   auditRows: number
   invocations: number
@@ -68,6 +70,22 @@ export async function applyRetention(
     return total
   }
 
+  // Emails are messages too: kept no longer, once answered (a queued one waits for its job). A
+  // reply leaves the outbox once it is sent or decided against.
+  const emails = await drain(
+    'emails',
+    `DELETE FROM inbound_emails WHERE id IN (
+       SELECT id FROM inbound_emails WHERE received_at < ${messageCutoff} AND status <> 'queued'
+       LIMIT $2)`,
+    messageHours,
+  )
+  const outbox = await drain(
+    'outbox',
+    `DELETE FROM email_outbox WHERE id IN (
+       SELECT id FROM email_outbox WHERE created_at < ${messageCutoff}
+         AND status IN ('sent', 'discarded', 'failed') LIMIT $2)`,
+    messageHours,
+  )
   const messages = await drain('messages', memoryExpiry.messages(messageCutoff), messageHours)
   const agentRuns = await drain('agentRuns', memoryExpiry.finishedRuns(messageCutoff), messageHours)
   const conversations = await drain(
@@ -123,6 +141,8 @@ export async function applyRetention(
     idempotencyRecords,
     rateLimits,
     changeEvents,
+    emails,
+    outbox,
     spans,
     auditRows,
     invocations,

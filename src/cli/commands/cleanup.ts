@@ -9,6 +9,8 @@ const LABELS: Record<keyof RetentionReport, string> = {
   idempotencyRecords: 'idempotency records',
   rateLimits: 'rate-limit rows',
   changeEvents: 'live-update changes',
+  emails: 'emails received',
+  outbox: 'emails sent',
   spans: 'trace spans',
   auditRows: 'audit rows',
   invocations: 'invocations',
