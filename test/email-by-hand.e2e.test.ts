@@ -8,7 +8,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { packageRoot } from '../src/lib/package-root.ts'
 import { emailModel } from './support/email-model.ts'
-import { type ServeProcess, serveProcess } from './support/fte-subprocess.ts'
+import { fteProcess, type ServeProcess, serveProcess } from './support/fte-subprocess.ts'
 import { freePort } from './support/ports.ts'
 import type { ScriptedOpenAiServer } from './support/scripted-openai-server.ts'
 
@@ -40,6 +40,7 @@ describe('email by hand, as the README shows it', () => {
   let dir: string
   let model: ScriptedOpenAiServer
   let server: ServeProcess
+  let env: Record<string, string>
   let smtpPort: number
   let port: number
   beforeAll(async () => {
@@ -48,21 +49,19 @@ describe('email by hand, as the README shows it', () => {
     await model.start()
     port = await freePort()
     smtpPort = await freePort()
-    server = await serveProcess([], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: dir,
-        PORT: String(port),
-        FTE_DATA_DIR: join(dir, 'data'),
-        LLM_PROVIDER: 'compatible',
-        LLM_BASE_URL: model.url,
-        LLM_MODEL: 'gpt-4o-mini',
-        EMAIL_LISTEN_PORT: String(smtpPort),
-        EMAIL_INBOUND_SECRET: SECRET,
-        JOBS_REPLIES: 'draft',
-      },
-    })
+    env = {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      PORT: String(port),
+      FTE_DATA_DIR: join(dir, 'data'),
+      LLM_PROVIDER: 'compatible',
+      LLM_BASE_URL: model.url,
+      LLM_MODEL: 'gpt-4o-mini',
+      EMAIL_LISTEN_PORT: String(smtpPort),
+      EMAIL_INBOUND_SECRET: SECRET,
+      JOBS_REPLIES: 'draft',
+    }
+    server = await serveProcess([], { cwd: dir, env })
   }, 120_000)
   afterAll(async () => {
     await server?.interrupt()
@@ -134,5 +133,12 @@ describe('email by hand, as the README shows it', () => {
       const rows = await drafts()
       return rows.some((row) => row.to_address === 'daniel.reyes@example.org') ? true : undefined
     }, 'the second drafted reply')
+  }, 60_000)
+
+  it('shows the queue and the email settings in fte doctor, beside the server', async () => {
+    const doctor = await fteProcess(['doctor'], { cwd: dir, env })
+    expect(doctor.stdout).toMatch(
+      /^✓ jobs: 0 waiting, 0 failed, 0 handed to a person; replies wait in the outbox \(EMAIL_SMTP_URL unset\); SMTP listener on port \d+; replies drafted for staff unless an envelope says$/m,
+    )
   }, 60_000)
 })

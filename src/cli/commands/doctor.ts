@@ -10,6 +10,7 @@ import type { Database } from '../../store/database.ts'
 import { loadMigrations } from '../../store/migration-files.ts'
 import { migrationStatus } from '../../store/migrator.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
+import { checkJobs } from './doctor-jobs.ts'
 
 export interface DoctorOptions {
   gateway?: GatewayChoice
@@ -17,7 +18,7 @@ export interface DoctorOptions {
 }
 
 interface Check {
-  name: 'configuration' | 'database' | 'gateway' | 'model'
+  name: 'configuration' | 'database' | 'gateway' | 'jobs' | 'model'
   ok: boolean
   /** Not configured, and not asked for: no fault (the gateway needs no model). */
   off?: true
@@ -146,6 +147,7 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
         hint: 'Check --gateway or WORKER_GATEWAY (and WORKER_GATEWAY_TOKEN for a remote one).',
       })
     }
+    checks.push({ name: 'jobs', ...(await checkJobs(db, config.jobs)) })
     await db.close()
   }
   checks.push(await checkModel(config.llm))
