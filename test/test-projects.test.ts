@@ -15,7 +15,7 @@ const FORBIDDEN: Record<string, RegExp> = {
 }
 
 /** What a file of the database project opens: the test databases, or a database of its own. */
-const OPENS_A_DATABASE = /test-databases|pglite-database|postgres-database/
+const OPENS_A_DATABASE = /test-databases|job-databases|pglite-database|postgres-database/
 
 const projects = (config.test?.projects ?? []).map((project) => {
   const test = (project as { test: { name: string; include: string[]; exclude?: string[] } }).test
