@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { describeEachJobDatabase } from '../../test/support/job-databases.ts'
 import { email, type JobsStage, jobsStage } from '../../test/support/jobs-stage.ts'
+import { dkimKey, dns, signed } from '../../test/support/mail-auth.ts'
 import type { Database } from '../store/database.ts'
 
 const MAYA = 'maya.okafor@example.com'
@@ -166,5 +167,45 @@ describeEachJobDatabase('email jobs', (target) => {
         `messages WHERE role = 'user' AND conversation_id = (SELECT conversation_id FROM inbound_emails)`,
       ),
     ).toBe(1)
+  })
+
+  it('records a DKIM-signed email from a domain with a DMARC policy as authenticated, and tells the Worker so', async () => {
+    const key = dkimKey('example.com', 's1')
+    await stage.close()
+    stage = await jobsStage(db, {
+      resolver: dns({
+        's1._domainkey.example.com TXT': key.record,
+        '_dmarc.example.com TXT': 'v=DMARC1; p=reject',
+      }),
+    })
+    const raw = await signed(
+      email({
+        from: MAYA,
+        subject: 'Signed',
+        body: 'Status of order #4429?',
+        messageId: '<signed@example.com>',
+      }),
+      key,
+    )
+    await stage.jobs.receiveEmail(Buffer.from(raw), {
+      via: 'http',
+      mailFrom: MAYA,
+      remoteIp: null,
+      helo: null,
+    })
+    const { rows } = await db.query<{ verdict: unknown; conversation_id: string }>(
+      `SELECT verdict, conversation_id FROM inbound_emails WHERE message_id = '<signed@example.com>'`,
+    )
+    expect(rows[0]?.verdict).toMatchObject({ dkim: 'pass', dmarc: 'pass', aligned: true })
+    const { rows: audit } = await db.query<{ dmarc: string }>(
+      `SELECT payload->>'dmarc' AS dmarc FROM audit_log WHERE action = 'email_received'`,
+    )
+    expect(audit).toEqual([{ dmarc: 'pass' }])
+    await stage.receiver.waitFor(1, 30_000)
+    const { rows: said } = await db.query<{ content: string }>(
+      `SELECT content FROM messages WHERE conversation_id = $1 AND role = 'user'`,
+      [rows[0]?.conversation_id],
+    )
+    expect(said[0]?.content).toContain('its domain authentication passed')
   })
 })
