@@ -125,16 +125,24 @@ for (const database of DATABASES) {
         'assistant message',
       ])
 
-      // The send interrupted by the kill never finished; the one after the restart did. Nothing is
-      // left in the queue: no job waiting, none kept as failed.
-      const { rows: runs } = await db.query<{ task: string; status: string }>(
-        'SELECT task, status FROM job_runs ORDER BY id',
-      )
-      expect(runs.map((r) => `${r.task} ${r.status}`)).toEqual([
-        'email:answer done',
-        'email:send running',
-        'email:send done',
+      // The send interrupted by the kill never finished. Its job, once the dead process's lock was
+      // handed back, ran again (its second attempt) and finished. Nothing is left in the queue: no
+      // job waiting, none kept as failed.
+      const { rows: runs } = await db.query<{
+        task: string
+        status: string
+        attempt: number
+        job_id: string
+      }>('SELECT task, status, attempt, job_id FROM job_runs ORDER BY id')
+      expect(runs.map((r) => `${r.task} ${r.status} (attempt ${r.attempt})`)).toEqual([
+        'email:answer done (attempt 1)',
+        'email:send running (attempt 1)',
+        'email:send done (attempt 2)',
       ])
+      expect(runs[1]?.job_id).toBe(runs[2]?.job_id)
+      expect(server.output().stderr).toContain(
+        'jobs held by a process that stopped answering were handed back to the queue',
+      )
       const { rows: queue } = await db.query(
         'SELECT task_identifier, attempts, max_attempts, key FROM graphile_worker.jobs',
       )
