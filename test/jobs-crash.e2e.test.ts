@@ -11,6 +11,7 @@ import { emptyPostgresDatabase, postgresAvailable } from './support/scratch-post
 import type { ScriptedOpenAiServer } from './support/scripted-openai-server.ts'
 import { countOf, type ServedDatabase, servedDatabaseClient } from './support/served-database.ts'
 import { type SmtpReceiver, startSmtpReceiver } from './support/smtp-receiver.ts'
+import { until } from './support/until.ts'
 
 const MESSAGE_ID = '<crash-1@mail.example.com>'
 
@@ -160,13 +161,4 @@ for (const database of DATABASES) {
       ])
     }, 180_000)
   })
-}
-
-/** Polls `done` every 100 ms until it holds; fails after `limitMs`. */
-async function until(done: () => Promise<boolean>, limitMs: number): Promise<void> {
-  const deadline = Date.now() + limitMs
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`not done within ${limitMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
 }

@@ -12,6 +12,7 @@ import { emptyPostgresDatabase, postgresAvailable } from './support/scratch-post
 import type { ScriptedOpenAiServer } from './support/scripted-openai-server.ts'
 import { countOf, servedDatabaseClient } from './support/served-database.ts'
 import { type SmtpReceiver, startSmtpReceiver } from './support/smtp-receiver.ts'
+import { until } from './support/until.ts'
 
 const EMAILS = 200
 
@@ -117,6 +118,7 @@ describe.skipIf(!postgresAvailable)('two fte serve replicas on one Postgres data
       async () =>
         (await countOf(db, `SELECT 1 FROM job_runs WHERE status <> 'running'`)) >= 2 * EMAILS &&
         (await countOf(db, 'SELECT 1 FROM graphile_worker._private_jobs')) === 0,
+      30_000,
     )
     console.info(
       `jobs-replicas: ${EMAILS} emails posted in ${ms(begun, posted)}, all replied to ${ms(posted, replied)} later, ` +
@@ -183,15 +185,6 @@ describe.skipIf(!postgresAvailable)('two fte serve replicas on one Postgres data
     }
   }, 240_000)
 })
-
-/** Polls `done` every 100 ms until it holds; fails after `limitMs`. */
-async function until(done: () => Promise<boolean>, limitMs = 30_000): Promise<void> {
-  const deadline = Date.now() + limitMs
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`not done within ${limitMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 function ms(from: number, to = performance.now()): string {
   return `${((to - from) / 1000).toFixed(1)} s`
