@@ -101,10 +101,7 @@ describeEachJobDatabase('the envelope of authority', (target) => {
     })
     expect(runs[1]).toMatchObject({ status: 'handed_over', reason: 'daily_budget', steps: 0 })
     expect(
-      await count(
-        db,
-        'messages WHERE conversation_id = (SELECT conversation_id FROM inbound_emails)',
-      ),
+      await count(db, 'messages WHERE conversation_id = (SELECT conversation_id FROM inbound_emails)'),
     ).toBe(0)
   })
 
