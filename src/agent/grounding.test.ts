@@ -12,6 +12,15 @@ describe('the grounding of a reply', () => {
     expect(sources.check('You booked [object Object].').ungrounded).toEqual(['[object Object]'])
   })
 
+  it('reads a figure of four digits or more whole, with or without thousands separators', () => {
+    // As the support pack's tools print an amount: no separators.
+    const sources = new GroundingSources(['Order #4205: $4800.00, delivered; no refunds.'])
+    expect(sources.check('Order #4205: $4800.00, delivered.').ok).toBe(true)
+    expect(sources.check('That is $4,800.00 in all.').ok).toBe(true)
+    expect(sources.check('Order #4205: $4900.00.').ungrounded).toEqual(['$4900.00'])
+    expect(sources.check('Order #4205: $4,900.00.').ungrounded).toEqual(['$4,900.00'])
+  })
+
   it('leaves the same words alone in other cases, as prose has them', () => {
     const sources = new GroundingSources([])
     expect(sources.check('Null and void; my nan booked it.').ok).toBe(true)

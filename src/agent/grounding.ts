@@ -15,8 +15,9 @@ export interface GroundingResult {
 const ID = /[A-Za-z]{1,6}-\d{2,}|#\s?\d+|\b\d{3,}\b/g
 // Case-sensitive: "Null" or "nan" in prose are not a program's.
 const MISSING_VALUE = /\b(?:undefined|null|NaN)\b|\[object Object\]/g
+// Grouped figures ($4,800.00) first, with at least one group: else "$4800.00" would be read as "$480".
 const AMOUNT =
-  /[$€£]\s?\d{1,3}(?:,\d{3})*(?:\.\d+)?|[$€£]\s?\d+(?:\.\d+)?|\b\d+(?:\.\d+)?\s?(?:USD|EUR|GBP|dollars?)\b/gi
+  /[$€£]\s?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[$€£]\s?\d+(?:\.\d+)?|\b\d+(?:\.\d+)?\s?(?:USD|EUR|GBP|dollars?)\b/gi
 
 export class GroundingSources {
   private readonly digitRuns = new Set<string>()

@@ -14,6 +14,13 @@ export interface NewJob {
   maxAttempts: number
   /** One job per key: adding it again while it waits replaces it. */
   key?: string | undefined
+  /**
+   * With `key`: adding it again while a job of that key exists (waiting, running, or its lock
+   * held by a process that died) adds nothing. Otherwise a running one is left to finish, marked
+   * as out of attempts, and a new one added: a second run, and a job kept as failed if the first
+   * never finishes. For work that reads what to do when it runs (an outbox row to send).
+   */
+  keepExisting?: boolean | undefined
   runAt?: Date | undefined
 }
 
@@ -24,7 +31,8 @@ export interface NewJob {
 export async function enqueue(q: Queryable, job: NewJob): Promise<number> {
   const { rows } = await q.query<{ id: string }>(
     `SELECT (graphile_worker.add_job($1, $2::json, queue_name => $3, max_attempts => $4,
-                                     job_key => $5, run_at => coalesce($6, now()))).id`,
+                                     job_key => $5, run_at => coalesce($6, now()),
+                                     job_key_mode => $7)).id`,
     [
       job.task,
       JSON.stringify(job.payload),
@@ -32,6 +40,7 @@ export async function enqueue(q: Queryable, job: NewJob): Promise<number> {
       job.maxAttempts,
       job.key ?? null,
       job.runAt ?? null,
+      job.keepExisting === true ? 'unsafe_dedupe' : 'replace',
     ],
   )
   return Number(rows[0]?.id)

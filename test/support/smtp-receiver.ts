@@ -31,6 +31,12 @@ export interface SmtpReceiver {
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>
   /** Answers the next `times` messages with `code` after reading them, as a failing relay would. */
   failNext(code: number, times: number): void
+  /**
+   * Keeps the next message (counted as delivered) but never answers its DATA, as a server that
+   * accepted a message and then lost the connection before its 250 reached the sender: the sender
+   * cannot know it was delivered. `close` lets the held answers go.
+   */
+  stallNext(): void
   close(): Promise<void>
 }
 
@@ -42,6 +48,8 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
   const byId = new Map<string, ReceivedMail>()
   const counts = new Map<string, number>()
   let failure = { code: 0, times: 0 }
+  let stall = false
+  const held: Array<() => void> = []
 
   const server = new SMTPServer({
     disabledCommands: ['AUTH', 'STARTTLS'],
@@ -61,6 +69,11 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
           const mail = received(parsed, session.envelope)
           if (!byId.has(mail.messageId)) byId.set(mail.messageId, mail)
           counts.set(mail.messageId, (counts.get(mail.messageId) ?? 0) + 1)
+          if (stall) {
+            stall = false
+            held.push(() => callback())
+            return
+          }
           callback()
         },
         (error: Error) => callback(error),
@@ -85,7 +98,13 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
     failNext(code, times) {
       failure = { code, times }
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stallNext() {
+      stall = true
+    },
+    close: () => {
+      for (const answer of held.splice(0)) answer()
+      return new Promise<void>((resolve) => server.close(() => resolve()))
+    },
   }
 }
 

@@ -62,12 +62,17 @@ export async function queueReply(
   return mail.id
 }
 
-/** The send job of an outbox row: one per row (its key), however often it is asked for. */
+/**
+ * The send job of an outbox row: one per row (its key), however often it is asked for. Asked for
+ * again at start-up while the job of a killed process still holds its lock, it adds nothing: that
+ * job runs again once the lock is handed back, with the same Message-ID.
+ */
 export async function enqueueSend(tx: Queryable, outboxId: string, trigger: string): Promise<void> {
   await enqueue(tx, {
     task: SEND_EMAIL,
     payload: { trigger, outbox: outboxId },
     maxAttempts: 10,
     key: `send:${outboxId}`,
+    keepExisting: true,
   })
 }
