@@ -208,4 +208,26 @@ describeEachJobDatabase('email jobs', (target) => {
     )
     expect(said[0]?.content).toContain('its domain authentication passed')
   })
+
+  it('puts a job cut short by a stopping server back in the queue, not in front of a person', async () => {
+    // The model never answers: the job is still waiting for it when the server stops.
+    stage.model.enqueue({ hang: true })
+    await stage.jobs.receiveEmail(
+      Buffer.from(
+        email({ from: MAYA, subject: 'Slow', body: 'Order #4429?', messageId: '<slow@m.example>' }),
+      ),
+      { via: 'smtp', mailFrom: MAYA, remoteIp: '198.51.100.5', helo: null },
+    )
+    await stage.until(async () => (stage.model.requests.length > 0 ? true : undefined))
+    await stage.jobs.close()
+    const { rows } = await db.query<{ status: string; reason: string }>(
+      `SELECT status, reason FROM job_runs WHERE task = 'email:answer'`,
+    )
+    expect(rows).toEqual([{ status: 'failed', reason: 'interrupted' }])
+    const { rows: queued } = await db.query<{ attempts: number; max_attempts: number }>(
+      `SELECT attempts, max_attempts FROM graphile_worker.jobs WHERE task_identifier = 'email:answer'`,
+    )
+    expect(queued).toEqual([{ attempts: 1, max_attempts: 5 }])
+    expect(await count(db, `inbound_emails WHERE status = 'queued'`)).toBe(1)
+  }, 30_000)
 })

@@ -65,8 +65,12 @@ export interface Jobs {
 export async function startJobs(options: JobsOptions): Promise<Jobs> {
   const { db, logger, config, pack } = options
   const closers: Array<() => Promise<unknown>> = []
-  const close = async () => {
-    for (const closer of closers.reverse()) await closer().catch(() => {})
+  let closing: Promise<void> | undefined
+  const close = () => {
+    closing ??= (async () => {
+      for (const closer of [...closers].reverse()) await closer().catch(() => {})
+    })()
+    return closing
   }
   try {
     await installQueue(db, logger)

@@ -93,6 +93,9 @@ export async function doWork(
       })
     },
   })
+  // The server is stopping: the turn was cut short, not finished. The job runs again later.
+  if (run.job.signal.aborted)
+    throw new SystemError('interrupted', 'the server stopped during the job')
   const verdict = verdictOutcome(outcome, overBudget)
   if (verdict.retry) {
     throw new SystemError('model_unavailable', 'the model could not be reached; trying again later')

@@ -14,8 +14,8 @@ export const GENERAL_ANSWER =
  * - an order number: looks the order up, then answers with the lookup's first line;
  * - anything else: a general answer.
  */
-export function emailModel(): ScriptedOpenAiServer {
-  return scriptedModel({ unscripted: reply(play), record: false })
+export function emailModel(options: { record?: boolean } = {}): ScriptedOpenAiServer {
+  return scriptedModel({ unscripted: reply(play), record: options.record ?? false })
 }
 
 function play(request: RecordedRequest): ModelTurn {

@@ -46,7 +46,7 @@ export async function jobsStage(
     staleAfterMs?: number
   } = {},
 ): Promise<JobsStage> {
-  const model = emailModel()
+  const model = emailModel({ record: true })
   await model.start()
   const receiver = await startSmtpReceiver()
   const gateway = await testGateway(db, { pack: supportPack })

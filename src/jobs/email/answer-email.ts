@@ -90,6 +90,9 @@ export async function answerEmail(
       await inboundEmails.settle(tx, email.id, 'answered')
     },
   })
+  // The server is stopping: the turn was cut short, not finished. The job runs again later.
+  if (run.job.signal.aborted)
+    throw new SystemError('interrupted', 'the server stopped during the job')
   const verdict = verdictOutcome(outcome, overBudget)
   if (verdict.status === 'handed_over') await inboundEmails.settle(db, email.id, 'handed_over')
   if (verdict.retry) {
