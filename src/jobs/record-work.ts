@@ -4,11 +4,10 @@ import { people } from '../memory/people.ts'
 import type { JobWork } from '../pack/jobs-contract.ts'
 import { admitJob } from './admit-job.ts'
 import type { TaskOutcome, TaskRun } from './audited-task.ts'
-import { type AnswerDeps, NO_MODEL } from './email/answer-email.ts'
-import { queueReply } from './email/queue-reply.ts'
+import type { AnswerDeps } from './email/answer-email.ts'
+import { emailTurn } from './email/email-turn.ts'
 import { emailThreads } from './email/threads.ts'
-import { jobIdentity, jobSubject } from './job-turn.ts'
-import { verdictOutcome } from './turn-verdict.ts'
+import { jobSubject } from './job-turn.ts'
 
 export const DO_WORK = 'work:run'
 
@@ -57,48 +56,12 @@ export async function doWork(
     })
   })
   if (thread === undefined) throw new SystemError('failed', 'the job’s conversation has no thread')
-  if (deps.runTurn === undefined) {
-    return {
-      status: 'handed_over',
-      reason: 'no_model',
-      detail: NO_MODEL,
-      conversationId: thread.conversationId,
-    }
-  }
-  let overBudget: string | undefined
-  const outcome = await deps.runTurn({
+  return emailTurn(deps, run, {
+    envelope,
+    record,
+    thread,
     message: `[Work for you (${run.trigger}); your reply is emailed to the customer on record.]\n\n${work.message}`,
-    conversationId: thread.conversationId,
-    identity: jobIdentity(record, envelope, deps.tools),
-    maxTurns: envelope.maxSteps,
-    signal: run.job.signal,
-    withReply: async (tx, reply) => {
-      if (reply.fallback !== null) return
-      const tokens = reply.inputTokens + reply.outputTokens
-      if (tokens > envelope.tokensPerJob) {
-        overBudget = `token_budget: the reply took ${tokens} tokens; this job may use ${envelope.tokensPerJob}`
-      }
-      await queueReply(tx, {
-        conversationId: thread.conversationId,
-        inboundId: null,
-        thread,
-        inReplyTo: null,
-        subject: work.subject,
-        text: reply.text,
-        from: deps.from,
-        mode: overBudget !== undefined ? 'draft' : envelope.replies,
-        reason: overBudget ?? (envelope.replies === 'draft' ? 'envelope' : null),
-        sending: deps.sending,
-        trigger: run.trigger,
-      })
-    },
+    answers: null,
+    subject: work.subject,
   })
-  // The server is stopping: the turn was cut short, not finished. The job runs again later.
-  if (run.job.signal.aborted)
-    throw new SystemError('interrupted', 'the server stopped during the job')
-  const verdict = verdictOutcome(outcome, overBudget)
-  if (verdict.retry) {
-    throw new SystemError('model_unavailable', 'the model could not be reached; trying again later')
-  }
-  return { ...verdict.outcome, conversationId: thread.conversationId }
 }

@@ -1,18 +1,13 @@
-import { SystemError } from '../../lib/errors.ts'
 import type { JobsPack } from '../../pack/jobs-contract.ts'
 import type { ToolDefinition } from '../../pack/tool-definition.ts'
 import type { Database } from '../../store/database.ts'
 import { admitJob } from '../admit-job.ts'
 import type { TaskOutcome, TaskRun } from '../audited-task.ts'
 import type { Envelope } from '../envelope.ts'
-import { jobIdentity, type TurnRunner } from '../job-turn.ts'
-import { verdictOutcome } from '../turn-verdict.ts'
+import type { TurnRunner } from '../job-turn.ts'
+import { emailTurn } from './email-turn.ts'
 import { inboundEmails, type StoredEmail } from './inbound-emails.ts'
-import { queueReply } from './queue-reply.ts'
 import { emailThreads } from './threads.ts'
-
-/** Why a job went to a person when the Worker has no model. */
-export const NO_MODEL = 'no model is configured (LLM_PROVIDER, LLM_API_KEY): a person answers'
 
 export interface AnswerDeps {
   db: Database
@@ -59,61 +54,17 @@ export async function answerEmail(
   const { envelope } = admitted
   const thread = await emailThreads.ofConversation(db, email.conversationId)
   if (thread === undefined) return handOver('unknown_sender', 'the email has no thread')
-  const conversationId = email.conversationId
-  if (deps.runTurn === undefined) {
-    await inboundEmails.settle(db, email.id, 'handed_over')
-    return { status: 'handed_over', reason: 'no_model', detail: NO_MODEL, conversationId }
-  }
-  let overBudget: string | undefined
-  const outcome = await deps.runTurn({
+  const outcome = await emailTurn(deps, run, {
+    envelope,
+    record,
+    thread,
     message: framed(email),
-    conversationId,
-    identity: jobIdentity(record, envelope, deps.tools),
-    maxTurns: envelope.maxSteps,
-    signal: run.job.signal,
-    withReply: async (tx, reply) => {
-      if (reply.fallback !== null) return
-      overBudget = budgetExceeded(envelope, reply.inputTokens + reply.outputTokens, reply.costUsd)
-      await queueReply(tx, {
-        conversationId,
-        inboundId: email.id,
-        thread,
-        inReplyTo: email.messageId,
-        subject: email.subject,
-        text: reply.text,
-        from: deps.from,
-        mode: overBudget !== undefined ? 'draft' : envelope.replies,
-        reason: overBudget ?? (envelope.replies === 'draft' ? 'envelope' : null),
-        sending: deps.sending,
-        trigger: run.trigger,
-      })
-      await inboundEmails.settle(tx, email.id, 'answered')
-    },
+    answers: { inboundId: email.id, messageId: email.messageId },
+    subject: email.subject,
+    withReply: (tx) => inboundEmails.settle(tx, email.id, 'answered'),
   })
-  // The server is stopping: the turn was cut short, not finished. The job runs again later.
-  if (run.job.signal.aborted)
-    throw new SystemError('interrupted', 'the server stopped during the job')
-  const verdict = verdictOutcome(outcome, overBudget)
-  if (verdict.status === 'handed_over') await inboundEmails.settle(db, email.id, 'handed_over')
-  if (verdict.retry) {
-    throw new SystemError('model_unavailable', 'the model could not be reached; trying again later')
-  }
-  return { ...verdict.outcome, conversationId }
-}
-
-/** Over the envelope's per-job limits: the reason, or undefined. */
-function budgetExceeded(
-  envelope: Envelope,
-  tokens: number,
-  usd: number | null,
-): string | undefined {
-  if (tokens > envelope.tokensPerJob) {
-    return `token_budget: the reply took ${tokens} tokens; this job may use ${envelope.tokensPerJob}`
-  }
-  if (envelope.usdPerJob !== undefined && usd !== null && usd > envelope.usdPerJob) {
-    return `cost_budget: the reply cost $${usd.toFixed(4)}; this job may spend $${envelope.usdPerJob}`
-  }
-  return undefined
+  if (outcome.status === 'handed_over') await inboundEmails.settle(db, email.id, 'handed_over')
+  return outcome
 }
 
 /**
