@@ -144,7 +144,8 @@ function jobRow(job: QueuedJob): string[] {
     job.trigger ?? '',
     job.state,
     `${job.attempts}/${job.maxAttempts}`,
-    stamp(job.runAt),
+    // graphile-worker moves a failed job's run_at on by its backoff even after the last attempt.
+    job.state === 'failed' ? '-' : stamp(job.runAt),
     short(job.lastError),
   ]
 }
