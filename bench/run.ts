@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { arch, cpus, totalmem } from 'node:os'
 import { benchAuditWriter } from './audit-writer.bench.ts'
 import { benchChatApi } from './chat-api.bench.ts'
+import { benchJobs } from './jobs.bench.ts'
 import type { BenchOutcome, BenchResult } from './lib/result.ts'
 import { benchMcp } from './mcp.bench.ts'
 import { benchSeed } from './seed.bench.ts'
@@ -28,6 +29,7 @@ const suites: Array<[string, () => Promise<BenchOutcome>]> = [
   ['agent skills', () => benchSkills(report)],
   ['worker turn', () => benchWorker(env, report)],
   ['chat API', () => benchChatApi(env, report)],
+  ['jobs and email', () => benchJobs(env, report)],
 ]
 
 const results: BenchResult[] = []

@@ -18,6 +18,7 @@ import { cleanupCommand } from './commands/cleanup.ts'
 import { type DoctorOptions, doctorCommand } from './commands/doctor.ts'
 import { embedCommand } from './commands/embed.ts'
 import { inboxCommand } from './commands/inbox.ts'
+import { jobActionCommand, jobsListCommand } from './commands/jobs.ts'
 import { mcpCommand } from './commands/mcp.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { newDomainCommand } from './commands/new-domain.ts'
@@ -327,6 +328,49 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       exitCode = await inboxCommand(context, options)
     })
 
+  const jobs = program
+    .command('jobs')
+    .description(
+      "the Worker's own work (email, webhooks, schedules): the job queue, the last runs and what " +
+        'was handed to a person; run a job again or take it out',
+    )
+    .addHelpText('after', '\nWith no command, fte jobs lists (as fte jobs list does).')
+  jobs
+    .command('list', { isDefault: true })
+    .description(
+      'every job in the queue (waiting, running, retrying, failed) with its tries and last error, ' +
+        'runs handed to a person and not yet dealt with, and the last runs that ended',
+    )
+    .option('--failed', 'only jobs whose attempts ran out')
+    .option('--runs <n>', 'how many of the last runs to show (1-50)', parseCount, 10)
+    .option('--json', 'print JSON for machines')
+    .addHelpText(
+      'after',
+      '\nA job that fails is tried again after a wait that grows each time; when its attempts run\n' +
+        'out it stays in the queue as failed, with its error, until retried or cancelled. A job\n' +
+        'that succeeds leaves the queue; its runs stay in the record. It works beside a running\n' +
+        'server, on the embedded database too. Examples:\n' +
+        '  npm run fte -- jobs\n' +
+        '  npm run fte -- jobs list --failed --json',
+    )
+    .action(async (options: { failed?: boolean; runs: number; json?: boolean }) => {
+      exitCode = await jobsListCommand(context, options)
+    })
+  jobs
+    .command('retry')
+    .description('run a waiting or failed job again now, its attempts counted from zero (audited)')
+    .argument('<id>', 'the job id fte jobs prints', parseJobId)
+    .action(async (id: number) => {
+      exitCode = await jobActionCommand(context, 'retry', id)
+    })
+  jobs
+    .command('cancel')
+    .description('take a waiting or failed job out of the queue: it will not run (audited)')
+    .argument('<id>', 'the job id fte jobs prints', parseJobId)
+    .action(async (id: number) => {
+      exitCode = await jobActionCommand(context, 'cancel', id)
+    })
+
   program
     .command('approve')
     .description(
@@ -444,6 +488,14 @@ function parseCount(value: string): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 1 || n > 50) {
     throw new InvalidArgumentError('must be a whole number from 1 to 50')
+  }
+  return n
+}
+
+function parseJobId(value: string): number {
+  const n = Number(value)
+  if (!/^\d{1,18}$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError('must be a job id, a whole number (fte jobs lists them)')
   }
   return n
 }

@@ -42,6 +42,14 @@ const stateOf = (row: JobRow): QueuedJob['state'] =>
  * failed one again, cancel one. A job that succeeded leaves the queue; its runs stay in job_runs.
  */
 export const jobAdmin = {
+  /** Whether the queue's tables exist: a process that runs or adds jobs creates them (`fte serve`). */
+  async installed(q: Queryable): Promise<boolean> {
+    const { rows } = await q.query<{ installed: boolean }>(
+      `SELECT to_regclass('graphile_worker.jobs') IS NOT NULL AS installed`,
+    )
+    return rows[0]?.installed === true
+  },
+
   async list(
     q: Queryable,
     options: { failedOnly?: boolean; limit?: number } = {},
@@ -90,11 +98,23 @@ export const jobAdmin = {
     return rows.length > 0
   },
 
-  /** Jobs waiting and the age of the oldest, for the console and metrics. */
-  async depth(q: Queryable): Promise<{ waiting: number; failed: number; oldestSeconds: number }> {
-    const { rows } = await q.query<{ waiting: number; failed: number; oldest: number | null }>(
-      `SELECT count(*) FILTER (WHERE attempts < max_attempts)::int AS waiting,
-              count(*) FILTER (WHERE attempts >= max_attempts)::int AS failed,
+  /**
+   * Jobs waiting, running and failed, and how long the oldest due job has waited, for the console
+   * and metrics. A running job is neither waiting nor failed: its attempts were counted when it was
+   * taken, so one on its last attempt would otherwise count as failed.
+   */
+  async depth(
+    q: Queryable,
+  ): Promise<{ waiting: number; running: number; failed: number; oldestSeconds: number }> {
+    const { rows } = await q.query<{
+      waiting: number
+      running: number
+      failed: number
+      oldest: number | null
+    }>(
+      `SELECT count(*) FILTER (WHERE locked_at IS NULL AND attempts < max_attempts)::int AS waiting,
+              count(*) FILTER (WHERE locked_at IS NOT NULL)::int AS running,
+              count(*) FILTER (WHERE locked_at IS NULL AND attempts >= max_attempts)::int AS failed,
               extract(epoch FROM now() - min(run_at) FILTER (WHERE attempts < max_attempts
                                                               AND locked_at IS NULL))::float8 AS oldest
        FROM graphile_worker.jobs`,
@@ -102,6 +122,7 @@ export const jobAdmin = {
     const row = rows[0]
     return {
       waiting: row?.waiting ?? 0,
+      running: row?.running ?? 0,
       failed: row?.failed ?? 0,
       oldestSeconds: Math.max(0, row?.oldest ?? 0),
     }

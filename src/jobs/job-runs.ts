@@ -25,6 +25,19 @@ export interface HandedOverRun {
   startedAt: Date
 }
 
+/** A run that ended, as an operator reads the queue's history. */
+export interface FinishedRun {
+  id: number
+  jobId: number
+  attempt: number
+  task: string
+  trigger: string
+  status: RunStatus
+  reason: string | null
+  detail: string | null
+  finishedAt: Date
+}
+
 /** Each run (attempt) of a job: the history the queue does not keep, and the day's spending. */
 export const jobRuns = {
   async begin(
@@ -101,6 +114,36 @@ export const jobRuns = {
       [id, by],
     )
     return rowCount > 0
+  },
+
+  /** The latest runs that ended, the latest begun first (by id: the primary key's index). */
+  async recent(q: Queryable, limit = 10): Promise<FinishedRun[]> {
+    const { rows } = await q.query<{
+      id: number
+      job_id: number
+      attempt: number
+      task: string
+      trigger: string
+      status: RunStatus
+      reason: string | null
+      detail: string | null
+      finished_at: Date
+    }>(
+      `SELECT id, job_id, attempt, task, trigger, status, reason, detail, finished_at FROM job_runs
+       WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT $1`,
+      [limit],
+    )
+    return rows.map((row) => ({
+      id: Number(row.id),
+      jobId: Number(row.job_id),
+      attempt: row.attempt,
+      task: row.task,
+      trigger: row.trigger,
+      status: row.status,
+      reason: row.reason,
+      detail: row.detail,
+      finishedAt: row.finished_at,
+    }))
   },
 
   /** Runs of one job, the latest first. */

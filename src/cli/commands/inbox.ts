@@ -112,7 +112,8 @@ async function decide(
   })
 }
 
-function age(ms: number): string {
+/** How long, in the largest unit that reads well: `3 min`, `5 h`, `2 days`. */
+export function age(ms: number): string {
   const minutes = Math.floor(ms / 60_000)
   if (minutes < 1) return 'under a minute'
   if (minutes < 60) return `${minutes} min`
