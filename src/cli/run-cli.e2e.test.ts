@@ -69,7 +69,7 @@ describe('fte on the embedded database', () => {
     const before = await fte(['migrate', '--status'], env)
     expect(before.code).toBe(0)
     expect(before.stdout).toMatch(/pending +core\/001_system_of_record\.sql/)
-    expect(before.stdout).toContain('0 applied, 19 pending')
+    expect(before.stdout).toContain('0 applied, 20 pending')
 
     const tooEarly = await fte(['search', 'refund'], env)
     expect(tooEarly.code).toBe(1)
@@ -78,7 +78,7 @@ describe('fte on the embedded database', () => {
     const migrated = await fte(['migrate'], env)
     expect(migrated.code).toBe(0)
     expect(migrated.stdout).toMatch(/applied {2}support\/001_support\.sql/)
-    expect(migrated.stdout).toContain('applied 19, 0 were already applied')
+    expect(migrated.stdout).toContain('applied 20, 0 were already applied')
 
     const again = await fte(['migrate'], env)
     expect(again.stdout).toContain('up to date (20 migrations applied)')
@@ -246,7 +246,7 @@ describe('fte on the embedded database', () => {
     expect(cleanup.stdout).toMatch(/^ {2}audit rows +0$/m)
     const nothingLeft = await fte(['cleanup', '--json'], env)
     const { removed } = JSON.parse(nothingLeft.stdout) as { removed: Record<string, number> }
-    expect(Object.values(removed)).toEqual(Array(9).fill(0))
+    expect(Object.values(removed)).toEqual(Array(11).fill(0))
     const replay = (await fte(['replay', CONVERSATION], env)).stdout
     expect(replay).toContain('wrote\n          (the message is no longer kept)')
     expect(replay).toContain('called domain_cancel_booking {"booking":"2"} (ok, 42 ms)')

@@ -136,6 +136,8 @@ const failed: InboxSource = {
   kind: 'failed_job',
   label: 'Failed jobs',
   async list(q) {
+    // No server has created the queue yet: nothing can have failed.
+    if (!(await jobAdmin.installed(q))) return []
     return (await jobAdmin.list(q, { failedOnly: true })).map((job) => ({
       key: String(job.id),
       title: `${job.task} failed after ${job.attempts} attempts`,

@@ -19,10 +19,7 @@ export async function checkJobs(
     `replies ${config.replies === 'draft' ? 'drafted for staff' : 'sent'} unless an envelope says`,
   ].join('; ')
   try {
-    const { rows } = await db.query<{ installed: boolean }>(
-      `SELECT to_regclass('graphile_worker.jobs') IS NOT NULL AS installed`,
-    )
-    if (rows[0]?.installed !== true) {
+    if (!(await jobAdmin.installed(db))) {
       return {
         ok: true,
         off: true,

@@ -5,6 +5,7 @@ import type { Runtime } from '../../app/runtime.ts'
 import type { Identity } from '../../auth/identity.ts'
 import { scopesFor } from '../../auth/scopes.ts'
 import { listInbox } from '../../gateway/staff-inbox.ts'
+import { JOBS_INBOX } from '../../jobs/jobs-inbox.ts'
 import { InvalidInputError } from '../../lib/errors.ts'
 import { staffRequests } from '../../memory/staff-requests.ts'
 import { packScopes } from '../../pack/domain-pack.ts'
@@ -22,7 +23,8 @@ export async function inboxCommand(
   const runtime = loadRuntime(context)
   const db = await openMigratedDatabase(runtime)
   try {
-    const items = await listInbox(db, runtime.pack.staff?.inbox ?? [])
+    // The jobs' kinds too: replies to approve, jobs handed over, failed jobs (`fte jobs` acts on them).
+    const items = await listInbox(db, [...(runtime.pack.staff?.inbox ?? []), ...JOBS_INBOX])
     if (options.json === true) {
       context.stdout.write(`${JSON.stringify({ items }, null, 2)}\n`)
       return 0
@@ -46,6 +48,12 @@ export async function inboxCommand(
         const id = item.id.slice('request:'.length)
         context.stdout.write(
           `  approve: npm run fte -- approve ${id}\n  reject:  npm run fte -- approve ${id} --reject --reason "…"\n`,
+        )
+      }
+      if (item.kind === 'failed_job') {
+        const id = item.id.slice('failed_job:'.length)
+        context.stdout.write(
+          `  retry:  npm run fte -- jobs retry ${id}\n  cancel: npm run fte -- jobs cancel ${id}\n`,
         )
       }
       context.stdout.write('\n')
