@@ -152,5 +152,7 @@ CREATE TRIGGER job_runs_changed AFTER UPDATE ON job_runs
 CREATE TABLE job_once (
   key             TEXT PRIMARY KEY CHECK (length(key) BETWEEN 1 AND 400),
   conversation_id UUID REFERENCES conversations (id) ON DELETE SET NULL,
+  -- when its reply was stored: a retry after that (a crash, a stop) writes no second one
+  replied_at      TIMESTAMPTZ,
   created_at      TIMESTAMPTZ NOT NULL DEFAULT now()
 );

@@ -122,6 +122,7 @@ export async function composeServer(
         worker === undefined
           ? undefined
           : jobTurns(worker, new Set(gateway.tools.map((tool) => tool.name))),
+      maxMessageChars: config.worker.maxInputChars,
       envelopes:
         config.jobs.envelopeFile === undefined
           ? {}

@@ -15,6 +15,8 @@ export function jobTurns(worker: Worker, gatewayTools: ReadonlySet<string>): Tur
       status: 'failed',
       fallback: null,
       refusedTool: null,
+      stored: false,
+      error: null,
       steps: 0,
       inputTokens: 0,
       outputTokens: 0,
@@ -28,6 +30,7 @@ export function jobTurns(worker: Worker, gatewayTools: ReadonlySet<string>): Tur
       signal,
       maxTurns: input.maxTurns,
       withReply: async (tx, reply) => {
+        outcome.stored = true
         fallback = reply.fallback
         outcome.inputTokens = reply.inputTokens
         outcome.outputTokens = reply.outputTokens
@@ -51,6 +54,8 @@ export function jobTurns(worker: Worker, gatewayTools: ReadonlySet<string>): Tur
         outcome.inputTokens = event.usage.inputTokens
         outcome.outputTokens = event.usage.outputTokens
         outcome.costUsd = event.costUsd
+      } else if (event.type === 'error') {
+        outcome.error ??= event.code
       } else if (event.type === 'turn_ended') {
         outcome.status = event.status
       }

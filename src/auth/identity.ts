@@ -1,3 +1,9 @@
+/**
+ * Subjects the core gives the jobs it runs (`job|<record>`): a sign-in whose token names one is
+ * refused, so no one can sign in as a job and own its conversations.
+ */
+export const JOB_SUBJECT_PREFIX = 'job|'
+
 /** Who is calling, as the transport proved it: never an argument a model can fill in. */
 export interface Identity {
   /** The verified subject (`sub`). */

@@ -171,6 +171,10 @@ describe('access token verification', () => {
     expect((await verify(await sign(key, { exp: now - 5 }))).sub).toBe('demo|maya-okafor')
   })
 
+  it('refuses a subject in the namespace of the jobs the server runs itself', async () => {
+    await refused(await sign(key, { sub: 'job|7d1c2a58-0000-4000-8000-000000000000' }), /subject/)
+  })
+
   it('treats a kid as a name to match, never a path or a query', async () => {
     for (const kid of ['../../../../etc/passwd', "key-1' OR '1'='1", 'file:///etc/passwd']) {
       await refused(await sign({ kid, privateKey: key.privateKey }))

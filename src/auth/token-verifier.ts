@@ -8,7 +8,7 @@ import {
 } from 'jose'
 import { CallerError, SystemError } from '../lib/errors.ts'
 import { ExpiringCache } from '../lib/expiring-cache.ts'
-import type { Identity } from './identity.ts'
+import { type Identity, JOB_SUBJECT_PREFIX } from './identity.ts'
 
 /**
  * Asymmetric algorithms only: a token "signed" with `none`, or with HMAC over a public key, never
@@ -125,7 +125,7 @@ function scopesOf(payload: JWTPayload): string[] {
 
 function identityOf(payload: JWTPayload): Identity {
   const sub = payload.sub ?? ''
-  if (sub === '' || sub.length > 255)
+  if (sub === '' || sub.length > 255 || sub.startsWith(JOB_SUBJECT_PREFIX))
     throw new TokenError('The access token has no usable subject.')
   const scopes = scopesOf(payload)
   // An email links a customer to their record only when the issuer vouches for it in so many

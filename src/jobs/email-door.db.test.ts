@@ -140,4 +140,27 @@ describeEachJobDatabase('the email door', (target) => {
       { status: 'failed', attempts: 1 },
     ])
   })
+
+  it('answers an email longer than the Worker takes, cut to its limit and saying so', async () => {
+    await stage.jobs.receiveEmail(
+      Buffer.from(
+        email({
+          from: MAYA,
+          subject: 'Long',
+          body: `Status of order #4429? ${'Details. '.repeat(1000)}`,
+          messageId: '<long@m.example>',
+        }),
+      ),
+      { via: 'smtp', mailFrom: MAYA, remoteIp: '198.51.100.6', helo: null },
+    )
+    const [reply] = await stage.receiver.waitFor(1, 30_000)
+    expect(reply?.to).toEqual([MAYA])
+    const [said] = await rows<{ content: string }>(
+      db,
+      `SELECT content FROM messages WHERE role = 'user'
+         AND conversation_id = (SELECT conversation_id FROM inbound_emails)`,
+    )
+    expect(said?.content.length).toBeLessThanOrEqual(5000)
+    expect(said?.content).toMatch(/more characters of the email were cut here\]$/)
+  })
 })

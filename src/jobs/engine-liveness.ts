@@ -32,13 +32,21 @@ export class EngineLiveness {
   /** A worker pool of this process: alive from now until this stops. */
   register(poolId: string): void {
     this.#pools.add(poolId)
-    this.#db
-      .query(
-        `INSERT INTO job_engines (pool_id, pid, host) VALUES ($1, $2, $3)
-         ON CONFLICT (pool_id) DO UPDATE SET seen_at = now()`,
-        [poolId, process.pid, hostname().slice(0, 255)],
-      )
-      .catch((error: unknown) => this.#warn(error))
+    this.#say().catch((error: unknown) => this.#warn(error))
+  }
+
+  /**
+   * Says this process's pools are alive: an upsert, so a row lost (a failed first write, or
+   * another process that thought us dead after a long stall) is written again.
+   */
+  #say(): Promise<unknown> {
+    if (this.#pools.size === 0) return Promise.resolve()
+    return this.#db.query(
+      `INSERT INTO job_engines (pool_id, pid, host)
+       SELECT pool, $2, $3 FROM unnest($1::text[]) AS pool
+       ON CONFLICT (pool_id) DO UPDATE SET seen_at = now()`,
+      [[...this.#pools], process.pid, hostname().slice(0, 255)],
+    )
   }
 
   start(): void {
@@ -55,12 +63,7 @@ export class EngineLiveness {
   /** Says this process is alive, then frees what silent ones hold. */
   async beat(): Promise<void> {
     const stale = `${Math.ceil(this.#options.staleAfterMs)} milliseconds`
-    if (this.#pools.size > 0) {
-      await this.#db.query(
-        'UPDATE job_engines SET seen_at = now() WHERE pool_id = ANY($1::text[])',
-        [[...this.#pools]],
-      )
-    }
+    await this.#say()
     const { rows } = await this.#db.query<{ locked_by: string }>(
       `SELECT DISTINCT locked_by FROM (
          SELECT locked_by, locked_at FROM graphile_worker._private_jobs WHERE locked_by IS NOT NULL
@@ -69,9 +72,10 @@ export class EngineLiveness {
          WHERE locked_by IS NOT NULL
        ) locks
        WHERE locked_at < now() - $1::interval
+         AND locks.locked_by <> ALL($2::text[])
          AND NOT EXISTS (SELECT 1 FROM job_engines e
                          WHERE e.pool_id = locks.locked_by AND e.seen_at > now() - $1::interval)`,
-      [stale],
+      [stale, [...this.#pools]],
     )
     const dead = rows.map((row) => row.locked_by)
     if (dead.length > 0) {

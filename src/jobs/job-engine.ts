@@ -125,10 +125,11 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
   )
   return {
     async stop() {
-      await liveness.stop()
+      // Alive until its jobs have finished or been given back: only then may others take them.
       await runner.stop().catch((error: unknown) => {
         logger.warn({ err: errorMessage(error) }, 'jobs did not stop cleanly')
       })
+      await liveness.stop()
       await pgPool.end().catch(() => {})
     },
   }

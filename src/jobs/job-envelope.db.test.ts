@@ -38,7 +38,7 @@ describeEachJobDatabase('the envelope of authority', (target) => {
       arrival,
     )
     expect(await stage.until(() => finishedRuns(db))).toEqual([
-      { status: 'handed_over', reason: 'step_limit', steps: expect.any(Number) },
+      { status: 'handed_over', reason: 'step_limit', steps: 3 },
     ])
     const inbox = await listInbox(db, JOBS_INBOX)
     expect(inbox.map((item) => [item.kind, item.title])).toEqual([

@@ -183,7 +183,29 @@ export const jobOnce = {
     return { first: row?.first ?? false, conversationId: row?.conversation_id ?? null }
   },
 
+  /** The conversation a previous try opened for `key`, and whether its reply was stored. */
+  async state(
+    q: Queryable,
+    key: string,
+  ): Promise<{ conversationId: string | null; replied: boolean }> {
+    const { rows } = await q.query<{ conversation_id: string | null; replied: boolean }>(
+      'SELECT conversation_id, replied_at IS NOT NULL AS replied FROM job_once WHERE key = $1 FOR UPDATE',
+      [key],
+    )
+    return { conversationId: rows[0]?.conversation_id ?? null, replied: rows[0]?.replied ?? false }
+  },
+
+  /** `key`'s work opened `conversationId`. */
   async open(q: Queryable, key: string, conversationId: string): Promise<void> {
-    await q.query('UPDATE job_once SET conversation_id = $2 WHERE key = $1', [key, conversationId])
+    await q.query(
+      `INSERT INTO job_once (key, conversation_id) VALUES ($1, $2)
+       ON CONFLICT (key) DO UPDATE SET conversation_id = EXCLUDED.conversation_id`,
+      [key, conversationId],
+    )
+  },
+
+  /** `key`'s reply is stored (in the reply's transaction). */
+  async replied(q: Queryable, key: string): Promise<void> {
+    await q.query('UPDATE job_once SET replied_at = now() WHERE key = $1', [key])
   },
 }

@@ -1,4 +1,4 @@
-import type { Identity } from '../auth/identity.ts'
+import { type Identity, JOB_SUBJECT_PREFIX } from '../auth/identity.ts'
 import type { ChannelRecord } from '../pack/jobs-contract.ts'
 import { requiredScope, type ToolDefinition } from '../pack/tool-definition.ts'
 import type { Queryable } from '../store/database.ts'
@@ -33,6 +33,10 @@ export interface JobTurnOutcome {
   fallback: string | null
   /** The first call the envelope left out: the turn was stopped there. */
   refusedTool: string | null
+  /** A reply was stored (the model's or a fallback). */
+  stored: boolean
+  /** The code of the turn's error, if it reported one (`gateway_unavailable`, `input_too_long`, …). */
+  error: string | null
   /** Gateway calls made. */
   steps: number
   inputTokens: number
@@ -48,7 +52,7 @@ export type TurnRunner = (input: JobTurnInput) => Promise<JobTurnOutcome>
 
 /** The subject a job acting for `record` uses: its conversations are that record's. */
 export function jobSubject(record: ChannelRecord): string {
-  return `job|${record.key}`
+  return `${JOB_SUBJECT_PREFIX}${record.key}`
 }
 
 /**

@@ -30,6 +30,8 @@ export interface JobsOptions {
   /** The gateway's tools (a job's scopes are what its envelope's tools need). */
   tools: readonly ToolDefinition[]
   runTurn: TurnRunner | undefined
+  /** The longest message the Worker accepts (WORKER_MAX_INPUT_CHARS). */
+  maxMessageChars: number
   /** The envelope file's overrides (JOBS_ENVELOPE_FILE), read at start-up. */
   envelopes: Readonly<Record<string, EnvelopeOverride>>
   /** DNS for sender authentication; unset: the system's. */
@@ -92,6 +94,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       envelope,
       tools: options.tools,
       runTurn: options.runTurn,
+      maxMessageChars: options.maxMessageChars,
       from: config.email.from,
       sending: sender !== undefined,
     }

@@ -7,6 +7,7 @@ import type { TaskOutcome, TaskRun } from './audited-task.ts'
 import type { AnswerDeps } from './email/answer-email.ts'
 import { emailTurn } from './email/email-turn.ts'
 import { emailThreads } from './email/threads.ts'
+import { jobOnce } from './job-runs.ts'
 import { jobSubject } from './job-turn.ts'
 
 export const DO_WORK = 'work:run'
@@ -30,24 +31,18 @@ export async function doWork(
   const admitted = await admitJob(db, run.trigger, deps.envelope(run.trigger))
   if ('refused' in admitted) return admitted.refused
   const { envelope } = admitted
-  const thread = await db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ conversation_id: string | null }>(
-      'SELECT conversation_id FROM job_once WHERE key = $1 FOR UPDATE',
-      [key],
-    )
-    const opened = rows[0]?.conversation_id
-    if (opened != null) return emailThreads.ofConversation(tx, opened)
+  const opened = await db.transaction(async (tx) => {
+    const earlier = await jobOnce.state(tx, key)
+    if (earlier.replied) return 'replied' as const
+    if (earlier.conversationId !== null)
+      return emailThreads.ofConversation(tx, earlier.conversationId)
     const sub = jobSubject(record)
     await people.seen(tx, { sub, ...(record.name === null ? {} : { name: record.name }) })
     const conversation = await conversations.create(tx, sub, {
       channel: 'email',
       trigger: run.trigger,
     })
-    await tx.query(
-      `INSERT INTO job_once (key, conversation_id) VALUES ($1, $2)
-       ON CONFLICT (key) DO UPDATE SET conversation_id = EXCLUDED.conversation_id`,
-      [key, conversation.id],
-    )
+    await jobOnce.open(tx, key, conversation.id)
     return emailThreads.open(tx, {
       conversationId: conversation.id,
       record: record.key,
@@ -55,6 +50,9 @@ export async function doWork(
       subject: work.subject,
     })
   })
+  // Replied before a crash or a stop: the reply is in the outbox, with its own send job.
+  if (opened === 'replied') return { status: 'done', detail: 'replied already' }
+  const thread = opened
   if (thread === undefined) throw new SystemError('failed', 'the job’s conversation has no thread')
   return emailTurn(deps, run, {
     envelope,
@@ -63,5 +61,6 @@ export async function doWork(
     message: `[Work for you (${run.trigger}); your reply is emailed to the customer on record.]\n\n${work.message}`,
     answers: null,
     subject: work.subject,
+    withReply: (tx) => jobOnce.replied(tx, key),
   })
 }

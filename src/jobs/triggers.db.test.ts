@@ -6,6 +6,7 @@ import type { Database } from '../store/database.ts'
 import { jobsDoor } from './inbound/jobs-door.ts'
 import { signPayload } from './inbound/signature.ts'
 import { enqueue } from './job-queue.ts'
+import { DO_WORK } from './record-work.ts'
 import { RUN_SCHEDULE } from './triggers/run-schedule.ts'
 
 const SECRET = 'store-webhook-secret-of-thirty-two-chars'
@@ -129,4 +130,36 @@ describeEachJobDatabase('webhooks and schedules', (target) => {
     )
     expect(rows).toEqual([{ trigger: 'schedule:refund_follow_up' }])
   })
+
+  it('writes no second reply when an event’s job runs again after its reply was stored', async () => {
+    expect((await post(event, signPayload(SECRET, event, now()))).status).toBe(202)
+    await stage.receiver.waitFor(1, 30_000)
+    // The same work again, as a retry after a crash or a stop would run it.
+    await enqueue(db, {
+      task: DO_WORK,
+      payload: {
+        trigger: 'webhook:store.refund_failed',
+        key: 'webhook:store.refund_failed:evt_1',
+        work: { record: await mayaId(db), message: 'Order #4429 again', subject: 'Again' },
+      },
+      maxAttempts: 1,
+    })
+    const done = await stage.until(async () => {
+      const { rows: runs } = await db.query<{ detail: string | null }>(
+        `SELECT detail FROM job_runs WHERE task IN ('webhook:event', 'work:run') AND status = 'done'
+         ORDER BY id`,
+      )
+      return runs.length === 2 ? runs : undefined
+    })
+    expect(done[1]?.detail).toBe('replied already')
+    expect(await count(db, 'email_outbox')).toBe(1)
+    expect(stage.receiver.messages()).toHaveLength(1)
+  })
 })
+
+async function mayaId(db: Database): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM customers WHERE email = 'maya.okafor@example.com'`,
+  )
+  return rows[0]?.id ?? ''
+}

@@ -72,6 +72,7 @@ export async function jobsStage(
     pack: supportPack.jobs,
     tools: gateway.tools,
     runTurn: jobTurns(worker, new Set(gateway.tools.map((tool) => tool.name))),
+    maxMessageChars: 5000,
     envelopes: options.envelopes ?? {},
     resolver: options.resolver ?? noDns,
     engine: { heartbeatMs: 200, staleAfterMs: options.staleAfterMs ?? 2000, pollMs: 200 },

@@ -18,6 +18,8 @@ export interface AnswerDeps {
   /** The Worker; undefined when no model is configured (every job then goes to a person). */
   runTurn: TurnRunner | undefined
   from: { address: string }
+  /** The longest message the Worker accepts (WORKER_MAX_INPUT_CHARS): a longer email is cut. */
+  maxMessageChars: number
   /** Replies queued to send get their send job (false: no SMTP configured; they wait). */
   sending: boolean
 }

@@ -39,8 +39,9 @@ export async function emailTurn(
     return { status: 'handed_over', reason: 'no_model', detail: NO_MODEL, conversationId }
   }
   let overBudget: string | undefined
+  let wrote = false
   const outcome = await deps.runTurn({
-    message: turn.message,
+    message: cut(turn.message, deps.maxMessageChars),
     conversationId,
     identity: jobIdentity(turn.record, envelope, deps.tools),
     maxTurns: envelope.maxSteps,
@@ -52,6 +53,7 @@ export async function emailTurn(
         conversationId,
         inboundId: turn.answers?.inboundId ?? null,
         thread,
+        to: turn.record.address,
         inReplyTo: turn.answers?.messageId ?? null,
         subject: turn.subject,
         text: reply.text,
@@ -62,14 +64,33 @@ export async function emailTurn(
         trigger: run.trigger,
       })
       await turn.withReply?.(tx)
+      wrote = true
     },
   })
-  if (run.job.signal.aborted) {
+  // The server is stopping and the turn was cut short before its reply: it runs again later.
+  if (run.job.signal.aborted && !wrote) {
     throw new SystemError('interrupted', 'the server stopped during the job; it runs again')
   }
   const verdict = verdictOutcome(outcome, overBudget)
   if (verdict.retry) {
     throw new SystemError('model_unavailable', 'the model could not be reached; trying again later')
+  }
+  if (verdict.status === 'done' && !wrote && outcome.status !== 'held') {
+    // The turn ended without a reply to send: the gateway was down (worth another try), or the
+    // Worker refused the message. Never silently: a person sees it.
+    if (outcome.error === 'gateway_unavailable') {
+      throw new SystemError(
+        'gateway_unavailable',
+        'the gateway could not be reached; trying again later',
+      )
+    }
+    return {
+      ...verdict.outcome,
+      status: 'handed_over',
+      reason: 'no_reply',
+      detail: `the Worker stored no reply to send${outcome.error === null ? '' : ` (${outcome.error})`}`,
+      conversationId,
+    }
   }
   return { ...verdict.outcome, conversationId }
 }
@@ -83,4 +104,11 @@ function overJobBudget(envelope: Envelope, tokens: number, usd: number | null): 
     return `cost_budget: the reply cost $${usd.toFixed(4)}; this job may spend $${envelope.usdPerJob}`
   }
   return undefined
+}
+
+/** A message the Worker accepts: at most `max` characters, saying what was cut. */
+function cut(message: string, max: number): string {
+  if (message.length <= max) return message
+  const note = `\n[… ${message.length - max + 60} more characters of the email were cut here]`
+  return message.slice(0, Math.max(0, max - note.length)) + note
 }

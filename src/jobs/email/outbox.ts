@@ -114,7 +114,7 @@ export const outbox = {
   async sent(q: Queryable, id: string): Promise<void> {
     await q.query(
       `UPDATE email_outbox SET status = 'sent', sent_at = now(), last_error = NULL
-       WHERE id = $1 AND status = 'queued'`,
+       WHERE id = $1 AND status IN ('queued', 'failed')`,
       [id],
     )
   },

@@ -152,6 +152,35 @@ describe('parseInbound', () => {
     expect((await parseInbound(other, limits)).messageId).not.toBe(first.messageId)
   })
 
+  it('replaces a Message-ID it could not repeat in a reply, and leaves bad ids out of the thread', async () => {
+    for (const bad of ['12345', '<>', `<${'x'.repeat(300)}@example.com>`]) {
+      const raw = message(
+        [
+          'From: jane@example.com',
+          'Subject: odd ids',
+          `Message-ID: ${bad}`,
+          'In-Reply-To: not-an-id',
+          'References: <a@example.com> junk <b@example.com>',
+        ],
+        'Hello',
+      )
+      const parsed = await parseInbound(raw, limits)
+      expect(parsed.messageId).toMatch(/^<[0-9a-f]{64}@missing-message-id\.invalid>$/)
+      expect(parsed.inReplyTo).toBeNull()
+      expect(parsed.references).toEqual(['<a@example.com>', '<b@example.com>'])
+    }
+  })
+
+  it('drops NUL characters a header or body encodes, which the database cannot store', async () => {
+    const raw = message(
+      ['From: jane@example.com', 'Subject: =?utf-8?Q?a=00b?=', 'Message-ID: <nul@example.com>'],
+      'Hello\u0000there',
+    )
+    const parsed = await parseInbound(raw, limits)
+    expect(parsed.subject).toBe('ab')
+    expect(parsed.text).toBe('Hellothere')
+  })
+
   it('reads an HTML-only message as text, without its quoted part', async () => {
     const html = [
       '<html><body><p>Thanks, <b>that</b> works.</p>',

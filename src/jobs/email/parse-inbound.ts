@@ -71,14 +71,17 @@ export async function parseInbound(raw: Buffer, limits: InboundLimits): Promise<
   const bounded = cut(body, MAX_TEXT_CHARS)
   const content = newContent(bounded)
   return {
-    messageId: present(mail.messageId) ?? missingMessageId(raw),
-    inReplyTo: present(mail.inReplyTo) ?? null,
-    references: [mail.references ?? []].flat(),
-    from: { address: author.address, name: author.name || null },
+    messageId: wellFormed(present(mail.messageId)) ?? missingMessageId(raw),
+    inReplyTo: wellFormed(present(mail.inReplyTo)) ?? null,
+    references: [mail.references ?? []]
+      .flat()
+      .flatMap((id) => wellFormed(id) ?? [])
+      .slice(-50),
+    from: { address: author.address, name: clean(author.name) || null },
     replyTo: addresses(mail.replyTo)[0]?.address ?? null,
     ...recipients,
-    subject: mail.subject ?? '',
-    text: content.text,
+    subject: clean(mail.subject ?? '').slice(0, 998),
+    text: clean(content.text),
     quotedChars: content.removedChars,
     truncatedChars: body.length - bounded.length,
     date: dateHeader(mail),
@@ -132,6 +135,20 @@ function cut(text: string, max: number): string {
 /** mailparser gives `false` for an empty Message-ID or In-Reply-To, whatever its types say. */
 function present(value: string | false | undefined): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/**
+ * A Message-ID we can store and repeat in a reply's headers: `<local@domain>`, no spaces or angle
+ * brackets inside, of a sane length. Anything else is left out (a reply threads by the token
+ * instead), and a bad Message-ID of the email itself is replaced by one derived from its bytes.
+ */
+function wellFormed(id: string | undefined): string | undefined {
+  return id !== undefined && /^<[^<>\s@]{1,200}@[^<>\s@]{1,200}>$/.test(id) ? id : undefined
+}
+
+/** Text Postgres can store: no NUL characters (a header may encode them). */
+function clean(text: string): string {
+  return text.replaceAll('\u0000', '')
 }
 
 /** Derived from the bytes, so that the same message delivered twice is known as one. */

@@ -10,7 +10,7 @@ export const SEND_EMAIL = 'email:send'
 /**
  * Writes a reply into the outbox, in the transaction that stores the Worker's reply: its
  * Message-ID drawn now and kept through every resend, its threading headers, to the thread's
- * address (the record's, never a Reply-To). Queued replies get their send job in the same
+ * address (the record's as it is now, never a Reply-To). Queued replies get their send job in the same
  * transaction; drafts wait in the staff inbox.
  */
 export async function queueReply(
@@ -19,6 +19,8 @@ export async function queueReply(
     conversationId: string
     inboundId: string | null
     thread: Thread
+    /** The record's own address, read as the job ran (it may have changed since the thread began). */
+    to: string
     /** The email it answers, or null for one that starts the thread. */
     inReplyTo: string | null
     subject: string
@@ -37,7 +39,7 @@ export async function queueReply(
     messageId: newMessageId(reply.from.address),
     conversationId: reply.conversationId,
     inboundId: reply.inboundId,
-    to: reply.thread.replyTo,
+    to: reply.to,
     subject:
       reply.inReplyTo === null
         ? `${reply.subject} [ref:${reply.thread.token}]`

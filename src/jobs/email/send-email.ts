@@ -1,4 +1,5 @@
 import { writeAudit } from '../../audit/audit-writer.ts'
+import { CallerError } from '../../lib/errors.ts'
 import type { Database } from '../../store/database.ts'
 import { JOB_ACTOR, type TaskOutcome, type TaskRun } from '../audited-task.ts'
 import { outbox } from './outbox.ts'
@@ -18,7 +19,8 @@ export async function sendEmail(
 ): Promise<TaskOutcome> {
   const id = String((payload as { outbox?: unknown }).outbox ?? '')
   const mail = await outbox.get(db, id)
-  if (mail === undefined || mail.status !== 'queued') {
+  // A reply that failed for good is sent again only when a person asked (the job retried).
+  if (mail === undefined || (mail.status !== 'queued' && mail.status !== 'failed')) {
     return {
       status: 'done',
       detail: mail === undefined ? 'the reply is gone' : `it is ${mail.status}`,
@@ -35,7 +37,9 @@ export async function sendEmail(
       references: mail.references,
     })
   } catch (error) {
-    const permanent = error instanceof EmailSendError && !error.retryable
+    // The server refused it for good, or the reply itself cannot be sent as it is.
+    const permanent =
+      (error instanceof EmailSendError && !error.retryable) || error instanceof CallerError
     const final = permanent || run.job.attempt >= run.job.maxAttempts
     await outbox.failed(db, id, (error as Error).message, final)
     if (!permanent) throw error
