@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import {
   type CronItem,
+  makeWorkerUtils,
   parseCronItems,
   type Runner,
   run,
@@ -51,6 +52,9 @@ export interface JobEngineOptions {
   /** How often to look for jobs when no notification came (a notification wakes it at once). */
   pollMs?: number
 }
+
+/** How often empty queues and unused task names are removed. */
+const TIDY_MS = 60 * 60 * 1000
 
 export interface JobEngine {
   stop(): Promise<void>
@@ -120,16 +124,27 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
     throw error
   }
   liveness.start()
+  // Every conversation's emails have a queue of their own: an empty one is removed now and then.
+  // (Task names are left alone: a running worker keeps their ids.)
+  const utils = await makeWorkerUtils({ pgPool, logger: queueLogger(logger) })
+  const tidy = setInterval(() => {
+    utils
+      .cleanup({ tasks: ['GC_JOB_QUEUES'] })
+      .catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'job queue cleanup'))
+  }, TIDY_MS)
+  tidy.unref()
   runner.promise.catch((error: unknown) =>
     logger.error({ err: errorMessage(error) }, 'the job runner stopped'),
   )
   return {
     async stop() {
+      clearInterval(tidy)
       // Alive until its jobs have finished or been given back: only then may others take them.
       await runner.stop().catch((error: unknown) => {
         logger.warn({ err: errorMessage(error) }, 'jobs did not stop cleanly')
       })
       await liveness.stop()
+      await Promise.resolve(utils.release()).catch(() => {})
       await pgPool.end().catch(() => {})
     },
   }

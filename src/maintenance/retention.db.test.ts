@@ -115,6 +115,12 @@ describeEachDatabase('retention', (target) => {
               ('<r2@x>', $1, 'a@x', 's', 'b', 'queued', now() - interval '3 days')`,
       [mixed],
     )
+    // A job's run past the audit's age goes; a recent one stays.
+    await db.query(
+      `INSERT INTO job_runs (job_id, attempt, task, trigger, status, started_at, finished_at)
+       VALUES (1, 1, 'email:answer', 'email', 'done', now() - interval '400 days', now() - interval '400 days'),
+              (2, 1, 'email:answer', 'email', 'done', now(), now())`,
+    )
     const freshChanges = await count('change_events WHERE seq > 0')
     const auditBefore = await count('audit_log')
 
@@ -130,11 +136,13 @@ describeEachDatabase('retention', (target) => {
       changeEvents: 1,
       emails: 1,
       outbox: 1,
+      jobRuns: 1,
       spans: 1,
       auditRows: 2,
       invocations: 1,
     })
-    expect(steps).toHaveLength(11)
+    expect(steps).toHaveLength(12)
+    expect(await count('job_runs')).toBe(1)
     expect(await count(`inbound_emails WHERE message_id = '<new@x>'`)).toBe(1)
     expect(await count(`email_outbox WHERE status = 'queued'`)).toBe(1)
     expect(await count('change_events')).toBe(freshChanges)

@@ -24,6 +24,7 @@ export interface RetentionReport {
   changeEvents: number
   emails: number
   outbox: number
+  jobRuns: number
   spans: number
   auditRows: number
   invocations: number
@@ -113,6 +114,13 @@ export async function applyRetention(
        SELECT seq FROM change_events WHERE created_at < ${messageCutoff} ORDER BY seq LIMIT $2)`,
     CHANGE_FEED_HOURS,
   )
+  // A job's runs are its history, kept as long as the audit rows that record them.
+  const jobRuns = await drain(
+    'jobRuns',
+    `DELETE FROM job_runs WHERE id IN (
+       SELECT id FROM job_runs WHERE started_at < ${auditCutoff} AND status <> 'running' LIMIT $2)`,
+    auditDays,
+  )
   const spans = await drain('spans', memoryExpiry.spans(auditCutoff), auditDays)
   // Audit rows leave only through the database's own function (the table is append-only), and
   // the invocations they recorded with them.
@@ -143,6 +151,7 @@ export async function applyRetention(
     changeEvents,
     emails,
     outbox,
+    jobRuns,
     spans,
     auditRows,
     invocations,

@@ -11,6 +11,7 @@ const LABELS: Record<keyof RetentionReport, string> = {
   changeEvents: 'live-update changes',
   emails: 'emails received',
   outbox: 'emails sent',
+  jobRuns: 'job runs',
   spans: 'trace spans',
   auditRows: 'audit rows',
   invocations: 'invocations',
