@@ -104,6 +104,8 @@ describeEachJobDatabase('the email door', (target) => {
       { via: 'smtp', mailFrom: MAYA, remoteIp: '198.51.100.3', helo: null },
     )
     const [reply] = await stage.receiver.waitFor(1, 30_000)
+    // The receiver has it as soon as it answers 250: the job records it a moment later.
+    await stage.settled()
     const [sent] = await rows<{ message_id: string; attempts: number; status: string }>(
       db,
       'SELECT message_id, attempts, status FROM email_outbox',

@@ -61,6 +61,7 @@ describeEachJobDatabase('email jobs', (target) => {
       }),
     )
     const replies = await stage.receiver.waitFor(2, 30_000)
+    await stage.settled()
     const second = replies.find((r) => r.inReplyTo === '<second@mail.example.com>')
     expect(second?.references).toEqual([
       '<first@mail.example.com>',

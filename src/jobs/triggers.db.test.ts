@@ -56,6 +56,7 @@ describeEachJobDatabase('webhooks and schedules', (target) => {
     expect(reply?.to).toEqual([MAYA])
     expect(reply?.subject).toMatch(/^About the refund for order #4429 \[ref:[A-Z0-9]{8}\]$/)
     expect(reply?.inReplyTo).toBeNull()
+    await stage.settled()
     const { rows } = await db.query<{ trigger: string; status: string }>(
       `SELECT trigger, status FROM job_runs WHERE task = 'webhook:event'`,
     )

@@ -27,6 +27,8 @@ export interface JobsStage {
   receiver: SmtpReceiver
   /** Sends `raw` to the built-in SMTP listener, as a mail server would. */
   smtp(raw: string, envelope?: { from: string; to: string[] }): Promise<void>
+  /** Waits until no job waits or runs, and every run is recorded as ended. */
+  settled(ms?: number): Promise<void>
   /** Polls `read` until it returns something other than undefined (or fails after `ms`). */
   until<T>(read: () => Promise<T | undefined>, ms?: number): Promise<T>
   close(): Promise<void>
@@ -94,15 +96,16 @@ export async function jobsStage(
         raw,
       })
     },
-    async until(read, ms = 20_000) {
-      const deadline = Date.now() + ms
-      for (;;) {
-        const value = await read()
-        if (value !== undefined) return value
-        if (Date.now() > deadline) throw new Error(`not there within ${ms} ms`)
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
+    async settled(ms = 30_000) {
+      await until(async () => {
+        const { rows } = await db.query<{ busy: number }>(
+          `SELECT (SELECT count(*) FROM graphile_worker.jobs WHERE attempts < max_attempts)
+                + (SELECT count(*) FROM job_runs WHERE status = 'running') AS busy`,
+        )
+        return Number(rows[0]?.busy) === 0 ? true : undefined
+      }, ms)
     },
+    until,
     async close() {
       client.close()
       await jobs.close()
@@ -137,4 +140,15 @@ export function email(fields: {
     fields.body,
     '',
   ].join('\r\n')
+}
+
+/** Polls `read` until it returns something other than undefined (or fails after `ms`). */
+async function until<T>(read: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await read()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`not there within ${ms} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
