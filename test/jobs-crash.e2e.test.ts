@@ -126,9 +126,9 @@ for (const database of DATABASES) {
         'assistant message',
       ])
 
-      // The send interrupted by the kill never finished. Its job, once the dead process's lock was
-      // handed back, ran again (its second attempt) and finished. Nothing is left in the queue: no
-      // job waiting, none kept as failed.
+      // The send interrupted by the kill ended as failed (its process died) when the dead process's
+      // lock was handed back; its job ran again (its second attempt) and finished. Nothing is left
+      // in the queue: no job waiting, none kept as failed.
       const { rows: runs } = await db.query<{
         task: string
         status: string
@@ -137,7 +137,7 @@ for (const database of DATABASES) {
       }>('SELECT task, status, attempt, job_id FROM job_runs ORDER BY id')
       expect(runs.map((r) => `${r.task} ${r.status} (attempt ${r.attempt})`)).toEqual([
         'email:answer done (attempt 1)',
-        'email:send running (attempt 1)',
+        'email:send failed (attempt 1)',
         'email:send done (attempt 2)',
       ])
       expect(runs[1]?.job_id).toBe(runs[2]?.job_id)
@@ -156,9 +156,14 @@ for (const database of DATABASES) {
       expect(audit).toEqual([
         { action: 'email_received', n: 1 },
         { action: 'email_sent', n: 1 },
+        { action: 'job_failed', n: 1 },
         { action: 'job_finished', n: 2 },
         { action: 'job_started', n: 3 },
       ])
+      const { rows: died } = await db.query<{ reason: string }>(
+        `SELECT reason FROM job_runs WHERE status = 'failed'`,
+      )
+      expect(died).toEqual([{ reason: 'process_died' }])
     }, 180_000)
   })
 }

@@ -38,6 +38,10 @@ export interface AuditActionRegistry {
   job_failed: true
   /** A job stopped at the edge of its envelope (tools, budget, steps) and went to a person. */
   job_handed_over: true
+  /** A person dealt with a job handed to them, tried a failed one again, or cancelled one. */
+  job_resolved: true
+  job_retried: true
+  job_cancelled: true
   /** An email or webhook refused at the door (signature, age, replay, size, form). */
   inbound_refused: true
   /** An email received (one row per message, by Message-ID), and a reply sent or drafted. */

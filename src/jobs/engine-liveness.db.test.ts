@@ -48,6 +48,10 @@ describeEachJobDatabase('which job-running processes are alive', (target) => {
     liveness.register('ours')
     const ours = await lockedBy('ours')
     const theirs = await lockedBy('dead')
+    await db.query(
+      `INSERT INTO job_runs (job_id, attempt, task, trigger) VALUES ($1, 1, 'noop', 'email'), ($2, 1, 'noop', 'email')`,
+      [ours, theirs],
+    )
     // Our row is gone (another process thought us dead during a long stall): the next beat
     // writes it again, and our long-running job stays ours.
     await db.query('DELETE FROM job_engines')
@@ -55,6 +59,16 @@ describeEachJobDatabase('which job-running processes are alive', (target) => {
     expect(unlocked).toEqual([['dead']])
     expect(await holder(ours)).toBe('ours')
     expect(await holder(theirs)).toBeNull()
+    // The dead process's run ended (its job runs again as a new attempt); ours runs on.
+    const { rows: runs } = await db.query<{
+      job_id: number
+      status: string
+      reason: string | null
+    }>('SELECT job_id, status, reason FROM job_runs ORDER BY id')
+    expect(runs).toEqual([
+      { job_id: ours, status: 'running', reason: null },
+      { job_id: theirs, status: 'failed', reason: 'process_died' },
+    ])
     const { rows } = await db.query<{ pool_id: string }>('SELECT pool_id FROM job_engines')
     expect(rows).toEqual([{ pool_id: 'ours' }])
     await liveness.stop()

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os'
+import { writeAudit } from '../audit/audit-writer.ts'
 import { errorMessage } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
@@ -79,6 +80,7 @@ export class EngineLiveness {
     )
     const dead = rows.map((row) => row.locked_by)
     if (dead.length > 0) {
+      await this.#closeRuns(dead)
       await this.#options.unlock(dead)
       this.#options.logger.warn(
         { pools: dead },
@@ -89,6 +91,44 @@ export class EngineLiveness {
       `DELETE FROM job_engines WHERE seen_at < now() - $1::interval AND pool_id <> ALL($2::text[])`,
       [stale, [...this.#pools]],
     )
+  }
+
+  /**
+   * The runs the dead processes had under way end as failed (`process_died`), with their audit
+   * row: each job runs again as a new attempt, and every run's start has its end.
+   */
+  async #closeRuns(pools: string[]): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      const { rows } = await tx.query<{
+        id: number
+        job_id: number
+        task: string
+        trigger: string
+        attempt: number
+      }>(
+        `UPDATE job_runs SET status = 'failed', reason = 'process_died', finished_at = now(),
+           detail = 'the process running it stopped answering; the job went back to the queue'
+         WHERE status = 'running' AND job_id IN (
+           SELECT id FROM graphile_worker._private_jobs WHERE locked_by = ANY($1::text[]))
+         RETURNING id, job_id, task, trigger, attempt`,
+        [pools],
+      )
+      for (const run of rows) {
+        await writeAudit(tx, {
+          action: 'job_failed',
+          actor: 'system:jobs',
+          target: `job:${run.job_id}`,
+          payload: {
+            task: run.task,
+            trigger: run.trigger,
+            attempt: run.attempt,
+            run: Number(run.id),
+            code: 'process_died',
+            final: false,
+          },
+        })
+      }
+    })
   }
 
   async stop(): Promise<void> {

@@ -120,11 +120,7 @@ const handedOver: InboxSource = {
         if (!(await jobRuns.resolve(ctx.tx, Number(key), ctx.identity.sub))) {
           throw new ConflictError('Someone dealt with this job already.')
         }
-        await ctx.record({
-          action: 'job_finished',
-          target: `run:${key}`,
-          payload: { resolved: true },
-        })
+        await ctx.record({ action: 'job_resolved', target: `run:${key}`, payload: {} })
         return { message: 'Marked as dealt with.', done: true }
       },
     }),
@@ -160,9 +156,9 @@ const failed: InboxSource = {
         if (!(await jobAdmin.retry(ctx.tx, Number(key))))
           throw new ConflictError('This job is not waiting any more.')
         await ctx.record({
-          action: 'job_started',
+          action: 'job_retried',
           target: `job:${key}`,
-          payload: { retried_by_staff: true },
+          payload: {},
         })
         return { message: 'The job will run again now.', done: true }
       },
@@ -176,9 +172,9 @@ const failed: InboxSource = {
         if (!(await jobAdmin.cancel(ctx.tx, Number(key))))
           throw new ConflictError('This job is not waiting any more.')
         await ctx.record({
-          action: 'job_failed',
+          action: 'job_cancelled',
           target: `job:${key}`,
-          payload: { cancelled_by_staff: true },
+          payload: {},
         })
         return { message: 'The job was cancelled.', done: true }
       },

@@ -146,15 +146,15 @@ describe('fte jobs beside a running fte serve', () => {
     expect(audited).toEqual([
       {
         actor,
-        action: 'job_started',
+        action: 'job_retried',
         target: `job:${failing}`,
-        payload: { retried_by_operator: true },
+        payload: {},
       },
       {
         actor,
-        action: 'job_failed',
+        action: 'job_cancelled',
         target: `job:${later}`,
-        payload: { cancelled_by_operator: true },
+        payload: {},
       },
     ])
   })

@@ -115,11 +115,10 @@ export async function jobActionCommand(
         )
       }
       await writeAudit(tx, {
-        action: action === 'retry' ? 'job_started' : 'job_failed',
+        action: action === 'retry' ? 'job_retried' : 'job_cancelled',
         actor: operator(),
         target: `job:${id}`,
-        payload:
-          action === 'retry' ? { retried_by_operator: true } : { cancelled_by_operator: true },
+        payload: {},
       })
     })
     context.stdout.write(

@@ -60,6 +60,9 @@ export interface SmtpListener {
  * behind the operator's own edge. It asks no AUTH, as an MX receiving mail from the world does
  * not; whoever may reach the port may hand it mail, and the sender checks come later.
  */
+/** Connections at once; more are told to come back later (421). */
+const MAX_CLIENTS = 50
+
 export async function listenSmtp(options: SmtpListenerOptions): Promise<SmtpListener> {
   checkOptions(options)
   const { maxBytes, maxRecipients, onRefused } = options
@@ -71,6 +74,8 @@ export async function listenSmtp(options: SmtpListenerOptions): Promise<SmtpList
     disabledCommands: options.tls === undefined ? ['AUTH', 'STARTTLS'] : ['AUTH'],
     ...(options.tls === undefined ? {} : { key: options.tls.key, cert: options.tls.cert }),
     size: maxBytes,
+    // Each connection may hold up to maxBytes in memory: their number is bounded too.
+    maxClients: MAX_CLIENTS,
     // The machines this runs on may have no DNS; the remote IP is what gets recorded.
     disableReverseLookup: true,
     // Its own logging would carry addresses on every command; refusals are reported instead.
