@@ -231,4 +231,28 @@ describeEachJobDatabase('email jobs', (target) => {
     expect(queued).toEqual([{ attempts: 1, max_attempts: 5 }])
     expect(await count(db, `inbound_emails WHERE status = 'queued'`)).toBe(1)
   }, 30_000)
+
+  it('never lets an email job move money, even when an envelope file lists the tool', async () => {
+    await stage.close()
+    stage = await jobsStage(db, {
+      envelopes: { email: { tools: ['domain_lookup_order', 'domain_issue_refund'] } },
+    })
+    const refunds = await count(db, 'refunds')
+    await stage.jobs.receiveEmail(
+      Buffer.from(
+        email({
+          from: MAYA,
+          subject: 'Refund',
+          body: 'Please refund order #4429.',
+          messageId: '<file-refund@example.com>',
+        }),
+      ),
+      { via: 'smtp', mailFrom: MAYA, remoteIp: '198.51.100.8', helo: null },
+    )
+    await stage.settled()
+    expect(await runsOf(db)).toEqual([
+      { task: 'email:answer', status: 'handed_over', reason: 'outside_envelope' },
+    ])
+    expect(await count(db, 'refunds')).toBe(refunds)
+  })
 })

@@ -63,3 +63,19 @@ export function envelopeFor(
 function familyOf(trigger: string): string {
   return trigger.split(':')[0] ?? trigger
 }
+
+/**
+ * An email's sender is never a verified identity: whatever an envelope lists, an email job may
+ * call only tools that read. What it leaves out is named, so the server can say so at start-up.
+ */
+export function readingOnly(
+  envelope: Envelope,
+  tools: ReadonlyArray<{ name: string; annotations: { readOnlyHint: boolean } }>,
+): { envelope: Envelope; removed: string[] } {
+  const reads = new Set(tools.filter((t) => t.annotations.readOnlyHint).map((t) => t.name))
+  const kept = envelope.tools.filter((name) => reads.has(name))
+  return {
+    envelope: { ...envelope, tools: kept },
+    removed: envelope.tools.filter((name) => !reads.has(name)),
+  }
+}

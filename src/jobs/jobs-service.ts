@@ -13,7 +13,7 @@ import { ANSWER_EMAIL, type Arrival, receiveEmail, recordRefusal } from './email
 import { sendEmail } from './email/send-email.ts'
 import { listenSmtp, type SmtpListener } from './email/smtp-listener.ts'
 import { createSmtpSender, type SmtpSender } from './email/smtp-sender.ts'
-import { type Envelope, type EnvelopeOverride, envelopeFor } from './envelope.ts'
+import { type Envelope, type EnvelopeOverride, envelopeFor, readingOnly } from './envelope.ts'
 import { inboundReceipts } from './inbound/receipts.ts'
 import { type JobEngine, type JobTask, startJobEngine } from './job-engine.ts'
 import { installQueue } from './job-queue.ts'
@@ -76,12 +76,27 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   }
   try {
     await installQueue(db, logger)
-    const envelope = (trigger: string) =>
+    const declared = (trigger: string) =>
       envelopeFor(trigger, {
         pack: pack?.envelopes ?? {},
         file: options.envelopes,
         replies: config.replies,
       })
+    const envelope = (trigger: string) => {
+      const found = declared(trigger)
+      return found === undefined || trigger !== 'email'
+        ? found
+        : readingOnly(found, options.tools).envelope
+    }
+    const emailEnvelope = declared('email')
+    const removed =
+      emailEnvelope === undefined ? [] : readingOnly(emailEnvelope, options.tools).removed
+    if (removed.length > 0) {
+      logger.warn(
+        { tools: removed },
+        'email jobs may only read (an email proves nothing about its sender): these tools of their envelope are left out',
+      )
+    }
     let sender: SmtpSender | undefined
     if (config.email.smtpUrl !== undefined) {
       sender = createSmtpSender({ url: config.email.smtpUrl, from: config.email.from })
