@@ -31,6 +31,8 @@ CREATE TABLE job_runs (
   reason          TEXT CHECK (reason ~ '^[a-z][a-z0-9_]*$'),
   detail          TEXT CHECK (length(detail) <= 2000),
   conversation_id UUID REFERENCES conversations (id) ON DELETE SET NULL,
+  -- what it worked on: 'email:<inbound email id>', a webhook event's or a finding's key
+  about           TEXT CHECK (length(about) <= 400),
   input_tokens    INT NOT NULL DEFAULT 0,
   output_tokens   INT NOT NULL DEFAULT 0,
   cost_usd        NUMERIC(14, 6) NOT NULL DEFAULT 0,

@@ -2,6 +2,7 @@ import { inProcessAccess } from '../agent/gateway-access.ts'
 import { createModel, type WorkerModel } from '../agent/model-factory.ts'
 import { startSignIn } from '../auth/sign-in.ts'
 import { devPortFor } from '../config/sections/auth.ts'
+import type { JobsConfig } from '../config/sections/jobs.ts'
 import { createEmbedder } from '../embedding/create-embedder.ts'
 import type { FetchHandler } from '../http/listen.ts'
 import {
@@ -14,7 +15,7 @@ import { RunningTurns } from '../http/turn-stream.ts'
 import { loadEnvelopeFile } from '../jobs/envelope-file.ts'
 import { jobsDoor } from '../jobs/inbound/jobs-door.ts'
 import { JOBS_INBOX } from '../jobs/jobs-inbox.ts'
-import { startJobs } from '../jobs/jobs-service.ts'
+import { type Jobs, startJobs } from '../jobs/jobs-service.ts'
 import { scheduleRetention } from '../maintenance/retention-schedule.ts'
 import { packScopes } from '../pack/domain-pack.ts'
 import { ChangeFeed } from '../store/change-feed.ts'
@@ -35,6 +36,8 @@ export interface ComposedServer {
   model: WorkerModel | undefined
   /** How clients sign in, in a line or two for the person who started the server. */
   signInBanner: string
+  /** The Worker's own work, in a line: where email comes in, and what happens to replies. */
+  jobsBanner: string
   /** Lets running turns finish (up to a limit), then closes everything, the database last. */
   close(): Promise<void>
 }
@@ -183,10 +186,25 @@ export async function composeServer(
       database: db.description,
       model,
       signInBanner,
+      jobsBanner: jobsLine(jobs, config.jobs),
       close: closeAll,
     }
   } catch (error) {
     await closeAll()
     throw error
   }
+}
+
+function jobsLine(jobs: Jobs, config: JobsConfig): string {
+  const email = [
+    ...(jobs.smtpPort === undefined ? [] : [`SMTP on port ${jobs.smtpPort}`]),
+    ...(config.email.inboundSecrets === undefined ? [] : ['POST /api/inbound/email']),
+  ]
+  const replies =
+    config.replies === 'draft' ? 'replies wait for staff approval' : 'replies are sent'
+  return (
+    `Jobs: ${jobs.running ? 'run here' : 'run in the process that holds the database'}; email in: ` +
+    `${email.length === 0 ? 'off (EMAIL_LISTEN_PORT, EMAIL_INBOUND_SECRET)' : email.join(' and ')}; ` +
+    `${replies}${config.email.smtpUrl === undefined ? ' (no EMAIL_SMTP_URL: none go out)' : ''}.\n`
+  )
 }

@@ -38,6 +38,7 @@ export function auditedTask(
         attempt: job.attempt,
         task: job.task,
         trigger: named,
+        about: aboutOf(payload),
       })
       await writeAudit(tx, {
         action: 'job_started',
@@ -113,4 +114,12 @@ export function auditedTask(
 
 function safeCode(code: string): string {
   return /^[a-z][a-z0-9_]*$/.test(code) ? code : 'failed'
+}
+
+/** What a job's payload says it works on: an inbound email, or an event's or finding's key. */
+function aboutOf(payload: unknown): string | null {
+  const fields = (payload ?? {}) as { inbound?: unknown; key?: unknown; outbox?: unknown }
+  if (typeof fields.inbound === 'string') return `email:${fields.inbound}`
+  if (typeof fields.outbox === 'string') return `outbox:${fields.outbox}`
+  return typeof fields.key === 'string' ? fields.key.slice(0, 400) : null
 }

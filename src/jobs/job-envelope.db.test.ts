@@ -42,12 +42,14 @@ describeEachJobDatabase('the envelope of authority', (target) => {
     ])
     const inbox = await listInbox(db, JOBS_INBOX)
     expect(inbox.map((item) => [item.kind, item.title])).toEqual([
-      ['job', 'A email job stopped: step_limit'],
+      ['job', 'Handed to a person (email): step_limit'],
     ])
-    expect(inbox[0]?.lines).toContainEqual({
-      label: 'Why',
-      value: 'the job reached its step limit before it had an answer',
-    })
+    expect(inbox[0]?.lines).toEqual([
+      { label: 'Why', value: 'the job reached its step limit before it had an answer' },
+      { label: 'From', value: MAYA },
+      { label: 'Subject', value: 'Account' },
+      { label: 'Email', value: 'Please keep looking at my account.' },
+    ])
     expect(await count(db, 'email_outbox')).toBe(0)
     expect(await count(db, `audit_log WHERE action = 'job_handed_over'`)).toBe(1)
   })

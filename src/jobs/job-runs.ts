@@ -22,6 +22,8 @@ export interface HandedOverRun {
   reason: string | null
   detail: string | null
   conversationId: string | null
+  /** What it worked on: `email:<id>`, or an event's or finding's key. */
+  about: string | null
   startedAt: Date
 }
 
@@ -42,11 +44,12 @@ export interface FinishedRun {
 export const jobRuns = {
   async begin(
     q: Queryable,
-    run: { jobId: number; attempt: number; task: string; trigger: string },
+    run: { jobId: number; attempt: number; task: string; trigger: string; about: string | null },
   ): Promise<number> {
     const { rows } = await q.query<{ id: number }>(
-      `INSERT INTO job_runs (job_id, attempt, task, trigger) VALUES ($1, $2, $3, $4) RETURNING id`,
-      [run.jobId, run.attempt, run.task, run.trigger],
+      `INSERT INTO job_runs (job_id, attempt, task, trigger, about) VALUES ($1, $2, $3, $4, $5)
+       RETURNING id`,
+      [run.jobId, run.attempt, run.task, run.trigger, run.about],
     )
     return Number(rows[0]?.id)
   },
@@ -90,9 +93,10 @@ export const jobRuns = {
       reason: string | null
       detail: string | null
       conversation_id: string | null
+      about: string | null
       started_at: Date
     }>(
-      `SELECT id, trigger, reason, detail, conversation_id, started_at FROM job_runs
+      `SELECT id, trigger, reason, detail, conversation_id, about, started_at FROM job_runs
        WHERE status = 'handed_over' AND resolved_at IS NULL ORDER BY started_at, id LIMIT $1`,
       [limit],
     )
@@ -102,6 +106,7 @@ export const jobRuns = {
       reason: row.reason,
       detail: row.detail,
       conversationId: row.conversation_id,
+      about: row.about,
       startedAt: row.started_at,
     }))
   },

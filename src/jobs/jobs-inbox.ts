@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { ConflictError } from '../lib/errors.ts'
 import { defineAction, type InboxEntry, type InboxSource } from '../pack/staff-contract.ts'
 import type { Queryable } from '../store/database.ts'
+import { inboundEmails } from './email/inbound-emails.ts'
 import { outbox } from './email/outbox.ts'
 import { enqueueSend } from './email/queue-reply.ts'
 import { jobAdmin } from './job-admin.ts'
@@ -96,12 +97,22 @@ const handedOver: InboxSource = {
   async list(q) {
     const entries: InboxEntry[] = []
     for (const run of await jobRuns.handedOver(q)) {
+      // A person takes an email on from what it said: it may be all there is (no model, no reply).
+      const email = run.about?.startsWith('email:')
+        ? await inboundEmails.get(q, run.about.slice('email:'.length))
+        : undefined
       entries.push({
         key: String(run.id),
-        title: `A ${run.trigger} job stopped: ${run.reason ?? 'see the conversation'}`,
+        title: `Handed to a person (${run.trigger}): ${run.reason ?? 'see the conversation'}`,
         lines: [
-          { label: 'Trigger', value: run.trigger },
           { label: 'Why', value: run.detail ?? run.reason ?? '' },
+          ...(email === undefined
+            ? []
+            : [
+                { label: 'From', value: email.fromAddress },
+                { label: 'Subject', value: email.subject },
+                { label: 'Email', value: email.body.slice(0, 2000) },
+              ]),
         ],
         customer: await owner(q, run.conversationId),
         conversationId: run.conversationId,

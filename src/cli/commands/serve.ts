@@ -69,7 +69,8 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
         (model === undefined
           ? `the Worker is off: ${llm.configured ? '' : llm.problem}.\n`
           : `the Worker runs on ${model.provider} ${model.name}.\n`) +
-        `MCP: ${base}/mcp. ${composed.signInBanner}`,
+        `MCP: ${base}/mcp. ${composed.signInBanner}` +
+        composed.jobsBanner,
     )
     if (context.signal !== undefined && !context.signal.aborted) {
       await once(context.signal, 'abort')
