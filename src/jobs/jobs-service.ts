@@ -22,6 +22,9 @@ import { DO_WORK, doWork } from './record-work.ts'
 import { RUN_SCHEDULE, runSchedule, scheduleTrigger } from './triggers/run-schedule.ts'
 import { receiveWebhook, runWebhookEvent, WEBHOOK_EVENT } from './triggers/webhook-event.ts'
 
+/** How often a process the embedded database is served to looks whether it holds it now. */
+const TAKE_OVER_CHECK_MS = 2000
+
 export interface JobsOptions {
   db: Database
   logger: Logger
@@ -117,9 +120,8 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       String((payload as { trigger?: unknown } | null)?.trigger ?? 'unknown')
     const audited = (body: Parameters<typeof auditedTask>[3], named = trigger): JobTask =>
       auditedTask(db, logger, named, body)
-    const running = config.run && db.holds !== false
     let engine: JobEngine | undefined
-    if (running) {
+    const startEngine = async () => {
       const tasks: Record<string, JobTask> = {
         [ANSWER_EMAIL]: audited((payload, run) => answerEmail(deps, payload, run)),
         [SEND_EMAIL]: audited(async (payload, run) => {
@@ -133,7 +135,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
           scheduleTrigger,
         ),
       }
-      engine = await startJobEngine({
+      const started = await startJobEngine({
         db,
         tasks,
         schedules: (pack?.schedules ?? []).map((s) => ({
@@ -147,7 +149,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
         heartbeatMs: Math.max(500, Math.floor(config.staleAfterMs / 6)),
         ...options.engine,
       })
-      const started = engine
+      engine = started
       closers.push(() => started.stop())
       if (sender !== undefined) {
         // Replies queued while no sender was configured, or whose job was lost: sent now.
@@ -157,12 +159,24 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       } else {
         logger.info('EMAIL_SMTP_URL is not set: email replies wait in the outbox until it is')
       }
+    }
+    if (!config.run) {
+      logger.info('JOBS is off: this process runs no jobs')
+    } else if (db.holds !== false) {
+      await startEngine()
     } else {
-      logger.info(
-        config.run
-          ? 'jobs run in the process that holds the embedded database'
-          : 'JOBS is off: this process runs no jobs',
-      )
+      logger.info('jobs run in the process that holds the embedded database')
+      // Should that process go away and this one take the folder over, the jobs are this one's.
+      const watch = setInterval(() => {
+        if (db.holds !== true || engine !== undefined || closing !== undefined) return
+        clearInterval(watch)
+        logger.info('this process holds the embedded database now: it runs the jobs')
+        startEngine().catch((error: unknown) =>
+          logger.error({ err: errorMessage(error) }, 'the job runner could not start'),
+        )
+      }, TAKE_OVER_CHECK_MS)
+      watch.unref()
+      closers.push(async () => clearInterval(watch))
     }
     // A signed request older than the tolerance is refused as stale: its receipt can go after
     // twice that (its timestamp may have been that far ahead of our clock).
@@ -215,7 +229,9 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       refused: (route, reason, detail) => recordRefusal(db, route, reason, detail),
       envelope,
       smtpPort: listener?.port,
-      running,
+      get running() {
+        return engine !== undefined
+      },
       close,
     }
   } catch (error) {
