@@ -46,7 +46,7 @@ describe('the jobs of the embedded database, when its holder dies', () => {
       'jobs run in the process that holds the embedded database',
     )
     await killHard(holder)
-    await until(() => served.output().stderr.includes('it runs the jobs'), 60_000)
+    await until(async () => served.output().stderr.includes('it runs the jobs'), 60_000)
     const posted = await postEmail(
       served.url,
       email({
