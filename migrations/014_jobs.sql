@@ -36,6 +36,8 @@ CREATE TABLE job_runs (
   input_tokens    INT NOT NULL DEFAULT 0,
   output_tokens   INT NOT NULL DEFAULT 0,
   cost_usd        NUMERIC(14, 6) NOT NULL DEFAULT 0,
+  -- what an admitted run may still spend: counted against the day's budget while it runs
+  reserved_tokens INT NOT NULL DEFAULT 0,
   steps           INT NOT NULL DEFAULT 0,
   -- a run handed to a person stays in the staff inbox until someone deals with it
   resolved_by     TEXT,

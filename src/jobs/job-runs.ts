@@ -74,16 +74,25 @@ export const jobRuns = {
     )
   },
 
-  /** Tokens and USD spent today (UTC) by the jobs of `trigger`, in every process. */
+  /**
+   * Tokens and USD spent today (UTC) by the jobs of `trigger`, in every process: what ended runs
+   * spent, and what running ones hold in reserve.
+   */
   async spentToday(q: Queryable, trigger: string): Promise<{ tokens: number; usd: number }> {
     const { rows } = await q.query<{ tokens: number; usd: string }>(
-      `SELECT coalesce(sum(input_tokens + output_tokens), 0)::int8 AS tokens,
+      `SELECT coalesce(sum(CASE WHEN status = 'running' THEN reserved_tokens
+                                ELSE input_tokens + output_tokens END), 0)::int8 AS tokens,
               coalesce(sum(cost_usd), 0)::text AS usd
        FROM job_runs
        WHERE trigger = $1 AND started_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`,
       [trigger],
     )
     return { tokens: Number(rows[0]?.tokens ?? 0), usd: Number(rows[0]?.usd ?? 0) }
+  },
+
+  /** An admitted run holds `tokens` of the day's budget until it ends. */
+  async reserve(q: Queryable, id: number, tokens: number): Promise<void> {
+    await q.query('UPDATE job_runs SET reserved_tokens = $2 WHERE id = $1', [id, tokens])
   },
 
   async handedOver(q: Queryable, limit = 200): Promise<HandedOverRun[]> {

@@ -28,7 +28,7 @@ export async function doWork(
   if (record === undefined) {
     return { status: 'handed_over', reason: 'unknown_record', detail: `no record ${work.record}` }
   }
-  const admitted = await admitJob(db, run.trigger, deps.envelope(run.trigger))
+  const admitted = await admitJob(db, run.trigger, deps.envelope(run.trigger), run.runId)
   if ('refused' in admitted) return admitted.refused
   const { envelope } = admitted
   const opened = await db.transaction(async (tx) => {

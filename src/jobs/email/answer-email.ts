@@ -48,7 +48,7 @@ export async function answerEmail(
   if (record === undefined || email.conversationId === null) {
     return handOver('unknown_sender', `no record matches the sender's address; nothing was sent`)
   }
-  const admitted = await admitJob(db, run.trigger, deps.envelope(run.trigger))
+  const admitted = await admitJob(db, run.trigger, deps.envelope(run.trigger), run.runId)
   if ('refused' in admitted) {
     await inboundEmails.settle(db, email.id, 'handed_over')
     return { ...admitted.refused, conversationId: email.conversationId }
