@@ -98,6 +98,12 @@ for (const database of DATABASES) {
           (await countOf(client, `SELECT 1 FROM email_outbox WHERE status = 'sent'`)) === 1,
         60_000,
       )
+      // The row says sent as soon as the server took it; the run is recorded a moment later.
+      await until(
+        async () =>
+          (await countOf(client, `SELECT 1 FROM job_runs WHERE status = 'running'`)) === 0,
+        30_000,
+      )
       console.info(
         `jobs-crash [${database.name}]: the reply was sent again ${((performance.now() - killed) / 1000).toFixed(1)} s after the kill (restart included)`,
       )
