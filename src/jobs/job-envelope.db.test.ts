@@ -112,7 +112,8 @@ describeEachJobDatabase('the envelope of authority', (target) => {
 
   it('drafts replies by default, and sends a draft once a person approves it', async () => {
     db = await target.open()
-    stage = await jobsStage(db, { env: { JOBS_REPLIES: 'draft' } })
+    // Unset, as on a new installation (the stage sets it to send otherwise).
+    stage = await jobsStage(db, { env: { JOBS_REPLIES: '' } })
     await stage.jobs.receiveEmail(
       Buffer.from(
         email({

@@ -159,42 +159,17 @@ export const jobRuns = {
       finishedAt: row.finished_at,
     }))
   },
-
-  /** Runs of one job, the latest first. */
-  async ofJob(
-    q: Queryable,
-    jobId: number,
-  ): Promise<
-    Array<{ attempt: number; status: string; reason: string | null; detail: string | null }>
-  > {
-    const { rows } = await q.query<{
-      attempt: number
-      status: string
-      reason: string | null
-      detail: string | null
-    }>('SELECT attempt, status, reason, detail FROM job_runs WHERE job_id = $1 ORDER BY id DESC', [
-      jobId,
-    ])
-    return rows
-  },
 }
 
-/** Work done once: true the first time `key` is seen; the conversation a previous try opened. */
+/** Work done once per key (a webhook event, a schedule's finding), and the conversation it opened. */
 export const jobOnce = {
-  async claim(
-    q: Queryable,
-    key: string,
-  ): Promise<{ first: boolean; conversationId: string | null }> {
-    const { rows } = await q.query<{ conversation_id: string | null; first: boolean }>(
-      `WITH made AS (
-         INSERT INTO job_once (key) VALUES ($1) ON CONFLICT (key) DO NOTHING RETURNING conversation_id
-       )
-       SELECT conversation_id, true AS first FROM made
-       UNION ALL SELECT conversation_id, false FROM job_once WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM made)`,
+  /** True the first time `key` is seen, false ever after. */
+  async claim(q: Queryable, key: string): Promise<boolean> {
+    const { rowCount } = await q.query(
+      'INSERT INTO job_once (key) VALUES ($1) ON CONFLICT (key) DO NOTHING',
       [key],
     )
-    const row = rows[0]
-    return { first: row?.first ?? false, conversationId: row?.conversation_id ?? null }
+    return rowCount > 0
   },
 
   /** The conversation a previous try opened for `key`, and whether its reply was stored. */

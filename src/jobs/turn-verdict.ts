@@ -9,7 +9,7 @@ export function verdictOutcome(
   turn: JobTurnOutcome,
   /** Why the reply went to staff as a draft instead (a per-job limit), if it did. */
   overBudget: string | undefined,
-): { status: TaskOutcome['status']; retry: boolean; outcome: TaskOutcome } {
+): { retry: boolean; outcome: TaskOutcome } {
   const spent = {
     inputTokens: turn.inputTokens,
     outputTokens: turn.outputTokens,
@@ -17,7 +17,6 @@ export function verdictOutcome(
     steps: turn.steps,
   }
   const handOver = (reason: string, detail: string) => ({
-    status: 'handed_over' as const,
     retry: false,
     outcome: { status: 'handed_over' as const, reason, detail, ...spent },
   })
@@ -31,7 +30,7 @@ export function verdictOutcome(
     return handOver('step_limit', 'the job reached its step limit before it had an answer')
   }
   if (turn.fallback === 'model_unavailable') {
-    return { status: 'done', retry: true, outcome: { status: 'done', ...spent } }
+    return { retry: true, outcome: { status: 'done', ...spent } }
   }
   if (turn.fallback !== null) {
     return handOver(
@@ -50,10 +49,9 @@ export function verdictOutcome(
   }
   if (turn.status === 'held') {
     return {
-      status: 'done',
       retry: false,
       outcome: { status: 'done', detail: 'a person holds the conversation', ...spent },
     }
   }
-  return { status: 'done', retry: false, outcome: { status: 'done', ...spent } }
+  return { retry: false, outcome: { status: 'done', ...spent } }
 }

@@ -75,7 +75,7 @@ export async function emailTurn(
   if (verdict.retry) {
     throw new SystemError('model_unavailable', 'the model could not be reached; trying again later')
   }
-  if (verdict.status === 'done' && !wrote && outcome.status !== 'held') {
+  if (verdict.outcome.status === 'done' && !wrote && outcome.status !== 'held') {
     // The turn ended without a reply to send: the gateway was down (worth another try), or the
     // Worker refused the message. Never silently: a person sees it.
     if (outcome.error === 'gateway_unavailable') {

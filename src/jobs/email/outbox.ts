@@ -65,17 +65,8 @@ export function newMessageId(fromAddress: string): string {
 export const outbox = {
   async add(
     q: Queryable,
-    mail: {
-      messageId: string
-      conversationId: string
-      inboundId: string | null
-      to: string
-      subject: string
-      body: string
-      inReplyTo: string | null
-      references: readonly string[]
+    mail: Omit<OutboxMail, 'id' | 'status' | 'attempts' | 'createdAt'> & {
       status: 'draft' | 'queued'
-      reason: string | null
     },
   ): Promise<OutboxMail> {
     const { rows } = await q.query<OutboxRow>(
@@ -90,7 +81,7 @@ export const outbox = {
         mail.subject,
         mail.body,
         mail.inReplyTo,
-        [...mail.references],
+        mail.references,
         mail.status,
         mail.reason,
       ],
@@ -98,11 +89,10 @@ export const outbox = {
     return toMail(rows[0] as OutboxRow)
   },
 
-  async get(q: Queryable, id: string, lock = false): Promise<OutboxMail | undefined> {
-    const { rows } = await q.query<OutboxRow>(
-      `SELECT ${COLUMNS} FROM email_outbox WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
-      [id],
-    )
+  async get(q: Queryable, id: string): Promise<OutboxMail | undefined> {
+    const { rows } = await q.query<OutboxRow>(`SELECT ${COLUMNS} FROM email_outbox WHERE id = $1`, [
+      id,
+    ])
     return rows[0] === undefined ? undefined : toMail(rows[0])
   },
 

@@ -25,7 +25,7 @@ export async function runSchedule(
     let fresh = 0
     for (const finding of findings) {
       const key = `${run.trigger}:${finding.key}`
-      if (!(await jobOnce.claim(tx, key)).first) continue
+      if (!(await jobOnce.claim(tx, key))) continue
       fresh += 1
       await enqueue(tx, {
         task: DO_WORK,

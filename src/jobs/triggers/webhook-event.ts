@@ -34,8 +34,7 @@ export async function receiveWebhook(
   const key = `webhook:${event.kind}:${event.id}`
   return db.transaction(async (tx) => {
     await accepted?.(tx)
-    const once = await jobOnce.claim(tx, key)
-    if (!once.first) return { id: key, duplicate: true }
+    if (!(await jobOnce.claim(tx, key))) return { id: key, duplicate: true }
     await enqueue(tx, {
       task: WEBHOOK_EVENT,
       payload: { trigger: `webhook:${event.kind}`, kind: event.kind, key, data: parsed.data },
