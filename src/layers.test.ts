@@ -10,6 +10,7 @@ import { packageRoot } from './lib/package-root.ts'
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['cli'],
+  ['eval'],
   ['app'],
   ['http'],
   ['agent', 'jobs'],
