@@ -26,4 +26,5 @@ export const readingRoomPack: DomainPack = {
   devAccounts: async () => [...READERS],
   demoPeople: { customer: 'demo|rui-costa' },
   examplePrompt: 'Find me something about sleep, and keep my place.',
+  evalsDir: join(packageRoot(), 'domains', 'reading-room', 'evals'),
 }

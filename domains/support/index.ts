@@ -55,4 +55,5 @@ export const supportPack: DomainPack = {
   jobs: supportJobs,
   // The repository's own .claude/skills: Claude Code and OpenCode opening the project see them too.
   skillsDir: join(packageRoot(), 'domains', 'support', 'skills'),
+  evalsDir: join(packageRoot(), 'domains', 'support', 'evals'),
 }

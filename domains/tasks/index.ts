@@ -31,4 +31,5 @@ export const tasksPack: DomainPack = {
   demoPeople: { customer: 'demo|ana-lima' },
   examplePrompt: 'Add an urgent task: call the plumber.',
   skillsDir: join(here, 'skills'),
+  evalsDir: join(here, 'evals'),
 }

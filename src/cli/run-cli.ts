@@ -17,6 +17,7 @@ import { type ChatOptions, chatCommand } from './commands/chat.ts'
 import { cleanupCommand } from './commands/cleanup.ts'
 import { type DoctorOptions, doctorCommand } from './commands/doctor.ts'
 import { embedCommand } from './commands/embed.ts'
+import { evalCommand } from './commands/eval.ts'
 import { inboxCommand } from './commands/inbox.ts'
 import { jobActionCommand, jobsListCommand } from './commands/jobs.ts'
 import { mcpCommand } from './commands/mcp.ts'
@@ -328,6 +329,18 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       exitCode = await inboxCommand(context, options)
     })
 
+  program
+    .command('eval')
+    .description('evaluate the Worker on scenarios: simulated conversations, graded, as pass^k')
+    .argument('[files...]', "scenario files (default: the domain's shipped suite)")
+    .option('--reference', "replay each scenario's reference actions through the gateway, no model")
+    .option('--trials <n>', 'trials per scenario', wholeNumber(1, 100), 1)
+    .option('--concurrency <n>', 'trials at once', wholeNumber(1, 32), 1)
+    .option('--scenario <id...>', 'only these scenarios')
+    .action(async (files: string[], options) => {
+      exitCode = await evalCommand(context, files, options)
+    })
+
   const jobs = program
     .command('jobs')
     .description(
@@ -490,6 +503,17 @@ function parseCount(value: string): number {
     throw new InvalidArgumentError('must be a whole number from 1 to 50')
   }
   return n
+}
+
+/** A whole number from `min` to `max`, as commander parses an option's value. */
+function wholeNumber(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`)
+    }
+    return n
+  }
 }
 
 function parseJobId(value: string): number {

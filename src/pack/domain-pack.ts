@@ -54,6 +54,8 @@ export interface DomainPack {
   staff?: StaffPack
   /** Its part of the Worker's own work: whom emails match, envelopes, webhook events, schedules. */
   jobs?: JobsPack
+  /** Its shipped evaluation suites: a folder of scenario files, what `fte eval` runs by default. */
+  evalsDir?: string
 }
 
 export interface GatewayPack {

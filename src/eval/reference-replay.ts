@@ -1,0 +1,73 @@
+import { beginSession } from '../agent/gateway-session.ts'
+import { errorMessage } from '../lib/errors.ts'
+import type { TranscriptLine } from './eval-report.ts'
+import type { LoadedScenario } from './scenario.ts'
+import { decideOldestRequest, newConversation, type TrialWorld } from './trial-world.ts'
+
+/** What a replay did: its lines, and what went wrong on the way (a call that failed, say). */
+export interface Replayed {
+  transcript: TranscriptLine[]
+  /** The reference's replies: its one reply, for the grader. */
+  replies: string[]
+  failures: string[]
+}
+
+/**
+ * The scenario's reference, with no model: each action straight through the gateway (an MCP
+ * client of it, in this process) as the identity that makes it, each staff decision as the staff
+ * console makes it, and then its reply as the only thing said. A call the gateway refuses is
+ * recorded as the gateway answered it (a reference may show a refusal); one that cannot be made
+ * at all (no session, an unknown tool) fails the replay.
+ */
+export async function replayReference(
+  world: TrialWorld,
+  scenario: LoadedScenario,
+  signal?: AbortSignal,
+): Promise<Replayed> {
+  const transcript: TranscriptLine[] = [{ role: 'user', text: scenario.messages[0] as string }]
+  const failures: string[] = []
+  const reference = scenario.reference
+  if (reference === undefined) {
+    return { transcript, replies: [], failures: ['reference: the scenario has none'] }
+  }
+  // One conversation for the customer's calls and one for staff's, as in the product.
+  const conversations = { customer: newConversation(), staff: newConversation() }
+  const timeoutMs = 30_000
+  for (const [index, action] of reference.actions.entries()) {
+    signal?.throwIfAborted()
+    const step = `reference action ${index + 1}`
+    if ('decide' in action) {
+      const decided = await decideOldestRequest(world, action, signal).catch((error: unknown) => {
+        failures.push(`${step}: staff could not decide: ${errorMessage(error)}`)
+        return null
+      })
+      if (decided === undefined) failures.push(`${step}: no request waits for staff`)
+      if (decided) {
+        transcript.push({ role: 'staff', text: `${action.decide}: ${decided.outcome}` })
+      }
+      continue
+    }
+    const identity = action.as === 'staff' ? world.staff : world.user
+    const begun = await beginSession(world.access, identity, conversations[action.as], timeoutMs)
+    if ('refused' in begun) {
+      failures.push(`${step}: begin_session was refused: ${begun.message}`)
+      continue
+    }
+    const result = await begun.server.callToolResult?.(
+      action.tool,
+      { ...action.arguments, session: begun.handle },
+      null,
+      { signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]) },
+    )
+    const text = ((result?.content ?? []) as Array<{ text?: string }>)
+      .map((c) => c.text ?? '')
+      .join('\n')
+    if (result === undefined) failures.push(`${step}: ${action.tool} gave no answer`)
+    transcript.push({
+      role: 'tool',
+      text: `${action.as} ${action.tool}(${JSON.stringify(action.arguments)}) → ${result?.isError === true ? 'error: ' : ''}${text}`,
+    })
+  }
+  transcript.push({ role: 'worker', text: reference.reply })
+  return { transcript, replies: [reference.reply], failures }
+}

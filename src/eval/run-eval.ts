@@ -1,0 +1,149 @@
+import type { WorkerModel } from '../agent/model-factory.ts'
+import type { Runtime } from '../app/runtime.ts'
+import { createEmbedder } from '../embedding/create-embedder.ts'
+import { errorMessage } from '../lib/errors.ts'
+import type { TrialResult } from './eval-report.ts'
+import { grade } from './grade.ts'
+import { type Conversation, converse } from './model-trial.ts'
+import { replayReference } from './reference-replay.ts'
+import type { LoadedScenario } from './scenario.ts'
+import { prepareTrialDatabases, type TrialDatabases } from './trial-databases.ts'
+import { openTrialWorld } from './trial-world.ts'
+import type { UserSimulator } from './user-simulator.ts'
+
+export type EvalMode =
+  | { kind: 'reference' }
+  | { kind: 'model'; model: WorkerModel; simulator: (scenario: LoadedScenario) => UserSimulator }
+
+export interface RunEvalOptions {
+  /** Scenarios of the runtime's domain pack. */
+  scenarios: readonly LoadedScenario[]
+  trials: number
+  concurrency: number
+  mode: EvalMode
+  /** Aborting it stops the run: no new trial starts, running ones are cut short and not counted. */
+  signal: AbortSignal
+  /** Told as the databases are ready, and as each trial ends. */
+  onPrepared?: (databases: TrialDatabases['kind']) => void
+  onTrial?: (trial: TrialResult) => void
+}
+
+export interface EvalRun {
+  database: TrialDatabases['kind']
+  /** The trials that finished, in the order they finished. */
+  trials: TrialResult[]
+  interrupted: boolean
+}
+
+/**
+ * Runs every scenario `trials` times, `concurrency` at once, each trial in a fresh copy of the
+ * prepared database, and grades each. Whatever happens, every copy is gone when it returns.
+ */
+export async function runEval(runtime: Runtime, options: RunEvalOptions): Promise<EvalRun> {
+  const { signal } = options
+  const embedder = createEmbedder(runtime.config.embedding, runtime.pack.lexicon)
+  const databases = await prepareTrialDatabases(runtime, embedder)
+  const finished: TrialResult[] = []
+  try {
+    options.onPrepared?.(databases.kind)
+    const queue = options.scenarios.flatMap((scenario) =>
+      Array.from({ length: options.trials }, (_, i) => ({ scenario, trial: i + 1 })),
+    )
+    const work = async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        if (signal.aborted) return
+        const result = await runTrial(runtime, databases, embedder, next, options)
+        if (result === undefined) return
+        finished.push(result)
+        options.onTrial?.(result)
+      }
+    }
+    const workers = Math.max(1, Math.min(options.concurrency, queue.length))
+    await Promise.all(Array.from({ length: workers }, work))
+  } finally {
+    await databases.close()
+  }
+  return { database: databases.kind, trials: finished, interrupted: signal.aborted }
+}
+
+/** One trial, graded; undefined when the run was stopped before it finished. */
+async function runTrial(
+  runtime: Runtime,
+  databases: TrialDatabases,
+  embedder: ReturnType<typeof createEmbedder>,
+  { scenario, trial }: { scenario: LoadedScenario; trial: number },
+  options: RunEvalOptions,
+): Promise<TrialResult | undefined> {
+  const { signal, mode } = options
+  const began = performance.now()
+  const failed = (why: string, setupMs = 0): TrialResult => ({
+    scenario: scenario.id,
+    suite: scenario.suite,
+    trial,
+    passed: false,
+    failures: [why],
+    ended: 'error',
+    turns: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: null,
+    latencyMs: 0,
+    setupMs: Math.round(setupMs),
+    transcript: [],
+  })
+  let world: Awaited<ReturnType<typeof openTrialWorld>>
+  try {
+    world = await openTrialWorld(runtime, databases, embedder, scenario)
+  } catch (error) {
+    return signal.aborted ? undefined : failed(`setup: ${errorMessage(error)}`)
+  }
+  const setupMs = performance.now() - began
+  try {
+    let conversation: Conversation
+    if (mode.kind === 'reference') {
+      const replayed = await replayReference(world, scenario, signal)
+      conversation = {
+        ...replayed,
+        ended: 'done',
+        turns: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        costUsd: null,
+        latencyMs: 0,
+      }
+    } else {
+      const simulator = mode.simulator(scenario)
+      conversation = await converse(runtime, world, scenario, mode.model, simulator, signal)
+    }
+    if (signal.aborted) return undefined
+    const failures = [
+      ...conversation.failures,
+      ...(await grade({
+        db: world.db,
+        scenario,
+        replies: conversation.replies,
+        start: world.start,
+        actionClaims: runtime.pack.gateway?.actionClaims ?? [],
+      })),
+    ]
+    return {
+      scenario: scenario.id,
+      suite: scenario.suite,
+      trial,
+      passed: failures.length === 0,
+      failures,
+      ended: conversation.ended,
+      turns: conversation.turns,
+      inputTokens: conversation.inputTokens,
+      outputTokens: conversation.outputTokens,
+      costUsd: conversation.costUsd,
+      latencyMs: Math.round(conversation.latencyMs),
+      setupMs: Math.round(setupMs),
+      transcript: conversation.transcript,
+    }
+  } catch (error) {
+    return signal.aborted ? undefined : failed(`the trial failed: ${errorMessage(error)}`, setupMs)
+  } finally {
+    await world.close()
+  }
+}

@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto'
+import { prepareDatabase } from '../app/prepare-database.ts'
+import type { Runtime } from '../app/runtime.ts'
+import type { Embedder } from '../embedding/embedder.ts'
+import { CallerError } from '../lib/errors.ts'
+import type { Database } from '../store/database.ts'
+import { openPglite } from '../store/pglite-database.ts'
+import { openPostgres } from '../store/postgres-database.ts'
+
+/**
+ * Where an evaluation's trials run: a database prepared once (the schema, the demo data, its
+ * search index), of which every trial gets a fresh copy of its own, discarded when it ends.
+ */
+export interface TrialDatabases {
+  readonly kind: 'embedded' | 'postgres'
+  /** A fresh copy of the prepared database; closing it discards it. */
+  copy(): Promise<Database>
+  /** Discards the prepared database and every copy still open: nothing is left behind. */
+  close(): Promise<void>
+}
+
+/** Names of the databases an evaluation makes on Postgres: `fte_eval_<run>` and its copies. */
+export const EVAL_DATABASE_PREFIX = 'fte_eval_'
+
+/**
+ * The embedded database when DATABASE_URL is unset: prepared in memory, and each copy a PGlite
+ * loaded from a snapshot of its data folder (nothing on disk). On Postgres, a database made for
+ * the run, and each copy `CREATE DATABASE … TEMPLATE` of it, on the same server: the role needs
+ * CREATEDB, and pgvector as `fte migrate` does. The operator's own database is never touched.
+ */
+export async function prepareTrialDatabases(
+  runtime: Runtime,
+  embedder: Embedder,
+): Promise<TrialDatabases> {
+  const url = runtime.config.database.url
+  return url === undefined
+    ? await embeddedTrials(runtime, embedder)
+    : await postgresTrials(runtime, embedder, url)
+}
+
+async function prepare(runtime: Runtime, embedder: Embedder, db: Database): Promise<void> {
+  // The demo data is the scenarios' world, whatever FTE_DEMO_DATA says for serving.
+  await prepareDatabase(db, {
+    pack: runtime.pack,
+    embedder,
+    demoData: true,
+    logger: runtime.logger.child({ eval: 'prepare' }),
+  })
+}
+
+async function embeddedTrials(runtime: Runtime, embedder: Embedder): Promise<TrialDatabases> {
+  const template = await openPglite()
+  let snapshot: Blob
+  try {
+    await prepare(runtime, embedder, template)
+    snapshot = await template.dumpDataDir()
+  } finally {
+    await template.close()
+  }
+  const open = new Set<Database>()
+  return {
+    kind: 'embedded',
+    async copy() {
+      const db = await openPglite({ loadDataDir: snapshot })
+      open.add(db)
+      return {
+        ...db,
+        close: async () => {
+          open.delete(db)
+          await db.close()
+        },
+      }
+    },
+    async close() {
+      await Promise.all([...open].map((db) => db.close().catch(() => {})))
+      open.clear()
+    },
+  }
+}
+
+async function postgresTrials(
+  runtime: Runtime,
+  embedder: Embedder,
+  url: string,
+): Promise<TrialDatabases> {
+  const { config, logger } = runtime
+  const admin = await openPostgres({
+    url,
+    poolMax: 2,
+    connectTimeoutMs: config.database.connectTimeoutMs,
+    applicationName: 'digital-fte eval',
+  })
+  const run = `${EVAL_DATABASE_PREFIX}${randomBytes(5).toString('hex')}`
+  const made = new Set<string>()
+  let copies = 0
+  const create = async (name: string, template?: string) => {
+    made.add(name)
+    await createDatabase(admin, name, template)
+  }
+  const drop = async (name: string) => {
+    await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    made.delete(name)
+  }
+  const openCopy = (name: string) =>
+    openPostgres({ url: urlFor(url, name), poolMax: 10, applicationName: 'digital-fte eval' })
+  const closeAll = async () => {
+    for (const name of [...made].reverse()) {
+      await drop(name).catch((error) =>
+        logger.warn({ database: name, err: String(error) }, 'could not drop an evaluation copy'),
+      )
+    }
+    await admin.close()
+  }
+  try {
+    await create(run)
+    const template = await openCopy(run)
+    try {
+      await prepare(runtime, embedder, template)
+    } finally {
+      // A database is copied only while nobody is connected to it.
+      await template.close()
+    }
+  } catch (error) {
+    await closeAll()
+    throw error
+  }
+  return {
+    kind: 'postgres',
+    async copy() {
+      const name = `${run}_${++copies}`
+      await create(name, run)
+      const db = await openCopy(name)
+      return {
+        ...db,
+        close: async () => {
+          await db.close()
+          await drop(name)
+        },
+      }
+    },
+    close: closeAll,
+  }
+}
+
+/** The same server and credentials, another database. */
+function urlFor(url: string, database: string): string {
+  const parsed = new URL(url)
+  parsed.pathname = `/${database}`
+  return parsed.toString()
+}
+
+/**
+ * CREATE DATABASE, as a copy of `template` when given. Two copies of one template at the same
+ * instant collide ("source database is being accessed by other users"): the later one waits its
+ * turn. A role without CREATEDB is told what it needs.
+ */
+async function createDatabase(admin: Database, name: string, template?: string): Promise<void> {
+  const sql = `CREATE DATABASE ${name}${template === undefined ? '' : ` TEMPLATE ${template}`}`
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.exec(sql)
+      return
+    } catch (error) {
+      const code = (error as { code?: string }).code
+      if (code === '42501') {
+        throw new CallerError(
+          'eval_needs_createdb',
+          'fte eval on Postgres makes a database for the run and a copy of it per trial: the role ' +
+            'of DATABASE_URL needs CREATEDB (ALTER ROLE … CREATEDB), or unset DATABASE_URL to ' +
+            'evaluate on the embedded database.',
+          { cause: error },
+        )
+      }
+      if (code !== '55006' || attempt >= 40) throw error
+      await new Promise((resolve) => setTimeout(resolve, 25 * attempt))
+    }
+  }
+}

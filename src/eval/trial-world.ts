@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto'
+import { type GatewayAccess, inProcessAccess } from '../agent/gateway-access.ts'
+import { buildGateway } from '../app/build-gateway.ts'
+import type { Runtime } from '../app/runtime.ts'
+import type { Identity } from '../auth/identity.ts'
+import { scopesFor } from '../auth/scopes.ts'
+import type { Embedder } from '../embedding/embedder.ts'
+import type { Gateway } from '../gateway/gateway.ts'
+import { CallerError } from '../lib/errors.ts'
+import { staffRequests } from '../memory/staff-requests.ts'
+import { packScopes } from '../pack/domain-pack.ts'
+import type { Database, Queryable } from '../store/database.ts'
+import type { Fixture, LoadedScenario } from './scenario.ts'
+import type { TrialDatabases } from './trial-databases.ts'
+
+/** Who staff are in a trial when the pack names no demo staff member. */
+const EVAL_STAFF = 'eval|staff'
+
+/** Where the trial's own rows begin: what the grader reads is what the trial wrote. */
+export interface TrialStart {
+  auditId: number
+  at: Date
+}
+
+/** One trial's world: its own copy of the database, the gateway over it, and who takes part. */
+export interface TrialWorld {
+  db: Database
+  gateway: Gateway
+  access: GatewayAccess
+  user: Identity
+  staff: Identity
+  start: TrialStart
+  close(): Promise<void>
+}
+
+/** A fresh copy, the scenario's fixtures added, and the gateway over it. */
+export async function openTrialWorld(
+  runtime: Runtime,
+  databases: TrialDatabases,
+  embedder: Embedder,
+  scenario: LoadedScenario,
+): Promise<TrialWorld> {
+  const db = await databases.copy()
+  try {
+    await db.transaction(async (tx) => {
+      for (const [index, fixture] of scenario.fixtures.entries()) {
+        await addFixture(tx, fixture).catch((error: unknown) => {
+          throw new CallerError(
+            'invalid_scenario',
+            `${scenario.file}: scenario ${scenario.id}: fixture ${index + 1} failed: ${(error as Error).message}`,
+            { cause: error },
+          )
+        })
+      }
+    })
+    const start = await startOf(db)
+    const gateway = await buildGateway(runtime, db, embedder)
+    const access = inProcessAccess(gateway)
+    const { pack } = runtime
+    const scopes = packScopes(pack)
+    const role = scenario.user.role
+    const user: Identity = {
+      sub: scenario.user.sub ?? pack.demoPeople?.[role] ?? `eval|${role}`,
+      role,
+      scopes: scopesFor(role, scopes),
+      ...(scenario.user.email === undefined ? {} : { email: scenario.user.email }),
+      ...(scenario.user.name === undefined ? {} : { name: scenario.user.name }),
+    }
+    const staff: Identity = {
+      sub: pack.demoPeople?.staff ?? EVAL_STAFF,
+      role: 'staff',
+      scopes: scopesFor('staff', scopes),
+    }
+    return {
+      db,
+      gateway,
+      access,
+      user,
+      staff,
+      start,
+      async close() {
+        await access.close().catch(() => {})
+        await db.close()
+      },
+    }
+  } catch (error) {
+    await db.close().catch(() => {})
+    throw error
+  }
+}
+
+async function addFixture(tx: Queryable, fixture: Fixture): Promise<void> {
+  if ('sql' in fixture) {
+    await tx.exec(fixture.sql)
+    return
+  }
+  for (const row of fixture.rows) {
+    const columns = Object.keys(row)
+    const values = columns.map((c) => {
+      const value = row[c]
+      return value !== null && typeof value === 'object' && !(value instanceof Date)
+        ? JSON.stringify(value)
+        : value
+    })
+    await tx.query(
+      `INSERT INTO ${fixture.table} (${columns.map((c) => `"${c.replaceAll('"', '""')}"`).join(', ')})
+       VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+      values,
+    )
+  }
+}
+
+async function startOf(db: Queryable): Promise<TrialStart> {
+  const { rows } = await db.query<{ id: number; at: Date }>(
+    'SELECT coalesce(max(id), 0)::int8 AS id, clock_timestamp() AS at FROM audit_log',
+  )
+  const row = rows[0]
+  if (row === undefined) throw new Error('no audit baseline')
+  return { auditId: row.id, at: row.at }
+}
+
+/**
+ * Staff's decision on the oldest request put to them that still waits, through the gateway as
+ * the staff console makes it. Undefined when none waits.
+ */
+export async function decideOldestRequest(
+  world: TrialWorld,
+  decision: { decide: 'approved' | 'rejected'; reason?: string | undefined },
+  signal?: AbortSignal,
+): Promise<{ requestId: string; outcome: string } | undefined> {
+  const [waiting] = await staffRequests.pending(world.db, 1)
+  if (waiting === undefined) return undefined
+  const decided = await world.gateway.decide({
+    requestId: waiting.id,
+    decision: decision.decide,
+    reason: decision.reason ?? `evaluation: staff ${decision.decide} it`,
+    identity: world.staff,
+    signal,
+  })
+  return { requestId: waiting.id, outcome: JSON.stringify(decided.outcome ?? null) }
+}
+
+/** A new conversation id for a trial's conversation. */
+export const newConversation = (): string => randomUUID()
