@@ -337,6 +337,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .option('--trials <n>', 'trials per scenario', wholeNumber(1, 100), 1)
     .option('--concurrency <n>', 'trials at once', wholeNumber(1, 32), 1)
     .option('--scenario <id...>', 'only these scenarios')
+    .option('--tag <tag...>', 'only scenarios with one of these tags')
     .action(async (files: string[], options) => {
       exitCode = await evalCommand(context, files, options)
     })

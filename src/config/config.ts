@@ -5,6 +5,7 @@ import { authSection } from './sections/auth.ts'
 import { databaseSection } from './sections/database.ts'
 import { demoDataSection, domainSection } from './sections/domain.ts'
 import { embeddingSection } from './sections/embedding.ts'
+import { evalSection } from './sections/eval.ts'
 import { gatewaySection } from './sections/gateway.ts'
 import { jobsSection } from './sections/jobs.ts'
 import { llmSection } from './sections/llm.ts'
@@ -43,6 +44,7 @@ export function configSections(options: ParseOptions) {
     api: apiSection,
     retention: retentionSection,
     jobs: jobsSection(options.cwd),
+    eval: evalSection,
   }
 }
 

@@ -24,7 +24,7 @@ export interface RunEvalOptions {
   /** Aborting it stops the run: no new trial starts, running ones are cut short and not counted. */
   signal: AbortSignal
   /** Told as the databases are ready, and as each trial ends. */
-  onPrepared?: (databases: TrialDatabases['kind']) => void
+  onPrepared?: (databases: TrialDatabases) => void
   onTrial?: (trial: TrialResult) => void
 }
 
@@ -45,7 +45,7 @@ export async function runEval(runtime: Runtime, options: RunEvalOptions): Promis
   const databases = await prepareTrialDatabases(runtime, embedder)
   const finished: TrialResult[] = []
   try {
-    options.onPrepared?.(databases.kind)
+    options.onPrepared?.(databases)
     const queue = options.scenarios.flatMap((scenario) =>
       Array.from({ length: options.trials }, (_, i) => ({ scenario, trial: i + 1 })),
     )

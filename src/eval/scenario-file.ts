@@ -57,7 +57,7 @@ export function parseScenarioFile(text: string, file: string): LoadedScenario[] 
   if (!parsed.success) {
     const found = parsed.error.issues.map((issue) => ({
       line: lineOf(issue.path),
-      text: `${issue.path.join('.') || '(file)'}: ${issue.message}`,
+      text: `${issue.path.join('.') || '(file)'}: ${describeIssue(issue)}`,
     }))
     found.sort((a, b) => a.line - b.line)
     throw new ScenarioFileError(
@@ -80,4 +80,11 @@ export function parseScenarioFile(text: string, file: string): LoadedScenario[] 
   })
   if (duplicates.length > 0) throw new ScenarioFileError(file, duplicates)
   return scenarios.map((scenario) => ({ ...scenario, domain, suite, file }))
+}
+
+/** zod's words, but "is required" for a missing field rather than "expected string, received undefined". */
+function describeIssue(issue: { code: string; message: string }): string {
+  return issue.code === 'invalid_type' && issue.message.endsWith('received undefined')
+    ? 'is required'
+    : issue.message
 }

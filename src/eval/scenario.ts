@@ -62,6 +62,10 @@ export const scenarioSchema = z.strictObject({
     error: 'must be lower-case letters, digits and -, at most 80',
   }),
   title: z.string().trim().min(1).max(200),
+  /** Labels to choose scenarios by (`fte eval --tag refunds`). */
+  tags: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'must be a lower-case label' }))
+    .default([]),
   /** The signed-in user the Worker talks to. */
   user: identitySchema.default({ role: 'customer' }),
   /** Who the simulated customer is, and how they talk: instructions for the user simulator. */

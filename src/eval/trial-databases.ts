@@ -13,6 +13,8 @@ import { openPostgres } from '../store/postgres-database.ts'
  */
 export interface TrialDatabases {
   readonly kind: 'embedded' | 'postgres'
+  /** On Postgres, the prepared database's name: its copies' names begin with it. */
+  readonly name?: string
   /** A fresh copy of the prepared database; closing it discards it. */
   copy(): Promise<Database>
   /** Discards the prepared database and every copy still open: nothing is left behind. */
@@ -126,6 +128,7 @@ async function postgresTrials(
   }
   return {
     kind: 'postgres',
+    name: run,
     async copy() {
       const name = `${run}_${++copies}`
       await create(name, run)

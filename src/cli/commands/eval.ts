@@ -15,6 +15,7 @@ export interface EvalOptions {
   trials: number
   concurrency: number
   scenario?: string[]
+  tag?: string[]
 }
 
 /** `fte eval`: the scenarios' trials, graded. */
@@ -25,7 +26,7 @@ export async function evalCommand(
 ): Promise<number> {
   const runtime = loadRuntime(context)
   const scenarios = await loadScenarios(files.length > 0 ? files : await shippedSuite(runtime.pack))
-  const chosen = choose(scenarios, options.scenario)
+  const chosen = withTags(choose(scenarios, options.scenario), options.tag)
   const signal = context.signal ?? new AbortController().signal
   const total = chosen.length * options.trials
   const progress = createProgress(context.stderr, 'eval', 'trials')
@@ -42,6 +43,12 @@ export async function evalCommand(
         concurrency: options.concurrency,
         mode,
         signal,
+        onPrepared: (databases) => {
+          context.stderr.write(
+            `eval: ${group.length} ${domain} scenarios × ${options.trials}, each trial in a fresh copy of ` +
+              `${databases.kind === 'postgres' ? `the Postgres database ${databases.name}` : 'a prepared embedded database'}\n`,
+          )
+        },
         onTrial: (trial) => {
           trials.push(trial)
           progress.update(trials.length, total)
@@ -96,6 +103,19 @@ function choose(scenarios: LoadedScenario[], ids: string[] | undefined): LoadedS
     )
   }
   return scenarios.filter((s) => ids.includes(s.id))
+}
+
+function withTags(scenarios: LoadedScenario[], tags: string[] | undefined): LoadedScenario[] {
+  if (tags === undefined || tags.length === 0) return scenarios
+  const chosen = scenarios.filter((s) => s.tags.some((t) => tags.includes(t)))
+  if (chosen.length === 0) {
+    const known = [...new Set(scenarios.flatMap((s) => s.tags))].sort()
+    throw new CallerError(
+      'unknown_scenario',
+      `No scenario is tagged ${tags.join(' or ')} (tags: ${known.join(', ') || 'none'}).`,
+    )
+  }
+  return chosen
 }
 
 function byDomain(scenarios: readonly LoadedScenario[]): Map<string, LoadedScenario[]> {

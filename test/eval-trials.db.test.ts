@@ -1,0 +1,114 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { supportPack } from '../domains/support/index.ts'
+import type { Runtime } from '../src/app/runtime.ts'
+import { parseConfig } from '../src/config/config.ts'
+import { runEval } from '../src/eval/run-eval.ts'
+import { parseScenarioFile } from '../src/eval/scenario-file.ts'
+import { createLogger } from '../src/lib/logger.ts'
+import { packageRoot } from '../src/lib/package-root.ts'
+import { adminUrl } from './support/scratch-postgres.ts'
+import { describeEachDatabase } from './support/test-databases.ts'
+
+// Two refunds of $200 on Maya's order #4356 ($450, delivered 10 days ago): within the self-serve
+// limit once, over it twice. Sharing one database, the second trial would find the first's refund.
+const SCENARIOS = `
+domain: support
+scenarios:
+  - id: refund-200
+    title: A $200 refund on #4356 is issued
+    persona: Maya Okafor, a Pro customer.
+    goal: A $200 refund on order 4356.
+    messages: ["Please refund $200 on order #4356, one item was broken."]
+    expect:
+      rows:
+        - name: one refund of $200 on 4356
+          sql: >-
+            SELECT r.amount_cents FROM refunds r JOIN orders o ON o.id = r.order_id
+            WHERE o.public_id = '4356'
+          equals: [{ amount_cents: 20000 }]
+      audit: { required: [refund_issued] }
+      facts: ["$200"]
+    reference:
+      actions:
+        - tool: domain_issue_refund
+          arguments: { order: "4356", amount_cents: 20000, reason: "one broken item", idempotency_key: "eval-4356-200" }
+      reply: I have refunded $200 on order #4356; card refunds arrive in 5-10 business days.
+  - id: claims-a-refund
+    title: A reply that claims a refund no call made fails
+    persona: Maya Okafor, a Pro customer.
+    goal: A refund on order 4356.
+    messages: ["Please refund order #4356."]
+    reference:
+      actions:
+        - tool: domain_lookup_order
+          arguments: { order: "4356" }
+      reply: I have refunded order #4356 in full.
+`
+
+function runtimeOn(url: string | undefined): Runtime {
+  const env = { FTE_DOMAIN: 'support', ...(url === undefined ? {} : { DATABASE_URL: url }) }
+  const config = parseConfig(env, { cwd: packageRoot(), domains: ['support'] })
+  return {
+    config,
+    logger: createLogger({ level: 'silent' }),
+    pack: supportPack,
+    host: { cwd: packageRoot(), env },
+  }
+}
+
+describeEachDatabase('fte eval trials', (target) => {
+  const runtime = runtimeOn(target.name === 'postgres' ? adminUrl : undefined)
+  const scenarios = parseScenarioFile(SCENARIOS, 'trials.yaml')
+  let prepared: string | undefined
+  const run = runEval(runtime, {
+    scenarios,
+    trials: 2,
+    concurrency: 2,
+    mode: { kind: 'reference' },
+    signal: new AbortController().signal,
+    onPrepared: (databases) => {
+      prepared = databases.name
+    },
+  })
+  afterAll(() => run.catch(() => {}))
+
+  it('gives two concurrent trials that refund the same order each its own copy: both pass', async () => {
+    const { trials } = await run
+    const refunds = trials.filter((t) => t.scenario === 'refund-200')
+    expect(refunds.map((t) => [t.trial, t.passed, t.failures])).toEqual(
+      expect.arrayContaining([
+        [1, true, []],
+        [2, true, []],
+      ]),
+    )
+  })
+
+  it('fails a trial whose reply claims an action the database does not show', async () => {
+    const { trials } = await run
+    const claimed = trials.filter((t) => t.scenario === 'claims-a-refund')
+    expect(claimed).toHaveLength(2)
+    for (const trial of claimed) {
+      expect(trial.passed).toBe(false)
+      expect(trial.failures).toEqual([expect.stringMatching(/^claims: .*I have refunded/)])
+    }
+  })
+
+  describe.skipIf(target.name !== 'postgres')('on Postgres', () => {
+    it('leaves neither the prepared database nor a copy behind', async () => {
+      await run
+      expect(prepared).toMatch(/^fte_eval_[0-9a-f]{10}$/)
+      const { default: pg } = await import('pg')
+      const client = new pg.Client({ connectionString: adminUrl })
+      await client.connect()
+      try {
+        const { rows } = await client.query(
+          'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+          [prepared],
+        )
+        expect(rows).toEqual([])
+      } finally {
+        await client.end()
+      }
+    })
+  })
+})
