@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Command, CommanderError, InvalidArgumentError } from 'commander'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, errorMessage, FteError, InvalidInputError } from '../lib/errors.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import type { DomainPack } from '../pack/domain-pack.ts'
@@ -336,6 +336,12 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .option('--reference', "replay each scenario's reference actions through the gateway, no model")
     .option('--trials <n>', 'trials per scenario', wholeNumber(1, 100), 1)
     .option('--concurrency <n>', 'trials at once', wholeNumber(1, 32), 1)
+    .addOption(
+      new Option('--simulator <kind>', 'the simulated customer: an LLM, or the scenarios\' own messages')
+        .choices(['llm', 'scripted'])
+        .default('llm'),
+    )
+    .option('--user-model <name>', "the simulated customer's model (default: EVAL_USER_MODEL, or the Worker's)")
     .option('--scenario <id...>', 'only these scenarios')
     .option('--tag <tag...>', 'only scenarios with one of these tags')
     .action(async (files: string[], options) => {

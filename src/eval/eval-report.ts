@@ -28,7 +28,7 @@ export interface TrialResult {
   transcript: TranscriptLine[]
 }
 
-/** A scenario over all its trials. */
+/** A scenario over all its trials that finished (one cut short by an interrupt is not counted). */
 export interface ScenarioSummary {
   scenario: string
   title: string
@@ -59,8 +59,16 @@ export interface EvalReport {
   concurrency: number
   /** Cut short (Ctrl-C): what finished is reported, the rest is not. */
   interrupted: boolean
+  /** The trials the run set out to do: scenarios × trialsPerScenario. */
+  plannedTrials: number
+  /** The trials that finished: those the summaries count (all of them unless interrupted). */
+  finishedTrials: number
   scenarios: ScenarioSummary[]
-  /** pass^k averaged over the scenarios, for k = 1 … trialsPerScenario. */
+  /**
+   * pass^k averaged over the scenarios, for k = 1 … the most trials any scenario finished. When
+   * the counts differ (an interrupted run), pass^k averages only the scenarios with at least k
+   * trials: a scenario with fewer says nothing about k.
+   */
   passK: number[]
   trials: TrialResult[]
   /** The threshold given on the command line, and whether it was met. */

@@ -24,27 +24,60 @@ type Item = {
 }
 
 export function currentTurn(request: RecordedRequest): CurrentTurn {
-  const body = request.body as { messages?: Item[]; input?: Item[] | string }
-  const items = body.messages ?? (typeof body.input === 'string' ? [] : (body.input ?? []))
-  let turn: CurrentTurn = {
-    message: typeof body.input === 'string' ? body.input : undefined,
-    calls: [],
-    results: [],
-  }
+  const { items, message } = historyOf(request)
+  let turn: CurrentTurn = { message, calls: [], results: [] }
   for (const item of items) {
     if (item.role === 'user') {
       turn = { message: textOf(item.content), calls: [], results: [] }
-    } else if (item.role === 'assistant' && item.tool_calls !== undefined) {
-      turn.calls.push(...item.tool_calls.map((call) => call.function?.name ?? ''))
     } else if (item.role === 'tool') {
       turn.results.push(textOf(item.content))
-    } else if (item.type === 'function_call') {
-      turn.calls.push(item.name ?? '')
     } else if (item.type === 'function_call_output') {
       turn.results.push(textOf(item.output))
+    } else {
+      turn.calls.push(...callsIn(item))
     }
   }
   return turn
+}
+
+/** What a request says about its whole conversation: how it opened, and every tool called since. */
+export interface WholeConversation {
+  /** The user's first message. */
+  opening: string | undefined
+  /** The tools the model called in all its turns, in order. */
+  calls: string[]
+  /** The user's messages so far: the current turn's number. */
+  turns: number
+}
+
+export function wholeConversation(request: RecordedRequest): WholeConversation {
+  const { items, message } = historyOf(request)
+  let opening = message
+  let turns = message === undefined ? 0 : 1
+  const calls: string[] = []
+  for (const item of items) {
+    if (item.role === 'user') {
+      opening ??= textOf(item.content)
+      turns++
+    }
+    calls.push(...callsIn(item))
+  }
+  return { opening, calls, turns }
+}
+
+/** The request's history items, or the lone message a Responses request may send as a string. */
+function historyOf(request: RecordedRequest): { items: Item[]; message: string | undefined } {
+  const body = request.body as { messages?: Item[]; input?: Item[] | string }
+  if (typeof body.input === 'string') return { items: [], message: body.input }
+  return { items: body.messages ?? body.input ?? [], message: undefined }
+}
+
+/** The tools an item calls: a Chat Completions assistant message's, or a Responses call. */
+function callsIn(item: Item): string[] {
+  if (item.role === 'assistant' && item.tool_calls !== undefined) {
+    return item.tool_calls.map((call) => call.function?.name ?? '')
+  }
+  return item.type === 'function_call' ? [item.name ?? ''] : []
 }
 
 /** The names of the tools the request offers the model. */

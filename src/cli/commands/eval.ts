@@ -2,7 +2,10 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Runtime } from '../../app/runtime.ts'
 import type { TrialResult } from '../../eval/eval-report.ts'
+import { createModel } from '../../agent/model-factory.ts'
+import { llmSimulator } from '../../eval/llm-simulator.ts'
 import { type EvalMode, runEval } from '../../eval/run-eval.ts'
+import { scriptedSimulator } from '../../eval/scripted-simulator.ts'
 import type { LoadedScenario } from '../../eval/scenario.ts'
 import { loadScenarioFile } from '../../eval/scenario-file.ts'
 import { CallerError, errorMessage } from '../../lib/errors.ts'
@@ -12,6 +15,8 @@ import { createProgress } from '../progress.ts'
 
 export interface EvalOptions {
   reference?: boolean
+  simulator: 'llm' | 'scripted'
+  userModel?: string
   trials: number
   concurrency: number
   scenario?: string[]
@@ -36,7 +41,7 @@ export async function evalCommand(
     progress.update(0, total)
     for (const [domain, group] of byDomain(chosen)) {
       const domainRuntime = runtimeFor(context, runtime, domain)
-      const mode: EvalMode = { kind: 'reference' }
+      const mode = evalMode(domainRuntime, context, options)
       const run = await runEval(domainRuntime, {
         scenarios: group,
         trials: options.trials,
@@ -69,6 +74,25 @@ export async function evalCommand(
   }
   if (interrupted) out(`interrupted: ${trials.length} of ${total} trials finished`)
   return interrupted ? 130 : trials.every((t) => t.passed) ? 0 : 1
+}
+
+/**
+ * No model for `--reference`; otherwise the Worker's (an error naming what to set when none is
+ * configured), and the simulated customer: scripted, or an LLM (EVAL_USER_*, `--user-model`).
+ */
+function evalMode(runtime: Runtime, context: CliContext, options: EvalOptions): EvalMode {
+  if (options.reference === true) return { kind: 'reference' }
+  const model = createModel(runtime.config.llm)
+  if (options.simulator === 'scripted') {
+    return { kind: 'model', model, simulator: (scenario) => scriptedSimulator(scenario) }
+  }
+  const userModel = createModel(
+    options.userModel === undefined
+      ? runtime.config.eval.userModel
+      : loadRuntime({ ...context, env: { ...context.env, EVAL_USER_MODEL: options.userModel } })
+          .config.eval.userModel,
+  )
+  return { kind: 'model', model, simulator: (scenario) => llmSimulator(scenario, userModel) }
 }
 
 /** The pack's shipped suite: every scenario file of its evals folder. */
