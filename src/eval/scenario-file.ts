@@ -91,7 +91,16 @@ function describeIssue(issue: { code: string; message: string }): string {
 }
 
 /** Keys whose values are people's words, where a `#` is more likely text than a comment. */
-const FREE_TEXT = new Set(['title', 'persona', 'goal', 'messages', 'reply', 'facts', 'never', 'name'])
+const FREE_TEXT = new Set([
+  'title',
+  'persona',
+  'goal',
+  'messages',
+  'reply',
+  'facts',
+  'never',
+  'name',
+])
 
 /**
  * Unquoted text that YAML cut at ` #` (`reply: Order #4429 was refunded.` is "Order"): in a
