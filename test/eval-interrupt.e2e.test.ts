@@ -25,7 +25,7 @@ scenarios:
       actions:
         - tool: domain_lookup_order
           arguments: { order: "4429" }
-      reply: Order #4429 was refunded.
+      reply: "Order #4429 was refunded."
 `
 
 const DATABASES = [
@@ -86,7 +86,7 @@ for (const database of DATABASES) {
       const [code] = await exited
 
       expect(code, stderr).toBe(130)
-      const finished = Number(/interrupted: (\d+) of 40 trials finished/.exec(stdout)?.[1])
+      const finished = Number(/interrupted: (\d+) of 40 trials finished/i.exec(stdout)?.[1])
       expect(finished).toBeGreaterThan(0)
       expect(finished).toBeLessThan(TRIALS)
       const [json] = (await readdir(join(dir, 'reports'))).filter((f) => f.endsWith('.json'))

@@ -337,13 +337,22 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .option('--trials <n>', 'trials per scenario', wholeNumber(1, 100), 1)
     .option('--concurrency <n>', 'trials at once', wholeNumber(1, 32), 1)
     .addOption(
-      new Option('--simulator <kind>', 'the simulated customer: an LLM, or the scenarios\' own messages')
+      new Option(
+        '--simulator <kind>',
+        "the simulated customer: an LLM, or the scenarios' own messages",
+      )
         .choices(['llm', 'scripted'])
         .default('llm'),
     )
-    .option('--user-model <name>', "the simulated customer's model (default: EVAL_USER_MODEL, or the Worker's)")
+    .option(
+      '--user-model <name>',
+      "the simulated customer's model (default: EVAL_USER_MODEL, or the Worker's)",
+    )
     .option('--scenario <id...>', 'only these scenarios')
     .option('--tag <tag...>', 'only scenarios with one of these tags')
+    .option('--threshold <rate>', 'exit 1 unless pass^k is at least this (0 to 1)', rate)
+    .option('--k <k>', 'the k of --threshold', wholeNumber(1, 100), 1)
+    .option('--out <dir>', 'where the JSON and HTML reports go', 'eval-reports')
     .action(async (files: string[], options) => {
       exitCode = await evalCommand(context, files, options)
     })
@@ -521,6 +530,17 @@ function wholeNumber(min: number, max: number): (value: string) => number {
     }
     return n
   }
+}
+
+/** A rate from 0 to 1 (`0.8`), or a percentage (`80%`). */
+function rate(value: string): number {
+  const percent = value.trim().endsWith('%')
+  const n = Number(percent ? value.trim().slice(0, -1) : value)
+  const r = percent ? n / 100 : n
+  if (value.trim() === '' || !Number.isFinite(r) || r < 0 || r > 1) {
+    throw new InvalidArgumentError('must be a rate from 0 to 1 (0.8) or a percentage (80%)')
+  }
+  return r
 }
 
 function parseJobId(value: string): number {

@@ -15,9 +15,9 @@ export interface Replayed {
 /**
  * The scenario's reference, with no model: each action straight through the gateway (an MCP
  * client of it, in this process) as the identity that makes it, each staff decision as the staff
- * console makes it, and then its reply as the only thing said. A call the gateway refuses is
- * recorded as the gateway answered it (a reference may show a refusal); one that cannot be made
- * at all (no session, an unknown tool) fails the replay.
+ * console makes it, and then its reply as the only thing said. A call the gateway refuses fails
+ * the replay unless the action says it is meant to be refused (`refused: true`), and so does one
+ * so marked that the gateway answers.
  */
 export async function replayReference(
   world: TrialWorld,
@@ -62,12 +62,22 @@ export async function replayReference(
     const text = ((result?.content ?? []) as Array<{ text?: string }>)
       .map((c) => c.text ?? '')
       .join('\n')
+    const refused = result?.isError === true
     if (result === undefined) failures.push(`${step}: ${action.tool} gave no answer`)
+    else if (refused && !action.refused) {
+      failures.push(
+        `${step}: the gateway refused ${action.tool} (${firstLine(text)}); mark it refused: true if the reference means it to be`,
+      )
+    } else if (!refused && action.refused) {
+      failures.push(`${step}: ${action.tool} was meant to be refused, and the gateway answered it`)
+    }
     transcript.push({
       role: 'tool',
-      text: `${action.as} ${action.tool}(${JSON.stringify(action.arguments)}) → ${result?.isError === true ? 'error: ' : ''}${text}`,
+      text: `${action.as} ${action.tool}(${JSON.stringify(action.arguments)}) → ${refused ? 'refused: ' : ''}${text}`,
     })
   }
   transcript.push({ role: 'worker', text: reference.reply })
   return { transcript, replies: [reference.reply], failures }
 }
+
+const firstLine = (text: string) => text.split('\n')[0]?.slice(0, 200) ?? ''

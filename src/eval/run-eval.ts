@@ -13,7 +13,13 @@ import type { UserSimulator } from './user-simulator.ts'
 
 export type EvalMode =
   | { kind: 'reference' }
-  | { kind: 'model'; model: WorkerModel; simulator: (scenario: LoadedScenario) => UserSimulator }
+  | {
+      kind: 'model'
+      model: WorkerModel
+      /** `scripted`, or `llm:<provider>/<model>`, for the report. */
+      simulatorName: string
+      simulator: (scenario: LoadedScenario) => UserSimulator
+    }
 
 export interface RunEvalOptions {
   /** Scenarios of the runtime's domain pack. */

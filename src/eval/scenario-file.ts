@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { isMap, LineCounter, parseDocument } from 'yaml'
+import { isMap, isPair, isScalar, LineCounter, parseDocument, Scalar, visit } from 'yaml'
 import { CallerError } from '../lib/errors.ts'
 import { type LoadedScenario, scenarioFileSchema } from './scenario.ts'
 
@@ -36,6 +36,7 @@ export function parseScenarioFile(text: string, file: string): LoadedScenario[] 
   const problems = document.errors.map(
     (error) => `line ${counter.linePos(error.pos[0]).line}: ${error.message.split('\n')[0]}`,
   )
+  problems.push(...cutByComments(document, counter))
   if (problems.length > 0) throw new ScenarioFileError(file, problems)
   if (!isMap(document.contents)) {
     throw new ScenarioFileError(file, [
@@ -87,4 +88,39 @@ function describeIssue(issue: { code: string; message: string }): string {
   return issue.code === 'invalid_type' && issue.message.endsWith('received undefined')
     ? 'is required'
     : issue.message
+}
+
+/** Keys whose values are people's words, where a `#` is more likely text than a comment. */
+const FREE_TEXT = new Set([
+  'title',
+  'persona',
+  'goal',
+  'messages',
+  'reply',
+  'facts',
+  'never',
+  'name',
+])
+
+/**
+ * Unquoted text that YAML cut at ` #` (`reply: Order #4429 was refunded.` is "Order"): in a
+ * scenario that is nearly always an order or ticket number, not a comment.
+ */
+function cutByComments(document: ReturnType<typeof parseDocument>, counter: LineCounter): string[] {
+  const problems: string[] = []
+  visit(document, {
+    Scalar(_key, node, path) {
+      if (node.type !== Scalar.PLAIN || typeof node.value !== 'string') return
+      if (node.comment == null || node.range == null) return
+      const owner = [...path].reverse().find(isPair)
+      const key = owner !== undefined && isScalar(owner.key) ? String(owner.key.value) : ''
+      if (!FREE_TEXT.has(key)) return
+      const line = counter.linePos(node.range[0]).line
+      problems.push(
+        `line ${line}: ${key}: the text stops before " #${node.comment.trim().split(' ')[0] ?? ''}" ` +
+          '(YAML starts a comment there): put the text in quotes',
+      )
+    },
+  })
+  return problems
 }

@@ -47,6 +47,8 @@ const referenceActionSchema = z.union([
     as: z.enum(['customer', 'staff']).default('customer'),
     tool: toolName,
     arguments: z.record(z.string(), z.unknown()).default({}),
+    /** The gateway is meant to refuse this call (another customer's order, say). */
+    refused: z.boolean().default(false),
   }),
   z.strictObject({
     as: z.literal('staff', { error: 'only staff decide a request' }),

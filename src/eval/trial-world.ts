@@ -4,6 +4,7 @@ import { buildGateway } from '../app/build-gateway.ts'
 import type { Runtime } from '../app/runtime.ts'
 import type { Identity } from '../auth/identity.ts'
 import { scopesFor } from '../auth/scopes.ts'
+import { embedPendingDocuments } from '../embedding/document-indexer.ts'
 import type { Embedder } from '../embedding/embedder.ts'
 import type { Gateway } from '../gateway/gateway.ts'
 import { CallerError } from '../lib/errors.ts'
@@ -53,6 +54,8 @@ export async function openTrialWorld(
         })
       }
     })
+    // Documents the fixtures added are searchable as the demo's are.
+    if (scenario.fixtures.length > 0) await embedPendingDocuments(db, embedder)
     const start = await startOf(db)
     const gateway = await buildGateway(runtime, db, embedder)
     const access = inProcessAccess(gateway)

@@ -1,20 +1,29 @@
 import { readdir } from 'node:fs/promises'
-import { join } from 'node:path'
-import type { Runtime } from '../../app/runtime.ts'
-import type { TrialResult } from '../../eval/eval-report.ts'
+import { join, resolve } from 'node:path'
 import { createModel } from '../../agent/model-factory.ts'
+import type { Runtime } from '../../app/runtime.ts'
+import type { EvalReport, TrialResult } from '../../eval/eval-report.ts'
 import { llmSimulator } from '../../eval/llm-simulator.ts'
+import { renderTerminalReport } from '../../eval/report-terminal.ts'
 import { type EvalMode, runEval } from '../../eval/run-eval.ts'
-import { scriptedSimulator } from '../../eval/scripted-simulator.ts'
 import type { LoadedScenario } from '../../eval/scenario.ts'
 import { loadScenarioFile } from '../../eval/scenario-file.ts'
+import { scriptedSimulator } from '../../eval/scripted-simulator.ts'
+import { summarize } from '../../eval/summarize.ts'
+import { writeReports } from '../../eval/write-reports.ts'
 import { CallerError, errorMessage } from '../../lib/errors.ts'
+import { plural } from '../../lib/words.ts'
 import type { DomainPack } from '../../pack/domain-pack.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
 import { createProgress } from '../progress.ts'
 
 export interface EvalOptions {
   reference?: boolean
+  /** The lowest pass^k (0 to 1) that exits 0; k is `k` (default 1). */
+  threshold?: number
+  k?: number
+  /** The folder the JSON and HTML reports go to. */
+  out: string
   simulator: 'llm' | 'scripted'
   userModel?: string
   trials: number
@@ -23,7 +32,12 @@ export interface EvalOptions {
   tag?: string[]
 }
 
-/** `fte eval`: the scenarios' trials, graded. */
+/**
+ * `fte eval`: every chosen scenario `--trials` times, each trial in a fresh copy of a prepared
+ * database, graded; the table on stdout, the JSON and HTML reports in `--out`. Exit 1 when a
+ * reference replay fails or the threshold is not met; 130 when stopped by Ctrl-C (what finished
+ * is reported, and no copy is left behind).
+ */
 export async function evalCommand(
   context: CliContext,
   files: string[],
@@ -32,16 +46,34 @@ export async function evalCommand(
   const runtime = loadRuntime(context)
   const scenarios = await loadScenarios(files.length > 0 ? files : await shippedSuite(runtime.pack))
   const chosen = withTags(choose(scenarios, options.scenario), options.tag)
+  const threshold =
+    options.threshold === undefined ? null : { k: options.k ?? 1, min: options.threshold }
+  if (threshold !== null && threshold.k > options.trials) {
+    throw new CallerError(
+      'invalid_threshold',
+      `--k ${threshold.k} needs at least ${threshold.k} trials per scenario (--trials ${options.trials}).`,
+    )
+  }
+  // Every domain's mode first: a missing model is said before anything is prepared.
+  const groups = [...byDomain(chosen)].map(([domain, group]) => {
+    const domainRuntime = runtimeFor(context, runtime, domain)
+    return {
+      domain,
+      group,
+      runtime: domainRuntime,
+      mode: evalMode(domainRuntime, context, options),
+    }
+  })
   const signal = context.signal ?? new AbortController().signal
   const total = chosen.length * options.trials
+  const startedAt = new Date()
   const progress = createProgress(context.stderr, 'eval', 'trials')
   const trials: TrialResult[] = []
+  let database: EvalReport['database'] = 'embedded'
   let interrupted = false
   try {
     progress.update(0, total)
-    for (const [domain, group] of byDomain(chosen)) {
-      const domainRuntime = runtimeFor(context, runtime, domain)
-      const mode = evalMode(domainRuntime, context, options)
+    for (const { domain, group, runtime: domainRuntime, mode } of groups) {
       const run = await runEval(domainRuntime, {
         scenarios: group,
         trials: options.trials,
@@ -49,8 +81,9 @@ export async function evalCommand(
         mode,
         signal,
         onPrepared: (databases) => {
+          database = databases.kind
           context.stderr.write(
-            `eval: ${group.length} ${domain} scenarios × ${options.trials}, each trial in a fresh copy of ` +
+            `eval: ${plural(group.length, `${domain} scenario`)} × ${options.trials}, each trial in a fresh copy of ` +
               `${databases.kind === 'postgres' ? `the Postgres database ${databases.name}` : 'a prepared embedded database'}\n`,
           )
         },
@@ -67,13 +100,35 @@ export async function evalCommand(
   } finally {
     progress.stop()
   }
-  const out = (line = '') => context.stdout.write(`${line}\n`)
-  for (const trial of trials) {
-    out(`${trial.passed ? 'pass' : 'FAIL'}  ${trial.suite}/${trial.scenario} #${trial.trial}`)
-    for (const failure of trial.failures) out(`        ${failure}`)
-  }
-  if (interrupted) out(`interrupted: ${trials.length} of ${total} trials finished`)
-  return interrupted ? 130 : trials.every((t) => t.passed) ? 0 : 1
+  // The plan's order, whatever order the trials finished in.
+  const order = (t: TrialResult) =>
+    chosen.findIndex((s) => s.suite === t.suite && s.id === t.scenario)
+  trials.sort((a, b) => order(a) - order(b) || a.trial - b.trial)
+  const first = groups[0]?.mode
+  const report = summarize(trials, {
+    mode: options.reference === true ? 'reference' : 'model',
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    model: first?.kind === 'model' ? `${first.model.provider}/${first.model.name}` : null,
+    simulator: first?.kind === 'model' ? first.simulatorName : null,
+    database,
+    trialsPerScenario: options.trials,
+    concurrency: options.concurrency,
+    interrupted,
+    scenarios: chosen.map((s) => ({ suite: s.suite, id: s.id, title: s.title })),
+    threshold,
+  })
+  context.stdout.write(renderTerminalReport(report))
+  const stamp = startedAt
+    .toISOString()
+    .replaceAll(':', '-')
+    .replace(/\.\d+Z$/, 'Z')
+  const base = resolve(context.cwd, options.out, `eval-${report.mode}-${stamp}`)
+  await writeReports(report, { json: `${base}.json`, html: `${base}.html` })
+  context.stderr.write(`eval: the report is in ${base}.html (and .json)\n`)
+  if (interrupted) return 130
+  if (report.threshold !== null) return report.threshold.met ? 0 : 1
+  return report.mode === 'reference' && trials.some((t) => !t.passed) ? 1 : 0
 }
 
 /**
@@ -84,7 +139,12 @@ function evalMode(runtime: Runtime, context: CliContext, options: EvalOptions): 
   if (options.reference === true) return { kind: 'reference' }
   const model = createModel(runtime.config.llm)
   if (options.simulator === 'scripted') {
-    return { kind: 'model', model, simulator: (scenario) => scriptedSimulator(scenario) }
+    return {
+      kind: 'model',
+      model,
+      simulatorName: 'scripted',
+      simulator: (scenario) => scriptedSimulator(scenario),
+    }
   }
   const userModel = createModel(
     options.userModel === undefined
@@ -92,7 +152,12 @@ function evalMode(runtime: Runtime, context: CliContext, options: EvalOptions): 
       : loadRuntime({ ...context, env: { ...context.env, EVAL_USER_MODEL: options.userModel } })
           .config.eval.userModel,
   )
-  return { kind: 'model', model, simulator: (scenario) => llmSimulator(scenario, userModel) }
+  return {
+    kind: 'model',
+    model,
+    simulatorName: `llm:${userModel.provider}/${userModel.name}`,
+    simulator: (scenario) => llmSimulator(scenario, userModel),
+  }
 }
 
 /** The pack's shipped suite: every scenario file of its evals folder. */
@@ -114,7 +179,18 @@ async function loadScenarios(files: readonly string[]): Promise<LoadedScenario[]
   const loaded = await Promise.allSettled(files.map((file) => loadScenarioFile(file)))
   const problems = loaded.flatMap((r) => (r.status === 'rejected' ? [errorMessage(r.reason)] : []))
   if (problems.length > 0) throw new CallerError('invalid_scenario_file', problems.join('\n'))
-  return loaded.flatMap((r) => (r.status === 'fulfilled' ? r.value : []))
+  const scenarios = loaded.flatMap((r) => (r.status === 'fulfilled' ? r.value : []))
+  const seen = new Map<string, string>()
+  for (const s of scenarios) {
+    const key = `${s.suite}/${s.id}`
+    const earlier = seen.get(key)
+    if (earlier !== undefined && earlier !== s.file) {
+      problems.push(`${s.file}: scenario ${key} is in ${earlier} too: an id names one scenario`)
+    }
+    seen.set(key, s.file)
+  }
+  if (problems.length > 0) throw new CallerError('invalid_scenario_file', problems.join('\n'))
+  return scenarios
 }
 
 function choose(scenarios: LoadedScenario[], ids: string[] | undefined): LoadedScenario[] {
