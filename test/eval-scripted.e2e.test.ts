@@ -128,6 +128,19 @@ describe('fte eval with a model (a scripted one, as CI runs it)', () => {
     ])
   })
 
+  it("passes the README's example scenario on its reference replay", async () => {
+    const readme = await readFile(join(packageRoot(), 'README.md'), 'utf8')
+    const section = readme.slice(readme.indexOf('### Write your own scenarios'))
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1]
+    expect(example).toBeDefined()
+    await writeFile(join(dir, 'my-suite.yaml'), example as string)
+    const result = await run(['--reference', 'my-suite.yaml'])
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0)
+    const report = await latestReport()
+    expect(report.mode).toBe('reference')
+    expect(report.trials.map((t) => t.passed)).toEqual([true])
+  })
+
   it('lets an LLM play the customer, on a model of its own, until it says its goal is met', async () => {
     const [first] = await loadScenarioFile(SUITE)
     const result = await run([SUITE, '--scenario', first?.id as string], {
