@@ -26,6 +26,7 @@ interface Report {
     turns: number
     inputTokens: number
     latencyMs: number
+    simulatorTokens: number
     failures: string[]
     transcript: Array<{ role: string; text: string }>
   }>
@@ -152,6 +153,7 @@ describe('fte eval with a model (a scripted one, as CI runs it)', () => {
     const report = await latestReport()
     expect(report.simulator).toBe('llm:compatible/customer-sim')
     expect(report.trials[0]).toMatchObject({ passed: true, ended: 'done', turns: 1 })
+    expect(report.trials[0]?.simulatorTokens).toBeGreaterThan(0)
     // It was asked as the customer: the persona and the goal in its instructions.
     const asked = JSON.stringify(customer.requests[0]?.body)
     expect(asked).toContain(first?.persona.slice(0, 40))
