@@ -26,6 +26,7 @@ interface Report {
     turns: number
     inputTokens: number
     latencyMs: number
+    simulatorTokens: number
     failures: string[]
     transcript: Array<{ role: string; text: string }>
   }>
@@ -128,6 +129,19 @@ describe('fte eval with a model (a scripted one, as CI runs it)', () => {
     ])
   })
 
+  it("passes the README's example scenario on its reference replay", async () => {
+    const readme = await readFile(join(packageRoot(), 'README.md'), 'utf8')
+    const section = readme.slice(readme.indexOf('### Write your own scenarios'))
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1]
+    expect(example).toBeDefined()
+    await writeFile(join(dir, 'my-suite.yaml'), example as string)
+    const result = await run(['--reference', 'my-suite.yaml'])
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0)
+    const report = await latestReport()
+    expect(report.mode).toBe('reference')
+    expect(report.trials.map((t) => t.passed)).toEqual([true])
+  })
+
   it('lets an LLM play the customer, on a model of its own, until it says its goal is met', async () => {
     const [first] = await loadScenarioFile(SUITE)
     const result = await run([SUITE, '--scenario', first?.id as string], {
@@ -139,6 +153,7 @@ describe('fte eval with a model (a scripted one, as CI runs it)', () => {
     const report = await latestReport()
     expect(report.simulator).toBe('llm:compatible/customer-sim')
     expect(report.trials[0]).toMatchObject({ passed: true, ended: 'done', turns: 1 })
+    expect(report.trials[0]?.simulatorTokens).toBeGreaterThan(0)
     // It was asked as the customer: the persona and the goal in its instructions.
     const asked = JSON.stringify(customer.requests[0]?.body)
     expect(asked).toContain(first?.persona.slice(0, 40))

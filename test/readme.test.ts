@@ -127,6 +127,18 @@ const EXERCISED: Array<{ command: RegExp; where: string; shows: string }> = [
     where: 'src/store/postgres-database.db.test.ts',
     shows: 'channel_binding=require',
   },
+  { command: /^npm run fte -- eval --reference$/, where: '.ci/run', shows: 'eval --reference' },
+  {
+    command:
+      /^(OPENAI_API_KEY=sk-\.\.\. )?npm run fte -- eval --trials 4 --concurrency 2 (--threshold 0\.8|--tag refunds)$/,
+    where: 'test/eval-scripted.e2e.test.ts',
+    shows: "'--concurrency'",
+  },
+  {
+    command: /^npm run fte -- eval --reference my-suite\.yaml$/,
+    where: 'test/eval-scripted.e2e.test.ts',
+    shows: "'my-suite.yaml'",
+  },
   // Providers' keys: the same code against a local OpenAI-compatible server.
   {
     command:

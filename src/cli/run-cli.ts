@@ -353,6 +353,17 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .option('--threshold <rate>', 'exit 1 unless pass^k is at least this (0 to 1)', rate)
     .option('--k <k>', 'the k of --threshold', wholeNumber(1, 100), 1)
     .option('--out <dir>', 'where the JSON and HTML reports go', 'eval-reports')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  fte eval --reference                        prove the shipped scenarios right (no model)\n' +
+        '  fte eval --trials 4 --concurrency 2         the configured model (LLM_*), pass^1 … pass^4\n' +
+        '  fte eval my-suite.yaml --threshold 0.9 --k 2   gate a release: exit 1 below it\n\n' +
+        'Each trial runs in a fresh copy of a database prepared for the run (your own is never\n' +
+        'touched). Exit codes: 0 done, 1 threshold not met or a reference failed, 2 bad input,\n' +
+        '130 stopped by Ctrl-C (what finished is reported). The scenario format: README,\n' +
+        '"Write your own scenarios".',
+    )
     .action(async (files: string[], options) => {
       exitCode = await evalCommand(context, files, options)
     })

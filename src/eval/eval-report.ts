@@ -25,6 +25,8 @@ export interface TrialResult {
   latencyMs: number
   /** Clone and setup of the trial's database (ms). */
   setupMs: number
+  /** Tokens the simulated customer spent (an LLM simulator's; 0 for the scripted one). */
+  simulatorTokens: number
   transcript: TranscriptLine[]
 }
 

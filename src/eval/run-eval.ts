@@ -95,6 +95,7 @@ async function runTrial(
     costUsd: null,
     latencyMs: 0,
     setupMs: Math.round(setupMs),
+    simulatorTokens: 0,
     transcript: [],
   })
   let world: Awaited<ReturnType<typeof openTrialWorld>>
@@ -106,6 +107,7 @@ async function runTrial(
   const setupMs = performance.now() - began
   try {
     let conversation: Conversation
+    let simulatorTokens = 0
     if (mode.kind === 'reference') {
       const replayed = await replayReference(world, scenario, signal)
       conversation = {
@@ -120,6 +122,7 @@ async function runTrial(
     } else {
       const simulator = mode.simulator(scenario)
       conversation = await converse(runtime, world, scenario, mode.model, simulator, signal)
+      simulatorTokens = simulator.usage.inputTokens + simulator.usage.outputTokens
     }
     if (signal.aborted) return undefined
     const failures = [
@@ -145,6 +148,7 @@ async function runTrial(
       costUsd: conversation.costUsd,
       latencyMs: Math.round(conversation.latencyMs),
       setupMs: Math.round(setupMs),
+      simulatorTokens,
       transcript: conversation.transcript,
     }
   } catch (error) {

@@ -43,7 +43,7 @@ describe('scenario files', () => {
       expect: { rows: [], audit: { required: [], forbidden: [] }, facts: [], never: [] },
     })
     expect(scenario?.reference?.actions).toEqual([
-      { as: 'customer', tool: 'domain_lookup_order', arguments: { order: '4429' } },
+      { as: 'customer', tool: 'domain_lookup_order', arguments: { order: '4429' }, refused: false },
       { as: 'staff', decide: 'approved' },
     ])
   })

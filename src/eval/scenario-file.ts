@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises'
 import { isMap, isPair, isScalar, LineCounter, parseDocument, Scalar, visit } from 'yaml'
-import { CallerError } from '../lib/errors.ts'
+import { InvalidInputError } from '../lib/errors.ts'
 import { type LoadedScenario, scenarioFileSchema } from './scenario.ts'
 
 /** A scenario file that is not right: every problem, each with its line. */
-export class ScenarioFileError extends CallerError {
+export class ScenarioFileError extends InvalidInputError {
   readonly problems: readonly string[]
   constructor(file: string, problems: readonly string[]) {
-    super('invalid_scenario_file', `${file}:\n  ${problems.join('\n  ')}`)
+    super(`${file}:\n  ${problems.join('\n  ')}`)
     this.problems = problems
   }
 }
@@ -18,8 +18,7 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario[]> 
   try {
     text = await readFile(file, 'utf8')
   } catch (error) {
-    throw new CallerError(
-      'invalid_scenario_file',
+    throw new InvalidInputError(
       `Cannot read the scenario file ${file}: ${(error as Error).message}`,
     )
   }

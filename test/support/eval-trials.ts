@@ -16,6 +16,7 @@ export function trial(changes: Partial<TrialResult> = {}): TrialResult {
     costUsd: 0.01,
     latencyMs: 2000,
     setupMs: 50,
+    simulatorTokens: 0,
     transcript: [
       { role: 'user', text: 'Where is my parcel?' },
       { role: 'worker', text: 'It left the depot this morning.' },

@@ -11,7 +11,7 @@ import { loadScenarioFile } from '../../eval/scenario-file.ts'
 import { scriptedSimulator } from '../../eval/scripted-simulator.ts'
 import { summarize } from '../../eval/summarize.ts'
 import { writeReports } from '../../eval/write-reports.ts'
-import { CallerError, errorMessage } from '../../lib/errors.ts'
+import { errorMessage, InvalidInputError } from '../../lib/errors.ts'
 import { plural } from '../../lib/words.ts'
 import type { DomainPack } from '../../pack/domain-pack.ts'
 import { type CliContext, loadRuntime } from '../cli-context.ts'
@@ -49,8 +49,7 @@ export async function evalCommand(
   const threshold =
     options.threshold === undefined ? null : { k: options.k ?? 1, min: options.threshold }
   if (threshold !== null && threshold.k > options.trials) {
-    throw new CallerError(
-      'invalid_threshold',
+    throw new InvalidInputError(
       `--k ${threshold.k} needs at least ${threshold.k} trials per scenario (--trials ${options.trials}).`,
     )
   }
@@ -166,8 +165,7 @@ async function shippedSuite(pack: DomainPack): Promise<string[]> {
   const names = dir === undefined ? [] : await readdir(dir).catch(() => [])
   const files = names.filter((n) => /\.(ya?ml|json)$/.test(n)).sort()
   if (dir === undefined || files.length === 0) {
-    throw new CallerError(
-      'no_scenarios',
+    throw new InvalidInputError(
       `The ${pack.name} domain ships no evaluation scenarios: name scenario files (fte eval <file…>).`,
     )
   }
@@ -178,7 +176,7 @@ async function shippedSuite(pack: DomainPack): Promise<string[]> {
 async function loadScenarios(files: readonly string[]): Promise<LoadedScenario[]> {
   const loaded = await Promise.allSettled(files.map((file) => loadScenarioFile(file)))
   const problems = loaded.flatMap((r) => (r.status === 'rejected' ? [errorMessage(r.reason)] : []))
-  if (problems.length > 0) throw new CallerError('invalid_scenario_file', problems.join('\n'))
+  if (problems.length > 0) throw new InvalidInputError(problems.join('\n'))
   const scenarios = loaded.flatMap((r) => (r.status === 'fulfilled' ? r.value : []))
   const seen = new Map<string, string>()
   for (const s of scenarios) {
@@ -189,7 +187,7 @@ async function loadScenarios(files: readonly string[]): Promise<LoadedScenario[]
     }
     seen.set(key, s.file)
   }
-  if (problems.length > 0) throw new CallerError('invalid_scenario_file', problems.join('\n'))
+  if (problems.length > 0) throw new InvalidInputError(problems.join('\n'))
   return scenarios
 }
 
@@ -197,8 +195,7 @@ function choose(scenarios: LoadedScenario[], ids: string[] | undefined): LoadedS
   if (ids === undefined || ids.length === 0) return scenarios
   const unknown = ids.filter((id) => !scenarios.some((s) => s.id === id))
   if (unknown.length > 0) {
-    throw new CallerError(
-      'unknown_scenario',
+    throw new InvalidInputError(
       `No scenario ${unknown.join(', ')} in the files given (${scenarios.map((s) => s.id).join(', ')}).`,
     )
   }
@@ -210,8 +207,7 @@ function withTags(scenarios: LoadedScenario[], tags: string[] | undefined): Load
   const chosen = scenarios.filter((s) => s.tags.some((t) => tags.includes(t)))
   if (chosen.length === 0) {
     const known = [...new Set(scenarios.flatMap((s) => s.tags))].sort()
-    throw new CallerError(
-      'unknown_scenario',
+    throw new InvalidInputError(
       `No scenario is tagged ${tags.join(' or ')} (tags: ${known.join(', ') || 'none'}).`,
     )
   }
