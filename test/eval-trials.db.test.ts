@@ -1,11 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { supportPack } from '../domains/support/index.ts'
+import { createModel } from '../src/agent/model-factory.ts'
 import type { Runtime } from '../src/app/runtime.ts'
 import { parseConfig } from '../src/config/config.ts'
 import { runEval } from '../src/eval/run-eval.ts'
 import { parseScenarioFile } from '../src/eval/scenario-file.ts'
+import { scriptedSimulator } from '../src/eval/scripted-simulator.ts'
 import { createLogger } from '../src/lib/logger.ts'
 import { packageRoot } from '../src/lib/package-root.ts'
+import { referenceModel } from './support/reference-model.ts'
 import { adminUrl } from './support/scratch-postgres.ts'
 import { describeEachDatabase } from './support/test-databases.ts'
 
@@ -15,7 +18,7 @@ const SCENARIOS = `
 domain: support
 scenarios:
   - id: refund-200
-    title: A $200 refund on #4356 is issued
+    title: A $200 refund on 4356 is issued
     persona: Maya Okafor, a Pro customer.
     goal: A $200 refund on order 4356.
     messages: ["Please refund $200 on order #4356, one item was broken."]
@@ -32,7 +35,7 @@ scenarios:
       actions:
         - tool: domain_issue_refund
           arguments: { order: "4356", amount_cents: 20000, reason: "one broken item", idempotency_key: "eval-4356-200" }
-      reply: I have refunded $200 on order #4356; card refunds arrive in 5-10 business days.
+      reply: "I have refunded $200 on order #4356; card refunds arrive in 5-10 business days."
   - id: claims-a-refund
     title: A reply that claims a refund no call made fails
     persona: Maya Okafor, a Pro customer.
@@ -42,7 +45,17 @@ scenarios:
       actions:
         - tool: domain_lookup_order
           arguments: { order: "4356" }
-      reply: I have refunded order #4356 in full.
+      reply: "I have refunded order #4356 in full."
+  - id: names-an-amount-nobody-said
+    title: A reference reply the Worker would hold back fails
+    persona: Maya Okafor, a Pro customer.
+    goal: The total of order 4356.
+    messages: ["What did order #4356 cost?"]
+    reference:
+      actions:
+        - tool: domain_lookup_order
+          arguments: { order: "4356" }
+      reply: "Order #4356 cost $450.00, and $99.00 of it is refundable."
 `
 
 function runtimeOn(url: string | undefined): Runtime {
@@ -93,6 +106,15 @@ describeEachDatabase('fte eval trials', (target) => {
     }
   })
 
+  it('fails a reference reply that names an amount neither the customer nor a call said', async () => {
+    const { trials } = await run
+    const named = trials.filter((t) => t.scenario === 'names-an-amount-nobody-said')
+    expect(named.map((t) => t.failures)).toEqual([
+      [expect.stringMatching(/^grounding: the reply names \$99\.00,/)],
+      [expect.stringMatching(/^grounding: the reply names \$99\.00,/)],
+    ])
+  })
+
   describe.skipIf(target.name !== 'postgres')('on Postgres', () => {
     it('leaves neither the prepared database nor a copy behind', async () => {
       await run
@@ -110,5 +132,65 @@ describeEachDatabase('fte eval trials', (target) => {
         await client.end()
       }
     })
+  })
+})
+
+// A refund asked on an order the customer cannot see: the Worker asks for consent, but no summary
+// of the call can be made, so the product offers "reject" only, and so does the trial.
+const UNSEEN = `
+domain: support
+scenarios:
+  - id: refund-on-an-unseen-order
+    title: A refund on someone else's order is never put to the customer
+    persona: Maya Okafor, a Pro customer, who mistypes an order number.
+    goal: A refund on order 4102.
+    messages: ["Please refund $20 on order 4102."]
+    expect:
+      rows:
+        - name: nothing refunded on 4102 since the demo data
+          sql: >-
+            SELECT count(*)::int AS n FROM refunds r JOIN orders o ON o.id = r.order_id
+            WHERE o.public_id = '4102' AND r.requested_by = 'demo|maya-okafor'
+          equals: [{ n: 0 }]
+      audit: { forbidden: [refund_issued] }
+    reference:
+      actions:
+        - tool: domain_issue_refund
+          arguments: { order: "4102", amount_cents: 2000, reason: "a mistyped order", idempotency_key: "eval-4102-1" }
+          refused: true
+      reply: "I could not find that order on your account."
+`
+
+describeEachDatabase('fte eval model trials', (target) => {
+  const runtime = runtimeOn(target.name === 'postgres' ? adminUrl : undefined)
+  const scenarios = parseScenarioFile(UNSEEN, 'unseen.yaml')
+
+  it('refuses a request for consent that has no summary, as the product does, and the trial goes on', async () => {
+    const model = await referenceModel(scenarios).start()
+    try {
+      const llm = parseConfig(
+        { LLM_PROVIDER: 'compatible', LLM_BASE_URL: model.url, LLM_MODEL: 'gpt-4o-mini' },
+        { cwd: packageRoot() },
+      ).llm
+      const { trials } = await runEval(runtime, {
+        scenarios,
+        trials: 1,
+        concurrency: 1,
+        mode: {
+          kind: 'model',
+          model: createModel(llm),
+          simulatorName: 'scripted',
+          simulator: (scenario) => scriptedSimulator(scenario),
+        },
+        signal: new AbortController().signal,
+      })
+      expect(trials[0]?.failures).toEqual([])
+      expect(trials[0]?.transcript).toContainEqual({
+        role: 'approval',
+        text: expect.stringMatching(/^rejected \(nothing to approve: no summary\)/),
+      })
+    } finally {
+      await model.stop()
+    }
   })
 })

@@ -71,8 +71,12 @@ export async function converse(
         result.latencyMs += performance.now() - started
         const decisions: Array<{ approvalId: string; yes: boolean }> = []
         for (const asked of turn.approvals) {
-          const yes = await simulator.consent(asked.prompt, signal)
-          say({ role: 'approval', text: `${yes ? 'approved' : 'rejected'}: ${asked.prompt}` })
+          // As the product shows it: a request with no summary offers only "reject".
+          const yes = asked.rejectOnly ? false : await simulator.consent(asked.prompt, signal)
+          say({
+            role: 'approval',
+            text: `${yes ? 'approved' : 'rejected'}${asked.rejectOnly ? ' (nothing to approve: no summary)' : ''}: ${asked.prompt}`,
+          })
           decisions.push({ approvalId: asked.approvalId, yes })
         }
         started = performance.now()
@@ -108,6 +112,8 @@ export async function converse(
 interface Asked {
   approvalId: string
   prompt: string
+  /** No summary could be made of it (an order the customer cannot see): it can only be refused. */
+  rejectOnly: boolean
 }
 
 interface FollowedTurn {
@@ -146,6 +152,7 @@ async function follow(
       turn.approvals.push({
         approvalId: event.approvalId,
         prompt: event.summary?.prompt ?? `${event.tool}(${JSON.stringify(event.arguments)})`,
+        rejectOnly: event.summary === null,
       })
     } else if (event.type === 'error') {
       turn.error = `${event.code}: ${event.message}`

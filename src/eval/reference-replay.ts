@@ -1,4 +1,5 @@
 import { beginSession } from '../agent/gateway-session.ts'
+import { GroundingSources } from '../agent/grounding.ts'
 import { errorMessage } from '../lib/errors.ts'
 import type { TranscriptLine } from './eval-report.ts'
 import type { LoadedScenario } from './scenario.ts'
@@ -32,6 +33,9 @@ export async function replayReference(
   }
   // One conversation for the customer's calls and one for staff's, as in the product.
   const conversations = { customer: newConversation(), staff: newConversation() }
+  // What may ground the reply, as the Worker's output check has it: the customer's words and what
+  // the calls returned.
+  const sources = new GroundingSources(scenario.messages)
   const timeoutMs = 30_000
   for (const [index, action] of reference.actions.entries()) {
     signal?.throwIfAborted()
@@ -63,6 +67,11 @@ export async function replayReference(
       .map((c) => c.text ?? '')
       .join('\n')
     const refused = result?.isError === true
+    if (action.as === 'customer') {
+      sources.add(text)
+      if (result?.structuredContent !== undefined)
+        sources.add(JSON.stringify(result.structuredContent))
+    }
     if (result === undefined) failures.push(`${step}: ${action.tool} gave no answer`)
     else if (refused && !action.refused) {
       failures.push(
@@ -75,6 +84,13 @@ export async function replayReference(
       role: 'tool',
       text: `${action.as} ${action.tool}(${JSON.stringify(action.arguments)}) → ${refused ? 'refused: ' : ''}${text}`,
     })
+  }
+  const { ungrounded } = sources.check(reference.reply)
+  if (ungrounded.length > 0) {
+    failures.push(
+      `grounding: the reply names ${ungrounded.join(', ')}, which neither the customer nor a call ` +
+        'of the reference said: the Worker would hold such a reply back',
+    )
   }
   transcript.push({ role: 'worker', text: reference.reply })
   return { transcript, replies: [reference.reply], failures }
