@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { arch, cpus, totalmem } from 'node:os'
 import { benchAuditWriter } from './audit-writer.bench.ts'
 import { benchChatApi } from './chat-api.bench.ts'
+import { benchEval } from './eval.bench.ts'
 import { benchJobs } from './jobs.bench.ts'
 import type { BenchOutcome, BenchResult } from './lib/result.ts'
 import { benchMcp } from './mcp.bench.ts'
@@ -30,6 +31,7 @@ const suites: Array<[string, () => Promise<BenchOutcome>]> = [
   ['worker turn', () => benchWorker(env, report)],
   ['chat API', () => benchChatApi(env, report)],
   ['jobs and email', () => benchJobs(env, report)],
+  ['evaluations', () => benchEval(env, report)],
 ]
 
 const results: BenchResult[] = []
@@ -58,7 +60,7 @@ const lines = [
   '',
   `${when} · ${machine}`,
   '',
-  'ratio = figure / anchor, both measured in this run. For µs, ms and tokens lower is better; for ops/s and docs/s higher is better.',
+  'ratio = figure / anchor, both measured in this run. For µs, ms and tokens lower is better; for ops/s, docs/s and trials/min higher is better.',
   '',
   '| benchmark | figure | anchor | anchor figure | ratio | notes |',
   '|---|---:|---|---:|---:|---|',

@@ -1,11 +1,11 @@
 /** One benchmark row: a figure and the anchor it is compared with, measured in the same run. */
 export interface BenchResult {
   name: string
-  unit: 'µs' | 'ms' | 'ops/s' | 'docs/s' | 'tokens'
+  unit: 'µs' | 'ms' | 'ops/s' | 'docs/s' | 'trials/min' | 'tokens'
   value: number
   anchorName: string
   anchorValue: number
-  /** value / anchor. For µs, ms and tokens lower is better; for ops/s and docs/s higher is better. */
+  /** value / anchor. For µs, ms and tokens lower is better; for ops/s, docs/s and trials/min higher is better. */
   ratio: number
   notes?: string
 }
