@@ -90,6 +90,11 @@ describe('the Worker', () => {
         worker.decide({ approvalId: cancelSecond?.approvalId as string, decision: 'approved' }),
       )
       const [message] = ofType(third, 'message')
+      // The reply's usage is the whole run's, across both pauses: every model request's.
+      expect(message?.usage).toEqual({
+        inputTokens: 100 * model.requests.length,
+        outputTokens: 20 * model.requests.length,
+      })
       expect(message?.text).toMatch(
         /^Your bookings #1 and #2 are now in Cedar: booking #3 on \d{4}-\d\d-\d\d and booking #4 on \d{4}-\d\d-\d\d\.$/,
       )

@@ -1,4 +1,11 @@
-import { type Agent, generateTraceId, RunContext, RunState } from '@openai/agents'
+import {
+  type Agent,
+  generateTraceId,
+  RunContext,
+  RunState,
+  Usage,
+  type UsageInput,
+} from '@openai/agents'
 import { errorMessage } from '../../lib/errors.ts'
 import { PostgresSession } from '../../memory/agent-session.ts'
 import { runStore } from '../../memory/runs.ts'
@@ -36,10 +43,16 @@ export async function* resumeRun(
   let outcome: RunOutcome
   const session = new PostgresSession({ db: deps.db, conversationId })
   try {
+    // Our own context replaces the stored one, and with it the usage the run had before it
+    // paused: carried over, so the reply's tokens (and cost) are the whole run's.
+    const resumed = new RunContext(context.context)
+    resumed.usage = new Usage(
+      (JSON.parse(claimed.state) as { context?: { usage?: UsageInput } }).context?.usage,
+    )
     const state = await RunState.fromStringWithContext<WorkerRunContext, Agent<WorkerRunContext>>(
       agent,
       claimed.state,
-      new RunContext(context.context),
+      resumed,
       { contextStrategy: 'replace' },
     )
     for (const item of state.getInterruptions()) {
