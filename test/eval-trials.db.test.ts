@@ -22,8 +22,14 @@ scenarios:
     persona: Maya Okafor, a Pro customer.
     goal: A $200 refund on order 4356.
     messages: ["Please refund $200 on order #4356, one item was broken."]
+    fixtures:
+      # A mark each trial leaves: two in one database would show.
+      - sql: UPDATE customers SET name = name || '+' WHERE email = 'maya.okafor@example.com'
     expect:
       rows:
+        - name: this trial's mark alone
+          sql: SELECT name FROM customers WHERE email = 'maya.okafor@example.com'
+          equals: [{ name: "Maya Okafor+" }]
         - name: one refund of $200 on 4356
           sql: >-
             SELECT r.amount_cents FROM refunds r JOIN orders o ON o.id = r.order_id
@@ -41,11 +47,46 @@ scenarios:
     persona: Maya Okafor, a Pro customer.
     goal: A refund on order 4356.
     messages: ["Please refund order #4356."]
+    expect:
+      calls: { required: [domain_lookup_order], forbidden: [domain_issue_refund] }
     reference:
       actions:
         - tool: domain_lookup_order
           arguments: { order: "4356" }
       reply: "I have refunded order #4356 in full."
+  - id: grader-guards
+    title: The grader's own guards
+    persona: Maya Okafor, a Pro customer.
+    goal: The status of order 4356.
+    messages: ["What is the status of order #4356?"]
+    fixtures:
+      # An audit row of the fixtures' own, numbered far ahead: not the trial's.
+      - sql: >-
+          INSERT INTO audit_log (id, actor, action, payload)
+          VALUES (1000000, 'fixture', 'refund_issued', '{}'::jsonb)
+    expect:
+      rows:
+        - name: an assertion that tries to write
+          sql: DELETE FROM refunds RETURNING id
+          count: 0
+      audit: { forbidden: [refund_issued] }
+      calls: { forbidden: [domain_lookup_order] }
+    reference:
+      actions:
+        - tool: domain_lookup_order
+          arguments: { order: "4356" }
+      reply: "Order #4356 was delivered."
+  - id: refund-the-customer-refuses
+    title: A reference that makes a call its customer would refuse fails
+    persona: Maya Okafor, a Pro customer, who will not consent to anything.
+    goal: Ask about a refund, then decline it.
+    messages: ["Could order #4356 be refunded $10?"]
+    approvals: reject
+    reference:
+      actions:
+        - tool: domain_issue_refund
+          arguments: { order: "4356", amount_cents: 1000, reason: "asked and declined", idempotency_key: "eval-4356-10" }
+      reply: "Nothing has been refunded on order #4356."
   - id: names-an-amount-nobody-said
     title: A reference reply the Worker would hold back fails
     persona: Maya Okafor, a Pro customer.
@@ -104,6 +145,37 @@ describeEachDatabase('fte eval trials', (target) => {
       expect(trial.passed).toBe(false)
       expect(trial.failures).toEqual([expect.stringMatching(/^claims: .*I have refunded/)])
     }
+  })
+
+  it("keeps a fixture's audit rows out of the trial's, lets no assertion write, and checks the calls made", async () => {
+    const { trials } = await run
+    const guarded = trials.filter((t) => t.scenario === 'grader-guards')
+    for (const trial of guarded) {
+      expect(trial.failures).toEqual([
+        expect.stringMatching(
+          /^rows: an assertion that tries to write: the query failed \(.*read-only/,
+        ),
+        'calls: domain_lookup_order was called, and must not be',
+      ])
+    }
+    expect(guarded).toHaveLength(2)
+  })
+
+  it('fails a reference that makes a call waiting for a consent its customer refuses', async () => {
+    const { trials } = await run
+    const refused = trials.filter((t) => t.scenario === 'refund-the-customer-refuses')
+    expect(refused.map((t) => t.failures)).toEqual([
+      [
+        expect.stringMatching(
+          /^reference action 1: domain_issue_refund waits for the customer's consent/,
+        ),
+      ],
+      [
+        expect.stringMatching(
+          /^reference action 1: domain_issue_refund waits for the customer's consent/,
+        ),
+      ],
+    ])
   })
 
   it('fails a reference reply that names an amount neither the customer nor a call said', async () => {

@@ -42,6 +42,11 @@ export function loadRuntime(context: CliContext, options: { service?: boolean } 
   return { config, logger, pack, host: { cwd: context.cwd, env: context.env } }
 }
 
+/** The names of the domain packs this build ships (`FTE_DOMAIN`'s choices). */
+export function knownDomains(): string[] {
+  return Object.keys(domainPacks)
+}
+
 /**
  * The pack help texts speak of: the configured one, or the default pack while the configuration
  * cannot be read (help must still print, and the error shows when a command runs).

@@ -348,8 +348,12 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       '--user-model <name>',
       "the simulated customer's model (default: EVAL_USER_MODEL, or the Worker's)",
     )
-    .option('--scenario <id...>', 'only these scenarios')
-    .option('--tag <tag...>', 'only scenarios with one of these tags')
+    .option('--scenario <ids>', 'only these scenarios (comma-separated; may repeat)', list)
+    .option(
+      '--tag <tags>',
+      'only scenarios with one of these tags (comma-separated; may repeat)',
+      list,
+    )
     .option('--threshold <rate>', 'exit 1 unless pass^k is at least this (0 to 1)', rate)
     .option('--k <k>', 'the k of --threshold', wholeNumber(1, 100), 1)
     .option('--out <dir>', 'where the JSON and HTML reports go', 'eval-reports')
@@ -541,6 +545,14 @@ function wholeNumber(min: number, max: number): (value: string) => number {
     }
     return n
   }
+}
+
+/** Comma-separated values, gathered over repeats of the option (`--tag a,b --tag c`). */
+function list(value: string, previous: string[] | undefined): string[] {
+  const values = value.split(',').map((v) => v.trim())
+  if (values.some((v) => v === ''))
+    throw new InvalidArgumentError('must be names separated by commas')
+  return [...(previous ?? []), ...values]
 }
 
 /** A rate from 0 to 1 (`0.8`), or a percentage (`80%`). */

@@ -1,13 +1,14 @@
+import { isDeepStrictEqual } from 'node:util'
 import { actionsDone, type CallOutcome, claimsIn } from '../agent/claimed-actions.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { ActionClaim } from '../pack/action-claims.ts'
-import type { Queryable } from '../store/database.ts'
+import type { Database, Queryable } from '../store/database.ts'
 import type { RowAssertion, Scenario } from './scenario.ts'
 import type { TrialStart } from './trial-world.ts'
 
 export interface GradeInput {
   /** The trial's copy of the database, as the trial left it. */
-  db: Queryable
+  db: Database
   scenario: Pick<Scenario, 'expect'>
   /** What the Worker said to the user, every reply in order. */
   replies: readonly string[]
@@ -30,9 +31,11 @@ export async function grade(input: GradeInput): Promise<string[]> {
     if (failed !== undefined) failures.push(failed)
   }
 
+  // The trial's rows: numbered after the start, and written after it (a fixture may insert audit
+  // rows of its own, with any id).
   const { rows: audited } = await db.query<{ action: string }>(
-    'SELECT DISTINCT action FROM audit_log WHERE id > $1',
-    [start.auditId],
+    'SELECT DISTINCT action FROM audit_log WHERE id > $1 AND created_at >= $2',
+    [start.auditId, start.at],
   )
   const actions = new Set(audited.map((r) => r.action))
   for (const action of scenario.expect.audit.required) {
@@ -40,6 +43,16 @@ export async function grade(input: GradeInput): Promise<string[]> {
   }
   for (const action of scenario.expect.audit.forbidden) {
     if (actions.has(action)) failures.push(`audit: ${action} was recorded, and must not be`)
+  }
+
+  const calls = await callsSince(db, start)
+  const called = new Set(calls.filter((c) => c.status === 'ok').map((c) => c.tool))
+  for (const tool of scenario.expect.calls.required) {
+    if (!called.has(tool)) failures.push(`calls: ${tool} was never called successfully`)
+  }
+  const attempted = new Set(calls.map((c) => c.tool))
+  for (const tool of scenario.expect.calls.forbidden) {
+    if (attempted.has(tool)) failures.push(`calls: ${tool} was called, and must not be`)
   }
 
   const said = replies.join('\n\n')
@@ -52,9 +65,7 @@ export async function grade(input: GradeInput): Promise<string[]> {
   }
 
   if (input.actionClaims.length > 0) {
-    const done = new Set(
-      (await callsSince(db, start)).flatMap((call) => actionsDone(call, input.actionClaims)),
-    )
+    const done = new Set(calls.flatMap((call) => actionsDone(call, input.actionClaims)))
     for (const reply of replies) {
       for (const claim of claimsIn(reply, input.actionClaims)) {
         if (!done.has(claim.action)) {
@@ -79,12 +90,21 @@ export function textPattern(text: string): RegExp {
 const matches = (text: string, pattern: string) => textPattern(pattern).test(text)
 const matchOf = (text: string, pattern: string) => textPattern(pattern).exec(text)?.[0]
 
-async function checkRows(db: Queryable, assertion: RowAssertion): Promise<string | undefined> {
-  let rows: Record<string, unknown>[]
+async function checkRows(db: Database, assertion: RowAssertion): Promise<string | undefined> {
+  let rows: Record<string, unknown>[] = []
   try {
-    rows = (await db.query(assertion.sql)).rows
+    // Read-only, and rolled back: an assertion looks, it never changes what the next one sees.
+    await db.transaction(
+      async (tx) => {
+        rows = (await tx.query(assertion.sql)).rows
+        throw ROLLBACK
+      },
+      { readOnly: true },
+    )
   } catch (error) {
-    return `rows: ${assertion.name}: the query failed (${(error as Error).message})`
+    if (error !== ROLLBACK) {
+      return `rows: ${assertion.name}: the query failed (${(error as Error).message})`
+    }
   }
   if (assertion.count !== undefined) {
     return rows.length === assertion.count
@@ -103,13 +123,21 @@ async function checkRows(db: Queryable, assertion: RowAssertion): Promise<string
     : `rows: ${assertion.name}: got ${JSON.stringify(rows.map(plain))}, expected ${JSON.stringify(expected)}`
 }
 
-/** Equal as the scenario means it: numeric text as its number, times as ISO text. */
+const ROLLBACK = Symbol('rollback')
+
+/** How Postgres writes a `numeric` (which both drivers return as text): nothing looser. */
+const NUMERIC_TEXT = /^-?\d+(\.\d+)?$/
+
+/**
+ * Equal as the scenario means it: a number matches a `numeric` column's text of the same value,
+ * times compare as ISO text, objects and arrays by their contents (not their keys' order).
+ */
 function sameValue(expected: unknown, actual: unknown): boolean {
   const got = plainValue(actual)
-  if (typeof expected === 'number' && typeof got === 'string' && got.trim() !== '') {
+  if (typeof expected === 'number' && typeof got === 'string' && NUMERIC_TEXT.test(got)) {
     return Number(got) === expected
   }
-  return JSON.stringify(expected) === JSON.stringify(got)
+  return isDeepStrictEqual(expected, got)
 }
 
 const plainValue = (value: unknown) => (value instanceof Date ? value.toISOString() : value)
@@ -117,14 +145,22 @@ const plain = (row: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plainValue(v)]))
 
 /**
- * The calls the trial made that ended well, as a claim is backed: the gateway's own record of
- * each tool call, and the tool runs of requests staff approved.
+ * The calls the trial made, as a claim is backed: the gateway's own record of each tool call (one
+ * it put to staff marked so), and the tool runs of requests staff approved.
  */
 async function callsSince(db: Queryable, start: TrialStart): Promise<CallOutcome[]> {
-  const { rows: calls } = await db.query<{ capability: string; status: string; result: unknown }>(
-    `SELECT capability, status, result FROM capability_invocations
-     WHERE created_at >= $1 AND capability LIKE 'mcp:%' AND capability NOT LIKE '%:preview'
-       AND actor LIKE 'gateway:%'`,
+  const { rows: calls } = await db.query<{
+    capability: string
+    status: string
+    result: unknown
+    routed: boolean
+  }>(
+    `SELECT ci.capability, ci.status, ci.result,
+            EXISTS (SELECT 1 FROM audit_log a
+                    WHERE a.invocation_id = ci.id AND a.action = 'staff_request_routed') AS routed
+     FROM capability_invocations ci
+     WHERE ci.created_at >= $1 AND ci.capability LIKE 'mcp:%' AND ci.capability NOT LIKE '%:preview'
+       AND ci.actor LIKE 'gateway:%'`,
     [start.at],
   )
   const { rows: approved } = await db.query<{ tool: string; outcome: { data?: unknown } | null }>(
@@ -140,7 +176,8 @@ async function callsSince(db: Queryable, start: TrialStart): Promise<CallOutcome
       tool: call.capability.slice('mcp:'.length),
       status: call.status as CallOutcome['status'],
       structured: object(call.result),
-      staffRequest: undefined,
+      // Put to staff: waiting, not done (its approval, if any, is counted below).
+      staffRequest: call.routed ? 'routed' : undefined,
     })),
     ...approved.map((request) => ({
       tool: request.tool,

@@ -105,6 +105,9 @@ describe('the simulated customer', () => {
       'REJECT',
       'I reject that, approve nothing',
       'Hmm, maybe?',
+      "I don't approve this. REJECT",
+      'Approve? No. REJECT',
+      'I do not approve of that',
     ]
     server.enqueue(...answers.map((text) => reply({ text })))
     const verdicts = []
@@ -113,7 +116,7 @@ describe('the simulated customer', () => {
       await customer.open()
       verdicts.push(await customer.consent('Send parcel 12 again to 1 New Street'))
     }
-    expect(verdicts).toEqual([true, true, false, false, false])
+    expect(verdicts).toEqual([true, true, false, false, false, false, false, false])
     const question = sent(0).lines.at(-1)
     expect(question?.role).toBe('user')
     expect(question?.content).toContain('Send parcel 12 again to 1 New Street')

@@ -99,8 +99,7 @@ export function llmSimulator(
           'Answer APPROVE or REJECT.]',
       }
       // The first of the two words; an answer with neither is no consent.
-      const word = /\b(approve|reject)/i.exec(await write([...history, question], signal))?.[1]
-      const approved = word?.toLowerCase() === 'approve'
+      const approved = consents(await write([...history, question], signal))
       // Kept, so what the customer says next knows what they agreed to.
       history.push(question, { role: 'assistant', content: approved ? 'APPROVE' : 'REJECT' })
       return approved
@@ -136,4 +135,20 @@ async function complete(
     inputTokens: completion.usage?.prompt_tokens ?? 0,
     outputTokens: completion.usage?.completion_tokens ?? 0,
   }
+}
+
+/**
+ * Whether an answer to a request for consent is a yes: it says APPROVE, and neither REJECT nor a
+ * negated approval ("I don't approve"). Anything unclear is a no, as a person's would be.
+ */
+export function consents(answer: string): boolean {
+  if (/\breject/i.test(answer)) return false
+  if (
+    /\b(?:not|never|no|don['’]t|do not|won['’]t|cannot|can['’]t)\b[^.!?]{0,20}\bapprove/i.test(
+      answer,
+    )
+  ) {
+    return false
+  }
+  return /\bapprove/i.test(answer)
 }

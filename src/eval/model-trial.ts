@@ -5,9 +5,19 @@ import { buildWorker } from '../app/build-worker.ts'
 import type { Runtime } from '../app/runtime.ts'
 import { errorMessage } from '../lib/errors.ts'
 import type { TranscriptLine, TrialResult } from './eval-report.ts'
-import type { LoadedScenario } from './scenario.ts'
-import { decideOldestRequest, type TrialWorld } from './trial-world.ts'
+import type { LoadedScenario, ReferenceAction } from './scenario.ts'
+import { callAs, decideOldestRequest, newConversation, type TrialWorld } from './trial-world.ts'
 import type { UserSimulator } from './user-simulator.ts'
+
+/** The simulated customer, not the Worker, failed (its model down, say). */
+class CustomerFailed extends Error {}
+
+/** What the simulated customer does, its failures named as its own. */
+function asCustomer<T>(work: Promise<T>): Promise<T> {
+  return work.catch((error: unknown) => {
+    throw new CustomerFailed(errorMessage(error), { cause: error })
+  })
+}
 
 /** A conversation as it went, before it is graded. */
 export type Conversation = Pick<
@@ -22,9 +32,9 @@ export type Conversation = Pick<
 /**
  * One conversation between the simulated customer and the Worker, built as production builds it
  * and reaching the gateway in this process: at most `max_turns` user messages. The Worker's
- * requests for consent go to the simulator; requests the gateway puts to staff are decided, after
- * each turn, by the reference's staff decisions in order (staff are part of the world, not the
- * agent under test).
+ * requests for consent go to the simulator; after each turn, staff act as the reference's staff
+ * actions say, in order: deciding requests put to them, making their own calls (staff are part of
+ * the world, not the agent under test).
  */
 export async function converse(
   runtime: Runtime,
@@ -35,7 +45,9 @@ export async function converse(
   signal: AbortSignal,
 ): Promise<Conversation> {
   const worker = await buildWorker(runtime, world.db, world.access, model, 'worker:eval')
-  const staffDecisions = (scenario.reference?.actions ?? []).filter((a) => 'decide' in a)
+  // Staff's part of the reference, in order: what staff do once the Worker has had its turn.
+  const staffActions = (scenario.reference?.actions ?? []).filter((a) => a.as === 'staff')
+  const staffConversation = newConversation()
   const result: Conversation = {
     ended: 'max_turns',
     turns: 0,
@@ -50,7 +62,7 @@ export async function converse(
   const say = (line: TranscriptLine) => result.transcript.push(line)
   let conversationId: string | undefined
   try {
-    let message = await simulator.open(signal)
+    let message = await asCustomer(simulator.open(signal))
     while (result.turns < scenario.max_turns) {
       result.turns++
       say({ role: 'user', text: message })
@@ -72,7 +84,9 @@ export async function converse(
         const decisions: Array<{ approvalId: string; yes: boolean }> = []
         for (const asked of turn.approvals) {
           // As the product shows it: a request with no summary offers only "reject".
-          const yes = asked.rejectOnly ? false : await simulator.consent(asked.prompt, signal)
+          const yes = asked.rejectOnly
+            ? false
+            : await asCustomer(simulator.consent(asked.prompt, signal))
           say({
             role: 'approval',
             text: `${yes ? 'approved' : 'rejected'}${asked.rejectOnly ? ' (nothing to approve: no summary)' : ''}: ${asked.prompt}`,
@@ -85,14 +99,8 @@ export async function converse(
       result.latencyMs += performance.now() - started
       if (reply !== '') result.replies.push(reply)
       if (result.ended === 'error') break
-      while (staffDecisions.length > 0) {
-        const decision = staffDecisions[0] as { decide: 'approved' | 'rejected'; reason?: string }
-        const decided = await decideOldestRequest(world, decision, signal)
-        if (decided === undefined) break
-        staffDecisions.shift()
-        say({ role: 'staff', text: `${decision.decide}: ${decided.outcome}` })
-      }
-      const next = await simulator.next(reply, signal)
+      await actAsStaff(world, staffActions, staffConversation, say, signal)
+      const next = await asCustomer(simulator.next(reply, signal))
       if ('done' in next) {
         result.ended = 'done'
         break
@@ -100,13 +108,47 @@ export async function converse(
       message = next.message
     }
   } catch (error) {
-    if (signal.aborted) throw error
-    result.failures.push(`the conversation failed: ${errorMessage(error)}`)
+    if (signal.aborted) {
+      result.ended = 'interrupted'
+      return result
+    }
+    result.failures.push(
+      error instanceof CustomerFailed
+        ? `the simulated customer failed: ${error.message}`
+        : `the conversation failed: ${errorMessage(error)}`,
+    )
     result.ended = 'error'
   } finally {
     await worker.close().catch(() => {})
   }
   return result
+}
+
+/**
+ * Staff's next actions after a turn, in the reference's order: a decision waits for a request to
+ * decide (and stops there until one comes); a call is made as staff, as the console would.
+ */
+async function actAsStaff(
+  world: TrialWorld,
+  actions: ReferenceAction[],
+  conversationId: string,
+  say: (line: TranscriptLine) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  for (let action = actions[0]; action !== undefined; action = actions[0]) {
+    if ('decide' in action) {
+      const decided = await decideOldestRequest(world, action, signal)
+      if (decided === undefined) return
+      say({ role: 'staff', text: `${action.decide}: ${decided.outcome}` })
+    } else {
+      const answer = await callAs(world, world.staff, conversationId, action, signal)
+      say({
+        role: 'staff',
+        text: `${action.tool}(${JSON.stringify(action.arguments)}) → ${'failed' in answer ? answer.failed : answer.text}`,
+      })
+    }
+    actions.shift()
+  }
 }
 
 interface Asked {

@@ -1,9 +1,8 @@
-import { beginSession } from '../agent/gateway-session.ts'
 import { GroundingSources } from '../agent/grounding.ts'
 import { errorMessage } from '../lib/errors.ts'
 import type { TranscriptLine } from './eval-report.ts'
 import type { LoadedScenario } from './scenario.ts'
-import { decideOldestRequest, newConversation, type TrialWorld } from './trial-world.ts'
+import { callAs, decideOldestRequest, newConversation, type TrialWorld } from './trial-world.ts'
 
 /** What a replay did: its lines, and what went wrong on the way (a call that failed, say). */
 export interface Replayed {
@@ -23,6 +22,8 @@ export interface Replayed {
 export async function replayReference(
   world: TrialWorld,
   scenario: LoadedScenario,
+  /** The tools the Worker asks the customer's consent for (the configuration's, or the pack's). */
+  needsConsent: ReadonlySet<string>,
   signal?: AbortSignal,
 ): Promise<Replayed> {
   const transcript: TranscriptLine[] = [{ role: 'user', text: scenario.messages[0] as string }]
@@ -36,7 +37,6 @@ export async function replayReference(
   // What may ground the reply, as the Worker's output check has it: the customer's words and what
   // the calls returned.
   const sources = new GroundingSources(scenario.messages)
-  const timeoutMs = 30_000
   for (const [index, action] of reference.actions.entries()) {
     signal?.throwIfAborted()
     const step = `reference action ${index + 1}`
@@ -51,38 +51,36 @@ export async function replayReference(
       }
       continue
     }
+    if (
+      action.as === 'customer' &&
+      needsConsent.has(action.tool) &&
+      scenario.approvals === 'reject'
+    ) {
+      failures.push(
+        `${step}: ${action.tool} waits for the customer's consent, and this customer refuses it ` +
+          '(approvals: reject): a model trial could never make it',
+      )
+    }
     const identity = action.as === 'staff' ? world.staff : world.user
-    const begun = await beginSession(world.access, identity, conversations[action.as], timeoutMs)
-    if ('refused' in begun) {
-      failures.push(`${step}: begin_session was refused: ${begun.message}`)
+    const answer = await callAs(world, identity, conversations[action.as], action, signal)
+    if ('failed' in answer) {
+      failures.push(`${step}: ${answer.failed}`)
       continue
     }
-    const result = await begun.server.callToolResult?.(
-      action.tool,
-      { ...action.arguments, session: begun.handle },
-      null,
-      { signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]) },
-    )
-    const text = ((result?.content ?? []) as Array<{ text?: string }>)
-      .map((c) => c.text ?? '')
-      .join('\n')
-    const refused = result?.isError === true
     if (action.as === 'customer') {
-      sources.add(text)
-      if (result?.structuredContent !== undefined)
-        sources.add(JSON.stringify(result.structuredContent))
+      sources.add(answer.text)
+      if (answer.structured !== undefined) sources.add(JSON.stringify(answer.structured))
     }
-    if (result === undefined) failures.push(`${step}: ${action.tool} gave no answer`)
-    else if (refused && !action.refused) {
+    if (answer.refused && !action.refused) {
       failures.push(
-        `${step}: the gateway refused ${action.tool} (${firstLine(text)}); mark it refused: true if the reference means it to be`,
+        `${step}: the gateway refused ${action.tool} (${firstLine(answer.text)}); mark it refused: true if the reference means it to be`,
       )
-    } else if (!refused && action.refused) {
+    } else if (!answer.refused && action.refused) {
       failures.push(`${step}: ${action.tool} was meant to be refused, and the gateway answered it`)
     }
     transcript.push({
       role: 'tool',
-      text: `${action.as} ${action.tool}(${JSON.stringify(action.arguments)}) → ${refused ? 'refused: ' : ''}${text}`,
+      text: `${action.as} ${action.tool}(${JSON.stringify(action.arguments)}) → ${answer.refused ? 'refused: ' : ''}${answer.text}`,
     })
   }
   const { ungrounded } = sources.check(reference.reply)

@@ -1,7 +1,7 @@
 import type { WorkerModel } from '../agent/model-factory.ts'
 import type { Runtime } from '../app/runtime.ts'
 import { createEmbedder } from '../embedding/create-embedder.ts'
-import { errorMessage } from '../lib/errors.ts'
+import { errorMessage, InvalidInputError } from '../lib/errors.ts'
 import type { TrialResult } from './eval-report.ts'
 import { grade } from './grade.ts'
 import { type Conversation, converse } from './model-trial.ts'
@@ -46,7 +46,11 @@ export interface EvalRun {
  * prepared database, and grades each. Whatever happens, every copy is gone when it returns.
  */
 export async function runEval(runtime: Runtime, options: RunEvalOptions): Promise<EvalRun> {
-  const { signal } = options
+  // A scenario that cannot be set up (a fixture that fails) stops the run: it is the scenario's
+  // fault, the same in every trial, and says nothing of the Worker.
+  const broken = new AbortController()
+  const signal = AbortSignal.any([options.signal, broken.signal])
+  let scenarioError: unknown
   const embedder = createEmbedder(runtime.config.embedding, runtime.pack.lexicon)
   const databases = await prepareTrialDatabases(runtime, embedder)
   const finished: TrialResult[] = []
@@ -58,10 +62,16 @@ export async function runEval(runtime: Runtime, options: RunEvalOptions): Promis
     const work = async () => {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
         if (signal.aborted) return
-        const result = await runTrial(runtime, databases, embedder, next, options)
-        if (result === undefined) return
-        finished.push(result)
-        options.onTrial?.(result)
+        try {
+          const result = await runTrial(runtime, databases, embedder, next, { ...options, signal })
+          if (result === undefined) return
+          finished.push(result)
+          options.onTrial?.(result)
+        } catch (error) {
+          scenarioError ??= error
+          broken.abort()
+          return
+        }
       }
     }
     const workers = Math.max(1, Math.min(options.concurrency, queue.length))
@@ -69,10 +79,11 @@ export async function runEval(runtime: Runtime, options: RunEvalOptions): Promis
   } finally {
     await databases.close()
   }
-  return { database: databases.kind, trials: finished, interrupted: signal.aborted }
+  if (scenarioError !== undefined) throw scenarioError
+  return { database: databases.kind, trials: finished, interrupted: options.signal.aborted }
 }
 
-/** One trial, graded; undefined when the run was stopped before it finished. */
+/** One trial, graded (`interrupted` when Ctrl-C cut it short); undefined when it never began. */
 async function runTrial(
   runtime: Runtime,
   databases: TrialDatabases,
@@ -98,18 +109,39 @@ async function runTrial(
     simulatorTokens: 0,
     transcript: [],
   })
+  // A trial cut short by Ctrl-C: kept with what it said so far, and counted for nothing.
+  const cut = (conversation?: Conversation, setupMs = 0): TrialResult => ({
+    ...failed('', setupMs),
+    failures: [],
+    ended: 'interrupted',
+    ...(conversation === undefined
+      ? {}
+      : {
+          turns: conversation.turns,
+          inputTokens: conversation.inputTokens,
+          outputTokens: conversation.outputTokens,
+          costUsd: conversation.costUsd,
+          latencyMs: Math.round(conversation.latencyMs),
+          transcript: conversation.transcript,
+        }),
+  })
   let world: Awaited<ReturnType<typeof openTrialWorld>>
   try {
     world = await openTrialWorld(runtime, databases, embedder, scenario)
   } catch (error) {
-    return signal.aborted ? undefined : failed(`setup: ${errorMessage(error)}`)
+    if (signal.aborted) return undefined
+    if (error instanceof InvalidInputError) throw error
+    return failed(`setup: ${errorMessage(error)}`)
   }
   const setupMs = performance.now() - began
   try {
     let conversation: Conversation
     let simulatorTokens = 0
     if (mode.kind === 'reference') {
-      const replayed = await replayReference(world, scenario, signal)
+      const needsConsent = new Set(
+        runtime.config.worker.approvalTools ?? runtime.pack.gateway?.approvalTools ?? [],
+      )
+      const replayed = await replayReference(world, scenario, needsConsent, signal)
       conversation = {
         ...replayed,
         ended: 'done',
@@ -124,7 +156,7 @@ async function runTrial(
       conversation = await converse(runtime, world, scenario, mode.model, simulator, signal)
       simulatorTokens = simulator.usage.inputTokens + simulator.usage.outputTokens
     }
-    if (signal.aborted) return undefined
+    if (signal.aborted) return cut(conversation, setupMs)
     const failures = [
       ...conversation.failures,
       ...(await grade({
@@ -152,7 +184,9 @@ async function runTrial(
       transcript: conversation.transcript,
     }
   } catch (error) {
-    return signal.aborted ? undefined : failed(`the trial failed: ${errorMessage(error)}`, setupMs)
+    return signal.aborted
+      ? cut(undefined, setupMs)
+      : failed(`the trial failed: ${errorMessage(error)}`, setupMs)
   } finally {
     await world.close()
   }

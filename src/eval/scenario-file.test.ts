@@ -40,7 +40,13 @@ describe('scenario files', () => {
       approvals: 'approve',
       max_turns: 8,
       fixtures: [],
-      expect: { rows: [], audit: { required: [], forbidden: [] }, facts: [], never: [] },
+      expect: {
+        rows: [],
+        audit: { required: [], forbidden: [] },
+        calls: { required: [], forbidden: [] },
+        facts: [],
+        never: [],
+      },
     })
     expect(scenario?.reference?.actions).toEqual([
       { as: 'customer', tool: 'domain_lookup_order', arguments: { order: '4429' }, refused: false },
@@ -69,7 +75,7 @@ scenarios:
       'line 6: scenarios.0.messages: Too small: expected array to have >=1 items',
       'line 7: scenarios.0.max_turns: Too small: expected number to be >=1',
       'line 10: scenarios.0.expect.rows.0: give equals or count (one of them)',
-      'line 13: scenarios.0.expect.audit.required.0: must be a tool name',
+      'line 13: scenarios.0.expect.audit.required.0: must be an audit action name (lower_snake_case)',
     ])
   })
 

@@ -8,6 +8,10 @@ const textMatch = z.string().trim().min(1, { error: 'must not be empty' })
 
 const toolName = z.string().regex(/^[a-z_][a-z0-9_]*$/, { error: 'must be a tool name' })
 
+const actionName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, { error: 'must be an audit action name (lower_snake_case)' })
+
 const identitySchema = z.strictObject({
   /** The verified subject; by default the pack's demo person of `role`. */
   sub: z.string().min(1).max(200).optional(),
@@ -89,8 +93,16 @@ export const scenarioSchema = z.strictObject({
       audit: z
         .strictObject({
           /** Actions the trial's audit trail must show. */
-          required: z.array(toolName).default([]),
+          required: z.array(actionName).default([]),
           /** Actions it must not. */
+          forbidden: z.array(actionName).default([]),
+        })
+        .default({ required: [], forbidden: [] }),
+      calls: z
+        .strictObject({
+          /** Gateway tools the trial must have called, with success. */
+          required: z.array(toolName).default([]),
+          /** Gateway tools it must not have called at all. */
           forbidden: z.array(toolName).default([]),
         })
         .default({ required: [], forbidden: [] }),
@@ -99,7 +111,13 @@ export const scenarioSchema = z.strictObject({
       /** What no reply may say. */
       never: z.array(textMatch).default([]),
     })
-    .default({ rows: [], audit: { required: [], forbidden: [] }, facts: [], never: [] }),
+    .default({
+      rows: [],
+      audit: { required: [], forbidden: [] },
+      calls: { required: [], forbidden: [] },
+      facts: [],
+      never: [],
+    }),
   /** What a perfect agent does: its calls, staff's decisions, and its reply. */
   reference: z
     .strictObject({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { type GatewayAccess, inProcessAccess } from '../agent/gateway-access.ts'
+import { beginSession } from '../agent/gateway-session.ts'
 import { buildGateway } from '../app/build-gateway.ts'
 import type { Runtime } from '../app/runtime.ts'
 import type { Identity } from '../auth/identity.ts'
@@ -7,7 +8,7 @@ import { scopesFor } from '../auth/scopes.ts'
 import { embedPendingDocuments } from '../embedding/document-indexer.ts'
 import type { Embedder } from '../embedding/embedder.ts'
 import type { Gateway } from '../gateway/gateway.ts'
-import { CallerError } from '../lib/errors.ts'
+import { InvalidInputError } from '../lib/errors.ts'
 import { staffRequests } from '../memory/staff-requests.ts'
 import { packScopes } from '../pack/domain-pack.ts'
 import type { Database, Queryable } from '../store/database.ts'
@@ -46,8 +47,7 @@ export async function openTrialWorld(
     await db.transaction(async (tx) => {
       for (const [index, fixture] of scenario.fixtures.entries()) {
         await addFixture(tx, fixture).catch((error: unknown) => {
-          throw new CallerError(
-            'invalid_scenario',
+          throw new InvalidInputError(
             `${scenario.file}: scenario ${scenario.id}: fixture ${index + 1} failed: ${(error as Error).message}`,
             { cause: error },
           )
@@ -145,3 +145,37 @@ export async function decideOldestRequest(
 
 /** A new conversation id for a trial's conversation. */
 export const newConversation = (): string => randomUUID()
+
+/** What the gateway answered a call: undefined when it could not be made at all. */
+export interface CallAnswer {
+  text: string
+  structured: unknown
+  refused: boolean
+}
+
+/**
+ * One tool call through the gateway, as `identity`, in `conversationId` (a session begun for it,
+ * as the Worker begins one): the way a reference action, or staff in a model trial, acts.
+ */
+export async function callAs(
+  world: TrialWorld,
+  identity: Identity,
+  conversationId: string,
+  call: { tool: string; arguments: Record<string, unknown> },
+  signal?: AbortSignal,
+): Promise<CallAnswer | { failed: string }> {
+  const timeoutMs = 30_000
+  const begun = await beginSession(world.access, identity, conversationId, timeoutMs)
+  if ('refused' in begun) return { failed: `begin_session was refused: ${begun.message}` }
+  const result = await begun.server.callToolResult?.(
+    call.tool,
+    { ...call.arguments, session: begun.handle },
+    null,
+    { signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]) },
+  )
+  if (result === undefined) return { failed: `${call.tool} gave no answer` }
+  const text = ((result.content ?? []) as Array<{ text?: string }>)
+    .map((c) => c.text ?? '')
+    .join('\n')
+  return { text, structured: result.structuredContent, refused: result.isError === true }
+}

@@ -1,4 +1,5 @@
-import { readdir } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, mkdir, readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createModel } from '../../agent/model-factory.ts'
 import type { Runtime } from '../../app/runtime.ts'
@@ -11,10 +12,10 @@ import { loadScenarioFile } from '../../eval/scenario-file.ts'
 import { scriptedSimulator } from '../../eval/scripted-simulator.ts'
 import { summarize } from '../../eval/summarize.ts'
 import { writeReports } from '../../eval/write-reports.ts'
-import { errorMessage, InvalidInputError } from '../../lib/errors.ts'
+import { ConfigError, errorMessage, InvalidInputError } from '../../lib/errors.ts'
 import { plural } from '../../lib/words.ts'
 import type { DomainPack } from '../../pack/domain-pack.ts'
-import { type CliContext, loadRuntime } from '../cli-context.ts'
+import { type CliContext, knownDomains, loadRuntime } from '../cli-context.ts'
 import { createProgress } from '../progress.ts'
 
 export interface EvalOptions {
@@ -43,9 +44,19 @@ export async function evalCommand(
   files: string[],
   options: EvalOptions,
 ): Promise<number> {
+  checkOptions(options)
   const runtime = loadRuntime(context)
-  const scenarios = await loadScenarios(files.length > 0 ? files : await shippedSuite(runtime.pack))
-  const chosen = withTags(choose(scenarios, options.scenario), options.tag)
+  const given = files.length > 0
+  const scenarios = await loadScenarios(given ? files : await shippedSuite(runtime.pack))
+  for (const s of scenarios) {
+    if (!knownDomains().includes(s.domain)) {
+      throw new InvalidInputError(
+        `${s.file}: domain: no domain pack named ${s.domain} (available: ${knownDomains().join(', ')})`,
+      )
+    }
+  }
+  const where = given ? 'the files given' : `the ${runtime.pack.name} suite`
+  const chosen = withTags(choose(scenarios, options.scenario, where), options.tag)
   const threshold =
     options.threshold === undefined ? null : { k: options.k ?? 1, min: options.threshold }
   if (threshold !== null && threshold.k > options.trials) {
@@ -53,6 +64,16 @@ export async function evalCommand(
       `--k ${threshold.k} needs at least ${threshold.k} trials per scenario (--trials ${options.trials}).`,
     )
   }
+  // The reports' folder, made (and so proved writable) before anything is spent.
+  const outDir = resolve(context.cwd, options.out)
+  await mkdir(outDir, { recursive: true }).catch((error: unknown) => {
+    throw new InvalidInputError(
+      `--out ${options.out}: cannot make the folder (${errorMessage(error)})`,
+    )
+  })
+  await access(outDir, constants.W_OK).catch(() => {
+    throw new InvalidInputError(`--out ${options.out}: the folder is not writable`)
+  })
   // Every domain's mode first: a missing model is said before anything is prepared.
   const groups = [...byDomain(chosen)].map(([domain, group]) => {
     const domainRuntime = runtimeFor(context, runtime, domain)
@@ -88,7 +109,7 @@ export async function evalCommand(
         },
         onTrial: (trial) => {
           trials.push(trial)
-          progress.update(trials.length, total)
+          progress.update(trials.filter((t) => t.ended !== 'interrupted').length, total)
         },
       })
       if (run.interrupted) {
@@ -122,12 +143,33 @@ export async function evalCommand(
     .toISOString()
     .replaceAll(':', '-')
     .replace(/\.\d+Z$/, 'Z')
-  const base = resolve(context.cwd, options.out, `eval-${report.mode}-${stamp}`)
+  const base = join(outDir, `eval-${report.mode}-${stamp}`)
   await writeReports(report, { json: `${base}.json`, html: `${base}.html` })
   context.stderr.write(`eval: the report is in ${base}.html (and .json)\n`)
   if (interrupted) return 130
-  if (report.threshold !== null) return report.threshold.met ? 0 : 1
-  return report.mode === 'reference' && trials.some((t) => !t.passed) ? 1 : 0
+  const errored = trials.filter((t) => t.ended === 'error').length
+  if (errored > 0) {
+    context.stderr.write(
+      `eval: ${plural(errored, 'trial')} ended in an error rather than an answer (see the failures): ` +
+        "the figures are not the Worker's alone\n",
+    )
+    return 1
+  }
+  // Every reference must pass, whatever the threshold says.
+  if (report.mode === 'reference' && trials.some((t) => !t.passed)) return 1
+  return report.threshold === null || report.threshold.met ? 0 : 1
+}
+
+/** Options that make no sense together, said before anything runs. */
+function checkOptions(options: EvalOptions): void {
+  if (options.k !== undefined && options.k !== 1 && options.threshold === undefined) {
+    throw new InvalidInputError('--k is the k of --threshold: give --threshold too.')
+  }
+  if (options.userModel !== undefined && (options.simulator === 'scripted' || options.reference)) {
+    throw new InvalidInputError(
+      "--user-model is the LLM customer's model: it needs --simulator llm (and no --reference).",
+    )
+  }
 }
 
 /**
@@ -136,7 +178,7 @@ export async function evalCommand(
  */
 function evalMode(runtime: Runtime, context: CliContext, options: EvalOptions): EvalMode {
   if (options.reference === true) return { kind: 'reference' }
-  const model = createModel(runtime.config.llm)
+  const model = withHint(() => createModel(runtime.config.llm))
   if (options.simulator === 'scripted') {
     return {
       kind: 'model',
@@ -145,17 +187,32 @@ function evalMode(runtime: Runtime, context: CliContext, options: EvalOptions): 
       simulator: (scenario) => scriptedSimulator(scenario),
     }
   }
-  const userModel = createModel(
-    options.userModel === undefined
-      ? runtime.config.eval.userModel
-      : loadRuntime({ ...context, env: { ...context.env, EVAL_USER_MODEL: options.userModel } })
-          .config.eval.userModel,
+  const userModel = withHint(() =>
+    createModel(
+      options.userModel === undefined
+        ? runtime.config.eval.userModel
+        : loadRuntime({ ...context, env: { ...context.env, EVAL_USER_MODEL: options.userModel } })
+            .config.eval.userModel,
+    ),
   )
   return {
     kind: 'model',
     model,
     simulatorName: `llm:${userModel.provider}/${userModel.name}`,
     simulator: (scenario) => llmSimulator(scenario, userModel),
+  }
+}
+
+/** A model that cannot be made: what to set, and that the scenarios can be checked without one. */
+function withHint<T>(make: () => T): T {
+  try {
+    return make()
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    throw ConfigError.listing([
+      ...error.problems,
+      'or run `fte eval --reference` to check the scenarios themselves, with no model',
+    ])
   }
 }
 
@@ -191,12 +248,16 @@ async function loadScenarios(files: readonly string[]): Promise<LoadedScenario[]
   return scenarios
 }
 
-function choose(scenarios: LoadedScenario[], ids: string[] | undefined): LoadedScenario[] {
+function choose(
+  scenarios: LoadedScenario[],
+  ids: string[] | undefined,
+  where: string,
+): LoadedScenario[] {
   if (ids === undefined || ids.length === 0) return scenarios
   const unknown = ids.filter((id) => !scenarios.some((s) => s.id === id))
   if (unknown.length > 0) {
     throw new InvalidInputError(
-      `No scenario ${unknown.join(', ')} in the files given (${scenarios.map((s) => s.id).join(', ')}).`,
+      `No scenario ${unknown.join(', ')} in ${where} (${scenarios.map((s) => s.id).join(', ')}).`,
     )
   }
   return scenarios.filter((s) => ids.includes(s.id))
