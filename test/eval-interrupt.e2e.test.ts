@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { packageRoot } from '../src/lib/package-root.ts'
+import { fteProcess } from './support/fte-subprocess.ts'
 import { emptyPostgresDatabase, postgresAvailable } from './support/scratch-postgres.ts'
 import { servedDatabaseClient } from './support/served-database.ts'
 import { until } from './support/until.ts'
@@ -121,3 +122,34 @@ for (const database of DATABASES) {
     })
   })
 }
+
+describe.skipIf(!postgresAvailable)('fte eval --clean [postgres]', () => {
+  it('drops the copies a killed run left behind, and only those', async () => {
+    const postgres = await emptyPostgresDatabase()
+    const client = await servedDatabaseClient({ url: postgres.url })
+    const left = `fte_eval_${Date.now().toString(16)}`
+    try {
+      await client.query(`CREATE DATABASE ${left}`)
+      await client.query(`CREATE DATABASE ${left}_1`)
+      const dir = await mkdtemp(join(tmpdir(), 'fte-eval-clean-'))
+      const result = await fteProcess(['eval', '--clean'], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', HOME: dir, DATABASE_URL: postgres.url },
+      })
+      await rm(dir, { recursive: true, force: true })
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout).toContain(`${left}_1, ${left}`)
+      const { rows } = await client.query(
+        'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+        [left],
+      )
+      expect(rows).toEqual([])
+      // The database it was pointed at is not an evaluation's: it stays.
+      const own = await client.query('SELECT current_database() AS name')
+      expect(own.rows[0].name).toMatch(/^fte_t_/)
+    } finally {
+      await client.end()
+      await postgres.drop()
+    }
+  })
+})

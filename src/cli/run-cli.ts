@@ -334,6 +334,10 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .description('evaluate the Worker on scenarios: simulated conversations, graded, as pass^k')
     .argument('[files...]', "scenario files (default: the domain's shipped suite)")
     .option('--reference', "replay each scenario's reference actions through the gateway, no model")
+    .option(
+      '--clean',
+      'drop the database copies killed runs left on Postgres (fte_eval_*), and nothing else',
+    )
     .option('--trials <n>', 'trials per scenario', wholeNumber(1, 100), 1)
     .option('--concurrency <n>', 'trials at once', wholeNumber(1, 32), 1)
     .addOption(
@@ -365,7 +369,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
         '  fte eval my-suite.yaml --threshold 0.9 --k 2   gate a release: exit 1 below it\n\n' +
         'Each trial runs in a fresh copy of a database prepared for the run (your own is never\n' +
         'touched). Exit codes: 0 done, 1 threshold not met or a reference failed, 2 bad input,\n' +
-        '130 stopped by Ctrl-C (what finished is reported). The scenario format: README,\n' +
+        '130 stopped by Ctrl-C (what finished is reported; a second Ctrl-C exits at once and may\n' +
+        'leave copies on Postgres: fte eval --clean drops them). The scenario format: README,\n' +
         '"Write your own scenarios".',
     )
     .action(async (files: string[], options) => {

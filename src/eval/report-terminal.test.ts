@@ -68,14 +68,19 @@ describe('the terminal report', () => {
     ])
   })
 
-  it('keeps within 100 columns: a long id and a long failure are cut short', () => {
+  it('keeps within 100 columns: a long id is cut short, a long failure wraps onto indented lines', () => {
     const id = 'a-scenario-whose-id-goes-on-and-on-well-past-what-a-terminal-row-can-hold'
-    const trials = [trial({ scenario: id, passed: false, failures: ['x'.repeat(300)] })]
+    const reason = `fixture 1 failed: ${'word '.repeat(40)}the cause at the end`
+    const trials = [trial({ scenario: id, passed: false, failures: [reason] })]
     const text = renderTerminalReport(summarize(trials, runMeta([id])))
     const lines = text.split('\n')
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100)
     expect(lines[3]).toMatch(/^support +a-scenario-whose-id-goes-on-and-on.*… +0\/1/)
-    expect(lines.at(-2)).toMatch(/^ {2}support\/a-scenario.*x…$/)
+    const failure = lines.slice(lines.indexOf('Failures:') + 1).filter((l) => l !== '')
+    expect(failure[0]).toMatch(/^ {2}support\/a-scenario-whose-id/)
+    expect(failure.map((l) => l.trim()).join(' ')).toContain(': fixture 1 failed: word word')
+    expect(failure.slice(1).every((l) => l.startsWith('      '))).toBe(true)
+    expect(failure.at(-1)).toMatch(/the cause at the end$/)
   })
 
   it('wraps the pass^k of many trials onto indented lines', () => {

@@ -64,7 +64,7 @@ export function renderTerminalReport(report: EvalReport): string {
     for (const trial of failed) {
       const who = `${scenarioName(trial.suite, trial.scenario)} trial ${trial.trial}`
       const reasons = trial.failures.length > 0 ? trial.failures : [`ended: ${trial.ended}`]
-      for (const reason of reasons) lines.push(clip(`  ${who}: ${oneLine(reason)}`, WIDTH))
+      for (const reason of reasons) lines.push(...wrapText(`  ${who}: ${oneLine(reason)}`, WIDTH))
     }
   }
   if (report.interrupted) {
@@ -119,6 +119,20 @@ function wrap(items: string[], gap: string): string[] {
 }
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim()
+
+/** A failure over as many lines as it needs (at most six; the JSON has it whole), indented. */
+function wrapText(text: string, width: number): string[] {
+  const lines: string[] = []
+  let rest = text
+  while (rest.length > width && lines.length < 5) {
+    const at = rest.lastIndexOf(' ', width)
+    const cut = at > width / 2 ? at : width
+    lines.push(rest.slice(0, cut).trimEnd())
+    rest = `      ${rest.slice(cut).trimStart()}`
+  }
+  lines.push(clip(rest, width))
+  return lines
+}
 
 const clip = (text: string, width: number) =>
   text.length > width ? `${text.slice(0, width - 1)}…` : text

@@ -24,6 +24,9 @@ export interface TrialDatabases {
 /** Names of the databases an evaluation makes on Postgres: `fte_eval_<run>` and its copies. */
 export const EVAL_DATABASE_PREFIX = 'fte_eval_'
 
+/** The application name of a run's own connection, followed by the run's name. */
+const RUN_APPLICATION = 'digital-fte eval'
+
 /**
  * The embedded database when DATABASE_URL is unset: prepared in memory, and each copy a PGlite
  * loaded from a snapshot of its data folder (nothing on disk). On Postgres, a database made for
@@ -86,13 +89,14 @@ async function postgresTrials(
   url: string,
 ): Promise<TrialDatabases> {
   const { config, logger } = runtime
+  const run = `${EVAL_DATABASE_PREFIX}${randomBytes(5).toString('hex')}`
+  // Its name says whose run it is: while it is connected, `--clean` leaves the run's copies alone.
   const admin = await openPostgres({
     url,
     poolMax: 2,
     connectTimeoutMs: config.database.connectTimeoutMs,
-    applicationName: 'digital-fte eval',
+    applicationName: `${RUN_APPLICATION} ${run}`,
   })
-  const run = `${EVAL_DATABASE_PREFIX}${randomBytes(5).toString('hex')}`
   const made = new Set<string>()
   let copies = 0
   const create = async (name: string, template?: string) => {
@@ -177,5 +181,35 @@ async function createDatabase(admin: Database, name: string, template?: string):
       if (code !== '55006' || attempt >= 40) throw error
       await new Promise((resolve) => setTimeout(resolve, 25 * attempt))
     }
+  }
+}
+
+/**
+ * Databases earlier runs left on the server of `url` (a run killed, or stopped by a second
+ * Ctrl-C): every `fte_eval_…` database nobody is connected to and whose run is gone, dropped.
+ * Returns their names. A run still going keeps its own: its own connection names it.
+ */
+export async function dropLeftoverCopies(url: string): Promise<string[]> {
+  const admin = await openPostgres({ url, poolMax: 1, applicationName: 'digital-fte eval' })
+  try {
+    const { rows } = await admin.query<{ name: string }>(
+      `SELECT d.datname AS name FROM pg_database d
+       WHERE starts_with(d.datname, $1)
+         AND NOT EXISTS (
+           SELECT 1 FROM pg_stat_activity a
+           WHERE a.datname = d.datname
+              OR a.application_name = $2 || ' ' || substring(d.datname FROM '^fte_eval_[0-9a-f]+'))
+       ORDER BY d.datname DESC`,
+      [EVAL_DATABASE_PREFIX, RUN_APPLICATION],
+    )
+    const dropped: string[] = []
+    for (const { name } of rows) {
+      if (!/^fte_eval_[0-9a-f]+(_\d+)?$/.test(name)) continue
+      await admin.exec(`DROP DATABASE IF EXISTS ${name}`)
+      dropped.push(name)
+    }
+    return dropped
+  } finally {
+    await admin.close()
   }
 }

@@ -11,6 +11,7 @@ import type { LoadedScenario } from '../../eval/scenario.ts'
 import { loadScenarioFile } from '../../eval/scenario-file.ts'
 import { scriptedSimulator } from '../../eval/scripted-simulator.ts'
 import { summarize } from '../../eval/summarize.ts'
+import { dropLeftoverCopies } from '../../eval/trial-databases.ts'
 import { writeReports } from '../../eval/write-reports.ts'
 import { ConfigError, errorMessage, InvalidInputError } from '../../lib/errors.ts'
 import { plural } from '../../lib/words.ts'
@@ -20,6 +21,8 @@ import { createProgress } from '../progress.ts'
 
 export interface EvalOptions {
   reference?: boolean
+  /** Drop the copies runs that were killed left on the Postgres server, and do nothing else. */
+  clean?: boolean
   /** The lowest pass^k (0 to 1) that exits 0; k is `k` (default 1). */
   threshold?: number
   k?: number
@@ -46,6 +49,7 @@ export async function evalCommand(
 ): Promise<number> {
   checkOptions(options)
   const runtime = loadRuntime(context)
+  if (options.clean === true) return clean(context, runtime)
   const given = files.length > 0
   const scenarios = await loadScenarios(given ? files : await shippedSuite(runtime.pack))
   for (const s of scenarios) {
@@ -76,7 +80,7 @@ export async function evalCommand(
   })
   // Every domain's mode first: a missing model is said before anything is prepared.
   const groups = [...byDomain(chosen)].map(([domain, group]) => {
-    const domainRuntime = runtimeFor(context, runtime, domain)
+    const domainRuntime = quieter(context, runtimeFor(context, runtime, domain))
     return {
       domain,
       group,
@@ -158,6 +162,24 @@ export async function evalCommand(
   // Every reference must pass, whatever the threshold says.
   if (report.mode === 'reference' && trials.some((t) => !t.passed)) return 1
   return report.threshold === null || report.threshold.met ? 0 : 1
+}
+
+/** `fte eval --clean`: what killed runs left behind on Postgres, dropped. */
+async function clean(context: CliContext, runtime: Runtime): Promise<number> {
+  const url = runtime.config.database.url
+  if (url === undefined) {
+    context.stdout.write(
+      'Nothing to clean: on the embedded database every copy lives in memory, and goes with its process.\n',
+    )
+    return 0
+  }
+  const dropped = await dropLeftoverCopies(url)
+  context.stdout.write(
+    dropped.length === 0
+      ? 'No evaluation database was left behind.\n'
+      : `Dropped ${plural(dropped.length, 'database')} earlier runs left behind: ${dropped.join(', ')}\n`,
+  )
+  return 0
 }
 
 /** Options that make no sense together, said before anything runs. */
@@ -279,6 +301,16 @@ function byDomain(scenarios: readonly LoadedScenario[]): Map<string, LoadedScena
   const groups = new Map<string, LoadedScenario[]>()
   for (const s of scenarios) groups.set(s.domain, [...(groups.get(s.domain) ?? []), s])
   return groups
+}
+
+/**
+ * Trials fail as a matter of course, and each failure is in the report: the Worker's warnings
+ * about them (and about turns Ctrl-C cut short) would only drown the progress bar. Errors still
+ * show, and LOG_LEVEL, when set, decides.
+ */
+function quieter(context: CliContext, runtime: Runtime): Runtime {
+  if (context.env.LOG_LEVEL !== undefined && context.env.LOG_LEVEL !== '') return runtime
+  return { ...runtime, logger: runtime.logger.child({}, { level: 'error' }) }
 }
 
 /** The runtime with `domain`'s pack: a file of another pack's scenarios runs on that pack. */
