@@ -42,6 +42,8 @@ export interface ScenarioSummary {
   meanTurns: number
   inputTokens: number
   outputTokens: number
+  /** What the simulated customer spent, beside the Worker's tokens (an LLM simulator's). */
+  simulatorTokens: number
   costUsd: number | null
   /** Mean of the trials' Worker latency (ms). */
   meanLatencyMs: number

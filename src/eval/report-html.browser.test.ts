@@ -113,9 +113,11 @@ describe.skipIf(chromiumPath === null)('the HTML report in headless Chromium', (
     await expect
       .poll(() => page.evaluate('getComputedStyle(document.body).backgroundColor'))
       .toBe('rgb(13, 16, 22)')
-    const state = (await page.evaluate(CHART_STATE)) as { meanColour: string; painted: number }
-    expect(state.meanColour).toBe('#8b8ff8')
-    expect(state.painted).toBeGreaterThan(1000)
+    // The chart redraws on the change of scheme, after the page's colours change.
+    const chart = async () =>
+      (await page.evaluate(CHART_STATE)) as { meanColour: string; painted: number }
+    await expect.poll(async () => (await chart()).meanColour).toBe('#8b8ff8')
+    expect((await chart()).painted).toBeGreaterThan(1000)
     await page.screenshot({ path: join(artifacts, 'report-dark.png'), fullPage: true })
     expect(problems).toEqual([])
     await page.close()

@@ -109,6 +109,7 @@ function figures(report: EvalReport) {
     ? null
     : costs.reduce((a, b) => (a ?? 0) + (b ?? 0), 0)
   const allTokens = report.scenarios.reduce((n, s) => n + s.inputTokens + s.outputTokens, 0)
+  const customerTokens = report.scenarios.reduce((n, s) => n + s.simulatorTokens, 0)
   const figure = (value: string, label: string) =>
     html`<div class="figure"><span class="value">${value}</span><span class="label">${label}</span></div>`
   const n = report.passK.length
@@ -117,7 +118,8 @@ function figures(report: EvalReport) {
   ${n > 1 && figure(percent(report.passK[n - 1] ?? 0), `pass^${n}, all ${n} attempts pass`)}
   ${figure(String(report.scenarios.length), 'scenarios')}
   ${figure(String(report.finishedTrials), 'trials finished')}
-  ${report.mode === 'model' && figure(tokens(allTokens), 'tokens')}
+  ${report.mode === 'model' && figure(tokens(allTokens), "the Worker's tokens")}
+  ${customerTokens > 0 && figure(tokens(customerTokens), "the simulated customer's tokens")}
   ${report.mode === 'model' && figure(cost(total), 'cost')}
 </section>`
 }

@@ -30,6 +30,7 @@ describe('summarize', () => {
       meanTurns: 3,
       inputTokens: 1500,
       outputTokens: 400,
+      simulatorTokens: 0,
       costUsd: 0.05,
       meanLatencyMs: 2000,
     })

@@ -82,6 +82,7 @@ function summarizeScenario(
     meanTurns: mean(trials.map((t) => t.turns)),
     inputTokens: sum(trials.map((t) => t.inputTokens)),
     outputTokens: sum(trials.map((t) => t.outputTokens)),
+    simulatorTokens: sum(trials.map((t) => t.simulatorTokens)),
     // A sum missing one trial's cost would read as the whole cost: unknown instead.
     costUsd: costs.some((c) => c === null) ? null : sum(costs as number[]),
     meanLatencyMs: mean(trials.map((t) => t.latencyMs)),
