@@ -282,9 +282,10 @@ describe.skipIf(chromiumPath === null)(
         // Maya's conversation escalated, the demo data's did not.
         expect(await figure('Escalation rate').locator('.figure-value').innerText()).toBe('50 %')
         expect(await figure('Guardrail trips').locator('.figure-value').innerText()).toBe('1')
-        // The scripted model's tokens at gpt-4o-mini's price: a fraction of a cent, not $0.00.
+        // The scripted model's tokens at gpt-4o-mini's price, every request of each run (before
+        // and after its approvals): a fraction of a cent, not $0.00.
         expect(await figure('Cost per conversation').locator('.figure-value').innerText()).toMatch(
-          /^\$0\.0000\d+$/,
+          /^\$0\.000\d+$/,
         )
         await figure('Requests by decision').getByText('SQL').click()
         expect(await figure('Requests by decision').locator('pre').innerText()).toContain(
