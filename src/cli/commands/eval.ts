@@ -1,5 +1,5 @@
 import { constants } from 'node:fs'
-import { access, mkdir, readdir } from 'node:fs/promises'
+import { access, mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createModel } from '../../agent/model-factory.ts'
 import type { Runtime } from '../../app/runtime.ts'
@@ -7,15 +7,13 @@ import type { EvalReport, TrialResult } from '../../eval/eval-report.ts'
 import { llmSimulator } from '../../eval/llm-simulator.ts'
 import { renderTerminalReport } from '../../eval/report-terminal.ts'
 import { type EvalMode, runEval } from '../../eval/run-eval.ts'
-import type { LoadedScenario } from '../../eval/scenario.ts'
-import { loadScenarioFile } from '../../eval/scenario-file.ts'
+import { byDomain, choose, loadScenarios, shippedSuite, withTags } from '../../eval/scenario-set.ts'
 import { scriptedSimulator } from '../../eval/scripted-simulator.ts'
 import { summarize } from '../../eval/summarize.ts'
 import { dropLeftoverCopies } from '../../eval/trial-databases.ts'
 import { writeReports } from '../../eval/write-reports.ts'
 import { ConfigError, errorMessage, InvalidInputError } from '../../lib/errors.ts'
 import { plural } from '../../lib/words.ts'
-import type { DomainPack } from '../../pack/domain-pack.ts'
 import { type CliContext, knownDomains, loadRuntime } from '../cli-context.ts'
 import { createProgress } from '../progress.ts'
 
@@ -236,71 +234,6 @@ function withHint<T>(make: () => T): T {
       'or run `fte eval --reference` to check the scenarios themselves, with no model',
     ])
   }
-}
-
-/** The pack's shipped suite: every scenario file of its evals folder. */
-async function shippedSuite(pack: DomainPack): Promise<string[]> {
-  const dir = pack.evalsDir
-  const names = dir === undefined ? [] : await readdir(dir).catch(() => [])
-  const files = names.filter((n) => /\.(ya?ml|json)$/.test(n)).sort()
-  if (dir === undefined || files.length === 0) {
-    throw new InvalidInputError(
-      `The ${pack.name} domain ships no evaluation scenarios: name scenario files (fte eval <file…>).`,
-    )
-  }
-  return files.map((n) => join(dir, n))
-}
-
-/** Every file's scenarios; every file's problems at once when any has some. */
-async function loadScenarios(files: readonly string[]): Promise<LoadedScenario[]> {
-  const loaded = await Promise.allSettled(files.map((file) => loadScenarioFile(file)))
-  const problems = loaded.flatMap((r) => (r.status === 'rejected' ? [errorMessage(r.reason)] : []))
-  if (problems.length > 0) throw new InvalidInputError(problems.join('\n'))
-  const scenarios = loaded.flatMap((r) => (r.status === 'fulfilled' ? r.value : []))
-  const seen = new Map<string, string>()
-  for (const s of scenarios) {
-    const key = `${s.suite}/${s.id}`
-    const earlier = seen.get(key)
-    if (earlier !== undefined && earlier !== s.file) {
-      problems.push(`${s.file}: scenario ${key} is in ${earlier} too: an id names one scenario`)
-    }
-    seen.set(key, s.file)
-  }
-  if (problems.length > 0) throw new InvalidInputError(problems.join('\n'))
-  return scenarios
-}
-
-function choose(
-  scenarios: LoadedScenario[],
-  ids: string[] | undefined,
-  where: string,
-): LoadedScenario[] {
-  if (ids === undefined || ids.length === 0) return scenarios
-  const unknown = ids.filter((id) => !scenarios.some((s) => s.id === id))
-  if (unknown.length > 0) {
-    throw new InvalidInputError(
-      `No scenario ${unknown.join(', ')} in ${where} (${scenarios.map((s) => s.id).join(', ')}).`,
-    )
-  }
-  return scenarios.filter((s) => ids.includes(s.id))
-}
-
-function withTags(scenarios: LoadedScenario[], tags: string[] | undefined): LoadedScenario[] {
-  if (tags === undefined || tags.length === 0) return scenarios
-  const chosen = scenarios.filter((s) => s.tags.some((t) => tags.includes(t)))
-  if (chosen.length === 0) {
-    const known = [...new Set(scenarios.flatMap((s) => s.tags))].sort()
-    throw new InvalidInputError(
-      `No scenario is tagged ${tags.join(' or ')} (tags: ${known.join(', ') || 'none'}).`,
-    )
-  }
-  return chosen
-}
-
-function byDomain(scenarios: readonly LoadedScenario[]): Map<string, LoadedScenario[]> {
-  const groups = new Map<string, LoadedScenario[]>()
-  for (const s of scenarios) groups.set(s.domain, [...(groups.get(s.domain) ?? []), s])
-  return groups
 }
 
 /**
