@@ -72,7 +72,8 @@ export async function converse(
       for (;;) {
         const turn = await follow(events, result, say)
         conversationId = turn.conversationId ?? conversationId
-        reply += turn.text
+        // A turn paused for consent says its reply after the decision: its parts, in order.
+        if (turn.text !== '') reply = reply === '' ? turn.text : `${reply}\n\n${turn.text}`
         if (turn.error !== undefined) {
           result.failures.push(`the Worker failed: ${turn.error}`)
           result.ended = 'error'
