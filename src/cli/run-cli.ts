@@ -348,6 +348,14 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
         .choices(['llm', 'scripted'])
         .default('llm'),
     )
+    .addOption(
+      new Option(
+        '--opening <how>',
+        "the LLM customer's first message: the scenario's, or one it writes from its goal",
+      )
+        .choices(['scripted', 'generated'])
+        .default('scripted'),
+    )
     .option(
       '--user-model <name>',
       "the simulated customer's model (default: EVAL_USER_MODEL, or the Worker's)",

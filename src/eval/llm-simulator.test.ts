@@ -73,6 +73,15 @@ for (const api of ['chat', 'responses'] as const) {
       ])
     })
 
+    it('writes its own opening from its goal when asked to, the agent greeting it first', async () => {
+      server.enqueue(reply({ text: 'Hi, something I ordered never arrived.' }))
+      const customer = llmSimulator(scenario, modelFor(api), 'generated')
+      expect(await customer.open()).toBe('Hi, something I ordered never arrived.')
+      const { system, lines } = sent(0)
+      expect(system).toContain(scenario.goal)
+      expect(lines).toEqual([{ role: 'user', content: 'Hi! How can I help you today?' }])
+    })
+
     it('is done when it answers with the stop token, alone or after a last word', async () => {
       server.enqueue(reply({ text: STOP }), reply({ text: `Thanks! ${STOP}` }))
       const customer = llmSimulator(scenario, modelFor(api))

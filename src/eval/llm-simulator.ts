@@ -48,13 +48,19 @@ export function simulatorInstructions(scenario: Pick<Scenario, 'persona' | 'goal
 
 /**
  * A τ-bench style simulated customer on a language model (any the model factory makes; it may
- * differ from the Worker's). It opens with the scenario's first message verbatim, so every run of
- * a scenario starts the same way, then writes its own. Provider errors propagate: the trial
+ * differ from the Worker's). By default it opens with the scenario's first message verbatim, so
+ * every run of a scenario starts the same way, then writes its own. Provider errors propagate: the trial
  * records them.
  */
 export function llmSimulator(
   scenario: Pick<Scenario, 'persona' | 'goal' | 'messages'>,
   model: SimulatorModel,
+  /**
+   * `scripted` (the default): the scenario's first message, verbatim. `generated`: the customer
+   * writes it from the persona and goal, as τ-bench's does, saying only what a person would say
+   * first: then "reveals only when asked" is tested from the first word.
+   */
+  opening: 'scripted' | 'generated' = 'scripted',
 ): UserSimulator {
   const instructions = simulatorInstructions(scenario)
   const history: Line[] = [{ role: 'user', content: GREETING }]
@@ -78,7 +84,7 @@ export function llmSimulator(
     usage,
     async open(signal) {
       signal?.throwIfAborted()
-      const first = scenario.messages[0]
+      const first = opening === 'generated' ? await write(history, signal) : scenario.messages[0]
       // The schema asks for at least one message.
       if (first === undefined) throw new InternalError('internal', 'a scenario without messages')
       history.push({ role: 'assistant', content: first })

@@ -27,6 +27,8 @@ export interface EvalOptions {
   /** The folder the JSON and HTML reports go to. */
   out: string
   simulator: 'llm' | 'scripted'
+  /** The LLM customer's first message: the scenario's, or its own. */
+  opening: 'scripted' | 'generated'
   userModel?: string
   trials: number
   concurrency: number
@@ -185,6 +187,11 @@ function checkOptions(options: EvalOptions): void {
   if (options.k !== undefined && options.k !== 1 && options.threshold === undefined) {
     throw new InvalidInputError('--k is the k of --threshold: give --threshold too.')
   }
+  if (options.opening === 'generated' && (options.simulator === 'scripted' || options.reference)) {
+    throw new InvalidInputError(
+      "--opening generated is the LLM customer's: it needs --simulator llm (and no --reference).",
+    )
+  }
   if (options.userModel !== undefined && (options.simulator === 'scripted' || options.reference)) {
     throw new InvalidInputError(
       "--user-model is the LLM customer's model: it needs --simulator llm (and no --reference).",
@@ -218,8 +225,8 @@ function evalMode(runtime: Runtime, context: CliContext, options: EvalOptions): 
   return {
     kind: 'model',
     model,
-    simulatorName: `llm:${userModel.provider}/${userModel.name}`,
-    simulator: (scenario) => llmSimulator(scenario, userModel),
+    simulatorName: `llm:${userModel.provider}/${userModel.name}${options.opening === 'generated' ? ' (own opening)' : ''}`,
+    simulator: (scenario) => llmSimulator(scenario, userModel, options.opening),
   }
 }
 
