@@ -42,9 +42,14 @@ export async function buildWorker(
     gateway,
     skills,
     settings: config.worker,
-    approvalTools: config.worker.approvalTools ?? pack.gateway?.approvalTools ?? [],
+    approvalTools: approvalToolsOf(runtime),
     actionClaims: pack.gateway?.actionClaims ?? [],
     price: config.llm.configured ? config.llm.price : undefined,
     logger,
   })
+}
+
+/** The tools the Worker asks a person's consent for: WORKER_APPROVAL_TOOLS, or the pack's. */
+export function approvalToolsOf({ config, pack }: Runtime): readonly string[] {
+  return config.worker.approvalTools ?? pack.gateway?.approvalTools ?? []
 }

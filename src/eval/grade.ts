@@ -3,7 +3,7 @@ import { actionsDone, type CallOutcome, claimsIn } from '../agent/claimed-action
 import type { JsonObject } from '../lib/json.ts'
 import type { ActionClaim } from '../pack/action-claims.ts'
 import type { Database, Queryable } from '../store/database.ts'
-import type { RowAssertion, Scenario } from './scenario.ts'
+import { type RowAssertion, type Scenario, textPattern } from './scenario.ts'
 import type { TrialStart } from './trial-world.ts'
 
 export interface GradeInput {
@@ -78,13 +78,6 @@ export async function grade(input: GradeInput): Promise<string[]> {
     }
   }
   return failures
-}
-
-/** `/source/flags` as a regular expression; anything else matched case-insensitively as text. */
-export function textPattern(text: string): RegExp {
-  const literal = /^\/(.+)\/([a-z]*)$/s.exec(text)
-  if (literal !== null) return new RegExp(literal[1] as string, literal[2])
-  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i')
 }
 
 const matches = (text: string, pattern: string) => textPattern(pattern).test(text)

@@ -1,4 +1,5 @@
 import type { WorkerModel } from '../agent/model-factory.ts'
+import { approvalToolsOf } from '../app/build-worker.ts'
 import type { Runtime } from '../app/runtime.ts'
 import { createEmbedder } from '../embedding/create-embedder.ts'
 import { errorMessage, InvalidInputError } from '../lib/errors.ts'
@@ -27,7 +28,10 @@ export interface RunEvalOptions {
   trials: number
   concurrency: number
   mode: EvalMode
-  /** Aborting it stops the run: no new trial starts, running ones are cut short and not counted. */
+  /**
+   * Aborting it stops the run: no new trial starts, and running ones are cut short, kept as
+   * `interrupted`, and counted for nothing.
+   */
   signal: AbortSignal
   /** Told as the databases are ready, and as each trial ends. */
   onPrepared?: (databases: TrialDatabases) => void
@@ -36,7 +40,7 @@ export interface RunEvalOptions {
 
 export interface EvalRun {
   database: TrialDatabases['kind']
-  /** The trials that finished, in the order they finished. */
+  /** The trials, in the order they ended (those Ctrl-C cut short marked `interrupted`). */
   trials: TrialResult[]
   interrupted: boolean
 }
@@ -53,6 +57,7 @@ export async function runEval(runtime: Runtime, options: RunEvalOptions): Promis
   let scenarioError: unknown
   const embedder = createEmbedder(runtime.config.embedding, runtime.pack.lexicon)
   const databases = await prepareTrialDatabases(runtime, embedder)
+  const needsConsent = new Set(approvalToolsOf(runtime))
   const finished: TrialResult[] = []
   try {
     options.onPrepared?.(databases)
@@ -63,7 +68,11 @@ export async function runEval(runtime: Runtime, options: RunEvalOptions): Promis
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
         if (signal.aborted) return
         try {
-          const result = await runTrial(runtime, databases, embedder, next, { ...options, signal })
+          const result = await runTrial(runtime, databases, embedder, next, {
+            ...options,
+            signal,
+            needsConsent,
+          })
           if (result === undefined) return
           finished.push(result)
           options.onTrial?.(result)
@@ -83,48 +92,54 @@ export async function runEval(runtime: Runtime, options: RunEvalOptions): Promis
   return { database: databases.kind, trials: finished, interrupted: options.signal.aborted }
 }
 
+/** A conversation that never happened: a trial that failed to start, or the reference's. */
+const NO_CONVERSATION: Conversation = {
+  ended: 'done',
+  turns: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  costUsd: null,
+  latencyMs: 0,
+  transcript: [],
+  replies: [],
+  failures: [],
+}
+
 /** One trial, graded (`interrupted` when Ctrl-C cut it short); undefined when it never began. */
 async function runTrial(
   runtime: Runtime,
   databases: TrialDatabases,
   embedder: ReturnType<typeof createEmbedder>,
   { scenario, trial }: { scenario: LoadedScenario; trial: number },
-  options: RunEvalOptions,
+  options: RunEvalOptions & { needsConsent: ReadonlySet<string> },
 ): Promise<TrialResult | undefined> {
   const { signal, mode } = options
   const began = performance.now()
-  const failed = (why: string, setupMs = 0): TrialResult => ({
+  let setupMs = 0
+  let simulatorTokens = 0
+  const result = (
+    conversation: Conversation,
+    outcome: Pick<TrialResult, 'passed' | 'failures' | 'ended'>,
+  ): TrialResult => ({
     scenario: scenario.id,
     suite: scenario.suite,
     trial,
-    passed: false,
-    failures: [why],
-    ended: 'error',
-    turns: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    costUsd: null,
-    latencyMs: 0,
+    ...outcome,
+    turns: conversation.turns,
+    inputTokens: conversation.inputTokens,
+    outputTokens: conversation.outputTokens,
+    costUsd: conversation.costUsd,
+    latencyMs: Math.round(conversation.latencyMs),
     setupMs: Math.round(setupMs),
-    simulatorTokens: 0,
-    transcript: [],
+    simulatorTokens,
+    transcript: conversation.transcript,
   })
+  const failed = (why: string) =>
+    result(NO_CONVERSATION, { passed: false, failures: [why], ended: 'error' })
   // A trial cut short by Ctrl-C: kept with what it said so far, and counted for nothing.
-  const cut = (conversation?: Conversation, setupMs = 0): TrialResult => ({
-    ...failed('', setupMs),
-    failures: [],
-    ended: 'interrupted',
-    ...(conversation === undefined
-      ? {}
-      : {
-          turns: conversation.turns,
-          inputTokens: conversation.inputTokens,
-          outputTokens: conversation.outputTokens,
-          costUsd: conversation.costUsd,
-          latencyMs: Math.round(conversation.latencyMs),
-          transcript: conversation.transcript,
-        }),
-  })
+  const cut = (conversation = NO_CONVERSATION) =>
+    result(conversation, { passed: false, failures: [], ended: 'interrupted' })
+
   let world: Awaited<ReturnType<typeof openTrialWorld>>
   try {
     world = await openTrialWorld(runtime, databases, embedder, scenario)
@@ -133,30 +148,18 @@ async function runTrial(
     if (error instanceof InvalidInputError) throw error
     return failed(`setup: ${errorMessage(error)}`)
   }
-  const setupMs = performance.now() - began
+  setupMs = performance.now() - began
   try {
     let conversation: Conversation
-    let simulatorTokens = 0
     if (mode.kind === 'reference') {
-      const needsConsent = new Set(
-        runtime.config.worker.approvalTools ?? runtime.pack.gateway?.approvalTools ?? [],
-      )
-      const replayed = await replayReference(world, scenario, needsConsent, signal)
-      conversation = {
-        ...replayed,
-        ended: 'done',
-        turns: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        costUsd: null,
-        latencyMs: 0,
-      }
+      const replayed = await replayReference(world, scenario, options.needsConsent, signal)
+      conversation = { ...NO_CONVERSATION, ...replayed }
     } else {
       const simulator = mode.simulator(scenario)
       conversation = await converse(runtime, world, scenario, mode.model, simulator, signal)
       simulatorTokens = simulator.usage.inputTokens + simulator.usage.outputTokens
     }
-    if (signal.aborted) return cut(conversation, setupMs)
+    if (signal.aborted) return cut(conversation)
     const failures = [
       ...conversation.failures,
       ...(await grade({
@@ -167,26 +170,13 @@ async function runTrial(
         actionClaims: runtime.pack.gateway?.actionClaims ?? [],
       })),
     ]
-    return {
-      scenario: scenario.id,
-      suite: scenario.suite,
-      trial,
+    return result(conversation, {
       passed: failures.length === 0,
       failures,
       ended: conversation.ended,
-      turns: conversation.turns,
-      inputTokens: conversation.inputTokens,
-      outputTokens: conversation.outputTokens,
-      costUsd: conversation.costUsd,
-      latencyMs: Math.round(conversation.latencyMs),
-      setupMs: Math.round(setupMs),
-      simulatorTokens,
-      transcript: conversation.transcript,
-    }
+    })
   } catch (error) {
-    return signal.aborted
-      ? cut(undefined, setupMs)
-      : failed(`the trial failed: ${errorMessage(error)}`, setupMs)
+    return signal.aborted ? cut() : failed(`the trial failed: ${errorMessage(error)}`)
   } finally {
     await world.close()
   }

@@ -68,6 +68,7 @@ scenarios:
           sql: SELECT 1
       audit:
         required: [Not-An-Action]
+      facts: ["/(unclosed/"]
 `
     expect(problemsOf(broken)).toEqual([
       'line 3: scenarios.0.id: must be lower-case letters, digits and -, at most 80',
@@ -76,6 +77,7 @@ scenarios:
       'line 7: scenarios.0.max_turns: Too small: expected number to be >=1',
       'line 10: scenarios.0.expect.rows.0: give equals or count (one of them)',
       'line 13: scenarios.0.expect.audit.required.0: must be an audit action name (lower_snake_case)',
+      'line 14: scenarios.0.expect.facts.0: Invalid regular expression: /(unclosed/: Unterminated group',
     ])
   })
 

@@ -6,7 +6,7 @@ import type { LoadedScenario } from './scenario.ts'
 import { loadScenarioFile } from './scenario-file.ts'
 
 // Which scenarios a run takes: the files given or a pack's shipped suite, then those chosen by id
-// or tag, grouped by the domain each runs on.
+// or tag.
 
 /** The pack's shipped suite: every scenario file of its evals folder. */
 export async function shippedSuite(pack: DomainPack): Promise<string[]> {
@@ -68,10 +68,4 @@ export function withTags(
     )
   }
   return chosen
-}
-
-export function byDomain(scenarios: readonly LoadedScenario[]): Map<string, LoadedScenario[]> {
-  const groups = new Map<string, LoadedScenario[]>()
-  for (const s of scenarios) groups.set(s.domain, [...(groups.get(s.domain) ?? []), s])
-  return groups
 }

@@ -4,7 +4,24 @@ import { z } from 'zod'
  * A text the replies must contain (or must not): a plain string, matched case-insensitively, or a
  * regular expression written `/source/flags`.
  */
-const textMatch = z.string().trim().min(1, { error: 'must not be empty' })
+const textMatch = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .superRefine((text, ctx) => {
+    try {
+      textPattern(text)
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message })
+    }
+  })
+
+/** `/source/flags` as a regular expression; any other text matched case-insensitively as text. */
+export function textPattern(text: string): RegExp {
+  const literal = /^\/(.+)\/([a-z]*)$/s.exec(text)
+  if (literal !== null) return new RegExp(literal[1] as string, literal[2])
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i')
+}
 
 const toolName = z.string().regex(/^[a-z_][a-z0-9_]*$/, { error: 'must be a tool name' })
 

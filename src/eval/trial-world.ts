@@ -56,8 +56,10 @@ export async function openTrialWorld(
     })
     // Documents the fixtures added are searchable as the demo's are.
     if (scenario.fixtures.length > 0) await embedPendingDocuments(db, embedder)
-    const start = await startOf(db)
     const gateway = await buildGateway(runtime, db, embedder)
+    // What opening the gateway writes (its session key) is setup, not the trial's.
+    await gateway.ready
+    const start = await startOf(db)
     const access = inProcessAccess(gateway)
     const { pack } = runtime
     const scopes = packScopes(pack)

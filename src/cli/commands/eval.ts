@@ -7,7 +7,7 @@ import type { EvalReport, TrialResult } from '../../eval/eval-report.ts'
 import { llmSimulator } from '../../eval/llm-simulator.ts'
 import { renderTerminalReport } from '../../eval/report-terminal.ts'
 import { type EvalMode, runEval } from '../../eval/run-eval.ts'
-import { byDomain, choose, loadScenarios, shippedSuite, withTags } from '../../eval/scenario-set.ts'
+import { choose, loadScenarios, shippedSuite, withTags } from '../../eval/scenario-set.ts'
 import { scriptedSimulator } from '../../eval/scripted-simulator.ts'
 import { summarize } from '../../eval/summarize.ts'
 import { dropLeftoverCopies } from '../../eval/trial-databases.ts'
@@ -79,7 +79,7 @@ export async function evalCommand(
     throw new InvalidInputError(`--out ${options.out}: the folder is not writable`)
   })
   // Every domain's mode first: a missing model is said before anything is prepared.
-  const groups = [...byDomain(chosen)].map(([domain, group]) => {
+  const groups = [...Map.groupBy(chosen, (s) => s.domain)].map(([domain, group]) => {
     const domainRuntime = quieter(context, runtimeFor(context, runtime, domain))
     return {
       domain,
@@ -93,6 +93,7 @@ export async function evalCommand(
   const startedAt = new Date()
   const progress = createProgress(context.stderr, 'eval', 'trials')
   const trials: TrialResult[] = []
+  let done = 0
   let database: EvalReport['database'] = 'embedded'
   let interrupted = false
   try {
@@ -113,7 +114,7 @@ export async function evalCommand(
         },
         onTrial: (trial) => {
           trials.push(trial)
-          progress.update(trials.filter((t) => t.ended !== 'interrupted').length, total)
+          if (trial.ended !== 'interrupted') progress.update(++done, total)
         },
       })
       if (run.interrupted) {
