@@ -46,7 +46,6 @@ export const supportPack: DomainPack = {
     linkIdentity: linkCustomer,
     // Money out and hand-offs to people wait for a person's yes in the Worker; each of these
     // tools describes its call for the person who approves it.
-    approvalTools: ['domain_issue_refund', 'domain_escalate_ticket'],
     actionClaims: SUPPORT_ACTION_CLAIMS,
   },
   devAccounts: supportDevAccounts,

@@ -23,8 +23,6 @@ export const tasksPack: DomainPack = {
     rules: TASKS_RULES,
     // Every one acts on the caller's own list only.
     tools: [addTaskTool, listTasksTool, completeTaskTool, updateTaskTool, deleteTaskTool],
-    // Deleting cannot be undone: the Worker asks the person first.
-    approvalTools: ['domain_delete_task'],
     actionClaims: TASKS_ACTION_CLAIMS,
   },
   devAccounts: () => taskDevAccounts(),

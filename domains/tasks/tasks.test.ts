@@ -4,7 +4,7 @@ import type { Identity } from '../../src/auth/identity.ts'
 import { scopesFor } from '../../src/auth/scopes.ts'
 import { REMINDER } from '../../src/gateway/call/answers.ts'
 import type { Gateway } from '../../src/gateway/gateway.ts'
-import { migrationSources } from '../../src/pack/domain-pack.ts'
+import { consentTools, migrationSources } from '../../src/pack/domain-pack.ts'
 import { loadMigrations } from '../../src/store/migration-files.ts'
 import { migrate } from '../../src/store/migrator.ts'
 import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
@@ -141,7 +141,7 @@ describeEachDatabase('the tasks pack', (target) => {
     expect(await auditRows('task_deleted')).toEqual([
       { actor: 'gateway:demo|ana-lima', target: 'task:3', payload: { completed: true } },
     ])
-    expect(tasksPack.gateway?.approvalTools).toEqual(['domain_delete_task'])
+    expect(consentTools(tasksPack)).toEqual(['domain_delete_task'])
   })
 
   it('keeps each person to their own list: another person’s task is not there at all', async () => {

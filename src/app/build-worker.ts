@@ -1,6 +1,7 @@
 import type { GatewayAccess } from '../agent/gateway-access.ts'
 import type { WorkerModel } from '../agent/model-factory.ts'
 import { createWorker, type Worker } from '../agent/worker.ts'
+import { consentTools } from '../pack/domain-pack.ts'
 import { SkillRuntime } from '../skills/skill-runtime.ts'
 import { createSandbox } from '../skills/skill-sandbox.ts'
 import type { Database } from '../store/database.ts'
@@ -49,7 +50,12 @@ export async function buildWorker(
   })
 }
 
-/** The tools the Worker asks a person's consent for: WORKER_APPROVAL_TOOLS, or the pack's. */
+/**
+ * The tools the Worker asks a person's consent for: WORKER_APPROVAL_TOOLS, or the pack's consent
+ * tools. A tool whose consent the gateway asks for itself is always among them: the Worker answers
+ * the gateway's question with the person's answer to its card, and has no other.
+ */
 export function approvalToolsOf({ config, pack }: Runtime): readonly string[] {
-  return config.worker.approvalTools ?? pack.gateway?.approvalTools ?? []
+  const asked = config.worker.approvalTools ?? consentTools(pack)
+  return [...new Set([...asked, ...consentTools(pack, 'server')])]
 }

@@ -17,6 +17,10 @@ export interface AuditActionRegistry {
   seed_run: true
   approval_requested: true
   approval_decided: true
+  /** The gateway asked the person a call acts for to confirm it, and what they answered. */
+  consent_asked: true
+  consent_given: true
+  consent_declined: true
   retention_applied: true
   calls_refused: true
   /** A call the gateway put to staff instead of running it for its caller. */

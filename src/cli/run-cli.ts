@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, errorMessage, FteError, InvalidInputError } from '../lib/errors.ts'
 import { packageRoot } from '../lib/package-root.ts'
-import type { DomainPack } from '../pack/domain-pack.ts'
+import { consentTools, type DomainPack } from '../pack/domain-pack.ts'
 import { type CliContext, packForHelp } from './cli-context.ts'
 import { type ApproveOptions, type AskOptions, approveCommand, askCommand } from './commands/ask.ts'
 import {
@@ -655,7 +655,7 @@ function seedHelp(pack: DomainPack): string {
 
 /** Which of the pack's tools wait for a person's approval. */
 function approvalHelp(pack: DomainPack): string {
-  const tools = pack.gateway?.approvalTools ?? []
+  const tools = consentTools(pack)
   return tools.length === 0
     ? ''
     : `${tools.join(' and ')} wait${tools.length === 1 ? 's' : ''} for your approval; `

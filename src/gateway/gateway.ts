@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   type CallToolResult,
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  type InputRequiredResult,
   McpServer,
+  PROTOCOL_VERSION_META_KEY,
+  type ServerContext,
   type StandardSchemaWithJSON,
 } from '@modelcontextprotocol/server'
 import type { SkillsExtension } from '@modelcontextprotocol/server/ext/skills'
@@ -24,6 +29,7 @@ import { TOOL_META } from '../protocol/gateway-wire.ts'
 import type { Database } from '../store/database.ts'
 import { rateLimiter } from '../store/rate-limiter.ts'
 import { callTool } from './call/call-tool.ts'
+import type { ConsentChannel } from './call/consent-guard.ts'
 import type { GatewayDeps } from './call/gateway-deps.ts'
 import { InFlight } from './call/in-flight.ts'
 import { scopeRefusal } from './call/scope-guard.ts'
@@ -34,7 +40,9 @@ import { decideStaffRequest, type StaffDecision } from './staff-decision.ts'
 import { coreTools } from './tools/core-tools.ts'
 
 /** The gateway's settings (GATEWAY_* configuration) and what it runs on. */
-export interface GatewayOptions extends Omit<GatewayConfig, 'stdio'> {
+export interface GatewayOptions extends Omit<GatewayConfig, 'stdio' | 'consentTimeoutMs'> {
+  /** How long a person has to answer the gateway's question about a call. Default: 2 minutes. */
+  consentTimeoutMs?: number | undefined
   /**
    * A promise lets the gateway answer the MCP handshake while the database is still opening. A
    * function opens it, and opens it again on a later call after a failure (a database that was
@@ -96,6 +104,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       sessions: new SessionHandles(await sessionKey(db, options.sessionSecret)),
       sessionTtlSeconds: options.sessionTtlSeconds,
       toolTimeoutMs: options.toolTimeoutMs,
+      consentTimeoutMs: options.consentTimeoutMs ?? 120_000,
       maxConcurrentPerIdentity: options.maxConcurrentPerIdentity,
       inFlight,
       refusals: refusalCounting(db, options.logger),
@@ -168,7 +177,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     tool,
     config: {
       title: tool.title,
-      description: tool.description,
+      description: tool.description + CONSENT_NOTE[tool.consent ?? 'none'],
       inputSchema: advertised(tool.input),
       annotations: { title: tool.title, ...tool.annotations },
       ...(tool.activity === undefined && tool.topic === undefined
@@ -197,7 +206,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         >(
           tool.name,
           config,
-          async (args, ctx): Promise<CallToolResult> => ({
+          async (args, ctx): Promise<CallToolResult | InputRequiredResult> => ({
             ...(await callTool(
               ready(),
               tool,
@@ -205,6 +214,7 @@ export function createGateway(options: GatewayOptions): Gateway {
               args as Record<string, unknown>,
               ctx.mcpReq._meta as Record<string, unknown> | undefined,
               ctx.mcpReq.signal,
+              tool.consent === 'server' ? consentChannel(server, ctx) : undefined,
             )),
           }),
         )
@@ -223,6 +233,52 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (deps !== undefined) await turnAway(deps, tool, identity, refused, { charge: true })
       return { scope: requiredScope(tool), message: refused.message }
     },
+  }
+}
+
+/**
+ * What a consent tool's description adds, for clients that decide what to confirm from it: the
+ * truth about who asks the person, and what to do when the gateway cannot.
+ */
+const CONSENT_NOTE = {
+  none: '',
+  server:
+    ' Needs the yes of the person it acts for: the gateway asks them itself, with its own ' +
+    'summary, when the client can put a question to its user (elicitation); a client that ' +
+    'cannot must confirm with its user before calling.',
+  host: ' Needs the yes of the person it acts for: confirm with them before calling.',
+} as const
+
+/**
+ * How this request's client can be asked a question for its user (see `ConsentChannel`): its
+ * capabilities come with each 2026-07-28 request, and from `initialize` on a 2025 connection (a
+ * stateless 2025 HTTP request has neither, and cannot be sent a request anyway).
+ */
+function consentChannel(server: McpServer, ctx: ServerContext): ConsentChannel {
+  // The SDK types the envelope as `{}`: its keys are read by name.
+  const envelope = ctx.mcpReq.envelope as Readonly<Record<string, unknown>> | undefined
+  const modern = envelope?.[PROTOCOL_VERSION_META_KEY] !== undefined
+  const capabilities = (
+    modern ? envelope?.[CLIENT_CAPABILITIES_META_KEY] : server.server.getClientCapabilities()
+  ) as ClientCapabilities | undefined
+  const elicitation = capabilities?.elicitation
+  // `{}` is the 2025-06-18 form of "forms"; a client of links only cannot answer a yes/no form.
+  if (
+    elicitation === undefined ||
+    (elicitation.form === undefined && elicitation.url !== undefined)
+  ) {
+    return { kind: 'none' }
+  }
+  if (modern) {
+    return {
+      kind: 'rounds',
+      responses: ctx.mcpReq.inputResponses,
+      state: ctx.mcpReq.requestState<string>(),
+    }
+  }
+  return {
+    kind: 'push',
+    elicit: (params, timeoutMs) => ctx.mcpReq.elicitInput(params, { timeout: timeoutMs }),
   }
 }
 

@@ -70,13 +70,18 @@ export interface GatewayPack {
    * signed-in person to the pack's own records (support: a customer row, by verified email).
    */
   linkIdentity?(tx: Queryable, identity: Identity): Promise<void>
-  /** Tools the Worker runs only after a person approves the call (WORKER_APPROVAL_TOOLS overrides). */
-  approvalTools?: readonly string[]
   /**
    * What the Worker may say it did only when a call of the same turn did it ("I have cancelled
    * …" needs a successful cancel); a reply making one unbacked is blocked, like an ungrounded id.
    */
   actionClaims?: readonly ActionClaim[]
+}
+
+/** The pack's tools that need the consent of the person they act for (`ToolDefinition.consent`). */
+export function consentTools(pack: DomainPack, kind?: 'server' | 'host'): string[] {
+  return (pack.gateway?.tools ?? [])
+    .filter((tool) => (kind === undefined ? tool.consent !== undefined : tool.consent === kind))
+    .map((tool) => tool.name)
 }
 
 /** Every scope the pack's server grants: the core's and the pack's own. */

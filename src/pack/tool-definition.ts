@@ -110,6 +110,16 @@ export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
   activity?: string
   /** What a conversation that makes this call is about, for its title ("Order {order}"). */
   topic?: string
+  /**
+   * Whose yes a call needs before it runs, when it acts for the person at the client (money out, a
+   * deletion). `'server'`: the gateway asks them itself, with its own summary (`describe`), when
+   * the client can put a question to its user (elicitation in the 2025 protocol, an input-required
+   * result in 2026-07-28); a client that cannot ask is told, in the tool's description, to confirm
+   * with its user first, and a Worker asks for it before the call and answers the gateway's
+   * question with that same consent. `'host'`: only the client's own confirmation (a Worker's
+   * consent card). Undefined: no consent.
+   */
+  consent?: 'server' | 'host'
   run(context: ToolContext, input: z.output<S>): Promise<ToolResult>
   /**
    * What a call would do, for the person asked to approve it: read-only, in the caller's identity,

@@ -13,7 +13,23 @@ export const META = {
   trace: 'io.digital-fte/trace',
   /** `true`: describe the call for a person's approval (read-only) instead of running it. */
   preview: 'io.digital-fte/preview',
+  /**
+   * A client's own token for a call it already has its user's consent for: the gateway's question
+   * about the call carries it back (`CONSENT_META.ticket`), so the client knows which call is meant.
+   */
+  consentTicket: 'io.digital-fte/consent-ticket',
 } as const
+
+/** `_meta` keys of the question the gateway puts to a person before a consent call runs. */
+export const CONSENT_META = {
+  /** The gateway's summary of the call (an `ApprovalSummary`): what the person says yes to. */
+  summary: 'io.digital-fte/consent-summary',
+  /** The call's `META.consentTicket`, when it had one. */
+  ticket: 'io.digital-fte/consent-ticket',
+} as const
+
+/** The one field of the gateway's question: yes (`true`) or no. */
+export const CONSENT_FIELD = 'approve'
 
 /** `_meta` keys of a call's result. */
 export const RESULT_META = {
@@ -68,6 +84,7 @@ export const TOOL_ERROR_CODES = [
   'outside_envelope',
   'conflict',
   'too_many_calls',
+  'declined',
   'rate_limited',
   'embedding_model_mismatch',
   'unavailable',

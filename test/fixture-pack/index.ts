@@ -25,8 +25,6 @@ export const fixturePack: DomainPack = {
     persona: 'You are the room-booking Worker: you help people book meeting rooms.',
     rules: 'A person books and cancels only their own rooms; staff may look up anyone’s booking.',
     tools: [getBookingTool, bookRoomTool, cancelBookingTool],
-    // A cancelled room may be taken at once: the Worker asks the person first.
-    approvalTools: ['domain_cancel_booking'],
     actionClaims: FIXTURE_ACTION_CLAIMS,
   },
   devAccounts: async () => [...FIXTURE_PEOPLE],

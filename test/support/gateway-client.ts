@@ -20,6 +20,7 @@ export async function testGateway(
     sessionSecret: options.sessionSecret,
     sessionTtlSeconds: options.sessionTtlSeconds ?? 600,
     toolTimeoutMs: options.toolTimeoutMs ?? 10_000,
+    consentTimeoutMs: options.consentTimeoutMs,
     maxConcurrentPerIdentity: options.maxConcurrentPerIdentity ?? 100,
     rateLimit: options.rateLimit,
     skills: options.skills,

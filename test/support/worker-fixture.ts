@@ -10,7 +10,7 @@ import { parseConfig } from '../../src/config/config.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { packageRoot } from '../../src/lib/package-root.ts'
 import { loadTimeline } from '../../src/memory/timeline.ts'
-import type { DomainPack } from '../../src/pack/domain-pack.ts'
+import { consentTools, type DomainPack } from '../../src/pack/domain-pack.ts'
 import { discoverSkills } from '../../src/skills/discover-skills.ts'
 import { SkillRuntime } from '../../src/skills/skill-runtime.ts'
 import type { Database } from '../../src/store/database.ts'
@@ -77,7 +77,7 @@ export async function testWorker(
       maxInputChars: 5000,
       ...options.settings,
     },
-    approvalTools: options.approvalTools ?? pack.gateway?.approvalTools ?? [],
+    approvalTools: options.approvalTools ?? consentTools(pack),
     actionClaims: pack.gateway?.actionClaims ?? [],
     logger: createLogger({ level: 'silent' }),
   })

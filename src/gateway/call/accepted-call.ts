@@ -1,3 +1,4 @@
+import type { InputRequiredResult } from '@modelcontextprotocol/server'
 import { recordOutcome } from '../../audit/audited.ts'
 import type { Identity } from '../../auth/identity.ts'
 import { errorMessage } from '../../lib/errors.ts'
@@ -6,7 +7,8 @@ import type { SessionClaims, ToolDefinition } from '../../pack/tool-definition.t
 import { META, RESULT_META } from '../../protocol/gateway-wire.ts'
 import { recordedArguments } from '../recorded-call.ts'
 import { REMINDER } from './answers.ts'
-import { runAudited } from './audited-execution.ts'
+import { type AcceptedCall, runAudited } from './audited-execution.ts'
+import { askConsent, type ConsentChannel } from './consent-guard.ts'
 import { type CallOutcome, errorResult, isCallerError } from './error-result.ts'
 import type { GatewayDeps } from './gateway-deps.ts'
 import { acceptInput } from './input-guard.ts'
@@ -14,8 +16,10 @@ import { sessionFor, sessionHandleOf } from './session-guard.ts'
 
 /**
  * A call past the first guards: from here on, every call leaves its own invocation row. Its
- * input is checked, then its session, then the tool runs audited; a refusal before the
- * transaction is recorded here, one inside it by the audited execution.
+ * input is checked, then its session, then the person's consent where the tool needs the gateway
+ * to ask for it (a 2026 client gets the question as this call's result, and calls again with the
+ * answer), then the tool runs audited; a refusal before the transaction is recorded here, one
+ * inside it by the audited execution.
  */
 export async function runAccepted(
   deps: GatewayDeps,
@@ -24,7 +28,8 @@ export async function runAccepted(
   rawArguments: Record<string, unknown>,
   meta: Readonly<Record<string, unknown>>,
   signal: AbortSignal | undefined,
-): Promise<CallOutcome> {
+  consent: ConsentChannel = { kind: 'none' },
+): Promise<CallOutcome | InputRequiredResult> {
   const started = performance.now()
   let recorded: JsonObject = {}
   let session: SessionClaims | undefined
@@ -35,8 +40,7 @@ export async function runAccepted(
     recorded = recordedArguments(tool, args, trace)
     const input = acceptInput(tool, args)
     session = await sessionFor(deps.sessions, tool, identity, sessionHandleOf(args, meta))
-    inTransaction = true
-    const { data, text, staffRequest } = await runAudited(deps, {
+    const call: AcceptedCall = {
       tool,
       identity,
       input,
@@ -46,7 +50,13 @@ export async function runAccepted(
       meta,
       preview: meta[META.preview] === true,
       signal,
-    })
+    }
+    if (tool.consent === 'server' && !call.preview && consent.kind !== 'none') {
+      const question = await askConsent(deps, call, consent)
+      if (question !== undefined) return question
+    }
+    inTransaction = true
+    const { data, text, staffRequest } = await runAudited(deps, call)
     return {
       content: [{ type: 'text', text: `${text}\n\n${REMINDER}` }],
       structuredContent: data,

@@ -1,8 +1,10 @@
+import type { InputRequiredResult } from '@modelcontextprotocol/server'
 import type { Identity } from '../../auth/identity.ts'
 import { CallerError, FteError, SystemError } from '../../lib/errors.ts'
 import type { ToolDefinition } from '../../pack/tool-definition.ts'
 import { runAccepted } from './accepted-call.ts'
 import { overBudget } from './budget-guard.ts'
+import type { ConsentChannel } from './consent-guard.ts'
 import { type CallOutcome, errorResult } from './error-result.ts'
 import type { GatewayDeps } from './gateway-deps.ts'
 import { scopeRefusal } from './scope-guard.ts'
@@ -11,7 +13,7 @@ import { turnAway } from './turn-away.ts'
 /**
  * One gateway tool call, whatever the transport, through its guards in order: scope, the
  * per-identity concurrency limit, the per-identity budget, then input bounds and validation, the
- * session contract, and the tool in one audited transaction with a statement timeout and an
+ * session contract, the person's consent where the gateway asks for it, and the tool in one audited transaction with a statement timeout and an
  * overall limit. Success → structured result + text + the rules reminder; any failure → an
  * `isError` result with its code (fail closed).
  *
@@ -26,7 +28,8 @@ export async function callTool(
   rawArguments: Record<string, unknown> | undefined,
   meta: Readonly<Record<string, unknown>> | undefined,
   signal?: AbortSignal,
-): Promise<CallOutcome> {
+  consent?: ConsentChannel,
+): Promise<CallOutcome | InputRequiredResult> {
   let deps: GatewayDeps
   try {
     deps = await ready
@@ -51,7 +54,7 @@ export async function callTool(
   try {
     const limited = await overBudget(deps, identity)
     if (limited !== undefined) return await turnAway(deps, tool, identity, limited)
-    return await runAccepted(deps, tool, identity, rawArguments ?? {}, meta ?? {}, signal)
+    return await runAccepted(deps, tool, identity, rawArguments ?? {}, meta ?? {}, signal, consent)
   } finally {
     deps.inFlight.leave(identity.sub)
   }

@@ -20,6 +20,8 @@ export interface GatewayDeps {
   sessions: SessionHandles
   sessionTtlSeconds: number
   toolTimeoutMs: number
+  /** How long a person has to answer the gateway's question before it counts as a no. */
+  consentTimeoutMs: number
   maxConcurrentPerIdentity: number
   /** The calls running now, per identity, in this gateway. */
   inFlight: InFlight

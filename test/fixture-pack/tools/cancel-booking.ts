@@ -15,6 +15,8 @@ export const cancelBookingTool = defineTool({
     reason: z.string().trim().min(1).max(500).describe('Why, in the person’s words'),
   }),
   annotations: writes({ destructive: true, idempotent: true }),
+  // A cancelled room may be taken at once: the person says yes first, asked by the gateway.
+  consent: 'server',
   // Its own scope: a person who may book (write) may still be kept from cancelling.
   scope: 'cancel',
   sensitive: ['reason'],

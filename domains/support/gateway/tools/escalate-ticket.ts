@@ -55,6 +55,8 @@ export const escalateTicketTool = defineTool({
   activity: 'Passing ticket {ticket} to a person from our team…',
   topic: 'Ticket {ticket}',
   annotations: writes({ destructive: false, idempotent: true }),
+  // Hands the case to people: the customer agrees first, asked by the Worker.
+  consent: 'host',
   sensitive: ['reason', 'issue', 'tried', 'sentiment'],
   async run(ctx, input) {
     const t = await findTicket(ctx, input.ticket, true)

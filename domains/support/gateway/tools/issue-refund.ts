@@ -39,6 +39,8 @@ export const issueRefundTool = defineTool({
       ),
   }),
   annotations: writes({ destructive: true, idempotent: true }),
+  // Money out: the customer says yes first, asked by the gateway itself.
+  consent: 'server',
   scope: 'refund',
   sensitive: ['reason'],
   activity: 'Asking for a refund on order {#order}…',

@@ -12,6 +12,8 @@ export const deleteTaskTool = defineTool({
     'person to approve it first.',
   input: z.strictObject({ session: SESSION_ARGUMENT, task: TASK_REF }),
   annotations: writes({ destructive: true, idempotent: false }),
+  // Deleting cannot be undone: the person says yes first, asked by the gateway itself.
+  consent: 'server',
   sensitive: ['task'],
   async run(ctx, input) {
     const task = await findTask(ctx, input.task, true)

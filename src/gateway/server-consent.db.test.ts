@@ -1,0 +1,252 @@
+import { Client, type ElicitResult } from '@modelcontextprotocol/client'
+import { InMemoryTransport } from '@modelcontextprotocol/server'
+import { serveStdio } from '@modelcontextprotocol/server/stdio'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { fixturePack } from '../../test/fixture-pack/index.ts'
+import { ADA } from '../../test/fixture-pack/people.ts'
+import { countRows } from '../../test/support/count-rows.ts'
+import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
+import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import type { ApprovalSummary } from '../protocol/approval-summary.ts'
+import { CONSENT_FIELD, CONSENT_META, META } from '../protocol/gateway-wire.ts'
+import type { Gateway } from './gateway.ts'
+
+/** The two protocol eras, as the official client speaks them. */
+const ERAS = [
+  { era: '2025', wire: 'legacy', options: {} },
+  {
+    era: '2026-07-28',
+    wire: 'modern',
+    options: { versionNegotiation: { mode: { pin: '2026-07-28' as const } } },
+  },
+] as const
+
+type Answer = () => Promise<ElicitResult>
+const YES: Answer = async () => ({ action: 'accept', content: { [CONSENT_FIELD]: true } })
+const NO: Answer = async () => ({ action: 'decline' })
+const NEVER: Answer = () => new Promise<ElicitResult>(() => {})
+
+/** What the gateway asked the client, each time. */
+interface Asked {
+  message: string
+  summary: ApprovalSummary
+  ticket: unknown
+}
+
+describeEachDatabase('consent asked by the gateway itself', (target) => {
+  let db: TestDatabase
+  let closers: Array<() => Promise<unknown>>
+  beforeEach(async () => {
+    db = await target.open('fixture')
+    await fixturePack.loadDemoData?.(db)
+    closers = []
+  })
+  afterEach(async () => {
+    for (const close of closers) await close().catch(() => {})
+    await db.close()
+  })
+
+  const count = (sql: string, params: unknown[] = []) => countRows(db, sql, params)
+  const cancelled = () => count('SELECT 1 FROM bookings WHERE cancelled')
+  const answers = async () =>
+    (
+      await db.query<{ answer: string | null }>(
+        'SELECT answer FROM consent_requests ORDER BY asked_at',
+      )
+    ).rows.map((row) => row.answer)
+  const consentAudit = async () =>
+    (
+      await db.query<{ action: string; payload: { answer?: string } }>(
+        `SELECT action, payload FROM audit_log WHERE action LIKE 'consent_%' ORDER BY id`,
+      )
+    ).rows.map((row) => `${row.action}${row.payload.answer ? `:${row.payload.answer}` : ''}`)
+
+  for (const { era, wire, options } of ERAS) {
+    describe(`in the ${era} protocol`, () => {
+      /** The official client, answering the gateway's questions with `answer`, in memory. */
+      async function person(gateway: Gateway, answer: Answer | undefined) {
+        const asked: Asked[] = []
+        const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
+        const served = serveStdio(() => gateway.serverFor(ADA), { transport: serverSide })
+        const client = new Client(
+          { name: 'consent-test', version: '1.0.0' },
+          { ...options, capabilities: answer === undefined ? {} : { elicitation: { form: {} } } },
+        )
+        if (answer !== undefined) {
+          client.setRequestHandler('elicitation/create', async (request) => {
+            const meta = (request.params._meta ?? {}) as Record<string, unknown>
+            asked.push({
+              message: request.params.message,
+              summary: meta[CONSENT_META.summary] as ApprovalSummary,
+              ticket: meta[CONSENT_META.ticket],
+            })
+            return answer()
+          })
+        }
+        await client.connect(clientSide)
+        expect(client.getProtocolEra()).toBe(wire)
+        closers.push(
+          () => client.close(),
+          () => served.close(),
+        )
+        return { client, asked, session: await begin(client) }
+      }
+
+      it('runs the call once the person says yes to its summary, asked once', async () => {
+        const gateway = await testGateway(db, { pack: fixturePack })
+        const { client, asked, session } = await person(gateway, YES)
+        const reply = await call(
+          client,
+          'domain_cancel_booking',
+          { session, booking: '#1', reason: 'plans changed' },
+          { [META.consentTicket]: 'ticket-1' },
+        )
+        expect(reply.isError, reply.text).toBe(false)
+        expect(await cancelled()).toBe(1)
+        expect(asked).toHaveLength(1)
+        expect(asked[0]?.summary.title).toMatch(/^Cancel booking #1: Aurora on \d{4}-\d\d-\d\d$/)
+        expect(asked[0]?.message).toContain('Room: Aurora')
+        expect(asked[0]?.ticket).toBe('ticket-1')
+        expect(await answers()).toEqual(['accepted'])
+        expect(await consentAudit()).toEqual(['consent_asked', 'consent_given:accepted'])
+        expect(
+          await count(
+            `SELECT 1 FROM capability_invocations
+             WHERE capability = 'mcp:domain_cancel_booking' AND status = 'ok'`,
+          ),
+        ).toBe(1)
+      })
+
+      it('records a no and changes nothing', async () => {
+        const gateway = await testGateway(db, { pack: fixturePack })
+        const { client, asked, session } = await person(gateway, NO)
+        const reply = await call(client, 'domain_cancel_booking', {
+          session,
+          booking: '#1',
+          reason: 'plans changed',
+        })
+        expect(reply.isError).toBe(true)
+        expect(reply.data).toMatchObject({ error: { code: 'declined' } })
+        expect(reply.text).toMatch(/said no/)
+        expect(asked).toHaveLength(1)
+        expect(await cancelled()).toBe(0)
+        expect(await answers()).toEqual(['declined'])
+        expect(await consentAudit()).toEqual(['consent_asked', 'consent_declined:declined'])
+        expect(
+          await count(
+            `SELECT 1 FROM capability_invocations
+             WHERE capability = 'mcp:domain_cancel_booking' AND status = 'error'`,
+          ),
+        ).toBe(1)
+      })
+
+      it('counts a form sent back without a yes as a no', async () => {
+        const gateway = await testGateway(db, { pack: fixturePack })
+        const { client, session } = await person(gateway, async () => ({
+          action: 'accept',
+          content: { [CONSENT_FIELD]: false },
+        }))
+        const reply = await call(client, 'domain_cancel_booking', {
+          session,
+          booking: '#1',
+          reason: 'plans changed',
+        })
+        expect(reply.data).toMatchObject({ error: { code: 'declined' } })
+        expect(await cancelled()).toBe(0)
+        expect(await answers()).toEqual(['declined'])
+      })
+
+      it('counts no answer within the time limit as a no, recorded', async () => {
+        const gateway = await testGateway(db, { pack: fixturePack, consentTimeoutMs: 300 })
+        const { client, session } = await person(gateway, NEVER)
+        const pending = call(client, 'domain_cancel_booking', {
+          session,
+          booking: '#1',
+          reason: 'plans changed',
+        })
+        if (wire === 'legacy') {
+          // The gateway waits for the answer itself, and stops waiting at the limit.
+          const reply = await pending
+          expect(reply.data).toMatchObject({ error: { code: 'declined' } })
+          expect(reply.text).toMatch(/did not answer in time/)
+        } else {
+          // The gateway holds nothing between rounds: the question is closed at the limit.
+          pending.catch(() => {})
+          await expect.poll(answers, { timeout: 5000, interval: 100 }).toEqual(['no_answer'])
+        }
+        expect(await answers()).toEqual(['no_answer'])
+        expect(await consentAudit()).toEqual(['consent_asked', 'consent_declined:no_answer'])
+        expect(await cancelled()).toBe(0)
+      })
+
+      it('asks nothing of a client that cannot ask its user, whose host confirms instead', async () => {
+        const gateway = await testGateway(db, { pack: fixturePack })
+        const { client, session } = await person(gateway, undefined)
+        const listed = (await client.listTools()).tools.find(
+          (tool) => tool.name === 'domain_cancel_booking',
+        )
+        expect(listed?.annotations?.destructiveHint).toBe(true)
+        expect(listed?.description).toMatch(/cannot must confirm with its user before calling/)
+        const reply = await call(client, 'domain_cancel_booking', {
+          session,
+          booking: '#1',
+          reason: 'plans changed',
+        })
+        expect(reply.isError, reply.text).toBe(false)
+        expect(await cancelled()).toBe(1)
+        expect(await answers()).toEqual([])
+      })
+
+      it('never asks about a preview, which changes nothing', async () => {
+        const gateway = await testGateway(db, { pack: fixturePack })
+        const { client, asked, session } = await person(gateway, YES)
+        const reply = await call(
+          client,
+          'domain_cancel_booking',
+          { session, booking: '#1', reason: 'plans changed' },
+          { [META.preview]: true },
+        )
+        expect(reply.isError, reply.text).toBe(false)
+        expect(asked).toHaveLength(0)
+        expect(await cancelled()).toBe(0)
+      })
+    })
+  }
+
+  it('runs nothing on an answer sent again, or sent with another call', async () => {
+    const gateway = await testGateway(db, { pack: fixturePack })
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
+    const served = serveStdio(() => gateway.serverFor(ADA), { transport: serverSide })
+    const client = new Client(
+      { name: 'replay-test', version: '1.0.0' },
+      {
+        versionNegotiation: { mode: { pin: '2026-07-28' } },
+        capabilities: { elicitation: { form: {} } },
+      },
+    )
+    client.setRequestHandler('elicitation/create', YES)
+    await client.connect(clientSide)
+    closers.push(
+      () => client.close(),
+      () => served.close(),
+    )
+    const session = await begin(client)
+    const first = { session, booking: '#1', reason: 'plans changed' }
+    expect((await call(client, 'domain_cancel_booking', first)).isError).toBe(false)
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM consent_requests')
+    const state = rows[0]?.id as string
+    const yes = { consent: { action: 'accept', content: { [CONSENT_FIELD]: true } } }
+    for (const args of [first, { session, booking: '#2', reason: 'plans changed' }]) {
+      const replayed = await client.callTool({
+        name: 'domain_cancel_booking',
+        arguments: args,
+        inputResponses: yes,
+        requestState: state,
+      } as never)
+      expect(replayed.isError).toBe(true)
+      expect(JSON.stringify(replayed.structuredContent)).toContain('declined')
+      expect(JSON.stringify(replayed.content)).toContain('matches no open question')
+    }
+    expect(await cancelled()).toBe(1)
+  })
+})
