@@ -1,18 +1,11 @@
-import { Client } from '@modelcontextprotocol/client'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 import { InMemoryTransport } from '@modelcontextprotocol/server'
-import {
-  type CallToolResult,
-  type MCPCallToolOptions,
-  type MCPServer,
-  MCPServerStdio,
-  MCPServerStreamableHttp,
-} from '@openai/agents'
-import type { Gateway } from '../gateway/gateway.ts'
-
-type MCPTool = Awaited<ReturnType<MCPServer['listTools']>>[number]
-
+import { serveStdio } from '@modelcontextprotocol/server/stdio'
 import type { Identity } from '../auth/identity.ts'
+import type { Gateway } from '../gateway/gateway.ts'
 import { InternalError } from '../lib/errors.ts'
+import { GatewayClient, type GatewayServer } from './gateway-client.ts'
 
 /** How the Worker reaches the gateway. */
 export interface GatewayAccess {
@@ -22,7 +15,7 @@ export interface GatewayAccess {
    * A connected MCP client of the gateway: as `identity` in-process, or as whoever the transport
    * proves (the local operator over stdio, the token's subject over HTTP).
    */
-  connect(identity?: Identity): Promise<MCPServer>
+  connect(identity?: Identity): Promise<GatewayServer>
   close(): Promise<void>
 }
 
@@ -31,7 +24,7 @@ const MAX_IN_PROCESS_CLIENTS = 200
 
 /** The gateway in this process (`fte serve`, tests): one MCP client per identity, in memory. */
 export function inProcessAccess(gateway: Gateway, standIn?: Identity): GatewayAccess {
-  const clients = new Map<string, Promise<InProcessGateway>>()
+  const clients = new Map<string, Promise<GatewayClient>>()
   return {
     description: 'in-process',
     async connect(identity = standIn) {
@@ -50,7 +43,7 @@ export function inProcessAccess(gateway: Gateway, standIn?: Identity): GatewayAc
       let client = clients.get(key)
       if (client === undefined) {
         client = (async () => {
-          const server = new InProcessGateway(gateway, identity)
+          const server = inProcessClient(gateway, identity)
           await server.connect()
           return server
         })()
@@ -82,8 +75,8 @@ export function inProcessAccess(gateway: Gateway, standIn?: Identity): GatewayAc
  * One shared connection (stdio or HTTP); a connection that failed is replaced on the next
  * `connect`, so a gateway that was down is reached again once it is back.
  */
-function sharedAccess(description: string, make: () => MCPServer): GatewayAccess {
-  let current: Promise<MCPServer> | undefined
+function sharedAccess(description: string, make: () => GatewayServer): GatewayAccess {
+  let current: Promise<GatewayServer> | undefined
   return {
     description,
     async connect() {
@@ -113,104 +106,59 @@ export interface StdioAccessOptions {
   timeoutMs: number
 }
 
-/** The gateway as an `fte mcp` subprocess, through the Agents SDK's stdio MCP client. */
+/**
+ * The gateway as an `fte mcp` subprocess over stdio. The 2026-07-28 protocol first, pinned: an
+ * `auto` client would spawn a second subprocess to probe for it; a subprocess that serves only
+ * 2025 costs one more start.
+ */
 export function stdioAccess(options: StdioAccessOptions): GatewayAccess {
-  return sharedAccess('stdio (fte mcp)', () => {
-    return new MCPServerStdio({
-      name: 'digital-fte',
-      command: options.command,
-      args: options.args,
-      env: options.env,
-      cwd: options.cwd,
-      cacheToolsList: true,
-      clientSessionTimeoutSeconds: options.timeoutMs / 1000,
-      timeout: options.timeoutMs,
-    })
-  })
+  return sharedAccess(
+    'stdio (fte mcp)',
+    () =>
+      new GatewayClient(
+        () =>
+          new StdioClientTransport({
+            command: options.command,
+            args: options.args,
+            env: options.env,
+            cwd: options.cwd,
+          }),
+        { negotiation: ['modern', 'legacy'], timeoutMs: options.timeoutMs },
+      ),
+  )
 }
 
-/** A remote gateway's `/mcp` over streamable HTTP, with a bearer token. */
+/** A remote gateway's `/mcp` over streamable HTTP, with a bearer token; the newest era it offers. */
 export function httpAccess(options: {
   url: string
   token: string | undefined
   timeoutMs: number
   fetch?: typeof fetch
 }): GatewayAccess {
-  return sharedAccess(options.url, () => {
-    return new MCPServerStreamableHttp({
-      name: 'digital-fte',
-      url: options.url,
-      cacheToolsList: true,
-      clientSessionTimeoutSeconds: options.timeoutMs / 1000,
-      timeout: options.timeoutMs,
-      ...(options.token === undefined
-        ? {}
-        : { requestInit: { headers: { authorization: `Bearer ${options.token}` } } }),
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-    })
-  })
+  return sharedAccess(
+    options.url,
+    () =>
+      new GatewayClient(
+        () =>
+          new StreamableHTTPClientTransport(new URL(options.url), {
+            ...(options.token === undefined
+              ? {}
+              : { requestInit: { headers: { authorization: `Bearer ${options.token}` } } }),
+            ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+          }),
+        { timeoutMs: options.timeoutMs },
+      ),
+  )
 }
 
-/** The Agents SDK's MCP server interface over the official client, linked in memory. */
-class InProcessGateway implements MCPServer {
-  readonly cacheToolsList = true
-  readonly name = 'digital-fte'
-  private readonly client = new Client({ name: 'digital-fte-worker', version: '1.0.0' })
-  private tools: MCPTool[] | undefined
-  private readonly gateway: Gateway
-  private readonly identity: Identity
-
-  constructor(gateway: Gateway, identity: Identity) {
-    this.gateway = gateway
-    this.identity = identity
-  }
-
-  async connect(): Promise<void> {
+/**
+ * The gateway in this process, served over a linked pair in memory as `fte mcp` serves stdio:
+ * both protocol eras, the newest negotiated.
+ */
+function inProcessClient(gateway: Gateway, identity: Identity): GatewayClient {
+  return new GatewayClient(() => {
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
-    await this.gateway.serverFor(this.identity).connect(serverSide)
-    await this.client.connect(clientSide)
-  }
-
-  async close(): Promise<void> {
-    await this.client.close()
-  }
-
-  async listTools(): Promise<MCPTool[]> {
-    if (this.tools === undefined) {
-      const { tools } = await this.client.listTools()
-      this.tools = tools as unknown as MCPTool[]
-    }
-    return this.tools
-  }
-
-  async callTool(
-    name: string,
-    args: Record<string, unknown> | null,
-    meta?: Record<string, unknown> | null,
-    options?: MCPCallToolOptions,
-  ) {
-    const result = await this.callToolResult(name, args, meta, options)
-    return Object.assign(
-      result.content,
-      result.structuredContent === undefined ? {} : { structuredContent: result.structuredContent },
-      result.isError === undefined ? {} : { isError: result.isError },
-    )
-  }
-
-  async callToolResult(
-    name: string,
-    args: Record<string, unknown> | null,
-    meta?: Record<string, unknown> | null,
-    options?: MCPCallToolOptions,
-  ): Promise<CallToolResult> {
-    const result = await this.client.callTool(
-      { name, arguments: args ?? {}, ...(meta ? { _meta: meta } : {}) },
-      options?.signal === undefined ? undefined : { signal: options.signal },
-    )
-    return result as unknown as CallToolResult
-  }
-
-  async invalidateToolsCache(): Promise<void> {
-    this.tools = undefined
-  }
+    serveStdio(() => gateway.serverFor(identity), { transport: serverSide })
+    return clientSide
+  })
 }

@@ -1,12 +1,12 @@
-import type { MCPServer } from '@openai/agents'
 import type { Identity } from '../auth/identity.ts'
 import { errorMessage } from '../lib/errors.ts'
 import { beginSessionResultSchema, META, toolErrorCode } from '../protocol/gateway-wire.ts'
 import type { GatewayAccess } from './gateway-access.ts'
+import type { GatewayServer } from './gateway-client.ts'
 
 /** A gateway session the harness began for one turn: the model never sees the handle. */
 export interface Begun {
-  server: MCPServer
+  server: GatewayServer
   handle: string
   /** The verified subject the gateway acts for. */
   userId: string

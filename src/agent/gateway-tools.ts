@@ -1,7 +1,8 @@
-import { getCurrentSpan, type MCPServer, type Tool, tool } from '@openai/agents'
+import { getCurrentSpan, type Tool, tool } from '@openai/agents'
 import type { InvocationStatus } from '../audit/audited.ts'
 import type { JsonObject } from '../lib/json.ts'
 import { fillTemplate, META, RESULT_META, TOOL_META } from '../protocol/gateway-wire.ts'
+import type { GatewayServer } from './gateway-client.ts'
 import type { TurnState, Turns, WorkerRunContext } from './worker-context.ts'
 
 /** A tool of the Worker's agent as the SDK runs it: a gateway tool over MCP, or a skill tool. */
@@ -56,7 +57,7 @@ const HARNESS_ONLY = new Set(['begin_session'])
  * call that fails to reach the gateway (down, timed out) reads as the fail-closed instruction.
  */
 export async function gatewayTools(
-  server: MCPServer,
+  server: GatewayServer,
   options: GatewayToolsOptions,
 ): Promise<AgentTool[]> {
   const listed = await server.listTools()
@@ -96,12 +97,13 @@ export async function gatewayTools(
           const signal =
             details?.signal === undefined ? timeout : AbortSignal.any([details.signal, timeout])
           const started = performance.now()
+          const callId = details?.toolCall?.callId
           let text: string
           let status: InvocationStatus
           let staffRequest: string | undefined
           let structured: JsonObject | undefined
           try {
-            const result = await server.callToolResult?.(
+            const result = await server.callToolResult(
               mcpTool.name,
               args,
               {
@@ -109,9 +111,8 @@ export async function gatewayTools(
                 [META.conversation]: context.conversationId,
                 [META.trace]: `${span?.traceId ?? context.traceId ?? ''}/${span?.spanId ?? ''}`,
               },
-              { signal },
+              { signal, consent: callId === undefined ? undefined : context.consents.get(callId) },
             )
-            if (result === undefined) throw new Error('this MCP client cannot return full results')
             text = (result.content as Array<{ type: string; text?: string }>)
               .map((part) => part.text ?? '')
               .join('\n')
@@ -134,7 +135,6 @@ export async function gatewayTools(
             text = GATEWAY_UNREACHABLE
             status = timeout.aborted ? 'timeout' : 'error'
           }
-          const callId = details?.toolCall?.callId
           if (callId !== undefined) context.results.set(callId, { status, text, staffRequest })
           context.called({ tool: mcpTool.name, status, structured, staffRequest })
           await options.record(context, {

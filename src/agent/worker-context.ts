@@ -1,5 +1,6 @@
 import { InternalError } from '../lib/errors.ts'
 import type { ActionClaim } from '../pack/action-claims.ts'
+import type { ApprovalSummary } from '../protocol/approval-summary.ts'
 import { actionsDone, type CallOutcome, type ClaimMatch, claimsIn } from './claimed-actions.ts'
 import { GroundingSources } from './grounding.ts'
 import type { SkillToolContext } from './skill-tools.ts'
@@ -21,6 +22,8 @@ export interface TurnOptions {
   /** Actions done earlier in the turn, before it paused for approval. */
   done?: readonly string[]
   traceId: string
+  /** The summaries a person said yes to, by the call id they approved: a resumed run's. */
+  consents?: ReadonlyMap<string, ApprovalSummary>
 }
 
 /** What the output guardrail finds in a reply: ids nothing grounds, and claims nothing backs. */
@@ -43,6 +46,8 @@ export class TurnState {
   /** Texts that ground a reply: the user's message and the gateway's results this turn. */
   readonly grounding: string[]
   readonly traceId: string
+  /** What the person said yes to, by call id: the Worker's answer to the gateway's question. */
+  readonly consents: ReadonlyMap<string, ApprovalSummary>
   /** What each gateway call of this run answered, by call id. */
   readonly results = new Map<
     string,
@@ -61,6 +66,7 @@ export class TurnState {
     this.sources = new GroundingSources(this.grounding)
     this.done = new Set(options.done)
     this.traceId = options.traceId
+    this.consents = options.consents ?? new Map()
     this.#claims = claims
   }
 

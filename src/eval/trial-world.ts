@@ -10,7 +10,9 @@ import type { Embedder } from '../embedding/embedder.ts'
 import type { Gateway } from '../gateway/gateway.ts'
 import { InvalidInputError } from '../lib/errors.ts'
 import { staffRequests } from '../memory/staff-requests.ts'
-import { packScopes } from '../pack/domain-pack.ts'
+import { consentTools, packScopes } from '../pack/domain-pack.ts'
+import { type ApprovalSummary, approvalSummarySchema } from '../protocol/approval-summary.ts'
+import { META } from '../protocol/gateway-wire.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import type { Fixture, LoadedScenario } from './scenario.ts'
 import type { TrialDatabases } from './trial-databases.ts'
@@ -31,6 +33,8 @@ export interface TrialWorld {
   access: GatewayAccess
   user: Identity
   staff: Identity
+  /** Tools whose calls the gateway confirms with the person first (`consent: 'server'`). */
+  asksConsent: ReadonlySet<string>
   start: TrialStart
   close(): Promise<void>
 }
@@ -82,6 +86,7 @@ export async function openTrialWorld(
       access,
       user,
       staff,
+      asksConsent: new Set(consentTools(pack, 'server')),
       start,
       async close() {
         await access.close().catch(() => {})
@@ -157,7 +162,9 @@ export interface CallAnswer {
 
 /**
  * One tool call through the gateway, as `identity`, in `conversationId` (a session begun for it,
- * as the Worker begins one): the way a reference action, or staff in a model trial, acts.
+ * as the Worker begins one): the way a reference action, or staff in a model trial, acts. A call
+ * the gateway confirms first is previewed, and the person who makes it says yes to that summary,
+ * as a Worker's consent card does.
  */
 export async function callAs(
   world: TrialWorld,
@@ -169,13 +176,25 @@ export async function callAs(
   const timeoutMs = 30_000
   const begun = await beginSession(world.access, identity, conversationId, timeoutMs)
   if ('refused' in begun) return { failed: `begin_session was refused: ${begun.message}` }
-  const result = await begun.server.callToolResult?.(
-    call.tool,
-    { ...call.arguments, session: begun.handle },
-    null,
-    { signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]) },
-  )
-  if (result === undefined) return { failed: `${call.tool} gave no answer` }
+  const limit = () => AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])])
+  const args = { ...call.arguments, session: begun.handle }
+  let consent: ApprovalSummary | undefined
+  if (world.asksConsent.has(call.tool)) {
+    const preview = await begun.server.callToolResult(
+      call.tool,
+      args,
+      { [META.preview]: true },
+      {
+        signal: limit(),
+      },
+    )
+    const summary = approvalSummarySchema.safeParse(preview.structuredContent)
+    if (summary.success) consent = summary.data
+  }
+  const result = await begun.server.callToolResult(call.tool, args, null, {
+    signal: limit(),
+    consent,
+  })
   const text = ((result.content ?? []) as Array<{ text?: string }>)
     .map((c) => c.text ?? '')
     .join('\n')

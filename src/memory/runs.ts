@@ -21,7 +21,13 @@ export interface ClaimedRun {
   grounding: string[]
   /** The actions the run's calls did before it paused (claims a reply may then make). */
   done: string[]
-  decisions: Array<{ callId: string; decision: 'approved' | 'rejected'; reason: string | null }>
+  decisions: Array<{
+    callId: string
+    decision: 'approved' | 'rejected'
+    reason: string | null
+    /** What the person was shown and decided on. */
+    summary: ApprovalSummary | null
+  }>
 }
 
 /**
@@ -246,7 +252,8 @@ export const runStore = {
       call_id: string
       decision: 'approved' | 'rejected'
       reason: string | null
-    }>('SELECT call_id, decision, reason FROM approvals WHERE run_id = $1', [runId])
+      summary: ApprovalSummary | null
+    }>('SELECT call_id, decision, reason, summary FROM approvals WHERE run_id = $1', [runId])
     return {
       id: run.id,
       conversationId: run.conversation_id,
@@ -258,6 +265,7 @@ export const runStore = {
         callId: d.call_id,
         decision: d.decision,
         reason: d.reason,
+        summary: d.summary,
       })),
     }
   },

@@ -38,6 +38,11 @@ export async function* resumeRun(
     grounding: claimed.grounding,
     done: claimed.done,
     traceId,
+    consents: new Map(
+      claimed.decisions.flatMap((d) =>
+        d.decision === 'approved' && d.summary !== null ? [[d.callId, d.summary] as const] : [],
+      ),
+    ),
   })
   const agent = await deps.agentFor(begun)
   let outcome: RunOutcome
