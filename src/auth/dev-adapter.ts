@@ -19,9 +19,13 @@ export interface DevStorage {
 
 /**
  * oidc-provider's storage, in memory: one map per server. Registered clients are also written to
- * `saved`, one line each, and read back from it at start.
+ * `saved`, one line each, and read back from it at start. A client id that nothing stored names is
+ * then asked of `unstored` (a client described elsewhere, never kept here).
  */
-export function devStorage(saved?: ClientsFile): DevStorage {
+export function devStorage(
+  saved?: ClientsFile,
+  unstored?: (id: string) => Promise<AdapterPayload | undefined>,
+): DevStorage {
   const store = new Map<string, { payload: AdapterPayload; expiresAt: number | undefined }>()
   const clients = new Set<string>()
   for (const [id, payload] of saved?.clients ?? []) {
@@ -64,7 +68,8 @@ export function devStorage(saved?: ClientsFile): DevStorage {
       }
     },
     async find(id) {
-      return get(`${model}:${id}`)
+      const stored = get(`${model}:${id}`)
+      return stored !== undefined || model !== 'Client' ? stored : unstored?.(id)
     },
     async findByUid(uid) {
       const id = index(`uid:${uid}`)

@@ -1,20 +1,15 @@
 import type { KoaContextWithOIDC } from 'oidc-provider'
+import { isLoopback } from './dev-client-policy.ts'
 import { leavingPage } from './dev-pages.ts'
 
 type Middleware = (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => Promise<void>
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
-
-/** A redirect that stays on this machine: a loopback host (native apps, the MCP Inspector). */
-export function isLoopback(url: URL): boolean {
-  return LOOPBACK.has(url.hostname)
-}
-
 /**
  * Runs after oidc-provider has answered: when that answer would send the browser straight on to
- * another host for a client that registered itself (an authorization answer or error, a logout),
- * the redirect becomes a page naming the destination, with a link to it. Anyone may register a
- * client with any https redirect URI, so without it a link to this server bounces visitors
+ * another host for a client not configured here (one that registered itself, or one a metadata
+ * document describes), be it an authorization answer or error or a logout, the redirect becomes a
+ * page naming the destination, with a link to it. Anyone may register a client, or publish a
+ * document, with any https redirect URI, so without it a link to this server bounces visitors
  * wherever its author likes. Clients configured on the server, loopback destinations and app
  * schemes (`cursor:`) go on directly. An auto-submitted form (`response_mode=form_post`) to
  * another host is refused: it would leave with no page in between.
@@ -29,7 +24,7 @@ export function leavingCheck(preRegistered: ReadonlySet<string>): Middleware {
       const destination = elsewhere(ctx.response.get('location'))
       if (destination === undefined) return
       ctx.remove('location')
-      answer(ctx, 200, leavingPage(name, destination))
+      answer(ctx, 200, leavingPage(client.clientId, name, destination))
       return
     }
     const { params } = ctx.oidc
@@ -39,7 +34,7 @@ export function leavingCheck(preRegistered: ReadonlySet<string>): Middleware {
       answer(
         ctx,
         400,
-        `<!doctype html><meta charset="utf-8"><p>This development sign-in sends an application that registered itself to ${formTo.host} by redirect only: use response_mode=query.</p>\n`,
+        `<!doctype html><meta charset="utf-8"><p>This development sign-in sends an application not configured here to ${formTo.host} by redirect only: use response_mode=query.</p>\n`,
       )
     }
   }

@@ -76,6 +76,21 @@ describe('where the development authorization server sends the browser', () => {
     expect(web.headers.get('location')).toMatch(/^https:\/\/app\.example\/\?error=/)
   })
 
+  it('names itself (iss, RFC 9207) in every authorization answer, an error as much as a code', async () => {
+    await f.start({ autoSignIn: () => 'demo|maya' })
+    const client = await f.clientId(LOOPBACK)
+    const answers = {
+      code: await f.visit(f.authorizeUrl(client, LOOPBACK, PKCE)),
+      // No PKCE: refused, and the refusal goes back to the client (its redirect URI is known).
+      error: await f.visit(f.authorizeUrl(client, LOOPBACK)),
+    }
+    for (const [kind, answer] of Object.entries(answers)) {
+      const query = new URL(answer.headers.get('location') ?? '').searchParams
+      expect(query.has(kind), kind).toBe(true)
+      expect(query.get('iss'), kind).toBe(f.issuer)
+    }
+  })
+
   it('names a self-registered client as such on the sign-in page, and where the browser goes next', async () => {
     await f.start()
     const client = await f.clientId(ELSEWHERE, 'Helpful Assistant')

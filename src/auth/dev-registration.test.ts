@@ -38,6 +38,26 @@ describe('clients that register themselves with the development authorization se
     expect(((await squatter.json()) as { client_id: string }).client_id).not.toBe('fte-web')
   })
 
+  it('refuses redirects in the clear to another machine, and takes https, loopback and app schemes', async () => {
+    await f.start()
+    for (const key of ['redirect_uris', 'post_logout_redirect_uris']) {
+      const clear = await f.register({
+        redirect_uris: [LOOPBACK],
+        [key]: ['http://app.example/callback'],
+      })
+      expect(clear.status, key).toBe(400)
+      expect(await clear.json()).toMatchObject({
+        error_description: expect.stringContaining(`${key} must be https`),
+      })
+    }
+    const native = await f.register({
+      application_type: 'native',
+      redirect_uris: ['http://localhost:6274/callback', 'http://[::1]:1/cb', 'cursor://auth/cb'],
+    })
+    expect(native.status).toBe(201)
+    expect((await f.register({ redirect_uris: ['https://app.example/callback'] })).status).toBe(201)
+  })
+
   it('issues no client credentials to a stored self-registered client that asks for them', async () => {
     // As a server before this check would have stored it.
     await writeFile(

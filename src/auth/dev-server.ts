@@ -8,7 +8,8 @@ import { devStorage } from './dev-adapter.ts'
 import { checkSelfRegistered, WEB_CLIENT_NAME } from './dev-client-policy.ts'
 import { openClientsFile } from './dev-clients-file.ts'
 import { leavingCheck } from './dev-leaving-check.ts'
-import { homePage, signInPage } from './dev-pages.ts'
+import { type MetadataDocumentLimits, metadataDocuments } from './dev-metadata-documents.ts'
+import { askerOf, homePage, signInPage } from './dev-pages.ts'
 import { type RegistrationLimits, registrationLimits } from './dev-registration-limits.ts'
 import { scopesFor } from './scopes.ts'
 
@@ -67,6 +68,8 @@ export interface DevAuthServerOptions {
   clientsFile?: string
   /** Bounds on open registration (defaults: 100 clients, 10 registrations a minute). */
   registration?: RegistrationLimits
+  /** Bounds on fetching clients' metadata documents (defaults: 30 a minute, 2.5 s each). */
+  metadataDocuments?: MetadataDocumentLimits
 }
 
 export interface DevAuthServer {
@@ -82,9 +85,11 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
  * on a loopback port, with discovery metadata, a JWKS, open dynamic client registration,
  * authorization code with PKCE (S256 only), client credentials for scripts, and JWT access tokens
  * for this server's resources. Its sign-in page lets you pick a demo customer or the demo staff
- * user. Registration is bounded; a client that registered itself signs people in only (no client
- * credentials), cannot pass for the web UI, and sends the browser to another host only through a
- * page naming it. Registered clients are kept in `clientsFile`; other state lives in memory.
+ * user. A client whose id is the URL of its metadata document signs in without registering.
+ * Registration is bounded; a client not configured here signs people in only (no client
+ * credentials), cannot pass for the web UI, redirects in the clear to loopback only, and sends
+ * the browser to another host only through a page naming it. Registered clients are kept in
+ * `clientsFile`; other state lives in memory. Authorization responses carry `iss` (RFC 9207).
  */
 export async function startDevAuthServer(options: DevAuthServerOptions): Promise<DevAuthServer> {
   const host = options.host ?? '127.0.0.1'
@@ -103,13 +108,15 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
   const ttl = options.accessTokenTtlSeconds ?? 3600
   const scriptScopes = new Map((options.scriptClients ?? []).map((c) => [c.clientId, c.scope]))
   const account = async (sub: string) => (await options.accounts()).find((a) => a.sub === sub)
-  // Clients configured here are trusted as written; any other registered itself.
+  // Clients configured here are trusted as written; any other registered itself or is a document.
   const preRegistered = new Set([
     ...scriptScopes.keys(),
     ...(options.webClient === undefined ? [] : [options.webClient.clientId]),
   ])
+  const documents = metadataDocuments(options.metadataDocuments)
   const storage = devStorage(
     options.clientsFile === undefined ? undefined : await openClientsFile(options.clientsFile),
+    documents.findLoopback,
   )
 
   const provider = new Provider(issuer, {
@@ -137,12 +144,14 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
           ]),
     ],
     jwks: { keys: [options.signingKey] },
+    fetch: documents.fetch,
+    fetchResponseBodyLimits: documents.fetchResponseBodyLimits,
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     scopes: ['openid', 'offline_access'],
     // A client's registered `scope` would become an allow-list and block a later step-up: what a
     // token may carry is decided per account (the grant) and per script client instead.
     // (The validator runs once per listed property, present or not: one of our own does it.)
-    // It also holds a client that registered itself to what such a client may be.
+    // It also holds a client not configured here (registered, or a document) to what it may be.
     extraClientMetadata: {
       properties: ['x_fte'],
       validator(_ctx, _key, _value, metadata) {
@@ -166,6 +175,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
         issueRegistrationAccessToken: false,
       },
       clientCredentials: { enabled: true },
+      clientIdMetadataDocument: documents.feature,
       resourceIndicators: {
         enabled: true,
         defaultResource: () => resource,
@@ -285,11 +295,11 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
         const clientId = String(params.client_id ?? '')
         res.end(
           signInPage(uid, await options.accounts(), {
-            client: {
-              name: client?.clientName ?? (clientId || 'an application'),
-              selfRegistered: !preRegistered.has(clientId),
-              destination: destinationOf(String(params.redirect_uri ?? '')),
-            },
+            client: askerOf(
+              client ?? { clientId: clientId || 'an application' },
+              String(params.redirect_uri ?? ''),
+              preRegistered.has(clientId),
+            ),
             resource: String(params.resource ?? resource),
             scopes: String(params.scope ?? '')
               .split(' ')
@@ -335,15 +345,5 @@ function sourceOf(redirectUri: string): string {
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol
   } catch {
     return ''
-  }
-}
-
-/** Where a redirect URI leads, as the sign-in page names it: its host, or an app's scheme. */
-function destinationOf(redirectUri: string): string {
-  try {
-    const url = new URL(redirectUri)
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.host : url.protocol
-  } catch {
-    return 'an address it did not give'
   }
 }

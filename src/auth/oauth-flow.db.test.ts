@@ -13,6 +13,11 @@ import { ADA, ROSA } from '../../test/fixture-pack/people.ts'
 import { Capture } from '../../test/support/capture.ts'
 import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
 import { browseSignIn, HeadlessOAuth } from '../../test/support/headless-oauth.ts'
+import {
+  clientDocument,
+  DocumentHost,
+  trustLoopbackCertificate,
+} from '../../test/support/metadata-documents.ts'
 import { freePort } from '../../test/support/ports.ts'
 import { pgliteTarget, type TestDatabase } from '../../test/support/test-databases.ts'
 import { type FetchHandler, listen, type RunningServer } from '../http/listen.ts'
@@ -48,6 +53,8 @@ describe('signing in with OAuth through the development authorization server', (
   let automatic: string | undefined = ADA.sub
 
   beforeAll(async () => {
+    // A client's metadata document is served over https on loopback, with a test certificate.
+    trustLoopbackCertificate()
     db = await pgliteTarget.open('fixture')
     await fixturePack.loadDemoData?.(db)
     dir = await mkdtemp(join(tmpdir(), 'fte-oauth-'))
@@ -107,6 +114,8 @@ describe('signing in with OAuth through the development authorization server', (
     // No token yet: 401 → metadata → registration → authorization (PKCE) → redirect with a code.
     await expect(first.connect(attempt)).rejects.toThrow(UnauthorizedError)
     expect(oauth.callback?.get('code')).toBeTruthy()
+    // RFC 9207: the answer names its issuer, which the SDK checks before redeeming the code.
+    expect(oauth.callback?.get('iss')).toBe(auth.issuer)
     await attempt.finishAuth(oauth.callback ?? new URLSearchParams())
 
     const client = new Client({ name: 'oauth-e2e', version: '1.0.0' })
@@ -121,6 +130,50 @@ describe('signing in with OAuth through the development authorization server', (
     expect(token).toMatchObject({ iss: auth.issuer, aud: resource, sub: ADA.sub })
     // A customer gets what a customer may have, and not staff.
     expect(String(token.scope).split(' ').sort()).toEqual(['cancel', 'read', 'write'])
+  })
+
+  it("takes the official SDK client in by its metadata document's URL, registering nothing", async () => {
+    const documents = await DocumentHost.start((url) => ({ body: clientDocument(url) }), 'https')
+    const url = documents.url('/client.json')
+    const requests: string[] = []
+    const recording: typeof fetch = (input, init) => {
+      requests.push(`${init?.method ?? 'GET'} ${input instanceof Request ? input.url : input}`)
+      return fetch(input, init)
+    }
+    try {
+      const oauth = new HeadlessOAuth({ clientMetadataUrl: url })
+      const transport = () =>
+        new StreamableHTTPClientTransport(new URL(resource), {
+          authProvider: oauth,
+          fetch: recording,
+        })
+      const attempt = transport()
+      await expect(
+        new Client({ name: 'oauth-e2e', version: '1.0.0' }).connect(attempt),
+      ).rejects.toThrow(UnauthorizedError)
+      expect(oauth.callback?.get('iss')).toBe(auth.issuer)
+      await attempt.finishAuth(oauth.callback ?? new URLSearchParams())
+      const client = new Client({ name: 'oauth-e2e', version: '1.0.0' })
+      await client.connect(transport())
+      const mine = await call(client, 'domain_get_booking', {
+        session: await begin(client),
+        booking: 1,
+      })
+      expect(mine.text).toContain('ada.park@example.com')
+      await client.close()
+
+      expect(oauth.clientInformation()?.client_id).toBe(url)
+      expect(decodeJwt(oauth.tokens()?.access_token ?? '')).toMatchObject({
+        client_id: url,
+        sub: ADA.sub,
+      })
+      // The code was redeemed, and nothing was registered; the issuer read the document once.
+      expect(requests).toContain(`POST ${auth.issuer}/token`)
+      expect(requests.filter((r) => r.startsWith('POST') && r.endsWith('/reg'))).toEqual([])
+      expect(documents.hits.get('/client.json')).toBe(1)
+    } finally {
+      await documents.close()
+    }
   })
 
   /** The SDK client's sign-in, start to finish: 401, discovery, registration, PKCE, the token. */

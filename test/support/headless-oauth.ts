@@ -19,14 +19,19 @@ export class HeadlessOAuth implements OAuthClientProvider {
   signInPage: string | undefined
   /** Who to pick on a sign-in page (its form's `account` value), like a person clicking. */
   readonly account: string | undefined
+  /** Its metadata document's URL: its client id where the server reads such documents. */
+  readonly clientMetadataUrl?: string
   #client: OAuthClientInformationMixed | undefined
   #tokens: OAuthTokens | undefined
   #verifier = ''
   #discovery: OAuthDiscoveryState | undefined
 
-  constructor(options: { account?: string; tokens?: OAuthTokens } = {}) {
+  constructor(
+    options: { account?: string; tokens?: OAuthTokens; clientMetadataUrl?: string } = {},
+  ) {
     this.account = options.account
     this.#tokens = options.tokens
+    if (options.clientMetadataUrl !== undefined) this.clientMetadataUrl = options.clientMetadataUrl
   }
 
   get clientMetadata(): OAuthClientMetadata {
