@@ -6,6 +6,7 @@ import {
   type ClientOptions,
   type JSONRPCMessage,
   StreamableHTTPClientTransport,
+  type Transport,
 } from '@modelcontextprotocol/client'
 import { type Skill, SkillsClient } from '@modelcontextprotocol/client/ext/skills'
 import { InMemoryTransport } from '@modelcontextprotocol/server'
@@ -53,6 +54,26 @@ const BOOK_FILES = {
 }
 const CANCEL_MD = '---\nname: cancel-a-booking\ndescription: Cancels a booking.\n---\n# Cancel\n'
 
+/** The results the server sent, by the method the client had asked: what crossed the wire. */
+function recordAnswers(
+  clientSide: Transport,
+  serverSide: Transport,
+): (method: string) => unknown[] {
+  const asked = new Map<string | number, string>()
+  const answered = new Map<string | number, unknown>()
+  const ask = clientSide.send.bind(clientSide)
+  clientSide.send = (message: JSONRPCMessage, options) => {
+    if ('id' in message && 'method' in message) asked.set(message.id, message.method)
+    return ask(message, options)
+  }
+  const answer = serverSide.send.bind(serverSide)
+  serverSide.send = (message: JSONRPCMessage, options) => {
+    if ('id' in message && 'result' in message) answered.set(message.id, message.result)
+    return answer(message, options)
+  }
+  return (method) => [...asked].filter(([, m]) => m === method).map(([id]) => answered.get(id))
+}
+
 describe.each(ERAS)('the Agent Skills extension on $revision', ({ era, options }) => {
   let db: TestDatabase
   let tmp: Awaited<ReturnType<typeof tempDir>>
@@ -73,11 +94,11 @@ describe.each(ERAS)('the Agent Skills extension on $revision', ({ era, options }
   const catalog = async () =>
     publishSkills(await discoverSkills([{ dir: root, level: 'project' }]), () => {})
 
-  /** The entry the specification describes for a skill folder: read from the files themselves. */
-  async function entryOf(name: string, frontmatter: Skill['frontmatter']): Promise<Skill> {
-    const files = ['SKILL.md', ...(name === 'book-a-room' ? Object.keys(BOOK_FILES) : [])]
+  /** The entry the specification describes for a skill folder, digests and sizes read from disk. */
+  async function entryOf(frontmatter: Skill['frontmatter'], files: string[]): Promise<Skill> {
+    const name = frontmatter.name
     const resources = await Promise.all(
-      files.map(async (file) => {
+      ['SKILL.md', ...files].map(async (file) => {
         const bytes = await readFile(join(root, name, file))
         const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
         return { uri: `skill://${name}/${file}`, digest, size: bytes.length }
@@ -90,18 +111,7 @@ describe.each(ERAS)('the Agent Skills extension on $revision', ({ era, options }
     const gateway = await testGateway(db, { pack: fixturePack, skills: await catalog() })
     // In process, both eras: serveStdio picks the era from the opening message.
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
-    const asked = new Map<string | number, string>()
-    const answered = new Map<string | number, unknown>()
-    const answer = serverSide.send.bind(serverSide)
-    serverSide.send = (message: JSONRPCMessage, sendOptions) => {
-      if ('id' in message && 'result' in message) answered.set(message.id, message.result)
-      return answer(message, sendOptions)
-    }
-    const ask = clientSide.send.bind(clientSide)
-    clientSide.send = (message: JSONRPCMessage, sendOptions) => {
-      if ('id' in message && 'method' in message) asked.set(message.id, message.method)
-      return ask(message, sendOptions)
-    }
+    const answersTo = recordAnswers(clientSide, serverSide)
     const served = serveStdio(() => gateway.serverFor(ADA), { transport: serverSide })
     const client = new Client({ name: 'skills-wire', version: '1.0.0' }, options)
     try {
@@ -116,26 +126,29 @@ describe.each(ERAS)('the Agent Skills extension on $revision', ({ era, options }
       const skills = new SkillsClient(client)
       await skills.list()
       await skills.get('skill://book-a-room/SKILL.md')
-      const wire = (method: string) =>
-        [...asked].filter(([, m]) => m === method).map(([id]) => answered.get(id))
       const cache = era === 'modern' ? { resultType: 'complete', ...HINT } : {}
-      const book = await entryOf('book-a-room', {
-        name: 'book-a-room',
-        description: 'Books a room for a day ("book Aurora for Friday").',
-        license: 'Apache-2.0',
-        metadata: { version: '2.1' },
-      })
-      const cancel = await entryOf('cancel-a-booking', {
-        name: 'cancel-a-booking',
-        description: 'Cancels a booking.',
-      })
-      const [listed] = wire('skills/list') as [Record<string, unknown>]
-      const { _meta: _listMeta, ...list } = listed
-      expect(list).toEqual({ skills: [book, cancel], ...cache })
-      for (const skill of [book, cancel]) {
-        expect(skill.uri.split('/').at(-2)).toBe(skill.frontmatter.name)
+      // Every field the author wrote, verbatim; every file, SKILL.md included.
+      const book = await entryOf(
+        {
+          name: 'book-a-room',
+          description: 'Books a room for a day ("book Aurora for Friday").',
+          license: 'Apache-2.0',
+          metadata: { version: '2.1' },
+        },
+        Object.keys(BOOK_FILES),
+      )
+      const cancel = await entryOf(
+        { name: 'cancel-a-booking', description: 'Cancels a booking.' },
+        [],
+      )
+      const [listed] = answersTo('skills/list') as [{ skills: Skill[] }]
+      // skill://<name>/SKILL.md: the skill path's last segment is the frontmatter's name.
+      for (const skill of listed.skills) {
+        expect(skill.uri).toBe(`skill://${skill.frontmatter.name}/SKILL.md`)
       }
-      const [got] = wire('skills/get') as [Record<string, unknown>]
+      const { _meta: _listMeta, ...list } = listed as Record<string, unknown>
+      expect(list).toEqual({ skills: [book, cancel], ...cache })
+      const [got] = answersTo('skills/get') as [Record<string, unknown>]
       const { _meta: _getMeta, ...get } = got
       expect(get).toEqual({ skill: book, ...cache })
 
