@@ -115,6 +115,13 @@ describeEachDatabase('retention', (target) => {
               ('<r2@x>', $1, 'a@x', 's', 'b', 'queued', now() - interval '3 days')`,
       [mixed],
     )
+    // A question answered long ago goes; one still waiting for its answer stays.
+    await db.query(
+      `INSERT INTO consent_requests (asked_of, tool, arguments_digest, summary, asked_at, answer,
+                                     answered_at)
+       VALUES ('a', 't', repeat('0', 64), '{}', now() - interval '3 days', 'accepted', now()),
+              ('a', 't', repeat('0', 64), '{}', now() - interval '3 days', NULL, NULL)`,
+    )
     // A job's run past the audit's age goes; a recent one stays.
     await db.query(
       `INSERT INTO job_runs (job_id, attempt, task, trigger, status, started_at, finished_at)
@@ -130,6 +137,7 @@ describeEachDatabase('retention', (target) => {
     expect(report).toEqual({
       messages: 5,
       agentRuns: 1,
+      consentRequests: 1,
       conversations: 1,
       idempotencyRecords: 1,
       rateLimits: 1,
@@ -141,7 +149,8 @@ describeEachDatabase('retention', (target) => {
       auditRows: 2,
       invocations: 1,
     })
-    expect(steps).toHaveLength(12)
+    expect(steps).toHaveLength(13)
+    expect(await count('consent_requests')).toBe(1)
     expect(await count('job_runs')).toBe(1)
     expect(await count(`inbound_emails WHERE message_id = '<new@x>'`)).toBe(1)
     expect(await count(`email_outbox WHERE status = 'queued'`)).toBe(1)

@@ -18,6 +18,7 @@ export interface RetentionPolicy {
 export interface RetentionReport {
   messages: number
   agentRuns: number
+  consentRequests: number
   conversations: number
   idempotencyRecords: number
   rateLimits: number
@@ -89,6 +90,11 @@ export async function applyRetention(
   )
   const messages = await drain('messages', memoryExpiry.messages(messageCutoff), messageHours)
   const agentRuns = await drain('agentRuns', memoryExpiry.finishedRuns(messageCutoff), messageHours)
+  const consentRequests = await drain(
+    'consentRequests',
+    memoryExpiry.answeredConsents(messageCutoff),
+    messageHours,
+  )
   const conversations = await drain(
     'conversations',
     memoryExpiry.idleConversations(messageCutoff),
@@ -145,6 +151,7 @@ export async function applyRetention(
   const report = {
     messages,
     agentRuns,
+    consentRequests,
     conversations,
     idempotencyRecords,
     rateLimits,

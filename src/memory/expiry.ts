@@ -26,6 +26,14 @@ export const memoryExpiry = {
                          WHERE a.conversation_id = c.id AND a.created_at >= ${cutoff})
        LIMIT $2)`,
 
+  /**
+   * The gateway's answered questions hold a call's summary, the Worker's words in it too: they go
+   * with the messages. One still open stays (its answer is awaited, or closed as none first).
+   */
+  answeredConsents: (cutoff: string) =>
+    `DELETE FROM consent_requests WHERE id IN (
+       SELECT id FROM consent_requests WHERE answer IS NOT NULL AND asked_at < ${cutoff} LIMIT $2)`,
+
   /** Trace spans are kept as long as the audit rows they explain. */
   spans: (cutoff: string) =>
     `DELETE FROM agent_spans WHERE (trace_id, span_id) IN (

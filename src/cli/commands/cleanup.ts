@@ -5,6 +5,7 @@ import { type CliContext, loadRuntime } from '../cli-context.ts'
 const LABELS: Record<keyof RetentionReport, string> = {
   messages: 'messages',
   agentRuns: 'finished runs',
+  consentRequests: 'consent questions answered',
   conversations: 'conversations',
   idempotencyRecords: 'idempotency records',
   rateLimits: 'rate-limit rows',
