@@ -18,6 +18,8 @@ export interface GatewayCallOptions extends MCPCallToolOptions {
 
 /** The gateway as the Worker's agent sees it: an MCP server whose calls can carry consent. */
 export interface GatewayServer extends MCPServer {
+  /** The MCP revision this connection speaks (2026-07-28, or a 2025 one), once connected. */
+  readonly protocol?: string | undefined
   callToolResult(
     name: string,
     args: Record<string, unknown> | null,
@@ -70,6 +72,10 @@ export class GatewayClient implements GatewayServer {
   /** The protocol era this connection speaks. */
   get era(): 'legacy' | 'modern' | undefined {
     return this.client?.getProtocolEra()
+  }
+
+  get protocol(): string | undefined {
+    return this.client?.getNegotiatedProtocolVersion()
   }
 
   async connect(): Promise<void> {

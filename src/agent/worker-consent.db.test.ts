@@ -82,7 +82,8 @@ describe("the Worker's consent card, as the answer to the gateway's own question
     it(`asks the person once, and answers the gateway with their yes (gateway serving ${served})`, async () => {
       scriptCancel()
       const gateway = await testGateway(db, { pack: fixturePack })
-      const access = served === 'both eras' ? inProcessAccess(gateway, ADA) : legacyOnlyAccess(gateway)
+      const access =
+        served === 'both eras' ? inProcessAccess(gateway, ADA) : legacyOnlyAccess(gateway)
       const worker = await testWorker(db, model, {
         pack: fixturePack,
         identity: ADA,

@@ -192,7 +192,9 @@ describe('fte ask, fte approve and fte replay on the embedded database', () => {
     const ok = await fte(['doctor'], env)
     expect(ok.stdout).toMatch(/✓ configuration: domain support/)
     expect(ok.stdout).toMatch(/✓ database: embedded .*up to date/)
-    expect(ok.stdout).toMatch(/✓ gateway: in-process: \d+ tools; the system of record is reachable/)
+    expect(ok.stdout).toMatch(
+      /✓ gateway: in-process \(MCP 2026-07-28\): \d+ tools; the system of record is reachable/,
+    )
     expect(ok.stdout).toMatch(/✓ model: compatible at .*: the key works; 1 models listed/)
     expect(ok.code).toBe(0)
 

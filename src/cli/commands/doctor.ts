@@ -134,7 +134,7 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
         checks.push({
           name: 'gateway',
           ok,
-          detail: `${gateway.description}: ${tools.length} tools; ${ok ? 'the system of record is reachable' : 'health failed'}`,
+          detail: `${gateway.description}${server.protocol === undefined ? '' : ` (MCP ${server.protocol})`}: ${tools.length} tools; ${ok ? 'the system of record is reachable' : 'health failed'}`,
         })
       } finally {
         await gateway.close()
