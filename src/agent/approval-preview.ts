@@ -1,6 +1,7 @@
-import type { MCPServer } from '@openai/agents'
+import { generateSpanId, type MCPServer } from '@openai/agents'
 import { type ApprovalSummary, approvalSummarySchema } from '../protocol/approval-summary.ts'
 import { META } from '../protocol/gateway-wire.ts'
+import { fromAgentsSdk, traceMeta } from '../protocol/trace-context.ts'
 import type { TurnState } from './worker-context.ts'
 
 /**
@@ -26,7 +27,8 @@ export async function previewApproval(
       {
         [META.session]: turn.sessionHandle,
         [META.conversation]: turn.conversationId,
-        [META.trace]: `${turn.traceId}/`,
+        // In the turn's trace; made outside any span of it, so from a span id of its own.
+        ...traceMeta(fromAgentsSdk(turn.traceId, generateSpanId())),
         [META.preview]: true,
       },
       { signal: AbortSignal.timeout(timeoutMs) },

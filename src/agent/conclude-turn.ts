@@ -5,6 +5,7 @@ import type { JsonObject } from '../lib/json.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { PostgresSession } from '../memory/agent-session.ts'
 import { runStore } from '../memory/runs.ts'
+import { w3cTraceId } from '../protocol/trace-context.ts'
 import type { Database } from '../store/database.ts'
 import { previewApproval } from './approval-preview.ts'
 import type { Refused } from './gateway-session.ts'
@@ -29,12 +30,14 @@ export interface TurnEnding {
   spans: Pick<SpanRecorder, 'take'>
   /** The audit actor for a user's turn. */
   actor(userId: string): string
+  /** Appends the Worker's audit row; `traceId`: the Agents SDK's id of the turn it belongs to. */
   audit(
     action: AuditAction,
     conversationId: string,
     userId: string,
     payload: JsonObject,
     target?: string,
+    traceId?: string,
   ): Promise<number>
 }
 
@@ -59,6 +62,7 @@ export async function* concludeTurn(
     actor: deps.actor(userId),
     conversationId,
     payload,
+    traceId: w3cTraceId(traceId),
   })
   if (outcome.kind === 'paused') {
     await session.commit({ spans, title: context.topic })
@@ -81,8 +85,9 @@ export async function* concludeTurn(
         'approval_requested',
         conversationId,
         userId,
-        { approval_id: pending.id, call_id: pending.callId, trace_id: traceId },
+        { approval_id: pending.id, call_id: pending.callId },
         `mcp:${pending.tool}`,
+        traceId,
       )
       yield {
         type: 'approval_requested',
@@ -113,7 +118,6 @@ export async function* concludeTurn(
           ...(unbacked.length > 0
             ? { unbacked: unbacked.slice(0, 20).map((c) => ({ action: c.action, said: c.said })) }
             : {}),
-          trace_id: traceId,
         }),
       )
       const details = [
@@ -150,7 +154,6 @@ export async function* concludeTurn(
       cost_usd: costUsd,
       model: deps.model.name,
       provider: deps.model.provider,
-      trace_id: traceId,
       ...(outcome.kind === 'fallback' ? { fallback: outcome.reason } : {}),
     }),
   )

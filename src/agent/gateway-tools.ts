@@ -2,6 +2,7 @@ import { getCurrentSpan, type Tool, tool } from '@openai/agents'
 import type { InvocationStatus } from '../audit/audited.ts'
 import type { JsonObject } from '../lib/json.ts'
 import { fillTemplate, META, RESULT_META, TOOL_META } from '../protocol/gateway-wire.ts'
+import { fromAgentsSdk, traceMeta } from '../protocol/trace-context.ts'
 import type { GatewayServer } from './gateway-client.ts'
 import type { TurnState, Turns, WorkerRunContext } from './worker-context.ts'
 
@@ -109,7 +110,7 @@ export async function gatewayTools(
               {
                 [META.session]: context.sessionHandle,
                 [META.conversation]: context.conversationId,
-                [META.trace]: `${span?.traceId ?? context.traceId ?? ''}/${span?.spanId ?? ''}`,
+                ...traceMeta(fromAgentsSdk(span?.traceId ?? context.traceId, span?.spanId)),
               },
               { signal, consent: callId === undefined ? undefined : context.consents.get(callId) },
             )

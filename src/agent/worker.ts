@@ -6,6 +6,7 @@ import type { WorkerConfig } from '../config/sections/worker.ts'
 import type { Logger } from '../lib/logger.ts'
 import { type PendingApproval, runStore } from '../memory/runs.ts'
 import type { ActionClaim } from '../pack/action-claims.ts'
+import { fromAgentsSdk, w3cTraceId } from '../protocol/trace-context.ts'
 import type { SkillRuntime } from '../skills/skill-runtime.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import type { GatewayAccess } from './gateway-access.ts'
@@ -100,7 +101,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const invocations = recorderOn(db)
   const actor = (userId: string) => `worker:${userId}`
 
-  // What the Worker saw of a gateway call; the gateway records the call itself on its side.
+  // What the Worker saw of a gateway call; the gateway records the call itself on its side, with
+  // the same trace and span (the traceparent the call carried), so a replay pairs the two rows.
   const recordCall = async (context: TurnState, call: GatewayCall) => {
     await recordOutcome(
       invocations,
@@ -108,7 +110,8 @@ export function createWorker(options: WorkerOptions): Worker {
         capability: `mcp:${call.name}`,
         actor: actor(context.userId),
         conversationId: context.conversationId,
-        arguments: { call_id: call.callId ?? null, _trace: `${call.traceId}/${call.spanId}` },
+        arguments: { call_id: call.callId ?? null },
+        trace: fromAgentsSdk(call.traceId, call.spanId),
       },
       { status: call.status, result: { seen_by: 'worker' }, latencyMs: call.latencyMs },
     )
@@ -145,8 +148,15 @@ export function createWorker(options: WorkerOptions): Worker {
     actor,
     spans,
     turns,
-    audit: (action, conversationId, userId, payload, target) =>
-      writeAudit(db, { action, actor: actor(userId), conversationId, target, payload }),
+    audit: (action, conversationId, userId, payload, target, traceId) =>
+      writeAudit(db, {
+        action,
+        actor: actor(userId),
+        conversationId,
+        target,
+        payload,
+        traceId: w3cTraceId(traceId),
+      }),
     begin: (identity, conversationId) =>
       beginSession(options.gateway, identity, conversationId, settings.toolTimeoutMs),
     agentFor,

@@ -31,12 +31,12 @@ export function auditRowsStatement(
             OR (${guards.values}::jsonb -> (a.n - 1))::boolean = (${guards.condition})`
   return {
     sql: `INSERT INTO audit_log
-         (id, conversation_id, invocation_id, actor, action, target, payload, result)
+         (id, conversation_id, invocation_id, actor, action, target, payload, result, trace_id)
        SELECT seqs.seq, a.conversation_id, a.invocation_id, a.actor, a.action, a.target,
-              a.payload, a.result
+              a.payload, a.result, a.trace_id
        FROM jsonb_to_recordset(${placeholders.rows}::jsonb)
          AS a(n int, conversation_id uuid, invocation_id uuid, actor text, action text,
-              target text, payload jsonb, result jsonb)
+              target text, payload jsonb, result jsonb, trace_id text)
        JOIN seqs ON seqs.n = ${placeholders.offset}::int + a.n
        ${where}`,
     rows: JSON.stringify(
@@ -49,6 +49,7 @@ export function auditRowsStatement(
         target: entry.target == null ? null : storableText(entry.target),
         payload: recordable(entry.payload ?? {}),
         result: entry.result === undefined ? null : recordable(entry.result),
+        trace_id: entry.traceId ?? null,
       })),
     ),
   }

@@ -13,6 +13,11 @@ export interface AuditEvent {
   result: Json
   /** The call it was recorded in (a business event, or the call's own row); null outside one. */
   invocationId: string | null
+  /**
+   * The W3C trace id of the call or the Worker's turn it was written in (a call's row recorded
+   * before migration 015: its invocation's, which that migration filled in).
+   */
+  traceId: string | null
   invocation: {
     id: string
     capability: string
@@ -21,6 +26,8 @@ export interface AuditEvent {
     costUsd: string | null
     arguments: Json
     result: Json
+    /** The caller's span the call was made from (in the trace `traceId`). */
+    parentSpanId: string | null
   } | null
 }
 
@@ -35,8 +42,9 @@ export async function auditTrail(
 ): Promise<Array<{ position: number; event: AuditEvent }>> {
   const { rows } = await q.query<AuditRow>(
     `SELECT a.id, a.created_at, a.action, a.actor, a.target, a.payload, a.result, a.invocation_id,
-            ci.id AS invoked_id, ci.capability, ci.status, ci.latency_ms, ci.cost_usd,
-            ci.arguments, ci.result AS invocation_result
+            coalesce(a.trace_id, ci.trace_id) AS trace_id, ci.id AS invoked_id, ci.capability,
+            ci.status, ci.latency_ms, ci.cost_usd, ci.arguments, ci.result AS invocation_result,
+            ci.parent_span_id
      FROM audit_log a
      LEFT JOIN capability_invocations ci
        ON ci.id = a.invocation_id AND a.action = 'capability_invoked'
@@ -56,6 +64,7 @@ interface AuditRow extends Record<string, unknown> {
   payload: Json
   result: Json
   invocation_id: string | null
+  trace_id: string | null
   invoked_id: string | null
   capability: string | null
   status: string | null
@@ -63,6 +72,7 @@ interface AuditRow extends Record<string, unknown> {
   cost_usd: string | null
   arguments: Json
   invocation_result: Json
+  parent_span_id: string | null
 }
 
 function toEvent(row: AuditRow): AuditEvent {
@@ -76,6 +86,7 @@ function toEvent(row: AuditRow): AuditEvent {
     payload: row.payload,
     result: row.result,
     invocationId: row.invocation_id,
+    traceId: row.trace_id,
     invocation:
       row.invoked_id === null
         ? null
@@ -87,6 +98,7 @@ function toEvent(row: AuditRow): AuditEvent {
             costUsd: row.cost_usd,
             arguments: row.arguments,
             result: row.invocation_result,
+            parentSpanId: row.parent_span_id,
           },
   }
 }

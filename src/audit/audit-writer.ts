@@ -22,11 +22,13 @@ export interface AuditEntry {
   payload?: JsonObject | undefined
   result?: Json | undefined
   invocationId?: string | null | undefined
+  /** The W3C trace id (32 hex) of the call or the Worker's turn it was written in. */
+  traceId?: string | null | undefined
 }
 
 const INSERT_AUDIT = `INSERT INTO audit_log
-  (conversation_id, invocation_id, actor, action, target, payload, result)
-  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)`
+  (conversation_id, invocation_id, actor, action, target, payload, result, trace_id)
+  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)`
 
 /** Appends one audit row. Run it on the transaction that holds the business write it describes. */
 export async function writeAudit(q: Queryable, entry: AuditEntry): Promise<number> {
@@ -56,6 +58,7 @@ function auditValues(entry: AuditEntry): unknown[] {
     entry.target == null ? null : storableText(entry.target),
     forTheRecord(entry.payload ?? {}),
     entry.result === undefined ? null : forTheRecord(entry.result),
+    entry.traceId ?? null,
   ]
 }
 
@@ -104,6 +107,8 @@ export async function recordInvocations(
     status: record.status,
     latency_ms: Math.max(0, Math.round(record.latencyMs)),
     cost_usd: record.costUsd ?? null,
+    trace_id: record.trace?.traceId ?? null,
+    parent_span_id: record.trace?.parentId ?? null,
   }))
   if (rows.length === 1) {
     // One record, the common case: plain parameters plan and run in about half the time.
@@ -111,14 +116,16 @@ export async function recordInvocations(
     const { rowCount } = await q.query(
       `WITH invocation AS (
          INSERT INTO capability_invocations
-           (id, conversation_id, actor, capability, arguments, result, status, latency_ms, cost_usd)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9)
-         RETURNING id, conversation_id, actor, capability, arguments, status, latency_ms
+           (id, conversation_id, actor, capability, arguments, result, status, latency_ms, cost_usd,
+            trace_id, parent_span_id)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11)
+         RETURNING id, conversation_id, actor, capability, arguments, status, latency_ms, trace_id
        )
-       INSERT INTO audit_log (conversation_id, invocation_id, actor, action, target, payload, result)
+       INSERT INTO audit_log
+         (conversation_id, invocation_id, actor, action, target, payload, result, trace_id)
        SELECT conversation_id, id, actor, 'capability_invoked', capability,
               jsonb_build_object('arguments', arguments, 'latency_ms', latency_ms),
-              jsonb_build_object('status', status)
+              jsonb_build_object('status', status), trace_id
        FROM invocation`,
       [
         row.id,
@@ -130,6 +137,8 @@ export async function recordInvocations(
         row.status,
         row.latency_ms,
         row.cost_usd,
+        row.trace_id,
+        row.parent_span_id,
       ],
     )
     if (rowCount !== 1) throw new InternalError('internal', 'recording an invocation wrote no row')
@@ -139,18 +148,22 @@ export async function recordInvocations(
     `WITH input AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
          ord int, id uuid, conversation_id uuid, actor text, capability text, arguments jsonb,
-         result jsonb, status text, latency_ms int, cost_usd numeric)
+         result jsonb, status text, latency_ms int, cost_usd numeric, trace_id text,
+         parent_span_id text)
      ), invocation AS (
        INSERT INTO capability_invocations
-         (id, conversation_id, actor, capability, arguments, result, status, latency_ms, cost_usd)
-       SELECT id, conversation_id, actor, capability, arguments, result, status, latency_ms, cost_usd
+         (id, conversation_id, actor, capability, arguments, result, status, latency_ms, cost_usd,
+          trace_id, parent_span_id)
+       SELECT id, conversation_id, actor, capability, arguments, result, status, latency_ms,
+              cost_usd, trace_id, parent_span_id
        FROM input ORDER BY ord
        RETURNING id
      )
-     INSERT INTO audit_log (conversation_id, invocation_id, actor, action, target, payload, result)
+     INSERT INTO audit_log
+       (conversation_id, invocation_id, actor, action, target, payload, result, trace_id)
      SELECT i.conversation_id, i.id, i.actor, 'capability_invoked', i.capability,
             jsonb_build_object('arguments', i.arguments, 'latency_ms', i.latency_ms),
-            jsonb_build_object('status', i.status)
+            jsonb_build_object('status', i.status), i.trace_id
      FROM input i JOIN invocation USING (id)
      ORDER BY i.ord`,
     [
@@ -250,6 +263,7 @@ export async function invokeAudited<T extends Json>(
               ...entry,
               conversationId: entry.conversationId ?? call.conversationId,
               invocationId,
+              traceId: call.trace?.traceId,
             }),
         })
         await recordInvocation(tx, underway.row(result))

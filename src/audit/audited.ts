@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { errorMessage, FteError } from '../lib/errors.ts'
 import type { Json, JsonObject } from '../lib/json.ts'
+import type { TraceContext } from '../protocol/trace-context.ts'
 import { SQLSTATE, sqlState } from '../store/sql-error.ts'
 
 export type InvocationStatus = 'ok' | 'error' | 'timeout'
@@ -12,6 +13,8 @@ export interface CapabilityCall {
   actor: string
   arguments: JsonObject
   conversationId?: string | null | undefined
+  /** The trace the call ran in and the caller's span it came from, when the caller sent them. */
+  trace?: Pick<TraceContext, 'traceId' | 'parentId'> | undefined
 }
 
 export interface InvocationRecord extends CapabilityCall {

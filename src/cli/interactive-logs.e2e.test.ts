@@ -33,7 +33,7 @@ describe('log lines at the terminal', () => {
     const env = { FTE_DATA_DIR: join(dir, 'data') }
     const quiet = await run(['migrate'], env)
     expect(quiet.code).toBe(0)
-    expect(quiet.stdout).toContain('applied 20, 0 were already applied')
+    expect(quiet.stdout).toContain('applied 22, 0 were already applied')
     expect(quiet.stderr).toBe('')
 
     const asked = await run(['migrate', '--status'], { ...env, LOG_LEVEL: 'info' })

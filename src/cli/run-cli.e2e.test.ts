@@ -69,23 +69,23 @@ describe('fte on the embedded database', () => {
     const before = await fte(['migrate', '--status'], env)
     expect(before.code).toBe(0)
     expect(before.stdout).toMatch(/pending +core\/001_system_of_record\.sql/)
-    expect(before.stdout).toContain('0 applied, 20 pending')
+    expect(before.stdout).toContain('0 applied, 22 pending')
 
     const tooEarly = await fte(['search', 'refund'], env)
     expect(tooEarly.code).toBe(1)
-    expect(tooEarly.stderr).toContain('schema is not up to date (20 migrations not applied)')
+    expect(tooEarly.stderr).toContain('schema is not up to date (22 migrations not applied)')
 
     const migrated = await fte(['migrate'], env)
     expect(migrated.code).toBe(0)
     expect(migrated.stdout).toMatch(/applied {2}support\/001_support\.sql/)
-    expect(migrated.stdout).toContain('applied 20, 0 were already applied')
+    expect(migrated.stdout).toContain('applied 22, 0 were already applied')
 
     const again = await fte(['migrate'], env)
-    expect(again.stdout).toContain('up to date (20 migrations applied)')
+    expect(again.stdout).toContain('up to date (22 migrations applied)')
 
     const after = await fte(['migrate', '--status', '--json'], env)
     const statuses = JSON.parse(after.stdout) as { state: string }[]
-    expect(statuses.map((s) => s.state)).toEqual(Array(20).fill('applied'))
+    expect(statuses.map((s) => s.state)).toEqual(Array(22).fill('applied'))
 
     const db = await openPglite({ dataDir })
     await buildConversation(db)

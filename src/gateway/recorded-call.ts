@@ -15,14 +15,9 @@ const CREDENTIAL = /handle|token|secret/i
  * capped and unstorable text escaped, and an oversized set summarised by its keys. Emails, phones
  * and card numbers anywhere in them are digested by the audit writer.
  */
-export function recordedArguments(
-  tool: ToolDefinition,
-  args: Record<string, unknown>,
-  trace: string | undefined,
-): JsonObject {
+export function recordedArguments(tool: ToolDefinition, args: Record<string, unknown>): JsonObject {
   const { session: _handle, ...rest } = args
   const kept = hideFields(tool, storable(rest)) as JsonObject
-  if (trace !== undefined) kept._trace = trace.slice(0, 200)
   const size = JSON.stringify(kept).length
   if (size > MAX_RECORDED_ARGUMENTS) {
     return { _truncated: true, characters: size, keys: Object.keys(kept).slice(0, 50) }

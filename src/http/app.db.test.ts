@@ -26,7 +26,7 @@ describeEachDatabase('GET /healthz', (target) => {
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({
       status: 'ok',
-      database: { status: 'ok', kind: target.name, migrationsApplied: 15 },
+      database: { status: 'ok', kind: target.name, migrationsApplied: 17 },
     })
   })
 

@@ -149,12 +149,15 @@ function saidBy(
   return undefined
 }
 
-/** A call as both its rows name it: the capability and the trace span it ran in. */
+/**
+ * A call as both its rows name it: the capability, and the trace and the Worker's span it was
+ * made from (the Worker records the traceparent it sent; the gateway, the one it got).
+ */
 function callKey(row: AuditEvent): string | undefined {
-  const trace = objectOf(row.invocation?.arguments ?? null)._trace
-  return row.invocation === null || typeof trace !== 'string'
+  const span = row.invocation?.parentSpanId ?? null
+  return row.invocation === null || row.traceId === null || span === null
     ? undefined
-    : `${row.invocation.capability}|${trace}`
+    : `${row.invocation.capability}|${row.traceId}|${span}`
 }
 
 function parse(text: string | null): Json {

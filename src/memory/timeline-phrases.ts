@@ -1,8 +1,11 @@
 import type { AuditEvent } from '../audit/audit-trail.ts'
 import type { Json, JsonObject } from '../lib/json.ts'
 
-/** Keys that tie rows together for machines and say nothing to a reader. */
-const PLUMBING = new Set(['_trace', 'call_id', 'trace_id'])
+/**
+ * Keys that tie rows together for machines and say nothing to a reader (`trace_id`: in the
+ * payloads of rows written before their trace had a column, migration 015).
+ */
+const PLUMBING = new Set(['call_id', 'trace_id'])
 
 /** An audit row in words, on one line: the core's events as sentences, a pack's by name. */
 export function phrase(row: AuditEvent): string {

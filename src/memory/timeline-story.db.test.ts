@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { fixturePack } from '../../test/fixture-pack/index.ts'
-import { buildWorkerTurn, TURN } from '../../test/support/conversation-fixture.ts'
+import { buildWorkerTurn, TURN, TURN_TRACE } from '../../test/support/conversation-fixture.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { timelinePeople } from '../app/timeline-people.ts'
 import { conversations } from './conversations.ts'
@@ -83,6 +83,12 @@ describeEachDatabase('replay as a story', (target) => {
     expect(verbose).toMatch(
       /\| rows: #\d+ booking_cancelled, #\d+ capability_invoked, #\d+ capability_invoked\n/,
     )
+    // The turn's trace, to find its spans by: on the call (with the Worker's span) and the reply.
+    expect(verbose).toContain(`          | trace ${TURN_TRACE}, span 00f067aa0ba902b7\n`)
+    expect(verbose).toMatch(
+      new RegExp(`\\| trace ${TURN_TRACE}\\n +\\| rows: #\\d+ message_sent\\n`),
+    )
+    expect(plain).not.toContain(TURN_TRACE)
   })
 
   it('tells a record written later but stamped earlier first, and one moment in the order written', async () => {

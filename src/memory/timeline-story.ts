@@ -212,7 +212,15 @@ function entry(row: AuditEvent, actor: string, told: Told): StoryEntry {
     body: told.body ?? [],
     details: [
       ...(told.details ?? []),
+      ...traced(row),
       `rows: ${rows.map((r) => `#${r.id} ${r.action}`).join(', ')}`,
     ],
   }
+}
+
+/** The trace a row was written in, and a call's span, to find the turn's spans by. */
+function traced(row: AuditEvent): string[] {
+  if (row.traceId === null) return []
+  const span = row.invocation?.parentSpanId ?? null
+  return [`trace ${row.traceId}${span === null ? '' : `, span ${span}`}`]
 }

@@ -6,11 +6,10 @@ import { z } from 'zod'
  * they agree in code rather than by reading each other's English.
  */
 
-/** `_meta` keys a client may send with a call. */
+/** `_meta` keys a client may send with a call (trace context: see trace-context.ts). */
 export const META = {
   session: 'io.digital-fte/session',
   conversation: 'io.digital-fte/conversation',
-  trace: 'io.digital-fte/trace',
   /** `true`: describe the call for a person's approval (read-only) instead of running it. */
   preview: 'io.digital-fte/preview',
   /**

@@ -73,6 +73,9 @@ function sequence(...values: number[]): () => number {
 
 export const TURN = '0b7d3e2a-9c41-4f6e-8a5b-2d1c0e9f8a7b'
 
+/** The W3C trace id of that turn: its call and its reply carry it. */
+export const TURN_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
+
 /**
  * A Worker's turn on the fixture pack recorded as the Worker records it, then a person of staff
  * stepping in: the turn's messages are written as it ends, after the rows of what happened in it
@@ -101,14 +104,16 @@ export async function buildWorkerTurn(db: Database): Promise<void> {
     target: 'skill:room-rules',
     payload: { skill: 'room-rules', source: 'pack', body_tokens: 540, body_bytes: 2143 },
   })
-  const trace = 'trace_1/span_1'
+  // The call's traceparent, as the Worker sends it and both sides record it.
+  const trace = { traceId: TURN_TRACE, parentId: '00f067aa0ba902b7' }
   await invokeAudited(
     db,
     {
       capability: 'mcp:domain_cancel_booking',
       actor: `gateway:${ADA.sub}`,
-      arguments: { booking: '2', _trace: trace },
+      arguments: { booking: '2' },
       conversationId: id,
+      trace,
     },
     async ({ record }) => {
       await record({
@@ -124,7 +129,8 @@ export async function buildWorkerTurn(db: Database): Promise<void> {
     capability: 'mcp:domain_cancel_booking',
     actor: worker,
     conversationId: id,
-    arguments: { call_id: 'call_2', _trace: trace },
+    arguments: { call_id: 'call_2' },
+    trace,
     result: { seen_by: 'worker' },
     status: 'ok',
     latencyMs: 30,
@@ -177,6 +183,7 @@ export async function buildWorkerTurn(db: Database): Promise<void> {
         actor: worker,
         conversationId: id,
         payload: { model: 'gpt-4o-mini', input_tokens: 812, output_tokens: 64, cost_usd: 0.0002 },
+        traceId: TURN_TRACE,
       },
     ],
   })

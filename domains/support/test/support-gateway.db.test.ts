@@ -274,7 +274,7 @@ describeEachDatabase('the support pack on the MCP gateway', (target) => {
       client,
       'begin_session',
       {},
-      { 'io.digital-fte/trace': 'trace-abc-123' },
+      { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
     )
     const session = String(reply.data.session_handle)
     const ok = async (tool: string, args: Record<string, unknown> = {}) => {
@@ -347,7 +347,8 @@ describeEachDatabase('the support pack on the MCP gateway', (target) => {
     )
     expect(
       await count(
-        `SELECT 1 FROM capability_invocations WHERE arguments->>'_trace' = 'trace-abc-123'`,
+        `SELECT 1 FROM capability_invocations
+         WHERE trace_id = '4bf92f3577b34da6a3ce929d0e0e4736' AND parent_span_id = '00f067aa0ba902b7'`,
       ),
     ).toBe(1)
   })

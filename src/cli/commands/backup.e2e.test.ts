@@ -200,7 +200,7 @@ describe('backups of the embedded database, and a damaged data folder', () => {
       const restoredDir = join(dir, `${name.replaceAll(' ', '-')}-restored`)
       const restored = await fteProcess(['restore', backup()], { FTE_DATA_DIR: restoredDir })
       expect(restored.code, restored.stderr).toBe(0)
-      expect(restored.stdout).toMatch(/the database opens, with 20 migrations applied/)
+      expect(restored.stdout).toMatch(/the database opens, with 22 migrations applied/)
       expect(statSync(restoredDir).mode & 0o777).toBe(0o700)
       expect(statSync(join(restoredDir, 'PG_VERSION')).mode & 0o777).toBe(0o600)
       expect(await rowCounts(restoredDir)).toEqual(atBackup)

@@ -42,7 +42,7 @@ describe('fte serve on a fresh data folder', () => {
     expect(health.status).toBe(200)
     expect(await health.json()).toMatchObject({
       status: 'ok',
-      database: { status: 'ok', kind: 'pglite', migrationsApplied: 20 },
+      database: { status: 'ok', kind: 'pglite', migrationsApplied: 22 },
     })
     expect(stderr.text).toContain('loaded demo data')
     // A request without a token is told the exact command for this server, whatever its port.
@@ -205,8 +205,8 @@ describe('fte serve on a fresh data folder', () => {
       const health = (await (await fetch(`${url}/healthz`)).json()) as {
         database: { migrationsApplied: number }
       }
-      // The core's fourteen and the pack's one: none of the support pack's.
-      expect(health.database.migrationsApplied).toBe(15)
+      // The core's sixteen and the pack's one: none of the support pack's.
+      expect(health.database.migrationsApplied).toBe(17)
       const client = new Client({ name: 'tasks', version: '1' })
       await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)))
       const tools = (await client.listTools()).tools.map((t) => t.name)

@@ -1,10 +1,11 @@
 import type { InputRequiredResult } from '@modelcontextprotocol/server'
-import { recordOutcome } from '../../audit/audited.ts'
+import { type CapabilityCall, recordOutcome } from '../../audit/audited.ts'
 import type { Identity } from '../../auth/identity.ts'
 import { errorMessage } from '../../lib/errors.ts'
 import type { JsonObject } from '../../lib/json.ts'
 import type { SessionClaims, ToolDefinition } from '../../pack/tool-definition.ts'
 import { META, RESULT_META } from '../../protocol/gateway-wire.ts'
+import { traceContextOf } from '../../protocol/trace-context.ts'
 import { recordedArguments } from '../recorded-call.ts'
 import { REMINDER } from './answers.ts'
 import { type AcceptedCall, runAudited } from './audited-execution.ts'
@@ -31,13 +32,14 @@ export async function runAccepted(
   consent: ConsentChannel = { kind: 'none' },
 ): Promise<CallOutcome | InputRequiredResult> {
   const started = performance.now()
+  // The caller's trace context goes on the call's rows; a malformed one is left out, not refused.
+  const trace = traceContextOf(meta)
   let recorded: JsonObject = {}
   let session: SessionClaims | undefined
   let inTransaction = false
   try {
     const args = { ...rawArguments }
-    const trace = typeof meta[META.trace] === 'string' ? (meta[META.trace] as string) : undefined
-    recorded = recordedArguments(tool, args, trace)
+    recorded = recordedArguments(tool, args)
     const input = acceptInput(tool, args)
     session = await sessionFor(deps.sessions, tool, identity, sessionHandleOf(args, meta))
     const call: AcceptedCall = {
@@ -48,6 +50,7 @@ export async function runAccepted(
       recorded,
       arguments: withoutSession(args),
       meta,
+      trace,
       preview: meta[META.preview] === true,
       signal,
     }
@@ -68,6 +71,7 @@ export async function runAccepted(
     if (!inTransaction) {
       await recordRefusal(deps, tool, identity, error, {
         arguments: recorded,
+        trace,
         conversationId: session?.conversationId ?? null,
         latencyMs: performance.now() - started,
       })
@@ -89,7 +93,10 @@ async function recordRefusal(
   tool: ToolDefinition,
   identity: Identity,
   error: unknown,
-  extra: { arguments: JsonObject; conversationId: string | null; latencyMs: number },
+  extra: Pick<CapabilityCall, 'arguments' | 'trace'> & {
+    conversationId: string | null
+    latencyMs: number
+  },
 ): Promise<void> {
   await recordOutcome(
     deps.recorder,
@@ -98,6 +105,7 @@ async function recordRefusal(
       actor: `gateway:${identity.sub}`,
       arguments: extra.arguments,
       conversationId: extra.conversationId,
+      trace: extra.trace,
     },
     { error, latencyMs: extra.latencyMs },
   ).catch(() => {})

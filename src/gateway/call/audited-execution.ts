@@ -4,6 +4,7 @@ import type { Identity } from '../../auth/identity.ts'
 import { SystemError } from '../../lib/errors.ts'
 import type { JsonObject } from '../../lib/json.ts'
 import type { SessionClaims, ToolDefinition, ToolResult } from '../../pack/tool-definition.ts'
+import type { TraceContext } from '../../protocol/trace-context.ts'
 import { auditedPreview, previewOf } from '../approval-preview.ts'
 import { recordedResult } from '../recorded-call.ts'
 import { routeToStaff } from '../staff-decision.ts'
@@ -19,6 +20,8 @@ export interface AcceptedCall<S extends z.ZodObject = z.ZodObject> {
   /** The arguments as the caller sent them, without a session handle: what a staff request keeps. */
   arguments: JsonObject
   meta: Readonly<Record<string, unknown>>
+  /** The caller's trace context (`traceparent`), recorded on the call's rows. */
+  trace: TraceContext | undefined
   /** `true`: describe the call for approval, read-only, instead of running it. */
   preview: boolean
   signal: AbortSignal | undefined
@@ -42,6 +45,7 @@ export async function runAudited(deps: GatewayDeps, call: AcceptedCall): Promise
       actor: `gateway:${identity.sub}`,
       arguments: call.recorded,
       conversationId: call.session?.conversationId ?? null,
+      trace: call.trace,
     },
     async ({ tx, record }) => {
       const timeout = new AbortController()
