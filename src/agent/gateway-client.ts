@@ -52,7 +52,7 @@ export class GatewayClient implements GatewayServer {
   readonly name = 'digital-fte'
   private client: Client | undefined
   private tools: MCPTool[] | undefined
-  /** Calls in flight that carry a person's yes, by the ticket the gateway's question echoes. */
+  /** Calls in flight that carry a person's yes, by the key the gateway's question echoes. */
   private readonly consents = new Map<string, ApprovalSummary>()
   private readonly transport: TransportFactory
   private readonly options: { negotiation: Negotiation[]; timeoutMs: number | undefined }
@@ -138,16 +138,16 @@ export class GatewayClient implements GatewayServer {
     meta?: Record<string, unknown> | null,
     options?: GatewayCallOptions,
   ): Promise<CallToolResult> {
-    const ticket = options?.consent === undefined ? undefined : randomUUID()
-    if (ticket !== undefined && options?.consent !== undefined) {
-      this.consents.set(ticket, options.consent)
+    const key = options?.consent === undefined ? undefined : randomUUID()
+    if (key !== undefined && options?.consent !== undefined) {
+      this.consents.set(key, options.consent)
     }
     try {
       const result = await this.connected().callTool(
         {
           name,
           arguments: args ?? {},
-          _meta: { ...meta, ...(ticket === undefined ? {} : { [META.consentTicket]: ticket }) },
+          _meta: { ...meta, ...(key === undefined ? {} : { [META.consentKey]: key }) },
         },
         {
           ...(options?.signal === undefined ? {} : { signal: options.signal }),
@@ -156,7 +156,7 @@ export class GatewayClient implements GatewayServer {
       )
       return result as unknown as CallToolResult
     } finally {
-      if (ticket !== undefined) this.consents.delete(ticket)
+      if (key !== undefined) this.consents.delete(key)
     }
   }
 
@@ -166,8 +166,8 @@ export class GatewayClient implements GatewayServer {
 
   /** Yes only for a call in flight that carries a yes to the very summary the gateway shows. */
   private answer(meta: Record<string, unknown> | undefined): ElicitResult {
-    const ticket = meta?.[CONSENT_META.ticket]
-    const given = typeof ticket === 'string' ? this.consents.get(ticket) : undefined
+    const key = meta?.[CONSENT_META.key]
+    const given = typeof key === 'string' ? this.consents.get(key) : undefined
     const asked = approvalSummarySchema.safeParse(meta?.[CONSENT_META.summary])
     if (given === undefined || !asked.success || !sameSummary(given, asked.data)) {
       return { action: 'decline' }

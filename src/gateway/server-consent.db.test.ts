@@ -21,6 +21,9 @@ const ERAS = [
   },
 ] as const
 
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
+const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`
+
 type Answer = () => Promise<ElicitResult>
 const YES: Answer = async () => ({ action: 'accept', content: { [CONSENT_FIELD]: true } })
 const NO: Answer = async () => ({ action: 'decline' })
@@ -30,7 +33,7 @@ const NEVER: Answer = () => new Promise<ElicitResult>(() => {})
 interface Asked {
   message: string
   summary: ApprovalSummary
-  ticket: unknown
+  key: unknown
 }
 
 describeEachDatabase('consent asked by the gateway itself', (target) => {
@@ -78,7 +81,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
             asked.push({
               message: request.params.message,
               summary: meta[CONSENT_META.summary] as ApprovalSummary,
-              ticket: meta[CONSENT_META.ticket],
+              key: meta[CONSENT_META.key],
             })
             return answer()
           })
@@ -99,16 +102,21 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
           client,
           'domain_cancel_booking',
           { session, booking: '#1', reason: 'plans changed' },
-          { [META.consentTicket]: 'ticket-1' },
+          { [META.consentKey]: 'key-1', traceparent: TRACEPARENT },
         )
         expect(reply.isError, reply.text).toBe(false)
         expect(await cancelled()).toBe(1)
         expect(asked).toHaveLength(1)
         expect(asked[0]?.summary.title).toMatch(/^Cancel booking #1: Aurora on \d{4}-\d\d-\d\d$/)
         expect(asked[0]?.message).toContain('Room: Aurora')
-        expect(asked[0]?.ticket).toBe('ticket-1')
+        expect(asked[0]?.key).toBe('key-1')
         expect(await answers()).toEqual(['accepted'])
         expect(await consentAudit()).toEqual(['consent_asked', 'consent_given:accepted'])
+        // The question and its answer belong to the caller's trace, as the call's rows do.
+        const traced = await db.query<{ trace_id: string | null }>(
+          `SELECT trace_id FROM audit_log WHERE action LIKE 'consent_%'`,
+        )
+        expect(traced.rows.map((row) => row.trace_id)).toEqual([TRACE_ID, TRACE_ID])
         expect(
           await count(
             `SELECT 1 FROM capability_invocations

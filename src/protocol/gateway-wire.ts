@@ -14,17 +14,17 @@ export const META = {
   preview: 'io.digital-fte/preview',
   /**
    * A client's own token for a call it already has its user's consent for: the gateway's question
-   * about the call carries it back (`CONSENT_META.ticket`), so the client knows which call is meant.
+   * about the call carries it back (`CONSENT_META.key`), so the client knows which call is meant.
    */
-  consentTicket: 'io.digital-fte/consent-ticket',
+  consentKey: 'io.digital-fte/consent-key',
 } as const
 
 /** `_meta` keys of the question the gateway puts to a person before a consent call runs. */
 export const CONSENT_META = {
   /** The gateway's summary of the call (an `ApprovalSummary`): what the person says yes to. */
   summary: 'io.digital-fte/consent-summary',
-  /** The call's `META.consentTicket`, when it had one. */
-  ticket: 'io.digital-fte/consent-ticket',
+  /** The call's `META.consentKey`, when it had one. */
+  key: 'io.digital-fte/consent-key',
 } as const
 
 /** The one field of the gateway's question: yes (`true`) or no. */

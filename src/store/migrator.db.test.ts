@@ -17,6 +17,7 @@ const EXPECTED_TABLES = [
   'capability_invocations',
   'change_events',
   'change_feed_head',
+  'consent_requests',
   'conversations',
   'documents',
   'email_outbox',

@@ -79,7 +79,7 @@ export async function askConsent(
       ? await consentRequests.answer(deps.db, channel.state, about, said, deps.consentTimeoutMs)
       : undefined
     if (taken === undefined) throw new CallerError('declined', `${NO_QUESTION}${DO_NOT_RETRY}`)
-    return settle(deps, taken)
+    return settle(deps, taken, call)
   }
   const summary = await summaryOf(deps, call)
   await closeUnanswered(deps)
@@ -90,6 +90,7 @@ export async function askConsent(
     conversationId: about.conversationId,
     target: `consent:${id}`,
     payload: { tool: about.tool, era: channel.kind === 'rounds' ? '2026-07-28' : '2025' },
+    traceId: call.trace?.traceId,
   })
   const question = questionOf(summary, call.meta)
   if (channel.kind === 'rounds') {
@@ -112,23 +113,32 @@ export async function askConsent(
       ? (await consentRequests.closeUnanswered(deps.db, 0, id))[0]
       : await consentRequests.answer(deps.db, id, about, said, deps.consentTimeoutMs)
   if (taken === undefined) throw new CallerError('declined', `${NO_QUESTION}${DO_NOT_RETRY}`)
-  return settle(deps, taken)
+  return settle(deps, taken, call)
 }
 
 /** The answer recorded; undefined for yes, `declined` thrown for anything else. */
-async function settle(deps: GatewayDeps, taken: AnsweredConsent): Promise<undefined> {
-  await recordAnswer(deps, taken)
+async function settle(
+  deps: GatewayDeps,
+  taken: AnsweredConsent,
+  call: AcceptedCall,
+): Promise<undefined> {
+  await recordAnswer(deps, taken, call.trace?.traceId)
   if (taken.answer === 'accepted') return undefined
   throw new CallerError('declined', `${DECLINED[taken.answer]}${DO_NOT_RETRY}`)
 }
 
-async function recordAnswer(deps: GatewayDeps, taken: AnsweredConsent): Promise<void> {
+async function recordAnswer(
+  deps: GatewayDeps,
+  taken: AnsweredConsent,
+  traceId?: string,
+): Promise<void> {
   await writeAudit(deps.db, {
     action: taken.answer === 'accepted' ? 'consent_given' : 'consent_declined',
     actor: `gateway:${taken.askedOf}`,
     conversationId: taken.conversationId,
     target: `consent:${taken.id}`,
     payload: { tool: taken.tool, answer: taken.answer },
+    traceId,
   })
 }
 
@@ -152,12 +162,12 @@ async function summaryOf(deps: GatewayDeps, call: AcceptedCall): Promise<Approva
   return approvalSummarySchema.parse(data)
 }
 
-/** Yes or no, with the summary in words and as data, and the client's ticket when it sent one. */
+/** Yes or no, with the summary in words and as data, and the client's key when it sent one. */
 function questionOf(
   summary: ApprovalSummary,
   meta: Readonly<Record<string, unknown>>,
 ): ElicitRequestFormParams {
-  const ticket = meta[META.consentTicket]
+  const key = meta[META.consentKey]
   const ask = summary.prompt ?? `Go ahead: ${summary.title}?`
   return {
     mode: 'form',
@@ -175,7 +185,7 @@ function questionOf(
     },
     _meta: {
       [CONSENT_META.summary]: summary,
-      ...(typeof ticket === 'string' ? { [CONSENT_META.ticket]: ticket.slice(0, 200) } : {}),
+      ...(typeof key === 'string' ? { [CONSENT_META.key]: key.slice(0, 200) } : {}),
     },
   }
 }
