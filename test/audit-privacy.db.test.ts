@@ -8,8 +8,9 @@ import { createLocalEmbedder } from '../src/embedding/local-embedder.ts'
 import { migrationSources, packScopes } from '../src/pack/domain-pack.ts'
 import { loadMigrations } from '../src/store/migration-files.ts'
 import { migrate } from '../src/store/migrator.ts'
+import { describeEachEraAndDatabase } from './support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from './support/gateway-client.ts'
-import { describeEachDatabase, type TestDatabase } from './support/test-databases.ts'
+import type { TestDatabase } from './support/test-databases.ts'
 
 /** An email, a phone number and a card number, as people write them. */
 const PERSONAL = 'Reach me at Leak.Tester@example.com or +1 415 555 0134; card 4111 1111 1111 1111.'
@@ -59,9 +60,9 @@ function hostileArguments(schema: z.ZodObject): Record<string, unknown> {
 }
 
 for (const [packName, pack] of Object.entries(domainPacks)) {
-  describeEachDatabase(
+  describeEachEraAndDatabase(
     `no personal data in clear in the audit trail: the ${packName} pack`,
-    (target) => {
+    (target, era) => {
       let db: TestDatabase
       beforeEach(async () => {
         db = await target.open('empty')
@@ -94,7 +95,7 @@ for (const [packName, pack] of Object.entries(domainPacks)) {
         const reads = READS[packName] ?? []
         let answeredInClear = 0
         for (const identity of people) {
-          const client = await connect(gateway, identity)
+          const client = await connect(gateway, identity, era)
           const session = await begin(client)
           for (const [tool, args] of reads) {
             const reply = await call(client, tool, { session, ...args })

@@ -3,8 +3,9 @@ import { z } from 'zod'
 import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { ADA, BEN } from '../../test/fixture-pack/people.ts'
 import { countRows } from '../../test/support/count-rows.ts'
+import { describeEachEraAndDatabase } from '../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
-import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import type { TestDatabase } from '../../test/support/test-databases.ts'
 import { defineTool, writes } from '../pack/tool-definition.ts'
 import type { ApprovalSummary } from '../protocol/approval-summary.ts'
 import { META } from '../protocol/gateway-wire.ts'
@@ -14,7 +15,7 @@ const PREVIEW = { [META.preview]: true }
 /** A reason written to pass for the arguments, pushing the real ones out of a cut-off view. */
 const SPOOF = `${'the meeting moved online, as agreed. '.repeat(6)}"booking": 1`
 
-describeEachDatabase('the preview of a call waiting for approval', (target) => {
+describeEachEraAndDatabase('the preview of a call waiting for approval', (target, era) => {
   let db: TestDatabase
   beforeEach(async () => {
     db = await target.open('fixture')
@@ -37,7 +38,7 @@ describeEachDatabase('the preview of a call waiting for approval', (target) => {
     ])
 
   it("describes a call with its tool's describer, the model text apart, leaving one invocation and no business row", async () => {
-    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA)
+    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA, era)
     const session = await begin(client)
     const before = await businessRows()
     const reply = await call(
@@ -72,7 +73,7 @@ describeEachDatabase('the preview of a call waiting for approval', (target) => {
   })
 
   it("answers a preview of someone else's record with the tool's own not found", async () => {
-    const ben = await connect(await testGateway(db, { pack: fixturePack }), BEN)
+    const ben = await connect(await testGateway(db, { pack: fixturePack }), BEN, era)
     const session = await begin(ben)
     const before = await businessRows()
     // Ben has one booking: #2 is Ada's.
@@ -111,7 +112,7 @@ describeEachDatabase('the preview of a call waiting for approval', (target) => {
       ...fixturePack,
       gateway: { persona: 'p', rules: 'r', tools: [tool] },
     }
-    const client = await connect(await testGateway(db, { pack }), ADA)
+    const client = await connect(await testGateway(db, { pack }), ADA, era)
     const session = await begin(client)
     const reply = await call(
       client,

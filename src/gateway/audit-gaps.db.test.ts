@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { ADA } from '../../test/fixture-pack/people.ts'
+import { describeEachEraAndDatabase } from '../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
-import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import type { TestDatabase } from '../../test/support/test-databases.ts'
 
 /** `[[[…1…]]]`, `levels` arrays deep. */
 function nested(levels: number): unknown {
@@ -11,7 +12,7 @@ function nested(levels: number): unknown {
   return value
 }
 
-describeEachDatabase('every gateway call leaves its rows', (target) => {
+describeEachEraAndDatabase('every gateway call leaves its rows', (target, era) => {
   let db: TestDatabase
   beforeEach(async () => {
     db = await target.open('fixture')
@@ -30,7 +31,7 @@ describeEachDatabase('every gateway call leaves its rows', (target) => {
   }
 
   it('refuses NUL, a lone surrogate and 5,000 levels of nesting as invalid input, each with its invocation and audit row, stored escaped', async () => {
-    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA)
+    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA, era)
     const session = await begin(client)
     const hostile = [
       { booking: '1\u00002' },
@@ -57,7 +58,7 @@ describeEachDatabase('every gateway call leaves its rows', (target) => {
   })
 
   it('refuses arguments deeper than 32 levels or over 64 KiB, and accepts 32 levels', async () => {
-    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA)
+    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA, era)
     const session = await begin(client)
     const deep = await call(client, 'user_save_state', { session, state: { a: nested(31) } })
     expect(deep.text).toMatch(/nested deeper than 32 levels/)
@@ -83,6 +84,7 @@ describeEachDatabase('every gateway call leaves its rows', (target) => {
     const client = await connect(
       await testGateway(db, { pack: fixturePack, maxConcurrentPerIdentity: 2 }),
       ADA,
+      era,
     )
     const session = await begin(client)
     for (let i = 0; i < 8; i++) {

@@ -4,13 +4,10 @@ import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { ADA, BEN } from '../../test/fixture-pack/people.ts'
 import { Capture } from '../../test/support/capture.ts'
 import { countRows } from '../../test/support/count-rows.ts'
+import { describeEachEraAndDatabase } from '../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
 import { TcpProxy } from '../../test/support/tcp-proxy.ts'
-import {
-  describeEachDatabase,
-  type PreparedDatabase,
-  type TestDatabase,
-} from '../../test/support/test-databases.ts'
+import type { PreparedDatabase, TestDatabase } from '../../test/support/test-databases.ts'
 import { createLogger } from '../lib/logger.ts'
 import type { DomainPack } from '../pack/domain-pack.ts'
 import { defineTool, READ_ONLY, type ToolDefinition } from '../pack/tool-definition.ts'
@@ -37,7 +34,7 @@ function packWith(
   return { ...fixturePack, gateway: { persona: 'p', rules: 'r', tools: [tool] } }
 }
 
-describeEachDatabase('MCP gateway when things go wrong', (target) => {
+describeEachEraAndDatabase('MCP gateway when things go wrong', (target, era) => {
   let demo: PreparedDatabase
   beforeAll(async () => {
     demo = await target.prepare('fixture', async (db) => {
@@ -67,7 +64,7 @@ describeEachDatabase('MCP gateway when things go wrong', (target) => {
   }
 
   it('fails closed when the database is gone: no data, an instruction not to improvise', async () => {
-    const client = await connect(await gatewayOn(db), ADA)
+    const client = await connect(await gatewayOn(db), ADA, era)
     const session = await begin(client)
     await db.close()
     const reply = await call(client, 'domain_get_booking', { session, booking: 1 })
@@ -77,7 +74,7 @@ describeEachDatabase('MCP gateway when things go wrong', (target) => {
   })
 
   it('answers a read only once its audit row is stored, and fails closed when it cannot be', async () => {
-    const client = await connect(await gatewayOn(db), ADA)
+    const client = await connect(await gatewayOn(db), ADA, era)
     const session = await begin(client)
     // The audit trail refuses this one tool's rows (a stand-in for a full disk, say).
     await db.exec(
@@ -116,7 +113,7 @@ describeEachDatabase('MCP gateway when things go wrong', (target) => {
         },
         isolation,
       )
-      const client = await connect(await gatewayOn(db, { pack }), ADA)
+      const client = await connect(await gatewayOn(db, { pack }), ADA, era)
       return call(client, 'domain_sneaky', { session: await begin(client) })
     }
     expect((await attempt('snapshot')).isError).toBe(true)
@@ -132,7 +129,7 @@ describeEachDatabase('MCP gateway when things go wrong', (target) => {
       return { data: {}, text: 'done' }
     })
     const gateway = await gatewayOn(db, { pack, maxConcurrentPerIdentity: 2 })
-    const ada = await connect(gateway, ADA)
+    const ada = await connect(gateway, ADA, era)
     const session = await begin(ada)
     const replies = await Promise.all(
       Array.from({ length: 4 }, () => call(ada, 'domain_wait', { session })),
@@ -147,7 +144,7 @@ describeEachDatabase('MCP gateway when things go wrong', (target) => {
       await count(`SELECT 1 FROM capability_invocations WHERE capability = 'mcp:domain_wait'`),
     ).toBe(2)
     // Another user is not held up by Ada's calls.
-    const ben = await connect(gateway, BEN)
+    const ben = await connect(gateway, BEN, era)
     const theirs = await call(ben, 'domain_wait', { session: await begin(ben) })
     expect(theirs.isError).toBe(false)
   })
@@ -156,7 +153,7 @@ describeEachDatabase('MCP gateway when things go wrong', (target) => {
     // Two gateways on one database are two replicas: neither holds the budget in its memory.
     const rateLimit = { perMinute: 1, burst: 3 }
     const [first, second] = [await gatewayOn(db, { rateLimit }), await gatewayOn(db, { rateLimit })]
-    const [adaHere, adaThere] = [await connect(first, ADA), await connect(second, ADA)]
+    const [adaHere, adaThere] = [await connect(first, ADA, era), await connect(second, ADA, era)]
     const session = await begin(adaHere)
     const replies = []
     for (const client of [adaThere, adaHere, adaThere, adaHere]) {
@@ -174,13 +171,13 @@ describeEachDatabase('MCP gateway when things go wrong', (target) => {
       ),
     ).toBe(2)
     // The budget is Ada's alone.
-    const ben = await connect(second, BEN)
+    const ben = await connect(second, BEN, era)
     expect((await call(ben, 'user_get_profile', { session: await begin(ben) })).isError).toBe(false)
   })
 
   it('refuses a call, failing closed, when its rate limit cannot be counted', async () => {
     const gateway = await gatewayOn(db, { rateLimit: { perMinute: 600, burst: 100 } })
-    const ada = await connect(gateway, ADA)
+    const ada = await connect(gateway, ADA, era)
     const session = await begin(ada)
     // The budget's table refuses gateway rows (a stand-in for a database that cannot write).
     await db.exec(
@@ -208,7 +205,7 @@ describeEachDatabase('MCP gateway when things go wrong', (target) => {
         connectTimeoutMs: 2000,
       })
       try {
-        const client = await connect(await gatewayOn(viaProxy), ADA)
+        const client = await connect(await gatewayOn(viaProxy), ADA, era)
         const session = await begin(client)
         const bookingsBefore = await count('SELECT 1 FROM bookings')
         await proxy.cut()
@@ -242,7 +239,7 @@ describeEachDatabase('MCP gateway when things go wrong', (target) => {
         },
         'statement',
       )
-      const client = await connect(await gatewayOn(db, { pack, toolTimeoutMs: 300 }), ADA)
+      const client = await connect(await gatewayOn(db, { pack, toolTimeoutMs: 300 }), ADA, era)
       const reply = await call(client, 'domain_slow_read', { session: await begin(client) })
       expect(reply.text).toMatch(/^The call timed out\./)
       // The server stopped the statement itself: it is not left running for its 3 seconds.
@@ -273,7 +270,7 @@ describeEachDatabase('MCP gateway when things go wrong', (target) => {
             Promise.reject(new Error('unsupported startup parameter: statement_timeout')),
         }),
       }
-      const client = await connect(await gatewayOn(refusing, { logger }), ADA)
+      const client = await connect(await gatewayOn(refusing, { logger }), ADA, era)
       const reply = await call(client, 'domain_get_booking', {
         session: await begin(client),
         booking: 1,
@@ -298,7 +295,7 @@ describeEachDatabase('MCP gateway when things go wrong', (target) => {
       else await new Promise((resolve) => setTimeout(resolve, 3000))
       return { data: {}, text: 'done' }
     })
-    const client = await connect(await gatewayOn(db, { pack, toolTimeoutMs: 300 }), ADA)
+    const client = await connect(await gatewayOn(db, { pack, toolTimeoutMs: 300 }), ADA, era)
     const session = await begin(client)
     const reply = await call(client, 'domain_slow', { session })
     expect(reply.isError).toBe(true)

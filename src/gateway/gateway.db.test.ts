@@ -3,12 +3,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { ADA, BEN, ROSA } from '../../test/fixture-pack/people.ts'
 import { countRows } from '../../test/support/count-rows.ts'
+import { describeEachEraAndDatabase } from '../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
-import {
-  describeEachDatabase,
-  type PreparedDatabase,
-  type TestDatabase,
-} from '../../test/support/test-databases.ts'
+import type { PreparedDatabase, TestDatabase } from '../../test/support/test-databases.ts'
 import { toolError, toolErrorCode } from '../protocol/gateway-wire.ts'
 import type { Database } from '../store/database.ts'
 import { REMINDER } from './call/answers.ts'
@@ -16,7 +13,7 @@ import type { GatewayOptions } from './gateway.ts'
 import { issueSessionHandle } from './session-handle.ts'
 import { sessionKey } from './session-key.ts'
 
-describeEachDatabase('MCP gateway', (target) => {
+describeEachEraAndDatabase('MCP gateway', (target, era) => {
   let demo: PreparedDatabase
   beforeAll(async () => {
     demo = await target.prepare('fixture', async (db) => {
@@ -37,8 +34,13 @@ describeEachDatabase('MCP gateway', (target) => {
   const count = (sql: string, params: unknown[] = []) => countRows(db, sql, params)
 
   it('lists the tools by group, strict and truthfully annotated', async () => {
-    const client = await connect(await gatewayOn(db), ADA)
-    const { tools } = await client.listTools()
+    const client = await connect(await gatewayOn(db), ADA, era)
+    expect(client.getProtocolEra()).toBe(era)
+    const { tools, ttlMs, cacheScope } = await client.listTools()
+    // Only a 2026-07-28 result says how long it may be kept; a 2025 one is as 2025 clients know it.
+    expect({ ttlMs, cacheScope }).toEqual(
+      era === 'modern' ? { ttlMs: 5 * 60_000, cacheScope: 'public' } : {},
+    )
     const names = tools.map((t) => t.name).sort()
     expect(names).toEqual(
       [
@@ -66,7 +68,7 @@ describeEachDatabase('MCP gateway', (target) => {
   })
 
   it('begins a session: rules with the fail-closed paragraph, a handle, a conversation, an audit row', async () => {
-    const client = await connect(await gatewayOn(db), ADA)
+    const client = await connect(await gatewayOn(db), ADA, era)
     const reply = await call(client, 'begin_session')
     expect(reply.isError).toBe(false)
     expect(String(reply.data.rules)).toContain('Fail closed: if a tool returns an error')
@@ -100,8 +102,8 @@ describeEachDatabase('MCP gateway', (target) => {
 
   it("refuses a call without, with a forged, an expired or another user's session handle", async () => {
     const gateway = await gatewayOn(db)
-    const ada = await connect(gateway, ADA)
-    const ben = await connect(gateway, BEN)
+    const ada = await connect(gateway, ADA, era)
+    const ben = await connect(gateway, BEN, era)
     const adas = await begin(ada)
     const key = await sessionKey(db, undefined)
     const expired = await issueSessionHandle(key, {
@@ -148,7 +150,7 @@ describeEachDatabase('MCP gateway', (target) => {
   })
 
   it('refuses a tool whose scope the identity lacks, charges it to the budget, and counts it', async () => {
-    const reader = await connect(await gatewayOn(db), { ...ADA, scopes: ['read'] })
+    const reader = await connect(await gatewayOn(db), { ...ADA, scopes: ['read'] }, era)
     const session = await begin(reader)
     expect((await call(reader, 'domain_get_booking', { session, booking: 1 })).isError).toBe(false)
     for (const [tool, args] of [
@@ -175,7 +177,7 @@ describeEachDatabase('MCP gateway', (target) => {
   })
 
   it('carries the code of every refusal in structuredContent, as the wire contract names it', async () => {
-    const reader = await connect(await gatewayOn(db), { ...ADA, scopes: ['read'] })
+    const reader = await connect(await gatewayOn(db), { ...ADA, scopes: ['read'] }, era)
     const session = await begin(reader)
     const cases = [
       ['session_invalid', await call(reader, 'domain_get_booking', { booking: 1 })],
@@ -191,7 +193,7 @@ describeEachDatabase('MCP gateway', (target) => {
   })
 
   it('treats SQL in every string argument as data', async () => {
-    const client = await connect(await gatewayOn(db), ROSA)
+    const client = await connect(await gatewayOn(db), ROSA, era)
     const session = await begin(client)
     const evil = "1'; DELETE FROM bookings; --"
     const before = await count('SELECT 1 FROM bookings')
@@ -210,7 +212,7 @@ describeEachDatabase('MCP gateway', (target) => {
 
   it("keeps a person to their own bookings; staff name anyone's", async () => {
     const gateway = await gatewayOn(db)
-    const ben = await connect(gateway, BEN)
+    const ben = await connect(gateway, BEN, era)
     const session = await begin(ben)
     // Ben has one booking; Ada's second is not his to read or cancel, by number or by her email.
     for (const [tool, args] of [
@@ -222,7 +224,7 @@ describeEachDatabase('MCP gateway', (target) => {
       expect(reply.isError, tool).toBe(true)
       expect(reply.text, tool).toMatch(/^No booking #\d was found for you\.$/)
     }
-    const rosa = await connect(gateway, ROSA)
+    const rosa = await connect(gateway, ROSA, era)
     const seen = await call(rosa, 'domain_get_booking', {
       session: await begin(rosa),
       booking: 2,
@@ -234,7 +236,7 @@ describeEachDatabase('MCP gateway', (target) => {
   })
 
   it("records a writing tool's business event with its invocation, saves a note and state, and reports health", async () => {
-    const client = await connect(await gatewayOn(db), ADA)
+    const client = await connect(await gatewayOn(db), ADA, era)
     const session = await begin(client)
     const booked = await call(client, 'domain_book_room', {
       session,
@@ -279,7 +281,7 @@ describeEachDatabase('MCP gateway', (target) => {
   })
 
   it('answers every read tool for its happy path, and refuses bad input without touching data', async () => {
-    const client = await connect(await gatewayOn(db), ADA)
+    const client = await connect(await gatewayOn(db), ADA, era)
     const reply = await call(
       client,
       'begin_session',

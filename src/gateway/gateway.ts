@@ -196,7 +196,15 @@ export function createGateway(options: GatewayOptions): Gateway {
       return ready()
     },
     serverFor(identity, only) {
-      const server = new McpServer({ name: 'digital-fte', version }, { instructions: INSTRUCTIONS })
+      const server = new McpServer(
+        { name: 'digital-fte', version },
+        {
+          instructions: INSTRUCTIONS,
+          // 2026-07-28 clients may keep the list: it is the same for every caller (scopes are checked
+          // per call) and changes only with a restart, so a shared cache may hold it for minutes.
+          cacheHints: { 'tools/list': { ttlMs: 5 * 60_000, cacheScope: 'public' } },
+        },
+      )
       options.skills?.attach(server)
       const called = listed.filter(({ tool }) => tool.name === only)
       for (const { tool, config } of called.length === 1 ? called : listed) {

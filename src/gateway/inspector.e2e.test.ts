@@ -3,10 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import type { ProtocolEra } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { ADA } from '../../test/fixture-pack/people.ts'
 import { Capture } from '../../test/support/capture.ts'
+import { ERAS } from '../../test/support/gateway-client.ts'
 import { type GatewayOverHttp, serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { browseSignIn } from '../../test/support/headless-oauth.ts'
 import { freePort, waitFor } from '../../test/support/ports.ts'
@@ -39,6 +41,12 @@ async function inspector(args: string[]): Promise<Record<string, unknown>> {
   return JSON.parse(stdout) as Record<string, unknown>
 }
 
+/**
+ * The Inspector's switch for the era its client speaks: `legacy` is a plain `initialize`, `modern`
+ * pins 2026-07-28 and fails unless the server offers it, so an answer proves the era.
+ */
+const eraOf = (era: ProtocolEra) => ['--protocol-era', era]
+
 describe('the MCP Inspector CLI', () => {
   let dir: string
   beforeAll(async () => {
@@ -46,8 +54,8 @@ describe('the MCP Inspector CLI', () => {
   })
   afterAll(() => rm(dir, { recursive: true, force: true }))
 
-  it('lists and calls tools over stdio (fte mcp)', async () => {
-    const env = ['-e', `FTE_DATA_DIR=${join(dir, 'stdio')}`, '-e', 'LOG_LEVEL=warn']
+  it.each(ERAS)('lists and calls tools over stdio with fte mcp ($era)', async ({ era }) => {
+    const env = [...eraOf(era), '-e', `FTE_DATA_DIR=${join(dir, 'stdio')}`, '-e', 'LOG_LEVEL=warn']
     const server = [process.execPath, join(packageRoot(), 'src', 'cli', 'main.ts'), 'mcp']
     const listed = await inspector([...env, ...server, '--method', 'tools/list'])
     const names = (listed.tools as Array<{ name: string }>).map((t) => t.name)
@@ -78,7 +86,7 @@ describe('the MCP Inspector CLI', () => {
     expect(JSON.stringify(refused)).toContain('Call begin_session first')
   })
 
-  it('lists and calls tools over HTTP (/mcp) with a bearer token', async () => {
+  it.each(ERAS)('lists and calls tools over HTTP with a bearer token ($era)', async ({ era }) => {
     const db = await openPglite()
     let served: GatewayOverHttp | undefined
     try {
@@ -92,7 +100,7 @@ describe('the MCP Inspector CLI', () => {
       const resource = served.resource
       const token = await served.token()
       // As the README has it: a token in hand, and no sign-in of the Inspector's own.
-      const http = [resource, '--transport', 'http', '--stored-auth-only']
+      const http = [resource, '--transport', 'http', '--stored-auth-only', ...eraOf(era)]
       const bearer = ['--header', `Authorization: Bearer ${token}`]
       const listed = await inspector([...http, ...bearer, '--method', 'tools/list'])
       expect((listed.tools as unknown[]).length).toBe(10)
@@ -119,85 +127,92 @@ describe('the MCP Inspector CLI', () => {
         () => '',
         (error: { stderr?: string; stdout?: string }) => `${error.stdout}${error.stderr}`,
       )
-      expect(refused).toContain('comes from another issuer')
+      // A pinned 2026 client reports its refused server/discover probe without the server's reason.
+      expect(refused).toContain(
+        era === 'legacy' ? 'comes from another issuer' : 'requires authorization (HTTP 401)',
+      )
     } finally {
       await served?.close()
       await db.close()
     }
   })
 
-  it('signs in through OAuth against the development server of fte serve, as a person would', async () => {
-    const [port, devPort, callbackPort] = [await freePort(), await freePort(), await freePort()]
-    const stop = new AbortController()
-    const out = new Capture()
-    const serving = runCli(['serve'], {
-      env: {
-        FTE_DATA_DIR: join(dir, 'oauth'),
-        PORT: String(port),
-        AUTH_DEV_PORT: String(devPort),
-        LOG_LEVEL: 'warn',
-      },
-      cwd: dir,
-      stdout: out,
-      stderr: new Capture(),
-      signal: stop.signal,
-    })
-    try {
-      await waitFor(() => (out.text.includes('Ctrl-C') ? true : undefined), 'fte serve')
-      const callbackUrl = `http://127.0.0.1:${callbackPort}/oauth/callback`
-      // No TTY here: MCP_AUTO_OPEN_ENABLED has it print the sign-in URL and try a browser, which
-      // BROWSER=true turns into a no-op; this test is the browser.
-      const child = spawn(
-        process.execPath,
-        [
-          INSPECTOR,
-          '--cli',
-          `http://127.0.0.1:${port}/mcp`,
-          '--callback-url',
-          callbackUrl,
-          '--method',
-          'tools/call',
-          '--tool-name',
-          'begin_session',
-        ],
-        {
-          cwd: dir,
-          env: {
-            ...process.env,
-            HOME: join(dir, 'inspector-home'),
-            MCP_AUTO_OPEN_ENABLED: 'true',
-            BROWSER: 'true',
-            MCP_INSPECTOR_SECRET_STORE: 'memory',
-          },
+  it.each(ERAS)(
+    'signs in through OAuth against the development server of fte serve, as a person would ($era)',
+    async ({ era }) => {
+      const [port, devPort, callbackPort] = [await freePort(), await freePort(), await freePort()]
+      const stop = new AbortController()
+      const out = new Capture()
+      const serving = runCli(['serve'], {
+        env: {
+          FTE_DATA_DIR: join(dir, 'oauth'),
+          PORT: String(port),
+          AUTH_DEV_PORT: String(devPort),
+          LOG_LEVEL: 'warn',
         },
-      )
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString()
+        cwd: dir,
+        stdout: out,
+        stderr: new Capture(),
+        signal: stop.signal,
       })
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString()
-      })
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
-      const signInUrl = await waitFor(
-        () => /Please navigate to: (\S+)/.exec(stderr)?.[1],
-        'the Inspector to ask for a sign-in',
-        30_000,
-      )
-      const asked = new URL(signInUrl)
-      expect(asked.origin).toBe(`http://127.0.0.1:${devPort}`)
-      expect(asked.searchParams.get('code_challenge_method')).toBe('S256')
-      expect(asked.searchParams.get('resource')).toBe(`http://127.0.0.1:${port}/mcp`)
-      // The person picks Maya on the sign-in page; the browser lands on the Inspector's listener.
-      const { callback } = await browseSignIn(asked, callbackUrl, 'demo|maya-okafor')
-      expect((await fetch(callback)).status).toBe(200)
-      expect(await exited).toBe(0)
-      const begun = JSON.parse(stdout) as { structuredContent: { user: unknown } }
-      expect(begun.structuredContent.user).toEqual({ id: 'demo|maya-okafor', role: 'customer' })
-    } finally {
-      stop.abort()
-      await serving
-    }
-  })
+      try {
+        await waitFor(() => (out.text.includes('Ctrl-C') ? true : undefined), 'fte serve')
+        const callbackUrl = `http://127.0.0.1:${callbackPort}/oauth/callback`
+        // No TTY here: MCP_AUTO_OPEN_ENABLED has it print the sign-in URL and try a browser, which
+        // BROWSER=true turns into a no-op; this test is the browser.
+        const child = spawn(
+          process.execPath,
+          [
+            INSPECTOR,
+            '--cli',
+            `http://127.0.0.1:${port}/mcp`,
+            ...eraOf(era),
+            '--callback-url',
+            callbackUrl,
+            '--method',
+            'tools/call',
+            '--tool-name',
+            'begin_session',
+          ],
+          {
+            cwd: dir,
+            env: {
+              ...process.env,
+              HOME: join(dir, 'inspector-home'),
+              MCP_AUTO_OPEN_ENABLED: 'true',
+              BROWSER: 'true',
+              MCP_INSPECTOR_SECRET_STORE: 'memory',
+            },
+          },
+        )
+        let stdout = ''
+        let stderr = ''
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString()
+        })
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString()
+        })
+        const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+        const signInUrl = await waitFor(
+          () => /Please navigate to: (\S+)/.exec(stderr)?.[1],
+          'the Inspector to ask for a sign-in',
+          30_000,
+        )
+        const asked = new URL(signInUrl)
+        expect(asked.origin).toBe(`http://127.0.0.1:${devPort}`)
+        expect(asked.searchParams.get('code_challenge_method')).toBe('S256')
+        expect(asked.searchParams.get('resource')).toBe(`http://127.0.0.1:${port}/mcp`)
+        // The person picks Maya on the sign-in page; the browser lands on the Inspector's listener.
+        const { callback } = await browseSignIn(asked, callbackUrl, 'demo|maya-okafor')
+        expect((await fetch(callback)).status).toBe(200)
+        expect(await exited).toBe(0)
+        const begun = JSON.parse(stdout) as { structuredContent: { user: unknown } }
+        expect(begun.structuredContent.user).toEqual({ id: 'demo|maya-okafor', role: 'customer' })
+      } finally {
+        stop.abort()
+        await serving
+      }
+    },
+  )
 })

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { ADA } from '../../test/fixture-pack/people.ts'
+import { describeEachEraAndDatabase } from '../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
-import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import type { TestDatabase } from '../../test/support/test-databases.ts'
 import { closeRefusalMinutes, countRefusal } from '../audit/refused-calls.ts'
 
-describeEachDatabase('a flood of refused calls', (target) => {
+describeEachEraAndDatabase('a flood of refused calls', (target, era) => {
   let db: TestDatabase
   beforeEach(async () => {
     db = await target.open('fixture')
@@ -35,7 +36,7 @@ describeEachDatabase('a flood of refused calls', (target) => {
       rateLimit: { perMinute: 1, burst: 20 },
     })
     // A token that may only read, calling a tool that writes.
-    const reader = await connect(gateway, { ...ADA, scopes: ['read'] })
+    const reader = await connect(gateway, { ...ADA, scopes: ['read'] }, era)
     const session = await begin(reader)
     const before = await logRows()
     const replies = await Promise.all(
@@ -73,7 +74,7 @@ describeEachDatabase('a flood of refused calls', (target) => {
       pack: fixturePack,
       rateLimit: { perMinute: 1, burst: 5 },
     })
-    const ada = await connect(gateway, ADA)
+    const ada = await connect(gateway, ADA, era)
     const session = await begin(ada)
     const before = await logRows()
     const replies = []

@@ -3,6 +3,7 @@ import { authenticate, type BearerCheck, insufficientScope } from '../auth/beare
 import { type HostOriginOptions, hostOriginCheck } from '../auth/host-origin.ts'
 import type { Identity } from '../auth/identity.ts'
 import type { Gateway } from '../gateway/gateway.ts'
+import { mcpNameMismatch } from './mcp-name.ts'
 
 /** Largest JSON-RPC body accepted on /mcp. */
 export const MAX_MCP_BODY_BYTES = 1024 * 1024
@@ -12,9 +13,10 @@ export interface McpHttpOptions extends BearerCheck, HostOriginOptions {
 }
 
 /**
- * `/mcp`: stateless streamable HTTP. In order: Host and Origin checked against DNS rebinding, the
- * body size capped, the bearer token verified (only from the Authorization header), then the
- * request handed to a fresh MCP server for that identity.
+ * `/mcp`: stateless streamable HTTP, both protocol eras (2025 `initialize`, 2026-07-28
+ * `server/discover`). In order: Host and Origin checked against DNS rebinding, the body size
+ * capped, the bearer token verified (only from the Authorization header), a tool call's Mcp-Name
+ * header and scope checked, then the request handed to a fresh MCP server for that identity.
  */
 export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => Promise<Response> {
   const foreign = hostOriginCheck(options)
@@ -57,10 +59,20 @@ export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => P
     // server then registers only that tool instead of every one.
     const text = request.method === 'POST' ? await request.text() : undefined
     const parsedBody = text === undefined ? undefined : parseJson(text)
-    const tool = calledTool(parsedBody)
-    if (tool !== undefined) {
+    const call = calledTool(parsedBody)
+    const tool = call?.name
+    if (call !== undefined) {
+      // Checked in both eras (the SDK checks 2026 requests only, and after us): the body decides.
+      const mismatch = mcpNameMismatch(request, call.name, call.id)
+      if (mismatch !== undefined) {
+        options.logger.info(
+          { tool: call.name },
+          'refused an MCP call: Mcp-Name disagrees with the body',
+        )
+        return mismatch
+      }
       // Refused here, with a status a client can act on: it asks the user for the scope.
-      const refused = await options.gateway.refuseUnscoped(identity, tool)
+      const refused = await options.gateway.refuseUnscoped(identity, call.name)
       if (refused !== undefined) {
         options.logger.info({ tool, scope: refused.scope }, 'refused an MCP call: scope missing')
         return insufficientScope(refused.scope, refused.message, options.resourceMetadataUrl)
@@ -91,11 +103,11 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The tool a single `tools/call` message names, if that is what the body is. */
-function calledTool(body: unknown): string | undefined {
+/** The tool a single `tools/call` message names, and its id, if that is what the body is. */
+function calledTool(body: unknown): { name: string; id: unknown } | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined
-  const message = body as { method?: unknown; params?: { name?: unknown } }
+  const message = body as { id?: unknown; method?: unknown; params?: { name?: unknown } }
   return message.method === 'tools/call' && typeof message.params?.name === 'string'
-    ? message.params.name
+    ? { name: message.params.name, id: message.id }
     : undefined
 }

@@ -5,7 +5,7 @@ import { scopesFor } from '../../src/auth/scopes.ts'
 import { packScopes } from '../../src/pack/domain-pack.ts'
 import { begin, call, connect, testGateway } from '../support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../support/test-databases.ts'
-import { checkRefundAnswers, checkStore } from './invariants.ts'
+import { checkEras, checkRefundAnswers, checkStore } from './invariants.ts'
 import type { CallRecord } from './load-client.ts'
 import { insertFixture, LOAD } from './workload.ts'
 
@@ -104,6 +104,7 @@ it('reports one idempotency key answered differently, or carried out twice', () 
   const answer = (data: Record<string, unknown>): CallRecord => ({
     tool: 'domain_issue_refund',
     replica: 0,
+    era: 'legacy',
     ms: 1,
     at: 0,
     outcome: 'ok',
@@ -122,4 +123,24 @@ it('reports one idempotency key answered differently, or carried out twice', () 
       { key: 'b', record: answer({ status: 'issued', refund_id: 'r2' }) },
     ]),
   ).toEqual(['key b got different answers: issued:r1, issued:r2', 'key b was carried out 2 times'])
+})
+
+it('counts the calls of each protocol era, and reports an era no call was made in', () => {
+  const record = (era: CallRecord['era'], outcome: CallRecord['outcome']): CallRecord => ({
+    tool: 'health',
+    replica: 0,
+    era,
+    ms: 1,
+    at: 0,
+    outcome,
+  })
+  expect(
+    checkEras([record('legacy', 'ok'), record('modern', 'ok'), record('modern', 'failed')]),
+  ).toEqual({
+    figure: '2025-11-25 (legacy) 1 of 1 succeeded; 2026-07-28 (modern) 1 of 2 succeeded',
+    violations: [],
+  })
+  expect(checkEras([record('legacy', 'ok')]).violations).toEqual([
+    'no call was made in the modern era',
+  ])
 })

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../src/store/database.ts'
+import { ERAS } from '../support/gateway-client.ts'
 import type { CallRecord } from './load-client.ts'
 import { LOAD } from './workload.ts'
 
@@ -165,4 +166,26 @@ export function checkRefundAnswers(
     if (firsts > 1) violations.push(`key ${key} was carried out ${firsts} times`)
   }
   return violations
+}
+
+/**
+ * Calls per protocol era, as the report gives them (how many of each succeeded); a violation for
+ * an era no call was made in, since a run in one era alone proves nothing of the other.
+ */
+export function checkEras(records: readonly CallRecord[]): {
+  figure: string
+  violations: string[]
+} {
+  const counted = ERAS.map(({ era, revision }) => {
+    const of = records.filter((r) => r.era === era)
+    return { era, revision, calls: of.length, ok: of.filter((r) => r.outcome === 'ok').length }
+  })
+  return {
+    figure: counted
+      .map((c) => `${c.revision} (${c.era}) ${c.ok} of ${c.calls} succeeded`)
+      .join('; '),
+    violations: counted
+      .filter((c) => c.calls === 0)
+      .map((c) => `no call was made in the ${c.era} era`),
+  }
 }

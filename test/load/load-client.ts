@@ -1,10 +1,17 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import {
+  Client,
+  type ProtocolEra,
+  StreamableHTTPClientTransport,
+} from '@modelcontextprotocol/client'
+import { ERAS } from '../support/gateway-client.ts'
 
 /** What one tool call came to, as the client saw it. */
 export interface CallRecord {
   tool: string
   /** Which replica it went to (index into the list of servers). */
   replica: number
+  /** The protocol era its client spoke. */
+  era: ProtocolEra
   ms: number
   /** Ended when (ms since the run's clock started): for telling calls during a fault from after. */
   at: number
@@ -31,7 +38,8 @@ export class StatusCounter {
 
 /**
  * One person's MCP session spread over the replicas: the official SDK client, one connection per
- * replica, each with the person's bearer token. `begin_session` on one; its handle works on all.
+ * replica, each with the person's bearer token, all in `era` (2025 `initialize`, or pinned to
+ * 2026-07-28). `begin_session` on one; its handle works on all.
  */
 export class LoadSession {
   private readonly clients: Array<Client | undefined>
@@ -40,6 +48,7 @@ export class LoadSession {
   private readonly statuses: StatusCounter
   private readonly clock: () => number
   private readonly timeoutMs: number
+  readonly era: ProtocolEra
   session = ''
 
   constructor(
@@ -47,12 +56,14 @@ export class LoadSession {
     token: string,
     statuses: StatusCounter,
     clock: () => number,
+    era: ProtocolEra = 'legacy',
     timeoutMs = 30_000,
   ) {
     this.mcpUrls = mcpUrls
     this.token = token
     this.statuses = statuses
     this.clock = clock
+    this.era = era
     this.timeoutMs = timeoutMs
     this.clients = mcpUrls.map(() => undefined)
   }
@@ -62,13 +73,18 @@ export class LoadSession {
     if (existing !== undefined) return existing
     const url = this.mcpUrls[replica]
     if (url === undefined) throw new Error(`no replica ${replica}`)
-    const client = new Client({ name: 'fte-load', version: '1.0.0' })
+    const { options } = ERAS.find((e) => e.era === this.era) ?? ERAS[0]
+    const client = new Client({ name: 'fte-load', version: '1.0.0' }, options)
     await client.connect(
       new StreamableHTTPClientTransport(new URL(url), {
         requestInit: { headers: { Authorization: `Bearer ${this.token}` } },
         fetch: this.statuses.fetch,
       }),
     )
+    if (client.getProtocolEra() !== this.era) {
+      await client.close()
+      throw new Error(`asked for the ${this.era} era, connected in ${client.getProtocolEra()}`)
+    }
     this.clients[replica] = client
     return client
   }
@@ -83,9 +99,12 @@ export class LoadSession {
   /** One call; never throws: a failure is recorded as what the client saw. */
   async call(replica: number, tool: string, args: Record<string, unknown>): Promise<CallRecord> {
     const started = performance.now()
-    const done = (rest: Omit<CallRecord, 'tool' | 'replica' | 'ms' | 'at'>): CallRecord => ({
+    const done = (
+      rest: Omit<CallRecord, 'tool' | 'replica' | 'era' | 'ms' | 'at'>,
+    ): CallRecord => ({
       tool,
       replica,
+      era: this.era,
       ms: performance.now() - started,
       at: this.clock(),
       ...rest,

@@ -1,3 +1,4 @@
+import type { ProtocolEra } from '@modelcontextprotocol/client'
 import type { Database } from '../../src/store/database.ts'
 import type { ScriptedOpenAiServer } from '../support/scripted-openai-server.ts'
 import type { FteProcess } from './fte-process.ts'
@@ -36,8 +37,12 @@ export interface PhaseResult {
   violations: string[]
 }
 
-export async function openSession(run: LoadRun, sub: string): Promise<LoadSession> {
-  return new LoadSession(run.mcpUrls, await run.token(sub), run.statuses, run.clock)
+export async function openSession(
+  run: LoadRun,
+  sub: string,
+  era: ProtocolEra = 'legacy',
+): Promise<LoadSession> {
+  return new LoadSession(run.mcpUrls, await run.token(sub), run.statuses, run.clock, era)
 }
 
 /** What a refund answer adds to the confirmed writes. */

@@ -1,4 +1,4 @@
-import { checkRefundAnswers, checkStore } from './invariants.ts'
+import { checkEras, checkRefundAnswers, checkStore } from './invariants.ts'
 import type { CallRecord } from './load-client.ts'
 import {
   callUntilAnswered,
@@ -9,7 +9,7 @@ import {
   type PhaseResult,
   sleep,
 } from './load-run.ts'
-import { LOAD } from './workload.ts'
+import { LOAD, sessionEra } from './workload.ts'
 
 /** How long a client keeps retrying one call through a fault before it gives up. */
 const RETRY_LIMIT_MS = 90_000
@@ -43,7 +43,7 @@ async function writeThroughFault(
   await Promise.all(
     Array.from({ length: options.sessions }, async (_, s) => {
       const sub = LOAD.subject(s)
-      const session = await openSession(run, sub)
+      const session = await openSession(run, sub, sessionEra(s))
       const begun = await session.begin(s % 2)
       if (begun.outcome !== 'ok')
         throw new Error(`begin_session failed before the fault: ${begun.error}`)
@@ -90,8 +90,9 @@ async function writeThroughFault(
 async function afterFault(
   run: LoadRun,
   work: FaultWork,
-): Promise<{ violations: string[]; store: string }> {
-  const violations: string[] = []
+): Promise<{ violations: string[]; store: string; eras: string }> {
+  const eras = checkEras(work.seen)
+  const violations: string[] = [...eras.violations]
   const unanswered = work.refundAnswers.filter((a) => a.record.outcome !== 'ok')
   if (unanswered.length > 0) {
     violations.push(
@@ -104,6 +105,7 @@ async function afterFault(
   const c = store.counts
   return {
     violations,
+    eras: eras.figure,
     store: `${c.refunds} refunds = ${c.refundIssuedRows} refund_issued rows, each from a successful call; ${c.notes} notes = ${c.noteSavedRows} note_saved rows`,
   }
 }
@@ -145,7 +147,7 @@ export async function killPhase(run: LoadRun, sessions: number): Promise<PhaseRe
     },
   )
   await work.faultDone
-  const { violations, store } = await afterFault(run, work)
+  const { violations, store, eras } = await afterFault(run, work)
   // Otherwise the kill came too late to cut a call, and the phase proved nothing.
   if (!work.seen.some((r) => r.outcome === 'failed'))
     violations.push('no client saw the kill: no call failed while the replica was down')
@@ -155,6 +157,7 @@ export async function killPhase(run: LoadRun, sessions: number): Promise<PhaseRe
     name: `fault: kill -9 of a replica during ${sessions * 8} refunds`,
     figures: [
       ['clients saw', describeFailures(work.seen)],
+      ['calls by protocol era', eras],
       ['retried with the same key', `${retried} attempts; every refund answered once`],
       ['killed replica back', `${(restartMs / 1000).toFixed(1)} s after the kill`],
       ['store', store],
@@ -181,7 +184,7 @@ export async function postgresStopPhase(run: LoadRun, sessions: number): Promise
     },
   )
   await work.faultDone
-  const { violations, store } = await afterFault(run, work)
+  const { violations, store, eras } = await afterFault(run, work)
   if (!work.seen.some(isUnavailable))
     violations.push('no client saw the stop: no call was answered "unavailable"')
   const { rows } = await run.db.query<{ n: number }>(
@@ -205,6 +208,7 @@ export async function postgresStopPhase(run: LoadRun, sessions: number): Promise
     name: `fault: Postgres stopped at once (pg_ctl -m immediate) during ${sessions * 8} writes`,
     figures: [
       ['clients saw', describeFailures(work.seen)],
+      ['calls by protocol era', eras],
       ['Postgres down', `${(downMs / 1000).toFixed(1)} s; /healthz meanwhile: ${healthWhileDown}`],
       [
         'notes',

@@ -1,8 +1,9 @@
 import { median, percentile } from '../../bench/lib/measure.ts'
-import { checkRefundAnswers, checkStore } from './invariants.ts'
+import { ERAS } from '../support/gateway-client.ts'
+import { checkEras, checkRefundAnswers, checkStore } from './invariants.ts'
 import type { CallRecord } from './load-client.ts'
 import { confirmRefund, type LoadRun, openSession, type PhaseResult } from './load-run.ts'
-import { LOAD, type PlannedCall, sessionCalls } from './workload.ts'
+import { LOAD, type PlannedCall, sessionCalls, sessionEra } from './workload.ts'
 
 const ms = (value: number) => `${value.toFixed(1)} ms`
 
@@ -26,8 +27,9 @@ export async function unloadedLatency(run: LoadRun, customer: number, calls = 60
 }
 
 /**
- * `sessions` MCP sessions at once, each begin_session then 19 mixed calls, every call alternating
- * between the replicas with the one session handle.
+ * `sessions` MCP sessions at once, half of them 2025 clients and half pinned to 2026-07-28, each
+ * begin_session then 19 mixed calls, every call alternating between the replicas with the one
+ * session handle.
  * Then: no call failed, no 5xx, every refund key answered consistently, and the store holds
  * exactly what the clients were told, each write with its audit rows.
  */
@@ -51,7 +53,7 @@ export async function loadPhase(
   await Promise.all(
     Array.from({ length: sessions }, async (_, s) => {
       const sub = LOAD.subject(Math.floor(s / 2))
-      const session = await openSession(run, sub)
+      const session = await openSession(run, sub, sessionEra(s))
       const begun = await session.begin(s % 2)
       records.push(begun)
       kinds.set(begun, 'session')
@@ -82,6 +84,8 @@ export async function loadPhase(
       `${failed.length} of ${records.length} calls failed, first: ${failed[0]?.tool}: ${failed[0]?.error}`,
     )
   }
+  const eras = checkEras(records)
+  violations.push(...eras.violations)
   const serverErrors = run.statuses.serverErrors - errorsBefore
   if (serverErrors > 0) violations.push(`${serverErrors} HTTP responses were 5xx`)
   violations.push(...checkRefundAnswers(refundAnswers))
@@ -111,6 +115,14 @@ export async function loadPhase(
         'latency, all calls',
         `p50 ${ms(percentile(times, 0.5))}, p99 ${ms(percentile(times, 0.99))}`,
       ],
+      ['calls by protocol era', eras.figure],
+      ...ERAS.map(({ era }): [string, string] => {
+        const times = records.filter((r) => r.era === era).map((r) => r.ms)
+        return [
+          `latency, ${era} era`,
+          `p50 ${ms(percentile(times, 0.5))}, p99 ${ms(percentile(times, 0.99))}`,
+        ]
+      }),
       ['anchor: one session alone, lookups', `p50 ${ms(anchorMs)}`],
       ['p50 under load ÷ anchor', `${(percentile(times, 0.5) / anchorMs).toFixed(2)}×`],
       [

@@ -60,9 +60,10 @@ export async function replicaPhase(run: LoadRun): Promise<PhaseResult> {
     (r) => answers.filter((a) => a.replica === r && a.outcome === 'ok').length,
   )
 
-  // The key: twenty at once, ten to each replica, from two connections of one person.
+  // The key: twenty at once, ten to each replica, from two connections of one person, one in
+  // each protocol era.
   const sub = LOAD.subject(0)
-  const [one, two] = [await openSession(run, sub), await openSession(run, sub)]
+  const [one, two] = [await openSession(run, sub), await openSession(run, sub, 'modern')]
   await one.begin(0)
   two.session = one.session
   const key = 'replica-probe-0001'
@@ -97,7 +98,7 @@ export async function replicaPhase(run: LoadRun): Promise<PhaseResult> {
         `${allowed} of ${attempts + 1} calls allowed in ${seconds.toFixed(2)} s (${byReplica.join(' + ')} by replica, + begin_session); ${limited.length} refused; one shared budget allows ≤ ${ceiling} (burst ${run.rate.burst}, ${run.rate.perMinute}/min), one per process would allow ${2 * run.rate.burst}`,
       ],
       [
-        'one idempotency key, 20 calls at once on both replicas',
+        'one idempotency key, 20 calls at once on both replicas, from a 2025 and a 2026 client',
         `${rows[0]?.n} refund; ${sameKey.filter((r) => r.data?.replayed === true).length} answers replayed the first`,
       ],
     ],

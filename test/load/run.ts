@@ -28,14 +28,16 @@ const HELP = `npm run load [-- options]
 Runs, on loopback only, against a throwaway PostgreSQL 15 + pgvector cluster of its own (started on
 --pg-port and removed after; needs bash .ci/install-postgres.sh), one development authorization
 server and two fte serve replicas on that database:
-  load       --sessions MCP sessions at once (official SDK client, streamable HTTP), each 20
-             calls: begin_session, then lookups, searches, notes and refunds (fresh and repeated
-             idempotency keys), alternating replicas with the one session handle
+  load       --sessions MCP sessions at once (official SDK client, streamable HTTP; half speak
+             2025-11-25, half are pinned to 2026-07-28), each 20 calls: begin_session, then
+             lookups, searches, notes and refunds (fresh and repeated idempotency keys),
+             alternating replicas with the one session handle
   replicas   one person's rate limit and one idempotency key, shared by both replicas
   faults     kill -9 of a replica mid-refunds; Postgres stopped at once mid-writes; a model
              provider answering 429 and 503 through POST /api/chat
 Then checks the store: every write a client was told about exists once, with its audit rows;
-refunds = refund_issued rows = their invocations; no order refunded beyond its amount; no 5xx.
+refunds = refund_issued rows = their invocations; no order refunded beyond its amount; no 5xx;
+calls made in both protocol eras, counted per era in the report.
 
 Options:
   --sessions N      concurrent MCP sessions in the load phase (default 50, even)

@@ -1,3 +1,4 @@
+import type { ProtocolEra } from '@modelcontextprotocol/client'
 import type { Queryable } from '../../src/store/database.ts'
 
 /** The load suite's customers, subjects and orders: its own rows beside the demo data. */
@@ -33,6 +34,15 @@ export async function insertFixture(db: Queryable, customers: number): Promise<v
      FROM c, generate_series(0, $3 - 1) AS k`,
     [customers, LOAD.orderCents, LOAD.ordersPerCustomer],
   )
+}
+
+/**
+ * The protocol era of session `s`: half 2025 (`initialize`), half pinned to 2026-07-28, in one run.
+ * Sessions 2c and 2c+1 share customer c and begin on replicas 0 and 1: this gives every customer
+ * one session of each era, and each era sessions beginning on both replicas.
+ */
+export function sessionEra(s: number): ProtocolEra {
+  return s % 4 === 0 || s % 4 === 3 ? 'legacy' : 'modern'
 }
 
 export interface PlannedCall {

@@ -1,5 +1,6 @@
-import { Client } from '@modelcontextprotocol/client'
+import { Client, type ClientOptions, type ProtocolEra } from '@modelcontextprotocol/client'
 import { InMemoryTransport } from '@modelcontextprotocol/server'
+import { serveStdio } from '@modelcontextprotocol/server/stdio'
 import type { Identity } from '../../src/auth/identity.ts'
 import { createLocalEmbedder } from '../../src/embedding/local-embedder.ts'
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/gateway.ts'
@@ -27,12 +28,37 @@ export async function testGateway(
   })
 }
 
-/** The official SDK client, connected in-process to a gateway server for one identity. */
-export async function connect(gateway: Gateway, identity: Identity): Promise<Client> {
+/**
+ * The two protocol eras, for `describe.each`: the official client as 2025 clients connect
+ * (`initialize`, its default) and pinned to 2026-07-28 (`server/discover`, no fallback).
+ */
+export const ERAS = [
+  { era: 'legacy', revision: '2025-11-25', options: {} },
+  {
+    era: 'modern',
+    revision: '2026-07-28',
+    options: { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  },
+] as const satisfies ReadonlyArray<{ era: ProtocolEra; revision: string; options: ClientOptions }>
+
+/**
+ * The official SDK client, connected in-process to a gateway server for one identity, in `era`.
+ * The server side is served as `fte mcp` serves stdio, so the opening message picks the era.
+ */
+export async function connect(
+  gateway: Gateway,
+  identity: Identity,
+  era: ProtocolEra = 'legacy',
+): Promise<Client> {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
-  await gateway.serverFor(identity).connect(serverSide)
-  const client = new Client({ name: 'gateway-test', version: '1.0.0' })
+  serveStdio(() => gateway.serverFor(identity), { transport: serverSide })
+  const { options } = ERAS.find((e) => e.era === era) ?? ERAS[0]
+  const client = new Client({ name: 'gateway-test', version: '1.0.0' }, options)
   await client.connect(clientSide)
+  // A client that fell back silently must not pass for the era under test.
+  if (client.getProtocolEra() !== era) {
+    throw new Error(`asked for the ${era} era, connected in ${client.getProtocolEra()}`)
+  }
   return client
 }
 

@@ -1,52 +1,91 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client } from '@modelcontextprotocol/client'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call } from '../../../test/support/gateway-client.ts'
+import { call, ERAS } from '../../../test/support/gateway-client.ts'
 import { serveFte } from '../../../test/support/serve-fte.ts'
 import { packageRoot } from '../../lib/package-root.ts'
 
-describe('fte mcp (stdio) with the official SDK client', () => {
-  let dir: string
-  let client: Client
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fte-mcp-'))
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [join(packageRoot(), 'src', 'cli', 'main.ts'), 'mcp'],
-      cwd: dir,
-      env: { FTE_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn', PATH: process.env.PATH ?? '' },
-      stderr: 'pipe',
+describe.each(ERAS)(
+  'fte mcp (stdio) with the official SDK client, $era era',
+  ({ era, revision, options }) => {
+    let dir: string
+    let client: Client
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'fte-mcp-'))
+      const transport = new StdioClientTransport({
+        command: process.execPath,
+        args: [join(packageRoot(), 'src', 'cli', 'main.ts'), 'mcp'],
+        cwd: dir,
+        env: { FTE_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn', PATH: process.env.PATH ?? '' },
+        stderr: 'pipe',
+      })
+      client = new Client({ name: 'stdio-test', version: '1.0.0' }, options)
+      await client.connect(transport)
     })
-    client = new Client({ name: 'stdio-test', version: '1.0.0' })
-    await client.connect(transport)
-  })
-  afterAll(async () => {
-    await client?.close()
-    await rm(dir, { recursive: true, force: true })
-  })
+    afterAll(async () => {
+      await client?.close()
+      await rm(dir, { recursive: true, force: true })
+    })
 
-  it('lists the tools and answers a session of calls as the local operator', async () => {
-    expect(client.getInstructions()).toContain('Call begin_session first')
-    const { tools } = await client.listTools()
-    expect(tools.map((t) => t.name)).toContain('domain_issue_refund')
-    const begun = await call(client, 'begin_session')
-    expect(begun.isError).toBe(false)
-    expect(begun.data.user).toEqual({ id: 'local|operator', role: 'staff' })
-    const session = String(begun.data.session_handle)
-    const order = await call(client, 'domain_lookup_order', { session, order: '#4429' })
-    expect(order.isError).toBe(false)
-    expect(order.text).toMatch(/^Order #4429: \$\d+\.\d\d, \w+, placed \d{4}-\d\d-\d\d; refund/)
-    const refund = await call(client, 'domain_issue_refund', {
-      session,
-      order: '4429',
-      amount_cents: 100,
-      reason: 'Trying to pay twice',
-      idempotency_key: 'stdio-test-0001',
+    it('lists the tools and answers a session of calls as the local operator', async () => {
+      expect(client.getProtocolEra()).toBe(era)
+      expect(client.getNegotiatedProtocolVersion()).toBe(revision)
+      expect(client.getInstructions()).toContain('Call begin_session first')
+      const { tools } = await client.listTools()
+      expect(tools.map((t) => t.name)).toContain('domain_issue_refund')
+      const begun = await call(client, 'begin_session')
+      expect(begun.isError).toBe(false)
+      expect(begun.data.user).toEqual({ id: 'local|operator', role: 'staff' })
+      const session = String(begun.data.session_handle)
+      const order = await call(client, 'domain_lookup_order', { session, order: '#4429' })
+      expect(order.isError).toBe(false)
+      expect(order.text).toMatch(/^Order #4429: \$\d+\.\d\d, \w+, placed \d{4}-\d\d-\d\d; refund/)
+      const refund = await call(client, 'domain_issue_refund', {
+        session,
+        order: '4429',
+        amount_cents: 100,
+        reason: 'Trying to pay twice',
+        idempotency_key: 'stdio-test-0001',
+      })
+      expect(refund.data.status).toBe('blocked')
     })
-    expect(refund.data.status).toBe('blocked')
+  },
+)
+
+describe('fte mcp, as a process', () => {
+  it('exits 0 by itself once its client closes stdin', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fte-mcp-exit-'))
+    try {
+      const child = spawn(process.execPath, [join(packageRoot(), 'src', 'cli', 'main.ts'), 'mcp'], {
+        cwd: dir,
+        env: { FTE_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn', PATH: process.env.PATH ?? '' },
+        stdio: ['pipe', 'pipe', 'ignore'],
+      })
+      const exited = once(child, 'exit')
+      const answered = once(child.stdout, 'data')
+      child.stdin.write(
+        `${JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-11-25',
+            capabilities: {},
+            clientInfo: { name: 'raw', version: '1' },
+          },
+        })}\n`,
+      )
+      expect(String((await answered)[0])).toContain('"protocolVersion":"2025-11-25"')
+      child.stdin.end()
+      expect(await exited).toEqual([0, null])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
 

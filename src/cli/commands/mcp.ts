@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream'
-import { StdioServerTransport } from '@modelcontextprotocol/server/stdio'
+import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio'
 import { buildGateway } from '../../app/build-gateway.ts'
 import { prepareDatabase } from '../../app/prepare-database.ts'
 import type { Identity } from '../../auth/identity.ts'
@@ -48,22 +48,39 @@ export async function mcpCommand(context: CliContext): Promise<void> {
     scopes: scopesFor(config.gateway.stdio.role, packScopes(pack)),
   }
   const gateway = await buildGateway(runtime, open, embedder)
-  const server = gateway.serverFor(identity)
-  const transport = new StdioServerTransport(
+  const transport = new ClosingStdioTransport(
     (context.stdin ?? process.stdin) as Readable,
     context.stdout as Writable,
   )
-  const closed = new Promise<void>((resolve) => {
-    transport.onclose = () => resolve()
-    context.signal?.addEventListener('abort', () => resolve(), { once: true })
+  // The opening message picks the era: `initialize` (2025-11-25 and earlier) or `server/discover`
+  // (2026-07-28); either way one server for the operator serves the connection.
+  const served = serveStdio(() => gateway.serverFor(identity), {
+    transport,
+    onerror: (error) => logger.debug({ err: error.message }, 'MCP message rejected'),
   })
-  await server.connect(transport)
   logger.info({ sub: identity.sub, role: identity.role, domain: pack.name }, 'MCP gateway on stdio')
   try {
-    await closed
+    await new Promise<void>((resolve) => {
+      transport.closed.then(resolve)
+      context.signal?.addEventListener('abort', () => resolve(), { once: true })
+    })
   } finally {
-    await server.close().catch(() => {})
+    await served.close().catch(() => {})
     const deps = await gateway.ready.catch(() => undefined)
     await deps?.db.close()
+  }
+}
+
+/**
+ * stdio that says when it has closed (stdin ended, stdout failed, or closed by us): serveStdio
+ * takes the transport's `onclose` for itself.
+ */
+class ClosingStdioTransport extends StdioServerTransport {
+  private readonly ended = Promise.withResolvers<void>()
+  readonly closed = this.ended.promise
+
+  override async close(): Promise<void> {
+    await super.close()
+    this.ended.resolve()
   }
 }
