@@ -65,10 +65,7 @@ export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => P
       // Checked in both eras (the SDK checks 2026 requests only, and after us): the body decides.
       const mismatch = mcpNameMismatch(request, call.name, call.id)
       if (mismatch !== undefined) {
-        options.logger.info(
-          { tool: call.name },
-          'refused an MCP call: Mcp-Name disagrees with the body',
-        )
+        options.logger.info({ tool }, 'refused an MCP call: Mcp-Name disagrees with the body')
         return mismatch
       }
       // Refused here, with a status a client can act on: it asks the user for the scope.
