@@ -5,21 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { ADA } from '../../test/fixture-pack/people.ts'
 import { countRows } from '../../test/support/count-rows.ts'
-import { begin, call, testGateway } from '../../test/support/gateway-client.ts'
+import { begin, call, ERAS, testGateway } from '../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import type { ApprovalSummary } from '../protocol/approval-summary.ts'
 import { CONSENT_FIELD, CONSENT_META, META } from '../protocol/gateway-wire.ts'
 import type { Gateway } from './gateway.ts'
-
-/** The two protocol eras, as the official client speaks them. */
-const ERAS = [
-  { era: '2025', wire: 'legacy', options: {} },
-  {
-    era: '2026-07-28',
-    wire: 'modern',
-    options: { versionNegotiation: { mode: { pin: '2026-07-28' as const } } },
-  },
-] as const
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
 const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`
@@ -64,8 +54,8 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
       )
     ).rows.map((row) => `${row.action}${row.payload.answer ? `:${row.payload.answer}` : ''}`)
 
-  for (const { era, wire, options } of ERAS) {
-    describe(`in the ${era} protocol`, () => {
+  for (const { era, revision, options } of ERAS) {
+    describe(`in the ${revision} protocol`, () => {
       /** The official client, answering the gateway's questions with `answer`, in memory. */
       async function person(gateway: Gateway, answer: Answer | undefined) {
         const asked: Asked[] = []
@@ -87,7 +77,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
           })
         }
         await client.connect(clientSide)
-        expect(client.getProtocolEra()).toBe(wire)
+        expect(client.getProtocolEra()).toBe(era)
         closers.push(
           () => client.close(),
           () => served.close(),
@@ -172,7 +162,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
           booking: '#1',
           reason: 'plans changed',
         })
-        if (wire === 'legacy') {
+        if (era === 'legacy') {
           // The gateway waits for the answer itself, and stops waiting at the limit.
           const reply = await pending
           expect(reply.data).toMatchObject({ error: { code: 'declined' } })

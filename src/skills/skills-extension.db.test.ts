@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   Client,
-  type ClientOptions,
   type JSONRPCMessage,
   StreamableHTTPClientTransport,
   type Transport,
@@ -14,7 +13,7 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { ADA } from '../../test/fixture-pack/people.ts'
-import { testGateway } from '../../test/support/gateway-client.ts'
+import { ERAS, testGateway } from '../../test/support/gateway-client.ts'
 import { serveGatewayOverHttp } from '../../test/support/gateway-http.ts'
 import { tempDir, writeSkill } from '../../test/support/skill-fixtures.ts'
 import { pgliteTarget, type TestDatabase } from '../../test/support/test-databases.ts'
@@ -24,15 +23,6 @@ import { publishSkills } from './publish-skills.ts'
 // The Agent Skills extension as finally specified (SEP-2640, modelcontextprotocol/ext-skills
 // specification/stable/skills.mdx), checked in both protocol eras: against the shapes of the
 // specification's own examples on the wire, and through the SDK's SkillsClient.
-
-const ERAS = [
-  { revision: '2025-11-25', era: 'legacy', options: {} },
-  {
-    revision: '2026-07-28',
-    era: 'modern',
-    options: { versionNegotiation: { mode: { pin: '2026-07-28' } } },
-  },
-] as const satisfies readonly { revision: string; era: string; options: ClientOptions }[]
 
 /** The cache fields every cacheable skills answer carries on 2026-07-28, and none on 2025-11-25. */
 const HINT = { ttlMs: 300_000, cacheScope: 'private' }
