@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { Client } from '@modelcontextprotocol/client'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fteProcess } from '../../../test/support/fte-subprocess.ts'
 import { call, ERAS } from '../../../test/support/gateway-client.ts'
 import { serveFte } from '../../../test/support/serve-fte.ts'
 import { packageRoot } from '../../lib/package-root.ts'
@@ -83,6 +84,24 @@ describe('fte mcp, as a process', () => {
       expect(String((await answered)[0])).toContain('"protocolVersion":"2025-11-25"')
       child.stdin.end()
       expect(await exited).toEqual([0, null])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("is the Worker's gateway over stdio, in the newest revision", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fte-mcp-worker-'))
+    try {
+      const env = {
+        FTE_DATA_DIR: join(dir, 'data'),
+        LOG_LEVEL: 'warn',
+        PATH: process.env.PATH ?? '',
+      }
+      expect((await fteProcess(['migrate'], { env, cwd: dir })).code).toBe(0)
+      const doctor = await fteProcess(['doctor', '--gateway', 'stdio'], { env, cwd: dir })
+      expect(doctor.stdout).toMatch(
+        /✓ gateway: stdio \(fte mcp\) \(MCP 2026-07-28\): \d+ tools; the system of record is reachable/,
+      )
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
