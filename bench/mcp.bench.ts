@@ -48,8 +48,16 @@ async function load(
   return { perSecond: times.length / seconds, p50: median(times), p99: percentile(times, 0.99) }
 }
 
-async function connectHttp(url: string, token?: string): Promise<Client> {
-  const client = new Client({ name: 'bench', version: '1.0.0' })
+/** A client over HTTP: as 2025 clients connect, or pinned to the 2026-07-28 revision. */
+async function connectHttp(
+  url: string,
+  token?: string,
+  era: 'legacy' | 'modern' = 'legacy',
+): Promise<Client> {
+  const client = new Client(
+    { name: 'bench', version: '1.0.0' },
+    era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
+  )
   await client.connect(
     new StreamableHTTPClientTransport(
       new URL(url),
@@ -78,11 +86,14 @@ async function overHttp(
   report: (line: string) => void,
 ): Promise<BenchResult[]> {
   const bareClients = await Promise.all(Array.from({ length: CLIENTS }, () => connectHttp(bareUrl)))
-  const connectAll = async (gateway: GatewayOverHttp) => {
+  const connectAll = async (gateway: GatewayOverHttp, era: 'legacy' | 'modern' = 'legacy') => {
     const token = await gateway.token()
-    return Promise.all(Array.from({ length: CLIENTS }, () => connectHttp(gateway.resource, token)))
+    return Promise.all(
+      Array.from({ length: CLIENTS }, () => connectHttp(gateway.resource, token, era)),
+    )
   }
   const clients = await connectAll(served)
+  const modernClients = await connectAll(served, 'modern')
   const limitedClients = await connectAll(limited)
   const begin = (list: Client[]) =>
     Promise.all(
@@ -93,6 +104,7 @@ async function overHttp(
     )
   try {
     const sessions = await begin(clients)
+    const modernSessions = await begin(modernClients)
     const limitedSessions = await begin(limitedClients)
     const noop = (c: Client) => checked(c.callTool({ name: 'noop', arguments: {} }))
     const lookup = (c: Client, session: string) =>
@@ -109,7 +121,8 @@ async function overHttp(
     await load(clients, 5, lookup, sessions)
     await load(clients, 5, similar, sessions)
     await load(limitedClients, 5, lookup, limitedSessions)
-    const rounds: Array<{ bare: Run; lookup: Run; similar: Run; limited: Run }> = []
+    await load(modernClients, 5, lookup, modernSessions)
+    const rounds: Array<{ bare: Run; lookup: Run; similar: Run; limited: Run; modern: Run }> = []
     const settle = () => new Promise((resolve) => setTimeout(resolve, 100))
     for (let round = 0; round < ROUNDS; round++) {
       // The order turns each round, so no figure always follows the heaviest (and pays its GC).
@@ -118,8 +131,9 @@ async function overHttp(
         lookup: () => load(clients, HTTP_CALLS_PER_CLIENT, lookup, sessions),
         similar: () => load(clients, HTTP_CALLS_PER_CLIENT, similar, sessions),
         limited: () => load(limitedClients, HTTP_CALLS_PER_CLIENT, lookup, limitedSessions),
+        modern: () => load(modernClients, HTTP_CALLS_PER_CLIENT, lookup, modernSessions),
       }
-      const order = (['bare', 'lookup', 'similar', 'limited'] as const).map(
+      const order = (['bare', 'lookup', 'similar', 'limited', 'modern'] as const).map(
         (_, i, all) => all[(i + round) % all.length] as keyof typeof steps,
       )
       const runs: Partial<Record<keyof typeof steps, Run>> = {}
@@ -127,12 +141,14 @@ async function overHttp(
         await settle()
         runs[step] = await steps[step]()
       }
-      rounds.push(runs as { bare: Run; lookup: Run; similar: Run; limited: Run })
+      rounds.push(runs as { bare: Run; lookup: Run; similar: Run; limited: Run; modern: Run })
     }
     const anchor = medianRun(rounds.map((r) => r.bare))
     const lookups = medianRun(rounds.map((r) => r.lookup))
     const searches = medianRun(rounds.map((r) => r.similar))
     const budgeted = medianRun(rounds.map((r) => r.limited))
+    const modern = medianRun(rounds.map((r) => r.modern))
+    const eraRatios = rounds.map((r) => (r.modern.perSecond / r.lookup.perSecond).toFixed(2))
     const limitRatios = rounds.map((r) => (r.limited.perSecond / r.lookup.perSecond).toFixed(2))
     const paired = rounds.map((r) => r.lookup.perSecond / r.bare.perSecond)
     const lookupRatios = paired.map((ratio) => ratio.toFixed(2))
@@ -165,9 +181,19 @@ async function overHttp(
         lookups.perSecond,
         `${notes(budgeted)}; one GCRA upsert per call, a budget never exhausted; limited/unlimited by round ${limitRatios.join(', ')}`,
       ),
+      compare(
+        `domain_lookup_customer over HTTP in MCP 2026-07-28 (client pinned), ${CLIENTS} clients`,
+        'ops/s',
+        modern.perSecond,
+        'the same lookups in 2025-11-25 (interleaved rounds)',
+        lookups.perSecond,
+        `${notes(modern)}; no session, the protocol version and Mcp-Method/Mcp-Name headers on every request, the tools/list cache hint; 2026/2025 by round ${eraRatios.join(', ')}`,
+      ),
     ]
   } finally {
-    await Promise.all([...bareClients, ...clients, ...limitedClients].map((c) => c.close()))
+    await Promise.all(
+      [...bareClients, ...clients, ...modernClients, ...limitedClients].map((c) => c.close()),
+    )
   }
 }
 
