@@ -44,8 +44,8 @@ export const supportPack: DomainPack = {
       openTicketTool,
     ],
     linkIdentity: linkCustomer,
-    // Money out and hand-offs to people wait for a person's yes in the Worker; each of these
-    // tools describes its call for the person who approves it.
+    // Money out and hand-offs to people wait for a person's yes (each tool's `consent`); each of
+    // these tools describes its call for the person who approves it.
     actionClaims: SUPPORT_ACTION_CLAIMS,
   },
   devAccounts: supportDevAccounts,

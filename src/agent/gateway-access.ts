@@ -158,7 +158,7 @@ export function httpAccess(options: {
 function inProcessClient(gateway: Gateway, identity: Identity): GatewayClient {
   return new GatewayClient(() => {
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
-    serveStdio(() => gateway.serverFor(identity), { transport: serverSide })
+    serveStdio(gateway.factoryFor(identity), { transport: serverSide })
     return clientSide
   })
 }

@@ -45,7 +45,7 @@ const NEGOTIATION = {
  * negotiates the newest protocol era the gateway offers (2026-07-28, or 2025 with a gateway that
  * serves only that), and answers the gateway's own questions about a call (elicitation in 2025,
  * input-required results in 2026) with the consent the person gave on the Worker's card, so that
- * they are asked once. A question about a call they did not say yes to is answered no.
+ * they are asked once. A question about a call they did not say yes to is put aside unanswered.
  */
 export class GatewayClient implements GatewayServer {
   readonly cacheToolsList = true
@@ -169,8 +169,9 @@ export class GatewayClient implements GatewayServer {
     const key = meta?.[CONSENT_META.key]
     const given = typeof key === 'string' ? this.consents.get(key) : undefined
     const asked = approvalSummarySchema.safeParse(meta?.[CONSENT_META.summary])
+    // Not the person's no: the question is put aside unanswered, and the call does nothing.
     if (given === undefined || !asked.success || !sameSummary(given, asked.data)) {
-      return { action: 'decline' }
+      return { action: 'cancel' }
     }
     return { action: 'accept', content: { [CONSENT_FIELD]: true } }
   }

@@ -110,7 +110,7 @@ describe("the Worker's consent card, as the answer to the gateway's own question
     })
   }
 
-  it('answers no when what the gateway asks about is not what the person saw', async () => {
+  it('gives no yes when what the gateway asks about is not what the person saw', async () => {
     scriptCancel()
     const worker = await testWorker(db, model, { pack: fixturePack, identity: ADA })
     const first = await collect(worker.send({ message: ASK }))
@@ -122,13 +122,13 @@ describe("the Worker's consent card, as the answer to the gateway's own question
     const second = await collect(
       worker.decide({ approvalId: card?.approvalId as string, decision: 'approved' }),
     )
-    expect(ofType(second, 'message')[0]?.text).toMatch(/said no/)
+    expect(ofType(second, 'message')[0]?.text).toMatch(/dismissed without a yes/)
     expect(await cancelled()).toBe(0)
-    expect(await answers()).toEqual(['declined'])
+    expect(await answers()).toEqual(['cancelled'])
     await worker.close()
   })
 
-  it('answers no for a call nobody said yes to', async () => {
+  it('gives no yes for a call nobody said yes to', async () => {
     scriptCancel()
     // A configuration that asks for no consent cannot skip the gateway's question.
     const worker = await testWorker(db, model, {
@@ -138,9 +138,9 @@ describe("the Worker's consent card, as the answer to the gateway's own question
     })
     const turn = await collect(worker.send({ message: ASK }))
     expect(ofType(turn, 'approval_requested')).toHaveLength(0)
-    expect(ofType(turn, 'message')[0]?.text).toMatch(/said no/)
+    expect(ofType(turn, 'message')[0]?.text).toMatch(/dismissed without a yes/)
     expect(await cancelled()).toBe(0)
-    expect(await answers()).toEqual(['declined'])
+    expect(await answers()).toEqual(['cancelled'])
     await worker.close()
   })
 })

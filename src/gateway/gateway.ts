@@ -5,8 +5,9 @@ import {
   CLIENT_CAPABILITIES_META_KEY,
   type ClientCapabilities,
   type InputRequiredResult,
+  type McpRequestContext,
   McpServer,
-  PROTOCOL_VERSION_META_KEY,
+  type ProtocolEra,
   type ServerContext,
   type StandardSchemaWithJSON,
 } from '@modelcontextprotocol/server'
@@ -67,9 +68,15 @@ export interface Gateway {
   /**
    * A fresh MCP server for one caller (one connection, or one stateless HTTP request). `only`: the
    * request is a call of that tool, so the server needs no other (an unknown name gets them all,
-   * and the usual "not found").
+   * and the usual "not found"). `era`: the protocol era the SDK chose for the connection or
+   * request (`McpRequestContext.era`); a server connected by hand speaks 2025.
    */
-  serverFor(identity: Identity, only?: string): McpServer
+  serverFor(
+    identity: Identity,
+    options?: { only?: string | undefined; era?: ProtocolEra },
+  ): McpServer
+  /** The factory `serveStdio` and `createMcpHandler` take: a server per connection, in its era. */
+  factoryFor(identity: Identity): (context: McpRequestContext) => McpServer
   /**
    * For a transport that can refuse a call before it reaches a server (HTTP's 403): the scope
    * `identity` lacks to call tool `name`, the refusal recorded like any other. Undefined when the
@@ -164,6 +171,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (names.has(tool.name))
       throw new InternalError('internal', `two gateway tools are named ${tool.name}`)
     names.add(tool.name)
+    if (tool.consent !== undefined && tool.annotations.readOnlyHint) {
+      throw new InternalError(
+        'internal',
+        `gateway tool ${tool.name} only reads, so it needs no one's consent`,
+      )
+    }
     if (tool.isolation !== undefined && !tool.annotations.readOnlyHint) {
       throw new InternalError(
         'internal',
@@ -195,7 +208,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     get ready() {
       return ready()
     },
-    serverFor(identity, only) {
+    factoryFor(identity) {
+      return (context) => this.serverFor(identity, { era: context.era })
+    },
+    serverFor(identity, { only, era } = {}) {
       const server = new McpServer(
         { name: 'digital-fte', version },
         {
@@ -222,7 +238,7 @@ export function createGateway(options: GatewayOptions): Gateway {
               args as Record<string, unknown>,
               ctx.mcpReq._meta as Record<string, unknown> | undefined,
               ctx.mcpReq.signal,
-              tool.consent === 'server' ? consentChannel(server, ctx) : undefined,
+              tool.consent === 'server' ? consentChannel(server, ctx, era) : undefined,
             )),
           }),
         )
@@ -262,31 +278,37 @@ const CONSENT_NOTE = {
  * capabilities come with each 2026-07-28 request, and from `initialize` on a 2025 connection (a
  * stateless 2025 HTTP request has neither, and cannot be sent a request anyway).
  */
-function consentChannel(server: McpServer, ctx: ServerContext): ConsentChannel {
+function consentChannel(
+  server: McpServer,
+  ctx: ServerContext,
+  era: ProtocolEra = 'legacy',
+): ConsentChannel {
+  // The era is the connection's, as the SDK classified it: what a request's `_meta` claims cannot
+  // make a 2025 connection another (nor take back the capabilities it declared at `initialize`).
+  const modern = era === 'modern'
   // The SDK types the envelope as `{}`: its keys are read by name.
   const envelope = ctx.mcpReq.envelope as Readonly<Record<string, unknown>> | undefined
-  const modern = envelope?.[PROTOCOL_VERSION_META_KEY] !== undefined
   const capabilities = (
     modern ? envelope?.[CLIENT_CAPABILITIES_META_KEY] : server.server.getClientCapabilities()
   ) as ClientCapabilities | undefined
   const elicitation = capabilities?.elicitation
   // `{}` is the 2025-06-18 form of "forms"; a client of links only cannot answer a yes/no form.
-  if (
-    elicitation === undefined ||
-    (elicitation.form === undefined && elicitation.url !== undefined)
-  ) {
-    return { kind: 'none' }
-  }
+  const canAsk =
+    elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined)
   if (modern) {
-    return {
-      kind: 'rounds',
-      responses: ctx.mcpReq.inputResponses,
-      state: ctx.mcpReq.requestState<string>(),
-    }
+    const state = ctx.mcpReq.requestState<string>()
+    // An answer to a question is taken as one, whatever the retry declares.
+    if (!canAsk && state === undefined) return { kind: 'none' }
+    return { kind: 'rounds', responses: ctx.mcpReq.inputResponses, state }
   }
+  if (!canAsk) return { kind: 'none' }
   return {
     kind: 'push',
-    elicit: (params, timeoutMs) => ctx.mcpReq.elicitInput(params, { timeout: timeoutMs }),
+    elicit: (params, timeoutMs, signal) =>
+      ctx.mcpReq.elicitInput(params, {
+        timeout: timeoutMs,
+        ...(signal === undefined ? {} : { signal }),
+      }),
   }
 }
 

@@ -1,12 +1,13 @@
-import { Client, type ElicitResult } from '@modelcontextprotocol/client'
+import { Client, type ClientOptions, type ElicitResult } from '@modelcontextprotocol/client'
 import { InMemoryTransport } from '@modelcontextprotocol/server'
 import { serveStdio } from '@modelcontextprotocol/server/stdio'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { fixturePack } from '../../test/fixture-pack/index.ts'
-import { ADA } from '../../test/fixture-pack/people.ts'
+import { ADA, BEN } from '../../test/fixture-pack/people.ts'
 import { countRows } from '../../test/support/count-rows.ts'
 import { begin, call, ERAS, testGateway } from '../../test/support/gateway-client.ts'
 import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import type { Identity } from '../auth/identity.ts'
 import type { ApprovalSummary } from '../protocol/approval-summary.ts'
 import { CONSENT_FIELD, CONSENT_META, META } from '../protocol/gateway-wire.ts'
 import type { Gateway } from './gateway.ts'
@@ -60,7 +61,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
       async function person(gateway: Gateway, answer: Answer | undefined) {
         const asked: Asked[] = []
         const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
-        const served = serveStdio(() => gateway.serverFor(ADA), { transport: serverSide })
+        const served = serveStdio(gateway.factoryFor(ADA), { transport: serverSide })
         const client = new Client(
           { name: 'consent-test', version: '1.0.0' },
           { ...options, capabilities: answer === undefined ? {} : { elicitation: { form: {} } } },
@@ -211,40 +212,150 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
     })
   }
 
-  it('runs nothing on an answer sent again, or sent with another call', async () => {
-    const gateway = await testGateway(db, { pack: fixturePack })
+  /** The official client, in memory, as `identity`; answering the gateway with `answer` if given. */
+  async function clientOf(
+    gateway: Gateway,
+    identity: Identity,
+    options: ClientOptions,
+    answer?: Answer,
+  ): Promise<Client> {
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
-    const served = serveStdio(() => gateway.serverFor(ADA), { transport: serverSide })
+    const served = serveStdio(gateway.factoryFor(identity), { transport: serverSide })
     const client = new Client(
-      { name: 'replay-test', version: '1.0.0' },
-      {
-        versionNegotiation: { mode: { pin: '2026-07-28' } },
-        capabilities: { elicitation: { form: {} } },
-      },
+      { name: 'binding-test', version: '1.0.0' },
+      { ...options, capabilities: answer === undefined ? {} : { elicitation: { form: {} } } },
     )
-    client.setRequestHandler('elicitation/create', YES)
+    if (answer !== undefined) client.setRequestHandler('elicitation/create', answer)
     await client.connect(clientSide)
     closers.push(
       () => client.close(),
       () => served.close(),
     )
+    return client
+  }
+  const MODERN = { versionNegotiation: { mode: { pin: '2026-07-28' as const } } }
+  const SAY_YES = { consent: { action: 'accept', content: { [CONSENT_FIELD]: true } } }
+  const SAY_NO = { consent: { action: 'decline' } }
+  /** A retry carrying an answer and a question's state, as a 2026 client sends one. */
+  const answered = (
+    client: Client,
+    args: Record<string, unknown>,
+    state: string,
+    responses: Record<string, unknown> = SAY_YES,
+  ) =>
+    client.callTool({
+      name: 'domain_cancel_booking',
+      arguments: args,
+      inputResponses: responses,
+      requestState: state,
+    } as never)
+  /** A question left open: asked of a 2026 client whose person never answers. */
+  async function openQuestion(gateway: Gateway, args: Record<string, unknown>, client: Client) {
+    call(client, 'domain_cancel_booking', args).catch(() => {})
+    await expect.poll(answers, { timeout: 5000, interval: 50 }).toEqual([null])
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM consent_requests')
+    return rows[0]?.id as string
+  }
+
+  it('runs nothing on an answer sent again after it was taken', async () => {
+    const gateway = await testGateway(db, { pack: fixturePack })
+    const client = await clientOf(gateway, ADA, MODERN, YES)
     const session = await begin(client)
     const first = { session, booking: '#1', reason: 'plans changed' }
     expect((await call(client, 'domain_cancel_booking', first)).isError).toBe(false)
     const { rows } = await db.query<{ id: string }>('SELECT id FROM consent_requests')
-    const state = rows[0]?.id as string
-    const yes = { consent: { action: 'accept', content: { [CONSENT_FIELD]: true } } }
-    for (const args of [first, { session, booking: '#2', reason: 'plans changed' }]) {
-      const replayed = await client.callTool({
-        name: 'domain_cancel_booking',
-        arguments: args,
-        inputResponses: yes,
-        requestState: state,
-      } as never)
-      expect(replayed.isError).toBe(true)
-      expect(JSON.stringify(replayed.structuredContent)).toContain('declined')
-      expect(JSON.stringify(replayed.content)).toContain('matches no open question')
-    }
+    const replayed = await answered(client, first, rows[0]?.id as string)
+    expect(replayed.isError).toBe(true)
+    expect(JSON.stringify(replayed.content)).toContain('matches no open question')
     expect(await cancelled()).toBe(1)
+  })
+
+  it('takes an open answer only for its own call, person and conversation', async () => {
+    const gateway = await testGateway(db, { pack: fixturePack })
+    const asked = await clientOf(gateway, ADA, MODERN, NEVER)
+    const session = await begin(asked)
+    const args = { session, booking: '#1', reason: 'plans changed' }
+    const state = await openQuestion(gateway, args, asked)
+    const ada = await clientOf(gateway, ADA, MODERN, YES)
+    const otherConversation = await begin(ada)
+    const ben = await clientOf(gateway, BEN, MODERN, YES)
+    const bens = await begin(ben)
+    for (const [client, attempt] of [
+      [ada, { ...args, booking: '#2' }],
+      [ada, { ...args, session: otherConversation }],
+      [ben, { ...args, session: bens }],
+    ] as const) {
+      const reply = await answered(client, attempt, state)
+      expect(reply.isError).toBe(true)
+      expect(JSON.stringify(reply.content)).toContain('matches no open question')
+    }
+    // The question is still open, for its own call only, and nothing ran.
+    expect(await answers()).toEqual([null])
+    expect(await cancelled()).toBe(0)
+    expect((await answered(ada, args, state)).isError).not.toBe(true)
+    expect(await cancelled()).toBe(1)
+  })
+
+  it('takes an answer as one even from a retry that declares it cannot ask', async () => {
+    const gateway = await testGateway(db, { pack: fixturePack })
+    const asked = await clientOf(gateway, ADA, MODERN, NEVER)
+    const session = await begin(asked)
+    const args = { session, booking: '#1', reason: 'plans changed' }
+    const state = await openQuestion(gateway, args, asked)
+    const mute = await clientOf(gateway, ADA, MODERN)
+    const reply = await answered(mute, args, state, SAY_NO)
+    expect(JSON.stringify(reply.structuredContent)).toContain('declined')
+    expect(await answers()).toEqual(['declined'])
+    expect(await cancelled()).toBe(0)
+  })
+
+  it('asks a 2025 connection that declared it can, whatever its calls claim in _meta', async () => {
+    const gateway = await testGateway(db, { pack: fixturePack })
+    let asked = 0
+    const client = await clientOf(gateway, ADA, {}, async () => {
+      asked++
+      return { action: 'decline' }
+    })
+    const session = await begin(client)
+    const reply = await call(
+      client,
+      'domain_cancel_booking',
+      { session, booking: '#1', reason: 'plans changed' },
+      {
+        'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+        'io.modelcontextprotocol/clientCapabilities': {},
+      },
+    )
+    expect(reply.data).toMatchObject({ error: { code: 'declined' } })
+    expect(asked).toBe(1)
+    expect(await cancelled()).toBe(0)
+  })
+
+  it('runs nothing on a 2025 yes that comes after the caller gave up on the call', async () => {
+    const gateway = await testGateway(db, { pack: fixturePack })
+    const client = await clientOf(gateway, ADA, {}, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      return { action: 'accept', content: { [CONSENT_FIELD]: true } }
+    })
+    const session = await begin(client)
+    await expect(
+      client.callTool(
+        {
+          name: 'domain_cancel_booking',
+          arguments: { session, booking: '#1', reason: 'plans changed' },
+        },
+        { timeout: 500 },
+      ),
+    ).rejects.toThrow(/timed out/i)
+    await expect.poll(answers, { timeout: 5000, interval: 100 }).toEqual(['no_answer'])
+    // Past the late yes: still nothing done.
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect(await cancelled()).toBe(0)
+    expect(
+      await count(
+        `SELECT 1 FROM capability_invocations
+         WHERE capability = 'mcp:domain_cancel_booking' AND status = 'ok'`,
+      ),
+    ).toBe(0)
   })
 })

@@ -21,11 +21,11 @@ export interface McpHttpOptions extends BearerCheck, HostOriginOptions {
 export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => Promise<Response> {
   const foreign = hostOriginCheck(options)
   const handler = createMcpHandler(
-    ({ authInfo }) =>
-      options.gateway.serverFor(
-        authInfo?.extra?.identity as Identity,
-        authInfo?.extra?.tool as string | undefined,
-      ),
+    ({ authInfo, era }) =>
+      options.gateway.serverFor(authInfo?.extra?.identity as Identity, {
+        only: authInfo?.extra?.tool as string | undefined,
+        era,
+      }),
     {
       responseMode: 'auto',
       legacy: 'stateless',

@@ -115,12 +115,14 @@ describeEachDatabase('retention', (target) => {
               ('<r2@x>', $1, 'a@x', 's', 'b', 'queued', now() - interval '3 days')`,
       [mixed],
     )
-    // A question answered long ago goes; one still waiting for its answer stays.
+    // A question answered long ago goes, and so does one nobody answered (closed as a no first);
+    // one still waiting for its answer stays.
     await db.query(
       `INSERT INTO consent_requests (asked_of, tool, arguments_digest, summary, asked_at, answer,
                                      answered_at)
        VALUES ('a', 't', repeat('0', 64), '{}', now() - interval '3 days', 'accepted', now()),
-              ('a', 't', repeat('0', 64), '{}', now() - interval '3 days', NULL, NULL)`,
+              ('a', 't', repeat('0', 64), '{}', now() - interval '3 days', NULL, NULL),
+              ('a', 't', repeat('0', 64), '{}', now() - interval '1 minute', NULL, NULL)`,
     )
     // A job's run past the audit's age goes; a recent one stays.
     await db.query(
@@ -137,7 +139,7 @@ describeEachDatabase('retention', (target) => {
     expect(report).toEqual({
       messages: 5,
       agentRuns: 1,
-      consentRequests: 1,
+      consentRequests: 2,
       conversations: 1,
       idempotencyRecords: 1,
       rateLimits: 1,
@@ -150,7 +152,8 @@ describeEachDatabase('retention', (target) => {
       invocations: 1,
     })
     expect(steps).toHaveLength(13)
-    expect(await count('consent_requests')).toBe(1)
+    expect(await count('consent_requests WHERE answer IS NULL')).toBe(1)
+    expect(await count(`audit_log WHERE action = 'consent_declined'`)).toBe(1)
     expect(await count('job_runs')).toBe(1)
     expect(await count(`inbound_emails WHERE message_id = '<new@x>'`)).toBe(1)
     expect(await count(`email_outbox WHERE status = 'queued'`)).toBe(1)
@@ -174,8 +177,8 @@ describeEachDatabase('retention', (target) => {
         .map((r) => r.id)
         .sort(),
     ).toEqual([recent, kept].sort())
-    // Two audit rows went, and one was added: the record of this run.
-    expect(await count('audit_log')).toBe(auditBefore - 2 + 1)
+    // Two audit rows went, and two were added: the unanswered question's no, and this run's record.
+    expect(await count('audit_log')).toBe(auditBefore - 2 + 2)
     const recorded = await db.query<{ actor: string; payload: unknown }>(
       `SELECT actor, payload FROM audit_log WHERE action = 'retention_applied'`,
     )

@@ -1,6 +1,7 @@
 import { writeAudit } from '../audit/audit-writer.ts'
 import { closeRefusalMinutes } from '../audit/refused-calls.ts'
 import { MIN_AUDIT_DAYS } from '../config/sections/retention.ts'
+import { consentRequests as consentQuestions } from '../memory/consent-requests.ts'
 import { memoryExpiry } from '../memory/expiry.ts'
 import type { Database } from '../store/database.ts'
 
@@ -37,6 +38,9 @@ export interface RetentionReport {
  */
 const CHANGE_FEED_HOURS = 24
 
+/** The longest MCP_CONSENT_TIMEOUT_MS allows: a question open longer went unanswered. */
+const LONGEST_CONSENT_MS = 3_600_000
+
 /** Rows per statement: a long cleanup never holds one long lock. */
 const BATCH = 5000
 
@@ -57,8 +61,11 @@ export async function applyRetention(
   const messageCutoff = 'now() - make_interval(hours => $1::int)'
   const auditCutoff = 'now() - make_interval(days => $1::int)'
   const { messageHours, auditDays, idempotencyHours } = policy
-  // Refusals counted in minutes that have closed become their audit rows before anything expires.
+  // Refusals counted in minutes that have closed become their audit rows before anything expires,
+  // and so do the gateway's questions nobody answered (a gateway restarted while one waited): no
+  // answer in time is a no, however long ago.
   await closeRefusalMinutes(db)
+  await consentQuestions.closeUnanswered(db, LONGEST_CONSENT_MS)
 
   /** Runs one batched DELETE (`$2` its batch size) until a batch comes back short. */
   async function drain(step: keyof RetentionReport, sql: string, value: number) {

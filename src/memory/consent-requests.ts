@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
+import { type AuditEntry, writeAudit } from '../audit/audit-writer.ts'
 import type { JsonObject } from '../lib/json.ts'
 import type { ApprovalSummary } from '../protocol/approval-summary.ts'
-import type { Queryable } from '../store/database.ts'
+import type { Database } from '../store/database.ts'
 
 /** How a person answered the gateway's question about a call. */
 export type ConsentAnswer = 'accepted' | 'declined' | 'cancelled' | 'no_answer'
@@ -40,62 +41,121 @@ export function argumentsDigest(args: JsonObject): string {
     .digest('hex')
 }
 
+/** Who caused a question or its answer, for the audit row: the call's trace. */
+export interface ConsentTrace {
+  traceId?: string | undefined
+}
+
+/**
+ * The gateway's questions and their answers. Each write and its audit row (`consent_asked`,
+ * `consent_given`, `consent_declined`) commit together: no answer is taken unrecorded.
+ */
 export const consentRequests = {
   /** Records a question put to a person; its id is the call's binding. */
-  async ask(db: Queryable, call: ConsentCall, summary: ApprovalSummary): Promise<string> {
-    const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO consent_requests (asked_of, tool, arguments_digest, conversation_id, summary)
-       VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING id`,
-      [
-        call.askedOf,
-        call.tool,
-        argumentsDigest(call.arguments),
-        call.conversationId,
-        JSON.stringify(summary),
-      ],
-    )
-    return (rows[0] as { id: string }).id
+  async ask(
+    db: Database,
+    call: ConsentCall,
+    summary: ApprovalSummary,
+    audit: ConsentTrace & { era: string },
+  ): Promise<string> {
+    return db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id: string }>(
+        `INSERT INTO consent_requests (asked_of, tool, arguments_digest, conversation_id, summary)
+         VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING id`,
+        [
+          call.askedOf,
+          call.tool,
+          argumentsDigest(call.arguments),
+          call.conversationId,
+          JSON.stringify(summary),
+        ],
+      )
+      const id = (rows[0] as { id: string }).id
+      await writeAudit(tx, {
+        action: 'consent_asked',
+        actor: `gateway:${call.askedOf}`,
+        conversationId: call.conversationId,
+        target: `consent:${id}`,
+        payload: { tool: call.tool, era: audit.era },
+        traceId: audit.traceId,
+      })
+      return id
+    })
   },
 
   /**
-   * Takes the answer to question `id`, once: only for the same caller, tool and arguments, and
-   * only while unanswered. An answer later than `limitMs` after the question counts as none.
-   * Undefined when there is no such open question (a wrong or reused id, another call).
+   * Takes the answer to question `id`, once: only for the same caller, conversation, tool and
+   * arguments, and only while unanswered. An answer later than `limitMs` after the question counts
+   * as none. Undefined when there is no such open question (a wrong or reused id, another call).
    */
   async answer(
-    db: Queryable,
+    db: Database,
     id: string,
     call: ConsentCall,
     answer: Exclude<ConsentAnswer, 'no_answer'>,
     limitMs: number,
+    trace: ConsentTrace = {},
   ): Promise<AnsweredConsent | undefined> {
-    const { rows } = await db.query<Row>(
-      `UPDATE consent_requests
-          SET answer = CASE WHEN asked_at < now() - make_interval(secs => $6 / 1000.0)
-                            THEN 'no_answer' ELSE $5 END,
-              answered_at = now()
-        WHERE id = $1 AND asked_of = $2 AND tool = $3 AND arguments_digest = $4
-          AND answer IS NULL
-        RETURNING id, tool, asked_of, conversation_id, answer`,
-      [id, call.askedOf, call.tool, argumentsDigest(call.arguments), answer, limitMs],
-    )
-    return rows[0] === undefined ? undefined : answered(rows[0])
+    return db.transaction(async (tx) => {
+      const { rows } = await tx.query<Row>(
+        `UPDATE consent_requests
+            SET answer = CASE WHEN asked_at < now() - make_interval(secs => $6 / 1000.0)
+                              THEN 'no_answer' ELSE $5 END,
+                answered_at = now()
+          WHERE id = $1 AND asked_of = $2 AND tool = $3 AND arguments_digest = $4
+            AND conversation_id IS NOT DISTINCT FROM $7::uuid AND answer IS NULL
+          RETURNING id, tool, asked_of, conversation_id, answer`,
+        [
+          id,
+          call.askedOf,
+          call.tool,
+          argumentsDigest(call.arguments),
+          answer,
+          limitMs,
+          call.conversationId,
+        ],
+      )
+      const taken = rows[0] === undefined ? undefined : answered(rows[0])
+      if (taken !== undefined) await writeAudit(tx, answerAudit(taken, trace))
+      return taken
+    })
   },
 
   /**
    * Closes as unanswered the questions left open longer than `limitMs` (no answer counts as no):
    * the one given, or every one.
    */
-  async closeUnanswered(db: Queryable, limitMs: number, id?: string): Promise<AnsweredConsent[]> {
-    const { rows } = await db.query<Row>(
-      `UPDATE consent_requests SET answer = 'no_answer', answered_at = now()
-        WHERE answer IS NULL AND asked_at <= now() - make_interval(secs => $1 / 1000.0)
-          AND ($2::uuid IS NULL OR id = $2::uuid)
-        RETURNING id, tool, asked_of, conversation_id, answer`,
-      [limitMs, id ?? null],
-    )
-    return rows.map(answered)
+  async closeUnanswered(
+    db: Database,
+    limitMs: number,
+    id?: string,
+    trace: ConsentTrace = {},
+  ): Promise<AnsweredConsent[]> {
+    return db.transaction(async (tx) => {
+      const { rows } = await tx.query<Row>(
+        `UPDATE consent_requests SET answer = 'no_answer', answered_at = now()
+          WHERE answer IS NULL AND asked_at <= now() - make_interval(secs => $1 / 1000.0)
+            AND ($2::uuid IS NULL OR id = $2::uuid)
+          RETURNING id, tool, asked_of, conversation_id, answer`,
+        [limitMs, id ?? null],
+      )
+      const closed = rows.map(answered)
+      for (const taken of closed) await writeAudit(tx, answerAudit(taken, trace))
+      return closed
+    })
   },
+}
+
+/** The audit row of an answer: given for a yes, declined for anything else. */
+function answerAudit(taken: AnsweredConsent, trace: ConsentTrace): AuditEntry {
+  return {
+    action: taken.answer === 'accepted' ? 'consent_given' : 'consent_declined',
+    actor: `gateway:${taken.askedOf}`,
+    conversationId: taken.conversationId,
+    target: `consent:${taken.id}`,
+    payload: { tool: taken.tool, answer: taken.answer },
+    traceId: trace.traceId,
+  }
 }
 
 type Row = {

@@ -102,7 +102,7 @@ describe.each(ERAS)('the Agent Skills extension on $revision', ({ era, options }
     // In process, both eras: serveStdio picks the era from the opening message.
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
     const answersTo = recordAnswers(clientSide, serverSide)
-    const served = serveStdio(() => gateway.serverFor(ADA), { transport: serverSide })
+    const served = serveStdio(gateway.factoryFor(ADA), { transport: serverSide })
     const client = new Client({ name: 'skills-wire', version: '1.0.0' }, options)
     try {
       await client.connect(clientSide)

@@ -51,7 +51,7 @@ export async function connect(
   era: ProtocolEra = 'legacy',
 ): Promise<Client> {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
-  serveStdio(() => gateway.serverFor(identity), { transport: serverSide })
+  serveStdio(gateway.factoryFor(identity), { transport: serverSide })
   const { options } = ERAS.find((e) => e.era === era) ?? ERAS[0]
   const client = new Client({ name: 'gateway-test', version: '1.0.0' }, options)
   await client.connect(clientSide)

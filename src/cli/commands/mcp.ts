@@ -54,7 +54,7 @@ export async function mcpCommand(context: CliContext): Promise<void> {
   )
   // The opening message picks the era: `initialize` (2025-11-25 and earlier) or `server/discover`
   // (2026-07-28); either way one server for the operator serves the connection.
-  const served = serveStdio(() => gateway.serverFor(identity), {
+  const served = serveStdio(gateway.factoryFor(identity), {
     transport,
     onerror: (error) => logger.debug({ err: error.message }, 'MCP message rejected'),
   })

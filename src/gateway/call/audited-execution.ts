@@ -48,6 +48,10 @@ export async function runAudited(deps: GatewayDeps, call: AcceptedCall): Promise
       trace: call.trace,
     },
     async ({ tx, record }) => {
+      // A caller that gave up before the tool started (while its person was asked, say): nothing runs.
+      if (signal?.aborted) {
+        throw new SystemError('timeout', `${tool.name} was cancelled by its caller before it ran`)
+      }
       const timeout = new AbortController()
       const cancel = () => timeout.abort()
       signal?.addEventListener('abort', cancel, { once: true })

@@ -5,7 +5,6 @@ import {
   inputRequired,
   inputResponse,
 } from '@modelcontextprotocol/server'
-import { writeAudit } from '../../audit/audit-writer.ts'
 import { CallerError, errorMessage } from '../../lib/errors.ts'
 import { isUuid } from '../../lib/uuid.ts'
 import {
@@ -33,7 +32,11 @@ export type ConsentChannel =
   | { kind: 'none' }
   | {
       kind: 'push'
-      elicit(params: ElicitRequestFormParams, timeoutMs: number): Promise<ElicitResult>
+      elicit(
+        params: ElicitRequestFormParams,
+        timeoutMs: number,
+        signal: AbortSignal | undefined,
+      ): Promise<ElicitResult>
     }
   | {
       kind: 'rounds'
@@ -47,7 +50,9 @@ const QUESTION = 'consent'
 /** What the model reads when the person said no (or did not answer): nothing was done. */
 const DECLINED: Record<Exclude<ConsentAnswer, 'accepted'>, string> = {
   declined: 'The person said no when asked to confirm this, so nothing was done.',
-  cancelled: 'The person dismissed the question about this without answering, so nothing was done.',
+  cancelled:
+    'The question about this was dismissed without a yes (or what was approved no longer ' +
+    'matches it), so nothing was done.',
   no_answer: 'The person did not answer in time when asked to confirm this, so nothing was done.',
 }
 const NO_QUESTION =
@@ -73,24 +78,26 @@ export async function askConsent(
     arguments: call.arguments,
     conversationId: call.session?.conversationId ?? null,
   }
+  const trace = { traceId: call.trace?.traceId }
   if (channel.kind === 'rounds' && channel.state !== undefined) {
     const said = answerOf(inputResponse(channel.responses, QUESTION))
     const taken = isUuid(channel.state)
-      ? await consentRequests.answer(deps.db, channel.state, about, said, deps.consentTimeoutMs)
+      ? await consentRequests.answer(
+          deps.db,
+          channel.state,
+          about,
+          said,
+          deps.consentTimeoutMs,
+          trace,
+        )
       : undefined
-    if (taken === undefined) throw new CallerError('declined', `${NO_QUESTION}${DO_NOT_RETRY}`)
-    return settle(deps, taken, call)
+    return settle(taken, NO_QUESTION)
   }
   const summary = await summaryOf(deps, call)
   await closeUnanswered(deps)
-  const id = await consentRequests.ask(deps.db, about, summary)
-  await writeAudit(deps.db, {
-    action: 'consent_asked',
-    actor: `gateway:${about.askedOf}`,
-    conversationId: about.conversationId,
-    target: `consent:${id}`,
-    payload: { tool: about.tool, era: channel.kind === 'rounds' ? '2026-07-28' : '2025' },
-    traceId: call.trace?.traceId,
+  const id = await consentRequests.ask(deps.db, about, summary, {
+    ...trace,
+    era: channel.kind === 'rounds' ? '2026-07-28' : '2025',
   })
   const question = questionOf(summary, call.meta)
   if (channel.kind === 'rounds') {
@@ -103,43 +110,25 @@ export async function askConsent(
   }
   let said: Exclude<ConsentAnswer, 'no_answer'> | undefined
   try {
-    said = answerOf(await channel.elicit(question, deps.consentTimeoutMs))
+    said = answerOf(await channel.elicit(question, deps.consentTimeoutMs, call.signal))
   } catch (error) {
-    // No answer in time, or the client went away: no.
+    // No answer in time, the call cancelled, or the client gone: no.
     deps.logger.debug({ tool: about.tool, err: errorMessage(error) }, 'consent went unanswered')
   }
+  // A yes that comes after the caller gave up on the call runs nothing.
+  if (call.signal?.aborted) said = undefined
   const taken =
     said === undefined
-      ? (await consentRequests.closeUnanswered(deps.db, 0, id))[0]
-      : await consentRequests.answer(deps.db, id, about, said, deps.consentTimeoutMs)
-  if (taken === undefined) throw new CallerError('declined', `${NO_QUESTION}${DO_NOT_RETRY}`)
-  return settle(deps, taken, call)
+      ? (await consentRequests.closeUnanswered(deps.db, 0, id, trace))[0]
+      : await consentRequests.answer(deps.db, id, about, said, deps.consentTimeoutMs, trace)
+  return settle(taken, said === undefined ? DECLINED.no_answer : NO_QUESTION)
 }
 
-/** The answer recorded; undefined for yes, `declined` thrown for anything else. */
-async function settle(
-  deps: GatewayDeps,
-  taken: AnsweredConsent,
-  call: AcceptedCall,
-): Promise<undefined> {
-  await recordAnswer(deps, taken, call.trace?.traceId)
-  if (taken.answer === 'accepted') return undefined
-  throw new CallerError('declined', `${DECLINED[taken.answer]}${DO_NOT_RETRY}`)
-}
-
-async function recordAnswer(
-  deps: GatewayDeps,
-  taken: AnsweredConsent,
-  traceId?: string,
-): Promise<void> {
-  await writeAudit(deps.db, {
-    action: taken.answer === 'accepted' ? 'consent_given' : 'consent_declined',
-    actor: `gateway:${taken.askedOf}`,
-    conversationId: taken.conversationId,
-    target: `consent:${taken.id}`,
-    payload: { tool: taken.tool, answer: taken.answer },
-    traceId,
-  })
+/** Undefined for a yes; `declined` thrown for anything else, saying why. */
+function settle(taken: AnsweredConsent | undefined, unanswered: string): undefined {
+  if (taken?.answer === 'accepted') return undefined
+  const why = taken === undefined ? unanswered : DECLINED[taken.answer]
+  throw new CallerError('declined', `${why}${DO_NOT_RETRY}`)
 }
 
 /**
@@ -148,12 +137,11 @@ async function recordAnswer(
  * logged, never the call's.
  */
 async function closeUnanswered(deps: GatewayDeps, id?: string): Promise<void> {
-  try {
-    const closed = await consentRequests.closeUnanswered(deps.db, deps.consentTimeoutMs, id)
-    for (const taken of closed) await recordAnswer(deps, taken)
-  } catch (error) {
-    deps.logger.warn({ err: errorMessage(error) }, 'unanswered consent could not be closed')
-  }
+  await consentRequests
+    .closeUnanswered(deps.db, deps.consentTimeoutMs, id)
+    .catch((error: unknown) =>
+      deps.logger.warn({ err: errorMessage(error) }, 'unanswered consent could not be closed'),
+    )
 }
 
 /** The gateway's own summary of the call: its preview, run read-only in the caller's identity. */
