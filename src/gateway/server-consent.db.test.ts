@@ -250,7 +250,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
       requestState: state,
     } as never)
   /** A question left open: asked of a 2026 client whose person never answers. */
-  async function openQuestion(gateway: Gateway, args: Record<string, unknown>, client: Client) {
+  async function openQuestion(args: Record<string, unknown>, client: Client) {
     call(client, 'domain_cancel_booking', args).catch(() => {})
     await expect.poll(answers, { timeout: 5000, interval: 50 }).toEqual([null])
     const { rows } = await db.query<{ id: string }>('SELECT id FROM consent_requests')
@@ -275,7 +275,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
     const asked = await clientOf(gateway, ADA, MODERN, NEVER)
     const session = await begin(asked)
     const args = { session, booking: '#1', reason: 'plans changed' }
-    const state = await openQuestion(gateway, args, asked)
+    const state = await openQuestion(args, asked)
     const ada = await clientOf(gateway, ADA, MODERN, YES)
     const otherConversation = await begin(ada)
     const ben = await clientOf(gateway, BEN, MODERN, YES)
@@ -301,7 +301,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
     const asked = await clientOf(gateway, ADA, MODERN, NEVER)
     const session = await begin(asked)
     const args = { session, booking: '#1', reason: 'plans changed' }
-    const state = await openQuestion(gateway, args, asked)
+    const state = await openQuestion(args, asked)
     const mute = await clientOf(gateway, ADA, MODERN)
     const reply = await answered(mute, args, state, SAY_NO)
     expect(JSON.stringify(reply.structuredContent)).toContain('declined')
