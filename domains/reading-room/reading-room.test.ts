@@ -9,14 +9,15 @@ import type { Gateway } from '../../src/gateway/gateway.ts'
 import { migrationSources } from '../../src/pack/domain-pack.ts'
 import { loadMigrations } from '../../src/store/migration-files.ts'
 import { migrate } from '../../src/store/migrator.ts'
+import { describeEachEraAndDatabase } from '../../test/support/each-era-and-database.ts'
 import { call, connect, testGateway } from '../../test/support/gateway-client.ts'
-import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import type { TestDatabase } from '../../test/support/test-databases.ts'
 import { readingRoomPack } from './index.ts'
 
 const RUI: Identity = { sub: 'demo|rui-costa', role: 'customer', scopes: scopesFor('customer') }
 const MEI: Identity = { sub: 'demo|mei-chen', role: 'customer', scopes: scopesFor('customer') }
 
-describeEachDatabase('the Reading Room pack', (target) => {
+describeEachEraAndDatabase('the Reading Room pack', (target, era) => {
   let db: TestDatabase
   let gateway: Gateway
   const clients: Client[] = []
@@ -37,7 +38,7 @@ describeEachDatabase('the Reading Room pack', (target) => {
 
   /** A new conversation for `identity`: its begin_session reply, and a caller for its tools. */
   async function conversation(identity: Identity) {
-    const client = await connect(gateway, identity)
+    const client = await connect(gateway, identity, era)
     clients.push(client)
     const begun = await call(client, 'begin_session')
     const session = String(begun.data.session_handle)

@@ -7,14 +7,15 @@ import type { Gateway } from '../../src/gateway/gateway.ts'
 import { consentTools, migrationSources } from '../../src/pack/domain-pack.ts'
 import { loadMigrations } from '../../src/store/migration-files.ts'
 import { migrate } from '../../src/store/migrator.ts'
+import { describeEachEraAndDatabase } from '../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
-import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import type { TestDatabase } from '../../test/support/test-databases.ts'
 import { tasksPack } from './index.ts'
 
 const ANA: Identity = { sub: 'demo|ana-lima', role: 'customer', scopes: scopesFor('customer') }
 const BEN: Identity = { sub: 'demo|ben-okoro', role: 'customer', scopes: scopesFor('customer') }
 
-describeEachDatabase('the tasks pack', (target) => {
+describeEachEraAndDatabase('the tasks pack', (target, era) => {
   let db: TestDatabase
   let gateway: Gateway
   const clients: Client[] = []
@@ -33,7 +34,7 @@ describeEachDatabase('the tasks pack', (target) => {
 
   /** A signed-in person's session: `tool(name, args)` calls with their handle. */
   async function as(identity: Identity) {
-    const client = await connect(gateway, identity)
+    const client = await connect(gateway, identity, era)
     clients.push(client)
     const session = await begin(client)
     return async (name: string, args: Record<string, unknown> = {}) => {

@@ -1,18 +1,15 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { fixturePack } from '../../test/fixture-pack/index.ts'
 import { ADA } from '../../test/fixture-pack/people.ts'
+import { describeEachEraAndDatabase } from '../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
-import {
-  describeEachDatabase,
-  type PreparedDatabase,
-  type TestDatabase,
-} from '../../test/support/test-databases.ts'
+import type { PreparedDatabase, TestDatabase } from '../../test/support/test-databases.ts'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 const SPAN = '00f067aa0ba902b7'
 const TRACEPARENT = `00-${TRACE}-${SPAN}-01`
 
-describeEachDatabase('trace context of a gateway call', (target) => {
+describeEachEraAndDatabase('trace context of a gateway call', (target, era) => {
   let demo: PreparedDatabase
   beforeAll(async () => {
     demo = await target.prepare('fixture', async (db) => {
@@ -48,7 +45,7 @@ describeEachDatabase('trace context of a gateway call', (target) => {
   }
 
   it('records the trace id of a call on its invocation row and on every audit row it wrote, and none in its arguments', async () => {
-    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA)
+    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA, era)
     const session = await begin(client)
     const booked = await call(
       client,
@@ -72,7 +69,7 @@ describeEachDatabase('trace context of a gateway call', (target) => {
   })
 
   it('records the trace of a read, written by group commit, and of a call refused for its input', async () => {
-    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA)
+    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA, era)
     const session = await begin(client)
     const meta = { traceparent: TRACEPARENT }
     expect((await call(client, 'domain_get_booking', { session, booking: 1 }, meta)).isError).toBe(
@@ -90,7 +87,7 @@ describeEachDatabase('trace context of a gateway call', (target) => {
   })
 
   it('ignores a malformed traceparent: the call still runs, and its rows carry no trace', async () => {
-    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA)
+    const client = await connect(await testGateway(db, { pack: fixturePack }), ADA, era)
     const session = await begin(client)
     const malformed = [
       `00-${TRACE.toUpperCase()}-${SPAN}-01`,

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { describeEachEraAndDatabase } from '../../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
 import { DANIEL, MAYA } from '../../../test/support/support-scenario.ts'
-import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
+import type { TestDatabase } from '../../../test/support/test-databases.ts'
 import { loadDemoData } from '../demo/load-demo-data.ts'
 import { supportPack } from '../index.ts'
 
-describeEachDatabase('idempotency keys belong to their caller', (target) => {
+describeEachEraAndDatabase('idempotency keys belong to their caller', (target, era) => {
   let db: TestDatabase
   beforeEach(async () => {
     db = await target.open('support')
@@ -36,7 +37,7 @@ describeEachDatabase('idempotency keys belong to their caller', (target) => {
 
   it("neither reveals nor blocks a key another customer used: B's use, even blocked, leaves A's key free", async () => {
     const gateway = await testGateway(db, { pack: supportPack })
-    const [maya, daniel] = [await connect(gateway, MAYA), await connect(gateway, DANIEL)]
+    const [maya, daniel] = [await connect(gateway, MAYA, era), await connect(gateway, DANIEL, era)]
     const [mayaSession, danielSession] = [await begin(maya), await begin(daniel)]
 
     // Daniel takes a key first, and with a request the policy blocks (over his order's total).

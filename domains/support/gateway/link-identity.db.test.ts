@@ -3,15 +3,16 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { scopesFor } from '../../../src/auth/scopes.ts'
 import { type TokenVerifier, tokenVerifier } from '../../../src/auth/token-verifier.ts'
 import type { Gateway } from '../../../src/gateway/gateway.ts'
+import { describeEachEraAndDatabase } from '../../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
-import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
+import type { TestDatabase } from '../../../test/support/test-databases.ts'
 import { supportPack } from '../index.ts'
 
 const ISSUER = 'https://issuer.test'
 const AUDIENCE = 'http://127.0.0.1:3000/mcp'
 const EMAIL = 'unlinked.person@example.com'
 
-describeEachDatabase('linking a sign-in to a customer record by email', (target) => {
+describeEachEraAndDatabase('linking a sign-in to a customer record by email', (target, era) => {
   let db: TestDatabase
   let gateway: Gateway
   let verify: TokenVerifier
@@ -45,7 +46,7 @@ describeEachDatabase('linking a sign-in to a customer record by email', (target)
 
   /** Signs in with a token carrying `claims`, and asks for the caller's own customer record. */
   async function lookUpOwnRecord(claims: Record<string, unknown>) {
-    const client = await connect(gateway, await verify(await sign(claims)))
+    const client = await connect(gateway, await verify(await sign(claims)), era)
     try {
       return await call(client, 'domain_lookup_customer', { session: await begin(client) })
     } finally {

@@ -1,15 +1,16 @@
 import type { Client } from '@modelcontextprotocol/client'
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { describeEachEraAndDatabase } from '../../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
 import { MAYA, STAFF } from '../../../test/support/support-scenario.ts'
-import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
+import type { TestDatabase } from '../../../test/support/test-databases.ts'
 import { loadDemoData } from '../demo/load-demo-data.ts'
 import { supportPack } from '../index.ts'
 
 /** Maya's demo order over the self-serve limit: $450.00, delivered a week ago, nothing refunded. */
 const MAYAS_LARGE_ORDER = '4356'
 
-describeEachDatabase('refund limits per order, through the gateway', (target) => {
+describeEachEraAndDatabase('refund limits per order, through the gateway', (target, era) => {
   let db: TestDatabase
   beforeEach(async () => {
     db = await target.open('support')
@@ -36,7 +37,11 @@ describeEachDatabase('refund limits per order, through the gateway', (target) =>
   }
 
   async function asker(identity: typeof MAYA) {
-    const client: Client = await connect(await testGateway(db, { pack: supportPack }), identity)
+    const client: Client = await connect(
+      await testGateway(db, { pack: supportPack }),
+      identity,
+      era,
+    )
     const session = await begin(client)
     let n = 0
     return async (order: string, amountCents: number) => {

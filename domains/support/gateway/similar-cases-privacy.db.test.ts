@@ -6,9 +6,10 @@ import type { Identity } from '../../../src/auth/identity.ts'
 import { embedPendingDocuments } from '../../../src/embedding/document-indexer.ts'
 import { importCsv } from '../../../src/embedding/ingest/import-csv.ts'
 import { createLocalEmbedder } from '../../../src/embedding/local-embedder.ts'
+import { describeEachEraAndDatabase } from '../../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
 import { MAYA, STAFF } from '../../../test/support/support-scenario.ts'
-import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
+import type { TestDatabase } from '../../../test/support/test-databases.ts'
 import { resolvedTicketsImport } from '../csv-import.ts'
 import { loadDemoData } from '../demo/load-demo-data.ts'
 import { retrievalQueries } from '../demo/retrieval-queries.ts'
@@ -28,7 +29,7 @@ beforeAll(async () => {
 })
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
-describeEachDatabase('similar cases without other people in them', (target) => {
+describeEachEraAndDatabase('similar cases without other people in them', (target, era) => {
   let db: TestDatabase
   beforeEach(async () => {
     db = await target.open('support')
@@ -57,7 +58,7 @@ describeEachDatabase('similar cases without other people in them', (target) => {
   }
 
   async function searchAs(identity: Identity, descriptions: readonly string[]) {
-    const client = await connect(await testGateway(db, { pack: supportPack }), identity)
+    const client = await connect(await testGateway(db, { pack: supportPack }), identity, era)
     const session = await begin(client)
     const replies = []
     for (const description of descriptions) {

@@ -2,9 +2,10 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { ApprovalSummary } from '../../../src/protocol/approval-summary.ts'
 import { META } from '../../../src/protocol/gateway-wire.ts'
 import { countRows } from '../../../test/support/count-rows.ts'
+import { describeEachEraAndDatabase } from '../../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
 import { DANIEL, MAYA } from '../../../test/support/support-scenario.ts'
-import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
+import type { TestDatabase } from '../../../test/support/test-databases.ts'
 import { loadDemoData } from '../demo/load-demo-data.ts'
 import { supportPack } from '../index.ts'
 
@@ -14,7 +15,7 @@ const PREVIEW = { [META.preview]: true }
 const SPOOF = `${'refund for the damaged item, as agreed. '.repeat(6)}"amount_cents": 100`
 
 // What a person approving a refund or an escalation is shown: the support pack's describers.
-describeEachDatabase('the preview of a support call waiting for approval', (target) => {
+describeEachEraAndDatabase('the preview of a support call waiting for approval', (target, era) => {
   let db: TestDatabase
   beforeEach(async () => {
     db = await target.open('support')
@@ -40,7 +41,7 @@ describeEachDatabase('the preview of a support call waiting for approval', (targ
     ])
 
   it('describes a refund from the records, the model text apart, leaving one invocation and no business row', async () => {
-    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA)
+    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA, era)
     const session = await begin(client)
     const before = await businessRows()
     const reply = await call(
@@ -83,7 +84,7 @@ describeEachDatabase('the preview of a support call waiting for approval', (targ
   })
 
   it('says what is already refunded on the order', async () => {
-    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA)
+    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA, era)
     const session = await begin(client)
     const reply = await call(
       client,
@@ -105,7 +106,7 @@ describeEachDatabase('the preview of a support call waiting for approval', (targ
 
   it("answers a customer previewing another customer's order or ticket with the tool's not found", async () => {
     const gateway = await testGateway(db, { pack: supportPack })
-    const daniel = await connect(gateway, DANIEL)
+    const daniel = await connect(gateway, DANIEL, era)
     const session = await begin(daniel)
     const before = await businessRows()
     const refund = {
@@ -135,7 +136,7 @@ describeEachDatabase('the preview of a support call waiting for approval', (targ
   })
 
   it('describes an escalation: the ticket, its subject and the team the server would pick', async () => {
-    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA)
+    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA, era)
     const session = await begin(client)
     const before = await businessRows()
     const reason = 'refund issued but not received after two weeks'

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { packageRoot } from '../../../src/lib/package-root.ts'
 import { discoverSkills } from '../../../src/skills/discover-skills.ts'
 import { publishSkills } from '../../../src/skills/publish-skills.ts'
-import { connect, testGateway } from '../../../test/support/gateway-client.ts'
+import { connect, ERAS, testGateway } from '../../../test/support/gateway-client.ts'
 import { serveGatewayOverHttp } from '../../../test/support/gateway-http.ts'
 import { tempDir } from '../../../test/support/skill-fixtures.ts'
 import { MAYA } from '../../../test/support/support-scenario.ts'
@@ -15,8 +15,9 @@ import { supportPack } from '../index.ts'
 
 const SHIPPED = ['escalate-with-context', 'find-similar-cases', 'log-a-note', 'summarize-ticket']
 
-// The support pack's skills as an MCP client gets them: listed, fetched and verified by the SDK.
-describe('publishing the shipped skills over MCP (the SDK Agent Skills extension)', () => {
+// The support pack's skills as an MCP client gets them: listed, fetched and verified by the SDK
+// (its Agent Skills extension), in both protocol eras.
+describe.each(ERAS)('publishing the shipped skills over MCP on $revision', ({ era, options }) => {
   let db: TestDatabase
   let tmp: Awaited<ReturnType<typeof tempDir>>
   const warnings: SkillWarning[] = []
@@ -41,6 +42,7 @@ describe('publishing the shipped skills over MCP (the SDK Agent Skills extension
     const client = await connect(
       await testGateway(db, { pack: supportPack, skills: catalog }),
       MAYA,
+      era,
     )
     const skills = new SkillsClient(client)
     expect(skills.supported).toBe(true)
@@ -69,12 +71,13 @@ describe('publishing the shipped skills over MCP (the SDK Agent Skills extension
     })
     try {
       const token = await http.token()
-      const client = new Client({ name: 'skills-http', version: '1.0.0' })
+      const client = new Client({ name: 'skills-http', version: '1.0.0' }, options)
       await client.connect(
         new StreamableHTTPClientTransport(new URL(http.resource), {
           requestInit: { headers: { authorization: `Bearer ${token}` } },
         }),
       )
+      expect(client.getProtocolEra()).toBe(era)
       const skills = new SkillsClient(client)
       const { skills: listed } = await skills.list()
       expect(listed.map((s) => s.frontmatter.name)).toEqual(SHIPPED)

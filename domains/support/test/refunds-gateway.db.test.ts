@@ -1,18 +1,15 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { countRows } from '../../../test/support/count-rows.ts'
+import { describeEachEraAndDatabase } from '../../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
 import { MAYA, STAFF } from '../../../test/support/support-scenario.ts'
-import {
-  describeEachDatabase,
-  type PreparedDatabase,
-  type TestDatabase,
-} from '../../../test/support/test-databases.ts'
+import type { PreparedDatabase, TestDatabase } from '../../../test/support/test-databases.ts'
 import { loadDemoData } from '../demo/load-demo-data.ts'
 import { supportPack } from '../index.ts'
 
 // Refunds through the gateway: the pack's policy decides, once per idempotency key, never more
 // than the order's amount, whatever the caller or a ticket's text asks.
-describeEachDatabase('refunds on the MCP gateway', (target) => {
+describeEachEraAndDatabase('refunds on the MCP gateway', (target, era) => {
   let demo: PreparedDatabase
   beforeAll(async () => {
     demo = await target.prepare('support', async (db) => {
@@ -58,7 +55,7 @@ describeEachDatabase('refunds on the MCP gateway', (target) => {
     ])
 
   it('blocks a second refund on #4429 (refunded in full, not yet arrived) and says to escalate', async () => {
-    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA)
+    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA, era)
     const session = await begin(client)
     const refundsBefore = await count('SELECT 1 FROM refunds')
     const reply = await call(client, 'domain_issue_refund', {
@@ -81,7 +78,7 @@ describeEachDatabase('refunds on the MCP gateway', (target) => {
 
   it('issues an eligible refund once per key, replays it, and refuses the key for other input', async () => {
     const order = await refundableOrder()
-    const client = await connect(await testGateway(db, { pack: supportPack }), STAFF)
+    const client = await connect(await testGateway(db, { pack: supportPack }), STAFF, era)
     const session = await begin(client)
     const ask = {
       session,
@@ -119,7 +116,7 @@ describeEachDatabase('refunds on the MCP gateway', (target) => {
   it('answers 50 concurrent refunds with one key with exactly one refund', async () => {
     const order = await refundableOrder()
     const gateway = await testGateway(db, { pack: supportPack })
-    const client = await connect(gateway, STAFF)
+    const client = await connect(gateway, STAFF, era)
     const session = await begin(client)
     const ask = {
       session,
@@ -139,7 +136,7 @@ describeEachDatabase('refunds on the MCP gateway', (target) => {
 
   it('lets one idempotency key sent at once for two orders refund at most once', async () => {
     const rows = await refundableOrders(2)
-    const client = await connect(await testGateway(db, { pack: supportPack }), STAFF)
+    const client = await connect(await testGateway(db, { pack: supportPack }), STAFF, era)
     const session = await begin(client)
     const replies = await Promise.all(
       rows.map((order) =>
@@ -165,7 +162,7 @@ describeEachDatabase('refunds on the MCP gateway', (target) => {
 
   it('never refunds more than the order amount under 20 concurrent refunds', async () => {
     const order = await refundableOrder()
-    const client = await connect(await testGateway(db, { pack: supportPack }), STAFF)
+    const client = await connect(await testGateway(db, { pack: supportPack }), STAFF, era)
     const session = await begin(client)
     const share = Math.ceil(order.amount_cents / 8)
     const replies = await Promise.all(
@@ -192,7 +189,7 @@ describeEachDatabase('refunds on the MCP gateway', (target) => {
   })
 
   it('pays nothing because a ticket says so: the server decides refunds', async () => {
-    const staff = await connect(await testGateway(db, { pack: supportPack }), STAFF)
+    const staff = await connect(await testGateway(db, { pack: supportPack }), STAFF, era)
     const session = await begin(staff)
     const opened = await call(staff, 'domain_open_ticket', {
       session,

@@ -1,16 +1,17 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { decideStaffRequest } from '../../../src/gateway/staff-decision.ts'
 import { staffRequests } from '../../../src/memory/staff-requests.ts'
+import { describeEachEraAndDatabase } from '../../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
 import { MAYA, STAFF } from '../../../test/support/support-scenario.ts'
-import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
+import type { TestDatabase } from '../../../test/support/test-databases.ts'
 import { loadDemoData } from '../demo/load-demo-data.ts'
 import { supportPack } from '../index.ts'
 
 /** Maya's demo order over the self-serve limit: $450.00, delivered a week ago, nothing refunded. */
 const LARGE_ORDER = '4356'
 
-describeEachDatabase('refunds that need a staff decision', (target) => {
+describeEachEraAndDatabase('refunds that need a staff decision', (target, era) => {
   let db: TestDatabase
   beforeEach(async () => {
     db = await target.open('support')
@@ -20,7 +21,7 @@ describeEachDatabase('refunds that need a staff decision', (target) => {
 
   /** Maya, over MCP with the official client, asks for `cents` on the large order. */
   async function mayaAsks(cents: number, key = `maya-large-${cents}`) {
-    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA)
+    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA, era)
     const session = await begin(client)
     const reply = await call(client, 'domain_issue_refund', {
       session,

@@ -2,12 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { describeEachEraAndDatabase } from '../../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
 import { serveGatewayOverHttp } from '../../../test/support/gateway-http.ts'
 import { scriptedModel } from '../../../test/support/scripted-model.ts'
 import type { ScriptedOpenAiServer } from '../../../test/support/scripted-openai-server.ts'
 import { MAYA, STAFF } from '../../../test/support/support-scenario.ts'
-import { describeEachDatabase, type TestDatabase } from '../../../test/support/test-databases.ts'
+import type { TestDatabase } from '../../../test/support/test-databases.ts'
 import { loadDemoData } from '../demo/load-demo-data.ts'
 import { supportPack } from '../index.ts'
 
@@ -19,7 +20,7 @@ interface Item {
   customer: { sub: string } | null
 }
 
-describeEachDatabase('escalated tickets in the staff inbox', (target) => {
+describeEachEraAndDatabase('escalated tickets in the staff inbox', (target, era) => {
   let db: TestDatabase
   let model: ScriptedOpenAiServer
   let keyDir: string
@@ -51,7 +52,7 @@ describeEachDatabase('escalated tickets in the staff inbox', (target) => {
     ).items.filter((item) => item.kind === 'escalation')
 
   it('shows an escalation with its packet, and lets staff give it to another team and resolve it', async () => {
-    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA)
+    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA, era)
     const escalated = await call(client, 'domain_escalate_ticket', {
       session: await begin(client),
       ticket: 'T-1099',

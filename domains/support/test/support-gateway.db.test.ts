@@ -3,20 +3,17 @@ import { embedPendingDocuments } from '../../../src/embedding/document-indexer.t
 import { createLocalEmbedder } from '../../../src/embedding/local-embedder.ts'
 import { REMINDER } from '../../../src/gateway/call/answers.ts'
 import { countRows } from '../../../test/support/count-rows.ts'
+import { describeEachEraAndDatabase } from '../../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../../test/support/gateway-client.ts'
 import { MAYA, STAFF } from '../../../test/support/support-scenario.ts'
-import {
-  describeEachDatabase,
-  type PreparedDatabase,
-  type TestDatabase,
-} from '../../../test/support/test-databases.ts'
+import type { PreparedDatabase, TestDatabase } from '../../../test/support/test-databases.ts'
 import { loadDemoData } from '../demo/load-demo-data.ts'
 import { supportPack } from '../index.ts'
 import { supportLexicon } from '../lexicon.ts'
 
 // The support pack's tools on the gateway, on its demo data: who sees what, what each tool takes
 // and answers. (The gateway's own contract is tested on the core's fixture pack.)
-describeEachDatabase('the support pack on the MCP gateway', (target) => {
+describeEachEraAndDatabase('the support pack on the MCP gateway', (target, era) => {
   let demo: PreparedDatabase
   beforeAll(async () => {
     demo = await target.prepare('support', async (db) => {
@@ -35,7 +32,7 @@ describeEachDatabase('the support pack on the MCP gateway', (target) => {
   const count = (sql: string, params: unknown[] = []) => countRows(db, sql, params)
 
   it('lists the tools by group, strict and truthfully annotated', async () => {
-    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA)
+    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA, era)
     const { tools } = await client.listTools()
     const names = tools.map((t) => t.name).sort()
     expect(names).toEqual(
@@ -71,7 +68,7 @@ describeEachDatabase('the support pack on the MCP gateway', (target) => {
 
   it("keeps a customer to their own orders, tickets and refunds; staff see anyone's", async () => {
     const gateway = await testGateway(db, { pack: supportPack })
-    const maya = await connect(gateway, MAYA)
+    const maya = await connect(gateway, MAYA, era)
     const session = await begin(maya)
     const { rows } = await db.query<{ public_id: string; ticket: string }>(
       `SELECT o.public_id, t.public_id AS ticket FROM orders o JOIN customers c ON c.id = o.customer_id
@@ -104,7 +101,7 @@ describeEachDatabase('the support pack on the MCP gateway', (target) => {
     })
     expect(asDaniel.isError).toBe(true)
     expect(asDaniel.text).toBe('No customer with that email was found for you.')
-    const staff = await connect(gateway, STAFF)
+    const staff = await connect(gateway, STAFF, era)
     const staffSession = await begin(staff)
     const seen = await call(staff, 'domain_lookup_order', {
       session: staffSession,
@@ -116,10 +113,14 @@ describeEachDatabase('the support pack on the MCP gateway', (target) => {
   })
 
   it('refuses a tool whose scope the identity lacks, charges it to the budget, and counts it', async () => {
-    const reader = await connect(await testGateway(db, { pack: supportPack }), {
-      ...MAYA,
-      scopes: ['read'],
-    })
+    const reader = await connect(
+      await testGateway(db, { pack: supportPack }),
+      {
+        ...MAYA,
+        scopes: ['read'],
+      },
+      era,
+    )
     const session = await begin(reader)
     expect((await call(reader, 'domain_lookup_order', { session, order: '4429' })).isError).toBe(
       false,
@@ -158,12 +159,12 @@ describeEachDatabase('the support pack on the MCP gateway', (target) => {
     const gateway = await testGateway(db, { pack: supportPack })
     const signedIn = { sub: 'issuer|new-person', role: 'customer', scopes: MAYA.scopes } as const
     // No email (or one the issuer did not verify, which the verifier drops): no link.
-    const anonymous = await connect(gateway, signedIn)
+    const anonymous = await connect(gateway, signedIn, era)
     const before = await call(anonymous, 'domain_lookup_customer', {
       session: await begin(anonymous),
     })
     expect(before.isError).toBe(true)
-    const client = await connect(gateway, { ...signedIn, email: 'new.person@example.com' })
+    const client = await connect(gateway, { ...signedIn, email: 'new.person@example.com' }, era)
     const session = await begin(client)
     const me = await call(client, 'domain_lookup_customer', { session })
     expect(me.text).toContain('New Person')
@@ -175,17 +176,21 @@ describeEachDatabase('the support pack on the MCP gateway', (target) => {
       { auth_subject: 'issuer|new-person', user_email: 'new.person@example.com' },
     ])
     // Someone else with the same email later does not take the row over.
-    const other = await connect(gateway, {
-      ...signedIn,
-      sub: 'other-issuer|someone',
-      email: 'new.person@example.com',
-    })
+    const other = await connect(
+      gateway,
+      {
+        ...signedIn,
+        sub: 'other-issuer|someone',
+        email: 'new.person@example.com',
+      },
+      era,
+    )
     const theirs = await call(other, 'domain_lookup_customer', { session: await begin(other) })
     expect(theirs.isError).toBe(true)
   })
 
   it('treats SQL in every string argument as data', async () => {
-    const client = await connect(await testGateway(db, { pack: supportPack }), STAFF)
+    const client = await connect(await testGateway(db, { pack: supportPack }), STAFF, era)
     const session = await begin(client)
     const evil = "4429'; DELETE FROM refunds; --"
     const before = await count('SELECT 1 FROM refunds')
@@ -204,7 +209,7 @@ describeEachDatabase('the support pack on the MCP gateway', (target) => {
   })
 
   it('escalates a ticket, opens one, saves a note and state, and reports health', async () => {
-    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA)
+    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA, era)
     const session = await begin(client)
     const { rows } = await db.query<{ public_id: string }>(
       `SELECT t.public_id FROM tickets t JOIN customers c ON c.id = t.customer_id
@@ -269,7 +274,7 @@ describeEachDatabase('the support pack on the MCP gateway', (target) => {
   })
 
   it('answers every read tool for its happy path, and refuses bad input without touching data', async () => {
-    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA)
+    const client = await connect(await testGateway(db, { pack: supportPack }), MAYA, era)
     const reply = await call(
       client,
       'begin_session',
