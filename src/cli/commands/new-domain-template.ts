@@ -165,13 +165,15 @@ import { migrationSources } from '../../src/pack/domain-pack.ts'
 import { validateSkillFolder } from '../../src/skills/validate-skills.ts'
 import { loadMigrations } from '../../src/store/migration-files.ts'
 import { migrate } from '../../src/store/migrator.ts'
+import { describeEachEraAndDatabase } from '../../test/support/each-era-and-database.ts'
 import { begin, call, connect, testGateway } from '../../test/support/gateway-client.ts'
-import { describeEachDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
+import type { TestDatabase } from '../../test/support/test-databases.ts'
 import { ${exportName} } from './index.ts'
 
 const person = (sub: string): Identity => ({ sub, role: 'customer', scopes: scopesFor('customer') })
 
-describeEachDatabase('the ${name} pack', (target) => {
+// Every gateway test runs twice: as a 2025 MCP client and as one pinned to 2026-07-28.
+describeEachEraAndDatabase('the ${name} pack', (target, era) => {
   let db: TestDatabase
   beforeEach(async () => {
     db = await target.open('empty')
@@ -182,7 +184,7 @@ describeEachDatabase('the ${name} pack', (target) => {
   afterEach(() => db.close())
 
   async function list(sub: string): Promise<string> {
-    const client = await connect(await testGateway(db, { pack: ${exportName} }), person(sub))
+    const client = await connect(await testGateway(db, { pack: ${exportName} }), person(sub), era)
     const reply = await call(client, 'domain_list_items', { session: await begin(client) })
     await client.close()
     expect(reply.isError, reply.text).toBe(false)
