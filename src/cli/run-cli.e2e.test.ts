@@ -246,7 +246,7 @@ describe('fte on the embedded database', () => {
     expect(cleanup.stdout).toMatch(/^ {2}audit rows +0$/m)
     const nothingLeft = await fte(['cleanup', '--json'], env)
     const { removed } = JSON.parse(nothingLeft.stdout) as { removed: Record<string, number> }
-    expect(Object.values(removed)).toEqual(Array(12).fill(0))
+    expect(Object.values(removed)).toEqual(Array(13).fill(0))
     const replay = (await fte(['replay', CONVERSATION], env)).stdout
     expect(replay).toContain('wrote\n          (the message is no longer kept)')
     expect(replay).toContain('called domain_cancel_booking {"booking":"2"} (ok, 42 ms)')

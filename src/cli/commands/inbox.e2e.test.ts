@@ -23,8 +23,6 @@ describe('fte inbox and fte approve for requests put to staff', () => {
       LLM_MAX_RETRIES: '0',
       MCP_STDIO_SUB: 'demo|maya-okafor',
       MCP_STDIO_ROLE: 'customer',
-      // Maya's consent is not what this test is about: the Worker calls refunds straight away.
-      WORKER_APPROVAL_TOOLS: 'none',
     }
   })
   afterAll(async () => {
@@ -37,9 +35,16 @@ describe('fte inbox and fte approve for requests put to staff', () => {
     scriptRefund(model)
     const asked = await fte(['ask', 'Please refund all of order #4356, it arrived broken.'], env)
     expect(asked.code, asked.stderr).toBe(0)
-    const printed = /npm run fte -- approve ([0-9a-f-]{36})/.exec(asked.stdout)
-    expect(asked.stdout).toContain('sent to staff: request')
+    // Maya says yes first: the gateway asks for her consent itself, and her yes on the Worker's
+    // card is the answer. Then the refund, over the self-serve limit, goes to staff.
+    expect(asked.stdout).toContain('domain_issue_refund waits for your approval')
+    const consent = /npm run fte -- approve ([0-9a-f-]{36})/.exec(asked.stdout)?.[1] as string
+    const given = await fte(['approve', consent], env)
+    expect(given.code, given.stderr).toBe(0)
+    expect(given.stdout).toContain('sent to staff: request')
+    const printed = /npm run fte -- approve ([0-9a-f-]{36})/.exec(given.stdout)
     const id = printed?.[1] as string
+    expect(id).not.toBe(consent)
 
     const inbox = await fte(['inbox'], env)
     expect(inbox.code).toBe(0)
