@@ -2,24 +2,19 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   type CallToolResult,
-  CLIENT_CAPABILITIES_META_KEY,
-  type ClientCapabilities,
   type InputRequiredResult,
   type McpRequestContext,
   McpServer,
   type ProtocolEra,
-  type ServerContext,
   type StandardSchemaWithJSON,
 } from '@modelcontextprotocol/server'
 import type { SkillsExtension } from '@modelcontextprotocol/server/ext/skills'
 import type { z } from 'zod'
-import { invocationRecorder } from '../audit/invocation-recorder.ts'
-import { closeRefusalMinutes, countRefusal, type Refusal } from '../audit/refused-calls.ts'
 import type { Identity } from '../auth/identity.ts'
 import type { GatewayConfig } from '../config/sections/gateway.ts'
 import type { Embedder } from '../embedding/embedder.ts'
 import { createSearch } from '../embedding/search.ts'
-import { errorMessage, InternalError } from '../lib/errors.ts'
+import { InternalError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import { packageRoot } from '../lib/package-root.ts'
 import { conversationCorpus } from '../memory/conversation-summaries.ts'
@@ -30,11 +25,12 @@ import { TOOL_META } from '../protocol/gateway-wire.ts'
 import type { Database } from '../store/database.ts'
 import { rateLimiter } from '../store/rate-limiter.ts'
 import { callTool } from './call/call-tool.ts'
-import type { ConsentChannel } from './call/consent-guard.ts'
 import type { GatewayDeps } from './call/gateway-deps.ts'
 import { InFlight } from './call/in-flight.ts'
 import { scopeRefusal } from './call/scope-guard.ts'
 import { turnAway } from './call/turn-away.ts'
+import { CONSENT_NOTE, consentChannel } from './consent-channel.ts'
+import { poolsOf, refusalCounting } from './gateway-pools.ts'
 import { SessionHandles } from './session-handle.ts'
 import { sessionKey } from './session-key.ts'
 import { decideStaffRequest, type StaffDecision } from './staff-decision.ts'
@@ -257,120 +253,6 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (deps !== undefined) await turnAway(deps, tool, identity, refused, { charge: true })
       return { scope: requiredScope(tool), message: refused.message }
     },
-  }
-}
-
-/**
- * What a consent tool's description adds, for clients that decide what to confirm from it: the
- * truth about who asks the person, and what to do when the gateway cannot.
- */
-const CONSENT_NOTE = {
-  none: '',
-  server:
-    ' Needs the yes of the person it acts for: the gateway asks them itself, with its own ' +
-    'summary, when the client can put a question to its user (elicitation); a client that ' +
-    'cannot must confirm with its user before calling.',
-  host: ' Needs the yes of the person it acts for: confirm with them before calling.',
-} as const
-
-/**
- * How this request's client can be asked a question for its user (see `ConsentChannel`): its
- * capabilities come with each 2026-07-28 request, and from `initialize` on a 2025 connection (a
- * stateless 2025 HTTP request has neither, and cannot be sent a request anyway).
- */
-function consentChannel(
-  server: McpServer,
-  ctx: ServerContext,
-  era: ProtocolEra = 'legacy',
-): ConsentChannel {
-  // The era is the connection's, as the SDK classified it: what a request's `_meta` claims cannot
-  // make a 2025 connection another (nor take back the capabilities it declared at `initialize`).
-  const modern = era === 'modern'
-  // The SDK types the envelope as `{}`: its keys are read by name.
-  const envelope = ctx.mcpReq.envelope as Readonly<Record<string, unknown>> | undefined
-  const capabilities = (
-    modern ? envelope?.[CLIENT_CAPABILITIES_META_KEY] : server.server.getClientCapabilities()
-  ) as ClientCapabilities | undefined
-  const elicitation = capabilities?.elicitation
-  // `{}` is the 2025-06-18 form of "forms"; a client of links only cannot answer a yes/no form.
-  const canAsk =
-    elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined)
-  if (modern) {
-    const state = ctx.mcpReq.requestState<string>()
-    // An answer to a question is taken as one, whatever the retry declares.
-    if (!canAsk && state === undefined) return { kind: 'none' }
-    return { kind: 'rounds', responses: ctx.mcpReq.inputResponses, state }
-  }
-  if (!canAsk) return { kind: 'none' }
-  return {
-    kind: 'push',
-    elicit: (params, timeoutMs, signal) =>
-      ctx.mcpReq.elicitInput(params, {
-        timeout: timeoutMs,
-        ...(signal === undefined ? {} : { signal }),
-      }),
-  }
-}
-
-/** How often, at most, a process that counts refusals closes the minutes that have ended. */
-const CLOSE_REFUSALS_MS = 30_000
-
-/**
- * Counts refused calls, and now and then (while refusals keep coming) turns the minutes that have
- * closed into their audit rows; retention closes any left when they stop.
- */
-function refusalCounting(db: Database, logger: Logger): (refusal: Refusal) => Promise<void> {
-  let closedAt = 0
-  return async (refusal) => {
-    await countRefusal(db, refusal)
-    if (Date.now() - closedAt < CLOSE_REFUSALS_MS) return
-    closedAt = Date.now()
-    closeRefusalMinutes(db).catch((error: unknown) =>
-      logger.warn(
-        { err: errorMessage(error) },
-        'refused calls could not be closed into the audit log',
-      ),
-    )
-  }
-}
-
-/**
- * The gateway's own pools, so that it neither starves the rest of the process nor is starved by it:
- * read-only tools run read-only statements cancelled at the tool time limit, and the invocations
- * of reads are group-committed through a connection or two of their own. The read limits travel as
- * connection startup parameters; a server or pooler that refuses them (or any other failure to
- * open a pool) leaves that work on the main pool, reads in transactions (SET LOCAL works
- * everywhere).
- */
-async function poolsOf(
-  db: Database,
-  options: GatewayOptions,
-): Promise<Pick<GatewayDeps, 'reads' | 'readStatements' | 'recorder'>> {
-  const usable = async (pool: Database, what: string): Promise<boolean> => {
-    if (pool === db) return true
-    try {
-      await pool.query('SELECT 1')
-      return true
-    } catch (error) {
-      options.logger.warn(
-        { err: errorMessage(error) },
-        `the gateway's ${what} connections could not be opened; that work uses the main pool`,
-      )
-      return false
-    }
-  }
-  const reads = db.pool({
-    purpose: 'gateway reads',
-    readOnly: true,
-    statementTimeoutMs: Math.trunc(options.toolTimeoutMs),
-  })
-  // The recorder writes one statement at a time; the second connection serves its retries.
-  const audit = db.pool({ purpose: 'gateway audit', max: 2 })
-  const [readsOk, auditOk] = await Promise.all([usable(reads, 'read'), usable(audit, 'audit')])
-  return {
-    reads: readsOk ? reads : db,
-    readStatements: readsOk,
-    recorder: invocationRecorder(auditOk ? audit : db),
   }
 }
 
