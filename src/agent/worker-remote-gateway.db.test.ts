@@ -68,77 +68,59 @@ async function serveOnly2025(db: Database, keyDir: string) {
   }
 }
 
-describe('the Worker over a remote gateway (streamable HTTP with a bearer token)', () => {
-  it('runs a turn through /mcp as the token’s subject', async () => {
-    const db = await pgliteTarget.open('fixture')
-    await loadFixtureDemoData(db)
-    const keys = await mkdtemp(join(tmpdir(), 'fte-keys-'))
-    const model = await scriptedModel().start()
-    const served = await serveGatewayOverHttp(db, keys, { pack: fixturePack, person: ADA.sub })
-    try {
-      model.enqueue(
-        reply({ toolCalls: [{ name: 'domain_get_booking', arguments: { booking: 1 } }] }),
-        reply({ text: 'Found booking #1.' }),
-      )
-      const access = httpAccess({
-        url: served.resource,
-        token: await served.token(),
-        timeoutMs: 10_000,
-      })
-      const worker = await testWorker(db, model, { pack: fixturePack, gateway: access })
-      const events = await collect(worker.send({ message: 'where is booking #1' }))
-      expect(message(events)).toBe('Found booking #1.')
-      // The newest era the gateway offers: 2026-07-28.
-      const connection = (await access.connect()) as GatewayClient
-      expect(connection.era).toBe('modern')
-      expect(connection.protocol).toBe('2026-07-28')
-      const { rows } = await db.query<{ user_id: string }>(
-        'SELECT user_id FROM conversations WHERE id = $1',
-        [events[0]?.conversationId],
-      )
-      expect(rows[0]?.user_id).toBe('demo|ada-park')
-      await worker.close()
-    } finally {
-      await served.close()
-      await model.stop()
-      await db.close()
-      await rm(keys, { recursive: true, force: true })
-    }
-  })
+/** The two gateways a Worker may meet over HTTP, and the revision it should settle on with each. */
+const GATEWAYS = [
+  {
+    title: 'runs a turn through /mcp as the token’s subject, in the newest revision (2026-07-28)',
+    serve: (db: Database, keys: string) =>
+      serveGatewayOverHttp(db, keys, { pack: fixturePack, person: ADA.sub }),
+    era: 'modern',
+    protocol: /^2026-07-28$/,
+  },
+  {
+    title: 'runs a turn against a gateway that serves only the 2025 protocol, in 2025',
+    serve: serveOnly2025,
+    era: 'legacy',
+    protocol: /^2025-/,
+  },
+] as const
 
-  it('runs a turn against a gateway that serves only the 2025 protocol, in 2025', async () => {
-    const db = await pgliteTarget.open('fixture')
-    await loadFixtureDemoData(db)
-    const keys = await mkdtemp(join(tmpdir(), 'fte-keys-'))
-    const model = await scriptedModel().start()
-    const served = await serveOnly2025(db, keys)
-    try {
-      model.enqueue(
-        reply({ toolCalls: [{ name: 'domain_get_booking', arguments: { booking: 1 } }] }),
-        reply({ text: 'Found booking #1.' }),
-      )
-      const access = httpAccess({
-        url: served.resource,
-        token: await served.token(),
-        timeoutMs: 10_000,
-      })
-      const worker = await testWorker(db, model, { pack: fixturePack, gateway: access })
-      const events = await collect(worker.send({ message: 'where is booking #1' }))
-      expect(message(events)).toBe('Found booking #1.')
-      const connection = (await access.connect()) as GatewayClient
-      expect(connection.era).toBe('legacy')
-      expect(connection.protocol).toMatch(/^2025-/)
-      const { rows } = await db.query<{ user_id: string }>(
-        'SELECT user_id FROM conversations WHERE id = $1',
-        [events[0]?.conversationId],
-      )
-      expect(rows[0]?.user_id).toBe('demo|ada-park')
-      await worker.close()
-    } finally {
-      await served.close()
-      await model.stop()
-      await db.close()
-      await rm(keys, { recursive: true, force: true })
-    }
-  })
+describe('the Worker over a remote gateway (streamable HTTP with a bearer token)', () => {
+  for (const { title, serve, era, protocol } of GATEWAYS) {
+    it(title, async () => {
+      const db = await pgliteTarget.open('fixture')
+      await loadFixtureDemoData(db)
+      const keys = await mkdtemp(join(tmpdir(), 'fte-keys-'))
+      const model = await scriptedModel().start()
+      const served = await serve(db, keys)
+      try {
+        model.enqueue(
+          reply({ toolCalls: [{ name: 'domain_get_booking', arguments: { booking: 1 } }] }),
+          reply({ text: 'Found booking #1.' }),
+        )
+        const access = httpAccess({
+          url: served.resource,
+          token: await served.token(),
+          timeoutMs: 10_000,
+        })
+        const worker = await testWorker(db, model, { pack: fixturePack, gateway: access })
+        const events = await collect(worker.send({ message: 'where is booking #1' }))
+        expect(message(events)).toBe('Found booking #1.')
+        const connection = (await access.connect()) as GatewayClient
+        expect(connection.era).toBe(era)
+        expect(connection.protocol).toMatch(protocol)
+        const { rows } = await db.query<{ user_id: string }>(
+          'SELECT user_id FROM conversations WHERE id = $1',
+          [events[0]?.conversationId],
+        )
+        expect(rows[0]?.user_id).toBe('demo|ada-park')
+        await worker.close()
+      } finally {
+        await served.close()
+        await model.stop()
+        await db.close()
+        await rm(keys, { recursive: true, force: true })
+      }
+    })
+  }
 })

@@ -234,7 +234,7 @@ export function createGateway(options: GatewayOptions): Gateway {
               args as Record<string, unknown>,
               ctx.mcpReq._meta as Record<string, unknown> | undefined,
               ctx.mcpReq.signal,
-              tool.consent === 'server' ? consentChannel(server, ctx, era) : undefined,
+              consentChannel(server, ctx, era),
             )),
           }),
         )

@@ -12,6 +12,9 @@ import type { ApprovalSummary } from '../protocol/approval-summary.ts'
 import { CONSENT_FIELD, CONSENT_META, META } from '../protocol/gateway-wire.ts'
 import type { Gateway } from './gateway.ts'
 
+/** Ada's cancellation of her booking #1, in `session`. */
+const cancelOne = (session: string) => ({ session, booking: '#1', reason: 'plans changed' })
+
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
 const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`
 
@@ -41,6 +44,13 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
   })
 
   const count = (sql: string, params: unknown[] = []) => countRows(db, sql, params)
+  /** The invocations of the cancellation that ended with `status`. */
+  const cancellations = (status: string) =>
+    count(
+      `SELECT 1 FROM capability_invocations
+       WHERE capability = 'mcp:domain_cancel_booking' AND status = $1`,
+      [status],
+    )
   const cancelled = () => count('SELECT 1 FROM bookings WHERE cancelled')
   const answers = async () =>
     (
@@ -89,12 +99,10 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
       it('runs the call once the person says yes to its summary, asked once', async () => {
         const gateway = await testGateway(db, { pack: fixturePack })
         const { client, asked, session } = await person(gateway, YES)
-        const reply = await call(
-          client,
-          'domain_cancel_booking',
-          { session, booking: '#1', reason: 'plans changed' },
-          { [META.consentKey]: 'key-1', traceparent: TRACEPARENT },
-        )
+        const reply = await call(client, 'domain_cancel_booking', cancelOne(session), {
+          [META.consentKey]: 'key-1',
+          traceparent: TRACEPARENT,
+        })
         expect(reply.isError, reply.text).toBe(false)
         expect(await cancelled()).toBe(1)
         expect(asked).toHaveLength(1)
@@ -108,22 +116,13 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
           `SELECT trace_id FROM audit_log WHERE action LIKE 'consent_%'`,
         )
         expect(traced.rows.map((row) => row.trace_id)).toEqual([TRACE_ID, TRACE_ID])
-        expect(
-          await count(
-            `SELECT 1 FROM capability_invocations
-             WHERE capability = 'mcp:domain_cancel_booking' AND status = 'ok'`,
-          ),
-        ).toBe(1)
+        expect(await cancellations('ok')).toBe(1)
       })
 
       it('records a no and changes nothing', async () => {
         const gateway = await testGateway(db, { pack: fixturePack })
         const { client, asked, session } = await person(gateway, NO)
-        const reply = await call(client, 'domain_cancel_booking', {
-          session,
-          booking: '#1',
-          reason: 'plans changed',
-        })
+        const reply = await call(client, 'domain_cancel_booking', cancelOne(session))
         expect(reply.isError).toBe(true)
         expect(reply.data).toMatchObject({ error: { code: 'declined' } })
         expect(reply.text).toMatch(/said no/)
@@ -131,12 +130,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
         expect(await cancelled()).toBe(0)
         expect(await answers()).toEqual(['declined'])
         expect(await consentAudit()).toEqual(['consent_asked', 'consent_declined:declined'])
-        expect(
-          await count(
-            `SELECT 1 FROM capability_invocations
-             WHERE capability = 'mcp:domain_cancel_booking' AND status = 'error'`,
-          ),
-        ).toBe(1)
+        expect(await cancellations('error')).toBe(1)
       })
 
       it('counts a form sent back without a yes as a no', async () => {
@@ -145,11 +139,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
           action: 'accept',
           content: { [CONSENT_FIELD]: false },
         }))
-        const reply = await call(client, 'domain_cancel_booking', {
-          session,
-          booking: '#1',
-          reason: 'plans changed',
-        })
+        const reply = await call(client, 'domain_cancel_booking', cancelOne(session))
         expect(reply.data).toMatchObject({ error: { code: 'declined' } })
         expect(await cancelled()).toBe(0)
         expect(await answers()).toEqual(['declined'])
@@ -158,11 +148,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
       it('counts no answer within the time limit as a no, recorded', async () => {
         const gateway = await testGateway(db, { pack: fixturePack, consentTimeoutMs: 300 })
         const { client, session } = await person(gateway, NEVER)
-        const pending = call(client, 'domain_cancel_booking', {
-          session,
-          booking: '#1',
-          reason: 'plans changed',
-        })
+        const pending = call(client, 'domain_cancel_booking', cancelOne(session))
         if (era === 'legacy') {
           // The gateway waits for the answer itself, and stops waiting at the limit.
           const reply = await pending
@@ -186,11 +172,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
         )
         expect(listed?.annotations?.destructiveHint).toBe(true)
         expect(listed?.description).toMatch(/cannot must confirm with its user before calling/)
-        const reply = await call(client, 'domain_cancel_booking', {
-          session,
-          booking: '#1',
-          reason: 'plans changed',
-        })
+        const reply = await call(client, 'domain_cancel_booking', cancelOne(session))
         expect(reply.isError, reply.text).toBe(false)
         expect(await cancelled()).toBe(1)
         expect(await answers()).toEqual([])
@@ -199,12 +181,9 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
       it('never asks about a preview, which changes nothing', async () => {
         const gateway = await testGateway(db, { pack: fixturePack })
         const { client, asked, session } = await person(gateway, YES)
-        const reply = await call(
-          client,
-          'domain_cancel_booking',
-          { session, booking: '#1', reason: 'plans changed' },
-          { [META.preview]: true },
-        )
+        const reply = await call(client, 'domain_cancel_booking', cancelOne(session), {
+          [META.preview]: true,
+        })
         expect(reply.isError, reply.text).toBe(false)
         expect(asked).toHaveLength(0)
         expect(await cancelled()).toBe(0)
@@ -261,7 +240,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
     const gateway = await testGateway(db, { pack: fixturePack })
     const client = await clientOf(gateway, ADA, MODERN, YES)
     const session = await begin(client)
-    const first = { session, booking: '#1', reason: 'plans changed' }
+    const first = cancelOne(session)
     expect((await call(client, 'domain_cancel_booking', first)).isError).toBe(false)
     const { rows } = await db.query<{ id: string }>('SELECT id FROM consent_requests')
     const replayed = await answered(client, first, rows[0]?.id as string)
@@ -274,7 +253,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
     const gateway = await testGateway(db, { pack: fixturePack })
     const asked = await clientOf(gateway, ADA, MODERN, NEVER)
     const session = await begin(asked)
-    const args = { session, booking: '#1', reason: 'plans changed' }
+    const args = cancelOne(session)
     const state = await openQuestion(args, asked)
     const ada = await clientOf(gateway, ADA, MODERN, YES)
     const otherConversation = await begin(ada)
@@ -300,7 +279,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
     const gateway = await testGateway(db, { pack: fixturePack })
     const asked = await clientOf(gateway, ADA, MODERN, NEVER)
     const session = await begin(asked)
-    const args = { session, booking: '#1', reason: 'plans changed' }
+    const args = cancelOne(session)
     const state = await openQuestion(args, asked)
     const mute = await clientOf(gateway, ADA, MODERN)
     const reply = await answered(mute, args, state, SAY_NO)
@@ -317,15 +296,10 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
       return { action: 'decline' }
     })
     const session = await begin(client)
-    const reply = await call(
-      client,
-      'domain_cancel_booking',
-      { session, booking: '#1', reason: 'plans changed' },
-      {
-        'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-        'io.modelcontextprotocol/clientCapabilities': {},
-      },
-    )
+    const reply = await call(client, 'domain_cancel_booking', cancelOne(session), {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': {},
+    })
     expect(reply.data).toMatchObject({ error: { code: 'declined' } })
     expect(asked).toBe(1)
     expect(await cancelled()).toBe(0)
@@ -342,7 +316,7 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
       client.callTool(
         {
           name: 'domain_cancel_booking',
-          arguments: { session, booking: '#1', reason: 'plans changed' },
+          arguments: cancelOne(session),
         },
         { timeout: 500 },
       ),
@@ -351,11 +325,6 @@ describeEachDatabase('consent asked by the gateway itself', (target) => {
     // Past the late yes: still nothing done.
     await new Promise((resolve) => setTimeout(resolve, 1500))
     expect(await cancelled()).toBe(0)
-    expect(
-      await count(
-        `SELECT 1 FROM capability_invocations
-         WHERE capability = 'mcp:domain_cancel_booking' AND status = 'ok'`,
-      ),
-    ).toBe(0)
+    expect(await cancellations('ok')).toBe(0)
   })
 })

@@ -94,7 +94,6 @@ export async function askConsent(
     return settle(taken, NO_QUESTION)
   }
   const summary = await summaryOf(deps, call)
-  await closeUnanswered(deps)
   const id = await consentRequests.ask(deps.db, about, summary, {
     ...trace,
     era: channel.kind === 'rounds' ? '2026-07-28' : '2025',
@@ -132,11 +131,10 @@ function settle(taken: AnsweredConsent | undefined, unanswered: string): undefin
 }
 
 /**
- * Questions left unanswered past the time limit (every one, or the one given), closed as "no
- * answer" and recorded as declined. Run at each question and by a timer after one; a failure is
- * logged, never the call's.
+ * The question `id`, if still unanswered at the time limit, closed as "no answer" and recorded as
+ * declined (one a restart left open is closed by retention). A failure is logged, never the call's.
  */
-async function closeUnanswered(deps: GatewayDeps, id?: string): Promise<void> {
+async function closeUnanswered(deps: GatewayDeps, id: string): Promise<void> {
   await consentRequests
     .closeUnanswered(deps.db, deps.consentTimeoutMs, id)
     .catch((error: unknown) =>
